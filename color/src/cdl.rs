@@ -1,0 +1,371 @@
+//! ASC CDL v1.2: slope, offset, power per channel, then saturation.
+//!
+//! Two styles, because post tools differ: [`CdlStyle::Asc`] clamps as the ASC
+//! specification says (and as OpenColorIO's `CDL_ASC` renders it), and
+//! [`CdlStyle::NoClamp`] lets negatives pass the power unchanged and keeps values
+//! above 1 (OpenColorIO's `CDL_NO_CLAMP`, its default).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Rec.709 luma weights used by the CDL saturation in every working space.
+pub const LUMA_REC709: [f64; 3] = [0.2126, 0.7152, 0.0722];
+
+/// How a CDL treats values outside [0, 1].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CdlStyle {
+    /// ASC v1.2: clamp to [0, 1] before the power and after the saturation.
+    #[default]
+    Asc,
+    /// No clamp: negatives pass through the power unchanged, values above 1 are kept.
+    #[serde(rename = "noclamp")]
+    NoClamp,
+}
+
+impl CdlStyle {
+    /// The command-line and file spelling of the style.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CdlStyle::Asc => "asc",
+            CdlStyle::NoClamp => "noclamp",
+        }
+    }
+}
+
+impl fmt::Display for CdlStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for CdlStyle {
+    type Err = CdlError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "asc" => Ok(CdlStyle::Asc),
+            "noclamp" | "no-clamp" => Ok(CdlStyle::NoClamp),
+            other => Err(CdlError::UnknownStyle(other.to_owned())),
+        }
+    }
+}
+
+/// One ASC color decision: slope, offset and power per channel (R, G, B) and saturation.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cdl {
+    pub slope: [f64; 3],
+    pub offset: [f64; 3],
+    pub power: [f64; 3],
+    pub sat: f64,
+}
+
+impl Default for Cdl {
+    fn default() -> Self {
+        Self::IDENTITY
+    }
+}
+
+/// A CDL value that the ASC specification does not allow.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CdlError {
+    #[error("CDL {field} is {value}: it must be a finite number")]
+    NotFinite { field: &'static str, value: f64 },
+    #[error("CDL {field} is {value}: it must be {rule}")]
+    OutOfRange {
+        field: &'static str,
+        value: f64,
+        rule: &'static str,
+    },
+    #[error("unknown CDL style {0:?}: expected one of asc, noclamp")]
+    UnknownStyle(String),
+}
+
+const CHANNEL_FIELDS: [[&str; 3]; 3] = [
+    ["slope.r", "slope.g", "slope.b"],
+    ["offset.r", "offset.g", "offset.b"],
+    ["power.r", "power.g", "power.b"],
+];
+
+impl Cdl {
+    /// The CDL that changes nothing (in no-clamp style; in ASC style it clamps to [0, 1]).
+    pub const IDENTITY: Cdl = Cdl {
+        slope: [1.0; 3],
+        offset: [0.0; 3],
+        power: [1.0; 3],
+        sat: 1.0,
+    };
+
+    /// Builds a CDL from the ten numbers in ASC order (slope RGB, offset RGB, power RGB, sat)
+    /// and validates it.
+    pub fn from_sop_sat(sop: [f64; 9], sat: f64) -> Result<Self, CdlError> {
+        let cdl = Cdl {
+            slope: [sop[0], sop[1], sop[2]],
+            offset: [sop[3], sop[4], sop[5]],
+            power: [sop[6], sop[7], sop[8]],
+            sat,
+        };
+        cdl.validate()?;
+        Ok(cdl)
+    }
+
+    /// Checks the ASC rules: every value finite, slope ≥ 0, power > 0, saturation ≥ 0.
+    /// The error names the first field that breaks them.
+    pub fn validate(&self) -> Result<(), CdlError> {
+        let groups = [self.slope, self.offset, self.power];
+        for (group, names) in groups.iter().zip(CHANNEL_FIELDS) {
+            for (&value, field) in group.iter().zip(names) {
+                if !value.is_finite() {
+                    return Err(CdlError::NotFinite { field, value });
+                }
+            }
+        }
+        if !self.sat.is_finite() {
+            return Err(CdlError::NotFinite {
+                field: "sat",
+                value: self.sat,
+            });
+        }
+        for (&value, field) in self.slope.iter().zip(CHANNEL_FIELDS[0]) {
+            if value < 0.0 {
+                return Err(CdlError::OutOfRange {
+                    field,
+                    value,
+                    rule: "at least 0",
+                });
+            }
+        }
+        for (&value, field) in self.power.iter().zip(CHANNEL_FIELDS[2]) {
+            if value <= 0.0 {
+                return Err(CdlError::OutOfRange {
+                    field,
+                    value,
+                    rule: "greater than 0",
+                });
+            }
+        }
+        if self.sat < 0.0 {
+            return Err(CdlError::OutOfRange {
+                field: "sat",
+                value: self.sat,
+                rule: "at least 0",
+            });
+        }
+        Ok(())
+    }
+
+    /// True when slope, offset, power and saturation are all the identity values.
+    pub fn is_identity(&self) -> bool {
+        *self == Self::IDENTITY
+    }
+
+    /// True when saturation is 1 and every power is 1 (the CDL is then affine per channel).
+    pub fn is_affine(&self) -> bool {
+        self.sat == 1.0 && self.power == [1.0; 3]
+    }
+
+    /// Applies the CDL to one pixel in f64, exactly as OpenColorIO's forward CPU renderer.
+    pub fn apply(&self, rgb: [f64; 3], style: CdlStyle) -> [f64; 3] {
+        let mut v = [0.0; 3];
+        for c in 0..3 {
+            let x = rgb[c] * self.slope[c] + self.offset[c];
+            v[c] = match style {
+                CdlStyle::Asc => clamp01(x).powf(self.power[c]),
+                CdlStyle::NoClamp => {
+                    if x.is_nan() {
+                        0.0
+                    } else if x < 0.0 {
+                        x
+                    } else {
+                        x.powf(self.power[c])
+                    }
+                }
+            };
+        }
+        let v = saturate(v, self.sat);
+        match style {
+            CdlStyle::Asc => v.map(clamp01),
+            CdlStyle::NoClamp => v,
+        }
+    }
+
+    /// Applies the CDL to one pixel in f32 (the arithmetic the render kernels reproduce).
+    pub fn apply_f32(&self, rgb: [f32; 3], style: CdlStyle) -> [f32; 3] {
+        let k = CdlF32::new(self);
+        k.apply(rgb, style)
+    }
+
+    /// The ten numbers in ASC order: slope RGB, offset RGB, power RGB, then sat.
+    pub fn to_sop_sat(&self) -> ([f64; 9], f64) {
+        let [s, o, p] = [self.slope, self.offset, self.power];
+        (
+            [s[0], s[1], s[2], o[0], o[1], o[2], p[0], p[1], p[2]],
+            self.sat,
+        )
+    }
+}
+
+/// The CDL's parameters in f32, for render loops that apply it per pixel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CdlF32 {
+    pub slope: [f32; 3],
+    pub offset: [f32; 3],
+    pub power: [f32; 3],
+    pub sat: f32,
+}
+
+impl CdlF32 {
+    pub fn new(cdl: &Cdl) -> Self {
+        Self {
+            slope: cdl.slope.map(|x| x as f32),
+            offset: cdl.offset.map(|x| x as f32),
+            power: cdl.power.map(|x| x as f32),
+            sat: cdl.sat as f32,
+        }
+    }
+
+    /// Scalar reference of the CDL in f32, same steps as [`Cdl::apply`].
+    pub fn apply(&self, rgb: [f32; 3], style: CdlStyle) -> [f32; 3] {
+        let mut v = [0.0f32; 3];
+        for c in 0..3 {
+            let x = rgb[c] * self.slope[c] + self.offset[c];
+            v[c] = match style {
+                CdlStyle::Asc => {
+                    let x = if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) };
+                    x.powf(self.power[c])
+                }
+                CdlStyle::NoClamp => {
+                    if x.is_nan() {
+                        0.0
+                    } else if x < 0.0 {
+                        x
+                    } else {
+                        x.powf(self.power[c])
+                    }
+                }
+            };
+        }
+        let luma = LUMA_REC709[0] as f32 * v[0]
+            + LUMA_REC709[1] as f32 * v[1]
+            + LUMA_REC709[2] as f32 * v[2];
+        let out = v.map(|x| luma + self.sat * (x - luma));
+        match style {
+            CdlStyle::Asc => out.map(|x| if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }),
+            CdlStyle::NoClamp => out,
+        }
+    }
+}
+
+/// Clamp to [0, 1] with NaN → 0, as OpenColorIO's CDL renderer does.
+fn clamp01(x: f64) -> f64 {
+    if x.is_nan() {
+        0.0
+    } else {
+        x.clamp(0.0, 1.0)
+    }
+}
+
+/// CDL saturation around Rec.709 luma.
+pub fn saturate(v: [f64; 3], sat: f64) -> [f64; 3] {
+    let luma = LUMA_REC709[0] * v[0] + LUMA_REC709[1] * v[1] + LUMA_REC709[2] * v[2];
+    v.map(|x| luma + sat * (x - luma))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: [f64; 3], b: [f64; 3], tol: f64) -> bool {
+        a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol)
+    }
+
+    // Check values measured with OpenColorIO 2.6.0 (../shared/specs/color.md §1).
+    #[test]
+    fn matches_opencolorio_check_values() {
+        let input = [-0.2, 0.5, 1.5];
+        let cases = [
+            ([2.0; 3], 1.0, [0.0, 0.25, 1.0], [-0.2, 0.25, 2.25]),
+            (
+                [1.0; 3],
+                1.5,
+                [0.0, 0.5351, 1.0],
+                [-0.51169, 0.53831, 2.03831],
+            ),
+            (
+                [2.0; 3],
+                1.5,
+                [0.0, 0.2495, 1.0],
+                [-0.449365, 0.225635, 3.225635],
+            ),
+        ];
+        for (power, sat, asc, noclamp) in cases {
+            let cdl = Cdl {
+                power,
+                sat,
+                ..Cdl::IDENTITY
+            };
+            assert!(close(cdl.apply(input, CdlStyle::Asc), asc, 1e-4));
+            assert!(close(cdl.apply(input, CdlStyle::NoClamp), noclamp, 1e-5));
+        }
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let mut cdl = Cdl::IDENTITY;
+        cdl.power[1] = 0.0;
+        assert_eq!(
+            cdl.validate().unwrap_err().to_string(),
+            "CDL power.g is 0: it must be greater than 0"
+        );
+        cdl = Cdl::IDENTITY;
+        cdl.slope[2] = -0.1;
+        assert_eq!(
+            cdl.validate().unwrap_err().to_string(),
+            "CDL slope.b is -0.1: it must be at least 0"
+        );
+        cdl = Cdl::IDENTITY;
+        cdl.offset[0] = f64::NAN;
+        assert!(matches!(
+            cdl.validate(),
+            Err(CdlError::NotFinite {
+                field: "offset.r",
+                ..
+            })
+        ));
+        cdl = Cdl {
+            sat: -1.0,
+            ..Cdl::IDENTITY
+        };
+        assert!(matches!(
+            cdl.validate(),
+            Err(CdlError::OutOfRange { field: "sat", .. })
+        ));
+    }
+
+    #[test]
+    fn f32_path_follows_f64_path() {
+        let cdl = Cdl::from_sop_sat([1.2, 0.9, 1.1, 0.02, -0.01, 0.0, 0.9, 1.1, 1.3], 1.2).unwrap();
+        for style in [CdlStyle::Asc, CdlStyle::NoClamp] {
+            for x in [-0.3f32, 0.0, 0.18, 0.5, 0.99, 1.7] {
+                let a = cdl.apply_f32([x, x * 0.5, x * 1.5], style);
+                let b = cdl.apply([x as f64, x as f64 * 0.5, x as f64 * 1.5], style);
+                for c in 0..3 {
+                    assert!(
+                        (a[c] as f64 - b[c]).abs() < 1e-5,
+                        "{style} {x}: {a:?} {b:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn style_parses_and_rejects() {
+        assert_eq!("asc".parse::<CdlStyle>().unwrap(), CdlStyle::Asc);
+        assert_eq!("noclamp".parse::<CdlStyle>().unwrap(), CdlStyle::NoClamp);
+        assert_eq!(
+            "clamp".parse::<CdlStyle>().unwrap_err().to_string(),
+            "unknown CDL style \"clamp\": expected one of asc, noclamp"
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! lookwire's color engine: pure math, no network, no async.
+//!
+//! - [`cdl`]: ASC CDL v1.2 in both clamp styles.
+//! - [`lut`]: 1D and 3D lookup tables with the scalar interpolation reference.
+//! - [`spaces`]: camera and ACES encodings: transfer curves, gamuts, the registry of input spaces.
+//! - [`pipeline`]: a look as a list of ops held as data, and baking it into a [`lut::Lut3d`].
+//! - [`output`]: display transforms (ACES 2.0 and 1.3 output transforms, display encodings).
+//! - [`kernel`]: fast renderers of baked looks over pixel buffers, one per CPU level.
+//! - [`formats`]: LUT and CDL file formats, one module per format.
+
+pub mod cdl;
+pub mod formats;
+pub mod kernel;
+pub mod lut;
+pub mod output;
+pub mod pipeline;
+pub mod spaces;
+
+pub use cdl::{Cdl, CdlError, CdlStyle};
+pub use lut::{Domain, Interpolation, Lut1d, Lut3d, LutError};

@@ -1,0 +1,1 @@
+//! Camera and ACES encodings: transfer curves, gamuts and the registry of input spaces.

@@ -1,0 +1,10 @@
+//! `lookwire convert` (being built: replace this placeholder).
+
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`lookwire convert` is not built yet")
+}

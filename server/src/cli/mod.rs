@@ -1,0 +1,57 @@
+//! The `lookwire` command line: one module per subcommand.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod apply;
+mod bake;
+mod bench;
+mod convert;
+mod info;
+mod serve;
+mod spaces;
+
+/// lookwire: live grading for multicam shows.
+#[derive(Debug, Parser)]
+#[command(name = "lookwire", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Bake a camera's look (input → working space → CDL → look LUT → output) into a 3D LUT.
+    Bake(bake::Args),
+
+    /// List the input spaces and outputs lookwire knows.
+    Spaces(spaces::Args),
+
+    /// Convert a LUT between file formats, resampling when sizes differ.
+    Convert(convert::Args),
+
+    /// Describe a LUT or CDL file.
+    Info(info::Args),
+
+    /// Render image files through a look.
+    Apply(apply::Args),
+
+    /// Measure render throughput per workload and CPU level.
+    Bench(bench::Args),
+
+    /// Run the live-grading server.
+    Serve(serve::Args),
+}
+
+/// Runs one subcommand; the exit code is the subcommand's.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Bake(args) => bake::run(args),
+        Command::Spaces(args) => spaces::run(args),
+        Command::Convert(args) => convert::run(args),
+        Command::Info(args) => info::run(args),
+        Command::Apply(args) => apply::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Serve(args) => serve::run(args),
+    }
+}

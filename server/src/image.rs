@@ -1,0 +1,1 @@
+//! Image files for `lookwire apply` and frame sources: OpenEXR, TIFF, DPX, PNG.
