@@ -57,8 +57,8 @@ impl Domain {
 
     pub fn new(min: [f32; 3], max: [f32; 3]) -> Result<Self, LutError> {
         for c in 0..3 {
-            // `!(a < b)` also rejects NaN bounds.
-            if !(min[c] < max[c]) || !min[c].is_finite() || !max[c].is_finite() {
+            let ordered = min[c].is_finite() && max[c].is_finite() && min[c] < max[c];
+            if !ordered {
                 return Err(LutError::Domain {
                     channel: c,
                     min: min[c],
