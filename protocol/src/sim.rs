@@ -1,1 +1,0 @@
-//! Simulators of each device family, used by the tests and the demo show.

@@ -1,0 +1,4 @@
+//! Simulators of each device family, used by the tests and the demo show. Each one listens
+//! on a real socket (or a pseudo-terminal) and checks every byte it is sent.
+
+pub mod lutbox;
