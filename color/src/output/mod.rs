@@ -1,1 +1,128 @@
-//! Display transforms: ACES 2.0 and ACES 1.3 output transforms and display encodings.
+//! Display transforms: ACES 2.0 and ACES 1.3 output transforms, display encodings and
+//! signal range. Each output id equals an OpenColorIO 2.6 builtin chain
+//! (`ACES-OUTPUT - ACES2065-1_to_CIE-XYZ-D65 - X` then `DISPLAY - CIE-XYZ-D65_to_Y`).
+//!
+//! ```
+//! use lookwire_color::output::{OutputTransform, SignalRange};
+//! let sdr = OutputTransform::from_id("aces2-sdr-rec709").unwrap();
+//! let grey = sdr.apply([0.18, 0.18, 0.18]);
+//! assert!((grey[0] - 0.383117).abs() < 1e-4);
+//! let legal = sdr.with_range(SignalRange::Legal);
+//! assert!(legal.apply([0.0; 3])[0] == 64.0 / 1023.0);
+//! ```
+
+pub mod aces2;
+mod catalog;
+pub mod display;
+pub mod matrix;
+mod range;
+
+use std::sync::{Arc, OnceLock};
+
+pub use catalog::{list, Gamut, OutputInfo, RenderingKind};
+pub use display::Encoding;
+pub use range::SignalRange;
+
+use aces2::Aces2Rendering;
+use display::Display;
+use matrix::{mul_vec, Mat3, F3};
+
+/// Errors from looking up outputs or parsing their options.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OutputError {
+    #[error("unknown output transform `{id}`; known ids: {known}")]
+    UnknownId { id: String, known: String },
+    #[error("unknown signal range `{0}`; expected `full` or `legal`")]
+    UnknownRange(String),
+}
+
+/// The scene-to-display rendering part of an output, ending in CIE XYZ-D65 (1.0 = 100 cd/m²).
+#[derive(Debug)]
+enum Rendering {
+    Aces2 {
+        rendering: Aces2Rendering,
+        to_xyz: Mat3,
+    },
+}
+
+impl Rendering {
+    fn build(kind: RenderingKind) -> Rendering {
+        match kind {
+            RenderingKind::Aces2 { peak, limiting } => Rendering::Aces2 {
+                rendering: Aces2Rendering::new(peak, &limiting.primaries()),
+                to_xyz: limiting.primaries().rgb_to_xyz(),
+            },
+        }
+    }
+
+    fn to_xyz(&self, aces: F3) -> F3 {
+        match self {
+            Rendering::Aces2 { rendering, to_xyz } => mul_vec(to_xyz, rendering.apply(aces)),
+        }
+    }
+}
+
+/// One output transform: ACES2065-1 in, display code values out.
+#[derive(Debug, Clone)]
+pub struct OutputTransform {
+    info: &'static OutputInfo,
+    rendering: Arc<Rendering>,
+    display: Display,
+    range: SignalRange,
+}
+
+/// Renderings are costly to set up (their tables take milliseconds); build each once.
+fn cached_rendering(index: usize) -> Arc<Rendering> {
+    static CACHE: OnceLock<Vec<OnceLock<Arc<Rendering>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| list().iter().map(|_| OnceLock::new()).collect());
+    cache[index]
+        .get_or_init(|| Arc::new(Rendering::build(list()[index].rendering)))
+        .clone()
+}
+
+impl OutputTransform {
+    /// The output with this id (full range), or `None` when the id is unknown.
+    pub fn from_id(id: &str) -> Option<OutputTransform> {
+        let index = list().iter().position(|o| o.id == id)?;
+        let info = &list()[index];
+        Some(OutputTransform {
+            info,
+            rendering: cached_rendering(index),
+            display: Display::new(&info.encoding_primaries.primaries(), info.encoding),
+            range: SignalRange::Full,
+        })
+    }
+
+    /// Like [`OutputTransform::from_id`], with an error that lists the known ids.
+    pub fn by_id(id: &str) -> Result<OutputTransform, OutputError> {
+        Self::from_id(id).ok_or_else(|| OutputError::UnknownId {
+            id: id.to_string(),
+            known: list().iter().map(|o| o.id).collect::<Vec<_>>().join(", "),
+        })
+    }
+
+    /// The same output with another signal range.
+    pub fn with_range(mut self, range: SignalRange) -> OutputTransform {
+        self.range = range;
+        self
+    }
+
+    pub fn info(&self) -> &'static OutputInfo {
+        self.info
+    }
+
+    pub fn range(&self) -> SignalRange {
+        self.range
+    }
+
+    /// ACES2065-1 → CIE XYZ-D65 display light (1.0 = 100 cd/m²).
+    pub fn to_display_xyz(&self, aces2065_1: F3) -> F3 {
+        self.rendering.to_xyz(aces2065_1)
+    }
+
+    /// ACES2065-1 → display code values, normalised (0–1 full range; legal maps 0–1 onto 64–940 /1023).
+    pub fn apply(&self, aces2065_1: F3) -> F3 {
+        let code = self.display.encode(self.to_display_xyz(aces2065_1));
+        code.map(|c| self.range.apply(c))
+    }
+}
