@@ -5,6 +5,7 @@
 pub mod message;
 pub mod receiver;
 pub mod sender;
+pub mod spec_example;
 pub mod wire;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
