@@ -8,6 +8,7 @@ mod bake;
 mod bench;
 mod convert;
 mod info;
+mod mhl;
 mod serve;
 mod spaces;
 
@@ -41,6 +42,9 @@ pub enum Command {
 
     /// Run the live-grading server.
     Serve(serve::Args),
+
+    /// ASC MHL v2 checksums: create, verify or diff a folder's ascmhl/ history.
+    Mhl(mhl::Args),
 }
 
 /// Runs one subcommand; the exit code is the subcommand's.
@@ -53,5 +57,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Apply(args) => apply::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Mhl(args) => mhl::run(args),
     }
 }

@@ -1,0 +1,6 @@
+//! Post handoff: everything that leaves the set for post production.
+//!
+//! - [`mhl`]: ASC MHL v2 histories (create, verify, diff) for packages and card copies.
+
+pub mod mhl;
+pub(crate) mod xml;
