@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use lookwire_color::output::{list, OutputTransform};
+use lookwire_color::output::{list, GamutCompression, OutputTransform};
 
 fn reference_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reference/output")
@@ -78,4 +78,37 @@ fn every_output_matches_opencolorio() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn reference_gamut_compression_matches_opencolorio() {
+    let inputs = read_rows("inputs.txt");
+    let want = read_rows("gamut-compress.txt");
+    let gc = GamutCompression::reference();
+    // Relative to the value's size: the extreme rows reach 65504.
+    let w = compare(
+        |x| {
+            gc.apply(x)
+                .map(|c| c / x.iter().fold(1.0f64, |m, v| m.max(v.abs())))
+        },
+        &inputs,
+        &want
+            .iter()
+            .zip(&inputs)
+            .map(|(o, x)| o.map(|c| c / x.iter().fold(1.0f64, |m, v| m.max(v.abs()))))
+            .collect::<Vec<_>>(),
+    );
+    println!(
+        "gamut compression max abs (scaled) {:.2e} at row {}",
+        w.max, w.at
+    );
+    assert!(
+        w.max < 1e-5,
+        "{:.2e} at row {} {:?}: got {:?}, OCIO {:?}",
+        w.max,
+        w.at,
+        inputs[w.at],
+        w.got,
+        w.want
+    );
 }

@@ -1,5 +1,6 @@
 //! The output ids: a contract scripts rely on (issue 6), each naming an OpenColorIO builtin pair.
 
+use super::aces1::Aces1Kind;
 use super::display::Encoding;
 use super::matrix::Primaries;
 
@@ -34,6 +35,8 @@ impl Gamut {
 pub enum RenderingKind {
     /// ACES 2.0 output transform at a peak luminance (cd/m²), limited to a gamut.
     Aces2 { peak: f64, limiting: Gamut },
+    /// ACES 1.3 RRT + ODT.
+    Aces1(Aces1Kind),
 }
 
 /// What an output id stands for.
@@ -83,7 +86,7 @@ const fn aces2(
 use Encoding::{Bt1886, Gamma26, Hlg1000, Pq};
 use Gamut::{Rec2020, Rec709, P3D65};
 
-static OUTPUTS: [OutputInfo; 11] = [
+static OUTPUTS: [OutputInfo; 13] = [
     aces2(
         "aces2-sdr-rec709",
         "ACES 2.0 SDR 100 nit Rec.709 (BT.1886)",
@@ -194,6 +197,28 @@ static OUTPUTS: [OutputInfo; 11] = [
         P3D65,
         Rec2020,
     ),
+    OutputInfo {
+        id: "aces1-sdr-rec709",
+        name: "ACES 1.3 SDR video Rec.709 (BT.1886)",
+        ocio_output: "SDR-VIDEO_1.0",
+        ocio_display: "REC.1886-REC.709",
+        peak_nits: 100.0,
+        encoding: Bt1886,
+        limiting: Rec709,
+        encoding_primaries: Rec709,
+        rendering: RenderingKind::Aces1(Aces1Kind::SdrVideo),
+    },
+    OutputInfo {
+        id: "aces1-hdr-rec2100-pq1000",
+        name: "ACES 1.3 HDR 1000 nit Rec.2100 PQ (Rec.2020 limited)",
+        ocio_output: "HDR-VIDEO-1000nit-15nit-REC2020lim_1.1",
+        ocio_display: "REC.2100-PQ",
+        peak_nits: 1000.0,
+        encoding: Pq,
+        limiting: Rec2020,
+        encoding_primaries: Rec2020,
+        rendering: RenderingKind::Aces1(Aces1Kind::Hdr1000Rec2020),
+    },
 ];
 
 /// Every output lookwire knows, in a stable order.

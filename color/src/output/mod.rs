@@ -11,9 +11,12 @@
 //! assert!(legal.apply([0.0; 3])[0] == 64.0 / 1023.0);
 //! ```
 
+pub mod aces1;
 pub mod aces2;
+mod bspline;
 mod catalog;
 pub mod display;
+pub mod gamut_compress;
 pub mod matrix;
 mod range;
 
@@ -21,8 +24,10 @@ use std::sync::{Arc, OnceLock};
 
 pub use catalog::{list, Gamut, OutputInfo, RenderingKind};
 pub use display::Encoding;
+pub use gamut_compress::GamutCompression;
 pub use range::SignalRange;
 
+use aces1::Aces1Rendering;
 use aces2::Aces2Rendering;
 use display::Display;
 use matrix::{mul_vec, Mat3, F3};
@@ -40,24 +45,27 @@ pub enum OutputError {
 #[derive(Debug)]
 enum Rendering {
     Aces2 {
-        rendering: Aces2Rendering,
+        rendering: Box<Aces2Rendering>,
         to_xyz: Mat3,
     },
+    Aces1(Box<Aces1Rendering>),
 }
 
 impl Rendering {
     fn build(kind: RenderingKind) -> Rendering {
         match kind {
             RenderingKind::Aces2 { peak, limiting } => Rendering::Aces2 {
-                rendering: Aces2Rendering::new(peak, &limiting.primaries()),
+                rendering: Box::new(Aces2Rendering::new(peak, &limiting.primaries())),
                 to_xyz: limiting.primaries().rgb_to_xyz(),
             },
+            RenderingKind::Aces1(kind) => Rendering::Aces1(Box::new(Aces1Rendering::new(kind))),
         }
     }
 
     fn to_xyz(&self, aces: F3) -> F3 {
         match self {
             Rendering::Aces2 { rendering, to_xyz } => mul_vec(to_xyz, rendering.apply(aces)),
+            Rendering::Aces1(rendering) => rendering.apply(aces),
         }
     }
 }

@@ -168,6 +168,24 @@ mod tests {
     }
 
     #[test]
+    fn spec_table_scene_values_land_where_the_spec_says() {
+        // shared/specs/color.md §6.1: scene 0.18 and 1.0 → cd/m² at 100 and 1000 nit.
+        for (peak, grey, white) in [(100.0, 10.00, 45.76), (1000.0, 14.51, 106.56)] {
+            let t = ToneScale::new(peak);
+            assert!(
+                (t.apply(18.0) - grey).abs() < 0.005,
+                "{peak}: {}",
+                t.apply(18.0)
+            );
+            assert!(
+                (t.apply(100.0) - white).abs() < 0.005,
+                "{peak}: {}",
+                t.apply(100.0)
+            );
+        }
+    }
+
+    #[test]
     fn grey_maps_to_ten_nits_at_100_nit_peak() {
         let t = ToneScale::new(100.0);
         assert!((t.apply(18.0) - 10.0).abs() < 0.01, "{}", t.apply(18.0));
