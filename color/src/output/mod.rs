@@ -18,6 +18,7 @@ mod catalog;
 pub mod display;
 pub mod gamut_compress;
 pub mod matrix;
+mod pipeline_ops;
 mod range;
 
 use std::sync::{Arc, OnceLock};
@@ -25,6 +26,7 @@ use std::sync::{Arc, OnceLock};
 pub use catalog::{list, Gamut, OutputInfo, RenderingKind};
 pub use display::Encoding;
 pub use gamut_compress::GamutCompression;
+pub use pipeline_ops::{display_output, display_output_ids};
 pub use range::SignalRange;
 
 use aces1::Aces1Rendering;

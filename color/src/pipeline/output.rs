@@ -41,15 +41,21 @@ impl Output {
 pub fn resolve_output(id: &str) -> Result<Output, PipelineError> {
     match spaces::lookup(id) {
         Ok(space) => Ok(Output::from_space(&space)),
-        Err(spaces::SpaceError::Unknown { .. }) => Err(PipelineError::UnknownOutput {
-            id: id.to_owned(),
-            valid: output_ids().join(", "),
-        }),
+        Err(spaces::SpaceError::Unknown { .. }) => {
+            crate::output::display_output(id).ok_or_else(|| PipelineError::UnknownOutput {
+                id: id.to_owned(),
+                valid: output_ids().join(", "),
+            })
+        }
         Err(e) => Err(PipelineError::Space(e)),
     }
 }
 
 /// Every output id [`resolve_output`] accepts (LogC3 EI variants aside).
 pub fn output_ids() -> Vec<String> {
-    spaces::ids().into_iter().map(str::to_owned).collect()
+    let spaces = spaces::ids().into_iter();
+    spaces
+        .chain(crate::output::display_output_ids())
+        .map(str::to_owned)
+        .collect()
 }
