@@ -7,6 +7,7 @@
 
 pub mod device;
 pub mod encode;
+pub mod filesink;
 pub mod lwlb;
 pub mod sim;
 

@@ -1,0 +1,278 @@
+//! File sink: writes each look into a folder as a LUT or CDL file, atomically (temp file in
+//! the same folder, fsync, rename), for boxes, monitors and software that watch folders.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use lookwire_color::formats::cdl_xml::{self, CdlDocument, CdlFileKind, ColorCorrection};
+use lookwire_color::formats::{LutFile, LutFormat, Precision};
+use lookwire_color::Lut3d;
+
+use crate::device::{
+    BoxFuture, Capabilities, Device, DeviceError, DeviceStatus, Look, PushReport, SampleFormat,
+};
+use crate::encode::{self, ColorError, EncodeError};
+
+/// What the sink writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SinkFormat {
+    /// A LUT file in one of the formats lookwire writes (`.cube`, …).
+    Lut(LutFormat),
+    /// An ASC CDL `.cc` holding the look's CDL.
+    Cc,
+}
+
+impl SinkFormat {
+    /// The format for a name or extension: `cube`, `cc`, and any LUT format lookwire writes.
+    pub fn from_name(name: &str) -> Option<Self> {
+        let bare = name.trim_start_matches('.').to_ascii_lowercase();
+        if bare == "cc" {
+            return Some(SinkFormat::Cc);
+        }
+        LutFormat::from_name(&bare).map(SinkFormat::Lut)
+    }
+    pub fn extension(self) -> &'static str {
+        match self {
+            SinkFormat::Lut(f) => f.name(),
+            SinkFormat::Cc => "cc",
+        }
+    }
+}
+
+/// Signal range of the values written into a LUT.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SignalRange {
+    /// 0..1 is code 0..1023.
+    #[default]
+    Full,
+    /// 0..1 is squeezed to video range (10-bit 64..940), for boxes that expect it.
+    Legal,
+}
+
+/// Where and how a sink writes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileSinkConfig {
+    pub dir: PathBuf,
+    pub format: SinkFormat,
+    /// Lattice size written (33 is the common box size, 17 for small ones).
+    pub size: usize,
+    pub range: SignalRange,
+    pub precision: Precision,
+}
+
+/// A folder that receives looks.
+#[derive(Debug)]
+pub struct FileSink {
+    config: FileSinkConfig,
+    caps: Option<Capabilities>,
+    written: u64,
+    last: Option<PathBuf>,
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl FileSink {
+    pub fn new(config: FileSinkConfig) -> Self {
+        Self {
+            config,
+            caps: None,
+            written: 0,
+            last: None,
+        }
+    }
+
+    /// The file a look with this label is written to.
+    pub fn path_for(&self, label: &str) -> PathBuf {
+        let stem: String = label
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_. ".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let stem = stem.trim_matches(|c| c == '.' || c == ' ');
+        let stem = if stem.is_empty() { "look" } else { stem };
+        self.config
+            .dir
+            .join(format!("{stem}.{}", self.config.format.extension()))
+    }
+
+    fn io_err(&self, source: std::io::Error) -> DeviceError {
+        DeviceError::Io {
+            addr: self.address(),
+            source,
+        }
+    }
+
+    fn encode_err(&self, source: EncodeError) -> DeviceError {
+        DeviceError::Encode {
+            addr: self.address(),
+            source,
+        }
+    }
+
+    /// The file's bytes for a look, and the error the sink's size costs.
+    fn render(&self, look: &Look) -> Result<(Vec<u8>, ColorError), DeviceError> {
+        match self.config.format {
+            SinkFormat::Cc => {
+                let cdl = look
+                    .cdl
+                    .ok_or_else(|| self.encode_err(EncodeError::NoCdl))?;
+                let doc = CdlDocument::from_corrections(
+                    CdlFileKind::Cc,
+                    vec![ColorCorrection::new(&look.label, cdl)],
+                );
+                let bytes = cdl_xml::write(&doc)
+                    .map_err(|e| self.io_err(std::io::Error::other(e.to_string())))?;
+                Ok((bytes, ColorError::default()))
+            }
+            SinkFormat::Lut(format) => {
+                let resampled = encode::resample(&look.lut, self.config.size)
+                    .map_err(|e| self.encode_err(e.into()))?;
+                let error = encode::measure_error(&look.lut, &resampled);
+                let lut = apply_range(resampled, self.config.range)
+                    .map_err(|e| self.encode_err(e.into()))?;
+                let mut file = LutFile::from_3d(lut);
+                file.title = Some(look.label.clone());
+                file.comments.push("written by lookwire".into());
+                let bytes = format
+                    .write(&file, self.config.precision)
+                    .map_err(|e| self.io_err(std::io::Error::other(e.to_string())))?;
+                Ok((bytes, error))
+            }
+        }
+    }
+
+    async fn do_push(&mut self, look: &Look) -> Result<PushReport, DeviceError> {
+        let start = Instant::now();
+        let (bytes, error) = self.render(look)?;
+        let path = self.path_for(&look.label);
+        let len = bytes.len();
+        let target = path.clone();
+        tokio::task::spawn_blocking(move || write_atomically(&target, &bytes))
+            .await
+            .map_err(|e| self.io_err(std::io::Error::other(e)))?
+            .map_err(|e| self.io_err(e))?;
+        self.written += 1;
+        self.last = Some(path);
+        Ok(PushReport {
+            bytes: len,
+            latency: start.elapsed(),
+            error,
+        })
+    }
+
+    fn do_connect(&mut self) -> Result<Capabilities, DeviceError> {
+        let meta = std::fs::metadata(&self.config.dir).map_err(|e| self.connect_err(e))?;
+        if !meta.is_dir() || meta.permissions().readonly() {
+            let e = std::io::Error::other("not a writable folder");
+            return Err(self.connect_err(e));
+        }
+        if !lookwire_color::lut::LUT3D_SIZE_RANGE.contains(&self.config.size) {
+            return Err(
+                self.encode_err(EncodeError::Lut(lookwire_color::LutError::Size {
+                    kind: "3D",
+                    size: self.config.size,
+                    min: 2,
+                    max: 256,
+                })),
+            );
+        }
+        let is_cc = self.config.format == SinkFormat::Cc;
+        let caps = Capabilities {
+            model: format!("folder of .{} files", self.config.format.extension()),
+            lut3d_sizes: if is_cc {
+                vec![]
+            } else {
+                vec![self.config.size]
+            },
+            lut1d_size: None,
+            cdl_native: is_cc,
+            sample_format: SampleFormat::F32,
+            slots: 1,
+            sdr: true,
+            hdr: true,
+        };
+        self.caps = Some(caps.clone());
+        Ok(caps)
+    }
+
+    fn connect_err(&self, source: std::io::Error) -> DeviceError {
+        DeviceError::Connect {
+            addr: self.address(),
+            source,
+        }
+    }
+}
+
+/// Squeezes a full-range lattice into 10-bit video range (64..940 of 1023).
+fn apply_range(lut: Lut3d, range: SignalRange) -> Result<Lut3d, lookwire_color::LutError> {
+    match range {
+        SignalRange::Full => Ok(lut),
+        SignalRange::Legal => {
+            let (size, domain) = (lut.size(), lut.domain());
+            let data = lut
+                .into_data()
+                .into_iter()
+                .map(|n| n.map(|v| (64.0 + f64::from(v) * 876.0) as f32 / 1023.0))
+                .collect();
+            Lut3d::new(size, data, domain)
+        }
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, flushes it to disk and renames it
+/// over `path`, so a watcher sees the old file or the new one, never a partial one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("look");
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&temp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+impl Device for FileSink {
+    fn kind(&self) -> &'static str {
+        "file-sink"
+    }
+    fn address(&self) -> String {
+        self.config.dir.display().to_string()
+    }
+    fn connect(&mut self) -> BoxFuture<'_, Result<Capabilities, DeviceError>> {
+        Box::pin(std::future::ready(self.do_connect()))
+    }
+    fn capabilities(&self) -> Option<&Capabilities> {
+        self.caps.as_ref()
+    }
+    fn push<'a>(&'a mut self, look: &'a Look) -> BoxFuture<'a, Result<PushReport, DeviceError>> {
+        Box::pin(self.do_push(look))
+    }
+    fn status(&mut self) -> BoxFuture<'_, Result<DeviceStatus, DeviceError>> {
+        let detail = match &self.last {
+            Some(p) => format!("{} files written, last {}", self.written, p.display()),
+            None => "no file written yet".to_string(),
+        };
+        Box::pin(std::future::ready(Ok(DeviceStatus {
+            active_slot: None,
+            active_checksum: None,
+            detail,
+        })))
+    }
+    fn disconnect(&mut self) {
+        self.caps = None;
+    }
+}
