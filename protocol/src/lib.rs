@@ -5,6 +5,7 @@
 //! - [`encode`]: fitting a look to a device's limits and measuring what that costs.
 //! - [`lwlb`]: lookwire's open software-LUT-box protocol (protocol/SPEC.md), both sides.
 
+pub mod bmd;
 pub mod device;
 pub mod encode;
 pub mod filesink;
