@@ -8,17 +8,28 @@ use lookwire_protocol::bmd::sdi::{
 };
 
 fn msg(dest: u8, category: u8, parameter: u8, operation: Operation, data: Data) -> Message {
-    Message { destination: dest, category, parameter, operation, data }
+    Message {
+        destination: dest,
+        category,
+        parameter,
+        operation,
+        data,
+    }
 }
 
 fn hex(s: &str) -> Vec<u8> {
-    s.split_whitespace().map(|h| u8::from_str_radix(h, 16).unwrap()).collect()
+    s.split_whitespace()
+        .map(|h| u8::from_str_radix(h, 16).unwrap())
+        .collect()
 }
 
 /// The vendor's five examples, in the decimal the document prints.
 fn vendor_examples() -> Vec<(Message, Vec<u8>)> {
     vec![
-        (msg(4, 0, 1, Operation::Assign, Data::Void), vec![4, 4, 0, 0, 0, 1, 0, 0]),
+        (
+            msg(4, 0, 1, Operation::Assign, Data::Void),
+            vec![4, 4, 0, 0, 0, 1, 0, 0],
+        ),
         (
             msg(255, 0, 6, Operation::Assign, Data::Bool(vec![true])),
             vec![255, 5, 0, 0, 0, 6, 0, 0, 1, 0, 0, 0],
@@ -28,13 +39,27 @@ fn vendor_examples() -> Vec<(Message, Vec<u8>)> {
             vec![4, 8, 0, 0, 1, 5, 3, 0, 0x10, 0x27, 0, 0],
         ),
         (
-            msg(4, 4, 2, Operation::Offset, Data::Fixed16(vec![to_fixed16(0.15)])),
+            msg(
+                4,
+                4,
+                2,
+                Operation::Offset,
+                Data::Fixed16(vec![to_fixed16(0.15)]),
+            ),
             vec![4, 6, 0, 0, 4, 2, 128, 1, 0x33, 0x01, 0, 0],
         ),
         (
-            msg(4, 8, 1, Operation::Offset, Data::Fixed16(vec![0, to_fixed16(-0.3), to_fixed16(-0.3), 0])),
+            msg(
+                4,
+                8,
+                1,
+                Operation::Offset,
+                Data::Fixed16(vec![0, to_fixed16(-0.3), to_fixed16(-0.3), 0]),
+            ),
             // R 0, G −0.3, B −0.3, luma 0: length 12 = 4 + 4 elements, no padding.
-            vec![4, 12, 0, 0, 8, 1, 128, 1, 0, 0, 0x9a, 0xfd, 0x9a, 0xfd, 0, 0],
+            vec![
+                4, 12, 0, 0, 8, 1, 128, 1, 0, 0, 0x9a, 0xfd, 0x9a, 0xfd, 0, 0,
+            ],
         ),
     ]
 }
@@ -71,17 +96,39 @@ fn fixed16_rounds_to_nearest_and_clamps() {
 #[test]
 fn lookwire_color_examples_match_the_spec() {
     let c = |p, v: &[f64]| {
-        Message::color(1, p, Data::Fixed16(v.iter().map(|&x| to_fixed16(x)).collect()))
-            .encode()
-            .unwrap()
+        Message::color(
+            1,
+            p,
+            Data::Fixed16(v.iter().map(|&x| to_fixed16(x)).collect()),
+        )
+        .encode()
+        .unwrap()
     };
     use corrector::param::*;
-    assert_eq!(c(GAIN, &[1.2, 1.0, 0.9, 1.0]), hex("01 0C 00 00 08 02 80 00 9A 09 00 08 33 07 00 08"));
-    assert_eq!(c(LIFT, &[-0.05, 0.0, 0.02, 0.0]), hex("01 0C 00 00 08 00 80 00 9A FF 00 00 29 00 00 00"));
-    assert_eq!(c(CONTRAST, &[0.5, 1.1]), hex("01 08 00 00 08 04 80 00 00 04 CD 08"));
-    assert_eq!(c(LUMA_MIX, &[1.0]), hex("01 06 00 00 08 05 80 00 00 08 00 00"));
-    assert_eq!(c(COLOR, &[0.0, 0.9]), hex("01 08 00 00 08 06 80 00 00 00 33 07"));
-    assert_eq!(corrector::reset(1).encode().unwrap(), hex("01 04 00 00 08 07 00 00"));
+    assert_eq!(
+        c(GAIN, &[1.2, 1.0, 0.9, 1.0]),
+        hex("01 0C 00 00 08 02 80 00 9A 09 00 08 33 07 00 08")
+    );
+    assert_eq!(
+        c(LIFT, &[-0.05, 0.0, 0.02, 0.0]),
+        hex("01 0C 00 00 08 00 80 00 9A FF 00 00 29 00 00 00")
+    );
+    assert_eq!(
+        c(CONTRAST, &[0.5, 1.1]),
+        hex("01 08 00 00 08 04 80 00 00 04 CD 08")
+    );
+    assert_eq!(
+        c(LUMA_MIX, &[1.0]),
+        hex("01 06 00 00 08 05 80 00 00 08 00 00")
+    );
+    assert_eq!(
+        c(COLOR, &[0.0, 0.9]),
+        hex("01 08 00 00 08 06 80 00 00 00 33 07")
+    );
+    assert_eq!(
+        corrector::reset(1).encode().unwrap(),
+        hex("01 04 00 00 08 07 00 00")
+    );
 }
 
 #[test]
@@ -95,15 +142,24 @@ fn a_whole_primary_grade_is_one_100_byte_group() {
     };
     let group = grade.sdi_group(1).unwrap();
     assert_eq!(group.len(), 100);
-    assert_eq!(group[..16], hex("01 0C 00 00 08 00 80 00 9A FF 00 00 29 00 00 00"));
+    assert_eq!(
+        group[..16],
+        hex("01 0C 00 00 08 00 80 00 9A FF 00 00 29 00 00 00")
+    );
     let back = decode_group(&group).unwrap();
     assert_eq!(back.len(), 7);
-    assert!(back.iter().all(|m| m.destination == 1 && m.operation == Operation::Assign));
+    assert!(back
+        .iter()
+        .all(|m| m.destination == 1 && m.operation == Operation::Assign));
 }
 
 #[test]
 fn out_of_range_values_are_clamped_before_sending() {
-    let wild = PrimaryCorrection { gain: [40.0, -1.0, f64::NAN, 1.0], saturation: 9.0, ..PrimaryCorrection::NEUTRAL };
+    let wild = PrimaryCorrection {
+        gain: [40.0, -1.0, f64::NAN, 1.0],
+        saturation: 9.0,
+        ..PrimaryCorrection::NEUTRAL
+    };
     let c = wild.clamped();
     assert_eq!(c.gain[..3], [32767.0 / 2048.0, 0.0, 1.0]);
     assert_eq!(c.saturation, 2.0);
@@ -113,9 +169,14 @@ fn out_of_range_values_are_clamped_before_sending() {
 fn malformed_groups_name_the_fault_and_its_offset() {
     let good = hex("01 08 00 00 08 04 80 00 00 04 CD 08");
     let mut bad_pad = hex("01 06 00 00 08 05 80 00 00 08 07 00");
-    assert!(matches!(decode_group(&bad_pad), Err(SdiError::Malformed { at: 0, ref problem }) if problem.contains("padding")));
+    assert!(
+        matches!(decode_group(&bad_pad), Err(SdiError::Malformed { at: 0, ref problem }) if problem.contains("padding"))
+    );
     bad_pad.splice(0..0, good.clone());
-    assert!(matches!(decode_group(&bad_pad), Err(SdiError::Malformed { at: 12, .. })));
+    assert!(matches!(
+        decode_group(&bad_pad),
+        Err(SdiError::Malformed { at: 12, .. })
+    ));
     let runs_past = hex("01 3C 00 00 08 04 80 00");
     let err = decode_group(&runs_past).unwrap_err();
     assert!(err.to_string().contains("runs past"), "{err}");
@@ -124,8 +185,13 @@ fn malformed_groups_name_the_fault_and_its_offset() {
     assert!(err.to_string().contains("whole number"), "{err}");
     let long = vec![Message::color(1, 0, Data::Fixed16(vec![0; 29]))];
     assert_eq!(encode_group(&long).unwrap_err(), SdiError::TooLong(4 + 58));
-    let many: Vec<_> = (0..3).flat_map(|_| PrimaryCorrection::NEUTRAL.to_sdi(1)).collect();
-    assert_eq!(encode_group(&many).unwrap_err(), SdiError::GroupTooLong(300));
+    let many: Vec<_> = (0..3)
+        .flat_map(|_| PrimaryCorrection::NEUTRAL.to_sdi(1))
+        .collect();
+    assert_eq!(
+        encode_group(&many).unwrap_err(),
+        SdiError::GroupTooLong(300)
+    );
 }
 
 #[test]
@@ -142,7 +208,10 @@ fn cdl_mapping_is_exact_without_power_and_measured_with_it() {
     let linear = Cdl::from_sop_sat([1.1, 1.0, 0.9, 0.02, 0.0, -0.01, 1.0, 1.0, 1.0], 0.9).unwrap();
     let e = mapping_error(&linear, CdlStyle::Asc);
     assert!(e.max_10bit < 0.5, "only fixed16 rounding: {e:?}");
-    let powered = Cdl { power: [1.2, 1.0, 0.8], ..linear };
+    let powered = Cdl {
+        power: [1.2, 1.0, 0.8],
+        ..linear
+    };
     let e = mapping_error(&powered, CdlStyle::Asc);
     assert!(e.max_10bit > 20.0, "dropping power costs codes: {e:?}");
     let corr = PrimaryCorrection::from_cdl(&powered);

@@ -97,7 +97,11 @@ impl PrimaryCorrection {
             Message::color(camera, param::GAMMA, fixed(&c.gamma)),
             Message::color(camera, param::GAIN, fixed(&c.gain)),
             Message::color(camera, param::OFFSET, fixed(&c.offset)),
-            Message::color(camera, param::CONTRAST, fixed(&[c.contrast_pivot, c.contrast_adjust])),
+            Message::color(
+                camera,
+                param::CONTRAST,
+                fixed(&[c.contrast_pivot, c.contrast_adjust]),
+            ),
             Message::color(camera, param::LUMA_MIX, fixed(&[c.luma_mix])),
             Message::color(camera, param::COLOR, fixed(&[c.hue, c.saturation])),
         ]
@@ -148,8 +152,12 @@ pub fn mapping_error(cdl: &Cdl, style: CdlStyle) -> ColorError {
     let step = 1.0 / (ERROR_GRID - 1) as f64;
     let (mut max, mut sum) = (0.0f64, 0.0f64);
     for i in 0..ERROR_GRID.pow(3) {
-        let rgb = [i % ERROR_GRID, i / ERROR_GRID % ERROR_GRID, i / ERROR_GRID / ERROR_GRID]
-            .map(|k| k as f64 * step);
+        let rgb = [
+            i % ERROR_GRID,
+            i / ERROR_GRID % ERROR_GRID,
+            i / ERROR_GRID / ERROR_GRID,
+        ]
+        .map(|k| k as f64 * step);
         let want = cdl.apply(rgb, style);
         let got = model_apply(&corr, rgb, style);
         for c in 0..3 {

@@ -6,3 +6,4 @@
 
 pub mod corrector;
 pub mod sdi;
+pub mod shield;

@@ -19,7 +19,11 @@ pub const FIXED16_MAX: f64 = 32767.0 / 2048.0;
 
 /// Encodes a value as signed 5.11 fixed point: clamped to −16 … 15.9995, rounded to nearest.
 pub fn to_fixed16(v: f64) -> i16 {
-    let v = if v.is_nan() { 0.0 } else { v.clamp(-16.0, FIXED16_MAX) };
+    let v = if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(-16.0, FIXED16_MAX)
+    };
     (v * 2048.0).round() as i16
 }
 
@@ -82,18 +86,38 @@ impl Data {
             if b.len() % size == 0 {
                 Ok(b.chunks_exact(size))
             } else {
-                Err(SdiError::Elements { kind, len: b.len(), size })
+                Err(SdiError::Elements {
+                    kind,
+                    len: b.len(),
+                    size,
+                })
             }
         };
         Ok(match kind {
             0 if b.is_empty() => Data::Void,
             0 => Data::Bool(b.iter().map(|&x| x != 0).collect()),
             1 => Data::Int8(b.iter().map(|&x| x as i8).collect()),
-            2 => Data::Int16(whole(2)?.map(|c| i16::from_le_bytes([c[0], c[1]])).collect()),
-            3 => Data::Int32(whole(4)?.map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
-            4 => Data::Int64(whole(8)?.map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect()),
+            2 => Data::Int16(
+                whole(2)?
+                    .map(|c| i16::from_le_bytes([c[0], c[1]]))
+                    .collect(),
+            ),
+            3 => Data::Int32(
+                whole(4)?
+                    .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect(),
+            ),
+            4 => Data::Int64(
+                whole(8)?
+                    .map(|c| i64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+                    .collect(),
+            ),
             5 => Data::Utf8(String::from_utf8(b.to_vec()).map_err(|_| SdiError::Utf8)?),
-            128 => Data::Fixed16(whole(2)?.map(|c| i16::from_le_bytes([c[0], c[1]])).collect()),
+            128 => Data::Fixed16(
+                whole(2)?
+                    .map(|c| i16::from_le_bytes([c[0], c[1]]))
+                    .collect(),
+            ),
             other => return Err(SdiError::DataType(other)),
         })
     }
@@ -183,7 +207,9 @@ pub fn decode_group(group: &[u8]) -> Result<Vec<Message>, SdiError> {
     let mut at = 0;
     while at < group.len() {
         let bad = |problem: String| SdiError::Malformed { at, problem };
-        let head = group.get(at..at + 4).ok_or_else(|| bad("header cut short".into()))?;
+        let head = group
+            .get(at..at + 4)
+            .ok_or_else(|| bad("header cut short".into()))?;
         let (len, command) = (usize::from(head[1]), head[2]);
         if head[3] != 0 {
             return Err(bad(format!("reserved header byte is {}", head[3])));
@@ -193,8 +219,12 @@ pub fn decode_group(group: &[u8]) -> Result<Vec<Message>, SdiError> {
         }
         let end = at + 4 + len;
         let padded = end + pad(len);
-        let body = group.get(at + 4..end).ok_or_else(|| bad(format!("length {len} runs past the group")))?;
-        let padding = group.get(end..padded).ok_or_else(|| bad("padding cut short".into()))?;
+        let body = group
+            .get(at + 4..end)
+            .ok_or_else(|| bad(format!("length {len} runs past the group")))?;
+        let padding = group
+            .get(end..padded)
+            .ok_or_else(|| bad("padding cut short".into()))?;
         if padding.iter().any(|&b| b != 0) {
             return Err(bad(format!("padding must be zero, got {padding:02X?}")));
         }
@@ -212,12 +242,19 @@ pub fn decode_group(group: &[u8]) -> Result<Vec<Message>, SdiError> {
 fn decode_change(destination: u8, body: &[u8]) -> Result<Message, SdiError> {
     let malformed = |problem: String| SdiError::Malformed { at: 0, problem };
     if body.len() < 4 {
-        return Err(malformed(format!("change configuration needs 4 bytes, got {}", body.len())));
+        return Err(malformed(format!(
+            "change configuration needs 4 bytes, got {}",
+            body.len()
+        )));
     }
     let operation = match body[3] {
         0 => Operation::Assign,
         1 => Operation::Offset,
-        other => return Err(malformed(format!("operation {other} is reserved or device specific"))),
+        other => {
+            return Err(malformed(format!(
+                "operation {other} is reserved or device specific"
+            )))
+        }
     };
     Ok(Message {
         destination,

@@ -2,3 +2,4 @@
 //! on a real socket (or a pseudo-terminal) and checks every byte it is sent.
 
 pub mod lutbox;
+pub mod shield;
