@@ -356,9 +356,9 @@ impl Plan {
         &self,
         title: Option<String>,
         comments: Vec<String>,
-        mut data: Vec<[f32; 3]>,
+        mut cube: Vec<[f32; 3]>,
     ) -> Result<LutFile, FormatError> {
-        let cube = data.split_off(self.len1());
+        let data: Vec<_> = cube.drain(..self.len1()).collect();
         // Sizes and values were checked while reading, so the engine accepts them.
         let lut1d = match self.size1 {
             Some(_) => Some(Lut1d::new(data, self.domain1).map_err(engine)?),

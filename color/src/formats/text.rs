@@ -132,6 +132,9 @@ pub(crate) fn starts_number(token: &[u8]) -> bool {
 /// Parses a finite f32 (locale-free, shortest round trip), or names what is wrong.
 #[inline]
 pub(crate) fn parse_f32(token: &[u8], at: impl FnOnce() -> Location) -> Result<f32, FormatError> {
+    if let Some(v) = plain_decimal(token) {
+        return Ok(v);
+    }
     match fast_float2::parse::<f32, _>(token) {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) => Err(not_finite(token, at())),
@@ -141,6 +144,38 @@ pub(crate) fn parse_f32(token: &[u8], at: impl FnOnce() -> Location) -> Result<f
             "a decimal number",
         )),
     }
+}
+
+const POW10_F32: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+
+/// Clinger's fast path for the common `-?digits.digits` spelling: with fewer than 2^24
+/// as the digits and at most 10 decimals, one f32 division is correctly rounded.
+#[inline]
+fn plain_decimal(token: &[u8]) -> Option<f32> {
+    let (negative, body) = match token.first()? {
+        b'-' => (true, &token[1..]),
+        _ => (false, token),
+    };
+    let mut mantissa: u32 = 0;
+    let mut decimals = 0usize;
+    let mut seen_point = false;
+    let mut digits = 0;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa.checked_mul(10)? + u32::from(b - b'0');
+                digits += 1;
+                decimals += usize::from(seen_point);
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+    }
+    if digits == 0 || mantissa >= 1 << 24 || decimals > 10 {
+        return None;
+    }
+    let v = mantissa as f32 / POW10_F32[decimals];
+    Some(if negative { -v } else { v })
 }
 
 /// Parses a finite f64, or names what is wrong.
@@ -305,6 +340,22 @@ mod tests {
             parse_f32(b"1e39", at).unwrap_err().to_string(),
             "f:2:5: \"1e39\" is not finite, expected a finite number"
         );
+    }
+
+    #[test]
+    fn fast_path_agrees_with_full_parser() {
+        let at = || Location::new("f", 1, 1);
+        for text in ["0.123457", "-0.000001", "16777215", "1677.7216", "0.1", "3.", ".5", "-7.0000000001"] {
+            let want: f32 = text.parse().unwrap();
+            assert_eq!(parse_f32(text.as_bytes(), at).unwrap(), want, "{text}");
+        }
+        let mut x = 0.000_123_f32;
+        while x < 1000.0 {
+            let text = format!("{x:.6}");
+            assert_eq!(parse_f32(text.as_bytes(), at).unwrap(), text.parse::<f32>().unwrap(), "{text}");
+            x *= 1.37;
+        }
+        assert!(plain_decimal(b"-").is_none() && plain_decimal(b".").is_none());
     }
 
     #[test]
