@@ -5,10 +5,14 @@
 //! (XML errors add the element path after the column).
 
 pub mod cdl_xml;
+pub mod csp;
 pub mod cube;
 mod error;
 mod lut_file;
+pub mod spi1d;
+pub mod spi3d;
 mod text;
+pub mod threedl;
 mod xml;
 
 pub use error::{FormatError, Location};
@@ -42,21 +46,51 @@ pub fn read_cdl(path: &Path) -> Result<cdl_xml::CdlDocument, FormatError> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LutFormat {
     Cube,
+    /// `.3dl` as Flame writes it (the reader takes every `.3dl` variant).
+    Flame,
+    /// `.3dl` as Lustre writes it.
+    Lustre,
+    Spi1d,
+    Spi3d,
+    Csp,
 }
 
 impl LutFormat {
-    pub const ALL: &'static [LutFormat] = &[LutFormat::Cube];
+    pub const ALL: &'static [LutFormat] = &[
+        LutFormat::Cube,
+        LutFormat::Flame,
+        LutFormat::Lustre,
+        LutFormat::Spi1d,
+        LutFormat::Spi3d,
+        LutFormat::Csp,
+    ];
 
-    /// The format's usual name on the command line (`cube`, `3dl`, …).
+    /// The format's name on the command line (`cube`, `flame`, `lustre`, …).
     pub fn name(self) -> &'static str {
         match self {
             LutFormat::Cube => "cube",
+            LutFormat::Flame => "flame",
+            LutFormat::Lustre => "lustre",
+            LutFormat::Spi1d => "spi1d",
+            LutFormat::Spi3d => "spi3d",
+            LutFormat::Csp => "csp",
         }
     }
 
-    /// The format a name or file extension stands for (case-insensitive).
+    /// The file extension the format is written with.
+    pub fn extension(self) -> &'static str {
+        match self {
+            LutFormat::Flame | LutFormat::Lustre => "3dl",
+            other => other.name(),
+        }
+    }
+
+    /// The format a name or file extension stands for (case-insensitive; `3dl` is Flame's).
     pub fn from_name(name: &str) -> Option<Self> {
         let name = name.trim_start_matches('.').to_ascii_lowercase();
+        if name == "3dl" {
+            return Some(LutFormat::Flame);
+        }
         Self::ALL.iter().copied().find(|f| f.name() == name)
     }
 
@@ -64,7 +98,8 @@ impl LutFormat {
     pub fn from_path(path: &Path) -> Result<Self, FormatError> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         Self::from_name(ext).ok_or_else(|| {
-            let known: Vec<_> = Self::ALL.iter().map(|f| f.name()).collect();
+            let mut known: Vec<_> = Self::ALL.iter().map(|f| f.extension()).collect();
+            known.dedup();
             FormatError::unsupported(
                 "lookwire",
                 format!(
@@ -80,15 +115,71 @@ impl LutFormat {
     pub fn read(self, src: &[u8], file: &str) -> Result<LutFile, FormatError> {
         match self {
             LutFormat::Cube => cube::read(src, file),
+            LutFormat::Flame | LutFormat::Lustre => threedl::read(src, file),
+            LutFormat::Spi1d => spi1d::read(src, file),
+            LutFormat::Spi3d => spi3d::read(src, file),
+            LutFormat::Csp => csp::read(src, file),
         }
     }
 
-    /// Writes a file of this format with the given value precision.
+    /// Writes a file of this format with the given value precision (integer formats ignore it).
     pub fn write(self, lut: &LutFile, precision: Precision) -> Result<Vec<u8>, FormatError> {
+        let threedl = |variant| threedl::WriteOptions {
+            variant,
+            ..threedl::WriteOptions::default()
+        };
         match self {
             LutFormat::Cube => cube::write(lut, &cube::WriteOptions { precision }),
+            LutFormat::Flame => threedl::write(lut, &threedl(threedl::Variant::Flame)),
+            LutFormat::Lustre => threedl::write(lut, &threedl(threedl::Variant::Lustre)),
+            LutFormat::Spi1d => spi1d::write(lut, precision),
+            LutFormat::Spi3d => spi3d::write(lut, precision),
+            LutFormat::Csp => csp::write(lut, precision),
         }
     }
+
+    /// What the format can hold, so that converters know what to bake.
+    pub fn holds(self) -> Holds {
+        match self {
+            LutFormat::Cube => Holds {
+                lut1d: true,
+                lut3d: true,
+                shaper: true,
+                domain: true,
+            },
+            LutFormat::Flame | LutFormat::Lustre | LutFormat::Spi3d => Holds {
+                lut1d: false,
+                lut3d: true,
+                shaper: false,
+                domain: false,
+            },
+            LutFormat::Spi1d => Holds {
+                lut1d: true,
+                lut3d: false,
+                shaper: false,
+                domain: true,
+            },
+            LutFormat::Csp => Holds {
+                lut1d: true,
+                lut3d: true,
+                shaper: true,
+                domain: true,
+            },
+        }
+    }
+}
+
+/// The table layouts a format can hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Holds {
+    /// A 1D table alone.
+    pub lut1d: bool,
+    /// A 3D table.
+    pub lut3d: bool,
+    /// A 1D shaper before the 3D table.
+    pub shaper: bool,
+    /// An input domain other than 0..1.
+    pub domain: bool,
 }
 
 /// Reads a LUT file from disk, choosing the reader by extension.

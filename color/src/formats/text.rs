@@ -34,6 +34,11 @@ impl<'a> Lines<'a> {
         }
     }
 
+    /// Bytes not yet split into lines.
+    pub fn remaining(&self) -> usize {
+        self.src.len().saturating_sub(self.pos)
+    }
+
     /// The number of the line after the last one returned (where a missing line would be).
     pub fn next_number(&self) -> usize {
         self.number + 1
@@ -345,14 +350,27 @@ mod tests {
     #[test]
     fn fast_path_agrees_with_full_parser() {
         let at = || Location::new("f", 1, 1);
-        for text in ["0.123457", "-0.000001", "16777215", "1677.7216", "0.1", "3.", ".5", "-7.0000000001"] {
+        for text in [
+            "0.123457",
+            "-0.000001",
+            "16777215",
+            "1677.7216",
+            "0.1",
+            "3.",
+            ".5",
+            "-7.0000000001",
+        ] {
             let want: f32 = text.parse().unwrap();
             assert_eq!(parse_f32(text.as_bytes(), at).unwrap(), want, "{text}");
         }
         let mut x = 0.000_123_f32;
         while x < 1000.0 {
             let text = format!("{x:.6}");
-            assert_eq!(parse_f32(text.as_bytes(), at).unwrap(), text.parse::<f32>().unwrap(), "{text}");
+            assert_eq!(
+                parse_f32(text.as_bytes(), at).unwrap(),
+                text.parse::<f32>().unwrap(),
+                "{text}"
+            );
             x *= 1.37;
         }
         assert!(plain_decimal(b"-").is_none() && plain_decimal(b".").is_none());
