@@ -232,7 +232,7 @@ impl CdlF32 {
             v[c] = match style {
                 CdlStyle::Asc => {
                     let x = if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) };
-                    x.powf(self.power[c])
+                    pow_f32(x, self.power[c])
                 }
                 CdlStyle::NoClamp => {
                     if x.is_nan() {
@@ -240,7 +240,7 @@ impl CdlF32 {
                     } else if x < 0.0 {
                         x
                     } else {
-                        x.powf(self.power[c])
+                        pow_f32(x, self.power[c])
                     }
                 }
             };
@@ -254,6 +254,13 @@ impl CdlF32 {
             CdlStyle::NoClamp => out,
         }
     }
+}
+
+/// `x^p` in f32, computed in f64 and rounded once: the same result on every platform's
+/// libm, and what the SIMD kernels reproduce (f32 `powf` is not correctly rounded everywhere).
+#[inline]
+pub fn pow_f32(x: f32, p: f32) -> f32 {
+    (x as f64).powf(p as f64) as f32
 }
 
 /// Clamp to [0, 1] with NaN → 0, as OpenColorIO's CDL renderer does.

@@ -1,0 +1,137 @@
+//! CPU levels: detected once, forced with `LOOKWIRE_CPU`, checked with `LOOKWIRE_CPU_CHECK`.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+/// An instruction-set level the kernels have a renderer for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CpuLevel {
+    /// Portable Rust, the reference every other level is checked against.
+    Scalar,
+    /// x86_64 AVX2 + FMA + F16C.
+    Avx2,
+    /// x86_64 AVX-512 F/BW/VL (plus the AVX2 set).
+    Avx512,
+}
+
+/// The environment variable that forces a level.
+pub const ENV_CPU: &str = "LOOKWIRE_CPU";
+/// The environment variable that turns on check mode (`1`): every block is also
+/// rendered by the scalar reference and compared.
+pub const ENV_CHECK: &str = "LOOKWIRE_CPU_CHECK";
+
+impl CpuLevel {
+    /// Every level, lowest first.
+    pub const ALL: [CpuLevel; 3] = [CpuLevel::Scalar, CpuLevel::Avx2, CpuLevel::Avx512];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CpuLevel::Scalar => "scalar",
+            CpuLevel::Avx2 => "avx2",
+            CpuLevel::Avx512 => "avx512",
+        }
+    }
+
+    /// True when the running CPU (and this build's target) can run the level.
+    pub fn is_supported(self) -> bool {
+        match self {
+            CpuLevel::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            CpuLevel::Avx2 => {
+                is_x86_feature_detected!("avx2")
+                    && is_x86_feature_detected!("fma")
+                    && is_x86_feature_detected!("f16c")
+            }
+            #[cfg(target_arch = "x86_64")]
+            CpuLevel::Avx512 => {
+                CpuLevel::Avx2.is_supported()
+                    && is_x86_feature_detected!("avx512f")
+                    && is_x86_feature_detected!("avx512bw")
+                    && is_x86_feature_detected!("avx512vl")
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => false,
+        }
+    }
+
+    /// The levels this CPU can run, lowest first.
+    pub fn available() -> Vec<CpuLevel> {
+        Self::ALL.into_iter().filter(|l| l.is_supported()).collect()
+    }
+
+    /// The highest level this CPU can run.
+    pub fn best() -> CpuLevel {
+        Self::ALL
+            .into_iter()
+            .rev()
+            .find(|l| l.is_supported())
+            .unwrap_or(CpuLevel::Scalar)
+    }
+
+    /// The level chosen once per process: the best one, or the one `LOOKWIRE_CPU` forces.
+    pub fn selected() -> CpuLevel {
+        selection().level
+    }
+}
+
+impl fmt::Display for CpuLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A `LOOKWIRE_CPU` value that names no level.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown CPU level {0:?}: expected one of scalar, avx2, avx512")]
+pub struct UnknownCpuLevel(pub String);
+
+impl std::str::FromStr for CpuLevel {
+    type Err = UnknownCpuLevel;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "scalar" => Ok(CpuLevel::Scalar),
+            "avx2" => Ok(CpuLevel::Avx2),
+            "avx512" => Ok(CpuLevel::Avx512),
+            _ => Err(UnknownCpuLevel(s.to_owned())),
+        }
+    }
+}
+
+/// The process-wide choice of level, made once from the CPU and the environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selection {
+    pub level: CpuLevel,
+    /// Check mode: render with `level` and with the scalar reference, compare.
+    pub check: bool,
+    /// Why the level differs from what the environment asked for, if it does.
+    pub note: Option<String>,
+}
+
+/// The selection for this process (read from the environment on first use).
+pub fn selection() -> &'static Selection {
+    static SELECTION: OnceLock<Selection> = OnceLock::new();
+    SELECTION.get_or_init(|| {
+        let cpu = std::env::var(ENV_CPU).ok();
+        let check = std::env::var(ENV_CHECK).ok();
+        select(cpu.as_deref(), check.as_deref(), CpuLevel::best())
+    })
+}
+
+/// Chooses a level from the environment values and the best level the CPU has.
+pub fn select(cpu: Option<&str>, check: Option<&str>, best: CpuLevel) -> Selection {
+    let check = matches!(check.map(str::trim), Some("1" | "true" | "yes"));
+    let (level, note) = match cpu.filter(|s| !s.trim().is_empty()) {
+        None => (best, None),
+        Some(value) => match value.parse::<CpuLevel>() {
+            Err(err) => (best, Some(format!("{ENV_CPU}: {err}; using {best}"))),
+            Ok(level) if level > best => (
+                best,
+                Some(format!(
+                    "{ENV_CPU}={level}: this CPU does not have {level}; using {best}"
+                )),
+            ),
+            Ok(level) => (level, None),
+        },
+    };
+    Selection { level, check, note }
+}

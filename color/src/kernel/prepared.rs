@@ -1,0 +1,137 @@
+//! A look turned into kernel-friendly tables, once per look.
+
+use crate::cdl::{Cdl, CdlF32, CdlStyle};
+use crate::lut::{Interpolation, Lut1d, Lut3d};
+
+/// What the kernels apply per pixel, in this order: shaper → CDL → 3D LUT.
+#[derive(Clone, Debug)]
+pub struct Look {
+    /// Per-channel 1D table in front of everything (e.g. a log shaper).
+    pub shaper: Option<Lut1d>,
+    /// A CDL and the clamp style it renders in.
+    pub cdl: Option<(Cdl, CdlStyle)>,
+    /// The baked look.
+    pub lut: Lut3d,
+    pub interpolation: Interpolation,
+}
+
+impl Look {
+    /// Just a 3D LUT, tetrahedral.
+    pub fn lut(lut: Lut3d) -> Self {
+        Self {
+            shaper: None,
+            cdl: None,
+            lut,
+            interpolation: Interpolation::Tetrahedral,
+        }
+    }
+}
+
+/// Index arithmetic shared by every level: `u = clamp((x − min)·scale, 0, top)` with
+/// NaN → 0, cell `i = min(trunc(u), last)`, fraction `u − i`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Axis {
+    pub min: f32,
+    pub scale: f32,
+    pub top: f32,
+    pub last: i32,
+}
+
+impl Axis {
+    fn new(min: f32, max: f32, nodes: usize) -> Self {
+        let top = (nodes - 1) as f32;
+        Self {
+            min,
+            scale: top / (max - min),
+            top,
+            last: nodes as i32 - 2,
+        }
+    }
+
+    /// The cell and the fraction within it (the scalar definition).
+    #[inline(always)]
+    pub fn locate(&self, x: f32) -> (usize, f32) {
+        let u = (x - self.min) * self.scale;
+        let u = if u.is_nan() {
+            0.0
+        } else {
+            u.max(0.0).min(self.top)
+        };
+        let i = (u as i32).min(self.last);
+        (i as usize, u - i as f32)
+    }
+}
+
+/// A shaper as three flat tables.
+#[derive(Clone, Debug)]
+pub(crate) struct ShaperTable {
+    pub tables: [Vec<f32>; 3],
+    pub axes: [Axis; 3],
+}
+
+/// The CDL in f32 and its style.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CdlTable {
+    pub cdl: CdlF32,
+    pub style: CdlStyle,
+    /// False when every power is 1 (the pow is skipped).
+    pub has_power: bool,
+}
+
+/// The lattice as flat RGB triples (node `(r, g, b)` at `3·(r + N·(g + N·b))`).
+#[derive(Clone, Debug)]
+pub(crate) struct LutTable {
+    pub nodes: Vec<f32>,
+    pub size: usize,
+    pub axes: [Axis; 3],
+    pub interpolation: Interpolation,
+    /// Largest |node|: the scale of the f32 rounding error of the output.
+    pub magnitude: f32,
+}
+
+impl LutTable {
+    /// Strides of the R, G, B axes in nodes.
+    pub fn strides(&self) -> [usize; 3] {
+        [1, self.size, self.size * self.size]
+    }
+}
+
+/// Everything a level needs to render one look.
+#[derive(Clone, Debug)]
+pub(crate) struct Prepared {
+    pub shaper: Option<ShaperTable>,
+    pub cdl: Option<CdlTable>,
+    pub lut: LutTable,
+}
+
+impl Prepared {
+    pub fn new(look: &Look) -> Self {
+        let shaper = look.shaper.as_ref().map(|s| {
+            let d = s.domain();
+            ShaperTable {
+                tables: [0, 1, 2].map(|c| s.data().iter().map(|v| v[c]).collect()),
+                axes: [0, 1, 2].map(|c| Axis::new(d.min[c], d.max[c], s.size())),
+            }
+        });
+        let cdl = look.cdl.map(|(cdl, style)| CdlTable {
+            cdl: CdlF32::new(&cdl),
+            style,
+            has_power: cdl.power != [1.0; 3],
+        });
+        let lut = &look.lut;
+        let d = lut.domain();
+        let nodes: Vec<f32> = lut.data().iter().flatten().copied().collect();
+        let magnitude = nodes.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        Self {
+            shaper,
+            cdl,
+            lut: LutTable {
+                nodes,
+                size: lut.size(),
+                axes: [0, 1, 2].map(|c| Axis::new(d.min[c], d.max[c], lut.size())),
+                interpolation: look.interpolation,
+                magnitude,
+            },
+        }
+    }
+}

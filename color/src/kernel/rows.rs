@@ -1,0 +1,134 @@
+//! The row driver every level shares: load a block of pixels into planar f32, run the
+//! level's block function, store the block back. Inlined into each level's
+//! `#[target_feature]` entry so the loads and stores compile for that level too.
+
+use super::frame::{CodeScale, Sample};
+
+/// Pixels per block: the planar working set (3 KiB) stays in L1.
+pub(crate) const BLOCK: usize = 256;
+
+/// One block of pixels as planar f32.
+#[repr(C, align(64))]
+pub(crate) struct Block {
+    pub r: [f32; BLOCK],
+    pub g: [f32; BLOCK],
+    pub b: [f32; BLOCK],
+}
+
+impl Block {
+    pub fn new() -> Self {
+        Self {
+            r: [0.0; BLOCK],
+            g: [0.0; BLOCK],
+            b: [0.0; BLOCK],
+        }
+    }
+}
+
+/// One row of an input image: interleaved samples (`spp` per pixel) or three planes.
+#[derive(Debug)]
+pub(crate) enum RowRef<'a, T> {
+    Packed(&'a [T], usize),
+    Planar([&'a [T]; 3]),
+}
+
+/// One row of an output image.
+#[derive(Debug)]
+pub(crate) enum RowMut<'a, T> {
+    Packed(&'a mut [T], usize),
+    Planar([&'a mut [T]; 3]),
+}
+
+impl<T> RowMut<'_, T> {
+    pub fn as_ref(&self) -> RowRef<'_, T> {
+        match self {
+            RowMut::Packed(d, spp) => RowRef::Packed(d, *spp),
+            RowMut::Planar([r, g, b]) => RowRef::Planar([r, g, b]),
+        }
+    }
+}
+
+#[inline(always)]
+fn load<T: Sample>(src: &RowRef<'_, T>, x0: usize, n: usize, s: &CodeScale, blk: &mut Block) {
+    match *src {
+        RowRef::Packed(row, spp) => {
+            let px = &row[x0 * spp..(x0 + n) * spp];
+            for (i, p) in px.chunks_exact(spp).enumerate() {
+                blk.r[i] = p[0].load(s);
+                blk.g[i] = p[1].load(s);
+                blk.b[i] = p[2].load(s);
+            }
+        }
+        RowRef::Planar([r, g, b]) => {
+            let planes = [&mut blk.r, &mut blk.g, &mut blk.b];
+            for (plane, out) in [r, g, b].into_iter().zip(planes) {
+                for (o, v) in out[..n].iter_mut().zip(&plane[x0..x0 + n]) {
+                    *o = v.load(s);
+                }
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn store<T: Sample>(
+    blk: &Block,
+    alpha: Option<&[T]>,
+    dst: &mut RowMut<'_, T>,
+    x0: usize,
+    n: usize,
+    s: &CodeScale,
+) {
+    match dst {
+        RowMut::Packed(row, spp) => {
+            let spp = *spp;
+            let px = &mut row[x0 * spp..(x0 + n) * spp];
+            for (i, p) in px.chunks_exact_mut(spp).enumerate() {
+                p[0] = T::store(blk.r[i], s);
+                p[1] = T::store(blk.g[i], s);
+                p[2] = T::store(blk.b[i], s);
+            }
+            if let Some(alpha) = alpha {
+                let src = &alpha[x0 * spp..(x0 + n) * spp];
+                for (p, a) in px.chunks_exact_mut(4).zip(src.chunks_exact(4)) {
+                    p[3] = a[3];
+                }
+            }
+        }
+        RowMut::Planar(planes) => {
+            let [r, g, b] = planes;
+            for (plane, vals) in [r, g, b].into_iter().zip([&blk.r, &blk.g, &blk.b]) {
+                for (o, v) in plane[x0..x0 + n].iter_mut().zip(&vals[..n]) {
+                    *o = T::store(*v, s);
+                }
+            }
+        }
+    }
+}
+
+/// Renders `width` pixels of one row: from `src`, or in place when `src` is `None`.
+#[inline(always)]
+pub(crate) fn process_row<T: Sample>(
+    s: &CodeScale,
+    src: Option<&RowRef<'_, T>>,
+    dst: &mut RowMut<'_, T>,
+    width: usize,
+    mut block: impl FnMut(&mut Block, usize),
+) {
+    let mut blk = Block::new();
+    let alpha = match src {
+        Some(RowRef::Packed(row, 4)) => Some(*row),
+        _ => None,
+    };
+    let mut x0 = 0;
+    while x0 < width {
+        let n = BLOCK.min(width - x0);
+        match src {
+            Some(src) => load(src, x0, n, s, &mut blk),
+            None => load(&dst.as_ref(), x0, n, s, &mut blk),
+        }
+        block(&mut blk, n);
+        store(&blk, alpha, dst, x0, n, s);
+        x0 += n;
+    }
+}
