@@ -20,7 +20,11 @@ fn render(bencher: Bencher<'_, '_>, workload: Workload, level: CpuLevel) {
     let mut out = frame.clone();
     bencher
         .counter(ItemsCount::new(frame.pixels()))
-        .bench_local(|| frame.render(&kernel, &mut out, false).expect("frame renders"));
+        .bench_local(|| {
+            frame
+                .render(&kernel, &mut out, false)
+                .expect("frame renders")
+        });
 }
 
 #[divan::bench(args = Workload::ALL)]
