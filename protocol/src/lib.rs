@@ -10,6 +10,7 @@ pub mod device;
 pub mod encode;
 pub mod filesink;
 pub mod lwlb;
+pub mod manager;
 pub mod serial;
 pub mod sim;
 
