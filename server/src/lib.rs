@@ -1,6 +1,12 @@
 //! lookwire's server: command line, show model, store, HTTP/WebSocket API,
 //! device manager, preview and exports.
 
+pub mod api;
+pub mod auth;
 pub mod cli;
+pub mod device_registry;
 pub mod image;
 pub mod post;
+pub mod show;
+pub mod store;
+pub mod timecode;

@@ -1,10 +1,135 @@
-//! `lookwire serve` (being built: replace this placeholder).
+//! `lookwire serve`: run the live-grading server for one show.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{bail, Context};
+
+use crate::api::{router, AppState};
+use crate::auth::{hash_secret, Auth};
+use crate::device_registry::DeviceRegistry;
+use crate::show::{demo::demo_show, Show, ShowHandle};
+use crate::store::{SqliteStore, Store, StoredUser};
+use crate::timecode::FrameRate;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Start with the demo show: six cameras, ACES SDR and HDR outputs, a show look.
+    /// Uses a fresh temporary store unless --store is given.
+    #[arg(long)]
+    demo: bool,
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`lookwire serve` is not built yet")
+    /// Address and port to listen on. Any address beyond loopback requires a passphrase.
+    #[arg(long, default_value = "127.0.0.1:8750")]
+    bind: SocketAddr,
+
+    /// The show's SQLite store [default: show.sqlite in the platform's data directory].
+    #[arg(long)]
+    store: Option<PathBuf>,
+
+    /// Admin passphrase (needed off loopback; stored hashed in the show, so later starts
+    /// need not repeat it). Prefer the environment variable over the flag.
+    #[arg(long, env = "LOOKWIRE_PASSPHRASE", hide_env_values = true)]
+    passphrase: Option<String>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve(args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where the store lives, and the temporary folder holding it for a demo (kept alive).
+fn store_path(args: &Args) -> anyhow::Result<(PathBuf, Option<tempfile::TempDir>)> {
+    if let Some(path) = &args.store {
+        return Ok((path.clone(), None));
+    }
+    if args.demo {
+        let dir = tempfile::Builder::new()
+            .prefix("lookwire-demo-")
+            .tempdir()
+            .context("cannot make a temporary store for the demo")?;
+        return Ok((dir.path().join("show.sqlite"), Some(dir)));
+    }
+    let base = dirs::data_dir().context("no data directory on this platform: pass --store")?;
+    let dir = base.join("lookwire");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok((dir.join("show.sqlite"), None))
+}
+
+/// Login set-up: none on loopback; off loopback the admin passphrase, given now or stored.
+fn auth(args: &Args, store: &mut SqliteStore) -> anyhow::Result<Auth> {
+    if let Some(passphrase) = &args.passphrase {
+        if passphrase.chars().count() < 8 {
+            bail!("the passphrase must hold at least 8 characters");
+        }
+        let hash = hash_secret(passphrase).map_err(anyhow::Error::msg)?;
+        let admin = StoredUser {
+            name: "admin".into(),
+            role: "admin".into(),
+            hash,
+        };
+        store.put_user(&admin)?;
+    }
+    if args.bind.ip().is_loopback() {
+        return Ok(Auth::open());
+    }
+    let stored = store.users()?.into_iter().find(|u| u.name == "admin");
+    match stored {
+        Some(admin) => Ok(Auth::with_passphrase(admin.hash)),
+        None => bail!(
+            "binding {} (beyond loopback) needs a passphrase: set LOOKWIRE_PASSPHRASE or pass --passphrase",
+            args.bind
+        ),
+    }
+}
+
+async fn serve(args: Args) -> anyhow::Result<()> {
+    let (path, _temp) = store_path(&args)?;
+    let open = || {
+        SqliteStore::open(&path)
+            .with_context(|| format!("cannot open the store {}", path.display()))
+    };
+    let mut writer_store = open()?;
+    let auth = auth(&args, &mut writer_store)?;
+    let demo = args.demo;
+    let show = ShowHandle::start(Box::new(writer_store), move || {
+        if demo {
+            demo_show()
+        } else {
+            Show::new("Untitled show", FrameRate::Fps25)
+        }
+    })?;
+    let reader: Box<dyn Store> = Box::new(open()?);
+    let state = AppState {
+        show,
+        auth: Arc::new(auth),
+        devices: DeviceRegistry::default(),
+        reader: Arc::new(Mutex::new(reader)),
+    };
+    let view = state.show.view();
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.bind))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "lookwire: {:?} ({} cameras, version {}) at http://{addr}/",
+        view.show.name,
+        view.show.cameras.len(),
+        view.version
+    );
+    println!("lookwire: store {}", path.display());
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("the server stopped")?;
+    Ok(())
 }

@@ -1,0 +1,143 @@
+//! The HTTP API under `/api/v1`, the WebSocket, the OpenAPI document and the embedded UI.
+
+pub mod cameras;
+pub mod error;
+pub mod files;
+pub mod openapi;
+pub mod resources;
+pub mod schema;
+pub mod session;
+pub mod show;
+pub mod web;
+pub mod ws;
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::Router;
+
+use crate::auth::{Auth, Caller, Role};
+use crate::device_registry::DeviceRegistry;
+use crate::show::ShowHandle;
+use crate::store::Store;
+pub use error::{ApiError, ApiJson};
+
+/// Largest JSON body accepted (a whole show import is the big one).
+pub const JSON_LIMIT: usize = 8 * 1024 * 1024;
+/// Largest uploaded file (a 65³ float LUT as text is about 7 MB).
+pub const UPLOAD_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Everything a handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub show: ShowHandle,
+    pub auth: Arc<Auth>,
+    pub devices: DeviceRegistry,
+    /// A second store connection for reads (event replay, files, users) off the writer.
+    pub reader: Arc<Mutex<Box<dyn Store>>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Runs `f` on the reading store connection, off the async threads.
+    pub async fn with_reader<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut dyn Store) -> Result<T, crate::store::StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let reader = self.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = reader.lock().unwrap_or_else(PoisonError::into_inner);
+            f(guard.as_mut())
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("store task failed: {e}")))?
+        .map_err(ApiError::from)
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if !state.auth.required() {
+            return Ok(Caller::local());
+        }
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_owned);
+        // Browsers cannot set headers on a WebSocket, so it alone takes `?token=`.
+        let query = (parts.uri.path() == "/api/v1/ws")
+            .then(|| token_from_query(parts.uri.query().unwrap_or("")))
+            .flatten();
+        let token = bearer.or(query).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "log in first: POST /api/v1/login",
+                "",
+            )
+        })?;
+        state.auth.caller(&token).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "the token is unknown or expired",
+                "",
+            )
+        })
+    }
+}
+
+fn token_from_query(query: &str) -> Option<String> {
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("token="))
+        .map(str::to_owned)
+}
+
+/// Refuses callers below `role`.
+pub fn require(caller: &Caller, role: Role) -> Result<(), ApiError> {
+    if caller.role >= role {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "{} is a {}; this needs {}",
+            caller.name,
+            caller.role.as_str(),
+            role.as_str()
+        )))
+    }
+}
+
+/// The whole application: API, WebSocket, OpenAPI document and the embedded UI.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(show::routes())
+        .merge(cameras::routes())
+        .merge(resources::routes())
+        .merge(session::routes())
+        .merge(ws::routes())
+        .layer(DefaultBodyLimit::max(JSON_LIMIT))
+        .merge(files::routes())
+        .merge(openapi::routes())
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API route", "")
+        });
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(web::routes())
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests;

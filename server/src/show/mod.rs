@@ -1,0 +1,84 @@
+//! The show: its model, the changes to it, undo history, and the one task that writes it.
+
+pub mod actions;
+pub mod demo;
+pub mod history;
+pub mod model;
+pub mod patch;
+pub mod validate;
+pub mod writer;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub use actions::{Action, GradeField};
+pub use history::{History, HistoryStep, Scope};
+pub use model::*;
+pub use patch::{Patch, PatchError};
+pub use validate::ValidationError;
+pub use writer::{Applied, ShowHandle, ShowView};
+
+/// One committed change: who made it, when (wall time and show timecode), and what it did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// The show version this event produced (1, 2, 3, … without gaps).
+    pub version: u64,
+    /// The user who made the change.
+    pub who: String,
+    /// Wall time, milliseconds since the Unix epoch.
+    pub wall_ms: i64,
+    /// Show timecode when the change was applied.
+    pub timecode: String,
+    /// What was done, e.g. `trim`, `camera.create`, `undo`.
+    pub action: String,
+    /// Cameras whose fields changed.
+    pub cameras: Vec<Id>,
+    pub patches: Vec<Patch>,
+    /// Set on undo and redo events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryStep>,
+}
+
+/// Why a change was refused. Nothing is changed when one is returned.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ShowError {
+    #[error("no {what} {id:?}")]
+    NotFound { what: &'static str, id: String },
+    #[error("{what} {id:?} already exists")]
+    Exists { what: &'static str, id: String },
+    #[error("{}", .0.message)]
+    Invalid(ValidationError),
+    #[error("{}", .0.message)]
+    Conflict(ValidationError),
+    #[error("nothing to {verb} in {scope}")]
+    NothingToUndo { verb: &'static str, scope: String },
+    #[error("the store failed: {0}")]
+    Store(String),
+    #[error("the show task has stopped")]
+    Stopped,
+}
+
+impl ShowError {
+    /// The JSON pointer (or id) the error is about.
+    pub fn path(&self) -> String {
+        match self {
+            ShowError::Invalid(v) | ShowError::Conflict(v) => v.path.clone(),
+            ShowError::NotFound { what, id } | ShowError::Exists { what, id } => {
+                format!("/{what}s/{id}")
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+impl From<PatchError> for ShowError {
+    fn from(err: PatchError) -> Self {
+        let (path, message) = match &err {
+            PatchError::NotFound { path } => (path.clone(), "no such item or field".to_owned()),
+            PatchError::Exists { path } => (path.clone(), "already exists".to_owned()),
+            PatchError::Invalid { path, message } => (path.clone(), message.clone()),
+        };
+        ShowError::Invalid(ValidationError { path, message })
+    }
+}

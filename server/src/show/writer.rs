@@ -1,0 +1,391 @@
+//! The one task that changes a show: commands in, snapshots and change events out.
+//!
+//! It runs on its own thread because every commit waits for the disk. Commands that queue
+//! up while a commit runs are applied together and committed in one transaction (group
+//! commit), so a burst costs one fsync rather than one per trim.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+use super::actions::{Action, Stamp};
+use super::history::{camera_of, History};
+use super::model::Show;
+use super::patch::Patch;
+use super::{Event, ShowError, ValidationError};
+use crate::store::{Store, StoreError};
+use crate::timecode::{ShowClock, Timecode};
+
+/// Commands taken into one commit at most.
+const BATCH: usize = 512;
+
+/// The show at one version, as readers see it.
+#[derive(Debug, Clone)]
+pub struct ShowView {
+    pub version: u64,
+    pub show: Show,
+}
+
+/// Who sent a change over the WebSocket, so clients can match it to their message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Origin {
+    pub client: u64,
+    pub seq: u64,
+}
+
+/// A committed change, with its `change` message rendered once for every client.
+#[derive(Debug)]
+pub struct Change {
+    pub event: Event,
+    pub origin: Option<Origin>,
+    pub message: String,
+}
+
+/// The outcome of an applied action.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub version: u64,
+}
+
+/// An action queued with [`ShowHandle::submit`].
+#[derive(Debug)]
+pub struct Pending(oneshot::Receiver<Result<Applied, ShowError>>);
+
+impl Pending {
+    /// Waits until the action is durable (or refused).
+    pub async fn wait(self) -> Result<Applied, ShowError> {
+        self.0.await.map_err(|_| ShowError::Stopped)?
+    }
+}
+
+struct Command {
+    who: String,
+    action: Action,
+    origin: Option<Origin>,
+    reply: oneshot::Sender<Result<Applied, ShowError>>,
+}
+
+/// A cheap handle to a running show: send actions, read snapshots, follow changes.
+#[derive(Debug, Clone)]
+pub struct ShowHandle {
+    tx: mpsc::Sender<Command>,
+    view: watch::Receiver<Arc<ShowView>>,
+    changes: broadcast::Sender<Arc<Change>>,
+    clock: Arc<Mutex<ShowClock>>,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Command").field("who", &self.who).finish()
+    }
+}
+
+/// The `change` message every client receives.
+#[derive(Serialize)]
+struct ChangeMessage<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    version: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<Origin>,
+    event: &'a Event,
+}
+
+/// The show rebuilt from its store: the base document with every event applied.
+fn rebuild(
+    store: &mut dyn Store,
+    fresh: impl FnOnce() -> Show,
+) -> Result<(Show, History, u64), StoreError> {
+    let Some(loaded) = store.load()? else {
+        let show = fresh();
+        store.init(&show)?;
+        return Ok((show, History::default(), 0));
+    };
+    let mut show = loaded.base;
+    let mut history = History::default();
+    let mut version = 0;
+    for event in &loaded.events {
+        for patch in &event.patches {
+            show.apply(patch).map_err(|e| {
+                StoreError::Corrupt(format!("event {} does not replay: {e}", event.version))
+            })?;
+        }
+        history.record(event);
+        version = event.version;
+    }
+    Ok((show, history, version))
+}
+
+impl ShowHandle {
+    /// Loads the show from `store` (starting it from `fresh()` when the store is empty) and
+    /// starts its writer thread.
+    pub fn start(
+        mut store: Box<dyn Store>,
+        fresh: impl FnOnce() -> Show,
+    ) -> Result<ShowHandle, StoreError> {
+        let (show, history, version) = rebuild(store.as_mut(), fresh)?;
+        let clock = Arc::new(Mutex::new(ShowClock::free_run(show.frame_rate)));
+        let (tx, rx) = mpsc::channel(4096);
+        let (view_tx, view) = watch::channel(Arc::new(ShowView {
+            version,
+            show: show.clone(),
+        }));
+        let (changes, _) = broadcast::channel(8192);
+        let writer = Writer {
+            store,
+            show,
+            history,
+            version,
+            clock: clock.clone(),
+            view: view_tx,
+            changes: changes.clone(),
+        };
+        std::thread::Builder::new()
+            .name("show-writer".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the show thread: {e}")))?;
+        Ok(ShowHandle {
+            tx,
+            view,
+            changes,
+            clock,
+        })
+    }
+
+    /// Applies an action; returns once the change is durable.
+    pub async fn apply(
+        &self,
+        who: &str,
+        action: Action,
+        origin: Option<Origin>,
+    ) -> Result<Applied, ShowError> {
+        self.submit(who, action, origin).await?.wait().await
+    }
+
+    /// Queues an action in order and returns at once; [`Pending::wait`] gives the outcome.
+    /// Lets one client pipeline many changes while keeping their order.
+    pub async fn submit(
+        &self,
+        who: &str,
+        action: Action,
+        origin: Option<Origin>,
+    ) -> Result<Pending, ShowError> {
+        let (reply, rx) = oneshot::channel();
+        let command = Command {
+            who: who.to_owned(),
+            action,
+            origin,
+            reply,
+        };
+        self.tx
+            .send(command)
+            .await
+            .map_err(|_| ShowError::Stopped)?;
+        Ok(Pending(rx))
+    }
+
+    /// The latest committed show.
+    pub fn view(&self) -> Arc<ShowView> {
+        self.view.borrow().clone()
+    }
+
+    /// Every committed change from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Change>> {
+        self.changes.subscribe()
+    }
+
+    /// The show timecode now.
+    pub fn timecode(&self) -> Timecode {
+        self.clock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .now()
+    }
+
+    /// Runs `f` on the show clock (jam, change source).
+    pub fn with_clock<T>(&self, f: impl FnOnce(&mut ShowClock) -> T) -> T {
+        f(&mut self.clock.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+struct Writer {
+    store: Box<dyn Store>,
+    show: Show,
+    history: History,
+    version: u64,
+    clock: Arc<Mutex<ShowClock>>,
+    view: watch::Sender<Arc<ShowView>>,
+    changes: broadcast::Sender<Arc<Change>>,
+}
+
+type Reply = (
+    oneshot::Sender<Result<Applied, ShowError>>,
+    Result<Applied, ShowError>,
+);
+
+impl Writer {
+    fn run(mut self, mut rx: mpsc::Receiver<Command>) {
+        while let Some(first) = rx.blocking_recv() {
+            let mut batch = vec![first];
+            while batch.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(cmd) => batch.push(cmd),
+                    Err(_) => break,
+                }
+            }
+            self.commit(batch);
+        }
+    }
+
+    fn stamp(&self) -> Stamp {
+        let wall_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let clock = self.clock.lock().unwrap_or_else(PoisonError::into_inner);
+        Stamp {
+            wall_ms,
+            timecode: clock.now().to_string(),
+        }
+    }
+
+    /// Applies a batch, makes it durable, then answers and broadcasts.
+    fn commit(&mut self, batch: Vec<Command>) {
+        let mut replies: Vec<Reply> = Vec::with_capacity(batch.len());
+        let mut events = Vec::new();
+        for cmd in batch {
+            let result = self.apply_one(&cmd.who, &cmd.action).map(|event| {
+                let version = event.version;
+                events.push((event, cmd.origin));
+                Applied { version }
+            });
+            replies.push((cmd.reply, result));
+        }
+        if !events.is_empty() {
+            let list: Vec<Event> = events.iter().map(|(e, _)| e.clone()).collect();
+            if let Err(err) = self.store.append(&list) {
+                self.recover(&err, &mut replies);
+                events.clear();
+            }
+        }
+        if !events.is_empty() {
+            self.publish(events);
+        }
+        for (reply, result) in replies {
+            let _ = reply.send(result);
+        }
+    }
+
+    fn publish(&mut self, events: Vec<(Event, Option<Origin>)>) {
+        self.view.send_replace(Arc::new(ShowView {
+            version: self.version,
+            show: self.show.clone(),
+        }));
+        for (event, origin) in events {
+            let message = serde_json::to_string(&ChangeMessage {
+                kind: "change",
+                version: event.version,
+                origin,
+                event: &event,
+            })
+            .unwrap_or_default();
+            let _ = self.changes.send(Arc::new(Change {
+                event,
+                origin,
+                message,
+            }));
+        }
+    }
+
+    /// After a failed commit: reload the show from what the store holds, fail the batch.
+    fn recover(&mut self, err: &StoreError, replies: &mut [Reply]) {
+        let message = err.to_string();
+        for (_, result) in replies.iter_mut() {
+            if result.is_ok() {
+                *result = Err(ShowError::Store(message.clone()));
+            }
+        }
+        match rebuild(self.store.as_mut(), || self.show.clone()) {
+            Ok((show, history, version)) => {
+                self.show = show;
+                self.history = history;
+                self.version = version;
+            }
+            Err(e) => eprintln!("lookwire: cannot reload the show after a store error: {e}"),
+        }
+    }
+
+    /// Plans, applies and validates one action; on error the show is unchanged.
+    fn apply_one(&mut self, who: &str, action: &Action) -> Result<Event, ShowError> {
+        let stamp = self.stamp();
+        let plan = action.plan(&self.show, &self.history, &stamp)?;
+        apply_all(&mut self.show, &plan.patches)?;
+        let mut cameras: Vec<String> = Vec::new();
+        for p in &plan.patches {
+            if let Some(c) = camera_of(p.path()) {
+                if !cameras.iter().any(|x| x == c) {
+                    cameras.push(c.to_owned());
+                }
+            }
+        }
+        self.version += 1;
+        let event = Event {
+            version: self.version,
+            who: who.to_owned(),
+            wall_ms: stamp.wall_ms,
+            timecode: stamp.timecode,
+            action: plan.action.to_owned(),
+            cameras,
+            patches: plan.patches,
+            history: plan.history,
+        };
+        self.history.record(&event);
+        if event.action == "show.update" {
+            let rate = self.show.frame_rate;
+            self.clock
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .set_rate(rate);
+        }
+        Ok(event)
+    }
+}
+
+/// Applies patches in order and checks what they touched; undoes them all on any error.
+fn apply_all(show: &mut Show, patches: &[Patch]) -> Result<(), ShowError> {
+    for (i, patch) in patches.iter().enumerate() {
+        if let Err(err) = show.apply(patch) {
+            revert(show, &patches[..i]);
+            return Err(err.into());
+        }
+    }
+    for patch in patches {
+        let top_level = patch.path().matches('/').count() == 1;
+        let check = if top_level {
+            show.validate_all()
+        } else {
+            show.validate_at(patch.path())
+        };
+        if let Err(err) = check {
+            revert(show, patches);
+            return Err(classify(patch, err));
+        }
+    }
+    Ok(())
+}
+
+fn classify(patch: &Patch, err: ValidationError) -> ShowError {
+    match patch {
+        Patch::Remove { .. } => ShowError::Conflict(err),
+        _ => ShowError::Invalid(err),
+    }
+}
+
+fn revert(show: &mut Show, applied: &[Patch]) {
+    for patch in applied.iter().rev() {
+        if let Err(e) = show.apply(&patch.inverse()) {
+            eprintln!("lookwire: cannot revert {}: {e}", patch.path());
+        }
+    }
+}

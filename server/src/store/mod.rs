@@ -1,0 +1,70 @@
+//! Where a show lives between runs: its starting document, its event log, uploaded files
+//! and users. SQLite today ([`sqlite::SqliteStore`]); the trait leaves room for PostgreSQL.
+
+pub mod sqlite;
+
+use crate::show::{Event, Show};
+
+pub use sqlite::SqliteStore;
+
+/// A store operation that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored JSON does not read back: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error(
+        "the store at {path} is from a newer lookwire (schema {found}, this build knows {known})"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("the store is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// A show as stored: the document it started from and every event since, in order.
+#[derive(Debug)]
+pub struct Loaded {
+    pub base: Show,
+    pub events: Vec<Event>,
+}
+
+/// A file's bytes and checksums.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredFile {
+    pub id: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub xxh3: String,
+    pub xxh64: String,
+}
+
+/// A login as stored: name, role and argon2 hash (never the secret itself).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredUser {
+    pub name: String,
+    pub role: String,
+    pub hash: String,
+}
+
+/// Durable storage of one show. `append` returns only once the events are on disk.
+pub trait Store: Send {
+    /// The stored show, or `None` for an empty store.
+    fn load(&mut self) -> Result<Option<Loaded>, StoreError>;
+    /// Starts a new show from `base` (the store must be empty).
+    fn init(&mut self, base: &Show) -> Result<(), StoreError>;
+    /// Appends events in one durable transaction.
+    fn append(&mut self, events: &[Event]) -> Result<(), StoreError>;
+    /// Events with a version above `version`, oldest first, at most `limit`.
+    fn events_since(&mut self, version: u64, limit: usize) -> Result<Vec<Event>, StoreError>;
+    /// Keeps a file's bytes (idempotent for the same id).
+    fn put_file(&mut self, file: &StoredFile) -> Result<(), StoreError>;
+    fn get_file(&mut self, id: &str) -> Result<Option<StoredFile>, StoreError>;
+    fn put_user(&mut self, user: &StoredUser) -> Result<(), StoreError>;
+    fn delete_user(&mut self, name: &str) -> Result<bool, StoreError>;
+    fn users(&mut self) -> Result<Vec<StoredUser>, StoreError>;
+}

@@ -1,0 +1,226 @@
+//! The SQLite store: WAL journal, `synchronous=FULL`, numbered schema migrations.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{Loaded, Store, StoreError, StoredFile, StoredUser};
+use crate::show::{Event, Show};
+
+/// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: the show's starting document, its event log, files and users.
+    "CREATE TABLE base (id INTEGER PRIMARY KEY CHECK (id = 1), show TEXT NOT NULL);
+     CREATE TABLE events (
+         version INTEGER PRIMARY KEY,
+         wall_ms INTEGER NOT NULL,
+         who TEXT NOT NULL,
+         timecode TEXT NOT NULL,
+         action TEXT NOT NULL,
+         body TEXT NOT NULL
+     );
+     CREATE TABLE files (
+         id TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         size INTEGER NOT NULL,
+         xxh3 TEXT NOT NULL,
+         xxh64 TEXT NOT NULL,
+         bytes BLOB NOT NULL
+     );
+     CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL);",
+];
+
+/// A show stored in one SQLite file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = SqliteStore { conn };
+        store.migrate(path)?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self, path: &Path) -> Result<(), StoreError> {
+        let applied: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let known = MIGRATIONS.len() as i64;
+        if applied > known {
+            return Err(StoreError::TooNew {
+                path: path.display().to_string(),
+                found: applied,
+                known,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The schema version the store is at.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+}
+
+fn event_from_row(body: String, version: i64) -> Result<Event, StoreError> {
+    let event: Event = serde_json::from_str(&body)?;
+    if event.version as i64 != version {
+        return Err(StoreError::Corrupt(format!(
+            "event row {version} holds version {}",
+            event.version
+        )));
+    }
+    Ok(event)
+}
+
+impl Store for SqliteStore {
+    fn load(&mut self) -> Result<Option<Loaded>, StoreError> {
+        let base: Option<String> = self
+            .conn
+            .query_row("SELECT show FROM base WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        let Some(base) = base else {
+            return Ok(None);
+        };
+        let base: Show = serde_json::from_str(&base)?;
+        let events = self.events_since(0, usize::MAX)?;
+        for (i, event) in events.iter().enumerate() {
+            if event.version != i as u64 + 1 {
+                return Err(StoreError::Corrupt(format!(
+                    "event {} follows version {i}",
+                    event.version
+                )));
+            }
+        }
+        Ok(Some(Loaded { base, events }))
+    }
+
+    fn init(&mut self, base: &Show) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let events: i64 = tx.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+        if events > 0 {
+            return Err(StoreError::Corrupt(
+                "init on a store that holds events".into(),
+            ));
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO base (id, show) VALUES (1, ?1)",
+            params![serde_json::to_string(base)?],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn append(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events (version, wall_ms, who, timecode, action, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for e in events {
+                insert.execute(params![
+                    e.version as i64,
+                    e.wall_ms,
+                    e.who,
+                    e.timecode,
+                    e.action,
+                    serde_json::to_string(e)?
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn events_since(&mut self, version: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT version, body FROM events WHERE version > ?1 ORDER BY version LIMIT ?2",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![version as i64, limit], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
+        rows.map(|row| {
+            let (v, body) = row?;
+            event_from_row(body, v)
+        })
+        .collect()
+    }
+
+    fn put_file(&mut self, f: &StoredFile) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO files (id, name, size, xxh3, xxh64, bytes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![f.id, f.name, f.bytes.len() as i64, f.xxh3, f.xxh64, f.bytes],
+        )?;
+        Ok(())
+    }
+
+    fn get_file(&mut self, id: &str) -> Result<Option<StoredFile>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, name, bytes, xxh3, xxh64 FROM files WHERE id = ?1",
+                params![id],
+                |r| {
+                    Ok(StoredFile {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        bytes: r.get(2)?,
+                        xxh3: r.get(3)?,
+                        xxh64: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn put_user(&mut self, u: &StoredUser) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO users (name, role, hash) VALUES (?1, ?2, ?3)",
+            params![u.name, u.role, u.hash],
+        )?;
+        Ok(())
+    }
+
+    fn delete_user(&mut self, name: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM users WHERE name = ?1", params![name])?
+            > 0)
+    }
+
+    fn users(&mut self) -> Result<Vec<StoredUser>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, role, hash FROM users ORDER BY name")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(StoredUser {
+                name: r.get(0)?,
+                role: r.get(1)?,
+                hash: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,105 @@
+use super::*;
+use crate::show::demo::demo_show;
+use crate::show::Patch;
+use serde_json::json;
+
+fn event(version: u64) -> Event {
+    Event {
+        version,
+        who: "vc".into(),
+        wall_ms: 1_700_000_000_000 + version as i64,
+        timecode: "01:00:00:00".into(),
+        action: "trim".into(),
+        cameras: vec!["a".into()],
+        patches: vec![Patch::Replace {
+            path: "/cameras/a/grade/trim/sat".into(),
+            before: json!(1.0),
+            after: json!(1.0 + version as f64 / 100.0),
+        }],
+        history: None,
+    }
+}
+
+#[test]
+fn a_new_store_is_migrated_and_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
+    assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    assert!(store.load().unwrap().is_none());
+    let mode: String = store
+        .conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let sync: i64 = store
+        .conn
+        .pragma_query_value(None, "synchronous", |r| r.get(0))
+        .unwrap();
+    assert_eq!(sync, 2, "synchronous=FULL");
+}
+
+#[test]
+fn events_come_back_in_order_across_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    {
+        let mut store = SqliteStore::open(&path).unwrap();
+        store.init(&demo_show()).unwrap();
+        store.append(&[event(1), event(2)]).unwrap();
+        store.append(&[event(3)]).unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    let loaded = store.load().unwrap().unwrap();
+    assert_eq!(loaded.base, demo_show());
+    assert_eq!(loaded.events, vec![event(1), event(2), event(3)]);
+    assert_eq!(store.events_since(1, 1).unwrap(), vec![event(2)]);
+    assert!(store.events_since(3, 10).unwrap().is_empty());
+}
+
+#[test]
+fn a_duplicate_version_fails_the_whole_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
+    store.init(&demo_show()).unwrap();
+    store.append(&[event(1)]).unwrap();
+    assert!(store.append(&[event(2), event(1)]).is_err());
+    assert_eq!(store.events_since(0, 10).unwrap(), vec![event(1)]);
+}
+
+#[test]
+fn a_store_from_a_newer_build_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        store.conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let err = SqliteStore::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+}
+
+#[test]
+fn files_and_users_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
+    let file = StoredFile {
+        id: "f1".into(),
+        name: "look.cube".into(),
+        bytes: b"LUT_3D_SIZE 2\n".to_vec(),
+        xxh3: "00".into(),
+        xxh64: "11".into(),
+    };
+    store.put_file(&file).unwrap();
+    store.put_file(&file).unwrap();
+    assert_eq!(store.get_file("f1").unwrap(), Some(file));
+    assert_eq!(store.get_file("f2").unwrap(), None);
+    let user = StoredUser {
+        name: "vc".into(),
+        role: "operator".into(),
+        hash: "$argon2id$x".into(),
+    };
+    store.put_user(&user).unwrap();
+    assert_eq!(store.users().unwrap(), vec![user]);
+    assert!(store.delete_user("vc").unwrap());
+    assert!(!store.delete_user("vc").unwrap());
+}
