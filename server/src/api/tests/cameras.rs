@@ -10,7 +10,10 @@ async fn cameras_are_a_bare_array_with_url_safe_ids() {
     assert_eq!(status, StatusCode::OK);
     let cameras = body.as_array().unwrap();
     assert_eq!(cameras.len(), 6);
-    let spaces: Vec<&str> = cameras.iter().map(|c| c["input_space"].as_str().unwrap()).collect();
+    let spaces: Vec<&str> = cameras
+        .iter()
+        .map(|c| c["input_space"].as_str().unwrap())
+        .collect();
     assert_eq!(spaces[1], "arri-logc4-awg4");
     for c in cameras {
         let id = c["id"].as_str().unwrap();
@@ -25,13 +28,18 @@ async fn cameras_are_a_bare_array_with_url_safe_ids() {
 async fn devices_start_as_an_empty_array_and_follow_the_registry() {
     let t = TestServer::demo();
     assert_eq!(t.get("/api/v1/devices").await, (StatusCode::OK, json!([])));
-    t.state.devices.set(vec![crate::device_registry::DeviceInfo {
-        id: "box-1".into(),
-        kind: "lutbox".into(),
-        state: crate::device_registry::DeviceState::Connecting,
-    }]);
+    t.state
+        .devices
+        .set(vec![crate::device_registry::DeviceInfo {
+            id: "box-1".into(),
+            kind: "lutbox".into(),
+            state: crate::device_registry::DeviceState::Connecting,
+        }]);
     let (_, body) = t.get("/api/v1/devices").await;
-    assert_eq!(body, json!([{ "id": "box-1", "kind": "lutbox", "state": "connecting" }]));
+    assert_eq!(
+        body,
+        json!([{ "id": "box-1", "kind": "lutbox", "state": "connecting" }])
+    );
 }
 
 #[tokio::test]
@@ -41,15 +49,27 @@ async fn a_grade_change_is_stored_and_undone() {
         "slope": [1.2, 1.0, 0.9], "offset": [0.01, 0.0, 0.0], "power": [1.0, 1.0, 1.0], "sat": 1.1 } })).await;
     assert_eq!(status, StatusCode::OK, "{grade}");
     assert_eq!(grade["trim"]["slope"], json!([1.2, 1.0, 0.9]));
-    let kinds: Vec<&str> = grade["nodes"].as_array().unwrap().iter()
-        .map(|n| n["role"].as_str().or(n["look"].as_str()).unwrap()).collect();
+    let kinds: Vec<&str> = grade["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["role"].as_str().or(n["look"].as_str()).unwrap())
+        .collect();
     assert_eq!(kinds, ["match", "trim", "warm-contrast"]);
     let (status, done) = t.post("/api/v1/cameras/a/undo", json!({})).await;
-    assert_eq!((status, done["version"].as_u64()), (StatusCode::OK, Some(2)));
+    assert_eq!(
+        (status, done["version"].as_u64()),
+        (StatusCode::OK, Some(2))
+    );
     let (_, cam) = t.get("/api/v1/cameras/a").await;
     assert_eq!(cam["grade"]["trim"]["slope"], json!([1.0, 1.0, 1.0]));
     let (_, events) = t.get("/api/v1/events?since=0").await;
-    let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["grade.set", "undo"]);
     assert_eq!(events[0]["who"], "local");
     assert!(events[0]["timecode"].as_str().unwrap().len() == 11);
@@ -59,21 +79,54 @@ async fn a_grade_change_is_stored_and_undone() {
 async fn bad_bodies_are_refused_with_a_path_and_change_nothing() {
     let t = TestServer::demo();
     let (_, before) = t.get("/api/v1/cameras/a").await;
-    let unknown = t.patch("/api/v1/cameras/a/grade", json!({ "trimm": {} })).await;
+    let unknown = t
+        .patch("/api/v1/cameras/a/grade", json!({ "trimm": {} }))
+        .await;
     assert_error(&unknown, StatusCode::BAD_REQUEST, "invalid_body", "/trimm");
-    let wrong_type = t.patch("/api/v1/cameras/a/grade", json!({ "trim": {
-        "slope": [1.0, "x", 1.0], "offset": [0, 0, 0], "power": [1, 1, 1], "sat": 1 } })).await;
-    assert_error(&wrong_type, StatusCode::BAD_REQUEST, "invalid_body", "/trim/slope/1");
-    let range = t.patch("/api/v1/cameras/a/grade", json!({ "trim": {
-        "slope": [1.0, 1.0, 1.0], "offset": [0, 0, 0], "power": [1, 0, 1], "sat": 1 } })).await;
-    assert_error(&range, StatusCode::UNPROCESSABLE_ENTITY, "invalid_value", "/cameras/a/grade/trim/power/1");
-    let look = t.patch("/api/v1/cameras/a/grade", json!({ "look": "nope" })).await;
-    assert_error(&look, StatusCode::UNPROCESSABLE_ENTITY, "invalid_value", "/cameras/a/grade/look");
+    let wrong_type = t
+        .patch(
+            "/api/v1/cameras/a/grade",
+            json!({ "trim": {
+        "slope": [1.0, "x", 1.0], "offset": [0, 0, 0], "power": [1, 1, 1], "sat": 1 } }),
+        )
+        .await;
+    assert_error(
+        &wrong_type,
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+        "/trim/slope/1",
+    );
+    let range = t
+        .patch(
+            "/api/v1/cameras/a/grade",
+            json!({ "trim": {
+        "slope": [1.0, 1.0, 1.0], "offset": [0, 0, 0], "power": [1, 0, 1], "sat": 1 } }),
+        )
+        .await;
+    assert_error(
+        &range,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_value",
+        "/cameras/a/grade/trim/power/1",
+    );
+    let look = t
+        .patch("/api/v1/cameras/a/grade", json!({ "look": "nope" }))
+        .await;
+    assert_error(
+        &look,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_value",
+        "/cameras/a/grade/look",
+    );
     let missing = t.patch("/api/v1/cameras/zz/grade", json!({})).await;
     assert_error(&missing, StatusCode::NOT_FOUND, "not_found", "/cameras/zz");
     let not_json = t.app.clone();
-    let req = axum::http::Request::builder().method(Method::PATCH).uri("/api/v1/cameras/a/grade")
-        .header("content-type", "text/plain").body(axum::body::Body::from("{}")).unwrap();
+    let req = axum::http::Request::builder()
+        .method(Method::PATCH)
+        .uri("/api/v1/cameras/a/grade")
+        .header("content-type", "text/plain")
+        .body(axum::body::Body::from("{}"))
+        .unwrap();
     let res = tower::ServiceExt::oneshot(not_json, req).await.unwrap();
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(t.get("/api/v1/cameras/a").await.1, before);

@@ -32,7 +32,8 @@ impl TestServer {
     pub fn with_auth(auth: Auth) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("show.sqlite");
-        let show = ShowHandle::start(Box::new(SqliteStore::open(&path).unwrap()), demo_show).unwrap();
+        let show =
+            ShowHandle::start(Box::new(SqliteStore::open(&path).unwrap()), demo_show).unwrap();
         let reader: Box<dyn Store> = Box::new(SqliteStore::open(&path).unwrap());
         let state = AppState {
             show,
@@ -48,7 +49,12 @@ impl TestServer {
     }
 
     /// Sends a request; returns the status and the body as JSON (Null when empty or not JSON).
-    pub async fn call(&self, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         self.call_with(method, uri, body, None).await
     }
 
@@ -73,7 +79,10 @@ impl TestServer {
         let res = self.app.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 
     pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
@@ -94,5 +103,7 @@ pub fn assert_error(res: &(StatusCode, Value), status: StatusCode, code: &str, p
     assert_eq!(res.0, status, "{}", res.1);
     assert_eq!(res.1["error"]["code"], code, "{}", res.1);
     assert_eq!(res.1["error"]["path"], path, "{}", res.1);
-    assert!(res.1["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(res.1["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
 }
