@@ -13,6 +13,7 @@ pub mod lwlb;
 pub mod manager;
 pub mod serial;
 pub mod sim;
+pub mod videohub;
 
 pub use device::{
     BoxFuture, Capabilities, ConnectionState, Device, DeviceError, DeviceStatus, Look, PushReport,

@@ -3,3 +3,4 @@
 
 pub mod lutbox;
 pub mod shield;
+pub mod videohub;
