@@ -107,7 +107,7 @@ fn cdl_from_args(args: &Args) -> anyhow::Result<Cdl> {
         Some(text) => parse_number("--sat", text)?,
         None => 1.0,
     };
-    Ok(Cdl::from_sop_sat(sop, sat).context("--sop/--sat")?)
+    Cdl::from_sop_sat(sop, sat).context("--sop/--sat")
 }
 
 fn parse_number(flag: &str, text: &str) -> anyhow::Result<f64> {
