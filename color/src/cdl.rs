@@ -245,6 +245,12 @@ impl CdlF32 {
                 }
             };
         }
+        if self.sat == 1.0 {
+            return match style {
+                CdlStyle::Asc => v.map(|x| x.clamp(0.0, 1.0)),
+                CdlStyle::NoClamp => v,
+            };
+        }
         let luma = LUMA_REC709[0] as f32 * v[0]
             + LUMA_REC709[1] as f32 * v[1]
             + LUMA_REC709[2] as f32 * v[2];
@@ -274,6 +280,10 @@ fn clamp01(x: f64) -> f64 {
 
 /// CDL saturation around Rec.709 luma.
 pub fn saturate(v: [f64; 3], sat: f64) -> [f64; 3] {
+    // `L + 1·(x − L)` can round away from x: saturation 1 must be exactly a no-op.
+    if sat == 1.0 {
+        return v;
+    }
     let luma = LUMA_REC709[0] * v[0] + LUMA_REC709[1] * v[1] + LUMA_REC709[2] * v[2];
     v.map(|x| luma + sat * (x - luma))
 }

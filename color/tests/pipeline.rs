@@ -2,3 +2,9 @@
 
 #[path = "pipeline/optimize.rs"]
 mod optimize;
+
+#[path = "pipeline/reference.rs"]
+mod reference;
+
+#[path = "pipeline/properties.rs"]
+mod properties;
