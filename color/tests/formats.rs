@@ -1,0 +1,135 @@
+//! Interop evidence for `color/src/formats`: files made by OpenColorIO's Baker and by
+//! colour-science read and apply as their makers apply them, and files lookwire writes
+//! apply in OpenColorIO as lookwire applies them. The reference values come from
+//! `fixtures/gen_fixtures.py` and are committed; these tests never call Python.
+
+use lookwire_color::formats::{LutFile, LutFormat, Precision};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn json(name: &str) -> Value {
+    let text = std::fs::read_to_string(fixtures().join(name)).expect("reference data is committed");
+    serde_json::from_str(&text).expect("reference data is JSON")
+}
+
+fn triples(v: &Value) -> Vec<[f32; 3]> {
+    v.as_array()
+        .expect("array of triples")
+        .iter()
+        .map(|t| {
+            let t = t.as_array().expect("triple");
+            [0, 1, 2].map(|c| t[c].as_f64().expect("number") as f32)
+        })
+        .collect()
+}
+
+fn read(rel: &str, format: LutFormat) -> LutFile {
+    let path = fixtures().join(rel);
+    let bytes = std::fs::read(&path).expect("fixture exists");
+    format
+        .read(&bytes, rel)
+        .unwrap_or_else(|e| panic!("lookwire cannot read {rel}: {e}"))
+}
+
+/// Compares lookwire's result at every probe with the reference; returns the failures.
+fn compare(name: &str, lut: &LutFile, probes: &[[f32; 3]], expected: &[[f32; 3]], tol: f32) -> Vec<String> {
+    let mut bad = Vec::new();
+    for (p, want) in probes.iter().zip(expected) {
+        let got = lut.apply(*p);
+        if (0..3).any(|c| (got[c] - want[c]).abs() > tol) {
+            bad.push(format!("{name}: probe {p:?}: lookwire {got:?}, reference {want:?}"));
+        }
+    }
+    bad
+}
+
+#[test]
+fn files_from_opencolorio_and_colour_science_apply_like_their_makers() {
+    let doc = json("expected.json");
+    let probes = triples(&doc["probes"]);
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for f in doc["fixtures"].as_array().expect("fixtures") {
+        let file = f["file"].as_str().expect("file");
+        let format = LutFormat::from_name(f["format"].as_str().expect("format")).expect("known format");
+        let lut = read(file, format);
+        let tol = f["tolerance"].as_f64().expect("tolerance") as f32;
+        failures.extend(compare(file, &lut, &probes, &triples(&f["expected"]), tol));
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} fixtures");
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// What lookwire writes for OpenColorIO to read: (source fixture, target format, precision).
+fn written_files() -> Vec<(&'static str, LutFormat, Precision, String)> {
+    let fixed = Precision::Fixed(6);
+    let round = Precision::RoundTrip;
+    let plan: &[(&str, LutFormat, Precision, &str)] = &[
+        ("ocio/iridas_9.cube", LutFormat::Cube, round, "look_9.cube"),
+        ("ocio/iridas_9.cube", LutFormat::Cube, fixed, "look_9_fixed6.cube"),
+        ("ocio/iridas_9.cube", LutFormat::Spi3d, round, "look_9.spi3d"),
+        ("ocio/iridas_9.cube", LutFormat::Csp, round, "look_9.csp"),
+        ("ocio/iridas_9.cube", LutFormat::Flame, round, "look_9_flame.3dl"),
+        ("ocio/iridas_9.cube", LutFormat::Lustre, round, "look_9_lustre.3dl"),
+        ("ocio/resolve_shaper_9.cube", LutFormat::Cube, round, "resolve_shaper_9.cube"),
+        ("ocio/curve_64.spi1d", LutFormat::Spi1d, round, "curve_64.spi1d"),
+        ("ocio/curve_64.spi1d", LutFormat::Cube, fixed, "curve_64.cube"),
+        ("ocio/curve_64.spi1d", LutFormat::Csp, round, "curve_64.csp"),
+        ("ocio/cinespace_shaper_9.csp", LutFormat::Cube, round, "cinespace_shaper_9.cube"),
+        ("colour/look_7.cube", LutFormat::Cube, round, "colour_look_7.cube"),
+    ];
+    plan.iter()
+        .map(|&(src, format, precision, name)| (src, format, precision, name.to_owned()))
+        .collect()
+}
+
+fn source_format(src: &str) -> LutFormat {
+    LutFormat::from_path(Path::new(src)).expect("fixture extension")
+}
+
+/// Writes the files (with LOOKWIRE_BLESS=1, for gen_fixtures.py) or checks they are current.
+#[test]
+fn bless_or_check_files_written_for_opencolorio() {
+    let bless = std::env::var_os("LOOKWIRE_BLESS").is_some();
+    let dir = fixtures().join("written");
+    let mut stale = Vec::new();
+    for (src, format, precision, name) in written_files() {
+        let lut = read(src, source_format(src));
+        let bytes = format.write(&lut, precision).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let path = dir.join(&name);
+        if bless {
+            std::fs::create_dir_all(&dir).expect("written/ folder");
+            std::fs::write(&path, &bytes).expect("write fixture");
+        } else if std::fs::read(&path).ok().as_deref() != Some(&bytes[..]) {
+            stale.push(name);
+        }
+    }
+    assert!(stale.is_empty(), "stale files in fixtures/written (run gen_fixtures.py): {stale:?}");
+}
+
+#[test]
+fn opencolorio_applies_lookwire_files_as_lookwire_applies_their_source() {
+    let doc = json("written_expected.json");
+    let probes = triples(&doc["probes"]);
+    let plan = written_files();
+    let mut failures = Vec::new();
+    for entry in doc["files"].as_array().expect("files") {
+        let file = entry["file"].as_str().expect("file");
+        let name = file.trim_start_matches("written/");
+        let (src, format, ..) = plan.iter().find(|p| p.3 == name).unwrap_or_else(|| panic!("{file} not in the plan"));
+        // Integer formats: within one 12-bit code value; float formats: 1e-5.
+        let tol = match format {
+            LutFormat::Flame | LutFormat::Lustre => 1.0 / 4095.0,
+            _ => 1e-5,
+        };
+        let source = read(src, source_format(src));
+        failures.extend(compare(file, &source, &probes, &triples(&entry["expected"]), tol));
+    }
+    assert_eq!(doc["files"].as_array().map(Vec::len), Some(plan.len()), "every written file has OCIO values");
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
