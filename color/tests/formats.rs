@@ -3,7 +3,8 @@
 //! apply in OpenColorIO as lookwire applies them. The reference values come from
 //! `fixtures/gen_fixtures.py` and are committed; these tests never call Python.
 
-use lookwire_color::formats::{LutFile, LutFormat, Precision};
+use lookwire_color::formats::{clf, LutFile, LutFormat, Precision};
+use lookwire_color::Lut3d;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -36,12 +37,20 @@ fn read(rel: &str, format: LutFormat) -> LutFile {
 }
 
 /// Compares lookwire's result at every probe with the reference; returns the failures.
-fn compare(name: &str, lut: &LutFile, probes: &[[f32; 3]], expected: &[[f32; 3]], tol: f32) -> Vec<String> {
+fn compare(
+    name: &str,
+    lut: &LutFile,
+    probes: &[[f32; 3]],
+    expected: &[[f32; 3]],
+    tol: f32,
+) -> Vec<String> {
     let mut bad = Vec::new();
     for (p, want) in probes.iter().zip(expected) {
         let got = lut.apply(*p);
         if (0..3).any(|c| (got[c] - want[c]).abs() > tol) {
-            bad.push(format!("{name}: probe {p:?}: lookwire {got:?}, reference {want:?}"));
+            bad.push(format!(
+                "{name}: probe {p:?}: lookwire {got:?}, reference {want:?}"
+            ));
         }
     }
     bad
@@ -55,14 +64,50 @@ fn files_from_opencolorio_and_colour_science_apply_like_their_makers() {
     let mut checked = 0;
     for f in doc["fixtures"].as_array().expect("fixtures") {
         let file = f["file"].as_str().expect("file");
-        let format = LutFormat::from_name(f["format"].as_str().expect("format")).expect("known format");
+        let format =
+            LutFormat::from_name(f["format"].as_str().expect("format")).expect("known format");
         let lut = read(file, format);
         let tol = f["tolerance"].as_f64().expect("tolerance") as f32;
         failures.extend(compare(file, &lut, &probes, &triples(&f["expected"]), tol));
         checked += 1;
     }
     assert!(checked >= 15, "only {checked} fixtures");
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn hand_written_clf_nodes_apply_like_opencolorio() {
+    let doc = json("expected.json");
+    let probes = triples(&doc["probes"]);
+    let mut failures = Vec::new();
+    let lists = doc["process_lists"].as_array().expect("process lists");
+    for f in lists {
+        let file = f["file"].as_str().expect("file");
+        let bytes = std::fs::read(fixtures().join(file)).expect("fixture exists");
+        let list = clf::read(&bytes, file).unwrap_or_else(|e| panic!("{e}"));
+        let tol = f["tolerance"].as_f64().expect("tolerance") as f32;
+        for (p, want) in probes.iter().zip(triples(&f["expected"])) {
+            let got = list.apply(*p);
+            // Relative for large values (log/antilog curves reach 1e2).
+            if (0..3).any(|c| (got[c] - want[c]).abs() > tol * want[c].abs().max(1.0)) {
+                failures.push(format!(
+                    "{file}: probe {p:?}: lookwire {got:?}, OpenColorIO {want:?}"
+                ));
+            }
+        }
+    }
+    assert!(lists.len() >= 10, "only {} process lists", lists.len());
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// What lookwire writes for OpenColorIO to read: (source fixture, target format, precision).
@@ -71,17 +116,76 @@ fn written_files() -> Vec<(&'static str, LutFormat, Precision, String)> {
     let round = Precision::RoundTrip;
     let plan: &[(&str, LutFormat, Precision, &str)] = &[
         ("ocio/iridas_9.cube", LutFormat::Cube, round, "look_9.cube"),
-        ("ocio/iridas_9.cube", LutFormat::Cube, fixed, "look_9_fixed6.cube"),
-        ("ocio/iridas_9.cube", LutFormat::Spi3d, round, "look_9.spi3d"),
+        (
+            "ocio/iridas_9.cube",
+            LutFormat::Cube,
+            fixed,
+            "look_9_fixed6.cube",
+        ),
+        (
+            "ocio/iridas_9.cube",
+            LutFormat::Spi3d,
+            round,
+            "look_9.spi3d",
+        ),
         ("ocio/iridas_9.cube", LutFormat::Csp, round, "look_9.csp"),
-        ("ocio/iridas_9.cube", LutFormat::Flame, round, "look_9_flame.3dl"),
-        ("ocio/iridas_9.cube", LutFormat::Lustre, round, "look_9_lustre.3dl"),
-        ("ocio/resolve_shaper_9.cube", LutFormat::Cube, round, "resolve_shaper_9.cube"),
-        ("ocio/curve_64.spi1d", LutFormat::Spi1d, round, "curve_64.spi1d"),
-        ("ocio/curve_64.spi1d", LutFormat::Cube, fixed, "curve_64.cube"),
+        (
+            "ocio/iridas_9.cube",
+            LutFormat::Flame,
+            round,
+            "look_9_flame.3dl",
+        ),
+        (
+            "ocio/iridas_9.cube",
+            LutFormat::Lustre,
+            round,
+            "look_9_lustre.3dl",
+        ),
+        (
+            "ocio/resolve_shaper_9.cube",
+            LutFormat::Cube,
+            round,
+            "resolve_shaper_9.cube",
+        ),
+        (
+            "ocio/curve_64.spi1d",
+            LutFormat::Spi1d,
+            round,
+            "curve_64.spi1d",
+        ),
+        (
+            "ocio/curve_64.spi1d",
+            LutFormat::Cube,
+            fixed,
+            "curve_64.cube",
+        ),
         ("ocio/curve_64.spi1d", LutFormat::Csp, round, "curve_64.csp"),
-        ("ocio/cinespace_shaper_9.csp", LutFormat::Cube, round, "cinespace_shaper_9.cube"),
-        ("colour/look_7.cube", LutFormat::Cube, round, "colour_look_7.cube"),
+        (
+            "ocio/cinespace_shaper_9.csp",
+            LutFormat::Cube,
+            round,
+            "cinespace_shaper_9.cube",
+        ),
+        (
+            "colour/look_7.cube",
+            LutFormat::Cube,
+            round,
+            "colour_look_7.cube",
+        ),
+        ("ocio/iridas_9.cube", LutFormat::Clf, round, "look_9.clf"),
+        (
+            "ocio/resolve_shaper_9.cube",
+            LutFormat::Clf,
+            round,
+            "resolve_shaper_9.clf",
+        ),
+        ("ocio/curve_64.spi1d", LutFormat::Clf, round, "curve_64.clf"),
+        (
+            "ocio/cinespace_9.csp",
+            LutFormat::Csp,
+            fixed,
+            "cinespace_9.csp",
+        ),
     ];
     plan.iter()
         .map(|&(src, format, precision, name)| (src, format, precision, name.to_owned()))
@@ -100,7 +204,9 @@ fn bless_or_check_files_written_for_opencolorio() {
     let mut stale = Vec::new();
     for (src, format, precision, name) in written_files() {
         let lut = read(src, source_format(src));
-        let bytes = format.write(&lut, precision).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let bytes = format
+            .write(&lut, precision)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let path = dir.join(&name);
         if bless {
             std::fs::create_dir_all(&dir).expect("written/ folder");
@@ -109,7 +215,10 @@ fn bless_or_check_files_written_for_opencolorio() {
             stale.push(name);
         }
     }
-    assert!(stale.is_empty(), "stale files in fixtures/written (run gen_fixtures.py): {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "stale files in fixtures/written (run gen_fixtures.py): {stale:?}"
+    );
 }
 
 #[test]
@@ -121,15 +230,44 @@ fn opencolorio_applies_lookwire_files_as_lookwire_applies_their_source() {
     for entry in doc["files"].as_array().expect("files") {
         let file = entry["file"].as_str().expect("file");
         let name = file.trim_start_matches("written/");
-        let (src, format, ..) = plan.iter().find(|p| p.3 == name).unwrap_or_else(|| panic!("{file} not in the plan"));
-        // Integer formats: within one 12-bit code value; float formats: 1e-5.
+        let (src, format, ..) = plan
+            .iter()
+            .find(|p| p.3 == name)
+            .unwrap_or_else(|| panic!("{file} not in the plan"));
+        let mut source = read(src, source_format(src));
+        // Integer formats hold 0..1 in 12-bit codes: compare with the clamped table,
+        // within one code value; float formats within 1e-5.
         let tol = match format {
-            LutFormat::Flame | LutFormat::Lustre => 1.0 / 4095.0,
+            LutFormat::Flame | LutFormat::Lustre => {
+                source.lut3d = source.lut3d.map(|l| {
+                    let data = l
+                        .data()
+                        .iter()
+                        .map(|v| v.map(|x| x.clamp(0.0, 1.0)))
+                        .collect();
+                    Lut3d::new(l.size(), data, l.domain()).expect("same shape")
+                });
+                1.0 / 4095.0
+            }
             _ => 1e-5,
         };
-        let source = read(src, source_format(src));
-        failures.extend(compare(file, &source, &probes, &triples(&entry["expected"]), tol));
+        failures.extend(compare(
+            file,
+            &source,
+            &probes,
+            &triples(&entry["expected"]),
+            tol,
+        ));
     }
-    assert_eq!(doc["files"].as_array().map(Vec::len), Some(plan.len()), "every written file has OCIO values");
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(
+        doc["files"].as_array().map(Vec::len),
+        Some(plan.len()),
+        "every written file has OCIO values"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

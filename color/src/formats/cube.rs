@@ -9,7 +9,7 @@ use super::lut_file::LutFile;
 use super::text::{
     first_byte, parse_f32, parse_usize, push_f32, starts_number, Line, Lines, Precision, Tokens,
 };
-use crate::lut::{Domain, Lut1d, Lut3d, LUT1D_SIZE_RANGE, LUT3D_SIZE_RANGE};
+use crate::lut::{Domain, Interpolation, Lut1d, Lut3d, LUT1D_SIZE_RANGE, LUT3D_SIZE_RANGE};
 
 const KEYWORDS: &str = "TITLE, LUT_1D_SIZE, LUT_3D_SIZE, DOMAIN_MIN, DOMAIN_MAX, \
                         LUT_1D_INPUT_RANGE or LUT_3D_INPUT_RANGE";
@@ -373,6 +373,7 @@ impl Plan {
             comments,
             lut1d,
             lut3d,
+            interpolation: Interpolation::Tetrahedral,
         })
     }
 }

@@ -12,6 +12,8 @@ pub struct LutFile {
     /// Applied first; a shaper when `lut3d` is present.
     pub lut1d: Option<Lut1d>,
     pub lut3d: Option<Lut3d>,
+    /// How the 3D table interpolates (tetrahedral unless the file says otherwise, as CLF can).
+    pub interpolation: Interpolation,
 }
 
 impl LutFile {
@@ -22,6 +24,7 @@ impl LutFile {
             comments: Vec::new(),
             lut1d: None,
             lut3d: Some(lut3d),
+            interpolation: Interpolation::Tetrahedral,
         }
     }
 
@@ -32,12 +35,13 @@ impl LutFile {
             comments: Vec::new(),
             lut1d: Some(lut1d),
             lut3d: None,
+            interpolation: Interpolation::Tetrahedral,
         }
     }
 
     /// Applies the file's tables to one pixel: 1D (linear) then 3D (tetrahedral).
     pub fn apply(&self, rgb: [f32; 3]) -> [f32; 3] {
-        self.apply_with(rgb, Interpolation::Tetrahedral)
+        self.apply_with(rgb, self.interpolation)
     }
 
     /// Applies the file's tables with the chosen 3D interpolation.
@@ -59,7 +63,7 @@ impl LutFile {
             v = lut.lookup_f64(v);
         }
         if let Some(lut) = &self.lut3d {
-            v = lut.lookup_f64(v, Interpolation::Tetrahedral);
+            v = lut.lookup_f64(v, self.interpolation);
         }
         v
     }

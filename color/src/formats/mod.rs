@@ -5,6 +5,7 @@
 //! (XML errors add the element path after the column).
 
 pub mod cdl_xml;
+pub mod clf;
 pub mod csp;
 pub mod cube;
 mod error;
@@ -53,6 +54,7 @@ pub enum LutFormat {
     Spi1d,
     Spi3d,
     Csp,
+    Clf,
 }
 
 impl LutFormat {
@@ -63,6 +65,7 @@ impl LutFormat {
         LutFormat::Spi1d,
         LutFormat::Spi3d,
         LutFormat::Csp,
+        LutFormat::Clf,
     ];
 
     /// The format's name on the command line (`cube`, `flame`, `lustre`, …).
@@ -74,6 +77,7 @@ impl LutFormat {
             LutFormat::Spi1d => "spi1d",
             LutFormat::Spi3d => "spi3d",
             LutFormat::Csp => "csp",
+            LutFormat::Clf => "clf",
         }
     }
 
@@ -88,8 +92,10 @@ impl LutFormat {
     /// The format a name or file extension stands for (case-insensitive; `3dl` is Flame's).
     pub fn from_name(name: &str) -> Option<Self> {
         let name = name.trim_start_matches('.').to_ascii_lowercase();
-        if name == "3dl" {
-            return Some(LutFormat::Flame);
+        match name.as_str() {
+            "3dl" => return Some(LutFormat::Flame),
+            "ctf" => return Some(LutFormat::Clf),
+            _ => {}
         }
         Self::ALL.iter().copied().find(|f| f.name() == name)
     }
@@ -119,6 +125,7 @@ impl LutFormat {
             LutFormat::Spi1d => spi1d::read(src, file),
             LutFormat::Spi3d => spi3d::read(src, file),
             LutFormat::Csp => csp::read(src, file),
+            LutFormat::Clf => clf::read_lut(src, file),
         }
     }
 
@@ -135,6 +142,7 @@ impl LutFormat {
             LutFormat::Spi1d => spi1d::write(lut, precision),
             LutFormat::Spi3d => spi3d::write(lut, precision),
             LutFormat::Csp => csp::write(lut, precision),
+            LutFormat::Clf => clf::write_lut(lut, precision),
         }
     }
 
@@ -159,7 +167,7 @@ impl LutFormat {
                 shaper: false,
                 domain: true,
             },
-            LutFormat::Csp => Holds {
+            LutFormat::Csp | LutFormat::Clf => Holds {
                 lut1d: true,
                 lut3d: true,
                 shaper: true,

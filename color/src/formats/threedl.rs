@@ -9,7 +9,7 @@
 use super::error::{quote, FormatError, Location};
 use super::lut_file::LutFile;
 use super::text::{first_byte, Line, Lines, Tokens};
-use crate::lut::{Domain, Lut1d, Lut3d, LUT3D_SIZE_RANGE};
+use crate::lut::{Domain, Interpolation, Lut1d, Lut3d, LUT3D_SIZE_RANGE};
 
 /// Which application's layout [`write`] produces.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -68,6 +68,7 @@ pub fn read(src: &[u8], file: &str) -> Result<LutFile, FormatError> {
         comments: Vec::new(),
         lut1d,
         lut3d,
+        interpolation: Interpolation::Tetrahedral,
     })
 }
 
