@@ -156,10 +156,14 @@ pub fn measure_error(exact: &Lut3d, device: &Lut3d) -> ColorError {
     }
 }
 
-/// Encodes a look for a device: its CDL if the device is CDL-native and the look has one,
-/// otherwise the lattice resampled and quantised to the device's limits.
+/// Encodes a look for a device: the lattice resampled and quantised to the device's limits
+/// when it takes a 3D LUT (the whole look travels only that way), otherwise the look's CDL
+/// when the device applies one (a camera's corrector: the camera-side part of the grade).
 pub fn encode(look: &Look, caps: &Capabilities) -> Result<EncodedLook, EncodeError> {
-    if caps.cdl_native && (look.cdl.is_some() || !caps.takes_lut3d()) {
+    if !caps.takes_lut3d() {
+        if !caps.cdl_native {
+            return Err(EncodeError::NothingAccepted);
+        }
         let cdl = look.cdl.ok_or(EncodeError::NoCdl)?;
         return Ok(EncodedLook {
             payload: Payload::Cdl(cdl, look.cdl_style),
@@ -179,7 +183,11 @@ pub fn encode_lut(
 ) -> Result<EncodedLook, EncodeError> {
     let resampled = resample(exact, size)?;
     let encoded = quantize(&resampled, format)?;
-    let error = measure_error(exact, &encoded.to_lut3d()?);
+    let error = if size == exact.size() && format == SampleFormat::F32 {
+        ColorError::default() // the very same nodes: nothing to measure
+    } else {
+        measure_error(exact, &encoded.to_lut3d()?)
+    };
     Ok(EncodedLook {
         payload: Payload::Lut(encoded),
         error,
@@ -256,12 +264,12 @@ mod tests {
     }
 
     #[test]
-    fn cdl_native_device_gets_the_cdl_without_error() {
+    fn lut_boxes_get_the_whole_look_and_cdl_only_devices_the_cdl() {
         let mut look = Look::from_lut(curve_lut(17), "A");
         look.cdl = Some(lookwire_color::Cdl::IDENTITY);
-        let caps = Capabilities {
+        let mut caps = Capabilities {
             model: "t".into(),
-            lut3d_sizes: vec![33],
+            lut3d_sizes: vec![],
             lut1d_size: None,
             cdl_native: true,
             sample_format: SampleFormat::F32,
@@ -271,12 +279,20 @@ mod tests {
         };
         let enc = encode(&look, &caps).unwrap();
         assert!(matches!(enc.payload, Payload::Cdl(..)));
-        look.cdl = None;
+        caps.lut3d_sizes = vec![33];
         let enc = encode(&look, &caps).unwrap();
         assert!(matches!(
             enc.payload,
             Payload::Lut(EncodedLut { size: 33, .. })
         ));
+        caps.lut3d_sizes.clear();
+        look.cdl = None;
+        assert_eq!(encode(&look, &caps).unwrap_err(), EncodeError::NoCdl);
+        caps.cdl_native = false;
+        assert_eq!(
+            encode(&look, &caps).unwrap_err(),
+            EncodeError::NothingAccepted
+        );
     }
 
     #[test]

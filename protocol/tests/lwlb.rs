@@ -81,8 +81,11 @@ async fn integer_only_box_gets_a_resampled_quantised_lut_and_the_error_is_report
 
 #[tokio::test]
 async fn cdl_native_box_gets_the_cdl() {
-    let mut caps = default_capabilities("cdl box");
+    let mut caps = default_capabilities("cdl-only box");
     caps.cdl_native = true;
+    caps.f32_samples = false;
+    caps.uint_bits = None;
+    caps.sizes.clear();
     let sim = LutBoxSim::start("127.0.0.1:0", caps).await.unwrap();
     let mut events = sim.receiver().subscribe();
     let mut dev = LutBoxClient::new(sim.addr().to_string(), 1);
