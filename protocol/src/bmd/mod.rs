@@ -5,5 +5,6 @@
 //! reverse-engineered), so lookwire leaves it out (protocols.md §2.7).
 
 pub mod corrector;
+pub mod rest;
 pub mod sdi;
 pub mod shield;

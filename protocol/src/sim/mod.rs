@@ -1,6 +1,7 @@
 //! Simulators of each device family, used by the tests and the demo show. Each one listens
 //! on a real socket (or a pseudo-terminal) and checks every byte it is sent.
 
+pub mod bmd_camera;
 pub mod lutbox;
 pub mod shield;
 pub mod videohub;
