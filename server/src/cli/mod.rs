@@ -7,6 +7,7 @@ mod apply;
 mod bake;
 mod bench;
 mod convert;
+mod export;
 mod info;
 mod mhl;
 mod serve;
@@ -45,6 +46,9 @@ pub enum Command {
 
     /// ASC MHL v2 checksums: create, verify or diff a folder's ascmhl/ history.
     Mhl(mhl::Args),
+
+    /// Write a post package (CDL, ALE, EDL, AMF) of grades matched to the day's clips.
+    Export(export::Args),
 }
 
 /// Runs one subcommand; the exit code is the subcommand's.
@@ -58,5 +62,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => bench::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Mhl(args) => mhl::run(args),
+        Command::Export(args) => export::run(args),
     }
 }

@@ -165,7 +165,13 @@ pub fn match_grades(clips: &[Clip], timeline: &GradeTimeline, rule: &MatchRule) 
             let (start, end) = clip.frame_range();
             let events = timeline.events(&clip.camera);
             let frame = |e: &GradeEvent| frame_on_clip(&e.at, clip.rate(), start);
-            let live_at = |f: i64| events.iter().filter(|e| frame(e) <= f).last();
+            // The latest change at or before f; on equal timecodes the later log entry wins.
+            let live_at = |f: i64| {
+                events
+                    .iter()
+                    .filter(|e| frame(e) <= f)
+                    .max_by_key(|e| frame(e))
+            };
             let changes_during = events
                 .iter()
                 .filter(|e| (start + 1..end).contains(&frame(e)))

@@ -3,6 +3,7 @@
 //! - [`mhl`]: ASC MHL v2 histories (create, verify, diff) for packages and card copies.
 
 pub mod clips;
+pub mod export;
 pub mod grades;
 pub mod mhl;
 pub(crate) mod xml;

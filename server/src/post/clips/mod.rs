@@ -77,7 +77,7 @@ pub struct ClipList {
 pub struct ClipError {
     pub file: PathBuf,
     pub location: Location,
-    pub kind: ClipErrorKind,
+    pub kind: Box<ClipErrorKind>,
 }
 
 impl ClipError {
@@ -85,7 +85,7 @@ impl ClipError {
         ClipError {
             file: file.to_path_buf(),
             location: Location::Line(line),
-            kind,
+            kind: Box::new(kind),
         }
     }
 }
@@ -357,11 +357,11 @@ fn check_duplicates(list: &ClipList) -> Result<(), ClipError> {
             return Err(ClipError {
                 file: list.file.clone(),
                 location: clip.origin.clone(),
-                kind: ClipErrorKind::Duplicate {
+                kind: Box::new(ClipErrorKind::Duplicate {
                     camera: clip.camera.clone(),
                     name: clip.name.clone(),
                     first,
-                },
+                }),
             });
         }
     }

@@ -12,7 +12,7 @@ fn err(file: &Path, path: &str, kind: ClipErrorKind) -> ClipError {
     ClipError {
         file: file.to_path_buf(),
         location: Location::JsonPath(path.to_owned()),
-        kind,
+        kind: Box::new(kind),
     }
 }
 

@@ -1,0 +1,132 @@
+//! `lookwire export`: grades matched to the day's clips, written as a post package under ASC MHL.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::post::clips::{read_clips, IngestOptions};
+use crate::post::export::{self, AmfTransforms, ExportFormat, ExportOptions, IdBy};
+use crate::post::grades::{match_grades, GradeLog, MatchRule};
+use crate::post::mhl::{self, HashFormat, UtcParts};
+use crate::timecode::FrameRate;
+
+const AFTER_HELP: &str = "\
+The package (OUT/NAME) holds, per --format:
+  cc/<clip>.cc            one ASC CDL per graded clip, id = clip name (or reel, --id reel)
+  ccc/<camera>_<day>.ccc  every graded clip of a camera
+  cdl/<camera>_<day>.cdl  ColorDecisionList, each decision with MediaRef = source file
+  ale/<list>_graded.ale   the ingested ALE untouched plus ASC_SOP, ASC_SAT, Look Name,
+                          CDL Style and CDL Working Space columns
+  edl/<camera>_<day>.edl  CMX3600, one cut per clip with *ASC_SOP, *ASC_SAT,
+                          * FROM CLIP NAME: and * SOURCE FILE: comments
+  amf/<clip>.amf          ACES Metadata File v2.0 (grades made in ACEScct only)
+  review.txt              clips with no grade, and clips whose grade changed mid-clip
+  ascmhl/                 ASC MHL v2 generation over all of it
+Every file states the CDL style (ASC clamp or no-clamp) and the working space.
+The package is written into a staging folder and renamed into place: on any error
+nothing is left. Exit codes: 0 written; 1 error; 3 written, but clips need review
+(see review.txt) and --strict was given.";
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The day's clip list: .ale, .csv or .otio.
+    #[arg(long, value_name = "FILE")]
+    pub clips: PathBuf,
+    /// Grade timeline as JSON: {"rate", "events": [{camera, timecode, cdl, style, working_space, look}], "snapshots": [...]}.
+    #[arg(long, value_name = "FILE")]
+    pub grades: PathBuf,
+    /// Formats to write, comma-separated: cc, ccc, cdl, ale, edl, amf.
+    #[arg(long, value_delimiter = ',', default_value = "cc,ccc,cdl,ale,edl")]
+    pub format: Vec<ExportFormat>,
+    /// Folder the package is created in.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Package folder name (default lookwire_<day>_<HHMMSS>Z).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Which grade a clip gets: start (live at its first frame), last (live at its last frame), snapshot:NAME.
+    #[arg(long = "match", default_value = "start", value_name = "RULE")]
+    pub rule: MatchRule,
+    /// CDL ids: clip (clip name) or reel.
+    #[arg(long, default_value = "clip", value_parser = ["clip", "reel"])]
+    pub id: String,
+    /// Shooting-day label in per-camera file names (default: today, UTC).
+    #[arg(long)]
+    pub day: Option<String>,
+    /// Frame rate of the clip list when it does not say (or to override it): 23.976, 24, 25, 29.97, 29.97df, 30, 48, 50, 59.94, 59.94df, 60.
+    #[arg(long)]
+    pub fps: Option<FrameRate>,
+    /// Clip-list column naming the camera (default: Camera, else the reel's leading letters).
+    #[arg(long)]
+    pub camera_column: Option<String>,
+    /// AMF input transform id (e.g. urn:ampas:aces:transformId:v1.5:IDT.ARRI.ARRI-LogC4.a1.v1).
+    #[arg(long)]
+    pub amf_input: Option<String>,
+    /// AMF output transform id.
+    #[arg(long)]
+    pub amf_output: Option<String>,
+    /// ASC MHL hash format, repeatable (default xxh64).
+    #[arg(long = "hash", value_name = "HASH")]
+    pub hash: Vec<HashFormat>,
+    /// Exit 3 when clips need review.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let ingest = IngestOptions {
+        rate: args.fps,
+        camera_column: args.camera_column.clone(),
+    };
+    let list = read_clips(&args.clips, &ingest)?;
+    let timeline = GradeLog::read(&args.grades)?;
+    let report = match_grades(&list.clips, &timeline, &args.rule);
+    let now = UtcParts::of(std::time::SystemTime::now());
+    let day = args.day.clone().unwrap_or_else(|| now.date());
+    let options = ExportOptions {
+        formats: args.format.iter().copied().collect::<BTreeSet<_>>(),
+        id_by: if args.id == "reel" {
+            IdBy::Reel
+        } else {
+            IdBy::Clip
+        },
+        day: day.clone(),
+        amf: AmfTransforms {
+            input: args.amf_input.clone(),
+            output: args.amf_output.clone(),
+        },
+        hash_formats: if args.hash.is_empty() {
+            vec![mhl::DEFAULT_HASH_FORMAT]
+        } else {
+            args.hash.clone()
+        },
+    };
+    let files = export::render(&list, &report, &options)?;
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("lookwire_{day}_{}", &now.file_stamp()[11..]));
+    let package = export::export_package(&files, &args.out, &name, &options.hash_formats)
+        .with_context(|| format!("export to {}", args.out.display()))?;
+    println!(
+        "wrote {} ({} files, {})",
+        package.path.display(),
+        package.files.len(),
+        package.generation.display()
+    );
+    let (none, several) = (
+        report.without_grade().count(),
+        report.with_several().count(),
+    );
+    if none + several > 0 {
+        println!("review: {none} clip(s) without a grade, {several} with a grade change mid-clip (review.txt)");
+    }
+    Ok(if args.strict && none + several > 0 {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,215 @@
+use std::path::{Path, PathBuf};
+
+use lookwire_color::formats::cdl_xml;
+use lookwire_color::CdlStyle;
+
+use super::*;
+use crate::post::clips::{read_clips, IngestOptions};
+use crate::post::grades::{match_grades, GradeLog, MatchRule};
+use crate::post::xml;
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/post/export")
+        .join(name)
+}
+
+fn options(formats: &[ExportFormat]) -> ExportOptions {
+    ExportOptions {
+        formats: formats.iter().copied().collect(),
+        id_by: IdBy::Clip,
+        day: "2024-05-01".into(),
+        amf: AmfTransforms::default(),
+        hash_formats: vec![HashFormat::Xxh64],
+    }
+}
+
+fn day1(rule: MatchRule) -> (ClipList, MatchReport) {
+    let list = read_clips(&data("day1.ale"), &IngestOptions::default()).unwrap();
+    let timeline = GradeLog::read(&data("grades.json")).unwrap();
+    let report = match_grades(&list.clips, &timeline, &rule);
+    (list, report)
+}
+
+fn rendered(formats: &[ExportFormat]) -> BTreeMap<String, Vec<u8>> {
+    let (list, report) = day1(MatchRule::AtStart);
+    render(&list, &report, &options(formats)).unwrap()
+}
+
+fn text(files: &BTreeMap<String, Vec<u8>>, name: &str) -> String {
+    String::from_utf8(files[name].clone()).unwrap()
+}
+
+#[test]
+fn cdl_files_read_back_with_the_grade_and_its_style() {
+    let files = rendered(&[ExportFormat::Cc, ExportFormat::Ccc, ExportFormat::Cdl]);
+    let cc = cdl_xml::read(&files["cc/B012C003_240501_R2CD.cc"], "b.cc").unwrap();
+    let c = cc.find("B012C003_240501_R2CD").unwrap();
+    assert_eq!(c.cdl.power, [1.1, 1.0, 0.95]);
+    assert!(c.notes.description[0].contains("no-clamp"), "{:?}", c.notes);
+    assert!(c.notes.description[0].contains("working space ACEScct"));
+    // The ungraded clip gets no .cc, and appears nowhere in the camera files.
+    assert!(!files.contains_key("cc/B012C004_240501_R2CD.cc"));
+    let ccc = cdl_xml::read(&files["ccc/A_2024-05-01.ccc"], "a.ccc").unwrap();
+    let ids: Vec<_> = ccc.corrections().map(|c| c.id.clone().unwrap()).collect();
+    assert_eq!(ids, ["A001C003_240501_R1AB", "A001C004_240501_R1AB"]);
+    let cdl = cdl_xml::read(&files["cdl/B_2024-05-01.cdl"], "b.cdl").unwrap();
+    assert_eq!(cdl.decisions.len(), 1);
+    assert_eq!(
+        cdl.decisions[0].media_ref.as_deref(),
+        Some("B012C003_240501_R2CD.mxf")
+    );
+}
+
+#[test]
+fn ale_keeps_every_source_field_and_adds_the_grade() {
+    let files = rendered(&[ExportFormat::Ale]);
+    let out = text(&files, "ale/day1_graded.ale");
+    let source = std::fs::read_to_string(data("day1.ale")).unwrap();
+    let src_lines: Vec<&str> = source.lines().collect();
+    let out_lines: Vec<&str> = out.lines().collect();
+    assert_eq!(src_lines.len(), out_lines.len());
+    for (a, b) in src_lines.iter().zip(&out_lines) {
+        assert!(b.starts_with(a), "{b:?} does not extend {a:?}");
+    }
+    assert!(out.contains("Camroll\tASC_SOP\tASC_SAT\tLook Name\tCDL Style\tCDL Working Space\n"));
+    assert!(out.contains("\tA001\t(1.021 0.9875 0.95)(-0.015 0.0 0.012)(1.0 1.0 1.05)\t0.95\tDay Ext\tasc\tACEScct\n"));
+    assert!(
+        out.contains("B012C004_240501_R2CD.mxf\t\t\tB012\t\t\t\t\t\n"),
+        "ungraded row keeps empty grade fields"
+    );
+}
+
+#[test]
+fn edl_events_carry_clip_source_and_asc_comments() {
+    let files = rendered(&[ExportFormat::Edl]);
+    let edl = text(&files, "edl/B_2024-05-01.edl");
+    assert!(edl.starts_with("TITLE: B_2024-05-01\nFCM: NON-DROP FRAME\n"));
+    // Camera B in timecode order: the 09:00 clip first, recorded from 01:00:00:00.
+    assert!(edl.contains("001  B012     V     C        09:00:00:00 09:00:05:00 01:00:00:00 01:00:05:00\n* FROM CLIP NAME:  B012C004_240501_R2CD\n* SOURCE FILE: B012C004_240501_R2CD.mxf\n* LOOKWIRE: NO GRADE"));
+    assert!(
+        edl.contains(
+            "002  B012     V     C        14:02:10:05 14:02:20:00 01:00:05:00 01:00:14:19\n"
+        ),
+        "{edl}"
+    );
+    assert!(
+        edl.contains("*ASC_SOP (0.98 1.0 1.04) (0.01 -0.005 0.0) (1.1 1.0 0.95)\n*ASC_SAT 0.9\n")
+    );
+    assert!(edl.contains("CDL style no-clamp"));
+}
+
+#[test]
+fn amf_holds_the_cdl_in_acescct_and_refuses_other_spaces() {
+    let files = rendered(&[ExportFormat::Amf]);
+    let doc = xml::parse(&text(&files, "amf/A001C003_240501_R1AB.amf")).unwrap();
+    assert_eq!(doc.name, "acesMetadataFile");
+    assert_eq!(doc.attr("version"), Some("2.0"));
+    let look = doc
+        .child("pipeline")
+        .unwrap()
+        .child("lookTransform")
+        .unwrap();
+    assert_eq!(
+        look.child("SOPNode").unwrap().child("Slope").unwrap().text,
+        "1.021 0.9875 0.95"
+    );
+    let from = look
+        .child("cdlWorkingSpace")
+        .unwrap()
+        .child("fromCdlWorkingSpace")
+        .unwrap();
+    assert!(from
+        .child("transformId")
+        .unwrap()
+        .text
+        .ends_with("ACEScct_to_ACES.a1.0.3"));
+    let uuid = doc
+        .child("amfInfo")
+        .unwrap()
+        .child("uuid")
+        .unwrap()
+        .text
+        .clone();
+    assert_eq!(uuid.len(), "urn:uuid:".len() + 36);
+    assert_eq!(&uuid[23..24], "5", "name-based UUID version");
+
+    let (list, mut report) = day1(MatchRule::AtStart);
+    report.matches[0]
+        .grade
+        .as_mut()
+        .unwrap()
+        .grade
+        .working_space = "ARRI LogC4".into();
+    let err = render(&list, &report, &options(&[ExportFormat::Amf]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("graded in ARRI LogC4"), "{err}");
+}
+
+#[test]
+fn review_lists_clips_without_grade_or_with_several() {
+    let files = rendered(&[]);
+    let review = text(&files, "review.txt");
+    assert!(review.contains("clips without a grade: 1\n  B B012C004_240501_R2CD 09:00:00:00-09:00:05:00 B012C004_240501_R2CD.mxf (day1.ale:14)"), "{review}");
+    assert!(
+        review.contains("clips whose grade changed during the clip: 1\n  A A001C004_240501_R1AB")
+    );
+}
+
+#[test]
+fn ids_by_reel_refuse_two_grades_on_one_reel() {
+    let (list, report) = day1(MatchRule::LastDuring);
+    let mut by_reel = options(&[ExportFormat::Ccc]);
+    by_reel.id_by = IdBy::Reel;
+    let err = render(&list, &report, &by_reel).unwrap_err().to_string();
+    assert!(
+        err.contains("camera A: two clips share the id \"A001\""),
+        "{err}"
+    );
+    let styles: Vec<CdlStyle> = report
+        .matches
+        .iter()
+        .filter_map(|m| m.grade.as_ref().map(|g| g.grade.style))
+        .collect();
+    assert!(styles.contains(&CdlStyle::NoClamp) && styles.contains(&CdlStyle::Asc));
+}
+
+#[test]
+fn a_package_is_sealed_with_asc_mhl_or_not_written_at_all() {
+    let files = rendered(&[ExportFormat::Cc, ExportFormat::Edl]);
+    let out = tempfile::tempdir().unwrap();
+    let package = export_package(&files, out.path(), "day1", &[HashFormat::Xxh64]).unwrap();
+    assert!(package
+        .generation
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("0001_day1_"));
+    let verified = mhl::verify(&package.path, &mhl::VerifyOptions::default(), &NoProgress).unwrap();
+    assert_eq!(
+        (verified.status(), verified.verified),
+        (mhl::ExitStatus::Ok, files.len())
+    );
+    // A second export to the same name is refused and leaves the first intact.
+    let again = export_package(&files, out.path(), "day1", &[HashFormat::Xxh64]).unwrap_err();
+    assert!(matches!(again, ExportError::Exists(_)));
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["day1"]);
+}
+
+#[test]
+fn a_failed_export_leaves_no_folder() {
+    let out = tempfile::tempdir().unwrap();
+    // "cc" as a file and as a folder: staging fails half-way through.
+    let mut files = BTreeMap::new();
+    files.insert("cc".to_string(), b"x".to_vec());
+    files.insert("cc/x.cc".to_string(), b"y".to_vec());
+    let err = export_package(&files, out.path(), "pkg", &[HashFormat::Xxh64]).unwrap_err();
+    assert!(matches!(err, ExportError::Io { .. }), "{err}");
+    let names: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    assert!(names.is_empty(), "staging left behind: {names:?}");
+}
