@@ -3,6 +3,9 @@
 #   - ascmhl (the ASC MHL reference implementation) verifies lookwire's histories and
 #     lookwire verifies ascmhl's, each after the other tool added a generation; a tampered,
 #     a new and a missing file are caught by both with the same exit codes.
+#   - OpenTimelineIO with otio-ale-adapter and otio-cmx3600-adapter reads lookwire's ALE and
+#     EDL exports and finds clip names, timecodes and ASC values; OpenColorIO reads the
+#     .cc/.ccc/.cdl exports and renders them as the grade log's CDLs.
 # Needs: Rust toolchain, Python 3.11 with venv/pip.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,7 +13,8 @@ cd "$(dirname "$0")/../.."
 VENV="${LOOKWIRE_INTEROP_VENV:-target/post-interop-venv}"
 if [ ! -x "$VENV/bin/ascmhl" ]; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check ascmhl
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+    ascmhl opentimelineio otio-ale-adapter otio-cmx3600-adapter opencolorio
 fi
 ASCMHL="$VENV/bin/ascmhl"
 ASCMHL_DEBUG="$VENV/bin/ascmhl-debug"
@@ -99,6 +103,99 @@ expect 11 "ascmhl catches the tampered clip" -- "$ASCMHL_DEBUG" verify "$A"
 sed -i 's/notes.txt/notez.txt/' "$A"/ascmhl/0001_*.mhl
 expect 31 "lookwire catches an edited manifest" -- "$LOOKWIRE" mhl verify "$A"
 expect 31 "ascmhl catches the same edit" -- "$ASCMHL_DEBUG" verify "$A"
+
+echo "-- lookwire export read by OpenTimelineIO, OpenColorIO and ascmhl"
+DATA=server/tests/post/export
+expect 0 "lookwire export" -- "$LOOKWIRE" export --clips "$DATA/day1.ale" --grades "$DATA/grades.json" \
+  --format cc,ccc,cdl,ale,edl,amf --out "$WORK/export" --name day1 --day 2024-05-01
+PKG="$WORK/export/day1"
+expect 0 "ascmhl verifies the export package" -- "$ASCMHL_DEBUG" verify "$PKG"
+expect 0 "lookwire verifies the export package" -- "$LOOKWIRE" mhl verify "$PKG"
+expect 0 "OpenTimelineIO and OpenColorIO read the exports" -- "$VENV/bin/python" - "$PKG" "$DATA/grades.json" <<'PY'
+import json, sys
+import opentimelineio as otio
+import PyOpenColorIO as ocio
+
+pkg, grades_path = sys.argv[1], sys.argv[2]
+grades = json.load(open(grades_path))
+# The grade each clip got in lookwire (rule: live at its first frame), by clip name.
+want = {
+    "A001C003_240501_R1AB": grades["events"][0],
+    "A001C004_240501_R1AB": grades["events"][0],
+    "B012C003_240501_R2CD": grades["events"][2],
+}
+starts = {"A001C003_240501_R1AB": "14:02:10:00", "A001C004_240501_R1AB": "14:10:00:00",
+          "B012C003_240501_R2CD": "14:02:10:05", "B012C004_240501_R2CD": "09:00:00:00"}
+failures = []
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+
+def same(a, b):
+    return all(abs(x - y) < 1e-12 for x, y in zip(a, b))
+
+def check_cdl(name, cdl, where):
+    g = want.get(name)
+    if g is None:
+        check(not cdl or not cdl.get("asc_sop"), f"{where}: {name} has no grade but carries ASC values")
+        return
+    sop = cdl["asc_sop"]
+    c = g["cdl"]
+    check(same(sop["slope"], c["slope"]) and same(sop["offset"], c["offset"])
+          and same(sop["power"], c["power"]) and abs(cdl["asc_sat"] - c["sat"]) < 1e-12,
+          f"{where}: {name} ASC values {cdl} != {c}")
+
+ale = otio.adapters.read_from_file(f"{pkg}/ale/day1_graded.ale")
+names = [c.name for c in ale.find_clips()]
+check(sorted(names) == sorted(starts), f"ALE clip names {names}")
+for clip in ale.find_clips():
+    check(otio.opentime.to_timecode(clip.source_range.start_time) == starts[clip.name],
+          f"ALE {clip.name} starts {otio.opentime.to_timecode(clip.source_range.start_time)}")
+    check_cdl(clip.name, clip.metadata.get("cdl"), "ALE")
+    check(clip.metadata["ALE"].get("Scene") is not None, "ALE lost the Scene column")
+
+for camera, clips in (("A", ["A001C003_240501_R1AB", "A001C004_240501_R1AB"]),
+                      ("B", ["B012C004_240501_R2CD", "B012C003_240501_R2CD"])):
+    edl = otio.adapters.read_from_file(f"{pkg}/edl/{camera}_2024-05-01.edl", rate=24000 / 1001)
+    found = list(edl.find_clips())
+    check([c.name for c in found] == clips, f"EDL {camera} clip names {[c.name for c in found]}")
+    for clip in found:
+        check(otio.opentime.to_timecode(clip.source_range.start_time) == starts[clip.name],
+              f"EDL {clip.name} source in")
+        check_cdl(clip.name, clip.metadata.get("cdl"), f"EDL {camera}")
+        comments = clip.metadata["cmx_3600"].get("comments", [])
+        check(any(c.startswith("SOURCE FILE: " + clip.name) for c in comments), f"EDL {clip.name} comments {comments}")
+
+config = ocio.Config.CreateRaw()
+pixels = [0.02, 0.18, 0.5, 0.35, 0.7, 0.9, 0.6, 0.4, 0.1]
+
+def render(transform):
+    out = list(pixels)
+    config.getProcessor(transform).getDefaultCPUProcessor().applyRGB(out)
+    return out
+
+for name, g in want.items():
+    c = g["cdl"]
+    style = ocio.CDL_ASC if g["style"] == "asc" else ocio.CDL_NO_CLAMP
+    camera = name[0]
+    expected = ocio.CDLTransform(slope=c["slope"], offset=c["offset"], power=c["power"], sat=c["sat"])
+    expected.setStyle(style)
+    reference = render(expected)
+    for path in (f"{pkg}/cc/{name}.cc", f"{pkg}/ccc/{camera}_2024-05-01.ccc", f"{pkg}/cdl/{camera}_2024-05-01.cdl"):
+        read = ocio.CDLTransform.CreateFromFile(path, name)
+        check(same(read.getSlope(), c["slope"]) and same(read.getOffset(), c["offset"])
+              and same(read.getPower(), c["power"]) and abs(read.getSat() - c["sat"]) < 1e-12,
+              f"OCIO read {path} id {name}: {read}")
+        read.setStyle(style)
+        got = render(read)
+        check(max(abs(a - b) for a, b in zip(got, reference)) < 1e-6, f"OCIO render of {path} id {name}")
+
+for f in failures:
+    print("FAIL:", f)
+print(f"otio/ocio checks: {len(failures)} failed")
+sys.exit(1 if failures else 0)
+PY
 
 echo "post-interop: $passed passed, $failed failed"
 [ "$failed" = 0 ]
