@@ -1,0 +1,114 @@
+//! `lookwire mhl` and `lookwire export` through the built binary: exit codes and outputs.
+
+use std::path::Path;
+use std::process::Command;
+
+fn lookwire(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_lookwire"))
+        .args(args)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/post/export")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn mhl_exit_codes_follow_ascmhl() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("Card");
+    std::fs::create_dir_all(root.join("Clips")).unwrap();
+    std::fs::write(root.join("Clips/A.mov"), b"picture").unwrap();
+    let r = root.to_str().unwrap();
+    assert_eq!(lookwire(&["mhl", "verify", r]).0, 30);
+    let (code, text) = lookwire(&["mhl", "create", r, "-h", "md5", "-h", "xxh3"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("Created new generation"), "{text}");
+    assert_eq!(lookwire(&["mhl", "verify", r]).0, 0);
+    std::fs::write(root.join("Clips/B.mov"), b"more").unwrap();
+    let (code, text) = lookwire(&["mhl", "diff", r]);
+    assert_eq!(
+        (code, text.contains("found new file Clips/B.mov")),
+        (21, true),
+        "{text}"
+    );
+    std::fs::write(root.join("Clips/A.mov"), b"changed").unwrap();
+    let (code, text) = lookwire(&["mhl", "verify", r]);
+    assert_eq!(code, 11, "{text}");
+    assert!(text.contains("hash mismatch for Clips/A.mov"), "{text}");
+    let (code, text) = lookwire(&["mhl", "create", r, "-h", "sha256"]);
+    assert_eq!(code, 2, "clap rejects an unknown format: {text}");
+    assert!(lookwire(&["mhl", "create", "--help"])
+        .1
+        .contains("33  a manifest named in ascmhl_chain.xml is missing"));
+}
+
+#[test]
+fn export_writes_a_verified_package_and_refuses_bad_input_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    let args = [
+        "export",
+        "--clips",
+        &data("day1.ale"),
+        "--grades",
+        &data("grades.json"),
+        "--out",
+        o,
+        "--name",
+        "day1",
+        "--day",
+        "2024-05-01",
+    ];
+    let (code, text) = lookwire(&args);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("review: 1 clip(s) without a grade, 1 with a grade change mid-clip"),
+        "{text}"
+    );
+    let pkg = out.join("day1");
+    for f in [
+        "cc/A001C003_240501_R1AB.cc",
+        "ccc/A_2024-05-01.ccc",
+        "cdl/B_2024-05-01.cdl",
+        "ale/day1_graded.ale",
+        "edl/A_2024-05-01.edl",
+        "review.txt",
+    ] {
+        assert!(pkg.join(f).is_file(), "missing {f}");
+    }
+    assert_eq!(lookwire(&["mhl", "verify", pkg.to_str().unwrap()]).0, 0);
+    let mut strict = args.to_vec();
+    strict[8] = "day1-strict";
+    strict.push("--strict");
+    assert_eq!(lookwire(&strict).0, 3);
+
+    let bad = dir.path().join("bad.ale");
+    let text = std::fs::read_to_string(data("day1.ale"))
+        .unwrap()
+        .replace("14:02:16:12", "14:02:16:30");
+    std::fs::write(&bad, text).unwrap();
+    let mut args = args.to_vec();
+    let bad = bad.display().to_string();
+    args[2] = &bad;
+    args[8] = "day1-bad";
+    let (code, text) = lookwire(&args);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("bad.ale:11: column End: timecode \"14:02:16:30\""),
+        "{text}"
+    );
+    assert!(!out.join("day1-bad").exists());
+}
