@@ -1,0 +1,134 @@
+//! Camera matching from a chart: sample the patches of two pictures of the built-in chart
+//! (the reference camera's and the camera to match), solve the match CDL that brings the
+//! camera onto the reference on the display, and report ΔE 2000 per patch before and after.
+//!
+//! ΔE 2000 is measured as the VC sees it: each camera's code values through its working
+//! space (camera log or ACEScct), the match CDL, ACES2065-1 and the display output
+//! (default `aces2-sdr-rec709`), clipped as the display shows it, as CIELAB with the D65
+//! white at 100 cd/m².
+
+pub mod delta_e;
+pub mod display;
+mod matrix;
+mod report;
+pub mod sample;
+pub mod solve;
+
+pub use delta_e::{delta_e2000, xyz_to_lab, Lab};
+pub use display::{DisplayView, WorkingChain};
+pub use report::{MatchReport, MonitoringMatrix, PatchDelta, Stats};
+pub use sample::{sample_chart, Corners, PatchSample};
+pub use solve::{CdlBounds, MatchPatch, Problem, Solution};
+
+use crate::cdl::CdlStyle;
+use crate::chart::{Frame, Patch, PatchGroup};
+use crate::pipeline::WorkingSpace;
+use crate::spaces::{InputSpace, SpaceError};
+
+/// The default display output ΔE is measured on.
+pub const DEFAULT_OUTPUT: &str = "aces2-sdr-rec709";
+
+/// Fewest usable patches the solver accepts (it fits ten numbers).
+pub const MIN_PATCHES: usize = 8;
+
+/// Why a match could not be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MatchError {
+    #[error(transparent)]
+    Space(#[from] SpaceError),
+    #[error("output: {0}")]
+    Output(String),
+    #[error("corners {text}: {why}")]
+    Corners { text: String, why: String },
+    #[error("patch {patch}: its region lies outside the picture (check the corners)")]
+    PatchOutside { patch: String },
+    #[error("frame: {0}")]
+    Frame(String),
+    #[error("only {usable} patches are usable (not clipped in either picture); at least {MIN_PATCHES} are needed")]
+    TooFewPatches { usable: usize },
+}
+
+/// How much each kind of patch counts in the solve: neutrals and skin most.
+pub fn group_weight(group: PatchGroup) -> f64 {
+    match group {
+        PatchGroup::Neutral | PatchGroup::Skin => 3.0,
+        PatchGroup::Chromatic => 1.0,
+        PatchGroup::Black => 0.5,
+        PatchGroup::Emissive | PatchGroup::Specular => 0.25,
+    }
+}
+
+/// One camera's picture of the chart.
+#[derive(Debug, Clone, Copy)]
+pub struct Shot<'a> {
+    pub input: &'a InputSpace,
+    pub frame: &'a Frame,
+    /// The chart's corners in the picture; `None`: the chart fills the picture.
+    pub corners: Option<Corners>,
+}
+
+impl Shot<'_> {
+    fn sample(&self, patches: &[Patch]) -> Result<Vec<PatchSample>, MatchError> {
+        let corners = self
+            .corners
+            .unwrap_or_else(|| Corners::full_frame(self.frame.width, self.frame.height));
+        sample_chart(self.frame, &corners, patches)
+    }
+}
+
+/// A match to solve: the reference camera, the camera to match and where to match.
+#[derive(Debug, Clone)]
+pub struct MatchRequest<'a> {
+    pub reference: Shot<'a>,
+    pub camera: Shot<'a>,
+    pub working: WorkingSpace,
+    pub output: String,
+    pub style: CdlStyle,
+    /// Also fit a 3×3 matrix for monitoring (it cannot travel in a CDL).
+    pub monitoring_matrix: bool,
+}
+
+/// Samples both pictures, solves the match CDL and reports ΔE 2000 before and after.
+pub fn match_camera(req: &MatchRequest<'_>) -> Result<MatchReport, MatchError> {
+    let view = DisplayView::new(&req.output)?;
+    let patches = crate::chart::patches();
+    let reference = req.reference.sample(&patches)?;
+    let camera = req.camera.sample(&patches)?;
+    let ref_chain = WorkingChain::new(req.reference.input, WorkingSpace::Camera);
+    let chain = WorkingChain::new(req.camera.input, req.working);
+    let problem_patches: Vec<MatchPatch> = patches
+        .iter()
+        .zip(reference.iter().zip(&camera))
+        .map(|(p, (r, c))| {
+            let reference_aces = ref_chain.to_aces(r.rgb);
+            MatchPatch {
+                working: chain.to_working(c.rgb),
+                reference: view.lab(reference_aces),
+                reference_aces,
+                weight: if r.clipped || c.clipped {
+                    0.0
+                } else {
+                    group_weight(p.group)
+                },
+            }
+        })
+        .collect();
+    let usable = problem_patches.iter().filter(|m| m.weight > 0.0).count();
+    if usable < MIN_PATCHES {
+        return Err(MatchError::TooFewPatches { usable });
+    }
+    let problem = Problem {
+        chain: &chain,
+        view: &view,
+        patches: &problem_patches,
+        style: req.style,
+        bounds: CdlBounds::default(),
+    };
+    let solution = problem.solve();
+    let matrix = req
+        .monitoring_matrix
+        .then(|| matrix::fit(&problem, &solution.cdl, &patches));
+    Ok(report::build(
+        &problem, &solution, &patches, &reference, &camera, matrix,
+    ))
+}
