@@ -218,7 +218,9 @@ impl Aces1Rendering {
         mul_vec(&RRT_SAT, ap1).map(|c| self.tone(c))
     }
 
-    pub fn apply(&self, aces: F3) -> F3 {
+    /// Display light before the last clamp: XYZ-D65 for SDR video, Rec.2020 (ODT white)
+    /// for the Rec.2020-limited HDR output.
+    pub fn unclamped(&self, aces: F3) -> F3 {
         let toned = self.rrt(aces);
         match self.kind {
             Aces1Kind::SdrVideo => {
@@ -229,9 +231,33 @@ impl Aces1Rendering {
             }
             Aces1Kind::Hdr1000Rec2020 => {
                 let lin = toned.map(|y| (y - 0.0001) / (1000.0 - 0.0001));
-                let rec2020 = mul_vec(&self.ap1_to_rec2020, lin).map(|c| c.clamp(0.0, 1.0));
-                mul_vec(&self.rec2020_to_xyz_d65, rec2020).map(|c| c * 10.0)
+                mul_vec(&self.ap1_to_rec2020, lin)
             }
         }
+    }
+
+    /// The clamp after [`Self::unclamped`] (none for SDR video).
+    pub fn output_clamp(&self) -> (f64, f64) {
+        match self.kind {
+            Aces1Kind::SdrVideo => (f64::NEG_INFINITY, f64::INFINITY),
+            Aces1Kind::Hdr1000Rec2020 => (0.0, 1.0),
+        }
+    }
+
+    /// From the clamped values to CIE XYZ-D65, 1.0 = 100 cd/m².
+    pub fn to_xyz(&self) -> Mat3 {
+        match self.kind {
+            Aces1Kind::SdrVideo => matrix::IDENTITY,
+            Aces1Kind::Hdr1000Rec2020 => matrix::scale_rows([10.0; 3], &self.rec2020_to_xyz_d65),
+        }
+    }
+
+    /// ACES2065-1 → CIE XYZ-D65, 1.0 = 100 cd/m².
+    pub fn apply(&self, aces: F3) -> F3 {
+        let (lo, hi) = self.output_clamp();
+        mul_vec(
+            &self.to_xyz(),
+            self.unclamped(aces).map(|c| c.clamp(lo, hi)),
+        )
     }
 }

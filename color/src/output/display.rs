@@ -84,6 +84,11 @@ impl Display {
         }
     }
 
+    /// CIE XYZ-D65 → the encoding primaries.
+    pub fn xyz_to_rgb(&self) -> &Mat3 {
+        &self.xyz_to_rgb
+    }
+
     pub fn encoding(&self) -> Encoding {
         self.encoding
     }

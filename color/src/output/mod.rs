@@ -17,6 +17,7 @@ mod bspline;
 mod catalog;
 pub mod display;
 pub mod gamut_compress;
+pub mod live;
 pub mod matrix;
 mod pipeline_ops;
 mod range;
@@ -64,10 +65,26 @@ impl Rendering {
         }
     }
 
-    fn to_xyz(&self, aces: F3) -> F3 {
+    /// Display light before the rendering's last clamp, in the rendering's own RGB.
+    fn unclamped(&self, aces: F3) -> F3 {
         match self {
-            Rendering::Aces2 { rendering, to_xyz } => mul_vec(to_xyz, rendering.apply(aces)),
-            Rendering::Aces1(rendering) => rendering.apply(aces),
+            Rendering::Aces2 { rendering, .. } => rendering.unclamped(aces),
+            Rendering::Aces1(rendering) => rendering.unclamped(aces),
+        }
+    }
+
+    fn output_clamp(&self) -> (f64, f64) {
+        match self {
+            Rendering::Aces2 { rendering, .. } => rendering.output_clamp(),
+            Rendering::Aces1(rendering) => rendering.output_clamp(),
+        }
+    }
+
+    /// The rendering's RGB (after the clamp) → CIE XYZ-D65.
+    fn to_xyz_matrix(&self) -> Mat3 {
+        match self {
+            Rendering::Aces2 { to_xyz, .. } => *to_xyz,
+            Rendering::Aces1(rendering) => rendering.to_xyz(),
         }
     }
 }
@@ -78,6 +95,9 @@ pub struct OutputTransform {
     info: &'static OutputInfo,
     rendering: Arc<Rendering>,
     display: Display,
+    /// The rendering's RGB (after its clamp) → the encoding primaries.
+    to_encoding: Mat3,
+    clamp: (f64, f64),
     range: SignalRange,
 }
 
@@ -95,10 +115,14 @@ impl OutputTransform {
     pub fn from_id(id: &str) -> Option<OutputTransform> {
         let index = list().iter().position(|o| o.id == id)?;
         let info = &list()[index];
+        let rendering = cached_rendering(index);
+        let display = Display::new(&info.encoding_primaries.primaries(), info.encoding);
         Some(OutputTransform {
             info,
-            rendering: cached_rendering(index),
-            display: Display::new(&info.encoding_primaries.primaries(), info.encoding),
+            to_encoding: matrix::mul(display.xyz_to_rgb(), &rendering.to_xyz_matrix()),
+            clamp: rendering.output_clamp(),
+            rendering,
+            display,
             range: SignalRange::Full,
         })
     }
@@ -127,12 +151,52 @@ impl OutputTransform {
 
     /// ACES2065-1 → CIE XYZ-D65 display light (1.0 = 100 cd/m²).
     pub fn to_display_xyz(&self, aces2065_1: F3) -> F3 {
-        self.rendering.to_xyz(aces2065_1)
+        let clamped = self.clamp_rendered(self.rendering.unclamped(aces2065_1));
+        mul_vec(&self.rendering.to_xyz_matrix(), clamped)
+    }
+
+    /// The upper AP1 clamp in front of an ACES 2.0 rendering (8·r_hit; AP1 is also
+    /// clamped at 0), or `None` for renderings without one.
+    pub fn ap1_clamp(&self) -> Option<f64> {
+        match &*self.rendering {
+            Rendering::Aces2 { rendering, .. } => Some(rendering.forward_limit()),
+            Rendering::Aces1(_) => None,
+        }
+    }
+
+    /// ACES2065-1 → the rendering's display light before its last clamp. Smooth where
+    /// the clamp is not, so it is what dense tables sample; [`Self::finish`] completes it.
+    pub fn unclamped(&self, aces2065_1: F3) -> F3 {
+        self.rendering.unclamped(aces2065_1)
+    }
+
+    fn clamp_rendered(&self, rgb: F3) -> F3 {
+        let (lo, hi) = self.clamp;
+        rgb.map(|c| c.clamp(lo, hi))
+    }
+
+    /// The clamp of the rendering.
+    pub fn output_clamp(&self) -> (f64, f64) {
+        self.clamp
+    }
+
+    /// The matrix from the clamped rendering RGB to the encoding primaries.
+    pub fn to_encoding(&self) -> &Mat3 {
+        &self.to_encoding
+    }
+
+    pub fn display(&self) -> &Display {
+        &self.display
+    }
+
+    /// From [`Self::unclamped`] to code values: clamp, encoding primaries, EOTF⁻¹, range.
+    pub fn finish(&self, unclamped: F3) -> F3 {
+        let rgb = mul_vec(&self.to_encoding, self.clamp_rendered(unclamped));
+        self.display.encode_rgb(rgb).map(|c| self.range.apply(c))
     }
 
     /// ACES2065-1 → display code values, normalised (0–1 full range; legal maps 0–1 onto 64–940 /1023).
     pub fn apply(&self, aces2065_1: F3) -> F3 {
-        let code = self.display.encode(self.to_display_xyz(aces2065_1));
-        code.map(|c| self.range.apply(c))
+        self.finish(self.unclamped(aces2065_1))
     }
 }

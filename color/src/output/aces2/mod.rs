@@ -77,6 +77,11 @@ impl Aces2Rendering {
         }
     }
 
+    /// The AP1 clamp in front of the rendering: 8·r_hit.
+    pub fn forward_limit(&self) -> f64 {
+        self.tonescale.forward_limit()
+    }
+
     /// Peak luminance in cd/m².
     pub fn peak(&self) -> f64 {
         self.tonescale.peak
@@ -101,13 +106,22 @@ impl Aces2Rendering {
             .aab_to_rgb(self.p_out.jmh_to_aab(j, m, cos_h, sin_h))
     }
 
-    /// The whole builtin up to the limiting primaries: AP1 clamp to [0, 8·r_hit],
-    /// the fixed function, clamp to [0, peak/100]. Output 1.0 = 100 cd/m².
-    pub fn apply(&self, aces: F3) -> F3 {
+    /// The builtin before its last clamp: AP1 clamp to [0, 8·r_hit], then the fixed
+    /// function. Limiting RGB, 1.0 = 100 cd/m², not yet clamped to [`Self::output_clamp`].
+    pub fn unclamped(&self, aces: F3) -> F3 {
         let upper = self.tonescale.forward_limit();
         let ap1 = mul_vec(&self.ap0_to_ap1, aces).map(|c| c.clamp(0.0, upper));
-        let out = self.fixed_function(mul_vec(&self.ap1_to_ap0, ap1));
-        let peak = self.peak() / cam::REFERENCE_LUMINANCE;
-        out.map(|c| c.clamp(0.0, peak))
+        self.fixed_function(mul_vec(&self.ap1_to_ap0, ap1))
+    }
+
+    /// The builtin's last clamp: [0, peak/100].
+    pub fn output_clamp(&self) -> (f64, f64) {
+        (0.0, self.peak() / cam::REFERENCE_LUMINANCE)
+    }
+
+    /// The whole builtin up to the limiting primaries, 1.0 = 100 cd/m².
+    pub fn apply(&self, aces: F3) -> F3 {
+        let (lo, hi) = self.output_clamp();
+        self.unclamped(aces).map(|c| c.clamp(lo, hi))
     }
 }
