@@ -11,6 +11,7 @@ pub mod encode;
 pub mod filesink;
 pub mod lwlb;
 pub mod manager;
+pub mod osc;
 pub mod serial;
 pub mod sim;
 pub mod videohub;

@@ -3,5 +3,6 @@
 
 pub mod bmd_camera;
 pub mod lutbox;
+pub mod osc_surface;
 pub mod shield;
 pub mod videohub;
