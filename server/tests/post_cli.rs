@@ -112,3 +112,36 @@ fn export_writes_a_verified_package_and_refuses_bad_input_whole() {
     );
     assert!(!out.join("day1-bad").exists());
 }
+
+#[test]
+fn export_from_a_show_document_uses_each_cameras_current_grade() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = lookwire_server::show::demo::demo_show();
+    let show_path = dir.path().join("show.json");
+    std::fs::write(&show_path, serde_json::to_string(&show).unwrap()).unwrap();
+    let clips = dir.path().join("clips.csv");
+    std::fs::write(
+        &clips,
+        "Name,Reel,Start,End,FPS\nA002C001,A002,10:00:00:00,10:00:04:00,25\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let (code, text) = lookwire(&[
+        "export",
+        "--clips",
+        clips.to_str().unwrap(),
+        "--show",
+        show_path.to_str().unwrap(),
+        "--format",
+        "cc",
+        "--out",
+        out.to_str().unwrap(),
+        "--name",
+        "p",
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let cc = std::fs::read_to_string(out.join("p/cc/A002C001.cc")).unwrap();
+    // Camera a grades identity match and trim under the demo look: the look's CDL is the grade.
+    assert!(cc.contains("<Slope>1.06 1 0.95</Slope>"), "{cc}");
+    assert!(cc.contains("look: Warm contrast"), "{cc}");
+}

@@ -8,8 +8,11 @@ use anyhow::Context;
 
 use crate::post::clips::{read_clips, IngestOptions};
 use crate::post::export::{self, AmfTransforms, ExportFormat, ExportOptions, IdBy};
-use crate::post::grades::{match_grades, GradeLog, MatchRule};
+use crate::post::grades::{match_grades, GradeLog, GradeTimeline, MatchRule};
 use crate::post::mhl::{self, HashFormat, UtcParts};
+use crate::post::show_log::timeline_from_log;
+use crate::show::Show;
+use crate::store::{SqliteStore, Store};
 use crate::timecode::FrameRate;
 
 const AFTER_HELP: &str = "\
@@ -31,13 +34,20 @@ nothing is left. Exit codes: 0 written; 1 error; 3 written, but clips need revie
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
+#[command(group = clap::ArgGroup::new("source").required(true))]
 pub struct Args {
     /// The day's clip list: .ale, .csv or .otio.
     #[arg(long, value_name = "FILE")]
     pub clips: PathBuf,
     /// Grade timeline as JSON: {"rate", "events": [{camera, timecode, cdl, style, working_space, look}], "snapshots": [...]}.
-    #[arg(long, value_name = "FILE")]
-    pub grades: PathBuf,
+    #[arg(long, value_name = "FILE", group = "source")]
+    pub grades: Option<PathBuf>,
+    /// The show's SQLite store: grades replayed from its event log (match + trim + look CDL merged).
+    #[arg(long, value_name = "PATH", group = "source")]
+    pub store: Option<PathBuf>,
+    /// A show JSON document: every camera's current grade, for the whole day.
+    #[arg(long, value_name = "SHOW.json", group = "source")]
+    pub show: Option<PathBuf>,
     /// Formats to write, comma-separated: cc, ccc, cdl, ale, edl, amf.
     #[arg(long, value_delimiter = ',', default_value = "cc,ccc,cdl,ale,edl")]
     pub format: Vec<ExportFormat>,
@@ -76,13 +86,36 @@ pub struct Args {
     pub strict: bool,
 }
 
+/// The grade timeline from whichever source was given.
+fn grade_timeline(args: &Args) -> anyhow::Result<GradeTimeline> {
+    if let Some(path) = &args.grades {
+        return Ok(GradeLog::read(path)?);
+    }
+    if let Some(path) = &args.show {
+        let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+        let show: Show = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a show document", path.display()))?;
+        return Ok(timeline_from_log(&show, &[])?);
+    }
+    let path = args
+        .store
+        .as_ref()
+        .context("give --grades, --store or --show")?;
+    anyhow::ensure!(path.is_file(), "{}: no such store", path.display());
+    let mut store = SqliteStore::open(path).with_context(|| path.display().to_string())?;
+    let loaded = store
+        .load()?
+        .with_context(|| format!("{}: the store holds no show", path.display()))?;
+    Ok(timeline_from_log(&loaded.base, &loaded.events)?)
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let ingest = IngestOptions {
         rate: args.fps,
         camera_column: args.camera_column.clone(),
     };
     let list = read_clips(&args.clips, &ingest)?;
-    let timeline = GradeLog::read(&args.grades)?;
+    let timeline = grade_timeline(&args)?;
     let report = match_grades(&list.clips, &timeline, &args.rule);
     let now = UtcParts::of(std::time::SystemTime::now());
     let day = args.day.clone().unwrap_or_else(|| now.date());

@@ -43,7 +43,7 @@ pub struct Snapshot {
     pub grade: Grade,
 }
 
-/// Per-camera grade timelines and snapshots.
+/// Per-camera grade timelines and snapshots; camera names match without regard to case.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GradeTimeline {
     events: BTreeMap<String, Vec<GradeEvent>>,
@@ -54,7 +54,11 @@ impl GradeTimeline {
     pub fn new(events: Vec<GradeEvent>, snapshots: Vec<Snapshot>) -> Self {
         let mut by_camera: BTreeMap<String, Vec<GradeEvent>> = BTreeMap::new();
         for e in events {
-            by_camera.entry(e.camera.clone()).or_default().push(e);
+            // Show ids are lower-case (`a`), reels and ALE columns upper-case (`A001`).
+            by_camera
+                .entry(e.camera.to_lowercase())
+                .or_default()
+                .push(e);
         }
         for list in by_camera.values_mut() {
             // Stable: two changes at one timecode keep their log order, the later wins.
@@ -67,7 +71,9 @@ impl GradeTimeline {
     }
 
     pub fn events(&self, camera: &str) -> &[GradeEvent] {
-        self.events.get(camera).map_or(&[], Vec::as_slice)
+        self.events
+            .get(&camera.to_lowercase())
+            .map_or(&[], Vec::as_slice)
     }
 }
 
@@ -200,7 +206,11 @@ pub fn match_grades(clips: &[Clip], timeline: &GradeTimeline, rule: &MatchRule) 
 
 fn find_snapshot(timeline: &GradeTimeline, name: &str, camera: &str) -> Option<MatchedGrade> {
     let named = || timeline.snapshots.iter().filter(|s| s.name == name);
-    let own = named().find(|s| s.camera.as_deref() == Some(camera));
+    let own = named().find(|s| {
+        s.camera
+            .as_deref()
+            .is_some_and(|c| c.eq_ignore_ascii_case(camera))
+    });
     let any = || named().find(|s| s.camera.is_none());
     own.or_else(any).map(|s| MatchedGrade {
         grade: s.grade.clone(),

@@ -6,4 +6,5 @@ pub mod clips;
 pub mod export;
 pub mod grades;
 pub mod mhl;
+pub mod show_log;
 pub(crate) mod xml;

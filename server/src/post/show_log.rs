@@ -1,0 +1,248 @@
+//! The grade timeline of a show, rebuilt from its stored document and event log: after every
+//! event, each camera whose post grade changed gets a [`GradeEvent`] at the event's show
+//! timecode. A camera's post grade is its match CDL, trim CDL and show-look CDL merged into
+//! one ASC CDL, which is only done where the merge is exact.
+
+use std::collections::HashMap;
+
+use lookwire_color::{Cdl, CdlStyle};
+
+use super::grades::{Grade, GradeEvent, GradeTimeline, Snapshot};
+use crate::show::{Event, Show, WorkingSpace};
+use crate::timecode::{FrameRate, Timecode};
+
+/// A log that cannot become a grade timeline, with the event and camera.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("show event {version} ({timecode}): {message}")]
+pub struct ShowLogError {
+    pub version: u64,
+    pub timecode: String,
+    pub message: String,
+}
+
+/// Two CDLs applied one after the other as one, when that is exact: either is the identity,
+/// or (no-clamp style) the first is only slope and offset.
+pub fn merge(first: &Cdl, second: &Cdl, style: CdlStyle) -> Option<Cdl> {
+    if *first == Cdl::IDENTITY {
+        return Some(*second);
+    }
+    if *second == Cdl::IDENTITY {
+        return Some(*first);
+    }
+    let linear = first.power == [1.0; 3] && first.sat == 1.0;
+    if style != CdlStyle::NoClamp || !linear {
+        return None;
+    }
+    let s = |i: usize| first.slope[i] * second.slope[i];
+    let o = |i: usize| first.offset[i] * second.slope[i] + second.offset[i];
+    Some(Cdl {
+        slope: [s(0), s(1), s(2)],
+        offset: [o(0), o(1), o(2)],
+        power: second.power,
+        sat: second.sat,
+    })
+}
+
+/// The one CDL post applies for a camera's grade in `show`.
+fn post_grade(show: &Show, camera: &str, grade: &crate::show::Grade) -> Result<Grade, String> {
+    let cam = show
+        .cameras
+        .get(camera)
+        .ok_or_else(|| format!("no camera {camera:?}"))?;
+    let look = grade.look.as_ref().and_then(|id| show.looks.get(id));
+    let mut cdl = merge(&grade.match_cdl, &grade.trim, show.cdl_style).ok_or_else(|| {
+        format!(
+            "camera {camera}: match and trim CDLs do not merge into one ASC CDL ({} style)",
+            show.cdl_style
+        )
+    })?;
+    if let Some(look_cdl) = look.and_then(|l| l.cdl.as_ref()) {
+        cdl = merge(&cdl, look_cdl, show.cdl_style).ok_or_else(|| {
+            format!(
+                "camera {camera}: its CDLs and the show look's CDL do not merge into one ASC CDL"
+            )
+        })?;
+    }
+    let working_space = match cam.working_space {
+        WorkingSpace::Acescct => "ACEScct".to_owned(),
+        WorkingSpace::Camera => cam.input_space.clone(),
+    };
+    let look_name = look.map(|l| match l.lut {
+        Some(_) => format!("{} (look LUT not in the CDL)", l.name),
+        None => l.name.clone(),
+    });
+    Ok(Grade {
+        cdl,
+        style: show.cdl_style,
+        working_space,
+        look: look_name,
+    })
+}
+
+fn tc(text: &str, rate: FrameRate, version: u64) -> Result<Timecode, ShowLogError> {
+    Timecode::parse(text, rate).map_err(|e| ShowLogError {
+        version,
+        timecode: text.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+/// Replays `events` over `base` into per-camera grade timelines and the final snapshots.
+pub fn timeline_from_log(base: &Show, events: &[Event]) -> Result<GradeTimeline, ShowLogError> {
+    let mut show = base.clone();
+    let mut last: HashMap<String, Grade> = HashMap::new();
+    let mut out = Vec::new();
+    let start = Timecode::from_frames(0, show.frame_rate);
+    record(&show, start, 0, &mut last, &mut out)?;
+    for event in events {
+        let fail = |message: String| ShowLogError {
+            version: event.version,
+            timecode: event.timecode.clone(),
+            message,
+        };
+        for patch in &event.patches {
+            show.apply(patch).map_err(|e| fail(e.to_string()))?;
+        }
+        let at = tc(&event.timecode, show.frame_rate, event.version)?;
+        record(&show, at, event.version, &mut last, &mut out)?;
+    }
+    let mut snapshots = Vec::new();
+    for s in show.snapshots.values() {
+        let grade = post_grade(&show, &s.camera, &s.grade).map_err(|message| ShowLogError {
+            version: 0,
+            timecode: s.timecode.clone(),
+            message: format!("snapshot {}: {message}", s.name),
+        })?;
+        snapshots.push(Snapshot {
+            name: s.name.clone(),
+            camera: Some(s.camera.clone()),
+            at: Some(tc(&s.timecode, show.frame_rate, 0)?),
+            grade,
+        });
+    }
+    Ok(GradeTimeline::new(out, snapshots))
+}
+
+/// Adds an event for every camera whose post grade differs from its last one.
+fn record(
+    show: &Show,
+    at: Timecode,
+    version: u64,
+    last: &mut HashMap<String, Grade>,
+    out: &mut Vec<GradeEvent>,
+) -> Result<(), ShowLogError> {
+    for (id, camera) in &show.cameras {
+        let grade = post_grade(show, id, &camera.grade).map_err(|message| ShowLogError {
+            version,
+            timecode: at.to_string(),
+            message,
+        })?;
+        if last.get(id) != Some(&grade) {
+            last.insert(id.clone(), grade.clone());
+            out.push(GradeEvent {
+                camera: id.clone(),
+                at,
+                grade,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cdl(slope: f64, offset: f64, power: f64, sat: f64) -> Cdl {
+        Cdl {
+            slope: [slope; 3],
+            offset: [offset; 3],
+            power: [power; 3],
+            sat,
+        }
+    }
+
+    #[test]
+    fn merging_is_exact_or_refused() {
+        let a = cdl(1.2, 0.05, 1.0, 1.0);
+        let b = cdl(0.9, -0.01, 1.1, 0.8);
+        assert_eq!(merge(&Cdl::IDENTITY, &b, CdlStyle::Asc), Some(b));
+        assert_eq!(merge(&a, &Cdl::IDENTITY, CdlStyle::Asc), Some(a));
+        // Clamping between the two CDLs makes the ASC merge inexact.
+        assert_eq!(merge(&a, &b, CdlStyle::Asc), None);
+        let m = merge(&a, &b, CdlStyle::NoClamp).unwrap();
+        // (x·1.2 + 0.05)·0.9 − 0.01 = x·1.08 + 0.035, then b's power and saturation.
+        assert!((m.slope[0] - 1.08).abs() < 1e-12 && (m.offset[0] - 0.035).abs() < 1e-12);
+        assert_eq!((m.power, m.sat), (b.power, b.sat));
+        assert_eq!(
+            merge(&b, &a, CdlStyle::NoClamp),
+            None,
+            "a power before a slope does not merge"
+        );
+    }
+
+    fn show_with_camera_a() -> Show {
+        let mut show = Show::new("test", FrameRate::Fps24);
+        show.cdl_style = CdlStyle::NoClamp;
+        let camera = crate::show::Camera {
+            id: "a".into(),
+            label: "A".into(),
+            make: String::new(),
+            model: String::new(),
+            input_space: "arri-logc4".into(),
+            working_space: WorkingSpace::Camera,
+            grade: crate::show::Grade::with_look(None),
+            outputs: Vec::new(),
+            devices: Vec::new(),
+        };
+        show.cameras.insert("a".into(), camera);
+        show
+    }
+
+    fn trim_event(version: u64, timecode: &str, before: f64, after: f64) -> Event {
+        Event {
+            version,
+            who: "vc".into(),
+            wall_ms: 0,
+            timecode: timecode.into(),
+            action: "trim".into(),
+            cameras: vec!["a".into()],
+            patches: vec![crate::show::Patch::Replace {
+                path: "/cameras/a/grade/trim/slope/0".into(),
+                before: before.into(),
+                after: after.into(),
+            }],
+            history: None,
+        }
+    }
+
+    #[test]
+    fn replaying_events_gives_a_grade_change_per_trim() {
+        let show = show_with_camera_a();
+        let events = [
+            trim_event(1, "10:00:00:00", 1.0, 1.2),
+            trim_event(2, "10:05:00:00", 1.2, 1.3),
+        ];
+        let t = timeline_from_log(&show, &events).unwrap();
+        let a = t.events("a");
+        let got: Vec<(String, f64)> = a
+            .iter()
+            .map(|e| (e.at.to_string(), e.grade.cdl.slope[0]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("00:00:00:00".into(), 1.0),
+                ("10:00:00:00".into(), 1.2),
+                ("10:05:00:00".into(), 1.3)
+            ]
+        );
+        assert_eq!(
+            (a[1].grade.style, a[1].grade.working_space.as_str()),
+            (CdlStyle::NoClamp, "arri-logc4")
+        );
+        let bad = [trim_event(1, "10:00:00:30", 1.0, 1.2)];
+        let err = timeline_from_log(&show, &bad).unwrap_err();
+        assert_eq!(err.version, 1, "{err}");
+    }
+}
