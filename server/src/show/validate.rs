@@ -22,25 +22,26 @@ fn fail(path: String, message: impl Into<String>) -> Check {
     })
 }
 
-/// Camera input spaces the engine knows (the engine's registry takes over once it lands).
-pub const INPUT_SPACES: [&str; 6] = [
-    "sony-slog3-sgamut3cine",
-    "arri-logc4-awg4",
-    "panasonic-vlog-vgamut",
-    "red-log3g10-rwg",
-    "bmd-film-gen5",
-    "canon-clog3-cgamut",
-];
-
-/// Display transforms the engine knows.
-pub const OUTPUT_TRANSFORMS: [&str; 2] = ["aces2-sdr-rec709", "aces2-hdr-rec2100-pq1000"];
-
+/// True when the engine's registry knows the input space `id`.
 pub fn is_input_space(id: &str) -> bool {
-    INPUT_SPACES.contains(&id)
+    lookwire_color::spaces::lookup(id).is_ok()
 }
 
+/// True when the engine knows the display transform `id`.
 pub fn is_output_transform(id: &str) -> bool {
-    OUTPUT_TRANSFORMS.contains(&id)
+    lookwire_color::output::list().iter().any(|o| o.id == id)
+}
+
+fn input_space_ids() -> String {
+    lookwire_color::spaces::ids().join(", ")
+}
+
+fn output_ids() -> String {
+    let ids: Vec<&str> = lookwire_color::output::list()
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    ids.join(", ")
 }
 
 fn check_id(path: String, id: &str) -> Check {
@@ -148,7 +149,7 @@ impl Show {
                 format!(
                     "unknown input space {:?}: expected one of {}",
                     c.input_space,
-                    INPUT_SPACES.join(", ")
+                    input_space_ids()
                 ),
             );
         }
@@ -201,7 +202,7 @@ impl Show {
                 format!("{base}/display"),
                 format!(
                     "unknown output transform {display:?}: expected one of {}",
-                    OUTPUT_TRANSFORMS.join(", ")
+                    output_ids()
                 ),
             ),
             (Some(_), None) => Ok(()),

@@ -1,6 +1,9 @@
 //! Route tests without a socket (`tower::ServiceExt::oneshot`).
 
 mod cameras;
+mod resources;
+mod security;
+mod ws;
 
 use std::sync::{Arc, Mutex};
 
@@ -46,6 +49,18 @@ impl TestServer {
             state,
             _dir: dir,
         }
+    }
+
+    /// Serves the app on an ephemeral loopback port (for WebSocket tests).
+    pub async fn listen(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = self
+            .app
+            .clone()
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        addr
     }
 
     /// Sends a request; returns the status and the body as JSON (Null when empty or not JSON).

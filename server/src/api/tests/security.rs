@@ -1,0 +1,155 @@
+//! Login, tokens, roles, rate limits, body limits and CORS.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+use super::{assert_error, TestServer};
+use crate::auth::{hash_secret, Auth};
+
+fn locked() -> TestServer {
+    TestServer::with_auth(Auth::with_passphrase(hash_secret("truck seven").unwrap()))
+}
+
+async fn login(t: &TestServer, user: Option<&str>, passphrase: &str) -> (StatusCode, Value) {
+    let mut body = json!({ "passphrase": passphrase });
+    if let Some(user) = user {
+        body["user"] = json!(user);
+    }
+    t.post("/api/v1/login", body).await
+}
+
+#[tokio::test]
+async fn off_loopback_every_route_needs_a_token() {
+    let t = locked();
+    let res = t.get("/api/v1/cameras").await;
+    assert_error(&res, StatusCode::UNAUTHORIZED, "unauthorized", "");
+    let bad = t
+        .call_with(Method::GET, "/api/v1/cameras", None, Some("forged"))
+        .await;
+    assert_error(&bad, StatusCode::UNAUTHORIZED, "unauthorized", "");
+    let (status, session) = login(&t, None, "truck seven").await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    assert_eq!(session["role"], "admin");
+    let token = session["token"].as_str().unwrap();
+    let (status, cams) = t
+        .call_with(Method::GET, "/api/v1/cameras", None, Some(token))
+        .await;
+    assert_eq!(
+        (status, cams.as_array().map(Vec::len)),
+        (StatusCode::OK, Some(6))
+    );
+}
+
+#[tokio::test]
+async fn roles_limit_what_users_may_do() {
+    let t = locked();
+    let admin = login(&t, None, "truck seven").await.1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (name, role) in [("vera", "viewer"), ("otto", "operator")] {
+        let user = json!({"name": name, "role": role, "passphrase": format!("{name}-passphrase")});
+        let res = t
+            .call_with(Method::POST, "/api/v1/users", Some(user), Some(&admin))
+            .await;
+        assert_eq!(res.0, StatusCode::CREATED, "{}", res.1);
+    }
+    let viewer = login(&t, Some("vera"), "vera-passphrase").await.1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let operator = login(&t, Some("otto"), "otto-passphrase").await.1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let trim =
+        json!({"trim": {"slope": [1.1, 1, 1], "offset": [0, 0, 0], "power": [1, 1, 1], "sat": 1}});
+    let res = t
+        .call_with(
+            Method::PATCH,
+            "/api/v1/cameras/a/grade",
+            Some(trim.clone()),
+            Some(&viewer),
+        )
+        .await;
+    assert_error(&res, StatusCode::FORBIDDEN, "forbidden", "");
+    let res = t
+        .call_with(Method::GET, "/api/v1/cameras/a", None, Some(&viewer))
+        .await;
+    assert_eq!(res.0, StatusCode::OK);
+    let res = t
+        .call_with(
+            Method::PATCH,
+            "/api/v1/cameras/a/grade",
+            Some(trim),
+            Some(&operator),
+        )
+        .await;
+    assert_eq!(res.0, StatusCode::OK, "{}", res.1);
+    let res = t
+        .call_with(Method::GET, "/api/v1/users", None, Some(&operator))
+        .await;
+    assert_error(&res, StatusCode::FORBIDDEN, "forbidden", "");
+    let res = t
+        .call_with(
+            Method::PUT,
+            "/api/v1/devices/box-1/bypass",
+            Some(json!({"bypass": "identity"})),
+            Some(&operator),
+        )
+        .await;
+    assert_error(&res, StatusCode::FORBIDDEN, "forbidden", "");
+    // The event names the user who made the change.
+    let (_, events) = t
+        .call_with(Method::GET, "/api/v1/events", None, Some(&admin))
+        .await;
+    assert_eq!(events[0]["who"], "otto");
+    // Stored secrets are argon2 hashes, never the passphrase.
+    let users = t.state.with_reader(|s| s.users()).await.unwrap();
+    assert!(users
+        .iter()
+        .all(|u| u.hash.starts_with("$argon2id$") && !u.hash.contains("passphrase")));
+}
+
+#[tokio::test]
+async fn failed_logins_are_rate_limited() {
+    let t = locked();
+    for _ in 0..5 {
+        let res = login(&t, None, "wrong").await;
+        assert_error(&res, StatusCode::UNAUTHORIZED, "bad_credentials", "");
+    }
+    // Even the right passphrase waits once the limit is hit.
+    let res = login(&t, None, "truck seven").await;
+    assert_error(&res, StatusCode::TOO_MANY_REQUESTS, "rate_limited", "");
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let t = TestServer::demo();
+    let big = "x".repeat(super::super::JSON_LIMIT + 1);
+    let req = Request::builder()
+        .method(Method::PATCH)
+        .uri("/api/v1/cameras/a")
+        .header("content-type", "application/json")
+        .body(Body::from(format!("{{\"label\":\"{big}\"}}")))
+        .unwrap();
+    let res = t.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn no_cors_headers_are_sent() {
+    let t = TestServer::demo();
+    let req = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/api/v1/cameras")
+        .header("origin", "http://evil.example")
+        .header("access-control-request-method", "PATCH")
+        .body(Body::empty())
+        .unwrap();
+    let res = t.app.clone().oneshot(req).await.unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    assert_ne!(res.status(), StatusCode::OK);
+}

@@ -1,0 +1,209 @@
+//! The WebSocket over a real socket.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::TestServer;
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+async fn connect(addr: std::net::SocketAddr, query: &str) -> (Socket, Value) {
+    let url = format!("ws://{addr}/api/v1/ws{query}");
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let hello = next(&mut ws).await;
+    assert_eq!(hello["type"], "hello", "{hello}");
+    (ws, hello)
+}
+
+/// The next JSON message (fails after 5 s).
+async fn next(ws: &mut Socket) -> Value {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a message within 5 s")
+            .unwrap()
+            .unwrap();
+        if let Message::Text(text) = msg {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
+
+/// Messages until one of `kind` arrives; returns it and those skipped.
+async fn until(ws: &mut Socket, kind: &str) -> (Value, Vec<Value>) {
+    let mut skipped = Vec::new();
+    loop {
+        let msg = next(ws).await;
+        if msg["type"] == kind {
+            return (msg, skipped);
+        }
+        skipped.push(msg);
+    }
+}
+
+async fn send(ws: &mut Socket, msg: Value) {
+    ws.send(Message::Text(msg.to_string().into()))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_trim_is_acked_and_broadcast_to_every_client() {
+    let t = TestServer::demo();
+    let addr = t.listen().await;
+    let (mut a, hello_a) = connect(addr, "").await;
+    let (mut b, _) = connect(addr, "").await;
+    assert_eq!(hello_a["version"], 0);
+    assert_eq!(hello_a["role"], "admin");
+    let trim =
+        json!({"type": "trim", "seq": 41, "camera": "c", "field": "trim.offset.g", "value": 0.025});
+    send(&mut a, trim).await;
+    let (ack, seen) = until(&mut a, "ack").await;
+    assert_eq!(ack, json!({"type": "ack", "seq": 41, "version": 1}));
+    // The change reaches the sender before its ack (broadcast happens before the reply).
+    assert_eq!(seen.len(), 1);
+    let change = next(&mut b).await;
+    assert_eq!(change, seen[0]);
+    assert_eq!(change["version"], 1);
+    assert_eq!(
+        change["origin"],
+        json!({"client": hello_a["client"], "seq": 41})
+    );
+    assert_eq!(
+        change["event"]["patches"][0]["path"],
+        "/cameras/c/grade/trim/offset/1"
+    );
+    assert_eq!(change["event"]["patches"][0]["after"], 0.025);
+    let (_, cam) = t.get("/api/v1/cameras/c").await;
+    assert_eq!(cam["grade"]["trim"]["offset"], json!([0.0, 0.025, 0.0]));
+}
+
+#[tokio::test]
+async fn bad_messages_get_errors_with_their_seq_and_change_nothing() {
+    let t = TestServer::demo();
+    let addr = t.listen().await;
+    let (mut ws, _) = connect(addr, "").await;
+    let cases = [
+        (
+            json!({"type": "trim", "seq": 1, "camera": "zz", "field": "trim.sat", "value": 1.0}),
+            "not_found",
+            "/cameras/zz",
+        ),
+        (
+            json!({"type": "trim", "seq": 2, "camera": "a", "field": "trim.gain", "value": 1.0}),
+            "invalid_field",
+            "/field",
+        ),
+        (
+            json!({"type": "trim", "seq": 3, "camera": "a", "field": "trim.power.b", "value": -1.0}),
+            "invalid_value",
+            "/cameras/a/grade/trim/power/2",
+        ),
+        (
+            json!({"type": "trim", "seq": 4, "camera": "a", "field": "trim.slope", "value": [1, 2]}),
+            "invalid_value",
+            "/cameras/a/grade/trim/slope",
+        ),
+        (
+            json!({"type": "trim", "seq": 5, "camera": "a", "field": "trim.sat", "value": "high"}),
+            "invalid_value",
+            "/cameras/a/grade/trim/sat",
+        ),
+        (
+            json!({"type": "trim", "seq": 6, "camera": "a", "field": "trim.sat", "value": 1.0, "extra": 1}),
+            "invalid_body",
+            "",
+        ),
+        (json!({"type": "spin", "seq": 7}), "invalid_body", "/type"),
+        (
+            json!({"type": "undo", "seq": 8, "camera": "a"}),
+            "nothing_to_undo",
+            "",
+        ),
+    ];
+    for (msg, code, path) in cases {
+        let seq = msg["seq"].clone();
+        send(&mut ws, msg).await;
+        let reply = next(&mut ws).await;
+        assert_eq!(reply["type"], "error", "{reply}");
+        assert_eq!(reply["seq"], seq, "{reply}");
+        assert_eq!(reply["error"]["code"], code, "{reply}");
+        assert_eq!(reply["error"]["path"], path, "{reply}");
+    }
+    ws.send(Message::Text("{not json".into())).await.unwrap();
+    let reply = next(&mut ws).await;
+    assert_eq!(
+        (reply["seq"].clone(), reply["error"]["code"].clone()),
+        (Value::Null, json!("invalid_json"))
+    );
+    assert_eq!(t.get("/api/v1/show").await.1["version"], 0);
+}
+
+#[tokio::test]
+async fn a_client_resuming_with_since_receives_what_it_missed() {
+    let t = TestServer::demo();
+    let addr = t.listen().await;
+    let (mut a, _) = connect(addr, "").await;
+    for (seq, value) in [(1, 1.1), (2, 1.2), (3, 1.3)] {
+        send(
+            &mut a,
+            json!({"type": "trim", "seq": seq, "camera": "a", "field": "trim.sat", "value": value}),
+        )
+        .await;
+        until(&mut a, "ack").await;
+    }
+    let (mut late, hello) = connect(addr, "?since=1").await;
+    assert_eq!(hello["version"], 3);
+    let missed = [next(&mut late).await, next(&mut late).await];
+    assert_eq!(
+        missed.clone().map(|m| m["version"].as_u64().unwrap()),
+        [2, 3]
+    );
+    assert_eq!(missed[1]["event"]["patches"][0]["after"], 1.3);
+    // Then live changes follow, each once.
+    send(
+        &mut a,
+        json!({"type": "trim", "seq": 4, "camera": "a", "field": "trim.sat", "value": 1.4}),
+    )
+    .await;
+    assert_eq!(next(&mut late).await["version"], 4);
+}
+
+#[tokio::test]
+async fn concurrent_edits_of_one_field_end_on_the_last_committed_value() {
+    let t = TestServer::demo();
+    let addr = t.listen().await;
+    let (mut a, _) = connect(addr, "").await;
+    let (mut b, _) = connect(addr, "").await;
+    for i in 0..20u64 {
+        let msg = |v: f64| json!({"type": "trim", "seq": i, "camera": "d", "field": "trim.slope.r", "value": v});
+        send(&mut a, msg(1.0 + i as f64 / 100.0)).await;
+        send(&mut b, msg(2.0 + i as f64 / 100.0)).await;
+    }
+    let mut last_seen = Vec::new();
+    for ws in [&mut a, &mut b] {
+        let mut acks = 0;
+        let mut last = (0u64, Value::Null);
+        while acks < 20 || last.0 < 40 {
+            let msg = next(ws).await;
+            match msg["type"].as_str() {
+                Some("ack") => acks += 1,
+                Some("change") => {
+                    let v = msg["version"].as_u64().unwrap();
+                    assert_eq!(v, last.0 + 1, "versions arrive in order without gaps");
+                    last = (v, msg["event"]["patches"][0]["after"].clone());
+                }
+                _ => panic!("{msg}"),
+            }
+        }
+        last_seen.push(last);
+    }
+    assert_eq!(last_seen[0], last_seen[1]);
+    let (_, cam) = t.get("/api/v1/cameras/d").await;
+    assert_eq!(cam["grade"]["trim"]["slope"][0], last_seen[0].1);
+}
