@@ -9,18 +9,27 @@ use crate::api::openapi::{document_json, ws_schema_json};
 const REGENERATE: &str = "stale: run `cargo run -p lookwire-server --example write-api-docs`";
 
 fn committed(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("api").join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}; {REGENERATE}", path.display()))
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("api")
+        .join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; {REGENERATE}", path.display()))
 }
 
 #[test]
 fn committed_openapi_document_is_current() {
-    assert!(committed("openapi.json") == document_json(), "server/api/openapi.json is {REGENERATE}");
+    assert!(
+        committed("openapi.json") == document_json(),
+        "server/api/openapi.json is {REGENERATE}"
+    );
 }
 
 #[test]
 fn committed_websocket_schema_is_current() {
-    assert!(committed("ws-messages.schema.json") == ws_schema_json(), "server/api/ws-messages.schema.json is {REGENERATE}");
+    assert!(
+        committed("ws-messages.schema.json") == ws_schema_json(),
+        "server/api/ws-messages.schema.json is {REGENERATE}"
+    );
 }
 
 #[tokio::test]
@@ -29,11 +38,22 @@ async fn the_served_document_is_openapi_3_1_and_lists_the_routes() {
     let (status, doc) = t.get("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    for path in ["/cameras", "/cameras/{id}/grade", "/devices", "/ws", "/events", "/import"] {
+    for path in [
+        "/cameras",
+        "/cameras/{id}/grade",
+        "/devices",
+        "/ws",
+        "/events",
+        "/import",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
     let (status, _) = t.get("/api/v1/docs/").await;
-    assert_eq!(status, StatusCode::OK, "Swagger UI is served from the binary");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "Swagger UI is served from the binary"
+    );
 }
 
 #[test]
@@ -43,5 +63,8 @@ fn websocket_schema_names_every_message_type() {
     for kind in ["trim", "undo", "redo", "hello", "ack", "error", "change"] {
         assert!(text.contains(&format!("\"{kind}\"")), "{kind} missing");
     }
-    assert!(!text.contains("#/components/"), "references point into $defs");
+    assert!(
+        !text.contains("#/components/"),
+        "references point into $defs"
+    );
 }
