@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+pub mod ltc;
+pub mod wav;
+
 pub use clock::{ClockSource, ShowClock};
 
 /// A show's frame rate. Fractional rates count frames at the nominal integer rate.
