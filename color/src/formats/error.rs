@@ -60,12 +60,9 @@ pub enum FormatError {
         what: String,
         expected: String,
     },
-    #[error("{file}: {source}")]
-    Io {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The file could not be opened, read or written (the OS error is in the message).
+    #[error("{file}: {io}")]
+    Io { file: String, io: std::io::Error },
     /// A writer was asked for something its format cannot hold.
     #[error("{format} cannot hold {what}")]
     Unsupported { format: &'static str, what: String },

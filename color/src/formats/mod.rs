@@ -6,9 +6,11 @@
 
 pub mod cdl_xml;
 pub mod clf;
+pub mod convert;
 pub mod csp;
 pub mod cube;
 mod error;
+pub mod inspect;
 mod lut_file;
 pub mod spi1d;
 pub mod spi3d;
@@ -24,17 +26,17 @@ use std::path::Path;
 
 /// Reads a whole file, naming it in the error when that fails.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, FormatError> {
-    std::fs::read(path).map_err(|source| FormatError::Io {
+    std::fs::read(path).map_err(|io| FormatError::Io {
         file: path.display().to_string(),
-        source,
+        io,
     })
 }
 
 /// Writes a whole file, naming it in the error when that fails.
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), FormatError> {
-    std::fs::write(path, bytes).map_err(|source| FormatError::Io {
+    std::fs::write(path, bytes).map_err(|io| FormatError::Io {
         file: path.display().to_string(),
-        source,
+        io,
     })
 }
 
