@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""OpenColorIO's CPU processor on the workloads of `lookwire bench`, measured the same way.
+
+Frames and LUTs come from the same seeded SplitMix64 stream as lookwire's
+(color/src/kernel/workload.rs), so both tools render identical pixels: 3840x2160,
+uniform [0, 1] floats (full code range for integers), random LUT nodes, best of 5.
+OCIO uses its default optimisation (as `getDefaultCPUProcessor` does).
+
+    python3 bench/ocio_bench.py                 # OCIO figures, JSON lines
+    python3 bench/ocio_bench.py --lookwire target/release/lookwire
+        # runs `lookwire bench --json` right after, prints ratios per workload
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import PyOpenColorIO as ocio
+
+WIDTH, HEIGHT, RUNS = 3840, 2160, 5
+FRAME_SEED, LUT_SEED = 1, 2
+BENCH_CDL = dict(slope=[1.1, 0.95, 1.05], offset=[0.01, -0.02, 0.0], power=[1.2, 0.9, 1.1], sat=1.15)
+M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def splitmix64(seed, n):
+    """The first n outputs of SplitMix64(seed), as lookwire's SplitMix64::next_u64."""
+    with np.errstate(over="ignore"):
+        state = np.uint64(seed) + np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        z = state
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def unit(seed, n):
+    return ((splitmix64(seed, n) >> np.uint64(40)).astype(np.float64) / float((1 << 24) - 1)).astype(np.float32)
+
+
+def codes(seed, n, bits):
+    return (splitmix64(seed, n) >> np.uint64(64 - bits))
+
+
+def write_cube(path, size):
+    nodes = unit(LUT_SEED, size ** 3 * 3).reshape(-1, 3)  # red fastest, as lookwire stores it
+    with open(path, "w") as f:
+        f.write(f"LUT_3D_SIZE {size}\n")
+        np.savetxt(f, nodes, fmt="%.9g")
+
+
+WORKLOADS = {
+    # id: (lut size, cdl?, numpy dtype, OCIO bit depth, channels, bits)
+    "tetra33-f32": (33, False, np.float32, ocio.BIT_DEPTH_F32, 3, None),
+    "tetra65-f32": (65, False, np.float32, ocio.BIT_DEPTH_F32, 3, None),
+    "cdl-tetra33-f32": (33, True, np.float32, ocio.BIT_DEPTH_F32, 3, None),
+    "tetra33-u16": (33, False, np.uint16, ocio.BIT_DEPTH_UINT16, 3, 16),
+    "tetra33-u8-rgba": (33, False, np.uint8, ocio.BIT_DEPTH_UINT8, 4, 8),
+}
+
+
+def frame(dtype, channels, bits):
+    n = WIDTH * HEIGHT * channels
+    if bits is None:
+        return unit(FRAME_SEED, n).reshape(HEIGHT, WIDTH, channels)
+    return codes(FRAME_SEED, n, bits).astype(dtype).reshape(HEIGHT, WIDTH, channels)
+
+
+def processor(cube, with_cdl, depth):
+    lut = ocio.FileTransform(src=cube, interpolation=ocio.INTERP_TETRAHEDRAL)
+    steps = [lut]
+    if with_cdl:
+        cdl = ocio.CDLTransform()
+        cdl.setSlope(BENCH_CDL["slope"])
+        cdl.setOffset(BENCH_CDL["offset"])
+        cdl.setPower(BENCH_CDL["power"])
+        cdl.setSat(BENCH_CDL["sat"])
+        cdl.setStyle(ocio.CDL_NO_CLAMP)
+        steps.insert(0, cdl)
+    proc = ocio.Config.CreateRaw().getProcessor(ocio.GroupTransform(steps))
+    return proc.getOptimizedCPUProcessor(depth, depth, ocio.OPTIMIZATION_DEFAULT)
+
+
+def best_of(fn):
+    best = float("inf")
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def descs(src, dst, channels, depth, bands):
+    """(src, dst) PackedImageDesc pairs over `bands` horizontal bands."""
+    rows = np.array_split(np.arange(HEIGHT), bands)
+    out = []
+    for r in rows:
+        s, d = src[r[0]:r[-1] + 1], dst[r[0]:r[-1] + 1]
+        item = src.itemsize
+        strides = (item, item * channels, item * channels * WIDTH)
+        out.append((ocio.PackedImageDesc(s, WIDTH, len(r), channels, depth, *strides),
+                    ocio.PackedImageDesc(d, WIDTH, len(r), channels, depth, *strides)))
+    return out
+
+
+def measure(workload, threads, tmp):
+    size, with_cdl, dtype, depth, channels, bits = WORKLOADS[workload]
+    cube = os.path.join(tmp, f"random{size}.cube")
+    if not os.path.exists(cube):
+        write_cube(cube, size)
+    cpu = processor(cube, with_cdl, depth)
+    src = frame(dtype, channels, bits)
+    dst = np.empty_like(src)
+    pairs = descs(src, dst, channels, depth, threads)
+    if threads == 1:
+        seconds = best_of(lambda: cpu.apply(*pairs[0]))
+    else:
+        with ThreadPoolExecutor(threads) as pool:  # OCIO releases the GIL in apply
+            seconds = best_of(lambda: list(pool.map(lambda p: cpu.apply(*p), pairs)))
+    return WIDTH * HEIGHT / seconds / 1e6
+
+
+def copy_bandwidth(workload):
+    _, _, dtype, _, channels, bits = WORKLOADS[workload]
+    src = frame(dtype, channels, bits)
+    dst = np.empty_like(src)
+    seconds = best_of(lambda: np.copyto(dst, src))
+    return 2 * src.nbytes / seconds / 1e9
+
+
+def run_ocio(threads):
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for workload in WORKLOADS:
+            for t in sorted({1, threads}):
+                rows.append({"workload": workload, "level": "ocio", "threads": t,
+                             "mpx_per_s": round(measure(workload, t, tmp), 2)})
+                print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lookwire", help="path of the lookwire binary: run its bench right after and compare")
+    ap.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for the all-cores figures")
+    args = ap.parse_args()
+    print(f"# OpenColorIO {ocio.__version__}, {WIDTH}x{HEIGHT}, best of {RUNS}", file=sys.stderr)
+    ours = run_ocio(args.threads)
+    for workload in ("tetra33-f32", "tetra33-u16"):
+        print(f"# copy bandwidth ({workload} frame, numpy, 1 thread): {copy_bandwidth(workload):.1f} GB/s",
+              file=sys.stderr)
+    if not args.lookwire:
+        return
+    out = subprocess.run([args.lookwire, "bench", "--json"], check=True, capture_output=True, text=True).stdout
+    theirs = [json.loads(line) for line in out.splitlines() if line.strip()]
+    ocio1 = {r["workload"]: r["mpx_per_s"] for r in ours if r["threads"] == 1}
+    print(f"{'workload':18} {'level':7} {'threads':>7} {'Mpx/s':>9} {'x OCIO 1T':>10}")
+    for r in ours + theirs:
+        ratio = r["mpx_per_s"] / ocio1[r["workload"]]
+        print(f"{r['workload']:18} {r['level']:7} {r['threads']:>7} {r['mpx_per_s']:>9.1f} {ratio:>10.2f}")
+
+
+if __name__ == "__main__":
+    main()
