@@ -1,10 +1,123 @@
-//! `lookwire apply` (being built: replace this placeholder).
+//! `lookwire apply`: render image files through a look.
 
+use crate::image::{self, Image, Samples};
+use anyhow::Context;
+use lookwire_color::formats::read_lut;
+use lookwire_color::kernel::{selection, Coding, ImageDesc, Kernel, Layout, Look, Range, Sample};
+use lookwire_color::{Domain, Interpolation, Lut3d};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The look as a LUT file (.cube, .3dl, .spi3d, .spi1d, .csp): its 1D part, if any,
+    /// is the shaper in front of its 3D part.
+    #[arg(long, value_name = "FILE")]
+    pub lut: PathBuf,
+    /// Interpolate the 3D LUT trilinearly instead of tetrahedrally.
+    #[arg(long)]
+    pub trilinear: bool,
+    /// Input image (.exr, .tif/.tiff, .dpx, .png).
+    pub input: PathBuf,
+    /// Output image; its extension picks the format, which must hold the input's samples.
+    pub output: PathBuf,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`lookwire apply` is not built yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(note) = &selection().note {
+        eprintln!("lookwire: {note}");
+    }
+    let mut look = look_from_file(&args.lut)?;
+    if args.trilinear {
+        look.interpolation = Interpolation::Trilinear;
+    }
+    let mut img = image::read(&args.input)?;
+    let kernel = Kernel::new(&look);
+    let start = Instant::now();
+    render(&kernel, &mut img).with_context(|| format!("rendering {}", args.input.display()))?;
+    let elapsed = start.elapsed();
+    image::write(&args.output, &img)?;
+    println!(
+        "{} → {}: {}×{} {} RGB{} at {} in {:.1} ms",
+        args.input.display(),
+        args.output.display(),
+        img.width,
+        img.height,
+        img.samples.kind(),
+        if img.channels == 4 { "A" } else { "" },
+        kernel.level(),
+        elapsed.as_secs_f64() * 1e3
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A LUT file as a look: 1D part as shaper, 3D part as the lattice. A 1D-only file
+/// gets a 2³ identity lattice spanning the 1D table's output range.
+pub fn look_from_file(path: &Path) -> anyhow::Result<Look> {
+    let file = read_lut(path)?;
+    let lut = match (file.lut3d, &file.lut1d) {
+        (Some(lut), _) => lut,
+        (None, Some(lut1d)) => identity_over(lut1d.data())?,
+        (None, None) => anyhow::bail!("{}: the LUT file holds no table", path.display()),
+    };
+    Ok(Look {
+        shaper: file.lut1d,
+        cdl: None,
+        lut,
+        interpolation: Interpolation::Tetrahedral,
+    })
+}
+
+fn identity_over(values: &[[f32; 3]]) -> anyhow::Result<Lut3d> {
+    let mut min = [f32::MAX; 3];
+    let mut max = [f32::MIN; 3];
+    for v in values {
+        for c in 0..3 {
+            min[c] = min[c].min(v[c]);
+            max[c] = max[c].max(v[c]);
+        }
+    }
+    for c in 0..3 {
+        if max[c] <= min[c] {
+            max[c] = min[c] + 1.0;
+        }
+    }
+    let corner = |i: usize, c: usize| if i == 0 { min[c] } else { max[c] };
+    let data = (0..8)
+        .map(|i| {
+            [
+                corner(i & 1, 0),
+                corner((i >> 1) & 1, 1),
+                corner((i >> 2) & 1, 2),
+            ]
+        })
+        .collect();
+    Ok(Lut3d::new(2, data, Domain::new(min, max)?)?)
+}
+
+/// Renders an image in place through `kernel`.
+pub fn render(kernel: &Kernel, img: &mut Image) -> anyhow::Result<()> {
+    let layout = match img.channels {
+        3 => Layout::Rgb,
+        4 => Layout::Rgba,
+        n => anyhow::bail!("{n} channels: only RGB and RGBA images are rendered"),
+    };
+    let coding = match img.samples {
+        Samples::F32(_) | Samples::F16(_) => Coding::Float,
+        _ => Coding::Code {
+            bits: img.bits,
+            range: Range::Full,
+        },
+    };
+    let desc = ImageDesc::new(img.width, img.height, layout, coding);
+    fn go<T: Sample>(k: &Kernel, d: &ImageDesc, v: &mut [T]) -> anyhow::Result<()> {
+        Ok(k.par_render_in_place(d, v)?)
+    }
+    match &mut img.samples {
+        Samples::F32(v) => go(kernel, &desc, v),
+        Samples::F16(v) => go(kernel, &desc, v),
+        Samples::U16(v) => go(kernel, &desc, v),
+        Samples::U8(v) => go(kernel, &desc, v),
+    }
 }

@@ -32,7 +32,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         thread_counts.push(cores);
     }
     if !args.json {
-        println!("{:<18} {:<7} {:>7} {:>10}", "workload", "level", "threads", "Mpx/s");
+        println!(
+            "{:<18} {:<7} {:>7} {:>10}",
+            "workload", "level", "threads", "Mpx/s"
+        );
     }
     let mut first_frame = None;
     for workload in Workload::ALL {
@@ -48,7 +51,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let (false, Some(frame)) = (args.json, first_frame) {
         for &threads in &thread_counts {
             let gbs = copy_bandwidth(&frame, threads, args.runs as usize);
-            println!("memory bandwidth (copy of the f32 frame, {threads} thread(s)): {gbs:.1} GB/s");
+            println!(
+                "memory bandwidth (copy of the f32 frame, {threads} thread(s)): {gbs:.1} GB/s"
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

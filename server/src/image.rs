@@ -1,1 +1,0 @@
-//! Image files for `lookwire apply` and frame sources: OpenEXR, TIFF, DPX, PNG.
