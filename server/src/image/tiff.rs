@@ -28,19 +28,20 @@ pub fn read(path: &Path) -> Result<Image, ImageError> {
             ))
         }
     };
-    let samples =
-        match decoder.read_image().map_err(bad)? {
-            DecodingResult::U8(v) if depth == 8 => Samples::U8(v),
-            DecodingResult::U16(v) if depth == 16 => Samples::U16(v),
-            DecodingResult::F32(v) if depth == 32 => Samples::F32(v),
-            _ => return Err(unsupported(
+    let samples = match decoder.read_image().map_err(bad)? {
+        DecodingResult::U8(v) if depth == 8 => Samples::U8(v),
+        DecodingResult::U16(v) if depth == 16 => Samples::U16(v),
+        DecodingResult::F32(v) if depth == 32 => Samples::F32(v),
+        _ => {
+            return Err(unsupported(
                 path,
                 FORMAT,
                 format!(
                     "{depth}-bit samples of this kind (8/16-bit integer and 32-bit float are read)"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     let bits = match samples {
         Samples::F32(_) => 0,
         _ => depth,
