@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context};
 use lookwire_color::formats::{self, LutFile, Precision};
+use lookwire_color::output::{OutputTransform, SignalRange};
 use lookwire_color::pipeline::{self, Look, Op, WorkingSpace};
 use lookwire_color::spaces;
 use lookwire_color::{Cdl, CdlStyle, Interpolation};
@@ -45,11 +46,21 @@ pub struct Args {
     /// The .cube file to write.
     #[arg(short = 'o', long = "out")]
     pub out: PathBuf,
+    /// Signal range of the output: full, or legal (0–1 onto 64–940 of 1023, not clipped).
+    #[arg(long, default_value = "full")]
+    pub range: String,
+    /// Apply the ACES 1.3 Reference Gamut Compression in front of the output.
+    #[arg(long)]
+    pub gamut_compress: bool,
+    /// Print table values with this many decimals (default: shortest round-trip text).
+    #[arg(long)]
+    pub decimals: Option<u8>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let working: WorkingSpace = args.working.parse().context("--working")?;
     let style: CdlStyle = args.cdl_style.parse().context("--cdl-style")?;
+    let range: SignalRange = args.range.parse().context("--range")?;
     let cdl = cdl_from_args(&args)?;
     let size: usize = args.size.parse().map_err(|_| {
         anyhow::anyhow!(
@@ -67,13 +78,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         cdl,
         cdl_style: style,
         looks,
-        output: pipeline::resolve_output(&args.output).context("--output")?,
+        output: output_from_args(&args, range)?,
     };
     let baked = look.pipeline()?.bake(size).context("--size")?;
     let mut file = LutFile::from_3d(baked.lut);
     file.title = Some(format!("lookwire {} to {}", args.input, args.output));
-    file.comments = vec![describe(&args, working, style, &cdl)];
-    let bytes = formats::LutFormat::Cube.write(&file, Precision::RoundTrip)?;
+    file.comments = vec![
+        describe(&args, working, style, &cdl),
+        describe_output(&args, range),
+    ];
+    let precision = match args.decimals {
+        Some(d) if d > 12 => bail!("--decimals {d}: expected 0..=12"),
+        Some(d) => Precision::Fixed(d),
+        None => Precision::RoundTrip,
+    };
+    let bytes = formats::LutFormat::Cube.write(&file, precision)?;
     write_atomic(&args.out, &bytes)?;
     if baked.clamped > 0 {
         eprintln!(
@@ -83,6 +102,38 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     println!("wrote {} ({size}³)", args.out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The output with `--gamut-compress` in front and `--range` as its last step.
+fn output_from_args(args: &Args, range: SignalRange) -> anyhow::Result<pipeline::Output> {
+    let mut output = pipeline::resolve_output(&args.output).context("--output")?;
+    if args.gamut_compress {
+        output = output.with_gamut_compression();
+    }
+    Ok(output.with_range(range))
+}
+
+/// The comment line that says what the output encodes: range, peak, encoding.
+fn describe_output(args: &Args, range: SignalRange) -> String {
+    let gc = if args.gamut_compress {
+        "ACES 1.3 reference gamut compression, then "
+    } else {
+        ""
+    };
+    match OutputTransform::from_id(&args.output) {
+        Some(t) => {
+            let i = t.info();
+            format!(
+                "output: {gc}{} ({} cd/m2 peak, {}, {} limited, {} primaries), {range} range",
+                i.name,
+                i.peak_nits,
+                i.encoding.name(),
+                i.limiting.name(),
+                i.encoding_primaries.name()
+            )
+        }
+        None => format!("output: {gc}{}, {range} range", args.output),
+    }
 }
 
 /// The CDL from `--sop`/`--sat` or from `--cdl FILE [--cdl-id ID]` (not both).

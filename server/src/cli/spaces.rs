@@ -1,5 +1,6 @@
 //! `lookwire spaces`: the registered spaces (inputs and outputs) and display outputs.
 
+use lookwire_color::output::OutputTransform;
 use lookwire_color::pipeline;
 use lookwire_color::spaces;
 use serde::Serialize;
@@ -23,6 +24,15 @@ struct Listing {
     gamut: Option<&'static str>,
     adaptation: Option<String>,
     ocio_builtin: Option<&'static str>,
+    /// Display outputs: peak luminance in cd/m².
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peak_nits: Option<f64>,
+    /// Display outputs: the signal's inverse EOTF.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encoding: Option<&'static str>,
+    /// Display outputs: signal ranges `lookwire bake --range` offers (full is the default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ranges: Option<[&'static str; 2]>,
 }
 
 fn listings() -> Vec<Listing> {
@@ -34,6 +44,9 @@ fn listings() -> Vec<Listing> {
             gamut: Some(s.gamut.name),
             adaptation: Some(s.adaptation.to_string()),
             ocio_builtin: s.ocio_builtin,
+            peak_nits: None,
+            encoding: None,
+            ranges: None,
             id: s.id,
             name: s.name,
         })
@@ -43,14 +56,18 @@ fn listings() -> Vec<Listing> {
             continue;
         }
         if let Ok(output) = pipeline::resolve_output(&id) {
+            let info = OutputTransform::from_id(&id).map(|t| t.info());
             out.push(Listing {
                 id,
                 kind: "display",
                 name: output.name,
                 curve: None,
-                gamut: None,
+                gamut: info.map(|i| i.encoding_primaries.name()),
                 adaptation: None,
                 ocio_builtin: None,
+                peak_nits: info.map(|i| i.peak_nits),
+                encoding: info.map(|i| i.encoding.name()),
+                ranges: info.map(|_| ["full", "legal"]),
             });
         }
     }
@@ -69,6 +86,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for l in &listings {
         let curve = l.curve.as_deref().unwrap_or("-");
         let gamut = l.gamut.unwrap_or("-");
+        if let (Some(peak), Some(encoding)) = (l.peak_nits, l.encoding) {
+            writeln!(
+                out,
+                "{:<width$}  {}  [peak: {peak} cd/m2; encoding: {encoding}; primaries: {gamut}; range: full (default) or legal]",
+                l.id, l.name
+            )?;
+            continue;
+        }
         writeln!(
             out,
             "{:<width$}  {}  [curve: {curve}; gamut: {gamut}]",
