@@ -7,8 +7,8 @@
 //!    blue; no setting (or `--ideal` with none) leaves D65 neutral;
 //! 2. exposure: × 2^stops;
 //! 3. XYZ → camera gamut RGB (the space's primaries; its own adaptation to the gamut white);
-//! 4. the make's deviation (skipped when ideal): `rgb ← gain ⊙ (crosstalk · rgb)`, then a
-//!    tone difference about 18 % grey, `x ← 0.18·(x/0.18)^gamma` for x > 0;
+//! 4. the make's deviation (skipped when ideal, see [`MAKES`]): `rgb ← gain ⊙ (crosstalk · rgb)`,
+//!    then a tone difference about 18 % grey, `x ← 0.18·(x/0.18)^gamma` for x > 0;
 //! 5. the space's log encoding; code values clip to [0, 1] as a recorded signal does.
 
 use super::cct;
@@ -17,31 +17,133 @@ use nalgebra::{Matrix3, Vector3};
 use serde::Serialize;
 
 /// A camera make's documented deviation from the ideal camera.
+///
+/// The sensitivity crosstalk in camera-linear RGB is
+/// `saturation·I + (1 − saturation)·1·lᵀ + hue`, with `l` = [`CROSSTALK_LUMA`] and `hue`
+/// rows summing to 0, so greys stay grey and only colours move; [`Deviation::crosstalk`]
+/// gives the matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Deviation {
     pub make: &'static str,
-    /// Spectral-sensitivity crosstalk in camera-linear RGB (rows sum to 1: greys stay grey).
-    pub crosstalk: [[f64; 3]; 3],
-    /// Residual white-balance gain per channel.
+    /// How much more (> 1) or less saturated the sensor's colours are.
+    pub saturation: f64,
+    /// Asymmetric crosstalk (hue shifts); each row sums to 0.
+    pub hue: [[f64; 3]; 3],
+    /// Residual white-balance and exposure gain per channel.
     pub gain: [f64; 3],
     /// Tone-curve difference: the power applied about 18 % grey.
     pub gamma: f64,
 }
 
+/// Weights of the neutral axis the crosstalk's saturation part pivots about.
+pub const CROSSTALK_LUMA: [f64; 3] = [0.3, 0.55, 0.15];
+
+impl Deviation {
+    /// The 3×3 crosstalk matrix (rows sum to 1).
+    pub fn crosstalk(&self) -> [[f64; 3]; 3] {
+        let s = self.saturation;
+        let mut m = [[0.0; 3]; 3];
+        for (r, row) in m.iter_mut().enumerate() {
+            for (c, v) in row.iter_mut().enumerate() {
+                let diag = if r == c { s } else { 0.0 };
+                *v = diag + (1.0 - s) * CROSSTALK_LUMA[c] + self.hue[r][c];
+            }
+        }
+        m
+    }
+}
+
+const fn make(
+    make: &'static str,
+    saturation: f64,
+    [a, b, c]: [f64; 3],
+    gain: [f64; 3],
+    gamma: f64,
+) -> Deviation {
+    // Hue shifts: R leaks into G by a, G into B by b, B into R by c (and back), rows sum 0.
+    Deviation {
+        make,
+        saturation,
+        hue: [[0.0, a, -a], [-b, 0.0, b], [c, -c, 0.0]],
+        gain,
+        gamma,
+    }
+}
+
 /// Deviations of the simulated makes, sized like real cameras of different makes
-/// (mean ΔE 2000 between makes ≈ 2–6 on an SDR display before matching).
-#[rustfmt::skip]
+/// (mean ΔE 2000 between makes ≈ 2–6 on an SDR display before matching; measured in
+/// color/tests/chart.rs).
 pub const MAKES: [Deviation; 10] = [
-    Deviation { make: "arri", crosstalk: [[1.030, -0.020, -0.010], [-0.015, 1.025, -0.010], [0.000, -0.030, 1.030]], gain: [1.000, 1.000, 1.000], gamma: 0.985 },
-    Deviation { make: "sony", crosstalk: [[0.950, 0.060, -0.010], [0.030, 0.980, -0.010], [-0.010, 0.060, 0.950]], gain: [1.010, 1.000, 0.985], gamma: 1.030 },
-    Deviation { make: "panasonic", crosstalk: [[1.060, -0.050, -0.010], [0.020, 0.960, 0.020], [0.010, -0.060, 1.050]], gain: [0.990, 1.000, 1.015], gamma: 0.970 },
-    Deviation { make: "red", crosstalk: [[0.930, 0.050, 0.020], [-0.030, 1.050, -0.020], [0.020, 0.020, 0.960]], gain: [1.020, 1.000, 0.990], gamma: 1.020 },
-    Deviation { make: "canon", crosstalk: [[1.050, -0.030, -0.020], [-0.040, 1.060, -0.020], [-0.020, -0.040, 1.060]], gain: [1.015, 1.000, 0.980], gamma: 0.990 },
-    Deviation { make: "blackmagic", crosstalk: [[0.960, 0.030, 0.010], [0.040, 0.940, 0.020], [0.000, 0.050, 0.950]], gain: [0.985, 1.000, 1.020], gamma: 1.040 },
-    Deviation { make: "apple", crosstalk: [[1.070, -0.060, -0.010], [-0.020, 1.030, -0.010], [0.010, -0.070, 1.060]], gain: [1.020, 1.000, 1.010], gamma: 0.960 },
-    Deviation { make: "dji", crosstalk: [[0.970, 0.040, -0.010], [0.010, 0.970, 0.020], [-0.020, 0.030, 0.990]], gain: [0.980, 1.000, 0.995], gamma: 1.015 },
-    Deviation { make: "fujifilm", crosstalk: [[1.040, -0.050, 0.010], [-0.010, 1.020, -0.010], [0.020, -0.050, 1.030]], gain: [1.005, 1.000, 1.020], gamma: 0.975 },
-    Deviation { make: "broadcast", crosstalk: [[0.970, 0.020, 0.010], [0.020, 0.990, -0.010], [0.010, 0.020, 0.970]], gain: [1.010, 1.000, 1.010], gamma: 1.010 },
+    make(
+        "arri",
+        0.940,
+        [0.0065, -0.0035, 0.0050],
+        [1.030, 1.000, 0.960],
+        0.960,
+    ),
+    make(
+        "sony",
+        1.104,
+        [-0.0095, 0.0065, -0.0065],
+        [1.045, 1.060, 0.985],
+        1.075,
+    ),
+    make(
+        "panasonic",
+        0.896,
+        [0.0130, 0.0095, 0.0035],
+        [0.955, 0.970, 1.045],
+        0.925,
+    ),
+    make(
+        "red",
+        1.130,
+        [-0.0065, -0.0095, 0.0095],
+        [1.060, 0.955, 0.970],
+        1.060,
+    ),
+    make(
+        "canon",
+        1.052,
+        [0.0095, -0.0065, -0.0095],
+        [1.030, 1.045, 0.940],
+        0.940,
+    ),
+    make(
+        "blackmagic",
+        0.870,
+        [-0.0130, 0.0035, 0.0065],
+        [0.940, 1.000, 1.060],
+        1.090,
+    ),
+    make(
+        "apple",
+        1.090,
+        [0.0035, 0.0050, -0.0035],
+        [1.075, 1.030, 1.045],
+        0.910,
+    ),
+    make(
+        "dji",
+        0.922,
+        [-0.0035, -0.0130, 0.0130],
+        [0.970, 0.940, 0.955],
+        1.045,
+    ),
+    make(
+        "fujifilm",
+        1.078,
+        [0.0130, 0.0000, -0.0130],
+        [1.015, 1.045, 1.075],
+        0.955,
+    ),
+    make(
+        "broadcast",
+        0.935,
+        [-0.0065, 0.0095, 0.0000],
+        [1.045, 1.015, 0.955],
+        1.030,
+    ),
 ];
 
 /// The make a registered space belongs to, by its id prefix; `None` for ACES and
@@ -122,7 +224,8 @@ impl CameraModel {
         let rgb = self.to_camera * Vector3::from(xyz);
         let mut out = [rgb.x, rgb.y, rgb.z];
         if let Some(d) = &self.deviation {
-            let m = Matrix3::from_fn(|r, c| d.crosstalk[r][c]);
+            let x = d.crosstalk();
+            let m = Matrix3::from_fn(|r, c| x[r][c]);
             let v = m * Vector3::from(out);
             out = [v.x * d.gain[0], v.y * d.gain[1], v.z * d.gain[2]];
             out = out.map(|x| tone(x, d.gamma));

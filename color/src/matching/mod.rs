@@ -54,7 +54,8 @@ pub fn group_weight(group: PatchGroup) -> f64 {
         PatchGroup::Neutral | PatchGroup::Skin => 3.0,
         PatchGroup::Chromatic => 1.0,
         PatchGroup::Black => 0.5,
-        PatchGroup::Emissive | PatchGroup::Specular => 0.25,
+        PatchGroup::Specular => 0.25,
+        PatchGroup::Emissive => 0.1,
     }
 }
 
@@ -88,47 +89,83 @@ pub struct MatchRequest<'a> {
     pub monitoring_matrix: bool,
 }
 
+/// A match ready to solve: both charts sampled, the problem set up.
+#[derive(Debug)]
+pub struct Prepared {
+    pub patches: Vec<Patch>,
+    pub reference: Vec<PatchSample>,
+    pub camera: Vec<PatchSample>,
+    pub problem_patches: Vec<MatchPatch>,
+    pub chain: WorkingChain,
+    pub view: DisplayView,
+    pub style: CdlStyle,
+}
+
+impl Prepared {
+    /// Samples both pictures and sets up the patches to match.
+    pub fn new(req: &MatchRequest<'_>) -> Result<Self, MatchError> {
+        let view = DisplayView::new(&req.output)?;
+        let patches = crate::chart::patches();
+        let reference = req.reference.sample(&patches)?;
+        let camera = req.camera.sample(&patches)?;
+        let ref_chain = WorkingChain::new(req.reference.input, WorkingSpace::Camera);
+        let chain = WorkingChain::new(req.camera.input, req.working);
+        let problem_patches: Vec<MatchPatch> = patches
+            .iter()
+            .zip(reference.iter().zip(&camera))
+            .map(|(p, (r, c))| {
+                let reference_aces = ref_chain.to_aces(r.rgb);
+                let usable = !(r.clipped || c.clipped);
+                MatchPatch {
+                    working: chain.to_working(c.rgb),
+                    reference: view.lab(reference_aces),
+                    reference_aces,
+                    weight: if usable { group_weight(p.group) } else { 0.0 },
+                }
+            })
+            .collect();
+        let usable = problem_patches.iter().filter(|m| m.weight > 0.0).count();
+        if usable < MIN_PATCHES {
+            return Err(MatchError::TooFewPatches { usable });
+        }
+        Ok(Self {
+            patches,
+            reference,
+            camera,
+            problem_patches,
+            chain,
+            view,
+            style: req.style,
+        })
+    }
+
+    pub fn problem(&self) -> Problem<'_> {
+        Problem {
+            chain: &self.chain,
+            view: &self.view,
+            patches: &self.problem_patches,
+            style: self.style,
+            bounds: CdlBounds::default(),
+        }
+    }
+
+    /// Solves the match CDL (and the monitoring matrix if asked) and builds the report.
+    pub fn solve(&self, monitoring_matrix: bool) -> MatchReport {
+        let problem = self.problem();
+        let solution = problem.solve();
+        let matrix = monitoring_matrix.then(|| matrix::fit(&problem, &solution.cdl, &self.patches));
+        report::build(
+            &problem,
+            &solution,
+            &self.patches,
+            &self.reference,
+            &self.camera,
+            matrix,
+        )
+    }
+}
+
 /// Samples both pictures, solves the match CDL and reports ΔE 2000 before and after.
 pub fn match_camera(req: &MatchRequest<'_>) -> Result<MatchReport, MatchError> {
-    let view = DisplayView::new(&req.output)?;
-    let patches = crate::chart::patches();
-    let reference = req.reference.sample(&patches)?;
-    let camera = req.camera.sample(&patches)?;
-    let ref_chain = WorkingChain::new(req.reference.input, WorkingSpace::Camera);
-    let chain = WorkingChain::new(req.camera.input, req.working);
-    let problem_patches: Vec<MatchPatch> = patches
-        .iter()
-        .zip(reference.iter().zip(&camera))
-        .map(|(p, (r, c))| {
-            let reference_aces = ref_chain.to_aces(r.rgb);
-            MatchPatch {
-                working: chain.to_working(c.rgb),
-                reference: view.lab(reference_aces),
-                reference_aces,
-                weight: if r.clipped || c.clipped {
-                    0.0
-                } else {
-                    group_weight(p.group)
-                },
-            }
-        })
-        .collect();
-    let usable = problem_patches.iter().filter(|m| m.weight > 0.0).count();
-    if usable < MIN_PATCHES {
-        return Err(MatchError::TooFewPatches { usable });
-    }
-    let problem = Problem {
-        chain: &chain,
-        view: &view,
-        patches: &problem_patches,
-        style: req.style,
-        bounds: CdlBounds::default(),
-    };
-    let solution = problem.solve();
-    let matrix = req
-        .monitoring_matrix
-        .then(|| matrix::fit(&problem, &solution.cdl, &patches));
-    Ok(report::build(
-        &problem, &solution, &patches, &reference, &camera, matrix,
-    ))
+    Ok(Prepared::new(req)?.solve(req.monitoring_matrix))
 }

@@ -15,6 +15,8 @@ pub const CLIP_HIGH: f32 = 1.0 - 0.5 / 1023.0;
 pub const CLIP_LOW: f32 = 0.5 / 1023.0;
 /// Share of clipped pixels that marks a patch clipped.
 pub const CLIPPED_SHARE: f64 = 0.02;
+/// Most pixels read per patch (larger regions are read on a coarser grid).
+pub const MAX_PIXELS: usize = 4096;
 /// Robust standard deviation (code values) above which a patch is called noisy.
 pub const NOISY_SIGMA: f64 = 0.01;
 /// Pixels further than this many robust standard deviations from the median are trimmed.
@@ -152,12 +154,19 @@ fn region_pixels(frame: &Frame, h: &Homography, p: &Patch) -> Vec<[f32; 3]> {
         .fold(f64::NEG_INFINITY, f64::max)
         .ceil()
         .clamp(0.0, ht) as usize;
-    let mut out = Vec::with_capacity((x1 - x0) * (y1 - y0));
-    for y in y0..y1 {
-        for x in x0..x1 {
+    // Large regions are read on a grid of at most ~MAX_PIXELS points: plenty for a mean.
+    let area = (x1 - x0) * (y1 - y0);
+    let stride = ((area as f64 / MAX_PIXELS as f64).sqrt().ceil() as usize).max(1);
+    let mut out = Vec::with_capacity(area / (stride * stride) + 1);
+    for y in (y0..y1).step_by(stride) {
+        for x in (x0..x1).step_by(stride) {
             let [u, v] = h.to_chart([x as f64 + 0.5, y as f64 + 0.5]);
             if (l..r).contains(&u) && (t..b).contains(&v) {
-                out.extend(frame.pixel(x, y));
+                out.extend(
+                    frame
+                        .pixel(x, y)
+                        .filter(|p| p.iter().all(|c| c.is_finite())),
+                );
             }
         }
     }

@@ -7,7 +7,7 @@
 
 use super::delta_e::{de2000_terms, Lab};
 use super::display::{DisplayView, WorkingChain};
-use crate::cdl::{Cdl, CdlStyle};
+use crate::cdl::{Cdl, CdlStyle, LUMA_REC709};
 use nalgebra::{DMatrix, DVector, SMatrix, SVector};
 use serde::Serialize;
 
@@ -75,7 +75,7 @@ pub struct Solution {
 
 type Params = SVector<f64, 10>;
 
-const REGULARISATION: f64 = 0.02;
+const REGULARISATION: f64 = 0.002;
 const MAX_ITERATIONS: usize = 60;
 
 fn to_cdl(p: &Params) -> Cdl {
@@ -120,21 +120,33 @@ impl Problem<'_> {
         p
     }
 
+    /// The Jacobian by the chain rule: the CDL's derivative is exact ([`cdl_jacobian`]);
+    /// the display part is differenced on the graded value (three probes per patch, not ten).
     fn jacobian(&self, p: &Params, r0: &DVector<f64>) -> DMatrix<f64> {
+        let cdl = to_cdl(p);
         let mut j = DMatrix::zeros(r0.len(), 10);
+        let used = self.patches.iter().filter(|m| m.weight > 0.0);
+        for (k, m) in used.enumerate() {
+            let (out, d_out) = cdl_jacobian(m.working, &cdl, self.style);
+            let w = m.weight.sqrt();
+            let base = [r0[3 * k], r0[3 * k + 1], r0[3 * k + 2]];
+            let mut d_res = SMatrix::<f64, 3, 3>::zeros();
+            for c in 0..3 {
+                let h = 1e-5;
+                let mut probe = out;
+                probe[c] += h;
+                let t = de2000_terms(m.reference, self.view.lab(self.chain.to_aces(probe)));
+                let r = [w * t.lightness, w * t.chroma, w * t.hue];
+                for i in 0..3 {
+                    d_res[(i, c)] = (r[i] - base[i]) / h;
+                }
+            }
+            let block = d_res * d_out;
+            j.view_mut((3 * k, 0), (3, 10)).copy_from(&block);
+        }
+        let rows = r0.len() - 10;
         for i in 0..10 {
-            let (lo, hi) = self.bounds.range(i);
-            let h = 1e-6 * p[i].abs().max(1.0);
-            // Step inwards at an upper bound so the probe stays legal.
-            let step = if p[i] + h > hi && p[i] - h >= lo {
-                -h
-            } else {
-                h
-            };
-            let mut q = *p;
-            q[i] += step;
-            let ri = self.residuals(&q);
-            j.set_column(i, &((ri - r0) / step));
+            j[(rows + i, i)] = REGULARISATION;
         }
         j
     }
@@ -157,7 +169,7 @@ impl Problem<'_> {
             };
             let gain = cost - next_cost;
             (p, r, cost) = (next, next_r, next_cost);
-            if gain <= 1e-10 * cost.max(1e-12) {
+            if gain <= 1e-7 * cost.max(1e-12) {
                 break;
             }
         }
@@ -195,4 +207,51 @@ impl Problem<'_> {
         }
         None
     }
+}
+
+/// The CDL applied to `w` and its exact derivative by the ten numbers (slope RGB, offset
+/// RGB, power RGB, sat); zero where a clamp holds the value.
+pub fn cdl_jacobian(w: [f64; 3], cdl: &Cdl, style: CdlStyle) -> ([f64; 3], SMatrix<f64, 3, 10>) {
+    let mut v = [0.0; 3];
+    let mut dv = SMatrix::<f64, 3, 10>::zeros();
+    for c in 0..3 {
+        let x = w[c] * cdl.slope[c] + cdl.offset[c];
+        let (base, live) = match style {
+            CdlStyle::Asc => (x.clamp(0.0, 1.0), (0.0..=1.0).contains(&x)),
+            CdlStyle::NoClamp => (x, x >= 0.0),
+        };
+        if !live && style == CdlStyle::NoClamp {
+            v[c] = x;
+            dv[(c, c)] = w[c];
+            dv[(c, 3 + c)] = 1.0;
+            continue;
+        }
+        let p = cdl.power[c];
+        v[c] = base.powf(p);
+        if live && base > 0.0 {
+            let d_x = p * base.powf(p - 1.0);
+            dv[(c, c)] = d_x * w[c];
+            dv[(c, 3 + c)] = d_x;
+            dv[(c, 6 + c)] = v[c] * base.ln();
+        }
+    }
+    let luma: f64 = (0..3).map(|c| LUMA_REC709[c] * v[c]).sum();
+    let sat = cdl.sat;
+    let mut out = [0.0; 3];
+    let mut d_out = SMatrix::<f64, 3, 10>::zeros();
+    for i in 0..3 {
+        out[i] = luma + sat * (v[i] - luma);
+        for (j, luma_j) in LUMA_REC709.iter().enumerate() {
+            let d = if i == j { sat } else { 0.0 } + (1.0 - sat) * luma_j;
+            let row = dv.row(j) * d;
+            let mut target = d_out.row_mut(i);
+            target += row;
+        }
+        d_out[(i, 9)] = v[i] - luma;
+        if style == CdlStyle::Asc && !(0.0..=1.0).contains(&out[i]) {
+            out[i] = out[i].clamp(0.0, 1.0);
+            d_out.row_mut(i).fill(0.0);
+        }
+    }
+    (out, d_out)
 }

@@ -1,0 +1,332 @@
+//! The match solver against issue 12's "Must hold": known disturbances solved back,
+//! make-to-make matches, noise and clipped patches, corners, bad input.
+
+use lookwire_color::cdl::{Cdl, CdlStyle};
+use lookwire_color::chart::{self, ChartOptions, ChartSize, Frame, Shot};
+use lookwire_color::matching::{
+    self, solve::cdl_jacobian, Corners, MatchError, MatchReport, MatchRequest,
+};
+use lookwire_color::pipeline::WorkingSpace;
+use lookwire_color::spaces;
+
+const ARRI: &str = "arri-logc3-awg3";
+
+fn hd(id: &str, shot: Shot, noise: Option<f64>) -> Frame {
+    chart::render_chart(
+        id,
+        &ChartOptions {
+            size: ChartSize::Hd,
+            shot,
+            noise,
+            ideal: false,
+        },
+    )
+    .unwrap()
+}
+
+fn ideal() -> Shot {
+    Shot {
+        ideal: true,
+        ..Default::default()
+    }
+}
+
+fn run(
+    ref_id: &str,
+    reference: &Frame,
+    cam_id: &str,
+    frame: &Frame,
+    working: WorkingSpace,
+) -> Result<MatchReport, MatchError> {
+    let (rs, cs) = (
+        spaces::lookup(ref_id).unwrap(),
+        spaces::lookup(cam_id).unwrap(),
+    );
+    matching::match_camera(&MatchRequest {
+        reference: matching::Shot {
+            input: &rs,
+            frame: reference,
+            corners: None,
+        },
+        camera: matching::Shot {
+            input: &cs,
+            frame,
+            corners: None,
+        },
+        working,
+        output: matching::DEFAULT_OUTPUT.into(),
+        style: CdlStyle::Asc,
+        monitoring_matrix: true,
+    })
+}
+
+const DISTURBANCE: Cdl = Cdl {
+    slope: [1.08, 0.96, 0.92],
+    offset: [0.012, -0.006, 0.015],
+    power: [1.06, 0.97, 1.03],
+    sat: 0.88,
+};
+
+fn graded(frame: &Frame, cdl: &Cdl) -> Frame {
+    let mut out = frame.clone();
+    for px in out.data.chunks_exact_mut(3) {
+        let v = cdl.apply([0, 1, 2].map(|c| f64::from(px[c])), CdlStyle::Asc);
+        for c in 0..3 {
+            px[c] = v[c] as f32;
+        }
+    }
+    out
+}
+
+#[test]
+fn a_known_cdl_disturbance_is_solved_back() {
+    let reference = hd(ARRI, ideal(), None);
+    let disturbed = graded(&reference, &DISTURBANCE);
+    for working in [WorkingSpace::Camera, WorkingSpace::AcesCct] {
+        let r = run(ARRI, &reference, ARRI, &disturbed, working).unwrap();
+        assert!(
+            r.before.mean > 3.0,
+            "the disturbance should show: {}",
+            r.before.mean
+        );
+        // Solved in the space the disturbance was applied in, a CDL undoes it to < 0.5; from
+        // ACEScct it can only approximate a camera-log CDL.
+        let limit = if working == WorkingSpace::Camera {
+            0.5
+        } else {
+            1.0
+        };
+        assert!(
+            r.after.mean < limit,
+            "{working}: mean ΔE after {} (before {})",
+            r.after.mean,
+            r.before.mean
+        );
+        r.cdl.validate().unwrap();
+        assert!(r.after.max < r.before.max);
+    }
+}
+
+#[test]
+fn a_white_balance_shift_is_solved_back() {
+    let reference = hd(ARRI, ideal(), None);
+    for kelvin in [4300.0, 8000.0] {
+        let shifted = hd(
+            ARRI,
+            Shot {
+                white_balance: Some(kelvin),
+                ..ideal()
+            },
+            None,
+        );
+        for working in [WorkingSpace::Camera, WorkingSpace::AcesCct] {
+            let r = run(ARRI, &reference, ARRI, &shifted, working).unwrap();
+            assert!(
+                r.before.mean > 2.0,
+                "{kelvin} K should show: {}",
+                r.before.mean
+            );
+            // In ACEScct (pure log) a white-balance gain is an offset: solved to < 0.5. In LogC3
+            // the log's offset bends gains near black, so the camera-log match is looser.
+            let limit = if working == WorkingSpace::AcesCct {
+                0.5
+            } else {
+                1.0
+            };
+            assert!(
+                r.after.mean < limit,
+                "{kelvin} K {working}: mean ΔE after {} (before {})",
+                r.after.mean,
+                r.before.mean
+            );
+        }
+    }
+}
+
+#[test]
+fn make_to_make_matches_halve_the_mean_delta_e() {
+    let reference = hd(ARRI, Shot::default(), None);
+    let makes = [
+        "sony-slog3-sgamut3cine",
+        "panasonic-vlog-vgamut",
+        "red-log3g10-rwg",
+        "canon-clog3-cgamut",
+        "bmd-film-gen5",
+        "apple-log-rec2020",
+        "dji-dlog-dgamut",
+        "fuji-flog2-fgamut",
+    ];
+    for id in makes {
+        let frame = hd(id, Shot::default(), None);
+        let r = run(ARRI, &reference, id, &frame, WorkingSpace::Camera).unwrap();
+        assert!(
+            r.after.mean <= 0.5 * r.before.mean,
+            "{id}: {} → {}",
+            r.before.mean,
+            r.after.mean
+        );
+        let m = r.monitoring_matrix.unwrap();
+        assert!(m.mean < r.before.mean, "{id}: matrix {}", m.mean);
+    }
+}
+
+#[test]
+fn noise_and_a_clipped_patch_do_not_derail_the_match() {
+    let reference = hd(ARRI, ideal(), None);
+    let clean = graded(&reference, &DISTURBANCE);
+    let mut frame = graded(&hd(ARRI, ideal(), Some(0.004)), &DISTURBANCE);
+    // A specular hit blows out the white patch: paint cc19's whole square at code 1.
+    let white = chart::patches()
+        .into_iter()
+        .find(|p| p.id == "cc19")
+        .unwrap();
+    let [l, t, r, b] = white.pixel_rect(frame.width, frame.height);
+    for y in t as usize..b as usize {
+        for x in l as usize..r as usize {
+            let i = (y * frame.width + x) * 3;
+            frame.data[i..i + 3].fill(1.0);
+        }
+    }
+    // And a few specular glints inside the grey card: the trim must drop them.
+    let card = chart::patches()
+        .into_iter()
+        .find(|p| p.id == "grey18")
+        .unwrap();
+    let [cl, ct, ..] = card.pixel_rect(frame.width, frame.height);
+    for k in 0..200 {
+        let (x, y) = (cl as usize + 120 + k % 20, ct as usize + 100 + k / 20);
+        let i = (y * frame.width + x) * 3;
+        frame.data[i..i + 3].fill(0.95);
+    }
+    let noisy = run(ARRI, &reference, ARRI, &frame, WorkingSpace::Camera).unwrap();
+    let tidy = run(ARRI, &reference, ARRI, &clean, WorkingSpace::Camera).unwrap();
+    assert!(noisy.after.mean < 0.6, "mean ΔE after {}", noisy.after.mean);
+    assert!(
+        (noisy.after.mean - tidy.after.mean).abs() < 0.2,
+        "{} vs {}",
+        noisy.after.mean,
+        tidy.after.mean
+    );
+    let cc19 = noisy.after.patches.iter().find(|p| p.id == "cc19").unwrap();
+    assert!(
+        cc19.warnings.contains(&"clipped") && cc19.weight == 0.0,
+        "{cc19:?}"
+    );
+    let grey = noisy
+        .after
+        .patches
+        .iter()
+        .find(|p| p.id == "grey18")
+        .unwrap();
+    assert!(grey.delta_e < 0.5 && grey.warnings.is_empty(), "{grey:?}");
+}
+
+#[test]
+fn corners_find_a_chart_inside_a_larger_picture() {
+    let chart = hd(ARRI, ideal(), None);
+    let (w, h, ox, oy) = (2400, 1400, 200, 150);
+    let mut big = Frame::filled(w, h, [0.05; 3]);
+    for y in 0..chart.height {
+        let src = &chart.data[y * chart.width * 3..(y + 1) * chart.width * 3];
+        let start = ((y + oy) * w + ox) * 3;
+        big.data[start..start + src.len()].copy_from_slice(src);
+    }
+    let text = format!(
+        "{ox},{oy},{},{oy},{},{},{ox},{}",
+        ox + 1920,
+        ox + 1920,
+        oy + 1080,
+        oy + 1080
+    );
+    let corners = Corners::parse(&text).unwrap();
+    let patches = chart::patches();
+    let inside = matching::sample_chart(&big, &corners, &patches).unwrap();
+    let direct =
+        matching::sample_chart(&chart, &Corners::full_frame(1920, 1080), &patches).unwrap();
+    for (a, b) in inside.iter().zip(&direct) {
+        assert!((0..3).all(|c| (a.rgb[c] - b.rgb[c]).abs() < 1e-6));
+    }
+    let wrong = matching::sample_chart(&big, &Corners::full_frame(w, h), &patches).unwrap();
+    assert!(wrong
+        .iter()
+        .zip(&direct)
+        .any(|(a, b)| (a.rgb[0] - b.rgb[0]).abs() > 0.01));
+}
+
+#[test]
+fn bad_input_is_refused_with_a_reason() {
+    assert!(matches!(
+        Corners::parse("1,2,3"),
+        Err(MatchError::Corners { .. })
+    ));
+    let e = Corners::parse("0,0,10,0,10,x,0,10")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("\"x\" is not a finite number"), "{e}");
+    let collapsed = Corners::parse("5,5,5,5,5,5,5,5").unwrap();
+    let frame = hd(ARRI, ideal(), None);
+    assert!(matches!(
+        matching::sample_chart(&frame, &collapsed, &chart::patches()),
+        Err(MatchError::Corners { .. })
+    ));
+    let off = Corners::parse("5000,5000,6000,5000,6000,6000,5000,6000").unwrap();
+    assert!(matches!(
+        matching::sample_chart(&frame, &off, &chart::patches()),
+        Err(MatchError::PatchOutside { .. })
+    ));
+    let blown = Frame::filled(1920, 1080, [1.0; 3]);
+    assert!(matches!(
+        run(ARRI, &frame, ARRI, &blown, WorkingSpace::Camera),
+        Err(MatchError::TooFewPatches { usable: 0 })
+    ));
+    let broken = Frame {
+        width: 10,
+        height: 10,
+        data: vec![0.0; 7],
+    };
+    assert!(matches!(
+        run(ARRI, &frame, ARRI, &broken, WorkingSpace::Camera),
+        Err(MatchError::Frame(_))
+    ));
+    assert!(matches!(
+        matching::DisplayView::new("nope"),
+        Err(MatchError::Output(_))
+    ));
+}
+
+#[test]
+fn the_cdl_jacobian_matches_finite_differences() {
+    let cdl = Cdl {
+        slope: [1.1, 0.9, 1.0],
+        offset: [0.02, -0.01, 0.0],
+        power: [1.2, 0.9, 1.0],
+        sat: 1.15,
+    };
+    for style in [CdlStyle::Asc, CdlStyle::NoClamp] {
+        for w in [[0.4, 0.5, 0.3], [0.2, 0.6, 0.45]] {
+            let (out, j) = cdl_jacobian(w, &cdl, style);
+            assert_eq!(out, cdl.apply(w, style));
+            let mut p = [1.1, 0.9, 1.0, 0.02, -0.01, 0.0, 1.2, 0.9, 1.0, 1.15];
+            for i in 0..10 {
+                let h = 1e-6;
+                p[i] += h;
+                let moved = Cdl {
+                    slope: [p[0], p[1], p[2]],
+                    offset: [p[3], p[4], p[5]],
+                    power: [p[6], p[7], p[8]],
+                    sat: p[9],
+                };
+                let o2 = moved.apply(w, style);
+                p[i] -= h;
+                for c in 0..3 {
+                    let fd = (o2[c] - out[c]) / h;
+                    assert!(
+                        (fd - j[(c, i)]).abs() < 1e-4,
+                        "{style} param {i} channel {c}: {fd} vs {}",
+                        j[(c, i)]
+                    );
+                }
+            }
+        }
+    }
+}
