@@ -137,7 +137,7 @@ pub fn render(
                     }
                 }
             }
-            ExportFormat::Ccc | ExportFormat::Cdl | ExportFormat::Edl => {
+            ExportFormat::Ccc | ExportFormat::Cdl => {
                 for (camera, matches) in &by_camera {
                     let stem = format!("{}_{day}", text::file_stem(camera));
                     let (path, bytes) = match format {
@@ -145,16 +145,30 @@ pub fn render(
                             format!("ccc/{stem}.ccc"),
                             cdl::ccc(camera, matches, rule, options.id_by)?,
                         ),
-                        ExportFormat::Cdl => (
+                        _ => (
                             format!("cdl/{stem}.cdl"),
                             cdl::cdl(camera, matches, rule, options.id_by)?,
                         ),
-                        _ => (
-                            format!("edl/{stem}.edl"),
-                            edl::edl(&stem, matches, rule)?.into_bytes(),
-                        ),
                     };
                     add(&mut files, path, bytes)?;
+                }
+            }
+            ExportFormat::Edl => {
+                for (camera, matches) in &by_camera {
+                    // CMX3600 numbers events 001-999: longer days continue in _2, _3, ...
+                    for (i, part) in matches.chunks(edl::MAX_EVENTS).enumerate() {
+                        let suffix = if i == 0 {
+                            String::new()
+                        } else {
+                            format!("_{}", i + 1)
+                        };
+                        let stem = format!("{}_{day}{suffix}", text::file_stem(camera));
+                        add(
+                            &mut files,
+                            format!("edl/{stem}.edl"),
+                            edl::edl(&stem, part, rule)?.into_bytes(),
+                        )?;
+                    }
                 }
             }
             ExportFormat::Ale => {

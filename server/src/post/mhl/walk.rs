@@ -130,7 +130,12 @@ fn walk_dir(
     let mut files = Vec::new();
     for name in names {
         let path: PathBuf = dir.join(&name);
+        let link = std::fs::symlink_metadata(&path).map_err(io_err(&path))?;
         let meta = std::fs::metadata(&path).map_err(io_err(&path))?;
+        // Linked folders are not followed (as ascmhl): a link loop must not recurse forever.
+        if link.file_type().is_symlink() && meta.is_dir() {
+            continue;
+        }
         let child_rel = join(&rel, &name);
         if ignore.matches(&child_rel, meta.is_dir()) {
             continue;
@@ -184,6 +189,16 @@ mod tests {
         assert!(!glob(b"Clips/*.mov", b"Clips/a/c.mov"));
     }
 
+    fn describe(nodes: &[Node]) -> Vec<String> {
+        nodes
+            .iter()
+            .map(|n| match n {
+                Node::File { rel, size, .. } => format!("f:{rel}:{size}"),
+                Node::Dir { rel, children, .. } => format!("d:{rel}:{}", children.len()),
+            })
+            .collect()
+    }
+
     #[test]
     fn lists_children_sorted_and_folders_after_their_contents() {
         let dir = tempfile::tempdir().unwrap();
@@ -193,16 +208,17 @@ mod tests {
         std::fs::write(dir.path().join("a.txt"), b"22").unwrap();
         std::fs::write(dir.path().join(".DS_Store"), b"").unwrap();
         let nodes = walk(dir.path(), &IgnoreSpec::with_defaults([])).unwrap();
-        let order: Vec<String> = nodes
-            .iter()
-            .map(|n| match n {
-                Node::File { rel, size, .. } => format!("f:{rel}:{size}"),
-                Node::Dir { rel, children, .. } => format!("d:{rel}:{}", children.len()),
-            })
-            .collect();
-        assert_eq!(
-            order,
-            ["f:b/c/z.bin:1", "d:b/c:1", "d:b:1", "f:a.txt:2", "d::2"]
-        );
+        let expected = ["f:b/c/z.bin:1", "d:b/c:1", "d:b:1", "f:a.txt:2", "d::2"];
+        assert_eq!(describe(&nodes), expected);
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path(), dir.path().join("b/loop")).unwrap();
+            let again = walk(dir.path(), &IgnoreSpec::with_defaults([])).unwrap();
+            assert_eq!(
+                describe(&again),
+                expected,
+                "a linked folder is not followed"
+            );
+        }
     }
 }
