@@ -5,7 +5,7 @@ use lookwire_color::CdlStyle;
 
 use super::*;
 use crate::post::clips::{read_clips, IngestOptions};
-use crate::post::grades::{match_grades, GradeLog, MatchRule};
+use crate::post::grades::{match_grades, GradeLog, GradeTimeline, MatchRule};
 use crate::post::xml;
 
 fn data(name: &str) -> PathBuf {
@@ -212,4 +212,32 @@ fn a_failed_export_leaves_no_folder() {
     assert!(matches!(err, ExportError::Io { .. }), "{err}");
     let names: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
     assert!(names.is_empty(), "staging left behind: {names:?}");
+}
+
+#[test]
+fn long_days_continue_in_a_second_edl() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.csv");
+    let mut csv = String::from("Name,Start,Duration,FPS\n");
+    for i in 0..1000 {
+        csv.push_str(&format!(
+            "A001C{i:04},{:02}:{:02}:00:00,00:00:10:00,25\n",
+            1 + i / 60,
+            i % 60
+        ));
+    }
+    std::fs::write(&path, csv).unwrap();
+    let list = read_clips(&path, &IngestOptions::default()).unwrap();
+    let report = match_grades(&list.clips, &GradeTimeline::default(), &MatchRule::AtStart);
+    let files = render(&list, &report, &options(&[ExportFormat::Edl])).unwrap();
+    let first = text(&files, "edl/A_2024-05-01.edl");
+    let second = text(&files, "edl/A_2024-05-01_2.edl");
+    assert!(first.contains("\n999  ") && !first.contains("\n1000 "));
+    // Reels longer than 8 characters are cut on the event line and kept whole in a note.
+    assert!(second.contains("* REEL NAME: A001C0999\n"));
+    assert!(
+        second.starts_with("TITLE: A_2024-05-01_2\n")
+            && second.contains("\n001  A001C099 V     C        17:39:00:00"),
+        "{second}"
+    );
 }
