@@ -10,6 +10,7 @@ use crate::post::clips::{read_clips, IngestOptions};
 use crate::post::export::{self, AmfTransforms, ExportFormat, ExportOptions, IdBy};
 use crate::post::grades::{match_grades, GradeLog, GradeTimeline, MatchRule};
 use crate::post::mhl::{self, HashFormat, UtcParts};
+use crate::post::report::workflow_svg;
 use crate::post::show_log::timeline_from_log;
 use crate::show::Show;
 use crate::store::{SqliteStore, Store};
@@ -25,6 +26,8 @@ The package (OUT/NAME) holds, per --format:
   edl/<camera>_<day>.edl  CMX3600, one cut per clip with *ASC_SOP, *ASC_SAT,
                           * FROM CLIP NAME: and * SOURCE FILE: comments
   amf/<clip>.amf          ACES Metadata File v2.0 (grades made in ACEScct only)
+  report.html             look report: every grade change per camera, every clip's grade
+  workflow.svg            cameras, LUT boxes and outputs as configured (--show/--store)
   review.txt              clips with no grade, and clips whose grade changed mid-clip
   ascmhl/                 ASC MHL v2 generation over all of it
 Every file states the CDL style (ASC clamp or no-clamp) and the working space.
@@ -48,7 +51,7 @@ pub struct Args {
     /// A show JSON document: every camera's current grade, for the whole day.
     #[arg(long, value_name = "SHOW.json", group = "source")]
     pub show: Option<PathBuf>,
-    /// Formats to write, comma-separated: cc, ccc, cdl, ale, edl, amf.
+    /// Formats to write, comma-separated: cc, ccc, cdl, ale, edl, amf, report (HTML look report; with --show/--store also the workflow SVG).
     #[arg(long, value_delimiter = ',', default_value = "cc,ccc,cdl,ale,edl")]
     pub format: Vec<ExportFormat>,
     /// Folder the package is created in.
@@ -86,16 +89,16 @@ pub struct Args {
     pub strict: bool,
 }
 
-/// The grade timeline from whichever source was given.
-fn grade_timeline(args: &Args) -> anyhow::Result<GradeTimeline> {
+/// The grade timeline from whichever source was given, and the show when one was.
+fn grade_timeline(args: &Args) -> anyhow::Result<(GradeTimeline, Option<Show>)> {
     if let Some(path) = &args.grades {
-        return Ok(GradeLog::read(path)?);
+        return Ok((GradeLog::read(path)?, None));
     }
     if let Some(path) = &args.show {
         let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
         let show: Show = serde_json::from_str(&text)
             .with_context(|| format!("{}: not a show document", path.display()))?;
-        return Ok(timeline_from_log(&show, &[])?);
+        return Ok((timeline_from_log(&show, &[])?, Some(show)));
     }
     let path = args
         .store
@@ -106,7 +109,14 @@ fn grade_timeline(args: &Args) -> anyhow::Result<GradeTimeline> {
     let loaded = store
         .load()?
         .with_context(|| format!("{}: the store holds no show", path.display()))?;
-    Ok(timeline_from_log(&loaded.base, &loaded.events)?)
+    let timeline = timeline_from_log(&loaded.base, &loaded.events)?;
+    let mut show = loaded.base;
+    for event in &loaded.events {
+        for patch in &event.patches {
+            show.apply(patch)?;
+        }
+    }
+    Ok((timeline, Some(show)))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -115,7 +125,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         camera_column: args.camera_column.clone(),
     };
     let list = read_clips(&args.clips, &ingest)?;
-    let timeline = grade_timeline(&args)?;
+    let (timeline, show) = grade_timeline(&args)?;
     let report = match_grades(&list.clips, &timeline, &args.rule);
     let now = UtcParts::of(std::time::SystemTime::now());
     let day = args.day.clone().unwrap_or_else(|| now.date());
@@ -136,6 +146,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             args.hash.clone()
         },
+        workflow_svg: show.as_ref().map(workflow_svg),
+        timeline,
     };
     let files = export::render(&list, &report, &options)?;
     let name = args

@@ -70,6 +70,11 @@ impl GradeTimeline {
         }
     }
 
+    /// Every camera's changes, by camera name (lower case).
+    pub fn cameras(&self) -> impl Iterator<Item = (&str, &[GradeEvent])> {
+        self.events.iter().map(|(c, e)| (c.as_str(), e.as_slice()))
+    }
+
     pub fn events(&self, camera: &str) -> &[GradeEvent] {
         self.events
             .get(&camera.to_lowercase())

@@ -6,5 +6,6 @@ pub mod clips;
 pub mod export;
 pub mod grades;
 pub mod mhl;
+pub mod report;
 pub mod show_log;
 pub(crate) mod xml;

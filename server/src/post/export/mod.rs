@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 pub use amf::{is_acescct, uuid_for, AmfTransforms};
 
 use crate::post::clips::ClipList;
-use crate::post::grades::{ClipMatch, MatchReport};
+use crate::post::grades::{ClipMatch, GradeTimeline, MatchReport};
 use crate::post::mhl::{self, HashFormat, MhlError, NoProgress, UtcParts};
 
 /// One kind of file an export can hold.
@@ -27,6 +27,7 @@ pub enum ExportFormat {
     Ale,
     Edl,
     Amf,
+    Report,
 }
 
 impl std::str::FromStr for ExportFormat {
@@ -67,6 +68,10 @@ pub struct ExportOptions {
     pub day: String,
     pub amf: AmfTransforms,
     pub hash_formats: Vec<HashFormat>,
+    /// Grade changes for the look report.
+    pub timeline: GradeTimeline,
+    /// The show's workflow drawing for the look report, when the show is known.
+    pub workflow_svg: Option<String>,
 }
 
 /// An export that could not be made; nothing was left on disk.
@@ -181,6 +186,19 @@ pub fn render(
                     format!("ale/{stem}_graded.ale"),
                     ale::ale(list, &report.matches)?.into_bytes(),
                 )?;
+            }
+            ExportFormat::Report => {
+                let title = format!("lookwire look report {}", options.day);
+                let html = crate::post::report::look_report(
+                    &title,
+                    &options.timeline,
+                    report,
+                    options.workflow_svg.as_deref(),
+                );
+                add(&mut files, "report.html".into(), html.into_bytes())?;
+                if let Some(svg) = &options.workflow_svg {
+                    add(&mut files, "workflow.svg".into(), svg.clone().into_bytes())?;
+                }
             }
             ExportFormat::Amf => {
                 let now = UtcParts::of(std::time::SystemTime::now());

@@ -21,6 +21,8 @@ fn options(formats: &[ExportFormat]) -> ExportOptions {
         day: "2024-05-01".into(),
         amf: AmfTransforms::default(),
         hash_formats: vec![HashFormat::Xxh64],
+        timeline: GradeLog::read(&data("grades.json")).unwrap(),
+        workflow_svg: None,
     }
 }
 
@@ -240,4 +242,19 @@ fn long_days_continue_in_a_second_edl() {
             && second.contains("\n001  A001C099 V     C        17:39:00:00"),
         "{second}"
     );
+}
+
+#[test]
+fn the_look_report_lists_every_grade_change_and_clip() {
+    let files = rendered(&[ExportFormat::Report]);
+    let html = text(&files, "report.html");
+    assert!(html.contains("<h2>Camera a</h2>"));
+    assert!(
+        html.contains(
+            "<td>14:10:30:00</td><td>(1.1 1.0 0.9)(0.0 0.0 0.0)(1.0 1.0 1.0)</td><td>1.1</td>"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("<td>B012C004_240501_R2CD</td><td>B012C004_240501_R2CD.mxf</td><td>09:00:00:00</td><td>09:00:05:00</td><td>none</td><td>no grade</td>"));
+    assert!(!files.contains_key("workflow.svg"), "no show, no drawing");
 }
