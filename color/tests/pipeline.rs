@@ -8,3 +8,6 @@ mod reference;
 
 #[path = "pipeline/properties.rs"]
 mod properties;
+
+#[path = "pipeline/bake.rs"]
+mod bake;

@@ -4,6 +4,7 @@
 //! they run N times per channel instead of N³; a matrix right after them becomes three
 //! per-axis column tables summed per node.
 
+use super::batch::{self, Batch, Kernel, LANES};
 use super::op::{finite, Op};
 use super::{Pipeline, PipelineError};
 use crate::lut::{Domain, Lut3d};
@@ -65,6 +66,32 @@ impl AxisTables {
     }
 }
 
+/// Moves lattice indices `[r, g, b]` to the next node, red fastest.
+#[inline]
+fn step_red_fastest(at: &mut [usize; 3], size: usize) {
+    for i in at.iter_mut() {
+        *i += 1;
+        if *i < size {
+            return;
+        }
+        *i = 0;
+    }
+}
+
+/// Appends the first `len` nodes of a batch as f32, clamped to ±[`HALF_MAX`]; returns
+/// how many values were clamped.
+fn drain(v: &Batch, len: usize, data: &mut Vec<[f32; 3]>) -> usize {
+    let mut clamped = 0;
+    let [r, g, b] = v;
+    for ((&r, &g), &b) in r.iter().zip(g).zip(b).take(len) {
+        data.push([r, g, b].map(|x| {
+            clamped += usize::from(x.abs() > HALF_MAX);
+            x.clamp(-HALF_MAX, HALF_MAX) as f32
+        }));
+    }
+    clamped
+}
+
 impl Pipeline {
     /// Evaluates the optimised pipeline on the `size`³ lattice over [0, 1]³ (red fastest),
     /// clamping values beyond ±65504 and counting them.
@@ -84,20 +111,23 @@ impl Pipeline {
             _ => (None, &ops[lead..]),
         };
         let axes = AxisTables::new(size, &ops[..lead], matrix);
-        let mut data = Vec::with_capacity(size * size * size);
+        let kernels: Vec<Kernel<'_>> = rest.iter().map(Kernel::new).collect();
+        let total = size * size * size;
+        let mut data = Vec::with_capacity(total);
         let mut clamped = 0;
-        for b in 0..size {
-            for g in 0..size {
-                for r in 0..size {
-                    let v = rest.iter().fold(axes.node(r, g, b), |v, op| op.apply(v));
-                    data.push(v.map(|x| {
-                        if x.abs() > HALF_MAX {
-                            clamped += 1;
-                        }
-                        x.clamp(-HALF_MAX, HALF_MAX) as f32
-                    }));
+        let mut v: Batch = [[0.0; LANES]; 3];
+        let mut at = [0usize; 3];
+        for start in (0..total).step_by(LANES) {
+            let len = LANES.min(total - start);
+            for lane in 0..len {
+                let node = axes.node(at[0], at[1], at[2]);
+                for (channel, x) in v.iter_mut().zip(node) {
+                    channel[lane] = x;
                 }
+                step_red_fastest(&mut at, size);
             }
+            batch::run(&kernels, &mut v);
+            clamped += drain(&v, len, &mut data);
         }
         let lut = Lut3d::new(size, data, Domain::UNIT)?;
         Ok(BakedLut { lut, clamped })

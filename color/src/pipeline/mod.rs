@@ -6,6 +6,7 @@
 //! [`Pipeline::bake`] evaluates it in f64 on an N³ lattice.
 
 mod bake;
+mod batch;
 mod build;
 mod op;
 mod optimize;

@@ -62,12 +62,13 @@ pub enum Op {
 }
 
 /// Keeps a value finite: NaN → 0, ±∞ → ±`f64::MAX` (no op hands on a non-finite value).
-#[inline]
+#[inline(always)]
 pub fn finite(x: f64) -> f64 {
+    let y = x.clamp(f64::MIN, f64::MAX);
     if x.is_nan() {
         0.0
     } else {
-        x.clamp(f64::MIN, f64::MAX)
+        y
     }
 }
 
@@ -136,11 +137,12 @@ impl Op {
     }
 }
 
-#[inline]
-fn clamp_range(x: f64, min: f64, max: f64) -> f64 {
+#[inline(always)]
+pub(super) fn clamp_range(x: f64, min: f64, max: f64) -> f64 {
+    let y = x.max(min).min(max);
     if x.is_nan() {
-        0.0f64.clamp(min, max)
+        0.0f64.max(min).min(max)
     } else {
-        x.max(min).min(max)
+        y
     }
 }

@@ -4,6 +4,7 @@
 //! OpenColorIO's builtin clamps (Canon's tables over [0, 1], ACEScc's range), the curve
 //! clamps the same way, so lookwire and post see the same numbers.
 
+use super::math;
 use serde::Serialize;
 
 /// The floor OpenColorIO puts under a log argument (`std::numeric_limits<float>::min()`).
@@ -24,6 +25,32 @@ pub struct LogCamera {
     pub linear_offset: f64,
     /// Code value where decoding switches from the toe to the log segment.
     pub log_break: f64,
+    /// Derived once so that the per-element curve multiplies instead of dividing.
+    #[serde(skip)]
+    fast: Derived,
+}
+
+/// Constants derived from a log curve's parameters (divisions hoisted out of the
+/// per-element code, which then vectorises).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Derived {
+    /// `log_slope / log2(base)`.
+    log2_slope: f64,
+    /// `log2(base) / log_slope`.
+    exp2_slope: f64,
+    inv_lin_slope: f64,
+    inv_linear_slope: f64,
+}
+
+impl Derived {
+    fn new(base: f64, log_slope: f64, lin_slope: f64, linear_slope: f64) -> Self {
+        Self {
+            log2_slope: log_slope / base.log2(),
+            exp2_slope: base.log2() / log_slope,
+            inv_lin_slope: 1.0 / lin_slope,
+            inv_linear_slope: 1.0 / linear_slope,
+        }
+    }
 }
 
 impl LogCamera {
@@ -49,6 +76,7 @@ impl LogCamera {
             linear_slope,
             linear_offset: log_break - linear_slope * lin_break,
             log_break,
+            fast: Derived::new(base, log_slope, lin_slope, linear_slope),
         }
     }
 
@@ -70,24 +98,34 @@ impl LogCamera {
             linear_slope,
             linear_offset,
             log_break,
+            fast: Derived::new(base, log_slope, lin_slope, linear_slope),
         }
     }
 
+    /// Scene linear → code. Both segments are computed and one is selected, so that
+    /// loops over this vectorise (the bake's batch path calls it per element).
+    #[inline(always)]
     pub fn encode(&self, x: f64) -> f64 {
+        let arg = math::at_least(self.lin_slope * x + self.lin_offset, LOG_ARG_FLOOR);
+        let log = self.fast.log2_slope * math::log2(arg) + self.log_offset;
+        let toe = self.linear_slope * x + self.linear_offset;
         if x < self.lin_break {
-            self.linear_slope * x + self.linear_offset
+            toe
         } else {
-            let arg = (self.lin_slope * x + self.lin_offset).max(LOG_ARG_FLOOR);
-            self.log_slope * arg.ln() / self.base.ln() + self.log_offset
+            log
         }
     }
 
+    /// Code → scene linear, branch-free like [`LogCamera::encode`].
+    #[inline(always)]
     pub fn decode(&self, y: f64) -> f64 {
+        let e2 = (y - self.log_offset) * self.fast.exp2_slope;
+        let log = (math::exp2(e2) - self.lin_offset) * self.fast.inv_lin_slope;
+        let toe = (y - self.linear_offset) * self.fast.inv_linear_slope;
         if y < self.log_break {
-            (y - self.linear_offset) / self.linear_slope
+            toe
         } else {
-            let e = (y - self.log_offset) / self.log_slope;
-            (self.base.powf(e) - self.lin_offset) / self.lin_slope
+            log
         }
     }
 }
@@ -101,17 +139,36 @@ pub struct LogAffine {
     pub log_offset: f64,
     pub lin_slope: f64,
     pub lin_offset: f64,
+    #[serde(skip)]
+    fast: Derived,
 }
 
 impl LogAffine {
-    pub fn encode(&self, x: f64) -> f64 {
-        let arg = (self.lin_slope * x + self.lin_offset).max(LOG_ARG_FLOOR);
-        self.log_slope * arg.ln() / self.base.ln() + self.log_offset
+    pub fn new(
+        base: f64,
+        [log_slope, log_offset]: [f64; 2],
+        [lin_slope, lin_offset]: [f64; 2],
+    ) -> Self {
+        Self {
+            base,
+            log_slope,
+            log_offset,
+            lin_slope,
+            lin_offset,
+            fast: Derived::new(base, log_slope, lin_slope, 1.0),
+        }
     }
 
+    #[inline(always)]
+    pub fn encode(&self, x: f64) -> f64 {
+        let arg = math::at_least(self.lin_slope * x + self.lin_offset, LOG_ARG_FLOOR);
+        self.fast.log2_slope * math::log2(arg) + self.log_offset
+    }
+
+    #[inline(always)]
     pub fn decode(&self, y: f64) -> f64 {
-        let e = (y - self.log_offset) / self.log_slope;
-        (self.base.powf(e) - self.lin_offset) / self.lin_slope
+        let e2 = (y - self.log_offset) * self.fast.exp2_slope;
+        (math::exp2(e2) - self.lin_offset) * self.fast.inv_lin_slope
     }
 
     /// Lowest scene-linear value the encoding keeps apart from its neighbours.

@@ -8,6 +8,7 @@
 pub mod curve;
 pub mod gamut;
 pub mod logc3;
+pub(crate) mod math;
 mod registry;
 
 pub use curve::{Curve, LogAffine, LogCamera};

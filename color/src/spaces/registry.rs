@@ -80,13 +80,11 @@ fn log3g10() -> Curve {
 
 fn redlogfilm() -> Curve {
     let k = 10f64.powf((95.0 - 685.0) * 0.002 / 0.6);
-    Curve::LogAffine(LogAffine {
-        base: 10.0,
-        log_slope: 300.0 / 1023.0,
-        log_offset: 685.0 / 1023.0,
-        lin_slope: 1.0 - k,
-        lin_offset: k,
-    })
+    Curve::LogAffine(LogAffine::new(
+        10.0,
+        [300.0 / 1023.0, 685.0 / 1023.0],
+        [1.0 - k, k],
+    ))
 }
 
 fn clog2() -> Curve {
