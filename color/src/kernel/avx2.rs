@@ -3,7 +3,7 @@
 
 use super::frame::{CodeScale, Sample};
 use super::prepared::{Axis, CdlTable, LutTable, Prepared, ShaperTable};
-use super::rows::{process_row, Block, RowMut, RowRef};
+use super::rows::{process_row, Block, PlainIo, RowMut, RowRef};
 use super::simd_math::pow_ps_avx2;
 use crate::cdl::{CdlStyle, LUMA_REC709};
 use crate::lut::Interpolation;
@@ -23,7 +23,7 @@ pub(crate) unsafe fn row<T: Sample>(
     dst: &mut RowMut<'_, T>,
     width: usize,
 ) {
-    process_row(s, src, dst, width, |blk, n| block(p, blk, n));
+    process_row::<T, PlainIo>(s, src, dst, width, |blk, n| block(p, blk, n));
 }
 
 type Rgb = (__m256, __m256, __m256);

@@ -199,6 +199,27 @@ pub trait Sample: Copy + Send + Sync + sealed::Sealed + 'static {
     fn scale(coding: Coding) -> Result<CodeScale, KernelError>;
     fn load(self, s: &CodeScale) -> f32;
     fn store(x: f32, s: &CodeScale) -> Self;
+    /// The slice as f32 samples when `Self` is f32 (lets levels pick a vector path).
+    fn as_f32s(_: &[Self]) -> Option<&[f32]> {
+        None
+    }
+    fn as_f32s_mut(_: &mut [Self]) -> Option<&mut [f32]> {
+        None
+    }
+    /// The slice as u16 samples when `Self` is u16.
+    fn as_u16s(_: &[Self]) -> Option<&[u16]> {
+        None
+    }
+    fn as_u16s_mut(_: &mut [Self]) -> Option<&mut [u16]> {
+        None
+    }
+    /// The slice as u8 samples when `Self` is u8.
+    fn as_u8s(_: &[Self]) -> Option<&[u8]> {
+        None
+    }
+    fn as_u8s_mut(_: &mut [Self]) -> Option<&mut [u8]> {
+        None
+    }
 }
 
 fn float_scale(name: &'static str, coding: Coding) -> Result<CodeScale, KernelError> {
@@ -227,6 +248,12 @@ fn code_scale(
 
 impl Sample for f32 {
     const NAME: &'static str = "f32";
+    fn as_f32s(s: &[Self]) -> Option<&[f32]> {
+        Some(s)
+    }
+    fn as_f32s_mut(s: &mut [Self]) -> Option<&mut [f32]> {
+        Some(s)
+    }
     const TOLERANCE: Tolerance = Tolerance::Relative(1e-6);
     #[inline(always)]
     fn to_f64(self) -> f64 {
@@ -267,6 +294,12 @@ impl Sample for f16 {
 
 impl Sample for u16 {
     const NAME: &'static str = "u16";
+    fn as_u16s(s: &[Self]) -> Option<&[u16]> {
+        Some(s)
+    }
+    fn as_u16s_mut(s: &mut [Self]) -> Option<&mut [u16]> {
+        Some(s)
+    }
     const TOLERANCE: Tolerance = Tolerance::Codes(1.0);
     #[inline(always)]
     fn to_f64(self) -> f64 {
@@ -287,6 +320,12 @@ impl Sample for u16 {
 
 impl Sample for u8 {
     const NAME: &'static str = "u8";
+    fn as_u8s(s: &[Self]) -> Option<&[u8]> {
+        Some(s)
+    }
+    fn as_u8s_mut(s: &mut [Self]) -> Option<&mut [u8]> {
+        Some(s)
+    }
     const TOLERANCE: Tolerance = Tolerance::Codes(1.0);
     #[inline(always)]
     fn to_f64(self) -> f64 {

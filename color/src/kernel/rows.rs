@@ -48,9 +48,70 @@ impl<T> RowMut<'_, T> {
     }
 }
 
+/// Vector loads and stores a level may provide for common packed formats. Each gets
+/// the row's samples of pixels `x0..x0 + n` and returns false when it does not handle them.
+pub(crate) trait FastIo {
+    fn load_f32(_px: &[f32], _spp: usize, _blk: &mut Block) -> bool {
+        false
+    }
+    fn store_f32(_blk: &Block, _px: &mut [f32], _spp: usize) -> bool {
+        false
+    }
+    fn load_u16(_px: &[u16], _spp: usize, _s: &CodeScale, _blk: &mut Block) -> bool {
+        false
+    }
+    fn store_u16(_blk: &Block, _px: &mut [u16], _spp: usize, _s: &CodeScale) -> bool {
+        false
+    }
+    fn load_u8(_px: &[u8], _spp: usize, _s: &CodeScale, _blk: &mut Block) -> bool {
+        false
+    }
+    fn store_u8(_blk: &Block, _px: &mut [u8], _spp: usize, _s: &CodeScale) -> bool {
+        false
+    }
+}
+
+/// No vector paths: the generic loops below.
+pub(crate) struct PlainIo;
+impl FastIo for PlainIo {}
+
 #[inline(always)]
-fn load<T: Sample>(src: &RowRef<'_, T>, x0: usize, n: usize, s: &CodeScale, blk: &mut Block) {
+fn load_fast<T: Sample, F: FastIo>(px: &[T], spp: usize, s: &CodeScale, blk: &mut Block) -> bool {
+    if let Some(px) = T::as_f32s(px) {
+        F::load_f32(px, spp, blk)
+    } else if let Some(px) = T::as_u16s(px) {
+        F::load_u16(px, spp, s, blk)
+    } else if let Some(px) = T::as_u8s(px) {
+        F::load_u8(px, spp, s, blk)
+    } else {
+        false
+    }
+}
+
+#[inline(always)]
+fn store_fast<T: Sample, F: FastIo>(blk: &Block, px: &mut [T], spp: usize, s: &CodeScale) -> bool {
+    if let Some(px) = T::as_f32s_mut(px) {
+        F::store_f32(blk, px, spp)
+    } else if let Some(px) = T::as_u16s_mut(px) {
+        F::store_u16(blk, px, spp, s)
+    } else if let Some(px) = T::as_u8s_mut(px) {
+        F::store_u8(blk, px, spp, s)
+    } else {
+        false
+    }
+}
+
+#[inline(always)]
+fn load<T: Sample, F: FastIo>(
+    src: &RowRef<'_, T>,
+    x0: usize,
+    n: usize,
+    s: &CodeScale,
+    blk: &mut Block,
+) {
     match *src {
+        RowRef::Packed(row, spp)
+            if load_fast::<T, F>(&row[x0 * spp..(x0 + n) * spp], spp, s, blk) => {}
         RowRef::Packed(row, spp) => {
             let px = &row[x0 * spp..(x0 + n) * spp];
             for (i, p) in px.chunks_exact(spp).enumerate() {
@@ -71,7 +132,7 @@ fn load<T: Sample>(src: &RowRef<'_, T>, x0: usize, n: usize, s: &CodeScale, blk:
 }
 
 #[inline(always)]
-fn store<T: Sample>(
+fn store<T: Sample, F: FastIo>(
     blk: &Block,
     alpha: Option<&[T]>,
     dst: &mut RowMut<'_, T>,
@@ -83,10 +144,12 @@ fn store<T: Sample>(
         RowMut::Packed(row, spp) => {
             let spp = *spp;
             let px = &mut row[x0 * spp..(x0 + n) * spp];
-            for (i, p) in px.chunks_exact_mut(spp).enumerate() {
-                p[0] = T::store(blk.r[i], s);
-                p[1] = T::store(blk.g[i], s);
-                p[2] = T::store(blk.b[i], s);
+            if !store_fast::<T, F>(blk, px, spp, s) {
+                for (i, p) in px.chunks_exact_mut(spp).enumerate() {
+                    p[0] = T::store(blk.r[i], s);
+                    p[1] = T::store(blk.g[i], s);
+                    p[2] = T::store(blk.b[i], s);
+                }
             }
             if let Some(alpha) = alpha {
                 let src = &alpha[x0 * spp..(x0 + n) * spp];
@@ -108,7 +171,7 @@ fn store<T: Sample>(
 
 /// Renders `width` pixels of one row: from `src`, or in place when `src` is `None`.
 #[inline(always)]
-pub(crate) fn process_row<T: Sample>(
+pub(crate) fn process_row<T: Sample, F: FastIo>(
     s: &CodeScale,
     src: Option<&RowRef<'_, T>>,
     dst: &mut RowMut<'_, T>,
@@ -124,11 +187,11 @@ pub(crate) fn process_row<T: Sample>(
     while x0 < width {
         let n = BLOCK.min(width - x0);
         match src {
-            Some(src) => load(src, x0, n, s, &mut blk),
-            None => load(&dst.as_ref(), x0, n, s, &mut blk),
+            Some(src) => load::<T, F>(src, x0, n, s, &mut blk),
+            None => load::<T, F>(&dst.as_ref(), x0, n, s, &mut blk),
         }
         block(&mut blk, n);
-        store(&blk, alpha, dst, x0, n, s);
+        store::<T, F>(&blk, alpha, dst, x0, n, s);
         x0 += n;
     }
 }

@@ -3,7 +3,7 @@
 
 use super::frame::{CodeScale, Sample};
 use super::prepared::{LutTable, Prepared, ShaperTable};
-use super::rows::{process_row, Block, RowMut, RowRef};
+use super::rows::{process_row, Block, PlainIo, RowMut, RowRef};
 use crate::lut::Interpolation;
 
 /// Renders one row with the scalar reference.
@@ -14,7 +14,7 @@ pub(crate) fn row<T: Sample>(
     dst: &mut RowMut<'_, T>,
     width: usize,
 ) {
-    process_row(s, src, dst, width, |blk, n| block(p, blk, n));
+    process_row::<T, PlainIo>(s, src, dst, width, |blk, n| block(p, blk, n));
 }
 
 fn block(p: &Prepared, blk: &mut Block, n: usize) {

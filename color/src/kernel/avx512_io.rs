@@ -1,0 +1,325 @@
+//! AVX-512 vector loads and stores of whole groups of 16 pixels for packed f32 RGB,
+//! u16 RGB and u8 RGBA (the rest goes through the generic loops). Decoding and encoding
+//! are the scalar [`CodeScale`] operations, lane by lane.
+
+use super::frame::CodeScale;
+use super::rows::{Block, FastIo};
+use std::arch::x86_64::*;
+
+/// Vector I/O of the AVX-512 level.
+pub(crate) struct Avx512Io;
+
+const fn deinterleave(c: usize) -> ([i32; 16], [i32; 16], u16) {
+    // Element j of channel c is sample 3j + c of a 48-sample window: from the first two
+    // vectors when below 32, else from the third (mask bit set).
+    let (mut ab, mut third, mut mask) = ([0i32; 16], [0i32; 16], 0u16);
+    let mut j = 0;
+    while j < 16 {
+        let t = 3 * j + c;
+        if t < 32 {
+            ab[j] = t as i32;
+        } else {
+            third[j] = (t - 32) as i32;
+            mask |= 1 << j;
+        }
+        j += 1;
+    }
+    (ab, third, mask)
+}
+
+const fn interleave(k: usize) -> ([i32; 16], [i32; 16], u16) {
+    // Element e of output vector k is sample t = 16k + e: pixel t/3, channel t%3.
+    let (mut rg, mut b, mut mask) = ([0i32; 16], [0i32; 16], 0u16);
+    let mut e = 0;
+    while e < 16 {
+        let t = 16 * k + e;
+        let (j, c) = (t / 3, t % 3);
+        if c == 2 {
+            b[e] = j as i32;
+            mask |= 1 << e;
+        } else {
+            rg[e] = (j + 16 * c) as i32;
+        }
+        e += 1;
+    }
+    (rg, b, mask)
+}
+
+const fn words(start: usize, len: usize) -> [i16; 32] {
+    // Interleaved u16 RGB sample t = start + e comes from pixel t/3 of plane t%3, planes
+    // concatenated as R (0..16), G (16..32), B (32..48).
+    let mut out = [0i16; 32];
+    let mut e = 0;
+    while e < len {
+        let t = start + e;
+        out[e] = ((t % 3) * 16 + t / 3) as i16;
+        e += 1;
+    }
+    out
+}
+
+const fn unwords(c: usize) -> [i16; 32] {
+    let mut out = [0i16; 32];
+    let mut j = 0;
+    while j < 16 {
+        out[j] = (3 * j + c) as i16;
+        j += 1;
+    }
+    out
+}
+
+const DEINTERLEAVE: [([i32; 16], [i32; 16], u16); 3] =
+    [deinterleave(0), deinterleave(1), deinterleave(2)];
+const INTERLEAVE: [([i32; 16], [i32; 16], u16); 3] = [interleave(0), interleave(1), interleave(2)];
+const U16_OUT: [[i16; 32]; 2] = [words(0, 32), words(32, 16)];
+const U16_IN: [[i16; 32]; 3] = [unwords(0), unwords(1), unwords(2)];
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn idx32(v: &[i32; 16]) -> __m512i {
+    // SAFETY: a 64-byte read of a 16 × i32 array.
+    unsafe { _mm512_loadu_si512(v.as_ptr().cast()) }
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn idx16(v: &[i16; 32]) -> __m512i {
+    // SAFETY: a 64-byte read of a 32 × i16 array.
+    unsafe { _mm512_loadu_si512(v.as_ptr().cast()) }
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn decode(codes: __m512i, s: &CodeScale) -> __m512 {
+    let x = _mm512_cvtepi32_ps(codes);
+    _mm512_add_ps(
+        _mm512_mul_ps(x, _mm512_set1_ps(s.dec_mul)),
+        _mm512_set1_ps(s.dec_add),
+    )
+}
+
+/// [`CodeScale::encode`]: scale, clamp (NaN → 0), round half to even (the default MXCSR mode).
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn encode(x: __m512, s: &CodeScale) -> __m512i {
+    let v = _mm512_add_ps(
+        _mm512_mul_ps(x, _mm512_set1_ps(s.enc_mul)),
+        _mm512_set1_ps(s.enc_add),
+    );
+    let v = _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(s.max));
+    _mm512_cvtps_epi32(v)
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn load_rgb_f32(px: &[f32], blk: &mut Block) -> usize {
+    let groups = px.len() / 48;
+    let idx = DEINTERLEAVE.map(|(ab, c, m)| (idx32(&ab), idx32(&c), m));
+    for g in 0..groups {
+        let w = &px[48 * g..48 * g + 48];
+        // SAFETY: `w` holds 48 floats: three 16-float reads.
+        let (a, b, c) = unsafe {
+            let p = w.as_ptr();
+            (
+                _mm512_loadu_ps(p),
+                _mm512_loadu_ps(p.add(16)),
+                _mm512_loadu_ps(p.add(32)),
+            )
+        };
+        let ch = idx.map(|(ab, ci, m)| {
+            _mm512_mask_permutexvar_ps(_mm512_permutex2var_ps(a, ab, b), m, ci, c)
+        });
+        for (plane, v) in [&mut blk.r, &mut blk.g, &mut blk.b].into_iter().zip(ch) {
+            // SAFETY: 16g + 16 ≤ n ≤ BLOCK floats of the plane.
+            unsafe { _mm512_storeu_ps(plane.as_mut_ptr().add(16 * g), v) };
+        }
+    }
+    16 * groups
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn store_rgb_f32(blk: &Block, px: &mut [f32]) -> usize {
+    let groups = px.len() / 48;
+    let idx = INTERLEAVE.map(|(rg, b, m)| (idx32(&rg), idx32(&b), m));
+    for g in 0..groups {
+        // SAFETY: 16g + 16 ≤ n ≤ BLOCK floats of each plane.
+        let [r, gr, b] =
+            [&blk.r, &blk.g, &blk.b].map(|p| unsafe { _mm512_loadu_ps(p.as_ptr().add(16 * g)) });
+        let w = &mut px[48 * g..48 * g + 48];
+        for (k, (rg, bi, m)) in idx.into_iter().enumerate() {
+            let v = _mm512_mask_permutexvar_ps(_mm512_permutex2var_ps(r, rg, gr), m, bi, b);
+            // SAFETY: `w` holds 48 floats; 16k + 16 ≤ 48.
+            unsafe { _mm512_storeu_ps(w.as_mut_ptr().add(16 * k), v) };
+        }
+    }
+    16 * groups
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn load_rgba_u8(px: &[u8], s: &CodeScale, blk: &mut Block) -> usize {
+    let groups = px.len() / 64;
+    let byte = _mm512_set1_epi32(0xFF);
+    for g in 0..groups {
+        // SAFETY: 64 bytes at 64g are inside `px`.
+        let x = unsafe { _mm512_loadu_si512(px.as_ptr().add(64 * g).cast()) };
+        let r = _mm512_and_si512(x, byte);
+        let gr = _mm512_and_si512(_mm512_srli_epi32::<8>(x), byte);
+        let b = _mm512_and_si512(_mm512_srli_epi32::<16>(x), byte);
+        for (plane, v) in [&mut blk.r, &mut blk.g, &mut blk.b]
+            .into_iter()
+            .zip([r, gr, b])
+        {
+            // SAFETY: 16g + 16 ≤ n ≤ BLOCK floats of the plane.
+            unsafe { _mm512_storeu_ps(plane.as_mut_ptr().add(16 * g), decode(v, s)) };
+        }
+    }
+    16 * groups
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn store_rgba_u8(blk: &Block, px: &mut [u8], s: &CodeScale) -> usize {
+    let groups = px.len() / 64;
+    for g in 0..groups {
+        // SAFETY: 16g + 16 ≤ n ≤ BLOCK floats of each plane.
+        let [r, gr, b] =
+            [&blk.r, &blk.g, &blk.b].map(|p| unsafe { _mm512_loadu_ps(p.as_ptr().add(16 * g)) });
+        let p = px[64 * g..64 * g + 64].as_mut_ptr();
+        // SAFETY: 64 bytes at `p` are inside `px`.
+        let old = unsafe { _mm512_loadu_si512(p.cast()) };
+        let alpha = _mm512_and_si512(old, _mm512_set1_epi32(0xFF00_0000u32 as i32));
+        let v = _mm512_or_si512(
+            _mm512_or_si512(encode(r, s), _mm512_slli_epi32::<8>(encode(gr, s))),
+            _mm512_or_si512(_mm512_slli_epi32::<16>(encode(b, s)), alpha),
+        );
+        // SAFETY: as above.
+        unsafe { _mm512_storeu_si512(p.cast(), v) };
+    }
+    16 * groups
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn load_rgb_u16(px: &[u16], s: &CodeScale, blk: &mut Block) -> usize {
+    let groups = px.len() / 48;
+    let idx = U16_IN.map(|i| idx16(&i));
+    for g in 0..groups {
+        let w = &px[48 * g..48 * g + 48];
+        // SAFETY: `w` holds 48 u16: a 64-byte and a 32-byte read.
+        let (a, b) = unsafe {
+            let p = w.as_ptr();
+            (
+                _mm512_loadu_si512(p.cast()),
+                _mm512_castsi256_si512(_mm256_loadu_si256(p.add(32).cast())),
+            )
+        };
+        for (plane, i) in [&mut blk.r, &mut blk.g, &mut blk.b].into_iter().zip(idx) {
+            let words = _mm512_castsi512_si256(_mm512_permutex2var_epi16(a, i, b));
+            let v = decode(_mm512_cvtepu16_epi32(words), s);
+            // SAFETY: 16g + 16 ≤ n ≤ BLOCK floats of the plane.
+            unsafe { _mm512_storeu_ps(plane.as_mut_ptr().add(16 * g), v) };
+        }
+    }
+    16 * groups
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn store_rgb_u16(blk: &Block, px: &mut [u16], s: &CodeScale) -> usize {
+    let groups = px.len() / 48;
+    let [ia, ib] = U16_OUT.map(|i| idx16(&i));
+    for g in 0..groups {
+        // SAFETY: 16g + 16 ≤ n ≤ BLOCK floats of each plane.
+        let [r, gr, b] = [&blk.r, &blk.g, &blk.b].map(|p| {
+            let v = unsafe { _mm512_loadu_ps(p.as_ptr().add(16 * g)) };
+            _mm512_cvtepi32_epi16(encode(v, s))
+        });
+        let rg = _mm512_inserti64x4::<1>(_mm512_castsi256_si512(r), gr);
+        let bb = _mm512_castsi256_si512(b);
+        let out_a = _mm512_permutex2var_epi16(rg, ia, bb);
+        let out_b = _mm512_castsi512_si256(_mm512_permutex2var_epi16(rg, ib, bb));
+        let w = &mut px[48 * g..48 * g + 48];
+        // SAFETY: `w` holds 48 u16: a 64-byte and a 32-byte write.
+        unsafe {
+            _mm512_storeu_si512(w.as_mut_ptr().cast(), out_a);
+            _mm256_storeu_si256(w.as_mut_ptr().add(32).cast(), out_b);
+        }
+    }
+    16 * groups
+}
+
+/// Finishes the pixels a vector path left (fewer than 16) with the generic loops.
+#[inline(always)]
+fn rest_in<T: super::Sample>(px: &[T], spp: usize, done: usize, s: &CodeScale, blk: &mut Block) {
+    for (i, p) in px[done * spp..].chunks_exact(spp).enumerate() {
+        blk.r[done + i] = p[0].load(s);
+        blk.g[done + i] = p[1].load(s);
+        blk.b[done + i] = p[2].load(s);
+    }
+}
+
+#[inline(always)]
+fn rest_out<T: super::Sample>(blk: &Block, px: &mut [T], spp: usize, done: usize, s: &CodeScale) {
+    for (i, p) in px[done * spp..].chunks_exact_mut(spp).enumerate() {
+        p[0] = T::store(blk.r[done + i], s);
+        p[1] = T::store(blk.g[done + i], s);
+        p[2] = T::store(blk.b[done + i], s);
+    }
+}
+
+// SAFETY (all methods): `Avx512Io` is used only by `avx512::row`, whose caller guarantees
+// AVX-512 F/BW/VL.
+impl FastIo for Avx512Io {
+    #[inline(always)]
+    fn load_f32(px: &[f32], spp: usize, blk: &mut Block) -> bool {
+        if spp != 3 {
+            return false;
+        }
+        // SAFETY: see the impl.
+        let done = unsafe { load_rgb_f32(px, blk) };
+        rest_in(px, spp, done, &CodeScale::FLOAT, blk);
+        true
+    }
+    #[inline(always)]
+    fn store_f32(blk: &Block, px: &mut [f32], spp: usize) -> bool {
+        if spp != 3 {
+            return false;
+        }
+        // SAFETY: see the impl.
+        let done = unsafe { store_rgb_f32(blk, px) };
+        rest_out(blk, px, spp, done, &CodeScale::FLOAT);
+        true
+    }
+    #[inline(always)]
+    fn load_u16(px: &[u16], spp: usize, s: &CodeScale, blk: &mut Block) -> bool {
+        if spp != 3 {
+            return false;
+        }
+        // SAFETY: see the impl.
+        let done = unsafe { load_rgb_u16(px, s, blk) };
+        rest_in(px, spp, done, s, blk);
+        true
+    }
+    #[inline(always)]
+    fn store_u16(blk: &Block, px: &mut [u16], spp: usize, s: &CodeScale) -> bool {
+        if spp != 3 {
+            return false;
+        }
+        // SAFETY: see the impl.
+        let done = unsafe { store_rgb_u16(blk, px, s) };
+        rest_out(blk, px, spp, done, s);
+        true
+    }
+    #[inline(always)]
+    fn load_u8(px: &[u8], spp: usize, s: &CodeScale, blk: &mut Block) -> bool {
+        if spp != 4 {
+            return false;
+        }
+        // SAFETY: see the impl.
+        let done = unsafe { load_rgba_u8(px, s, blk) };
+        rest_in(px, spp, done, s, blk);
+        true
+    }
+    #[inline(always)]
+    fn store_u8(blk: &Block, px: &mut [u8], spp: usize, s: &CodeScale) -> bool {
+        if spp != 4 {
+            return false;
+        }
+        // SAFETY: see the impl.
+        let done = unsafe { store_rgba_u8(blk, px, s) };
+        rest_out(blk, px, spp, done, s);
+        true
+    }
+}
