@@ -165,7 +165,7 @@ impl DeviceError {
 }
 
 /// A device that receives looks: a LUT box, a camera's corrector, a software peer, a folder.
-pub trait Device: Send {
+pub trait Device: Send + fmt::Debug {
     /// The device family, e.g. `"lwlb"`, `"file-sink"`, `"bmd-rest"`.
     fn kind(&self) -> &'static str;
     /// Where the device is (address, path or port), for status and errors.

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod device_registry;
+pub mod devices;
 pub mod image;
 pub mod post;
 pub mod show;

@@ -112,6 +112,10 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         devices: DeviceRegistry::default(),
         reader: Arc::new(Mutex::new(reader)),
     };
+    let _demo_devices = match demo {
+        true => Some(crate::devices::demo::start(state.show.clone(), state.devices.clone()).await?),
+        false => None,
+    };
     let view = state.show.view();
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await

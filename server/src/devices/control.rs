@@ -1,0 +1,167 @@
+//! Devices that are not fed looks: OSC control surfaces (trims in, applied values out) and
+//! Videohub routers (followed and kept connected). Both report through the manager's list.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use lookwire_protocol::manager::{DeviceManager, LinkReporter};
+use lookwire_protocol::osc::{feedback, Command, OscEndpoint, Received, TrimField};
+use lookwire_protocol::videohub::VideohubClient;
+use lookwire_protocol::ConnectionState;
+use serde_json::{json, Value};
+use tokio::task::JoinHandle;
+
+use crate::show::{Action, GradeField, ShowHandle};
+
+/// The router client while connected (routes from the UI go through it).
+pub type RouterSlot = Arc<Mutex<Option<Arc<VideohubClient>>>>;
+
+/// The show action an OSC command stands for.
+pub fn action(cmd: &Command) -> Result<Action, String> {
+    let trim = |camera: &str, field: String, value: Value| -> Result<Action, String> {
+        Ok(Action::Trim {
+            camera: camera.to_string(),
+            field: GradeField::parse(&field)?,
+            value,
+        })
+    };
+    match cmd {
+        Command::Rgb { camera, field, rgb } => {
+            trim(camera, format!("trim.{}", field.name()), json!(rgb))
+        }
+        Command::Channel {
+            camera,
+            field,
+            channel,
+            value,
+        } => trim(
+            camera,
+            format!("trim.{}.{}", field.name(), ["r", "g", "b"][*channel]),
+            json!(value),
+        ),
+        Command::Saturation { camera, value } => trim(camera, "trim.sat".into(), json!(value)),
+        Command::Reset { camera } => {
+            trim(camera, "trim".into(), json!(lookwire_color::Cdl::IDENTITY))
+        }
+    }
+}
+
+/// Sends the applied trim of `camera` to every surface (except a sender in its guard window).
+async fn send_trim(ep: &OscEndpoint, show: &ShowHandle, camera: &str) {
+    let view = show.view();
+    let Some(cam) = view.show.cameras.get(camera) else {
+        return;
+    };
+    let t = cam.grade.trim;
+    for (field, values) in [
+        (TrimField::Slope.name(), t.slope.to_vec()),
+        (TrimField::Offset.name(), t.offset.to_vec()),
+        (TrimField::Power.name(), t.power.to_vec()),
+        ("sat", vec![t.sat]),
+    ] {
+        if let Err(e) = ep.send_feedback(feedback(camera, field, &values)).await {
+            tracing::warn!("OSC feedback for camera {camera}: {e}");
+        }
+    }
+}
+
+/// Listens for OSC on `bind`, applies commands to the show, and answers every trim change
+/// (from any client) with the applied values.
+pub async fn start_osc(
+    manager: &Arc<Mutex<DeviceManager>>,
+    show: ShowHandle,
+    id: &str,
+    bind: &str,
+) -> std::io::Result<(Arc<OscEndpoint>, JoinHandle<()>)> {
+    let reporter = super::lock(manager).add_link(id, "osc-surface", format!("udp://{bind}"));
+    let (ep, mut rx) = match OscEndpoint::bind(bind).await {
+        Ok(x) => x,
+        Err(e) => {
+            reporter.set(
+                ConnectionState::Disconnected,
+                Some(format!("cannot listen on {bind}: {e}")),
+            );
+            return Err(e);
+        }
+    };
+    reporter.set(ConnectionState::Connected, None);
+    let ep = Arc::new(ep);
+    let endpoint = Arc::clone(&ep);
+    let task = tokio::spawn(async move {
+        let mut changes = show.subscribe();
+        loop {
+            tokio::select! {
+                got = rx.recv() => match got {
+                    Some(r) => apply(&show, r).await,
+                    None => return,
+                },
+                change = changes.recv() => match change {
+                    Ok(c) => for camera in &c.event.cameras { send_trim(&endpoint, &show, camera).await },
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(_) => return,
+                },
+            }
+        }
+    });
+    Ok((ep, task))
+}
+
+async fn apply(show: &ShowHandle, r: Received) {
+    let result = match action(&r.command) {
+        Ok(a) => show
+            .apply("osc", a, None)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = result {
+        tracing::warn!("OSC from {}: {:?} refused: {e}", r.from, r.command);
+    }
+}
+
+/// Keeps a Videohub connected (reconnecting with backoff) and reports its state.
+pub fn start_videohub(
+    manager: &Arc<Mutex<DeviceManager>>,
+    id: &str,
+    addr: String,
+) -> (JoinHandle<()>, RouterSlot) {
+    let reporter = super::lock(manager).add_link(id, "videohub", format!("tcp://{addr}"));
+    let current: RouterSlot = Arc::default();
+    let slot = Arc::clone(&current);
+    let task = tokio::spawn(async move { follow_videohub(addr, reporter, slot).await });
+    (task, current)
+}
+
+async fn follow_videohub(
+    addr: String,
+    reporter: LinkReporter,
+    slot: Arc<Mutex<Option<Arc<VideohubClient>>>>,
+) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        reporter.set(ConnectionState::Connecting, None);
+        match VideohubClient::connect(&addr).await {
+            Ok(hub) => {
+                backoff = Duration::from_millis(100);
+                reporter.set(ConnectionState::Connected, None);
+                *super::lock(&slot) = Some(Arc::clone(&hub));
+                while hub.is_open() {
+                    tokio::time::sleep(Duration::from_secs(15)).await;
+                    if let Err(e) = hub.ping().await {
+                        reporter.set(ConnectionState::Disconnected, Some(e.to_string()));
+                        break;
+                    }
+                }
+                *super::lock(&slot) = None;
+                reporter.set(
+                    ConnectionState::Disconnected,
+                    Some("the router closed the connection".into()),
+                );
+            }
+            Err(e) => reporter.set(ConnectionState::Disconnected, Some(e.to_string())),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
