@@ -132,7 +132,7 @@ async fn a_watcher_never_sees_a_partial_file() {
             reads
         })
     };
-    for _ in 0..20 {
+    for _ in 0..8 {
         s.push(&look()).await.unwrap();
     }
     stop.store(true, Ordering::Relaxed);

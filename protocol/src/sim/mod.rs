@@ -5,4 +5,5 @@ pub mod bmd_camera;
 pub mod lutbox;
 pub mod osc_surface;
 pub mod shield;
+pub mod tsl_mixer;
 pub mod videohub;
