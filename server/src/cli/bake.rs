@@ -288,3 +288,178 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lookwire_color::Interpolation;
+
+    fn args(dir: &Path) -> Args {
+        Args {
+            input: "arri-logc3-awg3".into(),
+            working: "acescct".into(),
+            sop: None,
+            sat: None,
+            cdl_style: "asc".into(),
+            cdl: None,
+            cdl_id: None,
+            look_lut: Vec::new(),
+            output: "acescct".into(),
+            size: "9".into(),
+            out: dir.join("look.cube"),
+            range: "full".into(),
+            gamut_compress: false,
+            decimals: None,
+        }
+    }
+
+    fn err(a: Args) -> String {
+        format!("{:#}", run(a).unwrap_err())
+    }
+
+    #[test]
+    fn writes_the_baked_lattice_as_cube() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = args(dir.path());
+        a.sop = Some("1.1 1 0.9 0.01 0 -0.01 1 1.05 1".into());
+        a.sat = Some("1.2".into());
+        let out = a.out.clone();
+        run(a).unwrap();
+        let file = formats::read_lut(&out).unwrap();
+        let lut = file.lut3d.unwrap();
+        assert!(file.lut1d.is_none(), "no shaper");
+        assert_eq!(lut.size(), 9);
+        let cdl =
+            Cdl::from_sop_sat([1.1, 1.0, 0.9, 0.01, 0.0, -0.01, 1.0, 1.05, 1.0], 1.2).unwrap();
+        let look = Look::from_ids("arri-logc3-awg3", WorkingSpace::AcesCct, "acescct")
+            .unwrap()
+            .with_cdl(cdl, CdlStyle::Asc);
+        let want = look.pipeline().unwrap().bake(9).unwrap().lut;
+        assert_eq!(lut.data(), want.data(), "values round-trip f32 exactly");
+        let grey = lut.lookup([0.391007; 3], Interpolation::Tetrahedral);
+        assert!(grey[0] > grey[2], "warm slope: {grey:?}");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+    }
+
+    #[test]
+    fn bad_arguments_name_the_value_and_the_choices() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = args(dir.path());
+        a.input = "arri-logc9".into();
+        let e = err(a);
+        assert!(
+            e.starts_with("--input: unknown space \"arri-logc9\": expected one of aces2065-1"),
+            "{e}"
+        );
+        let mut a = args(dir.path());
+        a.working = "log".into();
+        assert_eq!(
+            err(a),
+            "--working: unknown working space \"log\": expected one of camera, acescct"
+        );
+        let mut a = args(dir.path());
+        a.output = "rec709".into();
+        assert!(err(a).starts_with("--output: unknown output \"rec709\": expected one of"));
+        let mut a = args(dir.path());
+        a.size = "300".into();
+        assert_eq!(err(a), "--size: bake size 300 is outside 2..=129");
+        let mut a = args(dir.path());
+        a.size = "big".into();
+        assert_eq!(
+            err(a),
+            "--size \"big\" is not a whole number: expected 2..=129"
+        );
+        let mut a = args(dir.path());
+        a.cdl_style = "clip".into();
+        assert_eq!(
+            err(a),
+            "--cdl-style: unknown CDL style \"clip\": expected one of asc, noclamp"
+        );
+        let mut a = args(dir.path());
+        a.sop = Some("1 1 1 0 0 0 1 1 x".into());
+        assert_eq!(err(a), "--sop value 9 \"x\" is not a number");
+        let mut a = args(dir.path());
+        a.sop = Some("1 1 1 0 0 0 1 1".into());
+        assert!(err(a).contains("has 8 numbers: expected 9"));
+        let mut a = args(dir.path());
+        a.sop = Some("1 1 1 0 0 0 1 0 1".into());
+        assert_eq!(
+            err(a),
+            "--sop/--sat: CDL power.g is 0: it must be greater than 0"
+        );
+        let out = args(dir.path()).out;
+        assert!(!out.exists(), "nothing written on error");
+    }
+
+    #[test]
+    fn cdl_files_and_their_conflicts() {
+        let dir = tempfile::tempdir().unwrap();
+        let ccc = dir.path().join("show.ccc");
+        std::fs::write(
+            &ccc,
+            r#"<ColorCorrectionCollection xmlns="urn:ASC:CDL:v1.01">
+  <ColorCorrection id="cam-a"><SOPNode><Slope>1.2 1 1</Slope><Offset>0 0 0</Offset><Power>1 1 1</Power></SOPNode><SatNode><Saturation>1</Saturation></SatNode></ColorCorrection>
+  <ColorCorrection id="cam-b"><SOPNode><Slope>1 1 0.8</Slope><Offset>0 0 0</Offset><Power>1 1 1</Power></SOPNode><SatNode><Saturation>0.9</Saturation></SatNode></ColorCorrection>
+</ColorCorrectionCollection>"#,
+        )
+        .unwrap();
+        let mut a = args(dir.path());
+        a.cdl = Some(ccc.clone());
+        let e = err(a);
+        assert!(
+            e.contains("holds 2 corrections: choose one with --cdl-id (cam-a, cam-b)"),
+            "{e}"
+        );
+        let mut a = args(dir.path());
+        a.cdl = Some(ccc.clone());
+        a.cdl_id = Some("cam-c".into());
+        assert!(err(a).contains("no correction with id \"cam-c\": the file has cam-a, cam-b"));
+        let mut a = args(dir.path());
+        a.cdl = Some(ccc.clone());
+        a.sat = Some("1.1".into());
+        assert!(err(a).contains("cannot be combined with --sop/--sat"));
+        let mut a = args(dir.path());
+        a.cdl_id = Some("cam-a".into());
+        assert_eq!(err(a), "--cdl-id \"cam-a\" needs --cdl FILE");
+        let mut a = args(dir.path());
+        a.cdl = Some(ccc.clone());
+        a.cdl_id = Some("cam-b".into());
+        assert_eq!(
+            cdl_from_args(&a).unwrap(),
+            Cdl::from_sop_sat([1.0, 1.0, 0.8, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0], 0.9).unwrap()
+        );
+        run(a).unwrap();
+    }
+
+    #[test]
+    fn look_lut_is_applied_in_the_working_space() {
+        let dir = tempfile::tempdir().unwrap();
+        // A look LUT that inverts: the bake through it must invert the plain bake.
+        let invert = lookwire_color::Lut3d::from_fn(5, |rgb| rgb.map(|x| 1.0 - x)).unwrap();
+        let path = dir.path().join("invert.cube");
+        formats::write_lut(&path, &LutFile::from_3d(invert), Precision::RoundTrip).unwrap();
+        let mut a = args(dir.path());
+        a.input = "acescct".into();
+        a.look_lut = vec![path];
+        a.size = "5".into();
+        let out = a.out.clone();
+        run(a).unwrap();
+        let lut = formats::read_lut(&out).unwrap().lut3d.unwrap();
+        assert_eq!(lut.node(0, 0, 0), [1.0; 3]);
+        assert_eq!(lut.node(4, 4, 4), [0.0; 3]);
+    }
+
+    #[test]
+    fn unwritable_output_is_an_error_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = args(dir.path());
+        a.out = dir.path().join("missing").join("look.cube");
+        let e = err(a);
+        assert!(e.starts_with("cannot write "), "{e}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}

@@ -75,12 +75,17 @@ fn listings() -> Vec<Listing> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    print(&mut std::io::stdout().lock(), args.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the listing: one line per id (id first), or a JSON array.
+fn print(out: &mut impl Write, json: bool) -> anyhow::Result<()> {
     let listings = listings();
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &listings)?;
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &listings)?;
         writeln!(out)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(());
     }
     let width = listings.iter().map(|l| l.id.len()).max().unwrap_or(0);
     for l in &listings {
@@ -100,5 +105,52 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             l.id, l.name
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_lists_every_space_id_first_then_name_curve_gamut() {
+        let mut out = Vec::new();
+        print(&mut out, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let first: Vec<&str> = text
+            .lines()
+            .map(|l| l.split_whitespace().next().unwrap())
+            .collect();
+        let ids = spaces::ids();
+        assert_eq!(&first[..ids.len()], &ids[..]);
+        let logc3 = text
+            .lines()
+            .find(|l| l.starts_with("arri-logc3-awg3 "))
+            .unwrap();
+        assert!(
+            logc3.contains("ARRI LogC3 (EI 800) / ARRI Wide Gamut 3"),
+            "{logc3}"
+        );
+        assert!(
+            logc3.contains("curve: ARRI LogC3 EI 800; gamut: ARRI Wide Gamut 3"),
+            "{logc3}"
+        );
+    }
+
+    #[test]
+    fn json_is_an_array_with_the_same_ids() {
+        let mut out = Vec::new();
+        print(&mut out, true).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let list = v.as_array().unwrap();
+        let ids: Vec<&str> = list.iter().map(|e| e["id"].as_str().unwrap()).collect();
+        assert_eq!(&ids[..spaces::ids().len()], &spaces::ids()[..]);
+        let vlog = list
+            .iter()
+            .find(|e| e["id"] == "panasonic-vlog-vgamut")
+            .unwrap();
+        assert_eq!(vlog["adaptation"], "Bradford");
+        assert_eq!(vlog["ocio_builtin"], "PANASONIC_VLOG-VGAMUT_to_ACES2065-1");
+        assert_eq!(vlog["curve"], "Panasonic V-Log");
+    }
 }
