@@ -28,6 +28,7 @@ pub(crate) unsafe fn row<T: Sample>(
 
 type Rgb = (__m256, __m256, __m256);
 
+#[inline]
 #[target_feature(enable = "avx2,fma,f16c")]
 fn block(p: &Prepared, blk: &mut Block, n: usize) {
     let shaper = p.shaper.as_ref();
@@ -64,6 +65,7 @@ fn block(p: &Prepared, blk: &mut Block, n: usize) {
 }
 
 /// [`Axis::locate`] for 8 lanes: cell index and fraction.
+#[inline]
 #[target_feature(enable = "avx2,fma")]
 fn locate(a: &Axis, x: __m256) -> (__m256i, __m256) {
     let u = _mm256_mul_ps(
@@ -77,6 +79,7 @@ fn locate(a: &Axis, x: __m256) -> (__m256i, __m256) {
     (i, _mm256_sub_ps(u, _mm256_cvtepi32_ps(i)))
 }
 
+#[inline]
 #[target_feature(enable = "avx2,fma")]
 fn shape(s: &ShaperTable, (r, g, b): Rgb) -> Rgb {
     let one = |c: usize, x: __m256| {
@@ -106,6 +109,7 @@ struct Cdl8 {
 }
 
 impl Cdl8 {
+    #[inline]
     #[target_feature(enable = "avx2,fma")]
     fn new(c: &CdlTable) -> Self {
         let k = &c.cdl;
@@ -121,6 +125,7 @@ impl Cdl8 {
     }
 
     /// Slope, offset, power per channel (the style's clamps), then saturation.
+    #[inline]
     #[target_feature(enable = "avx2,fma")]
     fn apply(&self, (r, g, b): Rgb) -> Rgb {
         let zero = _mm256_setzero_ps();
@@ -176,6 +181,7 @@ struct Lut8<'a> {
 }
 
 impl<'a> Lut8<'a> {
+    #[inline]
     #[target_feature(enable = "avx2,fma")]
     fn new(lut: &'a LutTable) -> Self {
         Self {
@@ -186,6 +192,7 @@ impl<'a> Lut8<'a> {
     }
 
     /// Index of each lane's lowest cell node and the fractions.
+    #[inline]
     #[target_feature(enable = "avx2,fma")]
     fn cell(&self, (r, g, b): Rgb) -> (__m256i, [__m256; 3]) {
         let (ir, fr) = locate(&self.lut.axes[0], r);
@@ -202,6 +209,7 @@ impl<'a> Lut8<'a> {
     }
 
     /// The three channels of the nodes at `index` (in nodes).
+    #[inline]
     #[target_feature(enable = "avx2,fma")]
     fn fetch(&self, index: __m256i) -> [__m256; 3] {
         let i3 = _mm256_add_epi32(index, _mm256_add_epi32(index, index));
@@ -217,6 +225,7 @@ impl<'a> Lut8<'a> {
         }
     }
 
+    #[inline]
     #[target_feature(enable = "avx2,fma")]
     fn tetrahedral(&self, v: Rgb) -> Rgb {
         let (base, [fr, fg, fb]) = self.cell(v);
@@ -250,6 +259,7 @@ impl<'a> Lut8<'a> {
         (out[0], out[1], out[2])
     }
 
+    #[inline]
     #[target_feature(enable = "avx2,fma")]
     fn trilinear(&self, v: Rgb) -> Rgb {
         let (base, [fr, fg, fb]) = self.cell(v);

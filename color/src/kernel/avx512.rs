@@ -29,6 +29,7 @@ pub(crate) unsafe fn row<T: Sample>(
 
 type Rgb = (__m512, __m512, __m512);
 
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma,f16c")]
 fn block(p: &Prepared, blk: &mut Block, n: usize) {
     let shaper = p.shaper.as_ref();
@@ -65,6 +66,7 @@ fn block(p: &Prepared, blk: &mut Block, n: usize) {
 }
 
 /// [`Axis::locate`] for 16 lanes: cell index and fraction.
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
 fn locate(a: &Axis, x: __m512) -> (__m512i, __m512) {
     let u = _mm512_mul_ps(
@@ -78,6 +80,7 @@ fn locate(a: &Axis, x: __m512) -> (__m512i, __m512) {
     (i, _mm512_sub_ps(u, _mm512_cvtepi32_ps(i)))
 }
 
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
 fn shape(s: &ShaperTable, (r, g, b): Rgb) -> Rgb {
     let one = |c: usize, x: __m512| {
@@ -107,6 +110,7 @@ struct Cdl8 {
 }
 
 impl Cdl8 {
+    #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
     fn new(c: &CdlTable) -> Self {
         let k = &c.cdl;
@@ -122,6 +126,7 @@ impl Cdl8 {
     }
 
     /// Slope, offset, power per channel (the style's clamps), then saturation.
+    #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
     fn apply(&self, (r, g, b): Rgb) -> Rgb {
         let zero = _mm512_setzero_ps();
@@ -177,6 +182,7 @@ struct Lut8<'a> {
 }
 
 impl<'a> Lut8<'a> {
+    #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
     fn new(lut: &'a LutTable) -> Self {
         Self {
@@ -187,6 +193,7 @@ impl<'a> Lut8<'a> {
     }
 
     /// Index of each lane's lowest cell node and the fractions.
+    #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
     fn cell(&self, (r, g, b): Rgb) -> (__m512i, [__m512; 3]) {
         let (ir, fr) = locate(&self.lut.axes[0], r);
@@ -204,6 +211,7 @@ impl<'a> Lut8<'a> {
 
     /// The three channels of the nodes at `index` (in nodes): R and G as one 64-bit
     /// gather per 8 lanes, B as a 32-bit gather (32 loads per 16 pixels instead of 48).
+    #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
     fn fetch(&self, index: __m512i) -> [__m512; 3] {
         let i3 = _mm512_add_epi32(index, _mm512_add_epi32(index, index));
@@ -229,6 +237,7 @@ impl<'a> Lut8<'a> {
         ]
     }
 
+    #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
     fn tetrahedral(&self, v: Rgb) -> Rgb {
         let (base, [fr, fg, fb]) = self.cell(v);
@@ -262,6 +271,7 @@ impl<'a> Lut8<'a> {
         (out[0], out[1], out[2])
     }
 
+    #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
     fn trilinear(&self, v: Rgb) -> Rgb {
         let (base, [fr, fg, fb]) = self.cell(v);

@@ -74,18 +74,21 @@ const INTERLEAVE: [([i32; 16], [i32; 16], u16); 3] = [interleave(0), interleave(
 const U16_OUT: [[i16; 32]; 2] = [words(0, 32), words(32, 16)];
 const U16_IN: [[i16; 32]; 3] = [unwords(0), unwords(1), unwords(2)];
 
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn idx32(v: &[i32; 16]) -> __m512i {
     // SAFETY: a 64-byte read of a 16 × i32 array.
     unsafe { _mm512_loadu_si512(v.as_ptr().cast()) }
 }
 
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn idx16(v: &[i16; 32]) -> __m512i {
     // SAFETY: a 64-byte read of a 32 × i16 array.
     unsafe { _mm512_loadu_si512(v.as_ptr().cast()) }
 }
 
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn decode(codes: __m512i, s: &CodeScale) -> __m512 {
     let x = _mm512_cvtepi32_ps(codes);
@@ -96,6 +99,7 @@ fn decode(codes: __m512i, s: &CodeScale) -> __m512 {
 }
 
 /// [`CodeScale::encode`]: scale, clamp (NaN → 0), round half to even (the default MXCSR mode).
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn encode(x: __m512, s: &CodeScale) -> __m512i {
     let v = _mm512_add_ps(
@@ -106,6 +110,7 @@ fn encode(x: __m512, s: &CodeScale) -> __m512i {
     _mm512_cvtps_epi32(v)
 }
 
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn load_rgb_f32(px: &[f32], blk: &mut Block) -> usize {
     let groups = px.len() / 48;
@@ -132,6 +137,7 @@ fn load_rgb_f32(px: &[f32], blk: &mut Block) -> usize {
     16 * groups
 }
 
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn store_rgb_f32(blk: &Block, px: &mut [f32]) -> usize {
     let groups = px.len() / 48;
@@ -150,6 +156,7 @@ fn store_rgb_f32(blk: &Block, px: &mut [f32]) -> usize {
     16 * groups
 }
 
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn load_rgba_u8(px: &[u8], s: &CodeScale, blk: &mut Block) -> usize {
     let groups = px.len() / 64;
@@ -171,6 +178,7 @@ fn load_rgba_u8(px: &[u8], s: &CodeScale, blk: &mut Block) -> usize {
     16 * groups
 }
 
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn store_rgba_u8(blk: &Block, px: &mut [u8], s: &CodeScale) -> usize {
     let groups = px.len() / 64;
@@ -192,6 +200,7 @@ fn store_rgba_u8(blk: &Block, px: &mut [u8], s: &CodeScale) -> usize {
     16 * groups
 }
 
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn load_rgb_u16(px: &[u16], s: &CodeScale, blk: &mut Block) -> usize {
     let groups = px.len() / 48;
@@ -216,6 +225,7 @@ fn load_rgb_u16(px: &[u16], s: &CodeScale, blk: &mut Block) -> usize {
     16 * groups
 }
 
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn store_rgb_u16(blk: &Block, px: &mut [u16], s: &CodeScale) -> usize {
     let groups = px.len() / 48;

@@ -46,6 +46,7 @@ const SQRT2: f64 = std::f64::consts::SQRT_2;
 const T_LIMIT: f64 = 200.0;
 
 /// `x^p` for 8 lanes of `x ≥ 0` (or +∞) and finite `p > 0`.
+#[inline]
 #[target_feature(enable = "avx2,fma")]
 pub(crate) fn pow_ps_avx2(x: __m256, p: __m256) -> __m256 {
     let lo = pow_pd_avx2(
@@ -63,6 +64,7 @@ pub(crate) fn pow_ps_avx2(x: __m256, p: __m256) -> __m256 {
     _mm256_blendv_ps(r, inf, _mm256_cmp_ps::<_CMP_EQ_OQ>(x, inf))
 }
 
+#[inline]
 #[target_feature(enable = "avx2,fma")]
 fn pow_pd_avx2(x: __m256d, p: __m256d) -> __m256d {
     let bits = _mm256_castpd_si256(x);
@@ -104,7 +106,47 @@ fn pow_pd_avx2(x: __m256d, p: __m256d) -> __m256d {
     _mm256_mul_pd(q, _mm256_castsi256_pd(scale))
 }
 
+/// `c[a] + c[a+1]·x` for coefficient pairs.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+fn pair(c: &[f64], a: usize, x: __m512d) -> __m512d {
+    _mm512_fmadd_pd(_mm512_set1_pd(c[a + 1]), x, _mm512_set1_pd(c[a]))
+}
+
+/// [`LOG2_SERIES`] at `z` by Estrin's scheme: a chain of 4 FMAs instead of 10
+/// (the pow is latency-bound).
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+fn log2_series_avx512(z: __m512d) -> __m512d {
+    let c = &LOG2_SERIES;
+    let z2 = _mm512_mul_pd(z, z);
+    let z4 = _mm512_mul_pd(z2, z2);
+    let z8 = _mm512_mul_pd(z4, z4);
+    let q0 = _mm512_fmadd_pd(pair(c, 2, z), z2, pair(c, 0, z));
+    let q1 = _mm512_fmadd_pd(pair(c, 6, z), z2, pair(c, 4, z));
+    let q2 = _mm512_fmadd_pd(_mm512_set1_pd(c[10]), z2, pair(c, 8, z));
+    _mm512_fmadd_pd(q2, z8, _mm512_fmadd_pd(q1, z4, q0))
+}
+
+/// [`EXP2_SERIES`] at `x` by Estrin's scheme.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+fn exp2_series_avx512(x: __m512d) -> __m512d {
+    let c = &EXP2_SERIES;
+    let x2 = _mm512_mul_pd(x, x);
+    let x4 = _mm512_mul_pd(x2, x2);
+    let x8 = _mm512_mul_pd(x4, x4);
+    let q0 = _mm512_fmadd_pd(pair(c, 2, x), x2, pair(c, 0, x));
+    let q1 = _mm512_fmadd_pd(pair(c, 6, x), x2, pair(c, 4, x));
+    let q2 = _mm512_fmadd_pd(pair(c, 10, x), x2, pair(c, 8, x));
+    let q3 = pair(c, 12, x);
+    let r0 = _mm512_fmadd_pd(q1, x4, q0);
+    let r1 = _mm512_fmadd_pd(q3, x4, q2);
+    _mm512_fmadd_pd(r1, x8, r0)
+}
+
 /// `x^p` for 16 lanes of `x ≥ 0` (or +∞) and finite `p > 0`.
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
 pub(crate) fn pow_ps_avx512(x: __m512, p: __m512) -> __m512 {
     let lo = pow_pd_avx512(
@@ -129,6 +171,7 @@ pub(crate) fn pow_ps_avx512(x: __m512, p: __m512) -> __m512 {
     _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_EQ_OQ>(x, inf), r, inf)
 }
 
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
 fn pow_pd_avx512(x: __m512d, p: __m512d) -> __m512d {
     let bits = _mm512_castpd_si512(x);
@@ -147,10 +190,7 @@ fn pow_pd_avx512(x: __m512d, p: __m512d) -> __m512d {
     let one = _mm512_set1_pd(1.0);
     let s = _mm512_div_pd(_mm512_sub_pd(m, one), _mm512_add_pd(m, one));
     let s2 = _mm512_mul_pd(s, s);
-    let mut poly = _mm512_set1_pd(LOG2_SERIES[10]);
-    for &c in LOG2_SERIES[..10].iter().rev() {
-        poly = _mm512_fmadd_pd(poly, s2, _mm512_set1_pd(c));
-    }
+    let poly = log2_series_avx512(s2);
     let log2x = _mm512_fmadd_pd(s, poly, e);
     let t = _mm512_mul_pd(p, log2x);
     let t = _mm512_min_pd(
@@ -159,9 +199,6 @@ fn pow_pd_avx512(x: __m512d, p: __m512d) -> __m512d {
     );
     let k = _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(t);
     let f = _mm512_sub_pd(t, k);
-    let mut q = _mm512_set1_pd(EXP2_SERIES[13]);
-    for &c in EXP2_SERIES[..13].iter().rev() {
-        q = _mm512_fmadd_pd(q, f, _mm512_set1_pd(c));
-    }
+    let q = exp2_series_avx512(f);
     _mm512_scalef_pd(q, k)
 }
