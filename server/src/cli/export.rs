@@ -10,7 +10,6 @@ use crate::post::clips::{read_clips, IngestOptions};
 use crate::post::export::{self, AmfTransforms, ExportFormat, ExportOptions, IdBy};
 use crate::post::grades::{match_grades, GradeLog, GradeTimeline, MatchRule};
 use crate::post::mhl::{self, HashFormat, UtcParts};
-use crate::post::report::workflow_svg;
 use crate::post::show_log::timeline_from_log;
 use crate::show::Show;
 use crate::store::{SqliteStore, Store};
@@ -28,6 +27,9 @@ The package (OUT/NAME) holds, per --format:
   amf/<clip>.amf          ACES Metadata File v2.0 (grades made in ACEScct only)
   report.html             look report: every grade change per camera, every clip's grade
   workflow.svg            cameras, LUT boxes and outputs as configured (--show/--store)
+  cube/, clf/             <camera>_<output>_<day>: each camera's full look (input → CDL →
+                          show look → output) baked to a 3D LUT, with the grade it ended
+                          the log with (--show/--store; show looks holding a LUT refused)
   review.txt              clips with no grade, and clips whose grade changed mid-clip
   ascmhl/                 ASC MHL v2 generation over all of it
 Every file states the CDL style (ASC clamp or no-clamp) and the working space.
@@ -51,7 +53,7 @@ pub struct Args {
     /// A show JSON document: every camera's current grade, for the whole day.
     #[arg(long, value_name = "SHOW.json", group = "source")]
     pub show: Option<PathBuf>,
-    /// Formats to write, comma-separated: cc, ccc, cdl, ale, edl, amf, report (HTML look report; with --show/--store also the workflow SVG).
+    /// Formats to write, comma-separated: cc, ccc, cdl, ale, edl, amf, report (HTML look report; with --show/--store also the workflow SVG), cube, clf (each camera's full look per output; need --show/--store).
     #[arg(long, value_delimiter = ',', default_value = "cc,ccc,cdl,ale,edl")]
     pub format: Vec<ExportFormat>,
     /// Folder the package is created in.
@@ -84,6 +86,9 @@ pub struct Args {
     /// ASC MHL hash format, repeatable (default xxh64).
     #[arg(long = "hash", value_name = "HASH")]
     pub hash: Vec<HashFormat>,
+    /// Lattice size of the baked cube/clf looks (2..=129).
+    #[arg(long, default_value_t = 33)]
+    pub lut_size: usize,
     /// Exit 3 when clips need review.
     #[arg(long)]
     pub strict: bool,
@@ -146,7 +151,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             args.hash.clone()
         },
-        workflow_svg: show.as_ref().map(workflow_svg),
+        show,
+        lut_size: args.lut_size,
         timeline,
     };
     let files = export::render(&list, &report, &options)?;

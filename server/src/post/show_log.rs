@@ -44,7 +44,11 @@ pub fn merge(first: &Cdl, second: &Cdl, style: CdlStyle) -> Option<Cdl> {
 }
 
 /// The one CDL post applies for a camera's grade in `show`.
-fn post_grade(show: &Show, camera: &str, grade: &crate::show::Grade) -> Result<Grade, String> {
+pub(crate) fn post_grade(
+    show: &Show,
+    camera: &str,
+    grade: &crate::show::Grade,
+) -> Result<Grade, String> {
     let cam = show
         .cameras
         .get(camera)

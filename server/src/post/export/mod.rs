@@ -7,12 +7,15 @@ mod ale;
 mod amf;
 mod cdl;
 mod edl;
+mod look_lut;
 pub mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub use amf::{is_acescct, uuid_for, AmfTransforms};
+
+use lookwire_color::formats::LutFormat;
 
 use crate::post::clips::ClipList;
 use crate::post::grades::{ClipMatch, GradeTimeline, MatchReport};
@@ -28,6 +31,8 @@ pub enum ExportFormat {
     Edl,
     Amf,
     Report,
+    Cube,
+    Clf,
 }
 
 impl std::str::FromStr for ExportFormat {
@@ -70,8 +75,10 @@ pub struct ExportOptions {
     pub hash_formats: Vec<HashFormat>,
     /// Grade changes for the look report.
     pub timeline: GradeTimeline,
-    /// The show's workflow drawing for the look report, when the show is known.
-    pub workflow_svg: Option<String>,
+    /// The show, when known: workflow drawing in the report, cameras' looks for cube/clf.
+    pub show: Option<crate::show::Show>,
+    /// Lattice size of baked `.cube`/CLF looks.
+    pub lut_size: usize,
 }
 
 /// An export that could not be made; nothing was left on disk.
@@ -187,18 +194,14 @@ pub fn render(
                     ale::ale(list, &report.matches)?.into_bytes(),
                 )?;
             }
-            ExportFormat::Report => {
-                let title = format!("lookwire look report {}", options.day);
-                let html = crate::post::report::look_report(
-                    &title,
-                    &options.timeline,
-                    report,
-                    options.workflow_svg.as_deref(),
-                );
-                add(&mut files, "report.html".into(), html.into_bytes())?;
-                if let Some(svg) = &options.workflow_svg {
-                    add(&mut files, "workflow.svg".into(), svg.clone().into_bytes())?;
-                }
+            ExportFormat::Report => report_files(&mut files, report, options)?,
+            ExportFormat::Cube | ExportFormat::Clf => {
+                let lut_format = if *format == ExportFormat::Clf {
+                    LutFormat::Clf
+                } else {
+                    LutFormat::Cube
+                };
+                look_files(&mut files, options, lut_format)?
             }
             ExportFormat::Amf => {
                 let now = UtcParts::of(std::time::SystemTime::now());
@@ -219,6 +222,37 @@ pub fn render(
         review(report, &list.file).into_bytes(),
     )?;
     Ok(files)
+}
+
+/// `report.html`, and `workflow.svg` when the show is known.
+fn report_files(
+    files: &mut Files,
+    report: &MatchReport,
+    options: &ExportOptions,
+) -> Result<(), ExportError> {
+    let title = format!("lookwire look report {}", options.day);
+    let svg = options.show.as_ref().map(crate::post::report::workflow_svg);
+    let html = crate::post::report::look_report(&title, &options.timeline, report, svg.as_deref());
+    add(files, "report.html".into(), html.into_bytes())?;
+    if let Some(svg) = svg {
+        add(files, "workflow.svg".into(), svg.into_bytes())?;
+    }
+    Ok(())
+}
+
+/// Each camera's baked look per output.
+fn look_files(
+    files: &mut Files,
+    options: &ExportOptions,
+    format: LutFormat,
+) -> Result<(), ExportError> {
+    let show = options.show.as_ref().ok_or_else(|| {
+        ExportError::Conflict("cube and clf looks need the show (--show or --store)".into())
+    })?;
+    for (path, bytes) in look_lut::look_luts(show, &options.day, options.lut_size, &[format])? {
+        add(files, path, bytes)?;
+    }
+    Ok(())
 }
 
 /// The clips post must look at: no grade, or a grade that changed during the clip.

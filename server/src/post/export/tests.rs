@@ -22,7 +22,8 @@ fn options(formats: &[ExportFormat]) -> ExportOptions {
         amf: AmfTransforms::default(),
         hash_formats: vec![HashFormat::Xxh64],
         timeline: GradeLog::read(&data("grades.json")).unwrap(),
-        workflow_svg: None,
+        show: None,
+        lut_size: 9,
     }
 }
 
@@ -257,4 +258,43 @@ fn the_look_report_lists_every_grade_change_and_clip() {
     );
     assert!(html.contains("<td>B012C004_240501_R2CD</td><td>B012C004_240501_R2CD.mxf</td><td>09:00:00:00</td><td>09:00:05:00</td><td>none</td><td>no grade</td>"));
     assert!(!files.contains_key("workflow.svg"), "no show, no drawing");
+}
+
+#[test]
+fn camera_looks_bake_through_the_engine_per_output() {
+    let show = crate::show::demo::demo_show();
+    let (list, report) = day1(MatchRule::AtStart);
+    let mut opts = options(&[ExportFormat::Cube, ExportFormat::Clf, ExportFormat::Report]);
+    opts.show = Some(show.clone());
+    let files = render(&list, &report, &opts).unwrap();
+    let camera = show.cameras.values().next().unwrap();
+    let cube = text(&files, &format!("cube/{}_sdr_2024-05-01.cube", camera.id));
+    assert!(cube.contains("LUT_3D_SIZE 9"), "{}", &cube[..200]);
+    assert!(cube.contains(&camera.input_space) && cube.contains("Warm contrast"));
+    // The cube holds the engine's bake of this camera's look, node for node.
+    let look = lookwire_color::pipeline::Look::from_ids(
+        &camera.input_space,
+        lookwire_color::pipeline::WorkingSpace::AcesCct,
+        "aces2-sdr-rec709",
+    )
+    .unwrap()
+    .with_cdl(show.looks["warm-contrast"].cdl.unwrap(), show.cdl_style);
+    let white = look.pipeline().unwrap().apply([1.0, 1.0, 1.0]);
+    let last: Vec<f64> = cube
+        .lines()
+        .filter(|l| !l.is_empty())
+        .last()
+        .unwrap()
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    for c in 0..3 {
+        assert!((last[c] - white[c]).abs() < 1e-5, "{last:?} vs {white:?}");
+    }
+    assert!(files.contains_key(&format!("clf/{}_hdr_2024-05-01.clf", camera.id)));
+    assert!(files.contains_key("workflow.svg"));
+    let err = render(&list, &report, &options(&[ExportFormat::Cube]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("need the show"), "{err}");
 }

@@ -1,0 +1,92 @@
+//! Each camera's full look (input transform → CDL → show look → output transform) baked by
+//! the engine into a 3D LUT per output, as `.cube` and as CLF, for dailies systems. The grade
+//! is the one the camera ended the log with; a show look that holds a LUT file cannot be
+//! baked here (its bytes live in the store) and is refused.
+
+use lookwire_color::formats::{LutFile, LutFormat, Precision};
+use lookwire_color::pipeline::{self, Look, WorkingSpace};
+use lookwire_color::spaces;
+
+use super::text::{file_stem, style_text};
+use super::ExportError;
+use crate::post::show_log::post_grade;
+use crate::show::{self, Show};
+
+fn fail(camera: &str, what: impl std::fmt::Display) -> ExportError {
+    ExportError::Conflict(format!("camera {camera}: {what}"))
+}
+
+/// One baked look per camera and output with a display transform: `(path, bytes)`.
+pub fn look_luts(
+    show: &Show,
+    day: &str,
+    size: usize,
+    formats: &[LutFormat],
+) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    let mut files = Vec::new();
+    for (id, camera) in &show.cameras {
+        let grade = post_grade(show, id, &camera.grade).map_err(|e| fail(id, e))?;
+        if let Some(look) = camera.grade.look.as_ref().and_then(|l| show.looks.get(l)) {
+            if look.lut.is_some() {
+                return Err(fail(
+                    id,
+                    format!(
+                        "show look {:?} holds a LUT file, which is not baked into exports",
+                        look.name
+                    ),
+                ));
+            }
+        }
+        let working = match camera.working_space {
+            show::WorkingSpace::Camera => WorkingSpace::Camera,
+            show::WorkingSpace::Acescct => WorkingSpace::AcesCct,
+        };
+        for output_id in &camera.outputs {
+            let Some(output) = show.outputs.get(output_id) else {
+                continue;
+            };
+            let Some(display) = &output.display else {
+                continue;
+            };
+            let look = Look {
+                input: spaces::lookup(&camera.input_space).map_err(|e| fail(id, e))?,
+                working,
+                cdl: grade.cdl,
+                cdl_style: grade.style,
+                looks: Vec::new(),
+                output: pipeline::resolve_output(display).map_err(|e| fail(id, e))?,
+            };
+            let baked = look
+                .pipeline()
+                .and_then(|p| p.bake(size))
+                .map_err(|e| fail(id, e))?;
+            let mut file = LutFile::from_3d(baked.lut);
+            file.title = Some(format!("lookwire {} {} {day}", camera.label, output.name));
+            file.comments = vec![format!(
+                "input {}; working space {}; CDL style {}; look {}; output {display}; grade at the end of the log",
+                camera.input_space,
+                grade.working_space,
+                style_text(grade.style),
+                grade.look.as_deref().unwrap_or("none")
+            )];
+            let stem = format!(
+                "{}_{}_{}",
+                file_stem(id),
+                file_stem(output_id),
+                file_stem(day)
+            );
+            for format in formats {
+                let (folder, ext) = if *format == LutFormat::Clf {
+                    ("clf", "clf")
+                } else {
+                    ("cube", "cube")
+                };
+                let bytes = format
+                    .write(&file, Precision::Fixed(6))
+                    .map_err(|e| fail(id, e))?;
+                files.push((format!("{folder}/{stem}.{ext}"), bytes));
+            }
+        }
+    }
+    Ok(files)
+}
