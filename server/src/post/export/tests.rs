@@ -282,8 +282,8 @@ fn camera_looks_bake_through_the_engine_per_output() {
     let white = look.pipeline().unwrap().apply([1.0, 1.0, 1.0]);
     let last: Vec<f64> = cube
         .lines()
-        .filter(|l| !l.is_empty())
-        .last()
+        .rev()
+        .find(|l| !l.is_empty())
         .unwrap()
         .split_whitespace()
         .map(|v| v.parse().unwrap())
