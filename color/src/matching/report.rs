@@ -17,13 +17,12 @@ pub struct PatchDelta {
     pub delta_e: f64,
     /// Weight in the solve (0: left out, see `warnings`).
     pub weight: f64,
-    /// `emissive: not in mean/max`, `clipped`, `noisy`, `reference clipped`, `reference noisy`.
+    /// `clipped`, `noisy`, `reference clipped`, `reference noisy`.
     pub warnings: Vec<&'static str>,
 }
 
-/// Mean and max ΔE 2000 over the usable reflective patches (weight > 0, not an LED
-/// emitter: narrow-band light lies outside what a CDL can match, and is listed per patch
-/// only), and every patch.
+/// Mean and max ΔE 2000 over the usable patches (weight > 0: not clipped in either
+/// picture), LED emitters included, and every patch.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Stats {
     pub mean: f64,
@@ -53,9 +52,8 @@ pub struct MatchReport {
     pub iterations: usize,
 }
 
-fn warnings(group: PatchGroup, reference: &PatchSample, camera: &PatchSample) -> Vec<&'static str> {
+fn warnings(reference: &PatchSample, camera: &PatchSample) -> Vec<&'static str> {
     let flags = [
-        (group == PatchGroup::Emissive, "emissive: not in mean/max"),
         (camera.clipped, "clipped"),
         (camera.noisy, "noisy"),
         (reference.clipped, "reference clipped"),
@@ -97,7 +95,7 @@ pub(super) fn deltas(
             group: p.group,
             delta_e: delta_e2000(m.reference, problem.graded_lab(m.working, cdl)),
             weight: m.weight,
-            warnings: warnings(p.group, r, c),
+            warnings: warnings(r, c),
         })
         .collect();
     stats(rows)

@@ -6,9 +6,11 @@ use std::process::ExitCode;
 mod apply;
 mod bake;
 mod bench;
+mod chart;
 mod convert;
 mod export;
 mod info;
+mod matching;
 mod mhl;
 mod serve;
 mod spaces;
@@ -41,6 +43,12 @@ pub enum Command {
     /// Measure render throughput per workload and CPU level.
     Bench(bench::Args),
 
+    /// Render the built-in test chart as a camera records it.
+    Chart(chart::Args),
+
+    /// Solve a camera's match CDL onto a reference camera from pictures of the chart.
+    Match(matching::Args),
+
     /// Run the live-grading server.
     Serve(serve::Args),
 
@@ -60,6 +68,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Info(args) => info::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Chart(args) => chart::run(args),
+        Command::Match(args) => matching::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Mhl(args) => mhl::run(args),
         Command::Export(args) => export::run(args),

@@ -1,0 +1,263 @@
+//! `lookwire chart` and `lookwire match` end to end: files in each format, the JSON
+//! document, the .cc file, and errors that name the fault.
+
+use lookwire_color::formats::read_cdl;
+use lookwire_server::image::{self, Samples};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn lookwire(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lookwire"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn chart_writes_each_format_at_its_depth() {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, bits, kind) in [
+        ("c.exr", 0, "16-bit half float"),
+        ("c.dpx", 10, "16-bit integer"),
+        ("c.tif", 16, "16-bit integer"),
+    ] {
+        ok(&lookwire(
+            &[
+                "chart",
+                "--input",
+                "sony-slog3-sgamut3",
+                "--size",
+                "hd",
+                "--ideal",
+                "-o",
+                file,
+            ],
+            dir.path(),
+        ));
+        let img = image::read(&dir.path().join(file)).unwrap();
+        assert_eq!(
+            (
+                img.width,
+                img.height,
+                img.channels,
+                img.bits,
+                img.samples.kind()
+            ),
+            (1920, 1080, 3, bits, kind),
+            "{file}"
+        );
+        // The 18 % grey card (centre of its rectangle at HD: 1645, 250) at S-Log3's 0.410557.
+        let i = (250 * 1920 + 1645) * 3;
+        let v = match &img.samples {
+            Samples::F16(s) => s[i].to_f32() as f64,
+            Samples::U16(s) => f64::from(s[i]) / f64::from((1u32 << bits) - 1),
+            other => panic!("{file}: {}", other.kind()),
+        };
+        assert!((v - 0.410557).abs() < 1.5e-3, "{file}: grey card {v}");
+    }
+    ok(&lookwire(
+        &[
+            "chart",
+            "--input",
+            "arri-logc3-awg3",
+            "--size",
+            "hd",
+            "--float",
+            "--exposure",
+            "-1",
+            "-o",
+            "f.exr",
+        ],
+        dir.path(),
+    ));
+    let img = image::read(&dir.path().join("f.exr")).unwrap();
+    assert_eq!(
+        (img.width, img.height, img.samples.kind()),
+        (1920, 1080, "32-bit float")
+    );
+}
+
+#[test]
+fn match_prints_one_json_document_and_writes_the_cc() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&lookwire(
+        &[
+            "chart",
+            "--input",
+            "arri-logc3-awg3",
+            "--size",
+            "hd",
+            "-o",
+            "ref.exr",
+        ],
+        dir.path(),
+    ));
+    ok(&lookwire(
+        &[
+            "chart",
+            "--input",
+            "red-log3g10-rwg",
+            "--size",
+            "hd",
+            "--noise",
+            "0.002",
+            "-o",
+            "cam.dpx",
+        ],
+        dir.path(),
+    ));
+    let args = [
+        "match",
+        "--reference-input",
+        "arri-logc3-awg3",
+        "--reference",
+        "ref.exr",
+        "--input",
+        "red-log3g10-rwg",
+        "--frame",
+        "cam.dpx",
+        "--working",
+        "camera",
+        "--chart",
+        "builtin",
+        "-o",
+        "MATCH.cc",
+        "--json",
+    ];
+    let stdout = ok(&lookwire(&args, dir.path()));
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let keys: Vec<&String> = doc.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["after", "before", "cdl"]);
+    let (before, after) = (
+        doc["before"]["mean"].as_f64().unwrap(),
+        doc["after"]["mean"].as_f64().unwrap(),
+    );
+    assert!(after <= 0.5 * before, "{before} → {after}");
+    assert_eq!(doc["after"]["patches"].as_array().unwrap().len(), 50);
+    assert!(doc["before"]["max"].as_f64().unwrap() >= before);
+    let file = read_cdl(&dir.path().join("MATCH.cc")).unwrap();
+    let cc = file.corrections().next().unwrap();
+    for (i, key) in ["slope", "offset", "power"].iter().enumerate() {
+        let group = [cc.cdl.slope, cc.cdl.offset, cc.cdl.power][i];
+        for c in 0..3 {
+            let want = doc["cdl"][key][c].as_f64().unwrap();
+            assert!((group[c] - want).abs() < 1e-9, "{key}[{c}]");
+        }
+    }
+    assert!((cc.cdl.sat - doc["cdl"]["sat"].as_f64().unwrap()).abs() < 1e-9);
+}
+
+#[test]
+fn bad_arguments_fail_with_a_message_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&lookwire(
+        &[
+            "chart",
+            "--input",
+            "arri-logc3-awg3",
+            "--size",
+            "hd",
+            "-o",
+            "ref.exr",
+        ],
+        dir.path(),
+    ));
+    let fails = |args: &[&str], needle: &str| {
+        let out = lookwire(args, dir.path());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(needle),
+            "{args:?}: {err}"
+        );
+    };
+    fails(
+        &["chart", "--input", "nope", "-o", "x.exr"],
+        "unknown space \"nope\"",
+    );
+    fails(
+        &[
+            "chart",
+            "--input",
+            "arri-logc3-awg3",
+            "--white-balance",
+            "100",
+            "-o",
+            "x.exr",
+        ],
+        "white balance 100 K",
+    );
+    fails(
+        &[
+            "chart",
+            "--input",
+            "arri-logc3-awg3",
+            "--size",
+            "8k",
+            "-o",
+            "x.exr",
+        ],
+        "unknown chart size",
+    );
+    fails(
+        &["chart", "--input", "arri-logc3-awg3", "-o", "x.jpg"],
+        "unknown image extension",
+    );
+    let base = [
+        "match",
+        "--reference-input",
+        "arri-logc3-awg3",
+        "--reference",
+        "ref.exr",
+        "--input",
+        "arri-logc3-awg3",
+        "--frame",
+        "ref.exr",
+        "-o",
+        "m.cc",
+    ];
+    let with = |extra: &[&'static str]| [&base[..], extra].concat();
+    fails(
+        &with(&["--working", "log"]),
+        "unknown working space \"log\"",
+    );
+    fails(
+        &with(&["--working", "camera", "--corners", "1,2,3"]),
+        "expected 8 numbers, found 3",
+    );
+    fails(
+        &with(&["--working", "camera", "--chart", "macbeth"]),
+        "macbeth",
+    );
+    fails(
+        &with(&["--working", "camera", "--output", "nope"]),
+        "unknown output transform `nope`",
+    );
+    fails(
+        &[
+            "match",
+            "--reference-input",
+            "arri-logc3-awg3",
+            "--reference",
+            "missing.exr",
+            "--input",
+            "arri-logc3-awg3",
+            "--frame",
+            "ref.exr",
+            "--working",
+            "camera",
+            "-o",
+            "m.cc",
+        ],
+        "missing.exr",
+    );
+}
