@@ -78,8 +78,12 @@ pub enum GradeNode {
 /// A camera's grade and the ordered nodes it applies.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct GradeView {
-    #[serde(flatten)]
-    pub grade: Grade,
+    #[serde(rename = "match")]
+    #[schema(value_type = super::schema::CdlDoc)]
+    pub match_cdl: Cdl,
+    #[schema(value_type = super::schema::CdlDoc)]
+    pub trim: Cdl,
+    pub look: Option<Id>,
     /// Applied in this order in the camera's working space.
     pub nodes: Vec<GradeNode>,
     pub working_space: WorkingSpace,
@@ -244,7 +248,9 @@ fn grade_view(state: &AppState, id: &str) -> Result<GradeView, ApiError> {
         });
     }
     Ok(GradeView {
-        grade: g.clone(),
+        match_cdl: g.match_cdl,
+        trim: g.trim,
+        look: g.look.clone(),
         nodes,
         working_space: camera.working_space,
     })

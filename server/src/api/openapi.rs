@@ -5,7 +5,8 @@
 
 use axum::routing::get;
 use axum::{Json, Router};
-use utoipa::OpenApi;
+use utoipa::openapi::{Content, Ref, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::AppState;
@@ -21,6 +22,7 @@ use super::AppState;
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
     servers((url = "/api/v1")),
+    modifiers(&ErrorResponses),
     paths(
         super::show::get_show, super::show::update_show, super::show::undo_show,
         super::show::redo_show, super::show::list_events, super::show::get_timecode,
@@ -58,6 +60,56 @@ use super::AppState;
 )]
 #[derive(Debug)]
 pub struct ApiDoc;
+
+/// Documents the error statuses that apply across operations: every operation may answer
+/// 401 (login needed) and 503 (store failed); one with a body 400, 413 and 415; one with a
+/// path id 404; one that changes the show 403, 409 and 422.
+#[derive(Debug)]
+struct ErrorResponses;
+
+impl Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.patch, true),
+                (&mut item.delete, true),
+            ];
+            for (op, changes) in ops {
+                let Some(op) = op.as_mut() else { continue };
+                let mut codes = vec!["401", "503"];
+                if op.request_body.is_some() {
+                    codes.extend(["400", "413", "415"]);
+                }
+                if path.contains('{') {
+                    codes.push("404");
+                }
+                if changes {
+                    codes.extend(["403", "409", "422"]);
+                }
+                for code in codes {
+                    if !op.responses.responses.contains_key(code) {
+                        op.responses
+                            .responses
+                            .insert(code.to_owned(), error_response().into());
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn error_response() -> Response {
+    ResponseBuilder::new()
+        .description("An error: { \"error\": { \"code\", \"message\", \"path\" } }")
+        .content(
+            "application/json",
+            Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+        )
+        .build()
+}
 
 /// The OpenAPI document as served and committed.
 pub fn document() -> utoipa::openapi::OpenApi {
