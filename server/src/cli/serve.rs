@@ -7,11 +7,14 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context};
 
+use axum::serve::ListenerExt;
+
 use crate::api::{router, AppState};
 use crate::auth::{hash_secret, Auth};
 use crate::device_registry::DeviceRegistry;
 use crate::show::{demo::demo_show, Show, ShowHandle};
 use crate::store::{SqliteStore, Store, StoredUser};
+use crate::timecode::follow::{follow, LtcSource};
 use crate::timecode::FrameRate;
 
 #[derive(Debug, clap::Args)]
@@ -33,6 +36,38 @@ pub struct Args {
     /// need not repeat it). Prefer the environment variable over the flag.
     #[arg(long, env = "LOOKWIRE_PASSPHRASE", hide_env_values = true)]
     passphrase: Option<String>,
+
+    /// Lock the show clock to SMPTE LTC: a WAV file, or `-` for raw signed 16-bit
+    /// little-endian PCM on stdin (e.g. `arecord -f S16_LE -r 48000 -c 1 | lookwire serve --ltc -`).
+    #[arg(long, value_name = "WAV|-")]
+    ltc: Option<PathBuf>,
+
+    /// Audio channel carrying LTC (0 = first).
+    #[arg(long, default_value_t = 0)]
+    ltc_channel: usize,
+
+    /// Sample rate and channel count of raw PCM on stdin.
+    #[arg(long, default_value_t = 48_000)]
+    ltc_sample_rate: u32,
+    #[arg(long, default_value_t = 1)]
+    ltc_channels: usize,
+}
+
+/// The LTC input the arguments ask for.
+fn ltc_source(args: &Args) -> Option<LtcSource> {
+    let path = args.ltc.clone()?;
+    Some(if path.as_os_str() == "-" {
+        LtcSource::RawStdin {
+            sample_rate: args.ltc_sample_rate,
+            channels: args.ltc_channels,
+            channel: args.ltc_channel,
+        }
+    } else {
+        LtcSource::Wav {
+            path,
+            channel: args.ltc_channel,
+        }
+    })
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -105,6 +140,10 @@ async fn serve(args: Args) -> anyhow::Result<()> {
             Show::new("Untitled show", FrameRate::Fps25)
         }
     })?;
+    if let Some(source) = ltc_source(&args) {
+        follow(source.clone(), show.clone())
+            .with_context(|| format!("cannot read LTC from {source:?}"))?;
+    }
     let reader: Box<dyn Store> = Box::new(open()?);
     let state = AppState {
         show,
@@ -129,6 +168,10 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     );
     println!("lookwire: store {}", path.display());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Trims are small messages that must leave at once: no Nagle delay.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -196,4 +196,6 @@ pub fn measured_rate(frames: &[LtcFrame], sample_rate: u32) -> Option<f64> {
 }
 
 #[cfg(test)]
+pub(crate) mod encoder;
+#[cfg(test)]
 mod tests;
