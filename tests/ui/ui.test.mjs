@@ -1,0 +1,198 @@
+// The VC's browser UI, driven in Debian's Chromium by Playwright against `lookwire serve --demo`.
+// Screenshots of the main screens go to tests/artifacts/ui/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const artifacts = join(root, 'tests/artifacts/ui');
+const binary = process.env.LOOKWIRE_BIN ?? join(root, 'target/debug/lookwire');
+const port = 20000 + Math.floor(Math.random() * 20000);
+const base = `http://127.0.0.1:${port}`;
+
+let server;
+let browser;
+
+async function waitForServer() {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(`${base}/api/v1/show`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`lookwire did not start on ${base}`);
+}
+
+async function rest(method, path, body) {
+  const res = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Polls `check` (run here, not in the page) until it returns true, or fails after 10 s. */
+async function eventually(what, check) {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`timed out waiting until ${what}`);
+}
+
+const trimOf = async (id) => (await rest('GET', `/cameras/${id}`)).grade.trim;
+
+async function openPage() {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base);
+  await page.waitForFunction(() => window.lookwire?.connection.status === 'open');
+  await page.waitForSelector('.tile');
+  page.errors = errors;
+  return page;
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  server = spawn(binary, ['serve', '--demo', '--bind', `127.0.0.1:${port}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await waitForServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+test('the multiviewer shows every demo camera and the show timecode', async () => {
+  const page = await openPage();
+  const cameras = await rest('GET', '/cameras');
+  assert.equal(await page.locator('.tile').count(), cameras.length);
+  for (const camera of cameras) {
+    await page.locator(`.tile[data-camera="${camera.id}"]`).waitFor();
+  }
+  await page.waitForFunction(() => /^\d\d:\d\d:\d\d[:;]\d\d$/.test(document.getElementById('timecode').textContent));
+  await page.screenshot({ path: join(artifacts, 'multiviewer.png') });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a value typed in one browser appears in a second, and undo takes it back', async () => {
+  const a = await openPage();
+  const b = await openPage();
+  const before = (await rest('GET', '/cameras/a')).grade.trim.slope[0];
+  await a.locator('.tile[data-camera="a"]').click();
+  await b.locator('.tile[data-camera="a"]').click();
+  await a.fill('#trim-slope-r', '1.234');
+  await a.press('#trim-slope-r', 'Enter');
+  await b.waitForFunction(() => Number(document.getElementById('trim-slope-r').value) === 1.234);
+  assert.equal((await rest('GET', '/cameras/a')).grade.trim.slope[0], 1.234);
+  await a.screenshot({ path: join(artifacts, 'trims.png') });
+
+  await a.click('#undo');
+  await b.waitForFunction((v) => Number(document.getElementById('trim-slope-r').value) === v, before);
+  assert.equal((await rest('GET', '/cameras/a')).grade.trim.slope[0], before);
+  assert.deepEqual([...a.errors, ...b.errors], []);
+  await a.close();
+  await b.close();
+});
+
+test('arrow keys nudge a field by 0.01, with Shift by 0.001', async () => {
+  const page = await openPage();
+  await page.locator('.tile[data-camera="b"]').click();
+  const start = (await rest('GET', '/cameras/b')).grade.trim.offset[1];
+  await page.focus('#trim-offset-g');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Shift+ArrowUp');
+  const want = Number((start + 0.011).toFixed(4));
+  await eventually(`offset.g of b is ${want}`, async () => (await trimOf('b')).offset[1] === want);
+  await page.close();
+});
+
+test('a snapshot stored and recalled brings the grade back', async () => {
+  const page = await openPage();
+  await page.locator('.tile[data-camera="c"]').click();
+  await page.fill('#trim-sat', '1.3');
+  await page.press('#trim-sat', 'Enter');
+  await eventually('sat of c is 1.3', async () => (await trimOf('c')).sat === 1.3);
+  await page.fill('#snapshot-name', 'wide');
+  await page.click('#snapshot-take');
+  await page.locator('#snapshots li', { hasText: 'wide' }).waitFor();
+  await page.fill('#trim-sat', '0.7');
+  await page.press('#trim-sat', 'Enter');
+  await eventually('sat of c is 0.7', async () => (await trimOf('c')).sat === 0.7);
+  await page.click('#snapshots li button[aria-label="Recall wide"]');
+  await page.waitForFunction(() => Number(document.getElementById('trim-sat').value) === 1.3);
+  assert.equal((await rest('GET', '/cameras/c')).grade.trim.sat, 1.3);
+  await page.close();
+});
+
+test('ganged cameras move together by the same offset', async () => {
+  const page = await openPage();
+  const before = await rest('GET', '/cameras');
+  const offsetOf = (list, id) => list.find((c) => c.id === id).grade.trim.offset[0];
+  await page.locator('.tile[data-camera="d"]').click();
+  await page.locator('.tile[data-camera="e"]').click({ modifiers: ['Shift'] });
+  await page.click('#gang-toggle');
+  const target = Number((offsetOf(before, 'd') + 0.02).toFixed(4));
+  await page.fill('#trim-offset-r', String(target));
+  await page.press('#trim-offset-r', 'Enter');
+  await eventually('d and e both moved', async () => {
+    const cameras = await rest('GET', '/cameras');
+    return ['d', 'e'].every((id) => offsetOf(cameras, id) !== offsetOf(before, id));
+  });
+  const after = await rest('GET', '/cameras');
+  assert.ok(Math.abs(offsetOf(after, 'd') - offsetOf(before, 'd') - 0.02) < 1e-9);
+  assert.ok(Math.abs(offsetOf(after, 'e') - offsetOf(before, 'e') - 0.02) < 1e-9);
+  await page.close();
+});
+
+test('a lost connection is shown, resumes by itself, and loses no trim', async () => {
+  const page = await openPage();
+  await page.locator('.tile[data-camera="f"]').click();
+  await page.evaluate(() => window.lookwire.connection.drop());
+  await page.waitForFunction(() => document.getElementById('connection').dataset.state !== 'open');
+  // Typed while the socket is down: held as pending and resent on reconnect.
+  await page.fill('#trim-power-b', '1.111');
+  await page.press('#trim-power-b', 'Enter');
+  await page.waitForFunction(() => document.getElementById('connection').dataset.state === 'open');
+  await eventually('power.b of f is 1.111', async () => (await trimOf('f')).power[2] === 1.111);
+  assert.equal(await page.evaluate(() => window.lookwire.connection.pending.size), 0);
+  await page.close();
+});
+
+test('a refused value shows the server error and changes nothing', async () => {
+  const page = await openPage();
+  await page.locator('.tile[data-camera="a"]').click();
+  const before = (await rest('GET', '/cameras/a')).grade.trim.power[0];
+  await page.evaluate(() => window.lookwire.connection.trim('a', 'trim.power.r', -1));
+  await page.locator('.toast', { hasText: 'power' }).waitFor();
+  assert.equal((await rest('GET', '/cameras/a')).grade.trim.power[0], before);
+  await page.close();
+});
+
+test('the help overlay lists the shortcuts and opens with ?', async () => {
+  const page = await openPage();
+  await page.keyboard.press('?');
+  await page.locator('#help[open]').waitFor();
+  assert.match(await page.locator('#help').innerText(), /undo/i);
+  await page.screenshot({ path: join(artifacts, 'help.png') });
+  await page.close();
+});

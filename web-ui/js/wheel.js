@@ -1,0 +1,124 @@
+// A color wheel as colorists know it: drag the puck towards a hue to push the picture that
+// way. The puck's position is a chroma vector in the vectorscope plane (right = Cb/blue,
+// up = Cr/red); it becomes RGB deltas that leave Rec.709 luma unchanged, added to offset
+// or multiplied into slope / power. Double-click recentres (the channels' mean).
+
+const CB = [0, -0.1873, 1.8556]; // BT.709 YCbCr → RGB, Cb column
+const CR = [1.5748, -0.4681, 0]; //                  Cr column
+
+/** RGB deltas (luma-neutral) for a chroma vector. */
+export function chromaToRgb(cb, cr) {
+  return [0, 1, 2].map((c) => cb * CB[c] + cr * CR[c]);
+}
+
+/** The chroma vector of RGB deltas (their luma removed): the inverse of `chromaToRgb`. */
+export function rgbToChroma(d) {
+  const luma = 0.2126 * d[0] + 0.7152 * d[1] + 0.0722 * d[2];
+  return { cb: (d[2] - luma) / 1.8556, cr: (d[0] - luma) / 1.5748 };
+}
+
+export class Wheel {
+  /**
+   * @param {string} name  offset | slope | power
+   * @param {number} reach the chroma delta at the rim
+   * @param {(values: number[]) => void} onChange receives the new three channel values
+   */
+  constructor(name, reach, onChange) {
+    this.name = name;
+    this.reach = reach;
+    this.onChange = onChange;
+    this.values = [0, 0, 0];
+    this.canvas = document.createElement('canvas');
+    this.canvas.width = this.canvas.height = 160;
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', `${name} color wheel`);
+    this.canvas.tabIndex = 0;
+    this.canvas.addEventListener('pointerdown', (e) => this.drag(e));
+    this.canvas.addEventListener('dblclick', () => this.centre());
+    this.canvas.addEventListener('keydown', (e) => this.key(e));
+  }
+
+  base() {
+    return this.name === 'offset' ? 0 : 1;
+  }
+
+  /** Deviation of the channels from their mean, relative for slope/power. */
+  deltas(values) {
+    const mean = (values[0] + values[1] + values[2]) / 3;
+    return this.name === 'offset' ? values.map((v) => v - mean) : values.map((v) => v / (mean || 1) - 1);
+  }
+
+  apply(cb, cr) {
+    const mean = (this.values[0] + this.values[1] + this.values[2]) / 3;
+    const d = chromaToRgb(cb, cr);
+    const next = this.name === 'offset' ? d.map((x) => mean + x) : d.map((x) => Math.max(0.001, mean * (1 + x)));
+    this.onChange(next.map((x) => Number(x.toFixed(6))));
+  }
+
+  drag(event) {
+    this.canvas.setPointerCapture(event.pointerId);
+    const move = (e) => {
+      const r = this.canvas.getBoundingClientRect();
+      const x = ((e.clientX - r.left) / r.width) * 2 - 1;
+      const y = 1 - ((e.clientY - r.top) / r.height) * 2;
+      const len = Math.hypot(x, y);
+      const k = len > 1 ? 1 / len : 1;
+      this.apply(x * k * this.reach, y * k * this.reach);
+    };
+    move(event);
+    const up = () => {
+      this.canvas.removeEventListener('pointermove', move);
+      this.canvas.removeEventListener('pointerup', up);
+    };
+    this.canvas.addEventListener('pointermove', move);
+    this.canvas.addEventListener('pointerup', up);
+  }
+
+  key(event) {
+    const steps = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+    const step = steps[event.key];
+    if (!step) return;
+    event.preventDefault();
+    const { cb, cr } = rgbToChroma(this.deltas(this.values));
+    const s = this.reach * (event.shiftKey ? 0.005 : 0.05);
+    this.apply(cb + step[0] * s, cr + step[1] * s);
+  }
+
+  centre() {
+    this.apply(0, 0);
+  }
+
+  set(values) {
+    this.values = values;
+    this.draw();
+  }
+
+  draw() {
+    const g = this.canvas.getContext('2d');
+    const n = this.canvas.width;
+    const c = n / 2;
+    g.clearRect(0, 0, n, n);
+    // Hue ring, dim so it does not glare in a dark truck.
+    for (let a = 0; a < 360; a += 3) {
+      const rad = (a * Math.PI) / 180;
+      const rgb = chromaToRgb(Math.cos(rad) * 0.25, Math.sin(rad) * 0.25).map((x) => Math.round(110 + 250 * x));
+      g.strokeStyle = `rgb(${rgb.join(',')})`;
+      g.lineWidth = 6;
+      g.beginPath();
+      g.arc(c, c, c - 5, -rad - 0.03, -rad + 0.06, false);
+      g.stroke();
+    }
+    g.strokeStyle = '#444';
+    g.lineWidth = 1;
+    g.beginPath();
+    g.moveTo(c, 10); g.lineTo(c, n - 10); g.moveTo(10, c); g.lineTo(n - 10, c);
+    g.stroke();
+    const { cb, cr } = rgbToChroma(this.deltas(this.values));
+    const x = c + (cb / this.reach) * (c - 10);
+    const y = c - (cr / this.reach) * (c - 10);
+    g.fillStyle = '#e0e0e0';
+    g.beginPath();
+    g.arc(x, y, 5, 0, Math.PI * 2);
+    g.fill();
+  }
+}
