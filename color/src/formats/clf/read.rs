@@ -9,6 +9,8 @@ use crate::formats::xml::{self, Element};
 use crate::lut::{Domain, Interpolation, Lut1d, Lut3d, LUT1D_SIZE_RANGE, LUT3D_SIZE_RANGE};
 
 const NODES: &str = "LUT1D, LUT3D, Matrix, Range, ASC_CDL, Log or Exponent";
+/// Most process nodes in one list (bounds the cost of applying or baking it).
+const MAX_NODES: usize = 1024;
 
 /// Reads a `.clf` or `.ctf` document; `file` names it in error messages.
 pub fn read(src: &[u8], file: &str) -> Result<ProcessList, FormatError> {
@@ -42,6 +44,13 @@ pub fn read(src: &[u8], file: &str) -> Result<ProcessList, FormatError> {
             "OutputDescriptor" => list.output_descriptor = Some(el.trimmed().to_owned()),
             "Info" | "Id" => {}
             _ => {
+                if list.ops.len() == MAX_NODES {
+                    return Err(FormatError::limits(
+                        el.at(file),
+                        format!("more than {MAX_NODES} process nodes"),
+                        format!("at most {MAX_NODES}"),
+                    ));
+                }
                 let (op, in_depth, out_depth) = node(el, file)?;
                 if let Some((prev, prev_el)) = previous_out {
                     if prev != in_depth {

@@ -141,3 +141,16 @@ proptest::proptest! {
         proptest::prop_assert_eq!(&back.ops, &list.ops);
     }
 }
+
+#[test]
+fn reads_ctf_version_and_its_cdl_style_names() {
+    let src = r#"<ProcessList id="c" version="1.3">
+        <ASC_CDL inBitDepth="32f" outBitDepth="32f" style="noClampFwd"><SOPNode><Slope>2 2 2</Slope></SOPNode></ASC_CDL>
+        <ASC_CDL inBitDepth="32f" outBitDepth="32f" style="v1.2_Rev"><SatNode><Saturation>1</Saturation></SatNode></ASC_CDL>
+    </ProcessList>"#;
+    let list = read(src.as_bytes(), "a.ctf").unwrap();
+    assert_eq!(list.version.as_deref(), Some("1.3"));
+    // noClampFwd keeps 1.5·2 = 3; v1.2_Rev then clamps to 1.
+    assert_eq!(list.ops[0].apply([1.5, -0.25, 0.25]), [3.0, -0.5, 0.5]);
+    assert_eq!(list.apply([1.5, -0.25, 0.25]), [1.0, 0.0, 0.5]);
+}
