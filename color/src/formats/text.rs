@@ -151,24 +151,32 @@ pub(crate) fn parse_f32(token: &[u8], at: impl FnOnce() -> Location) -> Result<f
     }
 }
 
-const POW10_F32: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+const POW10_F64: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 
-/// Clinger's fast path for the common `-?digits.digits` spelling: with fewer than 2^24
-/// as the digits and at most 10 decimals, one f32 division is correctly rounded.
+/// Clinger's fast path for the common `-?digits.digits` spelling: with fewer than 2^53
+/// as the digits and at most 22 decimals, one f64 division is correctly rounded. Rounding
+/// that f64 to f32 is then exact too, unless it sits exactly on an f32 midpoint (a
+/// double-rounding risk): those, and everything else, go to the full parser.
 #[inline]
 fn plain_decimal(token: &[u8]) -> Option<f32> {
     let (negative, body) = match token.first()? {
         b'-' => (true, &token[1..]),
         _ => (false, token),
     };
-    let mut mantissa: u32 = 0;
+    if body.len() > 17 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
     let mut decimals = 0usize;
     let mut seen_point = false;
     let mut digits = 0;
     for &b in body {
         match b {
             b'0'..=b'9' => {
-                mantissa = mantissa.checked_mul(10)? + u32::from(b - b'0');
+                mantissa = mantissa * 10 + u64::from(b - b'0');
                 digits += 1;
                 decimals += usize::from(seen_point);
             }
@@ -176,10 +184,15 @@ fn plain_decimal(token: &[u8]) -> Option<f32> {
             _ => return None,
         }
     }
-    if digits == 0 || mantissa >= 1 << 24 || decimals > 10 {
+    if digits == 0 || mantissa >= 1 << 53 || decimals > 22 {
         return None;
     }
-    let v = mantissa as f32 / POW10_F32[decimals];
+    let v = mantissa as f64 / POW10_F64[decimals];
+    // The 29 mantissa bits an f32 drops are 1000…0: exactly halfway between two f32s.
+    if v.to_bits() & 0x1FFF_FFFF == 0x1000_0000 {
+        return None;
+    }
+    let v = v as f32;
     Some(if negative { -v } else { v })
 }
 
@@ -374,6 +387,22 @@ mod tests {
             x *= 1.37;
         }
         assert!(plain_decimal(b"-").is_none() && plain_decimal(b".").is_none());
+        // 16777217 = 2^24 + 1 is an f32 midpoint: the fast path must hand it over.
+        assert!(plain_decimal(b"16777217").is_none());
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let x = f32::from_bits((seed as u32 & 0x3fff_ffff) | 0x0080_0000);
+            for text in [format!("{x}"), format!("{x:.9}"), format!("{x:.3}")] {
+                assert_eq!(
+                    parse_f32(text.as_bytes(), at).unwrap(),
+                    text.parse::<f32>().unwrap(),
+                    "{text}"
+                );
+            }
+        }
     }
 
     #[test]

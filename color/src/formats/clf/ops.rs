@@ -185,7 +185,8 @@ impl RangeOp {
                 let s = (max_out - min_out) / (max_in - min_in);
                 let y = x * s + min_out - min_in * s;
                 if self.clamp {
-                    y.clamp(min_out, max_out)
+                    // An inverting range (minOut > maxOut) clamps to the same interval.
+                    y.clamp(min_out.min(max_out), min_out.max(max_out))
                 } else {
                     y
                 }

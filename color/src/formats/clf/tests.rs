@@ -51,6 +51,16 @@ fn range_styles_and_one_sided_clamps() {
 }
 
 #[test]
+fn inverting_range_clamps_without_panicking() {
+    // Found by the clf fuzz target: minOutValue above maxOutValue.
+    let src = doc(
+        r#"<Range inBitDepth="32f" outBitDepth="32f"><minInValue>0</minInValue><maxInValue>1</maxInValue><minOutValue>5</minOutValue><maxOutValue>1</maxOutValue></Range>"#,
+    );
+    let list = read(src.as_bytes(), "a").unwrap();
+    assert_eq!(list.apply([0.0, 0.5, 2.0]), [5.0, 3.0, 1.0]);
+}
+
+#[test]
 fn cdl_reverse_undoes_forward() {
     let cdl = Cdl::from_sop_sat([1.2, 0.9, 1.1, 0.02, -0.01, 0.0, 0.9, 1.1, 1.3], 1.2).unwrap();
     for style in [CdlStyle::Asc, CdlStyle::NoClamp] {
