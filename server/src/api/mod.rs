@@ -76,8 +76,13 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::to_owned);
         // Browsers cannot set headers on a WebSocket, so it alone takes `?token=`.
-        let query = (parts.uri.path() == "/api/v1/ws")
-            .then(|| token_from_query(parts.uri.query().unwrap_or("")))
+        // Inside the nested API router the path has lost its `/api/v1` prefix.
+        let uri = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(&parts.uri, |o| &o.0);
+        let query = (uri.path() == "/api/v1/ws")
+            .then(|| token_from_query(uri.query().unwrap_or("")))
             .flatten();
         let token = bearer.or(query).ok_or_else(|| {
             ApiError::new(

@@ -180,3 +180,41 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         .context("the server stopped")?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(bind: &str, passphrase: Option<&str>) -> Args {
+        Args {
+            demo: true,
+            bind: bind.parse().unwrap(),
+            store: None,
+            passphrase: passphrase.map(str::to_owned),
+            ltc: None,
+            ltc_channel: 0,
+            ltc_sample_rate: 48_000,
+            ltc_channels: 1,
+        }
+    }
+
+    #[test]
+    fn beyond_loopback_a_passphrase_is_required_and_kept_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
+        assert!(!auth(&args("127.0.0.1:8750", None), &mut store)
+            .unwrap()
+            .required());
+        let err = auth(&args("0.0.0.0:8750", None), &mut store).unwrap_err();
+        assert!(err.to_string().contains("needs a passphrase"), "{err}");
+        assert!(auth(&args("0.0.0.0:8750", Some("short")), &mut store).is_err());
+        let set = auth(&args("0.0.0.0:8750", Some("truck seven")), &mut store).unwrap();
+        assert!(set.required());
+        // A later start finds the stored hash without being given the passphrase again.
+        let again = auth(&args("192.0.2.10:8750", None), &mut store).unwrap();
+        assert!(crate::auth::verify_secret(
+            "truck seven",
+            again.admin_hash().unwrap()
+        ));
+    }
+}

@@ -1,15 +1,14 @@
 //! Everything a user can do to a show, and how each becomes a list of patches.
 
-use lookwire_color::{Cdl, CdlStyle};
-use serde::{Deserialize, Deserializer, Serialize};
+use lookwire_color::Cdl;
+use serde::Serialize;
 use serde_json::{json, Value};
-use utoipa::ToSchema;
 
 use super::history::{History, HistoryStep, Scope};
 use super::model::*;
 use super::patch::Patch;
+pub use super::updates::*;
 use super::ShowError;
-use crate::timecode::FrameRate;
 
 /// A field of a camera's grade, as a WebSocket trim names it: `trim.slope.r`, `trim.slope`
 /// (three values), `match.sat`, `trim` (a whole CDL) or `look`.
@@ -64,87 +63,6 @@ impl GradeField {
     pub fn pointer(&self) -> &str {
         &self.pointer
     }
-}
-
-/// Reads a field that may be present-and-null (`Some(None)`) or absent (`None`).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
-/// Changes to a camera's settings; absent fields stay as they are.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CameraUpdate {
-    pub label: Option<String>,
-    pub make: Option<String>,
-    pub model: Option<String>,
-    pub input_space: Option<String>,
-    pub working_space: Option<WorkingSpace>,
-    pub outputs: Option<Vec<Id>>,
-    pub devices: Option<Vec<Id>>,
-}
-
-/// Changes to a camera's grade; absent fields stay as they are, `look: null` removes the look.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GradeUpdate {
-    #[serde(rename = "match")]
-    #[schema(value_type = Option<crate::api::schema::CdlDoc>)]
-    pub match_cdl: Option<Cdl>,
-    #[schema(value_type = Option<crate::api::schema::CdlDoc>)]
-    pub trim: Option<Cdl>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    pub look: Option<Option<Id>>,
-}
-
-/// Changes to a show look.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LookUpdate {
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<crate::api::schema::CdlDoc>)]
-    pub cdl: Option<Option<Cdl>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    pub lut: Option<Option<Id>>,
-}
-
-/// Changes to an output.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OutputUpdate {
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    pub display: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    pub lut: Option<Option<Id>>,
-    pub range: Option<SignalRange>,
-    pub bypass: Option<Bypass>,
-}
-
-/// Changes to a group.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GroupUpdate {
-    pub name: Option<String>,
-    pub cameras: Option<Vec<Id>>,
-}
-
-/// Changes to the show's settings.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ShowUpdate {
-    pub name: Option<String>,
-    pub frame_rate: Option<FrameRate>,
-    #[schema(value_type = Option<crate::api::schema::CdlStyleDoc>)]
-    pub cdl_style: Option<CdlStyle>,
-    pub working_space: Option<WorkingSpace>,
 }
 
 /// One thing a user does to the show.
@@ -294,40 +212,6 @@ fn remove<T: Serialize>(
         value: to_value(item),
     })
 }
-
-/// The fields an update sets, by their JSON key (a present `null` sets null).
-pub trait Update {
-    fn fields(&self) -> Vec<(&'static str, Value)>;
-}
-
-fn set<T: Serialize>(out: &mut Vec<(&'static str, Value)>, key: &'static str, field: &Option<T>) {
-    if let Some(v) = field {
-        out.push((key, to_value(v)));
-    }
-}
-
-macro_rules! update_fields {
-    ($ty:ty { $($field:ident => $key:literal),* $(,)? }) => {
-        impl Update for $ty {
-            fn fields(&self) -> Vec<(&'static str, Value)> {
-                let mut out = Vec::new();
-                $(set(&mut out, $key, &self.$field);)*
-                out
-            }
-        }
-    };
-}
-
-update_fields!(CameraUpdate { label => "label", make => "make", model => "model",
-    input_space => "input_space", working_space => "working_space", outputs => "outputs",
-    devices => "devices" });
-update_fields!(GradeUpdate { match_cdl => "match", trim => "trim", look => "look" });
-update_fields!(LookUpdate { name => "name", cdl => "cdl", lut => "lut" });
-update_fields!(OutputUpdate { name => "name", display => "display", lut => "lut",
-    range => "range", bypass => "bypass" });
-update_fields!(GroupUpdate { name => "name", cameras => "cameras" });
-update_fields!(ShowUpdate { name => "name", frame_rate => "frame_rate",
-    cdl_style => "cdl_style", working_space => "working_space" });
 
 /// A replace for each field the update sets.
 fn updates(show: &Show, base: &str, update: &impl Update) -> Vec<Patch> {

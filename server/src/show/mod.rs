@@ -5,6 +5,7 @@ pub mod demo;
 pub mod history;
 pub mod model;
 pub mod patch;
+pub mod updates;
 pub mod validate;
 pub mod writer;
 

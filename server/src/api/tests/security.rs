@@ -153,3 +153,48 @@ async fn no_cors_headers_are_sent() {
     assert!(res.headers().get("access-control-allow-origin").is_none());
     assert_ne!(res.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_websocket_takes_the_token_as_a_query_parameter() {
+    let t = locked();
+    let addr = t.listen().await;
+    let url = format!("ws://{addr}/api/v1/ws");
+    assert!(
+        tokio_tungstenite::connect_async(url.clone()).await.is_err(),
+        "no token, no socket"
+    );
+    let admin = login(&t, None, "truck seven").await.1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let viewer = json!({"name": "vera", "role": "viewer", "passphrase": "vera-passphrase"});
+    t.call_with(Method::POST, "/api/v1/users", Some(viewer), Some(&admin))
+        .await;
+    let token = login(&t, Some("vera"), "vera-passphrase").await.1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{url}?token={token}"))
+        .await
+        .unwrap();
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let text = |m: Option<Result<Message, _>>| match m {
+        Some(Ok(Message::Text(t))) => serde_json::from_str::<Value>(&t).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    let hello = text(ws.next().await);
+    assert_eq!(
+        (hello["user"].clone(), hello["role"].clone()),
+        (json!("vera"), json!("viewer"))
+    );
+    let trim = json!({"type": "trim", "seq": 3, "camera": "a", "field": "trim.sat", "value": 1.2});
+    ws.send(Message::Text(trim.to_string().into()))
+        .await
+        .unwrap();
+    let reply = text(ws.next().await);
+    assert_eq!(
+        (reply["seq"].clone(), reply["error"]["code"].clone()),
+        (json!(3), json!("forbidden"))
+    );
+}
