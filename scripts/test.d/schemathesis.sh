@@ -7,8 +7,15 @@ cd "$(dirname "$0")/../.."
 
 venv="${SCHEMATHESIS_VENV:-target/schemathesis-venv}"
 if [ ! -x "$venv/bin/schemathesis" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "schemathesis==4.32.5"
+  if python3 -m venv "$venv" 2>/dev/null; then
+    "$venv/bin/pip" install --quiet "schemathesis==4.32.5"
+  else
+    # No venv module (Debian without python3-venv): install into a plain folder instead.
+    python3 -m pip install --quiet --target "$venv/lib" "schemathesis==4.32.5"
+    mkdir -p "$venv/bin"
+    printf '#!/bin/sh\nPYTHONPATH="%s/lib" exec python3 -c "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = \\"schemathesis\\"; sys.exit(schemathesis())" "$@"\n' "$(cd "$venv" && pwd)" >"$venv/bin/schemathesis"
+    chmod +x "$venv/bin/schemathesis"
+  fi
 fi
 
 cargo build --quiet -p lookwire-server --bin lookwire
