@@ -3,8 +3,10 @@
 //! apply in OpenColorIO as lookwire applies them. The reference values come from
 //! `fixtures/gen_fixtures.py` and are committed; these tests never call Python.
 
+use lookwire_color::formats::cdl_xml::{self, CdlDocument, CdlFileKind, ColorCorrection};
 use lookwire_color::formats::{clf, LutFile, LutFormat, Precision};
 use lookwire_color::Lut3d;
+use lookwire_color::{Cdl, CdlStyle};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -215,6 +217,12 @@ fn bless_or_check_files_written_for_opencolorio() {
             stale.push(name);
         }
     }
+    let cdl = cdl_xml::write(&grades()).expect("grades write");
+    if bless {
+        std::fs::write(dir.join("grades.ccc"), &cdl).expect("write fixture");
+    } else if std::fs::read(dir.join("grades.ccc")).ok().as_deref() != Some(&cdl[..]) {
+        stale.push("grades.ccc".to_owned());
+    }
     assert!(
         stale.is_empty(),
         "stale files in fixtures/written (run gen_fixtures.py): {stale:?}"
@@ -227,7 +235,14 @@ fn opencolorio_applies_lookwire_files_as_lookwire_applies_their_source() {
     let probes = triples(&doc["probes"]);
     let plan = written_files();
     let mut failures = Vec::new();
-    for entry in doc["files"].as_array().expect("files") {
+    let luts = doc["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter(|e| e.get("cccid").is_none());
+    let mut count = 0;
+    for entry in luts {
+        count += 1;
         let file = entry["file"].as_str().expect("file");
         let name = file.trim_start_matches("written/");
         let (src, format, ..) = plan
@@ -260,9 +275,9 @@ fn opencolorio_applies_lookwire_files_as_lookwire_applies_their_source() {
         ));
     }
     assert_eq!(
-        doc["files"].as_array().map(Vec::len),
-        Some(plan.len()),
-        "every written file has OCIO values"
+        count,
+        plan.len(),
+        "every written file has OpenColorIO values"
     );
     assert!(
         failures.is_empty(),
@@ -270,4 +285,45 @@ fn opencolorio_applies_lookwire_files_as_lookwire_applies_their_source() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The corrections lookwire writes as `written/grades.ccc` for OpenColorIO to apply.
+fn grades() -> CdlDocument {
+    let warm =
+        Cdl::from_sop_sat([1.1, 1.0, 0.9, 0.02, 0.0, -0.015, 1.0, 1.05, 0.95], 1.2).expect("valid");
+    let cool = Cdl::from_sop_sat([0.92, 1.0, 1.08, -0.01, 0.005, 0.03, 1.1, 1.0, 0.9], 0.85)
+        .expect("valid");
+    let mut a = ColorCorrection::new("sh010_warm", warm);
+    a.notes.description.push("warm key".to_owned());
+    let b = ColorCorrection::new("sh020_cool", cool);
+    CdlDocument::from_corrections(CdlFileKind::Ccc, vec![a, b])
+}
+
+#[test]
+fn opencolorio_applies_lookwire_ccc_like_lookwire() {
+    let doc = json("written_expected.json");
+    let probes = triples(&doc["probes"]);
+    let grades = grades();
+    let mut checked = 0;
+    for entry in doc["files"].as_array().expect("files") {
+        let Some(id) = entry.get("cccid").and_then(Value::as_str) else {
+            continue;
+        };
+        let cdl = grades
+            .find(id)
+            .unwrap_or_else(|| panic!("{id} not written"))
+            .cdl;
+        for (p, want) in probes.iter().zip(triples(&entry["expected"])) {
+            // OpenColorIO's FileTransform applies a .ccc in its default no-clamp style.
+            let got = cdl.apply(p.map(f64::from), CdlStyle::NoClamp);
+            for c in 0..3 {
+                assert!(
+                    (got[c] as f32 - want[c]).abs() <= 1e-5,
+                    "{id} {p:?}: {got:?} vs {want:?}"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 2, "both corrections have OpenColorIO values");
 }
