@@ -9,6 +9,9 @@ pub mod updates;
 pub mod validate;
 pub mod writer;
 
+#[cfg(test)]
+mod tests;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
