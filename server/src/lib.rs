@@ -8,6 +8,7 @@ pub mod device_registry;
 pub mod devices;
 pub mod image;
 pub mod post;
+pub mod preview;
 pub mod show;
 pub mod store;
 pub mod timecode;

@@ -132,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .merge(resources::routes())
         .merge(session::routes())
         .merge(ws::routes())
+        .merge(crate::preview::routes::routes())
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .merge(files::routes())
         .merge(openapi::routes())

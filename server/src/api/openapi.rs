@@ -49,6 +49,7 @@ use super::AppState;
         super::session::login, super::session::session, super::session::list_users,
         super::session::create_user, super::session::delete_user, super::session::list_devices,
         super::ws::upgrade,
+        crate::preview::routes::preview_jpg, crate::preview::routes::scopes_json,
     ),
     components(schemas(super::ws::ClientMessage, super::ws::ServerMessage)),
     tags(

@@ -1,0 +1,244 @@
+//! Graded previews and scopes of each camera's current frame, rendered through the very
+//! look the devices get ([`crate::devices::bake::Baker`]) with the SIMD kernels.
+//!
+//! The frame source is the built-in chart in the camera's own log encoding ([`source`]),
+//! resampled once per input space and width. [`Previews::graded`] grades it for one output
+//! (display code values, full range); [`Previews::jpeg`] encodes and caches the JPEG per
+//! (camera, output, width) while the grade it depends on is unchanged; [`scopes`] computes
+//! waveform, parade, vectorscope and histogram from a graded frame.
+
+mod encode;
+pub mod routes;
+pub mod scopes;
+mod source;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use lookwire_color::chart::ChartError;
+use lookwire_color::kernel::{self, Coding, ImageDesc, Kernel, KernelError, Layout};
+use lookwire_color::output::{Encoding, OutputTransform};
+
+use crate::devices::bake::{BakeError, Baker};
+use crate::show::{Bypass, Show, SignalRange};
+pub use encode::Jpeg;
+
+/// Preview width when the request names none.
+pub const DEFAULT_WIDTH: usize = 960;
+/// Preview widths accepted.
+pub const WIDTHS: RangeInclusive<usize> = 64..=3840;
+/// Width the scopes are computed at (HD).
+pub const SCOPE_WIDTH: usize = 1920;
+/// Cached JPEGs kept before the cache starts over.
+const JPEG_CACHE: usize = 512;
+
+/// Why a preview could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PreviewError {
+    #[error("unknown camera {0:?}")]
+    Camera(String),
+    #[error("camera {camera:?} has no output {output:?}; its outputs: {known}")]
+    Output {
+        camera: String,
+        output: String,
+        known: String,
+    },
+    #[error("camera {0:?} has no SDR output to render a picture through")]
+    NoSdr(String),
+    #[error("width {0}: expected {min}..={max} pixels", min = WIDTHS.start(), max = WIDTHS.end())]
+    Width(usize),
+    #[error(transparent)]
+    Bake(#[from] BakeError),
+    #[error("chart: {0}")]
+    Chart(#[from] ChartError),
+    #[error("kernel: {0}")]
+    Kernel(#[from] KernelError),
+    #[error("JPEG encoding: {0}")]
+    Jpeg(String),
+}
+
+/// Which output a request names and which one the picture is rendered through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub camera: String,
+    /// The output asked for (or the default).
+    pub requested: String,
+    /// The output rendered: `requested`, or the camera's SDR output when that is HDR.
+    pub rendered: String,
+}
+
+/// A graded frame: display code values of `output`, full range (legal signals expanded),
+/// packed RGB f32.
+#[derive(Clone, Debug)]
+pub struct Graded {
+    pub width: usize,
+    pub height: usize,
+    pub rgb: Vec<f32>,
+    pub output: String,
+}
+
+/// A cached JPEG: camera, rendered output, width.
+type JpegId = (String, String, usize);
+
+/// The preview service: chart sources, the baker and the JPEG cache.
+#[derive(Debug, Default)]
+pub struct Previews {
+    baker: Mutex<Baker>,
+    sources: source::Sources,
+    jpegs: Mutex<HashMap<JpegId, (String, Arc<Jpeg>)>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every critical section is a plain map update or a bake: a panic leaves no half state.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The display encoding of an output, when it is a known display transform.
+pub fn encoding(show: &Show, output: &str) -> Option<Encoding> {
+    let id = show.outputs.get(output)?.display.as_deref()?;
+    Some(OutputTransform::from_id(id)?.info().encoding)
+}
+
+fn is_hdr(show: &Show, output: &str) -> bool {
+    matches!(
+        encoding(show, output),
+        Some(Encoding::Pq | Encoding::Hlg1000)
+    )
+}
+
+fn is_sdr(show: &Show, output: &str) -> bool {
+    matches!(
+        encoding(show, output),
+        Some(Encoding::Bt1886 | Encoding::Gamma26)
+    )
+}
+
+/// Resolves `output` (default: the camera's first SDR output) for a picture: HDR outputs
+/// render through the camera's first SDR output. With `keep_hdr` (scopes) they do not.
+pub fn target(
+    show: &Show,
+    camera: &str,
+    output: Option<&str>,
+    keep_hdr: bool,
+) -> Result<Target, PreviewError> {
+    let cam = show
+        .cameras
+        .get(camera)
+        .ok_or_else(|| PreviewError::Camera(camera.into()))?;
+    let first_sdr = || {
+        cam.outputs
+            .iter()
+            .find(|o| is_sdr(show, o))
+            .cloned()
+            .ok_or_else(|| PreviewError::NoSdr(camera.into()))
+    };
+    let requested = match output {
+        Some(o) if cam.outputs.iter().any(|c| c == o) => o.to_owned(),
+        Some(o) => {
+            return Err(PreviewError::Output {
+                camera: camera.into(),
+                output: o.into(),
+                known: cam.outputs.join(", "),
+            })
+        }
+        None => first_sdr()?,
+    };
+    let rendered = if !keep_hdr && is_hdr(show, &requested) {
+        first_sdr()?
+    } else {
+        requested.clone()
+    };
+    Ok(Target {
+        camera: camera.into(),
+        requested,
+        rendered,
+    })
+}
+
+/// What a camera's picture through `output` depends on, as the device feeder keys it.
+fn grade_key(show: &Show, camera: &str, output: &str) -> String {
+    let cam = show.cameras.get(camera);
+    format!(
+        "{:?}|{:?}|{:?}|{:?}",
+        cam,
+        show.outputs.get(output),
+        cam.and_then(|c| c.grade.look.as_ref())
+            .and_then(|l| show.looks.get(l)),
+        show.cdl_style
+    )
+}
+
+impl Previews {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The camera's chart graded through `target.rendered` at `width`.
+    pub fn graded(
+        &self,
+        show: &Show,
+        target: &Target,
+        width: usize,
+    ) -> Result<Graded, PreviewError> {
+        if !WIDTHS.contains(&width) {
+            return Err(PreviewError::Width(width));
+        }
+        let cam = show
+            .cameras
+            .get(&target.camera)
+            .ok_or_else(|| PreviewError::Camera(target.camera.clone()))?;
+        let src = self.sources.frame(&cam.input_space, width)?;
+        let look = lock(&self.baker).bake(show, &target.camera, &target.rendered, Bypass::None)?;
+        let kernel = Kernel::new(&kernel::Look::lut((*look.lut).clone()));
+        let desc = ImageDesc::new(src.width, src.height, Layout::Rgb, Coding::Float);
+        let mut rgb = vec![0.0f32; src.data.len()];
+        kernel.par_render(&desc, &src.data, &mut rgb)?;
+        let legal = show
+            .outputs
+            .get(&target.rendered)
+            .is_some_and(|o| o.range == SignalRange::Legal);
+        if legal {
+            legal_to_full(&mut rgb);
+        }
+        Ok(Graded {
+            width: src.width,
+            height: src.height,
+            rgb,
+            output: target.rendered.clone(),
+        })
+    }
+
+    /// The JPEG of the camera's graded picture, from the cache while its grade is unchanged.
+    pub fn jpeg(
+        &self,
+        show: &Show,
+        target: &Target,
+        width: usize,
+    ) -> Result<Arc<Jpeg>, PreviewError> {
+        let id = (target.camera.clone(), target.rendered.clone(), width);
+        let key = grade_key(show, &target.camera, &target.rendered);
+        if let Some((k, jpeg)) = lock(&self.jpegs).get(&id) {
+            if *k == key {
+                return Ok(Arc::clone(jpeg));
+            }
+        }
+        let graded = self.graded(show, target, width)?;
+        let jpeg = Arc::new(encode::jpeg(&graded)?);
+        let mut cache = lock(&self.jpegs);
+        if cache.len() >= JPEG_CACHE {
+            cache.clear();
+        }
+        cache.insert(id, (key, Arc::clone(&jpeg)));
+        Ok(jpeg)
+    }
+}
+
+/// Legal (64..940 of 1023) display code values to full range.
+fn legal_to_full(rgb: &mut [f32]) {
+    const LO: f32 = 64.0 / 1023.0;
+    const SPAN: f32 = 876.0 / 1023.0;
+    rgb.iter_mut().for_each(|v| *v = (*v - LO) / SPAN);
+}
