@@ -7,7 +7,7 @@
 //! (camera, output, width) while the grade it depends on is unchanged; [`scopes`] computes
 //! waveform, parade, vectorscope and histogram from a graded frame.
 
-mod encode;
+pub mod encode;
 pub mod routes;
 pub mod scopes;
 mod source;

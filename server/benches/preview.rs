@@ -1,0 +1,55 @@
+//! One 960×540 multiviewer tile: the devices' live bake of a fresh trim, the SIMD kernel
+//! over the cached chart, 8-bit conversion and JPEG encoding; HD scopes; a cache hit.
+
+use lookwire_server::preview::{self, encode, scopes, Previews};
+use lookwire_server::show::demo::demo_show;
+
+fn main() {
+    divan::main();
+}
+
+/// A fresh trim per iteration, as when a panel moves at 60 changes per second.
+#[divan::bench]
+fn tile_960_render_and_encode(bencher: divan::Bencher) {
+    let mut show = demo_show();
+    let previews = Previews::new();
+    let target = preview::target(&show, "a", Some("sdr"), false).unwrap();
+    previews.graded(&show, &target, 960).unwrap();
+    let mut step = 0u32;
+    bencher.bench_local(|| {
+        step = step.wrapping_add(1);
+        show.cameras["a"].grade.trim.slope[0] = 1.0 + f64::from(step % 100) * 1e-3;
+        let graded = previews.graded(&show, &target, 960).unwrap();
+        encode::jpeg(&graded).unwrap()
+    });
+}
+
+/// Only the JPEG encoding of a graded 960×540 tile.
+#[divan::bench]
+fn tile_960_encode_only(bencher: divan::Bencher) {
+    let show = demo_show();
+    let previews = Previews::new();
+    let target = preview::target(&show, "a", Some("sdr"), false).unwrap();
+    let graded = previews.graded(&show, &target, 960).unwrap();
+    bencher.bench_local(|| encode::jpeg(&graded).unwrap());
+}
+
+/// Scopes of a graded HD frame (grading not included).
+#[divan::bench]
+fn scopes_hd(bencher: divan::Bencher) {
+    let show = demo_show();
+    let previews = Previews::new();
+    let target = preview::target(&show, "a", Some("sdr"), true).unwrap();
+    let graded = previews.graded(&show, &target, preview::SCOPE_WIDTH).unwrap();
+    bencher.bench_local(|| scopes::compute(&show, &graded));
+}
+
+/// A repeated request while the grade is unchanged.
+#[divan::bench]
+fn tile_960_cached(bencher: divan::Bencher) {
+    let show = demo_show();
+    let previews = Previews::new();
+    let target = preview::target(&show, "a", Some("sdr"), false).unwrap();
+    previews.jpeg(&show, &target, 960).unwrap();
+    bencher.bench_local(|| previews.jpeg(&show, &target, 960).unwrap());
+}
