@@ -40,7 +40,9 @@ fn scopes_hd(bencher: divan::Bencher) {
     let show = demo_show();
     let previews = Previews::new();
     let target = preview::target(&show, "a", Some("sdr"), true).unwrap();
-    let graded = previews.graded(&show, &target, preview::SCOPE_WIDTH).unwrap();
+    let graded = previews
+        .graded(&show, &target, preview::SCOPE_WIDTH)
+        .unwrap();
     bencher.bench_local(|| scopes::compute(&show, &graded));
 }
 
