@@ -10,7 +10,7 @@ fn main() {
 
 /// A fresh trim per iteration, as when a panel moves at 60 changes per second.
 #[divan::bench]
-fn tile_960_render_and_encode(bencher: divan::Bencher) {
+fn tile_960_render_and_encode(bencher: divan::Bencher<'_, '_>) {
     let mut show = demo_show();
     let previews = Previews::new();
     let target = preview::target(&show, "a", Some("sdr"), false).unwrap();
@@ -26,7 +26,7 @@ fn tile_960_render_and_encode(bencher: divan::Bencher) {
 
 /// Only the JPEG encoding of a graded 960×540 tile.
 #[divan::bench]
-fn tile_960_encode_only(bencher: divan::Bencher) {
+fn tile_960_encode_only(bencher: divan::Bencher<'_, '_>) {
     let show = demo_show();
     let previews = Previews::new();
     let target = preview::target(&show, "a", Some("sdr"), false).unwrap();
@@ -36,7 +36,7 @@ fn tile_960_encode_only(bencher: divan::Bencher) {
 
 /// Scopes of a graded HD frame (grading not included).
 #[divan::bench]
-fn scopes_hd(bencher: divan::Bencher) {
+fn scopes_hd(bencher: divan::Bencher<'_, '_>) {
     let show = demo_show();
     let previews = Previews::new();
     let target = preview::target(&show, "a", Some("sdr"), true).unwrap();
@@ -48,7 +48,7 @@ fn scopes_hd(bencher: divan::Bencher) {
 
 /// A repeated request while the grade is unchanged.
 #[divan::bench]
-fn tile_960_cached(bencher: divan::Bencher) {
+fn tile_960_cached(bencher: divan::Bencher<'_, '_>) {
     let show = demo_show();
     let previews = Previews::new();
     let target = preview::target(&show, "a", Some("sdr"), false).unwrap();
