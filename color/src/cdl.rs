@@ -195,6 +195,14 @@ impl Cdl {
         k.apply(rgb, style)
     }
 
+    /// The CDLs applied one after the other (`cdls[0]` first) as one CDL, when that is
+    /// exact: identities drop out, and (no-clamp style only) a CDL that is only slope and
+    /// offset folds into the next. `None` when no single ASC CDL equals the chain.
+    pub fn merge_exact(cdls: &[Cdl], style: CdlStyle) -> Option<Cdl> {
+        cdls.iter()
+            .try_fold(Cdl::IDENTITY, |acc, next| merge_pair(&acc, next, style))
+    }
+
     /// The ten numbers in ASC order: slope RGB, offset RGB, power RGB, then sat.
     pub fn to_sop_sat(&self) -> ([f64; 9], f64) {
         let [s, o, p] = [self.slope, self.offset, self.power];
@@ -203,6 +211,28 @@ impl Cdl {
             self.sat,
         )
     }
+}
+
+/// `first` then `second` as one CDL, when that is exact.
+fn merge_pair(first: &Cdl, second: &Cdl, style: CdlStyle) -> Option<Cdl> {
+    if first.is_identity() {
+        return Some(*second);
+    }
+    if second.is_identity() {
+        return Some(*first);
+    }
+    // Under the ASC clamp the first CDL's output is clamped before the second's slope.
+    if style != CdlStyle::NoClamp || !first.is_affine() {
+        return None;
+    }
+    let s = |i: usize| first.slope[i] * second.slope[i];
+    let o = |i: usize| first.offset[i] * second.slope[i] + second.offset[i];
+    Some(Cdl {
+        slope: [s(0), s(1), s(2)],
+        offset: [o(0), o(1), o(2)],
+        power: second.power,
+        sat: second.sat,
+    })
 }
 
 /// The CDL's parameters in f32, for render loops that apply it per pixel.
@@ -384,5 +414,53 @@ mod tests {
             "clamp".parse::<CdlStyle>().unwrap_err().to_string(),
             "unknown CDL style \"clamp\": expected one of asc, noclamp"
         );
+    }
+
+    fn uniform(slope: f64, offset: f64, power: f64, sat: f64) -> Cdl {
+        Cdl {
+            slope: [slope; 3],
+            offset: [offset; 3],
+            power: [power; 3],
+            sat,
+        }
+    }
+
+    #[test]
+    fn merging_is_exact_or_refused() {
+        let a = uniform(1.2, 0.05, 1.0, 1.0);
+        let b = uniform(0.9, -0.01, 1.1, 0.8);
+        let id = Cdl::IDENTITY;
+        assert_eq!(Cdl::merge_exact(&[], CdlStyle::Asc), Some(id));
+        assert_eq!(Cdl::merge_exact(&[id, b, id], CdlStyle::Asc), Some(b));
+        assert_eq!(Cdl::merge_exact(&[a, id], CdlStyle::Asc), Some(a));
+        // Clamping between the two CDLs makes the ASC merge inexact.
+        assert_eq!(Cdl::merge_exact(&[a, b], CdlStyle::Asc), None);
+        let m = Cdl::merge_exact(&[a, b], CdlStyle::NoClamp).unwrap();
+        // (x·1.2 + 0.05)·0.9 − 0.01 = x·1.08 + 0.035, then b's power and saturation.
+        assert!((m.slope[0] - 1.08).abs() < 1e-12 && (m.offset[0] - 0.035).abs() < 1e-12);
+        assert_eq!((m.power, m.sat), (b.power, b.sat));
+        assert_eq!(
+            Cdl::merge_exact(&[b, a], CdlStyle::NoClamp),
+            None,
+            "a power before a slope does not merge"
+        );
+        assert_eq!(Cdl::merge_exact(&[a, b, b], CdlStyle::NoClamp), None);
+    }
+
+    /// A merged CDL renders what the chain renders, pixel by pixel.
+    #[test]
+    fn merged_cdl_applies_like_the_chain() {
+        let chain = [
+            Cdl::from_sop_sat([1.1, 0.95, 1.02, 0.01, -0.02, 0.0, 1.0, 1.0, 1.0], 1.0).unwrap(),
+            Cdl::from_sop_sat([0.9, 1.05, 1.0, -0.01, 0.02, 0.03, 1.0, 1.0, 1.0], 1.0).unwrap(),
+            Cdl::from_sop_sat([1.06, 1.0, 0.95, 0.005, 0.0, -0.01, 1.1, 1.1, 1.12], 1.1).unwrap(),
+        ];
+        let m = Cdl::merge_exact(&chain, CdlStyle::NoClamp).unwrap();
+        for x in [-0.4, -0.01, 0.0, 0.18, 0.5, 0.9, 1.3, 2.0] {
+            let rgb = [x, x * 0.7 + 0.05, x * 1.2 - 0.02];
+            let want = chain.iter().fold(rgb, |v, c| c.apply(v, CdlStyle::NoClamp));
+            let got = m.apply(rgb, CdlStyle::NoClamp);
+            assert!(close(got, want, 1e-12), "{rgb:?}: {got:?} vs {want:?}");
+        }
     }
 }

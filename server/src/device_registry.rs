@@ -24,6 +24,20 @@ pub struct DeviceInfo {
     /// Device family, e.g. a LUT box model or `folder`.
     pub kind: String,
     pub state: DeviceState,
+    /// Milliseconds from the last pushed look's arrival at the device manager to the
+    /// device's acknowledgement; absent before the first push.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_push_ms: Option<f64>,
+    /// Largest color error of the last pushed look as the device holds it (its lattice size
+    /// and sample format) against the look, in 10-bit code values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_max_cv: Option<f64>,
+    /// Mean color error of the last pushed look, in 10-bit code values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_mean_cv: Option<f64>,
+    /// The device's last error (failed connection or refused look), cleared by a good push.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The shared list of devices; the device manager writes it, the API reads it.

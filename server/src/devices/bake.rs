@@ -97,7 +97,8 @@ impl Baker {
         match bypass {
             Bypass::Identity => {
                 return Ok(Look {
-                    cdl: None,
+                    cdl: Some(Cdl::IDENTITY),
+                    cdl_style: style,
                     ..Look::from_lut(Lut3d::identity(DEVICE_LUT_SIZE)?, label)
                 });
             }
@@ -131,7 +132,7 @@ impl Baker {
             live.bake(&trim, style)?
         };
         let mut look = Look::from_lut(lut, label);
-        look.cdl = Some(trim);
+        look.cdl = device_cdl(cam, bypass, &trim, look_cdl, style);
         look.cdl_style = style;
         Ok(look)
     }
@@ -174,6 +175,23 @@ impl Baker {
         }
         Ok(&self.lives[&id].1)
     }
+}
+
+/// The one CDL that CDL-only devices get for the grade the lattice carries: match, trim and
+/// look merged, the same merge post exports. `None` when they do not merge exactly.
+fn device_cdl(
+    cam: &Camera,
+    bypass: Bypass,
+    trim: &Cdl,
+    look: Option<Cdl>,
+    style: CdlStyle,
+) -> Option<Cdl> {
+    if bypass != Bypass::None {
+        // Display only: no match, trim or look in the lattice either.
+        return Some(Cdl::IDENTITY);
+    }
+    let chain = [Some(cam.grade.match_cdl), Some(*trim), look];
+    Cdl::merge_exact(&chain.into_iter().flatten().collect::<Vec<_>>(), style)
 }
 
 fn output_transform(display: &str, legal: bool) -> Result<OutputTransform, BakeError> {
@@ -282,8 +300,48 @@ mod tests {
             (probe[1] - exact_probe[1]).abs() * 1023.0 < 2.0,
             "mid grey {probe:?} vs {exact_probe:?}"
         );
-        assert_eq!(look.cdl, Some(cam.grade.trim));
+        // The trim's power before the look's slope: no single CDL carries both.
+        assert_eq!(look.cdl, None);
         assert_eq!(look.lut.size(), DEVICE_LUT_SIZE);
+    }
+
+    /// CDL-only devices get match, trim and show look merged into one CDL, as post exports.
+    #[test]
+    fn device_cdl_is_match_trim_and_look_merged() {
+        let mut show = demo_show();
+        show.cdl_style = CdlStyle::NoClamp;
+        let cam = show.cameras.get_mut("a").unwrap();
+        cam.grade.match_cdl =
+            Cdl::from_sop_sat([1.02, 0.98, 1.0, 0.01, 0.0, -0.005, 1.0, 1.0, 1.0], 1.0).unwrap();
+        cam.grade.trim =
+            Cdl::from_sop_sat([1.1, 1.0, 0.9, 0.01, 0.0, -0.01, 1.0, 1.0, 1.0], 1.0).unwrap();
+        let mut baker = Baker::default();
+        let look = baker.bake(&show, "a", "sdr", Bypass::None).unwrap();
+        let cam = &show.cameras["a"];
+        let look_cdl = show.looks["warm-contrast"].cdl.unwrap();
+        let merged = look.cdl.expect("a merged CDL");
+        assert_eq!(look.cdl_style, CdlStyle::NoClamp);
+        // The merged CDL renders what the three render one after the other.
+        for x in [-0.2, 0.0, 0.18, 0.6, 1.2] {
+            let rgb = [x, x * 0.8 + 0.02, x * 1.1];
+            let chain = [cam.grade.match_cdl, cam.grade.trim, look_cdl];
+            let want = chain.iter().fold(rgb, |v, c| c.apply(v, CdlStyle::NoClamp));
+            let got = merged.apply(rgb, CdlStyle::NoClamp);
+            assert!(
+                got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-12),
+                "{rgb:?}: {got:?} vs {want:?}"
+            );
+        }
+        assert_ne!(merged, cam.grade.trim, "not the trim alone");
+        // Post exports the same CDL for this grade.
+        let post = crate::post::show_log::post_grade(&show, "a", &cam.grade).unwrap();
+        assert_eq!(post.cdl, merged);
+        // Under the ASC clamp the three do not merge: CDL-only devices get none.
+        show.cdl_style = CdlStyle::Asc;
+        let look = baker.bake(&show, "a", "sdr", Bypass::None).unwrap();
+        assert_eq!(look.cdl, None);
+        let look = baker.bake(&show, "a", "sdr", Bypass::DisplayOnly).unwrap();
+        assert_eq!(look.cdl, Some(Cdl::IDENTITY));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use lookwire_protocol::manager::{DeviceManager, DeviceReport, RetryPolicy};
-use lookwire_protocol::{ConnectionState, Device, Look};
+use lookwire_protocol::{ConnectionState, Device, EncodeError, Look};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 
@@ -48,6 +48,8 @@ impl Drop for DeviceService {
 
 /// Where each look device's look comes from.
 type Routes = Arc<Mutex<HashMap<String, (String, String)>>>;
+/// Why a device's newest look carries no CDL, for CDL-only devices' errors.
+type Notes = Arc<Mutex<HashMap<String, String>>>;
 
 impl DeviceService {
     /// Starts the workers of `devices`, the feeder that follows the show, and the task that
@@ -64,9 +66,10 @@ impl DeviceService {
             }
         }
         let reports = lock(&manager).subscribe();
+        let notes: Notes = Arc::default();
         let tasks = vec![
-            tokio::spawn(publish(reports, registry)),
-            tokio::spawn(feed(show, Arc::clone(&manager), routes)),
+            tokio::spawn(publish(reports, registry, Arc::clone(&notes))),
+            tokio::spawn(feed(show, Arc::clone(&manager), routes, notes)),
         ];
         Self { manager, tasks }
     }
@@ -92,17 +95,33 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn info(r: &DeviceReport) -> DeviceInfo {
+fn info(r: &DeviceReport, notes: &HashMap<String, String>) -> DeviceInfo {
     let state = match (r.state, &r.last_error) {
         (ConnectionState::Connected, _) => DeviceState::Connected,
         (ConnectionState::Connecting, _) => DeviceState::Connecting,
         (ConnectionState::Disconnected, Some(_)) => DeviceState::Error,
         (ConnectionState::Disconnected, None) => DeviceState::Disconnected,
     };
+    let push = r.last_push.as_ref();
     DeviceInfo {
         id: r.id.clone(),
         kind: r.kind.clone(),
         state,
+        last_push_ms: push.map(|p| p.latency.as_secs_f64() * 1e3),
+        error_max_cv: push.map(|p| p.error.max_10bit),
+        error_mean_cv: push.map(|p| p.error.mean_10bit),
+        error: r
+            .last_error
+            .as_ref()
+            .map(|e| error_text(e, notes.get(&r.id))),
+    }
+}
+
+/// A device's error, with the reason when a CDL-only device got a look without a CDL.
+fn error_text(error: &str, note: Option<&String>) -> String {
+    match note {
+        Some(n) if error.contains(&EncodeError::NoCdl.to_string()) => format!("{error}: {n}"),
+        _ => error.to_string(),
     }
 }
 
@@ -110,9 +129,14 @@ fn info(r: &DeviceReport) -> DeviceInfo {
 async fn publish(
     mut reports: tokio::sync::watch::Receiver<std::collections::BTreeMap<String, DeviceReport>>,
     registry: DeviceRegistry,
+    notes: Notes,
 ) {
     loop {
-        let list = reports.borrow_and_update().values().map(info).collect();
+        let list = {
+            let notes = lock(&notes);
+            let reports = reports.borrow_and_update();
+            reports.values().map(|r| info(r, &notes)).collect()
+        };
         registry.set(list);
         if reports.changed().await.is_err() {
             return;
@@ -121,7 +145,7 @@ async fn publish(
 }
 
 /// Bakes and hands out looks at start and after every show change that touches them.
-async fn feed(show: ShowHandle, manager: Arc<Mutex<DeviceManager>>, routes: Routes) {
+async fn feed(show: ShowHandle, manager: Arc<Mutex<DeviceManager>>, routes: Routes, notes: Notes) {
     let mut changes = show.subscribe();
     let mut baker = Baker::default();
     let mut last: HashMap<String, String> = HashMap::new();
@@ -135,6 +159,7 @@ async fn feed(show: ShowHandle, manager: Arc<Mutex<DeviceManager>>, routes: Rout
         {
             let mut m = lock(&manager);
             for (id, look) in looks {
+                note_missing_cdl(&notes, &id, &look);
                 let _ = m.push(&id, look);
             }
         }
@@ -143,6 +168,23 @@ async fn feed(show: ShowHandle, manager: Arc<Mutex<DeviceManager>>, routes: Rout
             Ok(_) | Err(RecvError::Lagged(_)) => while changes.try_recv().is_ok() {},
             Err(RecvError::Closed) => return,
         }
+    }
+}
+
+/// Records (and logs once) why `look` carries no CDL, or clears the device's note.
+fn note_missing_cdl(notes: &Notes, id: &str, look: &Look) {
+    let mut notes = lock(notes);
+    if look.cdl.is_some() {
+        notes.remove(id);
+        return;
+    }
+    let note = format!(
+        "the match, trim and look CDLs of {} do not merge exactly into one ASC CDL ({} style)",
+        look.label, look.cdl_style
+    );
+    if notes.get(id) != Some(&note) {
+        tracing::warn!("device {id}: {note}; devices that take only a CDL get none");
+        notes.insert(id.to_string(), note);
     }
 }
 

@@ -78,7 +78,38 @@ async fn demo_devices_connect_take_looks_and_follow_trims() {
         "the file sink wrote camera A's HDR look"
     );
     let bmd = r.iter().find(|x| x.id == "bmd-camera-e").unwrap();
-    assert!(bmd.last_push.as_ref().unwrap().error.max_10bit < 0.5);
+    // The camera got the show look's CDL (match and trim are identities), whose power it
+    // cannot take: its error is that mapping's, not the trim's zero.
+    let view = show.view();
+    let shown = &view.show;
+    let look_cdl = shown.looks["warm-contrast"].cdl.unwrap();
+    let want = lookwire_protocol::bmd::corrector::mapping_error(&look_cdl, shown.cdl_style);
+    assert_eq!(bmd.last_push.as_ref().unwrap().error, want);
+    assert!(want.max_10bit > 1.0, "{want:?}");
+
+    // The API's device list carries each pushed device's latency and color error.
+    let listed = tokio::time::timeout(
+        Duration::from_secs(30),
+        rx.wait_for(|l| {
+            looks
+                .iter()
+                .all(|id| l.iter().any(|i| i.id == *id && i.last_push_ms.is_some()))
+        }),
+    )
+    .await
+    .expect("every look device lists a push latency")
+    .unwrap()
+    .clone();
+    let box_a = listed.iter().find(|i| i.id == "lutbox-a").unwrap();
+    let ms = box_a.last_push_ms.unwrap();
+    assert!(ms > 0.0 && ms < 30_000.0, "latency {ms} ms");
+    let (max, mean) = (box_a.error_max_cv.unwrap(), box_a.error_mean_cv.unwrap());
+    assert!(
+        (0.0..=max).contains(&mean) && max < 2.0,
+        "error {mean} / {max}"
+    );
+    let surface_info = listed.iter().find(|i| i.kind == "osc-surface").unwrap();
+    assert_eq!(surface_info.last_push_ms, None, "a surface takes no looks");
 
     // A trim on camera B reaches box B only.
     let before = d.service.reports();
@@ -111,9 +142,33 @@ async fn demo_devices_connect_take_looks_and_follow_trims() {
         .send("/lookwire/camera/e/sat", &[0.7])
         .await
         .unwrap();
-    wait_reports(&d, "camera E pushed again", |r| {
-        pushes(r, "bmd-camera-e") > pushes(&before, "bmd-camera-e")
+    // A saturation trim before the look's power does not merge into one ASC CDL: the
+    // camera, which takes only a CDL, refuses the look and the API says why.
+    let failures = |r: &[DeviceReport]| {
+        r.iter()
+            .find(|x| x.id == "bmd-camera-e")
+            .map_or(0, |x| x.failures)
+    };
+    wait_reports(&d, "camera E given a look without a CDL", |r| {
+        failures(r) > failures(&before)
     })
     .await;
     assert!((show.view().show.cameras["e"].grade.trim.sat - 0.7).abs() < 1e-6);
+    let listed = tokio::time::timeout(
+        Duration::from_secs(30),
+        rx.wait_for(|l| {
+            l.iter().any(|i| {
+                i.id == "bmd-camera-e"
+                    && i.error
+                        .as_deref()
+                        .is_some_and(|e| e.contains("do not merge"))
+            })
+        }),
+    )
+    .await
+    .expect("camera E's error says why")
+    .unwrap()
+    .clone();
+    let e = listed.iter().find(|i| i.id == "bmd-camera-e").unwrap();
+    assert!(e.error.as_ref().unwrap().contains("CAM E"), "{e:?}");
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use lookwire_color::{Cdl, CdlStyle};
+use lookwire_color::Cdl;
 
 use super::grades::{Grade, GradeEvent, GradeTimeline, Snapshot};
 use crate::show::{Event, Show, WorkingSpace};
@@ -20,29 +20,6 @@ pub struct ShowLogError {
     pub message: String,
 }
 
-/// Two CDLs applied one after the other as one, when that is exact: either is the identity,
-/// or (no-clamp style) the first is only slope and offset.
-pub fn merge(first: &Cdl, second: &Cdl, style: CdlStyle) -> Option<Cdl> {
-    if *first == Cdl::IDENTITY {
-        return Some(*second);
-    }
-    if *second == Cdl::IDENTITY {
-        return Some(*first);
-    }
-    let linear = first.power == [1.0; 3] && first.sat == 1.0;
-    if style != CdlStyle::NoClamp || !linear {
-        return None;
-    }
-    let s = |i: usize| first.slope[i] * second.slope[i];
-    let o = |i: usize| first.offset[i] * second.slope[i] + second.offset[i];
-    Some(Cdl {
-        slope: [s(0), s(1), s(2)],
-        offset: [o(0), o(1), o(2)],
-        power: second.power,
-        sat: second.sat,
-    })
-}
-
 /// The one CDL post applies for a camera's grade in `show`.
 pub(crate) fn post_grade(
     show: &Show,
@@ -54,14 +31,15 @@ pub(crate) fn post_grade(
         .get(camera)
         .ok_or_else(|| format!("no camera {camera:?}"))?;
     let look = grade.look.as_ref().and_then(|id| show.looks.get(id));
-    let mut cdl = merge(&grade.match_cdl, &grade.trim, show.cdl_style).ok_or_else(|| {
-        format!(
-            "camera {camera}: match and trim CDLs do not merge into one ASC CDL ({} style)",
-            show.cdl_style
-        )
-    })?;
+    let mut cdl =
+        Cdl::merge_exact(&[grade.match_cdl, grade.trim], show.cdl_style).ok_or_else(|| {
+            format!(
+                "camera {camera}: match and trim CDLs do not merge into one ASC CDL ({} style)",
+                show.cdl_style
+            )
+        })?;
     if let Some(look_cdl) = look.and_then(|l| l.cdl.as_ref()) {
-        cdl = merge(&cdl, look_cdl, show.cdl_style).ok_or_else(|| {
+        cdl = Cdl::merge_exact(&[cdl, *look_cdl], show.cdl_style).ok_or_else(|| {
             format!(
                 "camera {camera}: its CDLs and the show look's CDL do not merge into one ASC CDL"
             )
@@ -156,34 +134,7 @@ fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn cdl(slope: f64, offset: f64, power: f64, sat: f64) -> Cdl {
-        Cdl {
-            slope: [slope; 3],
-            offset: [offset; 3],
-            power: [power; 3],
-            sat,
-        }
-    }
-
-    #[test]
-    fn merging_is_exact_or_refused() {
-        let a = cdl(1.2, 0.05, 1.0, 1.0);
-        let b = cdl(0.9, -0.01, 1.1, 0.8);
-        assert_eq!(merge(&Cdl::IDENTITY, &b, CdlStyle::Asc), Some(b));
-        assert_eq!(merge(&a, &Cdl::IDENTITY, CdlStyle::Asc), Some(a));
-        // Clamping between the two CDLs makes the ASC merge inexact.
-        assert_eq!(merge(&a, &b, CdlStyle::Asc), None);
-        let m = merge(&a, &b, CdlStyle::NoClamp).unwrap();
-        // (x·1.2 + 0.05)·0.9 − 0.01 = x·1.08 + 0.035, then b's power and saturation.
-        assert!((m.slope[0] - 1.08).abs() < 1e-12 && (m.offset[0] - 0.035).abs() < 1e-12);
-        assert_eq!((m.power, m.sat), (b.power, b.sat));
-        assert_eq!(
-            merge(&b, &a, CdlStyle::NoClamp),
-            None,
-            "a power before a slope does not merge"
-        );
-    }
+    use lookwire_color::CdlStyle;
 
     fn show_with_camera_a() -> Show {
         let mut show = Show::new("test", FrameRate::Fps24);
