@@ -133,13 +133,19 @@ fn export_from_a_show_document_uses_each_cameras_current_grade() {
         "--show",
         show_path.to_str().unwrap(),
         "--format",
-        "cc",
+        "cc,report,cube,clf",
         "--out",
         out.to_str().unwrap(),
         "--name",
         "p",
     ]);
     assert_eq!(code, 0, "{text}");
+    for file in ["report.html", "workflow.svg"] {
+        assert!(out.join("p").join(file).is_file(), "{file} missing: {text}");
+    }
+    let looks = |dir: &str| std::fs::read_dir(out.join("p").join(dir)).map(|d| d.count());
+    assert!(looks("cube").unwrap_or(0) > 0, "no .cube looks: {text}");
+    assert!(looks("clf").unwrap_or(0) > 0, "no CLF looks: {text}");
     let cc = std::fs::read_to_string(out.join("p/cc/A002C001.cc")).unwrap();
     // Camera a grades identity match and trim under the demo look: the look's CDL is the grade.
     assert!(cc.contains("<Slope>1.06 1 0.95</Slope>"), "{cc}");

@@ -45,9 +45,12 @@ impl std::str::FromStr for ExportFormat {
             "ale" => ExportFormat::Ale,
             "edl" => ExportFormat::Edl,
             "amf" => ExportFormat::Amf,
+            "report" => ExportFormat::Report,
+            "cube" => ExportFormat::Cube,
+            "clf" => ExportFormat::Clf,
             other => {
                 return Err(format!(
-                    "unknown export format {other:?}: expected cc, ccc, cdl, ale, edl or amf"
+                    "unknown export format {other:?}: expected cc, ccc, cdl, ale, edl, amf, report, cube or clf"
                 ))
             }
         })
