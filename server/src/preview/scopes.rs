@@ -101,26 +101,56 @@ struct Counts {
     hist: [Vec<u32>; 4],
 }
 
-fn count(g: &Graded, w: [f32; 3]) -> Counts {
-    let mut c = Counts {
-        wave: std::array::from_fn(|_| vec![0; COLUMNS * LEVELS]),
-        vector: vec![0; VECTOR * VECTOR],
-        hist: std::array::from_fn(|_| vec![0; BINS]),
-    };
-    let (kb, kr) = (w[2], w[0]);
-    for (i, px) in g.rgb.chunks_exact(3).enumerate() {
-        let col = (i % g.width) * COLUMNS / g.width;
-        let y = w[0] * px[0] + w[1] * px[1] + w[2] * px[2];
-        for (k, v) in [y, px[0], px[1], px[2]].into_iter().enumerate() {
-            c.wave[k][col * LEVELS + bin(v, LEVELS)] += 1;
-            c.hist[k][bin(v, BINS)] += 1;
+impl Counts {
+    fn new() -> Self {
+        Counts {
+            wave: std::array::from_fn(|_| vec![0; COLUMNS * LEVELS]),
+            vector: vec![0; VECTOR * VECTOR],
+            hist: std::array::from_fn(|_| vec![0; BINS]),
         }
-        let cb = (px[2] - y) / (2.0 * (1.0 - kb));
-        let cr = (px[0] - y) / (2.0 * (1.0 - kr));
-        let (u, v) = (bin(cb + 0.5, VECTOR), bin(0.5 - cr, VECTOR));
-        c.vector[v * VECTOR + u] += 1;
     }
-    c
+
+    fn add(mut self, other: Counts) -> Counts {
+        let pairs = self.wave.iter_mut().chain(&mut self.hist);
+        for (a, b) in pairs.zip(other.wave.iter().chain(&other.hist)) {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        self.vector
+            .iter_mut()
+            .zip(&other.vector)
+            .for_each(|(x, y)| *x += y);
+        self
+    }
+
+    /// Counts one row; `cols[x]` is pixel x's waveform column.
+    fn row(&mut self, row: &[f32], cols: &[usize], w: [f32; 3]) {
+        let (sb, sr) = (0.5 / (1.0 - w[2]), 0.5 / (1.0 - w[0]));
+        for (px, &col) in row.chunks_exact(3).zip(cols) {
+            let y = w[0] * px[0] + w[1] * px[1] + w[2] * px[2];
+            for (k, v) in [y, px[0], px[1], px[2]].into_iter().enumerate() {
+                self.wave[k][col * LEVELS + bin(v, LEVELS)] += 1;
+                self.hist[k][bin(v, BINS)] += 1;
+            }
+            let (cb, cr) = ((px[2] - y) * sb, (px[0] - y) * sr);
+            let (u, v) = (bin(cb + 0.5, VECTOR), bin(0.5 - cr, VECTOR));
+            self.vector[v * VECTOR + u] += 1;
+        }
+    }
+}
+
+/// Counts every pixel, bands of rows in parallel.
+fn count(g: &Graded, w: [f32; 3]) -> Counts {
+    use rayon::prelude::*;
+    let cols: Vec<usize> = (0..g.width).map(|x| x * COLUMNS / g.width).collect();
+    g.rgb
+        .par_chunks(g.width * 3 * 64)
+        .map(|band| {
+            let mut c = Counts::new();
+            band.chunks_exact(g.width * 3)
+                .for_each(|row| c.row(row, &cols, w));
+            c
+        })
+        .reduce(Counts::new, Counts::add)
 }
 
 /// Counts as little-endian u16 (saturating), base64.
