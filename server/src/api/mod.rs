@@ -81,7 +81,8 @@ impl FromRequestParts<AppState> for Caller {
             .extensions
             .get::<axum::extract::OriginalUri>()
             .map_or(&parts.uri, |o| &o.0);
-        let query = (uri.path() == "/api/v1/ws")
+        // An `<img>` cannot either: previews take it too.
+        let query = (uri.path() == "/api/v1/ws" || uri.path().ends_with("/preview.jpg"))
             .then(|| token_from_query(uri.query().unwrap_or("")))
             .flatten();
         let token = bearer.or(query).ok_or_else(|| {

@@ -33,13 +33,17 @@ struct Server {
 }
 
 fn server() -> Server {
+    server_with(Auth::open())
+}
+
+fn server_with(auth: Auth) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("show.sqlite");
     let show = ShowHandle::start(Box::new(SqliteStore::open(&path).unwrap()), demo_show).unwrap();
     let reader: Box<dyn Store> = Box::new(SqliteStore::open(&path).unwrap());
     let state = AppState {
         show,
-        auth: Arc::new(Auth::open()),
+        auth: Arc::new(auth),
         devices: DeviceRegistry::default(),
         reader: Arc::new(Mutex::new(reader)),
     };
@@ -441,4 +445,28 @@ async fn scopes_route_counts_every_pixel_of_the_hd_frame() {
         .map(|n| n.as_u64().unwrap())
         .sum();
     assert_eq!(hist, 1920 * 1080);
+}
+
+/// With auth on, an `<img>` passes its token as `?token=`; other routes still refuse it.
+#[tokio::test]
+async fn preview_takes_the_token_as_a_query_parameter() {
+    let auth = Auth::with_passphrase(crate::auth::hash_secret("truck seven").unwrap());
+    let s = server_with(auth);
+    let uri = "/api/v1/cameras/a/preview.jpg?width=64";
+    let e = error_of(&s.app, uri, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(e["code"], "unauthorized");
+    let (_, session) = call(
+        &s.app,
+        "POST",
+        "/api/v1/login",
+        Some(json!({"passphrase": "truck seven"})),
+    )
+    .await;
+    let session: Value = serde_json::from_slice(&session).unwrap();
+    let token = session["token"].as_str().unwrap();
+    let (res, jpeg) = call(&s.app, "GET", &format!("{uri}&token={token}"), None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(decode(&jpeg).1, 64);
+    let scopes = format!("/api/v1/cameras/a/scopes?token={token}");
+    error_of(&s.app, &scopes, StatusCode::UNAUTHORIZED).await;
 }
