@@ -196,3 +196,40 @@ test('the help overlay lists the shortcuts and opens with ?', async () => {
   await page.screenshot({ path: join(artifacts, 'help.png') });
   await page.close();
 });
+
+/** Mean RGB of the focus view's picture once it shows version `v` or later. */
+async function focusPixels(page, minVersion) {
+  return page.evaluate(async (min) => {
+    const img = document.getElementById('focus-preview');
+    const shown = () => Number(new URL(img.src).searchParams.get('v'));
+    for (let i = 0; i < 400 && !(img.complete && img.naturalWidth > 0 && shown() >= min); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const g = canvas.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
+    const sum = [0, 0, 0];
+    for (let p = 0; p < data.length; p += 4) for (let c = 0; c < 3; c++) sum[c] += data[p + c];
+    const n = data.length / 4;
+    return { version: shown(), mean: sum.map((s) => s / n) };
+  }, minVersion);
+}
+
+test('a slider move changes the graded preview as a gain on red would', async () => {
+  const page = await openPage();
+  await page.locator('.tile[data-camera="b"]').click();
+  const start = await page.evaluate(() => window.lookwire.state.version);
+  const before = await focusPixels(page, start);
+  await page.fill('#trim-slope-r', '1.6');
+  await page.press('#trim-slope-r', 'Enter');
+  await page.waitForFunction((v) => window.lookwire.state.version > v, start);
+  const after = await focusPixels(page, start + 1);
+  assert.ok(after.mean[0] > before.mean[0] + 5, `red rises: ${before.mean} → ${after.mean}`);
+  assert.ok(Math.abs(after.mean[1] - before.mean[1]) < Math.abs(after.mean[0] - before.mean[0]) / 2,
+    `green moves less than red: ${before.mean} → ${after.mean}`);
+  await page.screenshot({ path: join(artifacts, 'preview-trimmed.png') });
+  await page.close();
+});
