@@ -1,5 +1,6 @@
 //! `lookwire apply`: render image files through a look.
 
+use super::bake::PipelineArgs;
 use crate::image::{self, Image, Samples};
 use anyhow::Context;
 use lookwire_color::formats::read_lut;
@@ -10,38 +11,69 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    override_usage = "lookwire apply --lut FILE [--trilinear] IN OUT\n       \
+    lookwire apply --input ID --working W --output ID [--sop ... --sat ... | --cdl FILE] \
+    [--look-lut FILE]... [--range R] [--gamut-compress] [--size N] [--trilinear] IN OUT"
+)]
 pub struct Args {
     /// The look as a LUT file (.cube, .3dl, .spi3d, .spi1d, .csp): its 1D part, if any,
-    /// is the shaper in front of its 3D part.
-    #[arg(long, value_name = "FILE")]
-    pub lut: PathBuf,
+    /// is the shaper in front of its 3D part. Instead of it, give the look as for
+    /// `lookwire bake` (--input, --working, --sop/--sat or --cdl, --look-lut, --output,
+    /// --range...).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "PipelineArgs",
+        conflicts_with = "PipelineArgs"
+    )]
+    pub lut: Option<PathBuf>,
+    #[command(flatten)]
+    pub pipeline: Option<PipelineArgs>,
+    /// Lattice size N (2..=129) the look given as for `lookwire bake` is baked at.
+    #[arg(long, value_name = "N", requires = "PipelineArgs")]
+    pub size: Option<String>,
     /// Interpolate the 3D LUT trilinearly instead of tetrahedrally.
     #[arg(long)]
     pub trilinear: bool,
     /// Input image (.exr, .tif/.tiff, .dpx, .png).
-    pub input: PathBuf,
+    #[arg(value_name = "IN")]
+    pub image_in: PathBuf,
     /// Output image; its extension picks the format, which must hold the input's samples.
-    pub output: PathBuf,
+    #[arg(value_name = "OUT")]
+    pub image_out: PathBuf,
 }
+
+/// The lattice size `apply` bakes a look at when `--size` is not given.
+pub const DEFAULT_SIZE: &str = "65";
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(note) = &selection().note {
         eprintln!("lookwire: {note}");
     }
-    let mut look = look_from_file(&args.lut)?;
+    let mut look = match (&args.lut, &args.pipeline) {
+        (Some(path), None) => look_from_file(path)?,
+        (None, Some(p)) => look_from_pipeline(p, args.size.as_deref().unwrap_or(DEFAULT_SIZE))?,
+        (Some(path), Some(_)) => anyhow::bail!(
+            "--lut {} cannot be combined with the pipeline flags (--input, --output...): \
+             give the look one way",
+            path.display()
+        ),
+        (None, None) => anyhow::bail!("give the look as --lut FILE or as for `lookwire bake`"),
+    };
     if args.trilinear {
         look.interpolation = Interpolation::Trilinear;
     }
-    let mut img = image::read(&args.input)?;
+    let mut img = image::read(&args.image_in)?;
     let kernel = Kernel::new(&look);
     let start = Instant::now();
-    render(&kernel, &mut img).with_context(|| format!("rendering {}", args.input.display()))?;
+    render(&kernel, &mut img).with_context(|| format!("rendering {}", args.image_in.display()))?;
     let elapsed = start.elapsed();
-    image::write(&args.output, &img)?;
+    image::write(&args.image_out, &img)?;
     println!(
         "{} → {}: {}×{} {} RGB{} at {} in {:.1} ms",
-        args.input.display(),
-        args.output.display(),
+        args.image_in.display(),
+        args.image_out.display(),
         img.width,
         img.height,
         img.samples.kind(),
@@ -50,6 +82,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         elapsed.as_secs_f64() * 1e3
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The look given as for `lookwire bake`, baked at `size` exactly as `bake` bakes it.
+pub fn look_from_pipeline(args: &PipelineArgs, size: &str) -> anyhow::Result<Look> {
+    let (_, baked) = args.bake(size)?;
+    if baked.clamped > 0 {
+        eprintln!(
+            "lookwire apply: {} baked values beyond ±65504 clamped to ±65504",
+            baked.clamped
+        );
+    }
+    Ok(Look {
+        shaper: None,
+        cdl: None,
+        lut: baked.lut,
+        interpolation: Interpolation::Tetrahedral,
+    })
 }
 
 /// A LUT file as a look: 1D part as shaper, 3D part as the lattice. A 1D-only file

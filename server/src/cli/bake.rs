@@ -3,16 +3,19 @@
 use anyhow::{bail, Context};
 use lookwire_color::formats::{self, LutFile, Precision};
 use lookwire_color::output::{OutputTransform, SignalRange};
-use lookwire_color::pipeline::{self, Look, Op, WorkingSpace};
+use lookwire_color::pipeline::{self, BakedLut, Look, Op, WorkingSpace};
 use lookwire_color::spaces;
 use lookwire_color::{Cdl, CdlStyle, Interpolation};
-use std::io::Write;
+use lookwire_protocol::filesink::write_atomically;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {
+/// The look's pipeline: input space, working space, CDL, look LUTs, output and range.
+/// `lookwire bake` and `lookwire apply` both flatten this one struct, so their flags
+/// cannot drift apart.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PipelineArgs {
     /// Input space id (see `lookwire spaces`), e.g. arri-logc3-awg3 or arri-logc3-awg3-ei1600.
     #[arg(long)]
     pub input: String,
@@ -40,60 +43,102 @@ pub struct Args {
     /// Output space or display transform id.
     #[arg(long)]
     pub output: String,
-    /// Lattice size N (2..=129).
-    #[arg(long)]
-    pub size: String,
-    /// The .cube file to write.
-    #[arg(short = 'o', long = "out")]
-    pub out: PathBuf,
     /// Signal range of the output: full, or legal (0–1 onto 64–940 of 1023, not clipped).
     #[arg(long, default_value = "full")]
     pub range: String,
     /// Apply the ACES 1.3 Reference Gamut Compression in front of the output.
     #[arg(long)]
     pub gamut_compress: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// Lattice size N (2..=129).
+    #[arg(long)]
+    pub size: String,
+    /// The .cube file to write.
+    #[arg(short = 'o', long = "out")]
+    pub out: PathBuf,
     /// Print table values with this many decimals (default: shortest round-trip text).
     #[arg(long)]
     pub decimals: Option<u8>,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let working: WorkingSpace = args.working.parse().context("--working")?;
-    let style: CdlStyle = args.cdl_style.parse().context("--cdl-style")?;
-    let range: SignalRange = args.range.parse().context("--range")?;
-    let cdl = cdl_from_args(&args)?;
-    let size: usize = args.size.parse().map_err(|_| {
-        anyhow::anyhow!(
-            "--size {:?} is not a whole number: expected 2..=129",
-            args.size
-        )
-    })?;
-    let mut looks = Vec::new();
-    for path in &args.look_lut {
-        looks.extend(look_ops(path)?);
+/// A look resolved from [`PipelineArgs`], with the parsed parts its description needs.
+#[derive(Debug)]
+pub struct Resolved {
+    pub look: Look,
+    working: WorkingSpace,
+    style: CdlStyle,
+    range: SignalRange,
+    cdl: Cdl,
+}
+
+impl PipelineArgs {
+    /// Parses and checks every flag; errors name the flag.
+    pub fn resolve(&self) -> anyhow::Result<Resolved> {
+        let working: WorkingSpace = self.working.parse().context("--working")?;
+        let style: CdlStyle = self.cdl_style.parse().context("--cdl-style")?;
+        let range: SignalRange = self.range.parse().context("--range")?;
+        let cdl = cdl_from_args(self)?;
+        let mut looks = Vec::new();
+        for path in &self.look_lut {
+            looks.extend(look_ops(path)?);
+        }
+        let look = Look {
+            input: spaces::lookup(&self.input).context("--input")?,
+            working,
+            cdl,
+            cdl_style: style,
+            looks,
+            output: output_from_args(self, range)?,
+        };
+        Ok(Resolved {
+            look,
+            working,
+            style,
+            range,
+            cdl,
+        })
     }
-    let look = Look {
-        input: spaces::lookup(&args.input).context("--input")?,
-        working,
-        cdl,
-        cdl_style: style,
-        looks,
-        output: output_from_args(&args, range)?,
-    };
-    let baked = look.pipeline()?.bake(size).context("--size")?;
+
+    /// Resolves the look and bakes it on a `size`³ lattice (the size given as text, as
+    /// typed after `--size`).
+    pub fn bake(&self, size: &str) -> anyhow::Result<(Resolved, BakedLut)> {
+        let resolved = self.resolve()?;
+        let size: usize = size.parse().map_err(|_| {
+            anyhow::anyhow!("--size {size:?} is not a whole number: expected 2..=129")
+        })?;
+        let baked = resolved.look.pipeline()?.bake(size).context("--size")?;
+        Ok((resolved, baked))
+    }
+
+    /// The comment lines that say what a bake of this look holds.
+    pub fn describe(&self, r: &Resolved) -> Vec<String> {
+        vec![
+            describe(self, r.working, r.style, &r.cdl),
+            describe_output(self, r.range),
+        ]
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let p = &args.pipeline;
+    let (resolved, baked) = p.bake(&args.size)?;
+    let size = baked.lut.size();
     let mut file = LutFile::from_3d(baked.lut);
-    file.title = Some(format!("lookwire {} to {}", args.input, args.output));
-    file.comments = vec![
-        describe(&args, working, style, &cdl),
-        describe_output(&args, range),
-    ];
+    file.title = Some(format!("lookwire {} to {}", p.input, p.output));
+    file.comments = p.describe(&resolved);
     let precision = match args.decimals {
         Some(d) if d > 12 => bail!("--decimals {d}: expected 0..=12"),
         Some(d) => Precision::Fixed(d),
         None => Precision::RoundTrip,
     };
     let bytes = formats::LutFormat::Cube.write(&file, precision)?;
-    write_atomic(&args.out, &bytes)?;
+    write_atomically(&args.out, &bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     if baked.clamped > 0 {
         eprintln!(
             "lookwire bake: {} values beyond ±65504 clamped to ±65504",
@@ -105,7 +150,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// The output with `--gamut-compress` in front and `--range` as its last step.
-fn output_from_args(args: &Args, range: SignalRange) -> anyhow::Result<pipeline::Output> {
+fn output_from_args(args: &PipelineArgs, range: SignalRange) -> anyhow::Result<pipeline::Output> {
     let mut output = pipeline::resolve_output(&args.output).context("--output")?;
     if args.gamut_compress {
         output = output.with_gamut_compression();
@@ -114,7 +159,7 @@ fn output_from_args(args: &Args, range: SignalRange) -> anyhow::Result<pipeline:
 }
 
 /// The comment line that says what the output encodes: range, peak, encoding.
-fn describe_output(args: &Args, range: SignalRange) -> String {
+fn describe_output(args: &PipelineArgs, range: SignalRange) -> String {
     let gc = if args.gamut_compress {
         "ACES 1.3 reference gamut compression, then "
     } else {
@@ -137,7 +182,7 @@ fn describe_output(args: &Args, range: SignalRange) -> String {
 }
 
 /// The CDL from `--sop`/`--sat` or from `--cdl FILE [--cdl-id ID]` (not both).
-fn cdl_from_args(args: &Args) -> anyhow::Result<Cdl> {
+fn cdl_from_args(args: &PipelineArgs) -> anyhow::Result<Cdl> {
     if let Some(path) = &args.cdl {
         if args.sop.is_some() || args.sat.is_some() {
             bail!(
@@ -244,7 +289,7 @@ fn look_ops(path: &Path) -> anyhow::Result<Vec<Op>> {
     Ok(ops)
 }
 
-fn describe(args: &Args, working: WorkingSpace, style: CdlStyle, cdl: &Cdl) -> String {
+fn describe(args: &PipelineArgs, working: WorkingSpace, style: CdlStyle, cdl: &Cdl) -> String {
     let (sop, sat) = cdl.to_sop_sat();
     let sop: Vec<String> = sop.iter().map(|v| v.to_string()).collect();
     let luts: Vec<String> = args
@@ -261,34 +306,6 @@ fn describe(args: &Args, working: WorkingSpace, style: CdlStyle, cdl: &Cdl) -> S
     )
 }
 
-/// Writes `bytes` to a temporary file next to `path`, then renames it over `path`,
-/// so the file appears whole or not at all.
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("--out {}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,19 +313,21 @@ mod tests {
 
     fn args(dir: &Path) -> Args {
         Args {
-            input: "arri-logc3-awg3".into(),
-            working: "acescct".into(),
-            sop: None,
-            sat: None,
-            cdl_style: "asc".into(),
-            cdl: None,
-            cdl_id: None,
-            look_lut: Vec::new(),
-            output: "acescct".into(),
+            pipeline: PipelineArgs {
+                input: "arri-logc3-awg3".into(),
+                working: "acescct".into(),
+                sop: None,
+                sat: None,
+                cdl_style: "asc".into(),
+                cdl: None,
+                cdl_id: None,
+                look_lut: Vec::new(),
+                output: "acescct".into(),
+                range: "full".into(),
+                gamut_compress: false,
+            },
             size: "9".into(),
             out: dir.join("look.cube"),
-            range: "full".into(),
-            gamut_compress: false,
             decimals: None,
         }
     }
@@ -321,8 +340,8 @@ mod tests {
     fn writes_the_baked_lattice_as_cube() {
         let dir = tempfile::tempdir().unwrap();
         let mut a = args(dir.path());
-        a.sop = Some("1.1 1 0.9 0.01 0 -0.01 1 1.05 1".into());
-        a.sat = Some("1.2".into());
+        a.pipeline.sop = Some("1.1 1 0.9 0.01 0 -0.01 1 1.05 1".into());
+        a.pipeline.sat = Some("1.2".into());
         let out = a.out.clone();
         run(a).unwrap();
         let file = formats::read_lut(&out).unwrap();
@@ -349,20 +368,20 @@ mod tests {
     fn bad_arguments_name_the_value_and_the_choices() {
         let dir = tempfile::tempdir().unwrap();
         let mut a = args(dir.path());
-        a.input = "arri-logc9".into();
+        a.pipeline.input = "arri-logc9".into();
         let e = err(a);
         assert!(
             e.starts_with("--input: unknown space \"arri-logc9\": expected one of aces2065-1"),
             "{e}"
         );
         let mut a = args(dir.path());
-        a.working = "log".into();
+        a.pipeline.working = "log".into();
         assert_eq!(
             err(a),
             "--working: unknown working space \"log\": expected one of camera, acescct"
         );
         let mut a = args(dir.path());
-        a.output = "rec709".into();
+        a.pipeline.output = "rec709".into();
         assert!(err(a).starts_with("--output: unknown output \"rec709\": expected one of"));
         let mut a = args(dir.path());
         a.size = "300".into();
@@ -374,19 +393,19 @@ mod tests {
             "--size \"big\" is not a whole number: expected 2..=129"
         );
         let mut a = args(dir.path());
-        a.cdl_style = "clip".into();
+        a.pipeline.cdl_style = "clip".into();
         assert_eq!(
             err(a),
             "--cdl-style: unknown CDL style \"clip\": expected one of asc, noclamp"
         );
         let mut a = args(dir.path());
-        a.sop = Some("1 1 1 0 0 0 1 1 x".into());
+        a.pipeline.sop = Some("1 1 1 0 0 0 1 1 x".into());
         assert_eq!(err(a), "--sop value 9 \"x\" is not a number");
         let mut a = args(dir.path());
-        a.sop = Some("1 1 1 0 0 0 1 1".into());
+        a.pipeline.sop = Some("1 1 1 0 0 0 1 1".into());
         assert!(err(a).contains("has 8 numbers: expected 9"));
         let mut a = args(dir.path());
-        a.sop = Some("1 1 1 0 0 0 1 0 1".into());
+        a.pipeline.sop = Some("1 1 1 0 0 0 1 0 1".into());
         assert_eq!(
             err(a),
             "--sop/--sat: CDL power.g is 0: it must be greater than 0"
@@ -408,28 +427,28 @@ mod tests {
         )
         .unwrap();
         let mut a = args(dir.path());
-        a.cdl = Some(ccc.clone());
+        a.pipeline.cdl = Some(ccc.clone());
         let e = err(a);
         assert!(
             e.contains("holds 2 corrections: choose one with --cdl-id (cam-a, cam-b)"),
             "{e}"
         );
         let mut a = args(dir.path());
-        a.cdl = Some(ccc.clone());
-        a.cdl_id = Some("cam-c".into());
+        a.pipeline.cdl = Some(ccc.clone());
+        a.pipeline.cdl_id = Some("cam-c".into());
         assert!(err(a).contains("no correction with id \"cam-c\": the file has cam-a, cam-b"));
         let mut a = args(dir.path());
-        a.cdl = Some(ccc.clone());
-        a.sat = Some("1.1".into());
+        a.pipeline.cdl = Some(ccc.clone());
+        a.pipeline.sat = Some("1.1".into());
         assert!(err(a).contains("cannot be combined with --sop/--sat"));
         let mut a = args(dir.path());
-        a.cdl_id = Some("cam-a".into());
+        a.pipeline.cdl_id = Some("cam-a".into());
         assert_eq!(err(a), "--cdl-id \"cam-a\" needs --cdl FILE");
         let mut a = args(dir.path());
-        a.cdl = Some(ccc.clone());
-        a.cdl_id = Some("cam-b".into());
+        a.pipeline.cdl = Some(ccc.clone());
+        a.pipeline.cdl_id = Some("cam-b".into());
         assert_eq!(
-            cdl_from_args(&a).unwrap(),
+            cdl_from_args(&a.pipeline).unwrap(),
             Cdl::from_sop_sat([1.0, 1.0, 0.8, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0], 0.9).unwrap()
         );
         run(a).unwrap();
@@ -443,8 +462,8 @@ mod tests {
         let path = dir.path().join("invert.cube");
         formats::write_lut(&path, &LutFile::from_3d(invert), Precision::RoundTrip).unwrap();
         let mut a = args(dir.path());
-        a.input = "acescct".into();
-        a.look_lut = vec![path];
+        a.pipeline.input = "acescct".into();
+        a.pipeline.look_lut = vec![path];
         a.size = "5".into();
         let out = a.out.clone();
         run(a).unwrap();
