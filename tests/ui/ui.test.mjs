@@ -1,85 +1,11 @@
 // The VC's browser UI, driven in Debian's Chromium by Playwright against `lookwire serve --demo`.
 // Screenshots of the main screens go to tests/artifacts/ui/.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const artifacts = join(root, 'tests/artifacts/ui');
-const binary = process.env.LOOKWIRE_BIN ?? join(root, 'target/debug/lookwire');
-const port = 20000 + Math.floor(Math.random() * 20000);
-const base = `http://127.0.0.1:${port}`;
-
-let server;
-let browser;
-
-async function waitForServer() {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const res = await fetch(`${base}/api/v1/show`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`lookwire did not start on ${base}`);
-}
-
-async function rest(method, path, body) {
-  const res = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-/** Polls `check` (run here, not in the page) until it returns true, or fails after 10 s. */
-async function eventually(what, check) {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`timed out waiting until ${what}`);
-}
-
-const trimOf = async (id) => (await rest('GET', `/cameras/${id}`)).grade.trim;
-
-async function openPage() {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(base);
-  await page.waitForFunction(() => window.lookwire?.connection.status === 'open');
-  await page.waitForSelector('.tile');
-  page.errors = errors;
-  return page;
-}
-
-before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  server = spawn(binary, ['serve', '--demo', '--bind', `127.0.0.1:${port}`], { stdio: ['ignore', 'inherit', 'inherit'] });
-  await waitForServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-});
+import { join } from 'node:path';
+import { artifacts, eventually, openPage, rest, trimOf } from './harness.mjs';
+import './viewer.cases.mjs';
 
 test('the multiviewer shows every demo camera and the show timecode', async () => {
   const page = await openPage();
@@ -202,9 +128,10 @@ async function focusPixels(page, minVersion) {
   return page.evaluate(async (min) => {
     const img = document.getElementById('focus-preview');
     const shown = () => Number(new URL(img.src).searchParams.get('v'));
-    for (let i = 0; i < 400 && !(img.complete && img.naturalWidth > 0 && shown() >= min); i++) {
+    for (let i = 0; i < 1200 && !(img.complete && img.naturalWidth > 0 && shown() >= min); i++) {
       await new Promise((r) => setTimeout(r, 25));
     }
+    if (!img.naturalWidth) throw new Error(`no picture: ${img.src} complete ${img.complete} hidden ${img.hidden}`);
     const canvas = document.createElement('canvas');
     canvas.width = img.naturalWidth;
     canvas.height = img.naturalHeight;

@@ -6,6 +6,7 @@ import { Connection } from './connection.js';
 import { $, el, toast } from './dom.js';
 import { ShowState } from './state.js';
 import { buildTrims } from './trims.js';
+import { buildViewer } from './viewer.js';
 import { Wheel } from './wheel.js';
 
 const state = new ShowState();
@@ -18,7 +19,8 @@ const ui = {
   devices: [],
   previewVersion: new Map(), // camera id → version whose picture is showing
 };
-/** @type {any} */ (window).lookwire = { state, connection, ui }; // for tests and the console
+const lookwire = { state, connection, ui, viewer: null };
+/** @type {any} */ (window).lookwire = lookwire; // for tests and the console
 
 async function reload() {
   state.load(await api('GET', '/export'));
@@ -143,6 +145,7 @@ function renderPanel() {
   const camera = state.camera(ui.focus);
   if (!camera) return;
   $('focus-title').textContent = camera.label;
+  $('trim-camera').textContent = camera.label;
   $('focus-meta').textContent = `${camera.make} ${camera.model} · ${camera.input_space} · working ${camera.working_space}`;
   showTrim(camera.grade.trim);
   for (const [name, wheel] of Object.entries(wheels)) wheel.set(camera.grade.trim[name]);
@@ -150,16 +153,9 @@ function renderPanel() {
   $('focus-caption').textContent = output
     ? `${output.name} · ${output.display ?? output.lut} · ${output.range} range`
     : '';
-  renderFocusPicture(camera);
+  lookwire.viewer.render(camera);
   renderLooks(camera);
   renderSnapshots(camera);
-}
-
-function renderFocusPicture(camera) {
-  const img = $('focus-preview');
-  img.hidden = false;
-  img.onerror = () => { img.hidden = true; };
-  img.src = previewUrl(camera, 960);
 }
 
 function renderLooks(camera) {
@@ -243,6 +239,7 @@ function onChange(event) {
     for (const id of cameras) refreshTile(id);
   }
   if (showWide || cameras.has(ui.focus)) renderPanel();
+  else lookwire.viewer.changed(cameras);
 }
 
 function onReset() {
@@ -268,7 +265,7 @@ function onKey(event) {
   } else if (event.key === 'r') cameraAction('reset');
   else if (event.key === 'o') cycleOutput();
   else if (event.key === '?') $('help').showModal();
-  else return;
+  else if (!lookwire.viewer.key(event.key)) return;
   event.preventDefault();
 }
 
@@ -328,6 +325,7 @@ function wire() {
 }
 
 async function start() {
+  lookwire.viewer = buildViewer({ state, ui, previewUrl });
   buildPanel();
   wire();
   await reload();

@@ -12,7 +12,7 @@ export const PARAMS = [
 const CHANNELS = ['r', 'g', 'b'];
 
 /** A slider + number pair; `onInput(value)` fires while dragging or typing. */
-function control({ id, label, min, max, onInput }) {
+function control({ id, label, short = label, min, max, onInput }) {
   const slider = el('input', { type: 'range', id: `${id}-slider`, min, max, step: 0.001, 'aria-label': label });
   const number = el('input', { type: 'number', id, step: 0.01, min, max, 'aria-label': label });
   const emit = (value) => {
@@ -29,7 +29,7 @@ function control({ id, label, min, max, onInput }) {
     number.value = value.toFixed(4);
     emit(value);
   });
-  const row = [el('label', { for: id }, label), slider, number];
+  const row = [el('label', { for: id, title: label }, short), slider, number];
   const set = (value) => {
     if (document.activeElement !== slider) slider.value = String(value);
     if (document.activeElement !== number) number.value = value.toFixed(4);
@@ -51,6 +51,7 @@ export function buildTrims(container, send) {
       const c = control({
         id: `trim-${param.key}-${channel}`,
         label: `${param.label} ${channel.toUpperCase()}`,
+        short: channel.toUpperCase(),
         min: param.min,
         max: param.max,
         onInput: (value) => send(`trim.${param.key}.${channel}`, value),
@@ -62,6 +63,7 @@ export function buildTrims(container, send) {
     const master = control({
       id: `trim-${param.key}-master`,
       label: `${param.label} master`,
+      short: 'Master',
       min: param.min,
       max: param.max,
       onInput: (value) => {

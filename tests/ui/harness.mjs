@@ -1,0 +1,98 @@
+// Shared by the UI suites: one `lookwire serve --demo` and one Chromium for the whole run,
+// REST helpers, and pages opened on the demo show.
+
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+export const artifacts = join(root, 'tests/artifacts/ui');
+const binary = process.env.LOOKWIRE_BIN ?? join(root, 'target/debug/lookwire');
+const port = 20000 + Math.floor(Math.random() * 20000);
+export const base = `http://127.0.0.1:${port}`;
+
+let server;
+export let browser;
+
+async function waitForServer() {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(`${base}/api/v1/show`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`lookwire did not start on ${base}`);
+}
+
+export async function rest(method, path, body) {
+  const res = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Polls `check` (run here, not in the page) until it returns true, or fails after 10 s. */
+export async function eventually(what, check) {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`timed out waiting until ${what}`);
+}
+
+export const trimOf = async (id) => (await rest('GET', `/cameras/${id}`)).grade.trim;
+
+/**
+ * A page on the demo show, once it is live. Scopes cost the debug server seconds per
+ * frame, so they start switched off (the user's stored choice) unless `scopes` is true.
+ */
+export async function openPage({ scopes = false, ...options } = {}) {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, ...options });
+  if (!scopes) await page.addInitScript(() => localStorage.setItem('lookwire.scopes', 'off'));
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base);
+  await page.waitForFunction(() => window.lookwire?.connection.status === 'open');
+  await page.waitForSelector('.tile');
+  page.errors = errors;
+  return page;
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  server = spawn(binary, ['serve', '--demo', '--bind', `127.0.0.1:${port}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await waitForServer();
+  // The debug build renders a camera's first preview in seconds (its look is baked
+  // unoptimised, one at a time): render each once here so no test's wait includes it.
+  const launching = chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  for (const camera of await rest('GET', '/cameras')) {
+    for (const width of [480, 960]) {
+      const res = await fetch(`${base}/api/v1/cameras/${camera.id}/preview.jpg?width=${width}`);
+      assert.ok(res.ok, `preview of ${camera.id}: ${res.status}`);
+      await res.arrayBuffer();
+    }
+  }
+  browser = await launching;
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
