@@ -330,3 +330,61 @@ fn the_cdl_jacobian_matches_finite_differences() {
         }
     }
 }
+
+#[test]
+fn lab_to_xyz_inverts_xyz_to_lab() {
+    let white = [0.9504559, 1.0, 1.089058];
+    for xyz in [
+        [0.2, 0.3, 0.1],
+        [0.001, 0.002, 0.004],
+        [0.95, 1.0, 1.08],
+        [0.0, 0.0, 0.0],
+    ] {
+        let back = matching::lab_to_xyz(matching::xyz_to_lab(xyz, white), white);
+        assert!(
+            (0..3).all(|i| (back[i] - xyz[i]).abs() < 1e-12),
+            "{xyz:?} → {back:?}"
+        );
+    }
+}
+
+#[test]
+fn the_patch_picture_shows_reference_before_and_after_side_by_side() {
+    use matching::picture::{cell_origin, display_code, STRIPE, SWATCH};
+    let reference = hd(ARRI, ideal(), None);
+    let disturbed = graded(&reference, &DISTURBANCE);
+    let r = run(ARRI, &reference, ARRI, &disturbed, WorkingSpace::Camera).unwrap();
+    let pic = matching::patch_picture(&r);
+    assert_eq!(pic.rgb.len(), pic.width * pic.height * 3);
+    let n = r.after.patches.len();
+    let (_, last_y) = cell_origin(n - 1);
+    assert!(pic.height >= last_y + SWATCH, "{} rows cut", pic.height);
+    let mut moved = 0;
+    for (k, (b, a)) in r.before.patches.iter().zip(&r.after.patches).enumerate() {
+        let (x, y) = cell_origin(k);
+        let mid = y + SWATCH / 2;
+        let at = |stripe: usize| pic.pixel(x + stripe * STRIPE + STRIPE / 2, mid).unwrap();
+        assert_eq!(at(0), display_code(a.reference_lab), "{}", a.id);
+        assert_eq!(at(1), display_code(b.lab), "{}", a.id);
+        assert_eq!(at(2), display_code(a.lab), "{}", a.id);
+        let diff = |p: [u8; 3], q: [u8; 3]| (0..3).map(|c| p[c].abs_diff(q[c])).max().unwrap();
+        if a.delta_e < 0.3 && a.reference_lab[0] > 5.0 {
+            assert!(
+                diff(at(0), at(2)) <= 3,
+                "{}: {:?} vs {:?}",
+                a.id,
+                at(0),
+                at(2)
+            );
+        }
+        if b.delta_e > 5.0 && diff(at(0), at(1)) > 3 {
+            moved += 1;
+        }
+        // The ΔE label under the swatch has pixels that are not background.
+        let label = (0..STRIPE * 3).any(|dx| {
+            (SWATCH..SWATCH + 14).any(|dy| pic.pixel(x + dx, y + dy) != Some([40, 40, 40]))
+        });
+        assert!(label, "{} has no label", a.id);
+    }
+    assert!(moved >= 10, "only {moved} patches show the disturbance");
+}

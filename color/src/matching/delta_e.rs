@@ -21,6 +21,21 @@ pub fn xyz_to_lab(xyz: [f64; 3], white: [f64; 3]) -> Lab {
     [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
 }
 
+/// CIELAB → XYZ relative to the white `white` (the inverse of [`xyz_to_lab`]).
+pub fn lab_to_xyz(lab: Lab, white: [f64; 3]) -> [f64; 3] {
+    const EPS: f64 = 6.0 / 29.0;
+    let finv = |f: f64| {
+        if f > EPS {
+            f * f * f
+        } else {
+            3.0 * EPS * EPS * (f - 4.0 / 29.0)
+        }
+    };
+    let fy = (lab[0] + 16.0) / 116.0;
+    let f = [fy + lab[1] / 500.0, fy, fy - lab[2] / 200.0];
+    [0, 1, 2].map(|i| white[i] * finv(f[i]))
+}
+
 /// The three weighted terms of ΔE 2000 and the rotation term: ΔE = sqrt(l² + c² + h² + rt·c·h).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct De2000Terms {

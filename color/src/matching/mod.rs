@@ -10,12 +10,14 @@
 pub mod delta_e;
 pub mod display;
 mod matrix;
+pub mod picture;
 mod report;
 pub mod sample;
 pub mod solve;
 
-pub use delta_e::{delta_e2000, xyz_to_lab, Lab};
+pub use delta_e::{delta_e2000, lab_to_xyz, xyz_to_lab, Lab};
 pub use display::{DisplayView, WorkingChain};
+pub use picture::{patch_picture, Picture};
 pub use report::{MatchReport, MonitoringMatrix, PatchDelta, Stats};
 pub use sample::{sample_chart, Corners, PatchSample};
 pub use solve::{CdlBounds, MatchPatch, Problem, Solution};

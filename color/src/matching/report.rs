@@ -15,6 +15,10 @@ pub struct PatchDelta {
     pub name: String,
     pub group: PatchGroup,
     pub delta_e: f64,
+    /// The reference patch on the display, CIELAB D65.
+    pub reference_lab: [f64; 3],
+    /// The camera's patch on the display (with this stage's CDL), CIELAB D65.
+    pub lab: [f64; 3],
     /// Weight in the solve (0: left out, see `warnings`).
     pub weight: f64,
     /// `clipped`, `noisy`, `reference clipped`, `reference noisy`.
@@ -89,13 +93,18 @@ pub(super) fn deltas(
         .iter()
         .zip(problem.patches)
         .zip(reference.iter().zip(camera))
-        .map(|((p, m), (r, c))| PatchDelta {
-            id: p.id.clone(),
-            name: p.name.clone(),
-            group: p.group,
-            delta_e: delta_e2000(m.reference, problem.graded_lab(m.working, cdl)),
-            weight: m.weight,
-            warnings: warnings(r, c),
+        .map(|((p, m), (r, c))| {
+            let lab = problem.graded_lab(m.working, cdl);
+            PatchDelta {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                group: p.group,
+                delta_e: delta_e2000(m.reference, lab),
+                reference_lab: m.reference,
+                lab,
+                weight: m.weight,
+                warnings: warnings(r, c),
+            }
         })
         .collect();
     stats(rows)

@@ -134,6 +134,7 @@ pub fn router(state: AppState) -> Router {
         .merge(session::routes())
         .merge(ws::routes())
         .merge(crate::preview::routes::routes())
+        .merge(crate::post::api::routes())
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .merge(files::routes())
         .merge(openapi::routes())

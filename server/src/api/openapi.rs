@@ -50,13 +50,16 @@ use super::AppState;
         super::session::create_user, super::session::delete_user, super::session::list_devices,
         super::ws::upgrade,
         crate::preview::routes::preview_jpg, crate::preview::routes::scopes_json,
+        crate::post::api::matching::start_match, crate::post::api::matching::list_matches,
+        crate::post::api::matching::get_match, crate::post::api::matching::patches_png,
+        crate::post::api::matching::apply_match,
     ),
     components(schemas(super::ws::ClientMessage, super::ws::ServerMessage)),
     tags(
         (name = "cameras"), (name = "grades"), (name = "looks"), (name = "outputs"),
         (name = "groups"), (name = "snapshots"), (name = "scenes"), (name = "files"),
         (name = "show"), (name = "timecode"), (name = "session"), (name = "devices"),
-        (name = "websocket")
+        (name = "websocket"), (name = "matching")
     )
 )]
 #[derive(Debug)]

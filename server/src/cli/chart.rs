@@ -100,44 +100,5 @@ pub(super) fn to_image(frame: &Frame, format: ImageFormat, float: bool) -> Image
 
 /// Reads a picture as normalised RGB code values (alpha dropped, integers over their full scale).
 pub(super) fn read_frame(path: &Path) -> anyhow::Result<Frame> {
-    let img = image::read(path)?;
-    let scale = |bits: u8, fallback: f32| {
-        if (1..=16).contains(&bits) {
-            ((1u32 << bits) - 1) as f32
-        } else {
-            fallback
-        }
-    };
-    let values: Vec<f32> = match &img.samples {
-        Samples::F32(v) => v.clone(),
-        Samples::F16(v) => v.iter().map(|x| x.to_f32()).collect(),
-        Samples::U16(v) => {
-            let s = scale(img.bits, 65535.0);
-            v.iter().map(|&x| f32::from(x) / s).collect()
-        }
-        Samples::U8(v) => {
-            let s = scale(img.bits, 255.0);
-            v.iter().map(|&x| f32::from(x) / s).collect()
-        }
-    };
-    let n = img.channels;
-    if !(n == 3 || n == 4) || values.len() != img.width * img.height * n {
-        anyhow::bail!(
-            "{}: expected RGB or RGBA samples, found {n} channels",
-            path.display()
-        );
-    }
-    let data = if n == 3 {
-        values
-    } else {
-        values
-            .chunks_exact(4)
-            .flat_map(|p| [p[0], p[1], p[2]])
-            .collect()
-    };
-    Ok(Frame {
-        width: img.width,
-        height: img.height,
-        data,
-    })
+    Ok(crate::post::frames::read_frame(path)?)
 }

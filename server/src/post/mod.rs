@@ -2,9 +2,12 @@
 //!
 //! - [`mhl`]: ASC MHL v2 histories (create, verify, diff) for packages and card copies.
 
+pub mod api;
 pub mod clips;
 pub mod export;
+pub mod frames;
 pub mod grades;
+pub mod matching;
 pub mod mhl;
 pub mod report;
 pub mod show_log;
