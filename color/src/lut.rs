@@ -281,6 +281,24 @@ impl Lut3d {
         self.data[r + self.size * (g + self.size * b)]
     }
 
+    /// The lattice resampled onto `size`³ nodes over the same domain: each new node is this
+    /// lattice looked up in f64 with `interpolation` (OpenColorIO resamples
+    /// tetrahedrally too). The same size gives a copy, so resampling never blurs.
+    pub fn resample(&self, size: usize, interpolation: Interpolation) -> Result<Self, LutError> {
+        if size == self.size {
+            return Ok(self.clone());
+        }
+        let d = self.domain;
+        let at = |c: usize, t: f64| {
+            let (lo, hi) = (f64::from(d.min[c]), f64::from(d.max[c]));
+            lo + t * (hi - lo)
+        };
+        let unit = Self::from_fn(size, |t| {
+            self.lookup_f64([at(0, t[0]), at(1, t[1]), at(2, t[2])], interpolation)
+        })?;
+        Self::new(size, unit.into_data(), d)
+    }
+
     /// Applies the lattice to one pixel in f32.
     pub fn lookup(&self, rgb: [f32; 3], interpolation: Interpolation) -> [f32; 3] {
         let out = self.lookup_f64(rgb.map(f64::from), interpolation);
@@ -448,6 +466,57 @@ mod tests {
         assert_eq!(high, lut.lookup_f64([1.0; 3], Interpolation::Tetrahedral));
         let nan = lut.lookup_f64([f64::NAN, 0.0, 0.0], Interpolation::Tetrahedral);
         assert_eq!(nan, lut.lookup_f64([0.0; 3], Interpolation::Tetrahedral));
+    }
+
+    #[test]
+    fn resample_evaluates_the_source_at_the_new_nodes_and_keeps_the_domain() {
+        let domain = Domain::new([-0.1, 0.0, 0.2], [1.1, 2.0, 0.9]).unwrap();
+        let data = (0..5 * 5 * 5)
+            .map(|i| {
+                [
+                    (i % 7) as f32 * 0.1,
+                    (i % 5) as f32 * 0.3,
+                    (i % 3) as f32 - 1.0,
+                ]
+            })
+            .collect();
+        let src = Lut3d::new(5, data, domain).unwrap();
+        for interp in [Interpolation::Tetrahedral, Interpolation::Trilinear] {
+            let big = src.resample(9, interp).unwrap();
+            assert_eq!((big.size(), big.domain()), (9, domain));
+            for (r, g, b) in [(0, 0, 0), (3, 7, 1), (8, 8, 8), (5, 2, 6)] {
+                let at = |c: usize, i: usize| {
+                    let (lo, hi) = (f64::from(domain.min[c]), f64::from(domain.max[c]));
+                    lo + i as f64 / 8.0 * (hi - lo)
+                };
+                let want = src.lookup_f64([at(0, r), at(1, g), at(2, b)], interp);
+                let got = big.node(r, g, b);
+                for c in 0..3 {
+                    assert!((f64::from(got[c]) - want[c]).abs() < 1e-6, "{interp:?}");
+                }
+            }
+            // Every second node of the 9³ lattice is a node of the 5³ one.
+            assert_eq!(big.node(2, 4, 6), src.node(1, 2, 3));
+        }
+        assert_eq!(src.resample(5, Interpolation::Trilinear).unwrap(), src);
+        let id = Lut3d::identity(17)
+            .unwrap()
+            .resample(33, Interpolation::Tetrahedral)
+            .unwrap();
+        let max_err = id
+            .data()
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let want = [i % 33, i / 33 % 33, i / 1089].map(|k| k as f32 / 32.0);
+                (0..3).map(|c| (v[c] - want[c]).abs()).fold(0.0, f32::max)
+            })
+            .fold(0.0, f32::max);
+        assert!(max_err < 1e-6, "identity stays identity: {max_err}");
+        assert!(matches!(
+            src.resample(1, Interpolation::Tetrahedral),
+            Err(LutError::Size { size: 1, .. })
+        ));
     }
 
     #[test]

@@ -89,17 +89,10 @@ pub fn choose_size(look_size: usize, accepted: &[usize]) -> Option<usize> {
     below.or_else(|| accepted.iter().copied().min())
 }
 
-/// Resamples `lut` onto a `size`³ lattice over the same domain with tetrahedral interpolation.
+/// Resamples `lut` onto a `size`³ lattice over the same domain with tetrahedral
+/// interpolation ([`Lut3d::resample`], shared with `lookwire convert`).
 pub fn resample(lut: &Lut3d, size: usize) -> Result<Lut3d, LutError> {
-    if size == lut.size() {
-        return Ok(lut.clone());
-    }
-    let domain = lut.domain();
-    let resampled = Lut3d::from_fn(size, |unit| {
-        let rgb = std::array::from_fn(|c| denormalize(&domain, c, unit[c]));
-        lut.lookup_f64(rgb, Interpolation::Tetrahedral)
-    })?;
-    Lut3d::new(size, resampled.into_data(), domain)
+    lut.resample(size, Interpolation::Tetrahedral)
 }
 
 fn denormalize(domain: &Domain, c: usize, unit: f64) -> f64 {

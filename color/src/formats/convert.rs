@@ -136,18 +136,12 @@ fn resize(
     let engine = |e: crate::lut::LutError| FormatError::unsupported("lookwire", e.to_string());
     if let Some(cube) = &out.lut3d {
         if cube.size() != n {
-            let d = cube.domain();
-            let at = |c: usize, t: f64| f64::from(d.min[c]) + t * f64::from(d.max[c] - d.min[c]);
-            let interp = out.interpolation;
-            let unit = Lut3d::from_fn(n, |t| {
-                cube.lookup_f64([at(0, t[0]), at(1, t[1]), at(2, t[2])], interp)
-            })
-            .map_err(engine)?;
+            let resampled = cube.resample(n, out.interpolation).map_err(engine)?;
             notes.push(format!(
                 "resampled the 3D table from {}³ to {n}³",
                 cube.size()
             ));
-            out.lut3d = Some(Lut3d::new(n, unit.into_data(), d).map_err(engine)?);
+            out.lut3d = Some(resampled);
             out.interpolation = Interpolation::Tetrahedral;
         }
     } else if let Some(table) = &out.lut1d {

@@ -1,11 +1,13 @@
-//! AVX2 + FMA level: 8 pixels per vector, lattice nodes fetched with gathers.
+//! AVX2 + FMA level: 8 pixels per vector, lattice nodes fetched with gathers, vector
+//! loads and stores for packed f32/u16 RGB and u8 RGBA ([`super::avx2_io`]).
 //! Index arithmetic, shaper and CDL are the scalar reference's operations, lane by lane.
 
+use super::avx2_io::Avx2Io;
 use super::frame::{CodeScale, Sample};
-use super::prepared::{Axis, CdlTable, LutTable, Prepared, ShaperTable};
-use super::rows::{process_row, Block, PlainIo, RowMut, RowRef};
+use super::prepared::{Axis, CdlTable, LutTable, Prepared, ShaperTable, LUMA};
+use super::rows::{process_row, Block, RowMut, RowRef};
 use super::simd_math::pow_ps_avx2;
-use crate::cdl::{CdlStyle, LUMA_REC709};
+use crate::cdl::CdlStyle;
 use crate::lut::Interpolation;
 use std::arch::x86_64::*;
 
@@ -23,7 +25,7 @@ pub(crate) unsafe fn row<T: Sample>(
     dst: &mut RowMut<'_, T>,
     width: usize,
 ) {
-    process_row::<T, PlainIo>(s, src, dst, width, |blk, n| block(p, blk, n));
+    process_row::<T, Avx2Io>(s, src, dst, width, |blk, n| block(p, blk, n));
 }
 
 type Rgb = (__m256, __m256, __m256);
@@ -106,6 +108,7 @@ struct Cdl8 {
     luma: [__m256; 3],
     style: CdlStyle,
     has_power: bool,
+    has_sat: bool,
 }
 
 impl Cdl8 {
@@ -118,9 +121,10 @@ impl Cdl8 {
             offset: k.offset.map(|x| _mm256_set1_ps(x)),
             power: k.power.map(|x| _mm256_set1_ps(x)),
             sat: _mm256_set1_ps(k.sat),
-            luma: LUMA_REC709.map(|x| _mm256_set1_ps(x as f32)),
+            luma: LUMA.map(|x| _mm256_set1_ps(x)),
             style: c.style,
             has_power: c.has_power,
+            has_sat: c.has_sat,
         }
     }
 
@@ -155,14 +159,18 @@ impl Cdl8 {
                 }
             }
         });
-        let luma = _mm256_add_ps(
-            _mm256_add_ps(
-                _mm256_mul_ps(self.luma[0], v[0]),
-                _mm256_mul_ps(self.luma[1], v[1]),
-            ),
-            _mm256_mul_ps(self.luma[2], v[2]),
-        );
-        let out = v.map(|x| _mm256_add_ps(luma, _mm256_mul_ps(self.sat, _mm256_sub_ps(x, luma))));
+        let out = if self.has_sat {
+            let luma = _mm256_add_ps(
+                _mm256_add_ps(
+                    _mm256_mul_ps(self.luma[0], v[0]),
+                    _mm256_mul_ps(self.luma[1], v[1]),
+                ),
+                _mm256_mul_ps(self.luma[2], v[2]),
+            );
+            v.map(|x| _mm256_add_ps(luma, _mm256_mul_ps(self.sat, _mm256_sub_ps(x, luma))))
+        } else {
+            v
+        };
         match self.style {
             CdlStyle::Asc => {
                 let clamp = |x| _mm256_min_ps(_mm256_max_ps(x, zero), one);

@@ -3,10 +3,10 @@
 
 use super::avx512_io::Avx512Io;
 use super::frame::{CodeScale, Sample};
-use super::prepared::{Axis, CdlTable, LutTable, Prepared, ShaperTable};
+use super::prepared::{Axis, CdlTable, LutTable, Prepared, ShaperTable, LUMA};
 use super::rows::{process_row, Block, RowMut, RowRef};
 use super::simd_math::pow_ps_avx512;
-use crate::cdl::{CdlStyle, LUMA_REC709};
+use crate::cdl::CdlStyle;
 use crate::lut::Interpolation;
 use std::arch::x86_64::*;
 
@@ -107,6 +107,7 @@ struct Cdl8 {
     luma: [__m512; 3],
     style: CdlStyle,
     has_power: bool,
+    has_sat: bool,
 }
 
 impl Cdl8 {
@@ -119,9 +120,10 @@ impl Cdl8 {
             offset: k.offset.map(|x| _mm512_set1_ps(x)),
             power: k.power.map(|x| _mm512_set1_ps(x)),
             sat: _mm512_set1_ps(k.sat),
-            luma: LUMA_REC709.map(|x| _mm512_set1_ps(x as f32)),
+            luma: LUMA.map(|x| _mm512_set1_ps(x)),
             style: c.style,
             has_power: c.has_power,
+            has_sat: c.has_sat,
         }
     }
 
@@ -156,14 +158,18 @@ impl Cdl8 {
                 }
             }
         });
-        let luma = _mm512_add_ps(
-            _mm512_add_ps(
-                _mm512_mul_ps(self.luma[0], v[0]),
-                _mm512_mul_ps(self.luma[1], v[1]),
-            ),
-            _mm512_mul_ps(self.luma[2], v[2]),
-        );
-        let out = v.map(|x| _mm512_add_ps(luma, _mm512_mul_ps(self.sat, _mm512_sub_ps(x, luma))));
+        let out = if self.has_sat {
+            let luma = _mm512_add_ps(
+                _mm512_add_ps(
+                    _mm512_mul_ps(self.luma[0], v[0]),
+                    _mm512_mul_ps(self.luma[1], v[1]),
+                ),
+                _mm512_mul_ps(self.luma[2], v[2]),
+            );
+            v.map(|x| _mm512_add_ps(luma, _mm512_mul_ps(self.sat, _mm512_sub_ps(x, luma))))
+        } else {
+            v
+        };
         match self.style {
             CdlStyle::Asc => {
                 let clamp = |x| _mm512_min_ps(_mm512_max_ps(x, zero), one);

@@ -3,7 +3,7 @@
 //! are the scalar [`CodeScale`] operations, lane by lane.
 
 use super::frame::CodeScale;
-use super::rows::{Block, FastIo};
+use super::rows::{rest_in, rest_out, Block, FastIo};
 use std::arch::x86_64::*;
 
 /// Vector I/O of the AVX-512 level.
@@ -248,25 +248,6 @@ fn store_rgb_u16(blk: &Block, px: &mut [u16], s: &CodeScale) -> usize {
         }
     }
     16 * groups
-}
-
-/// Finishes the pixels a vector path left (fewer than 16) with the generic loops.
-#[inline(always)]
-fn rest_in<T: super::Sample>(px: &[T], spp: usize, done: usize, s: &CodeScale, blk: &mut Block) {
-    for (i, p) in px[done * spp..].chunks_exact(spp).enumerate() {
-        blk.r[done + i] = p[0].load(s);
-        blk.g[done + i] = p[1].load(s);
-        blk.b[done + i] = p[2].load(s);
-    }
-}
-
-#[inline(always)]
-fn rest_out<T: super::Sample>(blk: &Block, px: &mut [T], spp: usize, done: usize, s: &CodeScale) {
-    for (i, p) in px[done * spp..].chunks_exact_mut(spp).enumerate() {
-        p[0] = T::store(blk.r[done + i], s);
-        p[1] = T::store(blk.g[done + i], s);
-        p[2] = T::store(blk.b[done + i], s);
-    }
 }
 
 // SAFETY (all methods): `Avx512Io` is used only by `avx512::row`, whose caller guarantees

@@ -13,12 +13,15 @@
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "x86_64")]
+mod avx2_io;
+#[cfg(target_arch = "x86_64")]
 mod avx512;
 #[cfg(target_arch = "x86_64")]
 mod avx512_io;
 mod check;
 mod cpu;
 mod frame;
+pub mod pow;
 mod prepared;
 mod rows;
 mod scalar;

@@ -1,6 +1,7 @@
 //! A look turned into kernel-friendly tables, once per look.
 
-use crate::cdl::{Cdl, CdlF32, CdlStyle};
+use super::pow::pow;
+use crate::cdl::{Cdl, CdlF32, CdlStyle, LUMA_REC709};
 use crate::lut::{Interpolation, Lut1d, Lut3d};
 
 /// What the kernels apply per pixel, in this order: shaper → CDL → 3D LUT.
@@ -76,7 +77,51 @@ pub(crate) struct CdlTable {
     pub style: CdlStyle,
     /// False when every power is 1 (the pow is skipped).
     pub has_power: bool,
+    /// False when the saturation is 1 (the saturation step is skipped).
+    pub has_sat: bool,
 }
+
+impl CdlTable {
+    /// The scalar reference of the kernels' CDL: [`CdlF32::apply`]'s steps with the
+    /// kernels' power ([`super::pow::pow`]), which every level reproduces bit for bit.
+    #[inline]
+    pub fn apply(&self, rgb: [f32; 3]) -> [f32; 3] {
+        let k = &self.cdl;
+        let v: [f32; 3] = std::array::from_fn(|c| {
+            let x = rgb[c] * k.slope[c] + k.offset[c];
+            let x = if x.is_nan() { 0.0 } else { x };
+            match self.style {
+                CdlStyle::Asc => {
+                    let x = x.clamp(0.0, 1.0);
+                    if self.has_power {
+                        pow(x, k.power[c])
+                    } else {
+                        x
+                    }
+                }
+                CdlStyle::NoClamp if self.has_power && x >= 0.0 => pow(x, k.power[c]),
+                CdlStyle::NoClamp => x,
+            }
+        });
+        let v = if self.has_sat {
+            let luma = LUMA[0] * v[0] + LUMA[1] * v[1] + LUMA[2] * v[2];
+            v.map(|x| luma + k.sat * (x - luma))
+        } else {
+            v
+        };
+        match self.style {
+            CdlStyle::Asc => v.map(|x| if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }),
+            CdlStyle::NoClamp => v,
+        }
+    }
+}
+
+/// Rec.709 luma weights in f32, as the CDL's saturation uses them.
+pub(crate) const LUMA: [f32; 3] = [
+    LUMA_REC709[0] as f32,
+    LUMA_REC709[1] as f32,
+    LUMA_REC709[2] as f32,
+];
 
 /// The lattice as flat RGB triples (node `(r, g, b)` at `3·(r + N·(g + N·b))`).
 #[derive(Clone, Debug)]
@@ -117,6 +162,7 @@ impl Prepared {
             cdl: CdlF32::new(&cdl),
             style,
             has_power: cdl.power != [1.0; 3],
+            has_sat: cdl.sat != 1.0,
         });
         let lut = &look.lut;
         let d = lut.domain();

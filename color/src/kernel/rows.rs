@@ -71,6 +71,37 @@ pub(crate) trait FastIo {
     }
 }
 
+/// Finishes the pixels a vector path left (fewer than a vector group) with the generic loops.
+#[inline(always)]
+pub(crate) fn rest_in<T: Sample>(
+    px: &[T],
+    spp: usize,
+    done: usize,
+    s: &CodeScale,
+    blk: &mut Block,
+) {
+    for (i, p) in px[done * spp..].chunks_exact(spp).enumerate() {
+        blk.r[done + i] = p[0].load(s);
+        blk.g[done + i] = p[1].load(s);
+        blk.b[done + i] = p[2].load(s);
+    }
+}
+
+#[inline(always)]
+pub(crate) fn rest_out<T: Sample>(
+    blk: &Block,
+    px: &mut [T],
+    spp: usize,
+    done: usize,
+    s: &CodeScale,
+) {
+    for (i, p) in px[done * spp..].chunks_exact_mut(spp).enumerate() {
+        p[0] = T::store(blk.r[done + i], s);
+        p[1] = T::store(blk.g[done + i], s);
+        p[2] = T::store(blk.b[done + i], s);
+    }
+}
+
 /// No vector paths: the generic loops below.
 pub(crate) struct PlainIo;
 impl FastIo for PlainIo {}

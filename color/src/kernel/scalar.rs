@@ -34,7 +34,7 @@ pub(crate) fn pixel(p: &Prepared, rgb: [f32; 3]) -> [f32; 3] {
         v = shape(shaper, v);
     }
     if let Some(cdl) = &p.cdl {
-        v = cdl.cdl.apply(v, cdl.style);
+        v = cdl.apply(v);
     }
     match p.lut.interpolation {
         Interpolation::Tetrahedral => tetrahedral(&p.lut, v),

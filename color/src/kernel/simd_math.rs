@@ -1,204 +1,181 @@
-//! `pow` for the SIMD levels, computed in f64 so that rounding to f32 gives the same
-//! result as the scalar reference `((x as f64).powf(p as f64)) as f32` (relative error of
-//! the f64 result ~1e-15, far below half an f32 ulp).
-//!
-//! `x^p = 2^(p·log2 x)`: log2 from `x = 2^e·m`, `m ∈ [√½, √2)`, `s = (m − 1)/(m + 1)`,
-//! `log2 m = s·P(s²)` (the atanh series); 2^t from `t = k + f`, `|f| ≤ ½`, Taylor to f¹³.
-//! The AVX2 and AVX-512 versions perform the same operations in the same order.
+//! The CDL power for the SIMD levels: [`super::pow::pow`]'s operations, in the same order
+//! (fused multiply-adds included), on 8 or 16 lanes, so each level reproduces the scalar
+//! reference bit for bit. The error bound is stated and tested in [`super::pow`].
 
+use super::pow::{
+    EXP2_SERIES, F_LIMIT, HI_LIMIT, K_MAX, K_MIN, LOG2_C0_HI, LOG2_C0_LO, LOG2_SERIES, SQRT2,
+    SUBNORMAL_SCALE,
+};
 use std::arch::x86_64::*;
-
-/// `2/ln2 / (2k + 1)`, k = 0..=10.
-const LOG2_SERIES: [f64; 11] = [
-    2.885_390_081_777_926_8,
-    0.961_796_693_925_975_6,
-    0.577_078_016_355_585_3,
-    0.412_198_583_111_132_4,
-    0.320_598_897_975_325_2,
-    0.262_308_189_252_538_8,
-    0.221_953_083_213_686_67,
-    0.192_359_338_785_195_12,
-    0.169_728_828_339_878_04,
-    0.151_862_635_883_048_77,
-    0.137_399_527_703_710_8,
-];
-
-/// `ln2^i / i!`, i = 0..=13.
-const EXP2_SERIES: [f64; 14] = [
-    1.0,
-    std::f64::consts::LN_2,
-    0.240_226_506_959_100_7,
-    0.055_504_108_664_821_576,
-    0.009_618_129_107_628_477,
-    0.001_333_355_814_642_844_1,
-    0.000_154_035_303_933_816_06,
-    1.525_273_380_405_983_8e-5,
-    1.321_548_679_014_430_5e-6,
-    1.017_808_600_923_969_6e-7,
-    7.054_911_620_801_121e-9,
-    4.445_538_271_870_81e-10,
-    2.567_843_599_348_819_6e-11,
-    1.369_148_885_390_412_4e-12,
-];
-
-const SQRT2: f64 = std::f64::consts::SQRT_2;
-/// |p·log2 x| beyond this is 0 or ∞ in f32 anyway; keeps 2^k a normal f64.
-const T_LIMIT: f64 = 200.0;
 
 /// `x^p` for 8 lanes of `x ≥ 0` (or +∞) and finite `p > 0`.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 pub(crate) fn pow_ps_avx2(x: __m256, p: __m256) -> __m256 {
-    let lo = pow_pd_avx2(
-        _mm256_cvtps_pd(_mm256_castps256_ps128(x)),
-        _mm256_cvtps_pd(_mm256_castps256_ps128(p)),
+    let set = _mm256_set1_ps;
+    let seti = _mm256_set1_epi32;
+    let tiny = _mm256_cmp_ps::<_CMP_LT_OQ>(x, set(f32::MIN_POSITIVE));
+    let xn = _mm256_blendv_ps(x, _mm256_mul_ps(x, set(SUBNORMAL_SCALE)), tiny);
+    let bits = _mm256_castps_si256(xn);
+    let e = _mm256_sub_epi32(_mm256_srli_epi32::<23>(bits), seti(127));
+    let e = _mm256_sub_epi32(e, _mm256_and_si256(_mm256_castps_si256(tiny), seti(24)));
+    let m = _mm256_or_si256(_mm256_and_si256(bits, seti(0x007F_FFFF)), seti(0x3F80_0000));
+    let m = _mm256_castsi256_ps(m);
+    let big = _mm256_cmp_ps::<_CMP_GT_OQ>(m, set(SQRT2));
+    let m = _mm256_blendv_ps(m, _mm256_mul_ps(m, set(0.5)), big);
+    // The mask is −1 where big: subtracting it adds 1.
+    let e = _mm256_cvtepi32_ps(_mm256_sub_epi32(e, _mm256_castps_si256(big)));
+    let one = set(1.0);
+    let s = _mm256_div_ps(_mm256_sub_ps(m, one), _mm256_add_ps(m, one));
+    let s2 = _mm256_mul_ps(s, s);
+    let [c1, c2, c3, c4] = LOG2_SERIES.map(|c| set(c));
+    let poly = _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_fmadd_ps(c4, s2, c3), s2, c2), s2, c1);
+    let tail = _mm256_fmadd_ps(s2, poly, set(LOG2_C0_LO));
+    let log2m = _mm256_fmadd_ps(s, set(LOG2_C0_HI), _mm256_mul_ps(s, tail));
+    let hi = _mm256_min_ps(
+        _mm256_max_ps(_mm256_mul_ps(p, e), set(-HI_LIMIT)),
+        set(HI_LIMIT),
     );
-    let hi = pow_pd_avx2(
-        _mm256_cvtps_pd(_mm256_extractf128_ps::<1>(x)),
-        _mm256_cvtps_pd(_mm256_extractf128_ps::<1>(p)),
-    );
-    let r = _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo));
-    let zero = _mm256_setzero_ps();
-    let inf = _mm256_set1_ps(f32::INFINITY);
-    let r = _mm256_blendv_ps(r, zero, _mm256_cmp_ps::<_CMP_EQ_OQ>(x, zero));
-    _mm256_blendv_ps(r, inf, _mm256_cmp_ps::<_CMP_EQ_OQ>(x, inf))
-}
-
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-fn pow_pd_avx2(x: __m256d, p: __m256d) -> __m256d {
-    let bits = _mm256_castpd_si256(x);
-    // Biased exponent as f64 via the 2^52 magic number.
-    let magic = _mm256_set1_epi64x(0x4330_0000_0000_0000);
-    let e_bits = _mm256_or_si256(_mm256_srli_epi64::<52>(bits), magic);
-    let e = _mm256_sub_pd(
-        _mm256_castsi256_pd(e_bits),
-        _mm256_set1_pd(4_503_599_627_370_496.0 + 1023.0),
-    );
-    let mant = _mm256_and_si256(bits, _mm256_set1_epi64x(0x000F_FFFF_FFFF_FFFF));
-    let one_bits = _mm256_set1_epi64x(0x3FF0_0000_0000_0000);
-    let m = _mm256_castsi256_pd(_mm256_or_si256(mant, one_bits));
-    let big = _mm256_cmp_pd::<_CMP_GT_OQ>(m, _mm256_set1_pd(SQRT2));
-    let m = _mm256_blendv_pd(m, _mm256_mul_pd(m, _mm256_set1_pd(0.5)), big);
-    let e = _mm256_add_pd(e, _mm256_and_pd(big, _mm256_set1_pd(1.0)));
-    let one = _mm256_set1_pd(1.0);
-    let s = _mm256_div_pd(_mm256_sub_pd(m, one), _mm256_add_pd(m, one));
-    let s2 = _mm256_mul_pd(s, s);
-    let mut poly = _mm256_set1_pd(LOG2_SERIES[10]);
-    for &c in LOG2_SERIES[..10].iter().rev() {
-        poly = _mm256_fmadd_pd(poly, s2, _mm256_set1_pd(c));
+    let lo = _mm256_fmsub_ps(p, e, hi);
+    const NEAREST: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+    let k = _mm256_round_ps::<NEAREST>(hi);
+    let f = _mm256_add_ps(_mm256_sub_ps(hi, k), _mm256_fmadd_ps(p, log2m, lo));
+    let f = _mm256_min_ps(_mm256_max_ps(f, set(-F_LIMIT)), set(F_LIMIT));
+    let k2 = _mm256_round_ps::<NEAREST>(f);
+    let f = _mm256_sub_ps(f, k2);
+    let k = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(k, k2), set(K_MIN)), set(K_MAX));
+    let mut q = set(EXP2_SERIES[7]);
+    for &c in EXP2_SERIES[..7].iter().rev() {
+        q = _mm256_fmadd_ps(q, f, set(c));
     }
-    let log2x = _mm256_fmadd_pd(s, poly, e);
-    let t = _mm256_mul_pd(p, log2x);
-    let t = _mm256_min_pd(
-        _mm256_max_pd(t, _mm256_set1_pd(-T_LIMIT)),
-        _mm256_set1_pd(T_LIMIT),
+    let k = _mm256_cvtps_epi32(k);
+    let k1 = _mm256_srai_epi32::<1>(k);
+    let k2 = _mm256_sub_epi32(k, k1);
+    let exp2i = |k| _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(k, seti(127))));
+    let r = _mm256_mul_ps(_mm256_mul_ps(q, exp2i(k1)), exp2i(k2));
+    let eq = |a, b| _mm256_cmp_ps::<_CMP_EQ_OQ>(a, b);
+    let keep = _mm256_or_ps(
+        _mm256_or_ps(eq(x, _mm256_setzero_ps()), eq(x, set(f32::INFINITY))),
+        _mm256_or_ps(eq(x, one), eq(p, one)),
     );
-    let k = _mm256_round_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(t);
-    let f = _mm256_sub_pd(t, k);
-    let mut q = _mm256_set1_pd(EXP2_SERIES[13]);
-    for &c in EXP2_SERIES[..13].iter().rev() {
-        q = _mm256_fmadd_pd(q, f, _mm256_set1_pd(c));
-    }
-    // 2^k: k sits in the low bits of k + 1.5·2^52; add the bias and shift into the exponent.
-    let kb = _mm256_castpd_si256(_mm256_add_pd(k, _mm256_set1_pd(6_755_399_441_055_744.0)));
-    let scale = _mm256_slli_epi64::<52>(_mm256_add_epi64(kb, _mm256_set1_epi64x(1023)));
-    _mm256_mul_pd(q, _mm256_castsi256_pd(scale))
-}
-
-/// `c[a] + c[a+1]·x` for coefficient pairs.
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-fn pair(c: &[f64], a: usize, x: __m512d) -> __m512d {
-    _mm512_fmadd_pd(_mm512_set1_pd(c[a + 1]), x, _mm512_set1_pd(c[a]))
-}
-
-/// [`LOG2_SERIES`] at `z` by Estrin's scheme: a chain of 4 FMAs instead of 10
-/// (the pow is latency-bound).
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-fn log2_series_avx512(z: __m512d) -> __m512d {
-    let c = &LOG2_SERIES;
-    let z2 = _mm512_mul_pd(z, z);
-    let z4 = _mm512_mul_pd(z2, z2);
-    let z8 = _mm512_mul_pd(z4, z4);
-    let q0 = _mm512_fmadd_pd(pair(c, 2, z), z2, pair(c, 0, z));
-    let q1 = _mm512_fmadd_pd(pair(c, 6, z), z2, pair(c, 4, z));
-    let q2 = _mm512_fmadd_pd(_mm512_set1_pd(c[10]), z2, pair(c, 8, z));
-    _mm512_fmadd_pd(q2, z8, _mm512_fmadd_pd(q1, z4, q0))
-}
-
-/// [`EXP2_SERIES`] at `x` by Estrin's scheme.
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-fn exp2_series_avx512(x: __m512d) -> __m512d {
-    let c = &EXP2_SERIES;
-    let x2 = _mm512_mul_pd(x, x);
-    let x4 = _mm512_mul_pd(x2, x2);
-    let x8 = _mm512_mul_pd(x4, x4);
-    let q0 = _mm512_fmadd_pd(pair(c, 2, x), x2, pair(c, 0, x));
-    let q1 = _mm512_fmadd_pd(pair(c, 6, x), x2, pair(c, 4, x));
-    let q2 = _mm512_fmadd_pd(pair(c, 10, x), x2, pair(c, 8, x));
-    let q3 = pair(c, 12, x);
-    let r0 = _mm512_fmadd_pd(q1, x4, q0);
-    let r1 = _mm512_fmadd_pd(q3, x4, q2);
-    _mm512_fmadd_pd(r1, x8, r0)
+    _mm256_blendv_ps(r, x, keep)
 }
 
 /// `x^p` for 16 lanes of `x ≥ 0` (or +∞) and finite `p > 0`.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
 pub(crate) fn pow_ps_avx512(x: __m512, p: __m512) -> __m512 {
-    let lo = pow_pd_avx512(
-        _mm512_cvtps_pd(_mm512_castps512_ps256(x)),
-        _mm512_cvtps_pd(_mm512_castps512_ps256(p)),
+    let set = _mm512_set1_ps;
+    let seti = _mm512_set1_epi32;
+    let tiny = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, set(f32::MIN_POSITIVE));
+    let xn = _mm512_mask_mul_ps(x, tiny, x, set(SUBNORMAL_SCALE));
+    let bits = _mm512_castps_si512(xn);
+    let e = _mm512_sub_epi32(_mm512_srli_epi32::<23>(bits), seti(127));
+    let e = _mm512_mask_sub_epi32(e, tiny, e, seti(24));
+    let m = _mm512_or_si512(_mm512_and_si512(bits, seti(0x007F_FFFF)), seti(0x3F80_0000));
+    let m = _mm512_castsi512_ps(m);
+    let big = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(m, set(SQRT2));
+    let m = _mm512_mask_mul_ps(m, big, m, set(0.5));
+    let e = _mm512_cvtepi32_ps(_mm512_mask_add_epi32(e, big, e, seti(1)));
+    let one = set(1.0);
+    let s = _mm512_div_ps(_mm512_sub_ps(m, one), _mm512_add_ps(m, one));
+    let s2 = _mm512_mul_ps(s, s);
+    let [c1, c2, c3, c4] = LOG2_SERIES.map(|c| set(c));
+    let poly = _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_fmadd_ps(c4, s2, c3), s2, c2), s2, c1);
+    let tail = _mm512_fmadd_ps(s2, poly, set(LOG2_C0_LO));
+    let log2m = _mm512_fmadd_ps(s, set(LOG2_C0_HI), _mm512_mul_ps(s, tail));
+    let hi = _mm512_min_ps(
+        _mm512_max_ps(_mm512_mul_ps(p, e), set(-HI_LIMIT)),
+        set(HI_LIMIT),
     );
-    let hi = pow_pd_avx512(
-        _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(
-            _mm512_castps_pd(x),
-        ))),
-        _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(
-            _mm512_castps_pd(p),
-        ))),
-    );
-    let r = _mm512_castpd_ps(_mm512_insertf64x4::<1>(
-        _mm512_castpd256_pd512(_mm256_castps_pd(_mm512_cvtpd_ps(lo))),
-        _mm256_castps_pd(_mm512_cvtpd_ps(hi)),
-    ));
-    let zero = _mm512_setzero_ps();
-    let inf = _mm512_set1_ps(f32::INFINITY);
-    let r = _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_EQ_OQ>(x, zero), r, zero);
-    _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_EQ_OQ>(x, inf), r, inf)
+    let lo = _mm512_fmsub_ps(p, e, hi);
+    const NEAREST: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+    let k = _mm512_roundscale_ps::<NEAREST>(hi);
+    let f = _mm512_add_ps(_mm512_sub_ps(hi, k), _mm512_fmadd_ps(p, log2m, lo));
+    let f = _mm512_min_ps(_mm512_max_ps(f, set(-F_LIMIT)), set(F_LIMIT));
+    let k2 = _mm512_roundscale_ps::<NEAREST>(f);
+    let f = _mm512_sub_ps(f, k2);
+    let k = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(k, k2), set(K_MIN)), set(K_MAX));
+    let mut q = set(EXP2_SERIES[7]);
+    for &c in EXP2_SERIES[..7].iter().rev() {
+        q = _mm512_fmadd_ps(q, f, set(c));
+    }
+    let k = _mm512_cvtps_epi32(k);
+    let k1 = _mm512_srai_epi32::<1>(k);
+    let k2 = _mm512_sub_epi32(k, k1);
+    let exp2i = |k| _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_add_epi32(k, seti(127))));
+    let r = _mm512_mul_ps(_mm512_mul_ps(q, exp2i(k1)), exp2i(k2));
+    let eq = |a, b| _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(a, b);
+    let keep = eq(x, _mm512_setzero_ps()) | eq(x, set(f32::INFINITY)) | eq(x, one) | eq(p, one);
+    _mm512_mask_blend_ps(keep, r, x)
 }
 
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-fn pow_pd_avx512(x: __m512d, p: __m512d) -> __m512d {
-    let bits = _mm512_castpd_si512(x);
-    let magic = _mm512_set1_epi64(0x4330_0000_0000_0000);
-    let e_bits = _mm512_or_si512(_mm512_srli_epi64::<52>(bits), magic);
-    let e = _mm512_sub_pd(
-        _mm512_castsi512_pd(e_bits),
-        _mm512_set1_pd(4_503_599_627_370_496.0 + 1023.0),
-    );
-    let mant = _mm512_and_si512(bits, _mm512_set1_epi64(0x000F_FFFF_FFFF_FFFF));
-    let one_bits = _mm512_set1_epi64(0x3FF0_0000_0000_0000);
-    let m = _mm512_castsi512_pd(_mm512_or_si512(mant, one_bits));
-    let big = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(m, _mm512_set1_pd(SQRT2));
-    let m = _mm512_mask_mul_pd(m, big, m, _mm512_set1_pd(0.5));
-    let e = _mm512_mask_add_pd(e, big, e, _mm512_set1_pd(1.0));
-    let one = _mm512_set1_pd(1.0);
-    let s = _mm512_div_pd(_mm512_sub_pd(m, one), _mm512_add_pd(m, one));
-    let s2 = _mm512_mul_pd(s, s);
-    let poly = log2_series_avx512(s2);
-    let log2x = _mm512_fmadd_pd(s, poly, e);
-    let t = _mm512_mul_pd(p, log2x);
-    let t = _mm512_min_pd(
-        _mm512_max_pd(t, _mm512_set1_pd(-T_LIMIT)),
-        _mm512_set1_pd(T_LIMIT),
-    );
-    let k = _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(t);
-    let f = _mm512_sub_pd(t, k);
-    let q = exp2_series_avx512(f);
-    _mm512_scalef_pd(q, k)
+#[cfg(test)]
+mod tests {
+    use super::super::pow::pow;
+    use super::*;
+
+    /// Inputs over every binade plus the special values.
+    fn inputs() -> Vec<f32> {
+        let mut v: Vec<f32> = (0..=(277 * 16))
+            .map(|i| (2.0f64.powf(i as f64 / 16.0 - 149.0)) as f32)
+            .filter(|x| x.is_finite())
+            .collect();
+        v.extend((0..=4096).map(|i| i as f32 / 4096.0));
+        v.extend([0.0, 1.0, f32::INFINITY, f32::MAX, f32::from_bits(1)]);
+        while !v.len().is_multiple_of(16) {
+            v.push(0.5);
+        }
+        v
+    }
+
+    const POWERS: [f32; 10] = [0.05, 0.45, 0.9, 1.0, 1.1, 2.2, 4.0, 8.0, 1e-30, 1e30];
+
+    #[test]
+    fn avx2_pow_is_the_scalar_reference_bit_for_bit() {
+        if !(is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")) {
+            eprintln!("skipped: this CPU has no AVX2+FMA");
+            return;
+        }
+        for p in POWERS {
+            for x in inputs().chunks_exact(8) {
+                let mut out = [0.0f32; 8];
+                // SAFETY: AVX2 and FMA were detected above; the reads and the write are
+                // 8 floats of 8-float slices.
+                unsafe {
+                    let v = pow_ps_avx2(_mm256_loadu_ps(x.as_ptr()), _mm256_set1_ps(p));
+                    _mm256_storeu_ps(out.as_mut_ptr(), v);
+                }
+                for (o, &x) in out.iter().zip(x) {
+                    assert_eq!(o.to_bits(), pow(x, p).to_bits(), "{x}^{p}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn avx512_pow_is_the_scalar_reference_bit_for_bit() {
+        if !(is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("avx512vl")
+            && is_x86_feature_detected!("avx2")
+            && is_x86_feature_detected!("fma"))
+        {
+            eprintln!("skipped: this CPU has no AVX-512 F/BW/VL");
+            return;
+        }
+        for p in POWERS {
+            for x in inputs().chunks_exact(16) {
+                let mut out = [0.0f32; 16];
+                // SAFETY: the features were detected above; 16-float reads and write.
+                unsafe {
+                    let v = pow_ps_avx512(_mm512_loadu_ps(x.as_ptr()), _mm512_set1_ps(p));
+                    _mm512_storeu_ps(out.as_mut_ptr(), v);
+                }
+                for (o, &x) in out.iter().zip(x) {
+                    assert_eq!(o.to_bits(), pow(x, p).to_bits(), "{x}^{p}");
+                }
+            }
+        }
+    }
 }
