@@ -1,5 +1,14 @@
 // REST calls under /api/v1: JSON in and out; an error body becomes a thrown Error whose
-// message is the server's, with the JSON path it names.
+// message is the server's, with the JSON path it names, and whose `status` is the HTTP one.
+
+export class ApiError extends Error {
+  /** @param {string} message @param {number} status @param {string | undefined} code */
+  constructor(message, status, code) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
 
 export async function api(method, path, body) {
   const init = { method, headers: {} };
@@ -9,11 +18,17 @@ export async function api(method, path, body) {
   }
   const response = await fetch(`/api/v1${path}`, init);
   const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    if (response.ok) throw new ApiError(`${method} ${path}: the answer is not JSON`, response.status, undefined);
+  }
   if (!response.ok) {
     const error = data?.error;
     const where = error?.path ? ` (${error.path})` : '';
-    throw new Error(error ? `${error.message}${where}` : `${method} ${path}: ${response.status}`);
+    const message = error ? `${error.message}${where}` : `${method} ${path}: ${response.status} ${text.slice(0, 200)}`;
+    throw new ApiError(message, response.status, error?.code);
   }
   return data;
 }

@@ -3,6 +3,7 @@
 
 import { api } from './api.js';
 import { Connection } from './connection.js';
+import { cameraDeviceMarks, DeviceWatch } from './devices.js';
 import { $, el, toast } from './dom.js';
 import { ShowState } from './state.js';
 import { buildTrims } from './trims.js';
@@ -16,10 +17,10 @@ const ui = {
   output: null, // output id for the focus view
   selected: new Set(), // cameras picked with Shift+click (gang / copy targets)
   gang: false,
-  devices: [],
   previewVersion: new Map(), // camera id → version whose picture is showing
 };
-const lookwire = { state, connection, ui, viewer: null };
+const devices = new DeviceWatch();
+const lookwire = { state, connection, ui, devices, viewer: null };
 /** @type {any} */ (window).lookwire = lookwire; // for tests and the console
 
 async function reload() {
@@ -28,53 +29,58 @@ async function reload() {
 
 // ---- multiviewer -------------------------------------------------------------------
 
+/** Show version at which each camera's picture last changed: its preview URL changes only then. */
+const pictureVersion = new Map();
+
 function previewUrl(camera, width) {
-  const params = new URLSearchParams({ width: String(width), v: String(state.version) });
+  const v = pictureVersion.get(camera.id) ?? state.version;
+  const params = new URLSearchParams({ width: String(width), v: String(v) });
   if (ui.output) params.set('output', ui.output);
   return `/api/v1/cameras/${encodeURIComponent(camera.id)}/preview.jpg?${params}`;
 }
 
-function picture(camera, width, alt) {
-  const img = el('img', { alt, width: 480, height: 270, src: previewUrl(camera, width) });
-  img.addEventListener('error', () => img.replaceWith(el('div', { class: 'no-picture' }, 'no picture')));
-  return img;
+const TALLY_TEXT = { program: 'ON AIR', preview: 'PVW' };
+
+function tileLabel(camera, index) {
+  const tally = devices.tallyOf(camera.id);
+  return el('span', { class: 'label' },
+    el('strong', {}, `${index + 1} ${camera.label}`),
+    tally ? el('span', { class: `badge tally-${tally}` }, TALLY_TEXT[tally]) : null,
+    el('span', { class: 'muted' }, camera.input_space),
+    el('span', { class: 'spacer' }),
+    ...cameraDeviceMarks(devices, camera));
 }
 
-function deviceDots(camera) {
-  return ui.devices
-    .filter((d) => camera.devices.includes(d.id) || d.camera === camera.id)
-    .map((d) => el('span', { class: 'dot', title: `${d.id}: ${d.state}`, dataset: { state: d.state } }));
-}
-
-function tile(camera, index) {
-  const button = el(
-    'button',
-    {
-      class: `tile${ui.selected.has(camera.id) ? ' selected' : ''}`,
-      'aria-current': camera.id === ui.focus ? 'true' : 'false',
-      'aria-label': `${camera.label}, ${camera.input_space}`,
+/** Brings a tile up to date in place (its picture reloads only when its URL changed). */
+function updateTile(button, camera, index) {
+  if (!button) {
+    const img = el('img', { alt: `${camera.label} graded preview`, width: 480, height: 270 });
+    img.addEventListener('error', () => button.classList.add('no-picture'));
+    img.addEventListener('load', () => button.classList.remove('no-picture'));
+    button = el('button', {
+      class: 'tile',
       dataset: { camera: camera.id },
       onclick: (event) => (event.shiftKey ? toggleSelected(camera.id) : focus(camera.id)),
-    },
-    picture(camera, 480, `${camera.label} graded preview`),
-    el('span', { class: 'label' },
-      el('strong', {}, `${index + 1} ${camera.label}`),
-      el('span', { class: 'muted' }, camera.input_space),
-      el('span', { class: 'spacer' }),
-      ...deviceDots(camera)),
-  );
+    }, img, el('span', { class: 'label' }));
+  }
+  const tally = devices.tallyOf(camera.id);
+  button.classList.toggle('selected', ui.selected.has(camera.id));
+  button.classList.toggle('device-trouble', devices.forCamera(camera).some((d) => d.state !== 'connected'));
+  button.dataset.tally = tally ?? 'off';
+  button.setAttribute('aria-current', camera.id === ui.focus ? 'true' : 'false');
+  button.setAttribute('aria-label', `${camera.label}, ${camera.input_space}${tally ? `, ${TALLY_TEXT[tally]}` : ''}`);
+  const img = button.querySelector('img');
+  const url = previewUrl(camera, 480);
+  if (img.getAttribute('src') !== url) img.src = url;
+  button.querySelector('.label').replaceWith(tileLabel(camera, index));
   return button;
 }
 
 function renderMultiviewer() {
-  $('multiviewer').replaceChildren(...state.cameras().map(tile));
-}
-
-function refreshTile(id) {
-  const camera = state.camera(id);
-  const old = document.querySelector(`.tile[data-camera="${CSS.escape(id)}"]`);
-  if (!camera || !old) return renderMultiviewer();
-  old.replaceWith(tile(camera, state.cameras().indexOf(camera)));
+  const box = $('multiviewer');
+  const existing = new Map([...box.children].map((t) => [/** @type {HTMLElement} */ (t).dataset.camera, t]));
+  const tiles = state.cameras().map((c, i) => updateTile(existing.get(c.id), c, i));
+  if (tiles.length !== box.children.length || tiles.some((t, i) => box.children[i] !== t)) box.replaceChildren(...tiles);
 }
 
 function toggleSelected(id) {
@@ -154,6 +160,7 @@ function renderPanel() {
     ? `${output.name} · ${output.display ?? output.lut} · ${output.range} range`
     : '';
   lookwire.viewer.render(camera);
+  renderTally();
   renderLooks(camera);
   renderSnapshots(camera);
 }
@@ -201,25 +208,19 @@ async function call(method, path, body) {
   }
 }
 
-// ---- devices and clock --------------------------------------------------------------
-
-async function pollDevices() {
-  const devices = await api('GET', '/devices').catch(() => null);
-  if (!devices) return;
-  const changed = JSON.stringify(devices) !== JSON.stringify(ui.devices);
-  ui.devices = devices;
-  if (!changed) return;
-  $('devices').replaceChildren(
-    ...devices.map((d) =>
-      el('tr', {},
-        el('td', {}, d.name ?? d.id),
-        el('td', {}, d.kind),
-        el('td', {}, el('span', { class: 'dot', dataset: { state: d.state } }), ` ${d.state}`),
-        el('td', {}, d.last_push_ms != null ? `${Number(d.last_push_ms).toFixed(1)} ms` : '—'),
-        el('td', {}, d.error_max_cv != null ? `${Number(d.error_max_cv).toFixed(2)} cv` : '—'))),
-  );
-  renderMultiviewer();
+/** The focused camera's tally, and whether on-air protection holds or fades its change. */
+function renderTally() {
+  const camera = state.camera(ui.focus);
+  const badge = $('focus-tally');
+  const tally = camera ? devices.tallyOf(camera.id) : null;
+  const protection = camera ? devices.protectionOf(camera) : null;
+  const words = [tally && TALLY_TEXT[tally], protection === 'held' && 'change held until off air', protection === 'fading' && 'fading in'];
+  badge.textContent = words.filter(Boolean).join(' · ');
+  badge.hidden = !badge.textContent;
+  badge.className = `badge${tally ? ` tally-${tally}` : ''}`;
 }
+
+// ---- clock --------------------------------------------------------------------------
 
 async function pollTimecode() {
   const tc = await api('GET', '/timecode').catch(() => null);
@@ -232,17 +233,17 @@ async function pollTimecode() {
 function onChange(event) {
   const cameras = new Set(event.detail.cameras ?? []);
   const showWide = event.detail.patches.some((p) => !p.path.startsWith('/cameras/'));
-  if (showWide) {
-    renderOutputs();
-    renderMultiviewer();
-  } else {
-    for (const id of cameras) refreshTile(id);
+  for (const camera of showWide ? state.cameras() : [...cameras].map((id) => state.camera(id))) {
+    if (camera) pictureVersion.set(camera.id, state.version);
   }
+  if (showWide) renderOutputs();
+  renderMultiviewer();
   if (showWide || cameras.has(ui.focus)) renderPanel();
   else lookwire.viewer.changed(cameras);
 }
 
 function onReset() {
+  pictureVersion.clear();
   $('show-name').textContent = state.show.name;
   document.title = `lookwire · ${state.show.name}`;
   renderOutputs();
@@ -330,8 +331,11 @@ async function start() {
   wire();
   await reload();
   connection.connect();
-  pollDevices();
-  setInterval(pollDevices, 2000);
+  devices.addEventListener('change', () => {
+    renderMultiviewer();
+    renderTally();
+  });
+  devices.start();
   pollTimecode();
   setInterval(pollTimecode, 500);
 }

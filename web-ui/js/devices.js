@@ -1,0 +1,96 @@
+// Devices and tally as the server reports them (GET /devices, GET /tally), polled: the
+// device table, each camera's device dots and trouble badge, and the on-air / preview
+// marks of the multiviewer.
+
+import { api } from './api.js';
+import { $, el } from './dom.js';
+
+export class DeviceWatch extends EventTarget {
+  constructor() {
+    super();
+    /** @type {any[]} */
+    this.devices = [];
+    /** @type {Map<string, any>} camera id → its tally */
+    this.tally = new Map();
+    this.tallyKnown = true; // false once the server answers that it has no tally route
+  }
+
+  /** The look devices that carry `camera`'s look. */
+  forCamera(camera) {
+    return this.devices.filter((d) => d.camera === camera.id || (camera.devices ?? []).includes(d.id));
+  }
+
+  /** `program`, `preview` or null. */
+  tallyOf(id) {
+    const t = this.tally.get(id);
+    return t?.program ? 'program' : t?.preview ? 'preview' : null;
+  }
+
+  /** A held or fading look on any of `camera`'s devices (on-air protection at work). */
+  protectionOf(camera) {
+    const states = this.forCamera(camera).map((d) => d.protection).filter((p) => p && p !== 'clear');
+    return states.includes('held') ? 'held' : states.includes('fading') ? 'fading' : null;
+  }
+
+  async pollDevices() {
+    const devices = await api('GET', '/devices').catch(() => null);
+    if (!devices || JSON.stringify(devices) === JSON.stringify(this.devices)) return;
+    this.devices = devices;
+    renderTable(devices);
+    this.dispatchEvent(new CustomEvent('change'));
+  }
+
+  async pollTally() {
+    if (!this.tallyKnown) return;
+    let list;
+    try {
+      list = await api('GET', '/tally');
+    } catch (error) {
+      if (error.status === 404) this.tallyKnown = false;
+      return;
+    }
+    const next = new Map(list.map((t) => [t.camera, t]));
+    if (JSON.stringify([...next]) === JSON.stringify([...this.tally])) return;
+    this.tally = next;
+    this.dispatchEvent(new CustomEvent('change'));
+  }
+
+  start() {
+    this.pollDevices();
+    this.pollTally();
+    setInterval(() => this.pollDevices(), 1000);
+    setInterval(() => this.pollTally(), 500);
+  }
+}
+
+const number = (v, digits, unit) => (v != null ? `${Number(v).toFixed(digits)} ${unit}` : '—');
+
+function renderTable(devices) {
+  $('devices').replaceChildren(
+    ...devices.map((d) => {
+      const trouble = d.state !== 'connected';
+      return el('tr', { dataset: { device: d.id, state: d.state }, class: trouble ? 'trouble' : null, title: d.error ?? null },
+        el('td', {}, d.name ?? d.id,
+          el('div', { class: 'muted device-kind' }, d.kind, d.camera ? ` · ${d.camera}${d.output ? `/${d.output}` : ''}` : '')),
+        el('td', {},
+          el('span', { class: 'dot', dataset: { state: d.state } }), ` ${d.state}`,
+          d.on_air ? el('span', { class: 'badge on-air' }, 'on air') : null,
+          d.protection && d.protection !== 'clear' ? el('span', { class: 'badge' }, d.protection) : null,
+          d.error ? el('div', { class: 'device-error' }, d.error) : null),
+        el('td', {}, number(d.last_push_ms, 1, 'ms')),
+        el('td', { title: d.error_mean_cv != null ? `mean ${Number(d.error_mean_cv).toFixed(2)} cv` : null }, number(d.error_max_cv, 2, 'cv')));
+    }),
+  );
+}
+
+/** The dots and trouble badge for a tile's label. */
+export function cameraDeviceMarks(watch, camera) {
+  const devices = watch.forCamera(camera);
+  const down = devices.filter((d) => d.state !== 'connected');
+  const marks = devices.map((d) => el('span', { class: 'dot', title: `${d.id}: ${d.state}`, dataset: { state: d.state, device: d.id } }));
+  if (down.length > 0) {
+    marks.unshift(el('span', { class: 'badge trouble', title: down.map((d) => `${d.id}: ${d.state}${d.error ? ` (${d.error})` : ''}`).join('\n') },
+      down.length === 1 ? `${down[0].id} ${down[0].state}` : `${down.length} devices down`));
+  }
+  return marks;
+}
