@@ -5,8 +5,10 @@ use std::str::FromStr;
 
 use super::OutputError;
 
-/// How the output signal's [0, 1] sits in the code values on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How the output signal's [0, 1] sits in the code values on the wire. Serialized as
+/// `"full"` or `"legal"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SignalRange {
     /// 0–1 → 0–1023 (10 bit).
     #[default]

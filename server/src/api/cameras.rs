@@ -1,6 +1,6 @@
 //! Cameras and their grades: list, create, change, delete, undo, redo, reset, copy.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -11,7 +11,10 @@ use utoipa::ToSchema;
 use super::{require, ApiError, ApiJson, AppState};
 use crate::auth::{Caller, Role};
 use crate::show::actions::{CameraUpdate, GradeUpdate};
-use crate::show::{Action, Camera, Grade, Id, Scope, Snapshot, WorkingSpace};
+use crate::show::{
+    fitted_cdl_for, Action, Camera, FittedCdl, Grade, GradeNode, Id, RgbCurves, Scope, Snapshot,
+    WorkingSpace,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -21,6 +24,7 @@ pub fn routes() -> Router<AppState> {
             get(get_camera).patch(update_camera).delete(delete_camera),
         )
         .route("/cameras/{id}/grade", get(get_grade).patch(set_grade))
+        .route("/cameras/{id}/fitted-cdl", get(fitted_cdl))
         .route("/cameras/{id}/undo", post(undo_camera))
         .route("/cameras/{id}/redo", post(redo_camera))
         .route("/cameras/{id}/reset", post(reset_grade))
@@ -56,16 +60,20 @@ pub struct NewCamera {
     pub devices: Vec<Id>,
 }
 
-/// One node of a grade, in the order it is applied.
+/// One step of a camera's whole grade chain, in the order it is applied.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-pub enum GradeNode {
-    /// A CDL node (`role` is `match` or `trim`).
+pub enum GradeStep {
+    /// A CDL (`role` is `match`, `trim` or `node`; `id` names a node).
     Cdl {
         role: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<Id>,
         #[schema(value_type = super::schema::CdlDoc)]
         cdl: Cdl,
     },
+    /// An RGB-curves node, baked as a 1D LUT in the working space.
+    Curves { id: Id, curves: RgbCurves },
     /// The show look: its CDL and/or look LUT file.
     Look {
         look: Id,
@@ -75,7 +83,7 @@ pub enum GradeNode {
     },
 }
 
-/// A camera's grade and the ordered nodes it applies.
+/// A camera's grade and the whole chain of steps it applies.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct GradeView {
     #[serde(rename = "match")]
@@ -83,10 +91,20 @@ pub struct GradeView {
     pub match_cdl: Cdl,
     #[schema(value_type = super::schema::CdlDoc)]
     pub trim: Cdl,
-    pub look: Option<Id>,
-    /// Applied in this order in the camera's working space.
+    /// The grade's nodes after the primary trim, as stored.
     pub nodes: Vec<GradeNode>,
+    pub look: Option<Id>,
+    /// Every step, applied in this order in the camera's working space.
+    pub steps: Vec<GradeStep>,
     pub working_space: WorkingSpace,
+}
+
+/// Which output a fitted CDL is measured on.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FitQuery {
+    /// An output id the camera feeds (default: its first).
+    pub output: Option<Id>,
 }
 
 /// Reset options.
@@ -230,18 +248,24 @@ fn grade_view(state: &AppState, id: &str) -> Result<GradeView, ApiError> {
         .get(id)
         .ok_or_else(|| not_found("camera", id))?;
     let g = &camera.grade;
-    let mut nodes = vec![
-        GradeNode::Cdl {
-            role: "match".into(),
-            cdl: g.match_cdl,
-        },
-        GradeNode::Cdl {
-            role: "trim".into(),
-            cdl: g.trim,
-        },
+    let cdl_step = |role: &str, id: Option<&Id>, cdl: Cdl| GradeStep::Cdl {
+        role: role.into(),
+        id: id.cloned(),
+        cdl,
+    };
+    let mut steps = vec![
+        cdl_step("match", None, g.match_cdl),
+        cdl_step("trim", None, g.trim),
     ];
+    steps.extend(g.nodes.iter().map(|n| match n {
+        GradeNode::Cdl { id, cdl } => cdl_step("node", Some(id), *cdl),
+        GradeNode::Curves { id, curves } => GradeStep::Curves {
+            id: id.clone(),
+            curves: curves.clone(),
+        },
+    }));
     if let Some(look) = g.look.as_ref().and_then(|l| view.show.looks.get(l)) {
-        nodes.push(GradeNode::Look {
+        steps.push(GradeStep::Look {
             look: look.id.clone(),
             cdl: look.cdl,
             lut: look.lut.clone(),
@@ -250,10 +274,54 @@ fn grade_view(state: &AppState, id: &str) -> Result<GradeView, ApiError> {
     Ok(GradeView {
         match_cdl: g.match_cdl,
         trim: g.trim,
+        nodes: g.nodes.clone(),
         look: g.look.clone(),
-        nodes,
+        steps,
         working_space: camera.working_space,
     })
+}
+
+#[utoipa::path(get, path = "/cameras/{id}/fitted-cdl", tag = "grades",
+    params(("id" = String, Path), FitQuery),
+    responses((status = 200, body = FittedCdl,
+        description = "The one CDL that stands for the grade on CDL-only devices and exports, \
+            exact when the grade merges, else a least-squares fit, with its error"),
+        (status = 400, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
+        (status = 409, body = super::error::ErrorBody, description = "The look cannot be described (a LUT file in it)")))]
+pub async fn fitted_cdl(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<String>,
+    query: Result<Query<FitQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<FittedCdl>, ApiError> {
+    let Query(query) =
+        query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text(), ""))?;
+    let cam = camera(&state, &id)?;
+    let output = match query.output {
+        Some(o) if cam.outputs.contains(&o) => o,
+        Some(o) => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("camera {id:?} does not feed output {o:?}"),
+                "output",
+            ))
+        }
+        None => cam.outputs.first().cloned().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("camera {id:?} feeds no output"),
+                "/outputs",
+            )
+        })?,
+    };
+    let view = state.show.view();
+    let fit = tokio::task::spawn_blocking(move || fitted_cdl_for(&view.show, &id, &output))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    fit.map(Json)
+        .map_err(|e| ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string(), ""))
 }
 
 #[utoipa::path(get, path = "/cameras/{id}/grade", tag = "grades", params(("id" = String, Path)),

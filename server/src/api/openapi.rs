@@ -31,7 +31,7 @@ use super::AppState;
         super::cameras::update_camera, super::cameras::delete_camera, super::cameras::get_grade,
         super::cameras::set_grade, super::cameras::undo_camera, super::cameras::redo_camera,
         super::cameras::reset_grade, super::cameras::copy_grade, super::cameras::list_snapshots,
-        super::cameras::take_snapshot,
+        super::cameras::take_snapshot, super::cameras::fitted_cdl,
         super::resources::list_looks, super::resources::create_look, super::resources::get_look,
         super::resources::update_look, super::resources::delete_look,
         super::resources::list_outputs, super::resources::create_output,

@@ -30,3 +30,13 @@ pub enum CdlStyleDoc {
     Asc,
     Noclamp,
 }
+
+/// Video signal range of an output: `legal` (64–940 of 1023) or `full` (0–1023).
+#[derive(Debug, ToSchema)]
+#[schema(as = SignalRange)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum SignalRangeDoc {
+    Legal,
+    Full,
+}

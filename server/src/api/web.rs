@@ -1,12 +1,12 @@
 //! The browser UI, embedded in the binary from `web-ui/`.
 
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use rust_embed::RustEmbed;
 
-use super::AppState;
+use super::{ApiError, AppState};
 
 #[derive(RustEmbed)]
 #[folder = "../web-ui/"]
@@ -15,9 +15,19 @@ struct WebUi;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { asset("index.html") }))
-        .fallback(get(|uri: Uri| async move {
-            asset(uri.path().trim_start_matches('/'))
-        }))
+        .fallback(|method: Method, uri: Uri| async move {
+            if method == Method::GET || method == Method::HEAD {
+                asset(uri.path().trim_start_matches('/'))
+            } else {
+                ApiError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    format!("{method} {}: the UI's files answer GET only", uri.path()),
+                    uri.path(),
+                )
+                .into_response()
+            }
+        })
 }
 
 fn asset(path: &str) -> Response {
@@ -33,6 +43,12 @@ fn asset(path: &str) -> Response {
             )
                 .into_response()
         }
-        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+        None => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no file /{path} in the UI"),
+            format!("/{path}"),
+        )
+        .into_response(),
     }
 }

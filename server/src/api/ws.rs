@@ -15,7 +15,7 @@ use axum::Router;
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorDetail};
@@ -52,9 +52,16 @@ pub enum ClientMessage {
         /// Client sequence number, echoed in the ack or error.
         seq: u64,
         camera: Id,
-        /// `trim.slope.r`, `trim.offset`, `trim.sat`, `match.power.b`, `trim`, `look`, …
+        /// `trim.slope.r`, `trim.offset`, `trim.sat`, `match.power.b`, `trim`, `look`,
+        /// `nodes` (the whole node list), or a grade node by id: `nodes.ID` (the node),
+        /// `nodes.ID.slope.r` … `nodes.ID.sat` and `nodes.ID.cdl` on a CDL node,
+        /// `nodes.ID.curves` and `nodes.ID.curves.master|r|g|b` on a curves node.
+        #[schema(
+            pattern = r"^(look|nodes|(trim|match)(\.(sat|(slope|offset|power)(\.[rgb])?))?|nodes\.[a-z0-9_-]+(\.(cdl|sat|curves(\.(master|r|g|b))?|(cdl\.)?(sat|(slope|offset|power)(\.[rgb])?)))?)$"
+        )]
         field: String,
-        /// A number, three numbers, a CDL object or a look id (or null), as the field takes.
+        /// A number, three numbers, a CDL object, a look id (or null), a node, a node list,
+        /// a curves object or a list of `[input, output]` points, as the field takes.
         value: Value,
     },
     /// Undo the latest change of a camera (or of the show without `camera`).
@@ -138,9 +145,16 @@ async fn serve(socket: WebSocket, state: AppState, caller: Caller, since: Option
             }
         }
     });
-    let forward = tokio::spawn(forward_changes(state.clone(), changes, since, out.clone()));
+    let (forwarded, forwarded_rx) = watch::channel(0);
+    let forward = tokio::spawn(forward_changes(
+        state.clone(),
+        changes,
+        since,
+        out.clone(),
+        forwarded,
+    ));
     let (acks, acks_rx) = mpsc::channel(4096);
-    let acker = tokio::spawn(send_acks(acks_rx, out.clone()));
+    let acker = tokio::spawn(send_acks(acks_rx, out.clone(), forwarded_rx));
     while let Some(Ok(msg)) = stream.next().await {
         let reply = match msg {
             Message::Text(text) => handle(&state, &caller, client, text.as_str(), &acks).await,
@@ -170,6 +184,7 @@ async fn forward_changes(
     mut changes: broadcast::Receiver<Arc<Change>>,
     since: Option<u64>,
     out: mpsc::Sender<Message>,
+    forwarded: watch::Sender<u64>,
 ) {
     let mut sent = match since {
         Some(v) => match replay(&state, v, &out).await {
@@ -179,6 +194,7 @@ async fn forward_changes(
         None => state.show.view().version,
     };
     loop {
+        forwarded.send_replace(sent);
         match changes.recv().await {
             Ok(change) => {
                 if change.event.version <= sent {
@@ -301,13 +317,23 @@ async fn handle(
 }
 
 /// Waits for each queued action in order and sends its ack or error.
-async fn send_acks(mut acks: mpsc::Receiver<(u64, Pending)>, out: mpsc::Sender<Message>) {
+/// Sends each ack once the change it acknowledges has gone out on this connection, so a
+/// client always sees a change before its ack.
+async fn send_acks(
+    mut acks: mpsc::Receiver<(u64, Pending)>,
+    out: mpsc::Sender<Message>,
+    mut forwarded: watch::Receiver<u64>,
+) {
     while let Some((seq, pending)) = acks.recv().await {
         let reply = match pending.wait().await {
-            Ok(applied) => ServerMessage::Ack {
-                seq,
-                version: applied.version,
-            },
+            Ok(applied) => {
+                // Err: the forwarder stopped (the connection is closing); ack regardless.
+                let _ = forwarded.wait_for(|v| *v >= applied.version).await;
+                ServerMessage::Ack {
+                    seq,
+                    version: applied.version,
+                }
+            }
             Err(e) => error(Some(seq), ApiError::from(e)),
         };
         if out.send(text(&reply)).await.is_err() {

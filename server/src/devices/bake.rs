@@ -32,6 +32,8 @@ pub enum BakeError {
     #[error("output {0:?}: unknown display transform {1:?}")]
     Display(String, String),
     #[error(transparent)]
+    Look(#[from] crate::show::LookError),
+    #[error(transparent)]
     Lut(#[from] lookwire_color::LutError),
     #[error(transparent)]
     Pipeline(#[from] pipeline::PipelineError),
@@ -117,7 +119,14 @@ impl Baker {
             }
         }
         let legal = out.range == crate::show::SignalRange::Legal;
-        let lut = if bypass == Bypass::None && !cam.grade.match_cdl.is_identity() {
+        let lut = if bypass == Bypass::None && !cam.grade.nodes.is_empty() {
+            // Secondary trims and curves: the exact bake of the show's one look description.
+            let look = crate::show::look_for_grade(show, cam, output, &cam.grade, bypass)?;
+            let desc = look
+                .pipeline
+                .ok_or_else(|| BakeError::Output(output.into()))?;
+            exact_bake(&desc, DEVICE_LUT_SIZE)?
+        } else if bypass == Bypass::None && !cam.grade.match_cdl.is_identity() {
             exact(cam, &display, legal, &trim, look_cdl, style)?
         } else {
             let key = LiveKey {
@@ -189,6 +198,10 @@ fn device_cdl(
     if bypass != Bypass::None {
         // Display only: no match, trim or look in the lattice either.
         return Some(Cdl::IDENTITY);
+    }
+    if !cam.grade.nodes.is_empty() {
+        // Secondary nodes: `crate::show::fit_cdl` gives the best single CDL and its error.
+        return None;
     }
     let chain = [Some(cam.grade.match_cdl), Some(*trim), look];
     Cdl::merge_exact(&chain.into_iter().flatten().collect::<Vec<_>>(), style)

@@ -11,57 +11,101 @@ pub use super::updates::*;
 use super::ShowError;
 
 /// A field of a camera's grade, as a WebSocket trim names it: `trim.slope.r`, `trim.slope`
-/// (three values), `match.sat`, `trim` (a whole CDL) or `look`.
+/// (three values), `match.sat`, `trim` (a whole CDL), `look`, `nodes` (the whole node
+/// list), or a node by its id: `nodes.ID` (the whole node), `nodes.ID.slope.r` … `.sat`
+/// or `.cdl` on a CDL node, `nodes.ID.curves` or `.curves.master|r|g|b` on a curves node.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GradeField {
     name: String,
+    /// The node id for `nodes.ID…` fields.
+    node: Option<String>,
+    /// The pointer within the camera, or within the node for node fields.
     pointer: String,
+}
+
+/// `slope`, `offset`, `power` (optionally `.r|.g|.b`) or `sat` → pointer under a CDL.
+fn cdl_pointer(parts: &[&str]) -> Option<String> {
+    Some(match parts {
+        [] => String::new(),
+        ["sat"] => "/sat".to_owned(),
+        [p @ ("slope" | "offset" | "power")] => format!("/{p}"),
+        [p @ ("slope" | "offset" | "power"), c] => {
+            let index = ["r", "g", "b"].iter().position(|x| x == c)?;
+            format!("/{p}/{index}")
+        }
+        _ => return None,
+    })
+}
+
+fn node_pointer(parts: &[&str]) -> Option<String> {
+    match parts {
+        [] => Some(String::new()),
+        ["cdl", rest @ ..] => cdl_pointer(rest).map(|p| format!("/cdl{p}")),
+        ["curves"] => Some("/curves".to_owned()),
+        ["curves", c @ ("master" | "r" | "g" | "b")] => Some(format!("/curves/{c}")),
+        ["curves", ..] => None,
+        rest => cdl_pointer(rest).map(|p| format!("/cdl{p}")),
+    }
 }
 
 impl GradeField {
     pub fn parse(name: &str) -> Result<GradeField, String> {
         let err = || {
             format!(
-                "unknown grade field {name:?}: expected look, trim or match, optionally \
-                 followed by .slope, .offset, .power (each optionally .r, .g or .b) or .sat"
+                "unknown grade field {name:?}: expected look, nodes, trim or match, the last \
+                 two optionally followed by .slope, .offset, .power (each optionally .r, .g \
+                 or .b) or .sat; or nodes.ID followed by the same, .cdl, .curves or \
+                 .curves.master|r|g|b"
             )
         };
         let parts: Vec<&str> = name.split('.').collect();
-        let node = match parts[0] {
-            "look" if parts.len() == 1 => return Ok(Self::new(name, "/grade/look")),
-            "trim" | "match" => parts[0],
-            _ => return Err(err()),
-        };
-        let pointer = match parts[1..] {
-            [] => format!("/grade/{node}"),
-            ["sat"] => format!("/grade/{node}/sat"),
-            [p @ ("slope" | "offset" | "power")] => format!("/grade/{node}/{p}"),
-            [p @ ("slope" | "offset" | "power"), c] => {
-                let index = ["r", "g", "b"]
-                    .iter()
-                    .position(|x| *x == c)
-                    .ok_or_else(err)?;
-                format!("/grade/{node}/{p}/{index}")
+        let (node, pointer) = match parts[..] {
+            ["look"] => (None, "/grade/look".to_owned()),
+            ["nodes"] => (None, "/grade/nodes".to_owned()),
+            ["nodes", id, ref rest @ ..] if !id.is_empty() => {
+                (Some(id.to_owned()), node_pointer(rest).ok_or_else(err)?)
+            }
+            [n @ ("trim" | "match"), ref rest @ ..] => {
+                let p = cdl_pointer(rest).ok_or_else(err)?;
+                (None, format!("/grade/{n}{p}"))
             }
             _ => return Err(err()),
         };
-        Ok(Self::new(name, &pointer))
-    }
-
-    fn new(name: &str, pointer: &str) -> GradeField {
-        GradeField {
+        Ok(GradeField {
             name: name.to_owned(),
-            pointer: pointer.to_owned(),
-        }
+            node,
+            pointer,
+        })
     }
 
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// The pointer within a camera (`/grade/trim/slope/0`).
-    pub fn pointer(&self) -> &str {
-        &self.pointer
+    /// The pointer within `camera` (`/grade/trim/slope/0`, `/grade/nodes/1/cdl/sat`), or why
+    /// the field is not there (no node with that id, or a node of the other kind).
+    pub fn pointer_in(&self, camera: &Camera) -> Result<String, String> {
+        let Some(id) = &self.node else {
+            return Ok(self.pointer.clone());
+        };
+        let (index, node) = camera
+            .grade
+            .nodes
+            .iter()
+            .enumerate()
+            .find(|(_, n)| n.id() == id)
+            .ok_or_else(|| format!("camera {:?} has no grade node {id:?}", camera.id))?;
+        let wants_cdl = self.pointer.starts_with("/cdl");
+        let wants_curves = self.pointer.starts_with("/curves");
+        match node {
+            GradeNode::Curves { .. } if wants_cdl => {
+                Err(format!("grade node {id:?} holds curves, not a CDL"))
+            }
+            GradeNode::Cdl { .. } if wants_curves => {
+                Err(format!("grade node {id:?} holds a CDL, not curves"))
+            }
+            _ => Ok(format!("/grade/nodes/{index}{}", self.pointer)),
+        }
     }
 }
 
@@ -236,8 +280,8 @@ impl Action {
                 field,
                 value,
             } => {
-                need(&show.cameras, "camera", camera)?;
-                let path = format!("/cameras/{camera}{}", field.pointer());
+                let cam = need(&show.cameras, "camera", camera)?;
+                let path = format!("/cameras/{camera}{}", field_pointer(cam, field)?);
                 plan("trim", vec![replace(show, path, value.clone())])
             }
             Action::GroupTrim {
@@ -261,13 +305,17 @@ impl Action {
                 camera,
                 include_match,
             } => {
-                need(&show.cameras, "camera", camera)?;
+                let cam = need(&show.cameras, "camera", camera)?;
                 let identity = to_value(&Cdl::IDENTITY);
                 let mut patches = vec![replace(
                     show,
                     format!("/cameras/{camera}/grade/trim"),
                     identity.clone(),
                 )];
+                if !cam.grade.nodes.is_empty() {
+                    let path = format!("/cameras/{camera}/grade/nodes");
+                    patches.push(replace(show, path, json!([])));
+                }
                 if *include_match {
                     patches.push(replace(
                         show,
@@ -432,6 +480,16 @@ impl Action {
     }
 }
 
+/// Where `field` sits in `cam`, or a refusal that names the field.
+fn field_pointer(cam: &Camera, field: &GradeField) -> Result<String, ShowError> {
+    field.pointer_in(cam).map_err(|message| {
+        ShowError::Invalid(super::ValidationError {
+            path: "field".into(),
+            message,
+        })
+    })
+}
+
 fn group_trim(
     show: &Show,
     group: &str,
@@ -447,7 +505,8 @@ fn group_trim(
     };
     let mut patches = Vec::new();
     for camera in &g.cameras {
-        let path = format!("/cameras/{camera}{}", field.pointer());
+        let cam = need(&show.cameras, "camera", camera)?;
+        let path = format!("/cameras/{camera}{}", field_pointer(cam, field)?);
         let current = show.value_at(&path).unwrap_or(Value::Null);
         let after = match (&current, delta) {
             (Value::Number(c), Value::Number(d)) => {

@@ -1,8 +1,11 @@
 //! The show: its model, the changes to it, undo history, and the one task that writes it.
 
 pub mod actions;
+pub mod curves;
 pub mod demo;
+pub mod fit;
 pub mod history;
+pub mod look;
 pub mod model;
 pub mod patch;
 pub mod updates;
@@ -10,13 +13,19 @@ pub mod validate;
 pub mod writer;
 
 #[cfg(test)]
+mod curves_tests;
+#[cfg(test)]
+mod look_tests;
+#[cfg(test)]
 mod tests;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use actions::{Action, GradeField};
+pub use fit::{fit_cdl, fitted_cdl_for, FitError, FittedCdl};
 pub use history::{History, HistoryStep, Scope};
+pub use look::{look_for, look_for_grade, CameraLook, LookError, LookNode};
 pub use model::*;
 pub use patch::{Patch, PatchError};
 pub use validate::ValidationError;

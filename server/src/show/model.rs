@@ -4,10 +4,12 @@
 //! serializes to one JSON document; every change is a list of [`super::Patch`]es on it.
 
 use indexmap::IndexMap;
+pub use lookwire_color::output::SignalRange;
 use lookwire_color::{Cdl, CdlStyle};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use super::curves::RgbCurves;
 use crate::timecode::FrameRate;
 
 /// Ids name things in URLs: 1–64 of `a-z 0-9 - _ .`, starting with a letter or digit.
@@ -67,7 +69,8 @@ pub struct Camera {
     pub devices: Vec<Id>,
 }
 
-/// A camera's grade: match CDL → trim CDL → show look, applied in the working space.
+/// A camera's grade, applied in the working space in this order: match CDL → primary trim
+/// CDL → `nodes` (secondary trims and RGB curves, first to last) → show look.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Grade {
@@ -75,19 +78,57 @@ pub struct Grade {
     #[serde(rename = "match")]
     #[schema(value_type = crate::api::schema::CdlDoc)]
     pub match_cdl: Cdl,
-    /// The live trim the VC rides.
+    /// The primary trim the VC rides.
     #[schema(value_type = crate::api::schema::CdlDoc)]
     pub trim: Cdl,
+    /// Further nodes after the primary trim, applied first to last (at most
+    /// [`MAX_NODES`], ids unique within the grade).
+    #[serde(default)]
+    pub nodes: Vec<GradeNode>,
     /// The show look applied last, if any.
     pub look: Option<Id>,
 }
 
+/// Nodes a grade may hold besides match and primary trim.
+pub const MAX_NODES: usize = 16;
+
+/// One node of a grade after the primary trim.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum GradeNode {
+    /// A secondary trim CDL.
+    Cdl {
+        id: Id,
+        #[schema(value_type = crate::api::schema::CdlDoc)]
+        cdl: Cdl,
+    },
+    /// RGB curves (master, then per channel), baked into a 1D LUT.
+    Curves { id: Id, curves: RgbCurves },
+}
+
+impl GradeNode {
+    pub fn id(&self) -> &str {
+        match self {
+            GradeNode::Cdl { id, .. } | GradeNode::Curves { id, .. } => id,
+        }
+    }
+
+    /// True when the node leaves every value unchanged.
+    pub fn is_identity(&self) -> bool {
+        match self {
+            GradeNode::Cdl { cdl, .. } => cdl.is_identity(),
+            GradeNode::Curves { curves, .. } => curves.is_identity(),
+        }
+    }
+}
+
 impl Grade {
-    /// Identity match and trim under `look`.
+    /// Identity match and trim, no further nodes, under `look`.
     pub fn with_look(look: Option<Id>) -> Grade {
         Grade {
             match_cdl: Cdl::IDENTITY,
             trim: Cdl::IDENTITY,
+            nodes: Vec::new(),
             look,
         }
     }
@@ -116,16 +157,10 @@ pub struct Output {
     pub display: Option<String>,
     /// A show LUT file id (camera log → display), used instead of `display`.
     pub lut: Option<Id>,
+    /// Video signal range: `legal` (64–940 of 1023) or `full`.
+    #[schema(value_type = crate::api::schema::SignalRangeDoc)]
     pub range: SignalRange,
     pub bypass: Bypass,
-}
-
-/// Video signal range of an output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SignalRange {
-    Legal,
-    Full,
 }
 
 /// What an output or device sends instead of the full look, to check the raw picture.

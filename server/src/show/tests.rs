@@ -94,8 +94,43 @@ fn grade_fields_parse_to_pointers() {
         ("trim", "/grade/trim"),
         ("look", "/grade/look"),
     ];
-    for (name, pointer) in cases {
-        assert_eq!(GradeField::parse(name).unwrap().pointer(), pointer);
+    let mut cam = demo_show().cameras["a"].clone();
+    cam.grade.nodes = vec![
+        super::GradeNode::Curves {
+            id: "c1".into(),
+            curves: Default::default(),
+        },
+        super::GradeNode::Cdl {
+            id: "sec".into(),
+            cdl: lookwire_color::Cdl::IDENTITY,
+        },
+    ];
+    let node_cases = [
+        ("nodes", "/grade/nodes"),
+        ("nodes.sec", "/grade/nodes/1"),
+        ("nodes.sec.slope.b", "/grade/nodes/1/cdl/slope/2"),
+        ("nodes.sec.cdl.sat", "/grade/nodes/1/cdl/sat"),
+        ("nodes.sec.cdl", "/grade/nodes/1/cdl"),
+        ("nodes.c1.curves.master", "/grade/nodes/0/curves/master"),
+        ("nodes.c1.curves", "/grade/nodes/0/curves"),
+    ];
+    for (name, pointer) in cases.into_iter().chain(node_cases) {
+        assert_eq!(
+            GradeField::parse(name).unwrap().pointer_in(&cam).unwrap(),
+            pointer
+        );
+    }
+    // Parsed fine, but not in this camera's grade: the refusal names the node.
+    for (name, says) in [
+        ("nodes.zz.sat", "no grade node \"zz\""),
+        ("nodes.c1.slope", "holds curves"),
+        ("nodes.sec.curves.r", "holds a CDL"),
+    ] {
+        let err = GradeField::parse(name)
+            .unwrap()
+            .pointer_in(&cam)
+            .unwrap_err();
+        assert!(err.contains(says), "{name}: {err}");
     }
     for bad in [
         "",
@@ -104,6 +139,9 @@ fn grade_fields_parse_to_pointers() {
         "look.cdl",
         "trim.slope.r.x",
         "grade",
+        "nodes.",
+        "nodes.c1.curves.y",
+        "nodes.c1.curves.r.0",
     ] {
         assert!(GradeField::parse(bad).is_err(), "{bad}");
     }

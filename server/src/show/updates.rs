@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::model::{Bypass, Id, SignalRange, WorkingSpace};
+use super::model::{Bypass, GradeNode, Id, SignalRange, WorkingSpace};
 use crate::timecode::FrameRate;
 
 /// Reads a field that may be present-and-null (`Some(None)`) or absent (`None`).
@@ -38,6 +38,8 @@ pub struct GradeUpdate {
     pub match_cdl: Option<Cdl>,
     #[schema(value_type = Option<crate::api::schema::CdlDoc>)]
     pub trim: Option<Cdl>,
+    /// The whole list of nodes after the primary trim (add, remove, reorder by sending it).
+    pub nodes: Option<Vec<GradeNode>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub look: Option<Option<Id>>,
@@ -67,6 +69,7 @@ pub struct OutputUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub lut: Option<Option<Id>>,
+    #[schema(value_type = Option<crate::api::schema::SignalRangeDoc>)]
     pub range: Option<SignalRange>,
     pub bypass: Option<Bypass>,
 }
@@ -120,7 +123,8 @@ macro_rules! update_fields {
 update_fields!(CameraUpdate { label => "label", make => "make", model => "model",
     input_space => "input_space", working_space => "working_space", outputs => "outputs",
     devices => "devices" });
-update_fields!(GradeUpdate { match_cdl => "match", trim => "trim", look => "look" });
+update_fields!(GradeUpdate { match_cdl => "match", trim => "trim", nodes => "nodes",
+    look => "look" });
 update_fields!(LookUpdate { name => "name", cdl => "cdl", lut => "lut" });
 update_fields!(OutputUpdate { name => "name", display => "display", lut => "lut",
     range => "range", bypass => "bypass" });

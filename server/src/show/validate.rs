@@ -3,7 +3,9 @@
 
 use lookwire_color::Cdl;
 
-use super::model::{is_valid_id, Camera, Grade, Output, Scene, Show, ShowLook, Snapshot};
+use super::model::{
+    is_valid_id, Camera, Grade, GradeNode, Output, Scene, Show, ShowLook, Snapshot, MAX_NODES,
+};
 
 /// A rule a changed item breaks, with the JSON pointer of the fault.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -94,6 +96,39 @@ pub fn check_cdl(path: &str, cdl: &Cdl) -> Check {
     })
 }
 
+/// Checks a grade's node list: at most [`MAX_NODES`], ids unique and free of dots (a
+/// WebSocket field names a node as `nodes.ID.…`), each node's CDL or curves valid.
+fn check_nodes(base: &str, nodes: &[GradeNode]) -> Check {
+    if nodes.len() > MAX_NODES {
+        return fail(
+            base.to_owned(),
+            format!("{} nodes: at most {MAX_NODES}", nodes.len()),
+        );
+    }
+    for (i, node) in nodes.iter().enumerate() {
+        let at = format!("{base}/{i}");
+        let id = node.id();
+        check_id(format!("{at}/id"), id)?;
+        if id.contains('.') {
+            return fail(
+                format!("{at}/id"),
+                format!("node id {id:?} may not hold a dot"),
+            );
+        }
+        if nodes[..i].iter().any(|n| n.id() == id) {
+            return fail(format!("{at}/id"), format!("node id {id:?} is used twice"));
+        }
+        match node {
+            GradeNode::Cdl { cdl, .. } => check_cdl(&format!("{at}/cdl"), cdl)?,
+            GradeNode::Curves { curves, .. } => curves.validate().map_err(|e| ValidationError {
+                path: format!("{at}/curves/{}", e.path),
+                message: e.message,
+            })?,
+        }
+    }
+    Ok(())
+}
+
 impl Show {
     /// Checks the item at the top of `path` (e.g. `/cameras/a/...` checks camera `a`) and,
     /// when it is gone, that nothing still refers to it.
@@ -177,6 +212,7 @@ impl Show {
     pub(crate) fn check_grade(&self, base: &str, grade: &Grade) -> Check {
         check_cdl(&format!("{base}/match"), &grade.match_cdl)?;
         check_cdl(&format!("{base}/trim"), &grade.trim)?;
+        check_nodes(&format!("{base}/nodes"), &grade.nodes)?;
         match &grade.look {
             Some(look) if !self.looks.contains_key(look) => {
                 fail(format!("{base}/look"), format!("no show look {look:?}"))

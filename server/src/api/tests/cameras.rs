@@ -53,7 +53,7 @@ async fn a_grade_change_is_stored_and_undone() {
         "slope": [1.2, 1.0, 0.9], "offset": [0.01, 0.0, 0.0], "power": [1.0, 1.0, 1.0], "sat": 1.1 } })).await;
     assert_eq!(status, StatusCode::OK, "{grade}");
     assert_eq!(grade["trim"]["slope"], json!([1.2, 1.0, 0.9]));
-    let kinds: Vec<&str> = grade["nodes"]
+    let kinds: Vec<&str> = grade["steps"]
         .as_array()
         .unwrap()
         .iter()

@@ -1,0 +1,210 @@
+//! A camera's full look through one output, as one description that device feeding,
+//! previews and exports all bake from: input space → working space → match CDL → primary
+//! trim → further grade nodes (secondary trims, RGB curves) → show look CDL → the output's
+//! display transform → the output's signal range.
+
+use lookwire_color::output::SignalRange;
+use lookwire_color::pipeline::{self, Op, Pipeline, PipelineError};
+use lookwire_color::{spaces, Cdl, CdlStyle, LutError};
+
+use super::curves::RgbCurves;
+use super::model::{Bypass, Camera, Grade, GradeNode, Output, Show, WorkingSpace};
+
+/// Why a camera's look through an output cannot be described.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LookError {
+    #[error("no camera {0:?}")]
+    Camera(String),
+    #[error("no output {0:?}")]
+    Output(String),
+    #[error("output {0:?} uses a show LUT file, which is not baked from the show alone")]
+    ShowLut(String),
+    #[error("show look {0:?} carries a LUT file, which is not baked from the show alone")]
+    LookLut(String),
+    #[error("no show look {0:?}")]
+    Look(String),
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error(transparent)]
+    Space(#[from] spaces::SpaceError),
+    #[error("curves: {0}")]
+    Curves(#[from] LutError),
+}
+
+/// One step of a grade in the working space.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LookNode {
+    Cdl(Cdl),
+    Curves(RgbCurves),
+}
+
+impl LookNode {
+    /// Applies the node to one working-space pixel in f64 (curves as exact splines).
+    pub fn apply(&self, rgb: [f64; 3], style: CdlStyle) -> [f64; 3] {
+        match self {
+            LookNode::Cdl(cdl) => cdl.apply(rgb, style),
+            LookNode::Curves(c) => c.apply(rgb),
+        }
+    }
+}
+
+/// Everything a bake of one camera through one output needs.
+#[derive(Clone, Debug)]
+pub struct CameraLook {
+    pub camera: String,
+    pub output: String,
+    /// The bypass in effect: the output's, unless the caller asked for more.
+    pub bypass: Bypass,
+    /// The output's display transform id.
+    pub display: String,
+    pub range: SignalRange,
+    pub working: WorkingSpace,
+    pub style: CdlStyle,
+    /// The grade in the working space, first to last, identities left out (empty under a
+    /// bypass).
+    pub nodes: Vec<LookNode>,
+    /// The whole chain for the engine, range included; `None` under the identity bypass.
+    pub pipeline: Option<pipeline::Look>,
+}
+
+impl CameraLook {
+    /// The CDLs alone, when the grade holds no curves.
+    pub fn cdls(&self) -> Option<Vec<Cdl>> {
+        self.nodes
+            .iter()
+            .map(|n| match n {
+                LookNode::Cdl(c) => Some(*c),
+                LookNode::Curves(_) => None,
+            })
+            .collect()
+    }
+
+    /// The grade applied to one working-space pixel.
+    pub fn grade(&self, rgb: [f64; 3]) -> [f64; 3] {
+        self.nodes.iter().fold(rgb, |v, n| n.apply(v, self.style))
+    }
+
+    /// The engine's ops for the whole look (`None` under the identity bypass).
+    pub fn ops(&self) -> Result<Option<Pipeline>, PipelineError> {
+        self.pipeline.as_ref().map(|p| p.pipeline()).transpose()
+    }
+}
+
+/// The engine's working space for a camera's.
+pub fn engine_working(w: WorkingSpace) -> pipeline::WorkingSpace {
+    match w {
+        WorkingSpace::Camera => pipeline::WorkingSpace::Camera,
+        WorkingSpace::Acescct => pipeline::WorkingSpace::AcesCct,
+    }
+}
+
+/// The full look of `camera` through `output` with the camera's current grade.
+pub fn look_for(show: &Show, camera: &str, output: &str) -> Result<CameraLook, LookError> {
+    let cam = show
+        .cameras
+        .get(camera)
+        .ok_or_else(|| LookError::Camera(camera.into()))?;
+    look_for_grade(show, cam, output, &cam.grade, Bypass::None)
+}
+
+/// The full look of `cam` through `output` with `grade` (e.g. a fade's in-between grade)
+/// and a device's `bypass` (`Bypass::None` keeps the output's own).
+pub fn look_for_grade(
+    show: &Show,
+    cam: &Camera,
+    output: &str,
+    grade: &Grade,
+    bypass: Bypass,
+) -> Result<CameraLook, LookError> {
+    let out = show
+        .outputs
+        .get(output)
+        .ok_or_else(|| LookError::Output(output.into()))?;
+    let display = display_of(out)?;
+    let bypass = if bypass == Bypass::None {
+        out.bypass
+    } else {
+        bypass
+    };
+    let nodes = match bypass {
+        Bypass::None => grade_nodes(show, grade)?,
+        Bypass::DisplayOnly | Bypass::Identity => Vec::new(),
+    };
+    let pipeline = match bypass {
+        Bypass::Identity => None,
+        _ => Some(engine_look(
+            cam,
+            &display,
+            out.range,
+            show.cdl_style,
+            &nodes,
+        )?),
+    };
+    Ok(CameraLook {
+        camera: cam.id.clone(),
+        output: output.to_owned(),
+        bypass,
+        display,
+        range: out.range,
+        working: cam.working_space,
+        style: show.cdl_style,
+        nodes,
+        pipeline,
+    })
+}
+
+fn display_of(out: &Output) -> Result<String, LookError> {
+    match (&out.display, &out.lut) {
+        (Some(d), None) => Ok(d.clone()),
+        _ => Err(LookError::ShowLut(out.id.clone())),
+    }
+}
+
+/// A grade's nodes in the working space, show look CDL last, identities left out.
+pub fn grade_nodes(show: &Show, grade: &Grade) -> Result<Vec<LookNode>, LookError> {
+    let mut nodes = vec![LookNode::Cdl(grade.match_cdl), LookNode::Cdl(grade.trim)];
+    for n in &grade.nodes {
+        nodes.push(match n {
+            GradeNode::Cdl { cdl, .. } => LookNode::Cdl(*cdl),
+            GradeNode::Curves { curves, .. } => LookNode::Curves(curves.clone()),
+        });
+    }
+    if let Some(id) = &grade.look {
+        let look = show
+            .looks
+            .get(id)
+            .ok_or_else(|| LookError::Look(id.clone()))?;
+        if look.lut.is_some() {
+            return Err(LookError::LookLut(id.clone()));
+        }
+        if let Some(cdl) = look.cdl {
+            nodes.push(LookNode::Cdl(cdl));
+        }
+    }
+    nodes.retain(|n| match n {
+        LookNode::Cdl(c) => !c.is_identity(),
+        LookNode::Curves(c) => !c.is_identity(),
+    });
+    Ok(nodes)
+}
+
+/// The engine's description of the chain: CDLs as CDL ops, curves as 1D LUTs.
+fn engine_look(
+    cam: &Camera,
+    display: &str,
+    range: SignalRange,
+    style: CdlStyle,
+    nodes: &[LookNode],
+) -> Result<pipeline::Look, LookError> {
+    let mut look =
+        pipeline::Look::from_ids(&cam.input_space, engine_working(cam.working_space), display)?;
+    look.cdl_style = style;
+    look.output = look.output.with_range(range);
+    for node in nodes {
+        match node {
+            LookNode::Cdl(cdl) => look.looks.push(Op::Cdl { cdl: *cdl, style }),
+            LookNode::Curves(c) => look.looks.extend(c.to_op()?),
+        }
+    }
+    Ok(look)
+}
