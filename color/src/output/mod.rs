@@ -13,6 +13,7 @@
 
 pub mod aces1;
 pub mod aces2;
+pub mod bake_file;
 mod bspline;
 mod catalog;
 pub mod display;

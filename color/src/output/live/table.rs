@@ -1,0 +1,207 @@
+//! The output side of a live bake: the output sampled on a dense lattice over the
+//! working space, with a per-cell bound of its interpolation error and the exact
+//! function it samples (for the nodes where the bound is too wide).
+
+use std::fmt;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::finish::Finish;
+use crate::lut::{Domain, Lut3d, LutError};
+use crate::output::{GamutCompression, OutputTransform};
+use crate::pipeline::{to_aces, Pipeline};
+use crate::spaces::{self, InputSpace, AP0, AP1};
+
+/// Working-space value → the rendering before its last clamp.
+type Sampler = dyn Fn([f64; 3]) -> [f64; 3] + Send + Sync;
+
+/// Working-space values → output code values, as a table plus what completes it.
+#[derive(Clone)]
+pub struct OutputTable {
+    /// The rendering before its last clamp ([`OutputTransform::unclamped`]).
+    pub(super) lut: Lut3d,
+    /// Per cell (red fastest, (N−1)³), per channel: how far tetrahedral interpolation
+    /// in the cell may stray from the sampled function, in rendering RGB.
+    pub(super) cell_error: Vec<[f32; 3]>,
+    pub(super) finish: Finish,
+    /// The function the table samples, exact (f64).
+    pub(super) exact: Arc<Sampler>,
+    /// True when the sampled function is constant beyond the domain per channel (so the
+    /// lookup's clamp to the domain is exact).
+    pub(super) flat_outside: bool,
+}
+
+impl fmt::Debug for OutputTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutputTable")
+            .field("lut", &self.lut)
+            .field("output", &self.finish.exact().info().id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// ACEScct of AP1 linear `x` (the ACEScct encode).
+fn acescct_encode(x: f64) -> f64 {
+    spaces::acescct_curve().encode(x)
+}
+
+impl OutputTable {
+    /// The output sampled on a `size`³ lattice over ACEScct. The working space is its
+    /// own shaper: ACEScct is log-like, and for ACES 2.0 the table spans exactly the AP1
+    /// values the output does not clamp (ACEScct of 0 up to 8·r_hit).
+    pub fn acescct(
+        output: &OutputTransform,
+        gamut_compress: bool,
+        size: usize,
+    ) -> Result<Self, LutError> {
+        // Below ACEScct of 0 every ACES 2.0 output clamps AP1 to 0; above 8·r_hit to it.
+        let (lo, hi) = match output.ap1_clamp() {
+            Some(upper) => (acescct_encode(0.0), acescct_encode(upper)),
+            None => (0.0, acescct_encode(65504.0)),
+        };
+        let cct = spaces::acescct_curve();
+        let to_ap0 = spaces::conversion_matrix(&AP1, &AP0, spaces::Adaptation::None);
+        let gc = gamut_compress.then(GamutCompression::reference);
+        let out = output.clone();
+        let exact = move |v: [f64; 3]| {
+            let lin = nalgebra::Vector3::from(v.map(|c| cct.decode(c)));
+            let aces: [f64; 3] = (to_ap0 * lin).into();
+            let aces = gc.as_ref().map_or(aces, |g| g.apply(aces));
+            out.unclamped(aces)
+        };
+        // ACES 2.0 clamps AP1 per channel, so clamping ACEScct to the domain is exact,
+        // unless the gamut compression (which moves negative AP1) comes first.
+        let flat = output.ap1_clamp().is_some() && !gamut_compress;
+        Self::sample(output, size, [lo, hi], Arc::new(exact), flat)
+    }
+
+    /// The input side and output together, sampled over the camera's code values
+    /// (for looks graded in the camera's own log encoding).
+    pub fn camera(
+        input: &InputSpace,
+        output: &OutputTransform,
+        gamut_compress: bool,
+        size: usize,
+    ) -> Result<Self, LutError> {
+        let to_aces = Pipeline::new(to_aces(input));
+        let gc = gamut_compress.then(GamutCompression::reference);
+        let out = output.clone();
+        let exact = move |v: [f64; 3]| {
+            let aces = to_aces.apply(v);
+            let aces = gc.as_ref().map_or(aces, |g| g.apply(aces));
+            out.unclamped(aces)
+        };
+        Self::sample(output, size, [0.0, 1.0], Arc::new(exact), false)
+    }
+
+    /// Samples `exact` on the lattice (in parallel) and bounds each cell's error.
+    fn sample(
+        output: &OutputTransform,
+        size: usize,
+        [lo, hi]: [f64; 2],
+        exact: Arc<Sampler>,
+        flat_outside: bool,
+    ) -> Result<Self, LutError> {
+        let domain = Domain::new([lo as f32; 3], [hi as f32; 3])?;
+        let n = size.max(2);
+        let step = (hi - lo) / (n - 1) as f64;
+        let at = |i: usize| [i % n, (i / n) % n, i / (n * n)].map(|k| lo + step * k as f64);
+        let nodes: Vec<[f64; 3]> = (0..n * n * n)
+            .into_par_iter()
+            .map(|i| exact(at(i)))
+            .collect();
+        let cell_error = cell_errors(&nodes, n, |[r, g, b]| {
+            exact([r, g, b].map(|k| lo + step * k))
+        });
+        let data = nodes.iter().map(|v| v.map(|x| x as f32)).collect();
+        Ok(Self {
+            lut: Lut3d::new(size, data, domain)?,
+            cell_error,
+            finish: Finish::new(output),
+            exact,
+            flat_outside,
+        })
+    }
+
+    pub fn lut(&self) -> &Lut3d {
+        &self.lut
+    }
+
+    /// True when the table stands for the function at `v`: inside the domain, or outside
+    /// where the function is flat.
+    #[inline]
+    pub(super) fn covers(&self, v: [f32; 3]) -> bool {
+        let d = self.lut.domain();
+        self.flat_outside || (0..3).all(|c| v[c] >= d.min[c] && v[c] <= d.max[c])
+    }
+
+    /// The cell of the lattice that `v` (working-space value) falls in, red fastest.
+    #[inline]
+    pub(super) fn cell(&self, v: [f32; 3]) -> usize {
+        let m = self.lut.size() - 1;
+        let d = self.lut.domain();
+        let mut idx = [0usize; 3];
+        for c in 0..3 {
+            let u = (v[c] - d.min[c]) / (d.max[c] - d.min[c]) * m as f32;
+            let u = if u.is_nan() {
+                0.0
+            } else {
+                u.clamp(0.0, m as f32)
+            };
+            idx[c] = (u as usize).min(m - 1);
+        }
+        idx[0] + m * (idx[1] + m * idx[2])
+    }
+}
+
+/// Per cell, per channel: the larger of the interpolation error at the cell's centre
+/// (measured against `exact`, in lattice coordinates) and a quarter of the largest
+/// second difference (along the three axes and the main diagonal) at its corners, which
+/// catches a kink anywhere between neighbouring nodes.
+fn cell_errors(
+    nodes: &[[f64; 3]],
+    n: usize,
+    exact: impl Fn([f64; 3]) -> [f64; 3] + Sync,
+) -> Vec<[f32; 3]> {
+    let idx = |r: usize, g: usize, b: usize| r + n * (g + n * b);
+    let second: Vec<[f64; 3]> = (0..n * n * n)
+        .into_par_iter()
+        .map(|i| {
+            let p = [i % n, (i / n) % n, i / (n * n)];
+            let mut e = [0.0f64; 3];
+            let dirs: [[usize; 3]; 4] = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]];
+            for d in dirs {
+                let inside = (0..3).all(|c| d[c] == 0 || (p[c] > 0 && p[c] + 1 < n));
+                if !inside {
+                    continue;
+                }
+                let a = nodes[idx(p[0] - d[0], p[1] - d[1], p[2] - d[2])];
+                let b = nodes[idx(p[0] + d[0], p[1] + d[1], p[2] + d[2])];
+                let c = nodes[i];
+                for k in 0..3 {
+                    e[k] = e[k].max((a[k] - 2.0 * c[k] + b[k]).abs() * 0.25);
+                }
+            }
+            e
+        })
+        .collect();
+    let m = n - 1;
+    (0..m * m * m)
+        .into_par_iter()
+        .map(|i| {
+            let [r, g, b] = [i % m, (i / m) % m, i / (m * m)];
+            // Tetrahedral interpolation at the centre is the mean of the diagonal's ends.
+            let (c0, c1) = (nodes[idx(r, g, b)], nodes[idx(r + 1, g + 1, b + 1)]);
+            let centre = exact([r, g, b].map(|k| k as f64 + 0.5));
+            let mut e = [0, 1, 2].map(|k| (0.5 * (c0[k] + c1[k]) - centre[k]).abs());
+            for corner in 0..8 {
+                let s = second[idx(r + (corner & 1), g + (corner >> 1 & 1), b + (corner >> 2))];
+                for k in 0..3 {
+                    e[k] = e[k].max(s[k]);
+                }
+            }
+            e.map(|x| x as f32)
+        })
+        .collect()
+}
