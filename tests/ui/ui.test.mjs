@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { artifacts, eventually, openPage, rest, trimOf } from './harness.mjs';
 import './viewer.cases.mjs';
+import './match.cases.mjs';
 
 test('the multiviewer shows every demo camera and the show timecode', async () => {
   const page = await openPage();

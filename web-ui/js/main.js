@@ -6,6 +6,7 @@ import { Connection } from './connection.js';
 import { cameraDeviceMarks, DeviceWatch } from './devices.js';
 import { $, el, toast } from './dom.js';
 import { ShowState } from './state.js';
+import { buildMatch } from './match.js';
 import { buildTrims } from './trims.js';
 import { buildViewer } from './viewer.js';
 import { Wheel } from './wheel.js';
@@ -20,7 +21,7 @@ const ui = {
   previewVersion: new Map(), // camera id → version whose picture is showing
 };
 const devices = new DeviceWatch();
-const lookwire = { state, connection, ui, devices, viewer: null };
+const lookwire = { state, connection, ui, devices, viewer: null, match: null };
 /** @type {any} */ (window).lookwire = lookwire; // for tests and the console
 
 async function reload() {
@@ -163,6 +164,7 @@ function renderPanel() {
   renderTally();
   renderLooks(camera);
   renderSnapshots(camera);
+  lookwire.match.render(camera);
 }
 
 function renderLooks(camera) {
@@ -327,6 +329,7 @@ function wire() {
 
 async function start() {
   lookwire.viewer = buildViewer({ state, ui, previewUrl });
+  lookwire.match = buildMatch({ state, ui });
   buildPanel();
   wire();
   await reload();
