@@ -249,18 +249,7 @@ fn texts(el: &Element, name: &str) -> Vec<String> {
 }
 
 fn correction(el: &Element, file: &str) -> Result<ColorCorrection, FormatError> {
-    let mut cdl = Cdl::IDENTITY;
-    let sop = el.child(SOP);
-    if let Some(sop) = sop {
-        cdl.slope = triple(sop, "Slope", file, [1.0; 3], |v| v >= 0.0, "at least 0")?;
-        cdl.offset = triple(sop, "Offset", file, [0.0; 3], |_| true, "")?;
-        cdl.power = triple(sop, "Power", file, [1.0; 3], |v| v > 0.0, "greater than 0")?;
-    }
-    // OpenColorIO also accepts `SATNode`; the case-blind match covers it.
-    let sat = el.child(SAT);
-    if let Some(sat) = sat {
-        cdl.sat = saturation(sat, file)?;
-    }
+    let (cdl, sop, sat) = sop_sat(el, file)?;
     if sop.is_none() && sat.is_none() {
         return Err(FormatError::format(
             el.at(file),
@@ -275,6 +264,29 @@ fn correction(el: &Element, file: &str) -> Result<ColorCorrection, FormatError> 
         sat_description: sat.map(|s| texts(s, "Description")).unwrap_or_default(),
         cdl,
     })
+}
+
+/// The CDL of an element holding `SOPNode` and/or `SatNode` (or the historical `ASC_SOP`,
+/// `ASC_SAT`): a `ColorCorrection`, or a CLF `ASC_CDL`, which share this reader. Missing
+/// parts are the identity's; every number is checked against the ASC rules. Also returns
+/// the two nodes, when present.
+pub(crate) fn sop_sat<'a>(
+    el: &'a Element,
+    file: &str,
+) -> Result<(Cdl, Option<&'a Element>, Option<&'a Element>), FormatError> {
+    let mut cdl = Cdl::IDENTITY;
+    let sop = el.child(SOP);
+    if let Some(sop) = sop {
+        cdl.slope = triple(sop, "Slope", file, [1.0; 3], |v| v >= 0.0, "at least 0")?;
+        cdl.offset = triple(sop, "Offset", file, [0.0; 3], |_| true, "")?;
+        cdl.power = triple(sop, "Power", file, [1.0; 3], |v| v > 0.0, "greater than 0")?;
+    }
+    // OpenColorIO also accepts `SATNode`; the case-blind match covers it.
+    let sat = el.child(SAT);
+    if let Some(sat) = sat {
+        cdl.sat = saturation(sat, file)?;
+    }
+    Ok((cdl, sop, sat))
 }
 
 /// Three numbers of `Slope`, `Offset` or `Power`, each checked against the ASC rule.

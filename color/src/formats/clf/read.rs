@@ -2,7 +2,7 @@
 
 use super::ops::{CdlDirection, ClfOp, ExponentStyle, LogParams, LogStyle, RangeOp};
 use super::ProcessList;
-use crate::cdl::{Cdl, CdlStyle};
+use crate::cdl::CdlStyle;
 use crate::formats::error::{quote, FormatError};
 use crate::formats::text::{parse_f32, parse_f64, parse_usize};
 use crate::formats::xml::{self, Element};
@@ -405,37 +405,7 @@ fn asc_cdl(el: &Element, file: &str) -> Result<ClfOp, FormatError> {
             ))
         }
     };
-    let mut cdl = Cdl::IDENTITY;
-    if let Some(sop) = el.child(&["SOPNode"]) {
-        for (name, slot) in [
-            ("Slope", &mut cdl.slope),
-            ("Offset", &mut cdl.offset),
-            ("Power", &mut cdl.power),
-        ] {
-            if let Some(c) = sop.child(&[name]) {
-                let v: Vec<f64> = c
-                    .text
-                    .split_ascii_whitespace()
-                    .take(4)
-                    .map(|t| parse_f64(t.as_bytes(), || c.at(file)))
-                    .collect::<Result<_, _>>()?;
-                let [r, g, b] = v[..] else {
-                    return Err(FormatError::format(
-                        c.at(file),
-                        format!("{name} has {} numbers", v.len()),
-                        "3 (R G B)",
-                    ));
-                };
-                *slot = [r, g, b];
-            }
-        }
-    }
-    if let Some(sat) = el
-        .child(&["SatNode"])
-        .and_then(|s| s.child(&["Saturation"]))
-    {
-        cdl.sat = parse_f64(sat.trimmed().as_bytes(), || sat.at(file))?;
-    }
+    let (cdl, _, _) = crate::formats::cdl_xml::sop_sat(el, file)?;
     cdl.validate()
         .map_err(|e| FormatError::format(el.at(file), e.to_string(), "ASC CDL values"))?;
     Ok(ClfOp::Cdl {

@@ -123,6 +123,11 @@ fn errors_name_the_element() {
          "t.clf:4:1: /ProcessList/Range[2]: inBitDepth 32f differs from outBitDepth 10i of <Range>, expected inBitDepth=\"10i\""),
         (doc(r#"<ASC_CDL inBitDepth="32f" outBitDepth="32f" style="Fwd"><SOPNode><Slope>1 1</Slope></SOPNode></ASC_CDL>"#),
          "t.clf:3:66: /ProcessList/ASC_CDL/SOPNode/Slope: Slope has 2 numbers, expected 3 (R G B)"),
+        // The ASC rules of the shared CDL XML reader apply inside CLF too.
+        (doc(r#"<ASC_CDL inBitDepth="32f" outBitDepth="32f" style="Fwd"><SOPNode><Power>1 0 1</Power></SOPNode></ASC_CDL>"#),
+         "t.clf:3:66: /ProcessList/ASC_CDL/SOPNode/Power: Power value 0, expected greater than 0"),
+        (doc(r#"<ASC_CDL inBitDepth="32f" outBitDepth="32f" style="Fwd"><SatNode></SatNode></ASC_CDL>"#),
+         "t.clf:3:57: /ProcessList/ASC_CDL/SatNode: <SatNode> without Saturation, expected <Saturation>"),
         (doc(r#"<Exponent inBitDepth="32f" outBitDepth="32f" style="monCurveFwd"><ExponentParams exponent="2.4" offset="1.5"/></Exponent>"#),
          "t.clf:3:66: /ProcessList/Exponent/ExponentParams: exponent 2.4, offset 1.5, expected exponent 1 to 10 and offset 0 to 0.9"),
         ("<ProcessList id=\"x\" compCLFversion=\"3\" version=\"2\"/>".to_owned(),
