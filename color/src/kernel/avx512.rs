@@ -1,237 +1,103 @@
-//! AVX-512 level (F/BW/VL): 16 pixels per vector, lattice nodes fetched with gathers.
-//! Index arithmetic, shaper and CDL are the scalar reference's operations, lane by lane.
+//! AVX-512 level (F/BW/VL): 16 pixels per vector, lattice nodes fetched with gathers,
+//! vector loads and stores for packed f32/u16 RGB and u8 RGBA ([`super::avx512_io`]).
+//! The shared per-level code is [`super::simd_level`]; this module gives its 16-lane
+//! operations. Index arithmetic, shaper and CDL are the scalar reference's operations,
+//! lane by lane.
 
-use super::avx512_io::Avx512Io;
-use super::frame::{CodeScale, Sample};
-use super::prepared::{Axis, CdlTable, LutTable, Prepared, ShaperTable, LUMA};
-use super::rows::{process_row, Block, RowMut, RowRef};
-use super::simd_math::pow_ps_avx512;
-use crate::cdl::CdlStyle;
-use crate::lut::Interpolation;
-use std::arch::x86_64::*;
+super::simd_level::simd_level!(
+    "avx512f,avx512bw,avx512vl,avx2,fma,f16c",
+    super::avx512_io::Avx512Io
+);
 
-const LANES: usize = 16;
+/// The 16-lane operations [`super::simd_level`] expects.
+mod v {
+    use crate::kernel::simd_math::pow_ps_avx512;
+    use std::arch::x86_64::*;
 
-/// Renders one row.
-///
-/// # Safety
-/// The CPU must support AVX-512 F/BW/VL, AVX2, FMA and F16C.
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma,f16c")]
-pub(crate) unsafe fn row<T: Sample>(
-    p: &Prepared,
-    s: &CodeScale,
-    src: Option<&RowRef<'_, T>>,
-    dst: &mut RowMut<'_, T>,
-    width: usize,
-) {
-    process_row::<T, Avx512Io>(s, src, dst, width, |blk, n| block(p, blk, n));
-}
+    pub const LANES: usize = 16;
+    pub type F = __m512;
+    pub type I = __m512i;
+    /// A lane mask: one bit per lane.
+    pub type M = __mmask16;
 
-type Rgb = (__m512, __m512, __m512);
-
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma,f16c")]
-fn block(p: &Prepared, blk: &mut Block, n: usize) {
-    let shaper = p.shaper.as_ref();
-    let cdl = p.cdl.as_ref().map(|c| Cdl8::new(c));
-    let lut = Lut8::new(&p.lut);
-    let mut i = 0;
-    while i < n {
-        // SAFETY: i < n ≤ BLOCK and BLOCK is a multiple of LANES, so i..i + 16 is inside each array.
-        let mut v = unsafe {
-            (
-                _mm512_loadu_ps(blk.r.as_ptr().add(i)),
-                _mm512_loadu_ps(blk.g.as_ptr().add(i)),
-                _mm512_loadu_ps(blk.b.as_ptr().add(i)),
-            )
-        };
-        if let Some(sh) = shaper {
-            v = shape(sh, v);
-        }
-        if let Some(c) = &cdl {
-            v = c.apply(v);
-        }
-        let (r, g, b) = match lut.interpolation {
-            Interpolation::Tetrahedral => lut.tetrahedral(v),
-            Interpolation::Trilinear => lut.trilinear(v),
-        };
-        // SAFETY: same bounds as the loads above.
-        unsafe {
-            _mm512_storeu_ps(blk.r.as_mut_ptr().add(i), r);
-            _mm512_storeu_ps(blk.g.as_mut_ptr().add(i), g);
-            _mm512_storeu_ps(blk.b.as_mut_ptr().add(i), b);
-        }
-        i += LANES;
-    }
-}
-
-/// [`Axis::locate`] for 16 lanes: cell index and fraction.
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-fn locate(a: &Axis, x: __m512) -> (__m512i, __m512) {
-    let u = _mm512_mul_ps(
-        _mm512_sub_ps(x, _mm512_set1_ps(a.min)),
-        _mm512_set1_ps(a.scale),
-    );
-    // max_ps returns its second operand when the first is NaN: NaN → 0.
-    let u = _mm512_max_ps(u, _mm512_setzero_ps());
-    let u = _mm512_min_ps(u, _mm512_set1_ps(a.top));
-    let i = _mm512_min_epi32(_mm512_cvttps_epi32(u), _mm512_set1_epi32(a.last));
-    (i, _mm512_sub_ps(u, _mm512_cvtepi32_ps(i)))
-}
-
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-fn shape(s: &ShaperTable, (r, g, b): Rgb) -> Rgb {
-    let one = |c: usize, x: __m512| {
-        let (i, f) = locate(&s.axes[c], x);
-        let t = s.tables[c].as_ptr();
-        // SAFETY: `locate` keeps i in 0..=len − 2, so i and i + 1 index the table.
-        let (a, b) = unsafe {
-            (
-                _mm512_i32gather_ps::<4>(i, t),
-                _mm512_i32gather_ps::<4>(_mm512_add_epi32(i, _mm512_set1_epi32(1)), t),
-            )
-        };
-        _mm512_add_ps(a, _mm512_mul_ps(f, _mm512_sub_ps(b, a)))
-    };
-    (one(0, r), one(1, g), one(2, b))
-}
-
-/// The CDL constants broadcast to 16 lanes.
-struct Cdl8 {
-    slope: [__m512; 3],
-    offset: [__m512; 3],
-    power: [__m512; 3],
-    sat: __m512,
-    luma: [__m512; 3],
-    style: CdlStyle,
-    has_power: bool,
-    has_sat: bool,
-}
-
-impl Cdl8 {
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-    fn new(c: &CdlTable) -> Self {
-        let k = &c.cdl;
-        Self {
-            slope: k.slope.map(|x| _mm512_set1_ps(x)),
-            offset: k.offset.map(|x| _mm512_set1_ps(x)),
-            power: k.power.map(|x| _mm512_set1_ps(x)),
-            sat: _mm512_set1_ps(k.sat),
-            luma: LUMA.map(|x| _mm512_set1_ps(x)),
-            style: c.style,
-            has_power: c.has_power,
-            has_sat: c.has_sat,
-        }
-    }
-
-    /// Slope, offset, power per channel (the style's clamps), then saturation.
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-    fn apply(&self, (r, g, b): Rgb) -> Rgb {
-        let zero = _mm512_setzero_ps();
-        let one = _mm512_set1_ps(1.0);
-        let v = [r, g, b];
-        let v: [__m512; 3] = std::array::from_fn(|c| {
-            let x = _mm512_add_ps(_mm512_mul_ps(v[c], self.slope[c]), self.offset[c]);
-            match self.style {
-                CdlStyle::Asc => {
-                    let x = _mm512_min_ps(_mm512_max_ps(x, zero), one);
-                    if self.has_power {
-                        pow_ps_avx512(x, self.power[c])
-                    } else {
-                        x
-                    }
-                }
-                CdlStyle::NoClamp => {
-                    // NaN → 0; negatives pass the power unchanged.
-                    let x = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask::<_CMP_ORD_Q>(x, x), x);
-                    if self.has_power {
-                        let neg = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, zero);
-                        let pw = pow_ps_avx512(_mm512_max_ps(x, zero), self.power[c]);
-                        _mm512_mask_blend_ps(neg, pw, x)
-                    } else {
-                        x
-                    }
-                }
+    macro_rules! ops {
+        ($($name:ident($($a:ident: $t:ty),*) -> $r:ty = $body:expr;)*) => {$(
+            #[inline]
+            #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+            pub fn $name($($a: $t),*) -> $r {
+                $body
             }
-        });
-        let out = if self.has_sat {
-            let luma = _mm512_add_ps(
-                _mm512_add_ps(
-                    _mm512_mul_ps(self.luma[0], v[0]),
-                    _mm512_mul_ps(self.luma[1], v[1]),
-                ),
-                _mm512_mul_ps(self.luma[2], v[2]),
-            );
-            v.map(|x| _mm512_add_ps(luma, _mm512_mul_ps(self.sat, _mm512_sub_ps(x, luma))))
-        } else {
-            v
-        };
-        match self.style {
-            CdlStyle::Asc => {
-                let clamp = |x| _mm512_min_ps(_mm512_max_ps(x, zero), one);
-                (clamp(out[0]), clamp(out[1]), clamp(out[2]))
-            }
-            CdlStyle::NoClamp => (out[0], out[1], out[2]),
-        }
-    }
-}
-
-/// The lattice and its constants for 16 lanes.
-struct Lut8<'a> {
-    lut: &'a LutTable,
-    interpolation: Interpolation,
-    stride: [__m512i; 3],
-}
-
-impl<'a> Lut8<'a> {
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-    fn new(lut: &'a LutTable) -> Self {
-        Self {
-            lut,
-            interpolation: lut.interpolation,
-            stride: lut.strides().map(|s| _mm512_set1_epi32(s as i32)),
-        }
+        )*};
     }
 
-    /// Index of each lane's lowest cell node and the fractions.
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-    fn cell(&self, (r, g, b): Rgb) -> (__m512i, [__m512; 3]) {
-        let (ir, fr) = locate(&self.lut.axes[0], r);
-        let (ig, fg) = locate(&self.lut.axes[1], g);
-        let (ib, fb) = locate(&self.lut.axes[2], b);
-        let base = _mm512_add_epi32(
-            ir,
-            _mm512_add_epi32(
-                _mm512_mullo_epi32(ig, self.stride[1]),
-                _mm512_mullo_epi32(ib, self.stride[2]),
-            ),
-        );
-        (base, [fr, fg, fb])
+    ops! {
+        splat(x: f32) -> F = _mm512_set1_ps(x);
+        zero() -> F = _mm512_setzero_ps();
+        add(a: F, b: F) -> F = _mm512_add_ps(a, b);
+        sub(a: F, b: F) -> F = _mm512_sub_ps(a, b);
+        mul(a: F, b: F) -> F = _mm512_mul_ps(a, b);
+        fmadd(a: F, b: F, c: F) -> F = _mm512_fmadd_ps(a, b, c);
+        min(a: F, b: F) -> F = _mm512_min_ps(a, b);
+        max(a: F, b: F) -> F = _mm512_max_ps(a, b);
+        isplat(x: i32) -> I = _mm512_set1_epi32(x);
+        iadd(a: I, b: I) -> I = _mm512_add_epi32(a, b);
+        isub(a: I, b: I) -> I = _mm512_sub_epi32(a, b);
+        imul(a: I, b: I) -> I = _mm512_mullo_epi32(a, b);
+        imin(a: I, b: I) -> I = _mm512_min_epi32(a, b);
+        cvtt(a: F) -> I = _mm512_cvttps_epi32(a);
+        to_f(a: I) -> F = _mm512_cvtepi32_ps(a);
+        ge(a: F, b: F) -> M = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(a, b);
+        lt(a: F, b: F) -> M = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(a, b);
+        ordered(a: F) -> M = _mm512_cmp_ps_mask::<_CMP_ORD_Q>(a, a);
+        and(a: M, b: M) -> M = a & b;
+        select(m: M, t: F, f: F) -> F = _mm512_mask_blend_ps(m, f, t);
+        iselect(m: M, t: I, f: I) -> I = _mm512_mask_blend_epi32(m, f, t);
+        pow(x: F, p: F) -> F = pow_ps_avx512(x, p);
     }
 
-    /// The three channels of the nodes at `index` (in nodes): R and G as one 64-bit
-    /// gather per 8 lanes, B as a 32-bit gather (32 loads per 16 pixels instead of 48).
+    /// # Safety
+    /// `p` must be valid for reading 16 floats.
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-    fn fetch(&self, index: __m512i) -> [__m512; 3] {
-        let i3 = _mm512_add_epi32(index, _mm512_add_epi32(index, index));
-        let p = self.lut.nodes.as_ptr();
+    pub unsafe fn load(p: *const f32) -> F {
+        // SAFETY: the caller's contract.
+        unsafe { _mm512_loadu_ps(p) }
+    }
+
+    /// # Safety
+    /// `p` must be valid for writing 16 floats.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+    pub unsafe fn store(p: *mut f32, x: F) {
+        // SAFETY: the caller's contract.
+        unsafe { _mm512_storeu_ps(p, x) }
+    }
+
+    /// # Safety
+    /// `t.add(i)` must be readable for every lane's `i`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+    pub unsafe fn gather(t: *const f32, i: I) -> F {
+        // SAFETY: the caller's contract.
+        unsafe { _mm512_i32gather_ps::<4>(i, t) }
+    }
+
+    /// The R, G, B floats at `nodes + i3` for every lane: R and G as one 64-bit gather
+    /// per 8 lanes, B as a 32-bit gather (32 loads per 16 pixels instead of 48).
+    ///
+    /// # Safety
+    /// `nodes.add(i3 + 2)` must be readable for every lane's `i3`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+    pub unsafe fn fetch_rgb(nodes: *const f32, i3: I) -> [F; 3] {
         let lo = _mm512_castsi512_si256(i3);
         let hi = _mm512_extracti64x4_epi64::<1>(i3);
-        // SAFETY: every index is a node of the lattice (cells are clamped to 0..=N − 2 per
-        // axis and the vertex offsets stay within the cell), so floats 3·index ..= 3·index + 2
-        // are inside `nodes`: the 8-byte reads cover R, G and the 4-byte reads B.
+        // SAFETY: the caller's contract: the 8-byte reads cover R and G, the 4-byte reads B.
         let (rg_lo, rg_hi, b) = unsafe {
             (
-                _mm512_castpd_ps(_mm512_i32gather_pd::<4>(lo, p.cast::<f64>())),
-                _mm512_castpd_ps(_mm512_i32gather_pd::<4>(hi, p.cast::<f64>())),
-                _mm512_i32gather_ps::<4>(i3, p.add(2)),
+                _mm512_castpd_ps(_mm512_i32gather_pd::<4>(lo, nodes.cast::<f64>())),
+                _mm512_castpd_ps(_mm512_i32gather_pd::<4>(hi, nodes.cast::<f64>())),
+                _mm512_i32gather_ps::<4>(i3, nodes.add(2)),
             )
         };
         let even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
@@ -241,76 +107,5 @@ impl<'a> Lut8<'a> {
             _mm512_permutex2var_ps(rg_lo, odd, rg_hi),
             b,
         ]
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-    fn tetrahedral(&self, v: Rgb) -> Rgb {
-        let (base, [fr, fg, fb]) = self.cell(v);
-        let hi = _mm512_max_ps(_mm512_max_ps(fr, fg), fb);
-        let lo = _mm512_min_ps(_mm512_min_ps(fr, fg), fb);
-        let mid = _mm512_max_ps(
-            _mm512_min_ps(fr, fg),
-            _mm512_min_ps(_mm512_max_ps(fr, fg), fb),
-        );
-        let ge = |a, b| _mm512_cmp_ps_mask::<_CMP_GE_OQ>(a, b);
-        let [sr, sg, sb] = self.stride;
-        let r_max = ge(fr, fg) & ge(fr, fb);
-        let s_max = _mm512_mask_blend_epi32(r_max, _mm512_mask_blend_epi32(ge(fg, fb), sb, sg), sr);
-        let r_min = ge(fg, fr) & ge(fb, fr);
-        let s_min = _mm512_mask_blend_epi32(r_min, _mm512_mask_blend_epi32(ge(fb, fg), sb, sg), sr);
-        let all = _mm512_add_epi32(sr, _mm512_add_epi32(sg, sb));
-        let far = _mm512_add_epi32(base, all);
-        let c0 = self.fetch(base);
-        let c1 = self.fetch(_mm512_add_epi32(base, s_max));
-        let c2 = self.fetch(_mm512_sub_epi32(far, s_min));
-        let c3 = self.fetch(far);
-        let w0 = _mm512_sub_ps(_mm512_set1_ps(1.0), hi);
-        let w1 = _mm512_sub_ps(hi, mid);
-        let w2 = _mm512_sub_ps(mid, lo);
-        let out: [__m512; 3] = std::array::from_fn(|c| {
-            let acc = _mm512_mul_ps(w0, c0[c]);
-            let acc = _mm512_fmadd_ps(w1, c1[c], acc);
-            let acc = _mm512_fmadd_ps(w2, c2[c], acc);
-            _mm512_fmadd_ps(lo, c3[c], acc)
-        });
-        (out[0], out[1], out[2])
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
-    fn trilinear(&self, v: Rgb) -> Rgb {
-        let (base, [fr, fg, fb]) = self.cell(v);
-        let [sr, sg, sb] = self.stride;
-        let at = |r: bool, g: bool, b: bool| {
-            let mut i = base;
-            for (on, s) in [(r, sr), (g, sg), (b, sb)] {
-                if on {
-                    i = _mm512_add_epi32(i, s);
-                }
-            }
-            self.fetch(i)
-        };
-        let lerp = |a: __m512, b: __m512, f: __m512| _mm512_fmadd_ps(f, _mm512_sub_ps(b, a), a);
-        let (c000, c001, c010, c011) = (
-            at(false, false, false),
-            at(false, false, true),
-            at(false, true, false),
-            at(false, true, true),
-        );
-        let (c100, c101, c110, c111) = (
-            at(true, false, false),
-            at(true, false, true),
-            at(true, true, false),
-            at(true, true, true),
-        );
-        let out: [__m512; 3] = std::array::from_fn(|c| {
-            let c00 = lerp(c000[c], c001[c], fb);
-            let c01 = lerp(c010[c], c011[c], fb);
-            let c10 = lerp(c100[c], c101[c], fb);
-            let c11 = lerp(c110[c], c111[c], fb);
-            lerp(lerp(c00, c01, fg), lerp(c10, c11, fg), fr)
-        });
-        (out[0], out[1], out[2])
     }
 }
