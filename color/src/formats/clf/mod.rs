@@ -1,16 +1,21 @@
 //! CLF — Academy/ASC Common LUT Format v3 (`.clf`) and the parts of Autodesk's `.ctf`
 //! that it shares: a `ProcessList` of nodes applied in order.
 //!
-//! Nodes read: `LUT1D` (incl. `rawHalfs`), `LUT3D`, `Matrix`, `Range`, `ASC_CDL`, `Log`,
+//! Nodes read: `LUT1D` (incl. `rawHalfs` and `halfDomain`), `LUT3D`, `Matrix`, `Range`, `ASC_CDL`, `Log`,
 //! `Exponent`. Every node is normalised to 32-bit float on read (bit depths are scaling
 //! labels only), so [`ProcessList::apply`] works on normalised values throughout.
-//! Written: `LUT1D`, `LUT3D`, `Matrix`, `Range` and `ASC_CDL`, all `32f`.
+//! Written: `LUT1D` (also `halfDomain`), `LUT3D`, `Matrix`, `Range` and `ASC_CDL`, all
+//! `32f` but a half-domain table's input (`16f`). A list holding a half-domain table is
+//! not a plain LUT file: [`read_lut`] bakes it like any other node list.
 
 mod ops;
 mod read;
 mod write;
 
-pub use ops::{CdlDirection, ClfOp, ExponentStyle, LogParams, LogStyle, RangeOp};
+pub use ops::{
+    CdlDirection, ClfOp, ExponentStyle, HalfDomainError, HalfDomainLut, LogParams, LogStyle,
+    RangeOp,
+};
 pub use read::read;
 pub use write::write;
 

@@ -8,6 +8,8 @@ use crate::lut::{Domain, Interpolation, Lut1d, Lut3d};
 pub enum ClfOp {
     /// Linear 1D table over the unit domain.
     Lut1d(Lut1d),
+    /// `LUT1D` with `halfDomain="true"`: one entry per half-float code.
+    Lut1dHalf(HalfDomainLut),
     /// 3D table over the unit cube with its interpolation.
     Lut3d(Lut3d, Interpolation),
     /// `out = m · in + offset`, rows R, G, B.
@@ -31,6 +33,105 @@ pub enum ClfOp {
         exponent: [f64; 3],
         offset: [f64; 3],
     },
+}
+
+/// A `LUT1D` over the half-float domain: entry `k` is the output for the input whose
+/// 16-bit half code is `k` (65536 entries, negative codes from 0x8000). It applies as
+/// OpenColorIO 2.6 does: the input rounded to the nearest half; the two neighbouring
+/// codes around the input (towards zero first; infinities and inputs beyond them stop
+/// at ±65504); linear interpolation between their entries in f32; NaN takes its own
+/// code's entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HalfDomainLut {
+    table: Vec<[f32; 3]>,
+}
+
+/// Why a half-domain table cannot be built.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum HalfDomainError {
+    #[error("halfDomain LUT1D has {0} entries")]
+    Entries(usize),
+    #[error("entry {index} (half code {index:#06x}) is {value}")]
+    NotFinite { index: usize, value: f32 },
+}
+
+impl HalfDomainLut {
+    /// Entries of a half-domain table: one per 16-bit code.
+    pub const ENTRIES: usize = 65536;
+
+    pub fn new(table: Vec<[f32; 3]>) -> Result<Self, HalfDomainError> {
+        if table.len() != Self::ENTRIES {
+            return Err(HalfDomainError::Entries(table.len()));
+        }
+        for (index, v) in table.iter().enumerate() {
+            if let Some(&value) = v.iter().find(|x| !x.is_finite()) {
+                return Err(HalfDomainError::NotFinite { index, value });
+            }
+        }
+        Ok(Self { table })
+    }
+
+    /// The table of `f` at every code's value (non-finite codes get `f` of ±65504 for the
+    /// infinities and 0 for NaN, so every entry is finite).
+    pub fn from_fn(f: impl Fn(f32) -> [f32; 3]) -> Result<Self, HalfDomainError> {
+        let table = (0..=u16::MAX)
+            .map(|code| {
+                let h = half::f16::from_bits(code);
+                let x = if h.is_nan() {
+                    0.0
+                } else {
+                    h.to_f32().clamp(-65504.0, 65504.0)
+                };
+                f(x)
+            })
+            .collect();
+        Self::new(table)
+    }
+
+    pub fn table(&self) -> &[[f32; 3]] {
+        &self.table
+    }
+
+    /// Renders one pixel (in f32, as OpenColorIO does).
+    pub fn apply(&self, v: [f64; 3]) -> [f64; 3] {
+        [0, 1, 2].map(|c| {
+            let (a, b, frac) = half_edges(v[c] as f32);
+            let (la, lb) = (self.table[a as usize][c], self.table[b as usize][c]);
+            f64::from((la - lb) * (1.0 - frac) + lb)
+        })
+    }
+}
+
+/// The half codes around `x` (`a` nearer zero) and `x`'s fraction from `a` to `b`.
+fn half_edges(x: f32) -> (u16, u16, f32) {
+    use half::f16;
+    let limit = |h: f16| {
+        if h.is_sign_negative() {
+            -f16::MAX
+        } else {
+            f16::MAX
+        }
+    };
+    let mut x = x;
+    let mut h = f16::from_f32(x);
+    if h.is_infinite() {
+        h = limit(h);
+        x = h.to_f32();
+    }
+    let (a, mut b) = if h.to_f32().abs() > x.abs() {
+        (h.to_bits().wrapping_sub(1), h.to_bits())
+    } else {
+        (h.to_bits(), h.to_bits().wrapping_add(1))
+    };
+    let hb = f16::from_bits(b);
+    if hb.is_infinite() {
+        let top = limit(hb);
+        b = top.to_bits();
+        x = top.to_f32();
+    }
+    let (fa, fb) = (f16::from_bits(a).to_f32(), f16::from_bits(b).to_f32());
+    let frac = (x - fa) / (fb - fa);
+    (a, b, if frac.is_nan() { 0.0 } else { frac })
 }
 
 /// `ASC_CDL` forward (`Fwd`, `FwdNoClamp`) or reverse (`Rev`, `RevNoClamp`).
@@ -154,6 +255,7 @@ impl ClfOp {
     pub fn apply(&self, v: [f64; 3]) -> [f64; 3] {
         match self {
             ClfOp::Lut1d(l) => l.lookup_f64(v),
+            ClfOp::Lut1dHalf(l) => l.apply(v),
             ClfOp::Lut3d(l, interp) => l.lookup_f64(v, *interp),
             ClfOp::Matrix { m, offset } => {
                 [0, 1, 2].map(|r| m[r][0] * v[0] + m[r][1] * v[1] + m[r][2] * v[2] + offset[r])

@@ -1,6 +1,6 @@
 //! The CLF/CTF reader: element tree → normalised nodes, with located errors.
 
-use super::ops::{CdlDirection, ClfOp, ExponentStyle, LogParams, LogStyle, RangeOp};
+use super::ops::{CdlDirection, ClfOp, ExponentStyle, HalfDomainLut, LogParams, LogStyle, RangeOp};
 use super::ProcessList;
 use crate::cdl::CdlStyle;
 use crate::formats::error::{quote, FormatError};
@@ -188,13 +188,7 @@ fn engine(el: &Element, file: &str, e: crate::lut::LutError) -> FormatError {
 }
 
 fn lut1d(el: &Element, file: &str, out_scale: f64) -> Result<ClfOp, FormatError> {
-    if el.attr("halfDomain") == Some("true") {
-        return Err(FormatError::format(
-            el.at(file),
-            "halfDomain LUT1D is not supported",
-            "a LUT1D over 0..1",
-        ));
-    }
+    let half_domain = el.attr("halfDomain") == Some("true");
     if let Some(i) = el
         .attr("interpolation")
         .filter(|i| !matches!(*i, "linear" | "default"))
@@ -216,7 +210,14 @@ fn lut1d(el: &Element, file: &str, out_scale: f64) -> Result<ClfOp, FormatError>
             ))
         }
     };
-    if !LUT1D_SIZE_RANGE.contains(&n) {
+    if half_domain && n != HalfDomainLut::ENTRIES {
+        return Err(FormatError::format(
+            a.at(file),
+            format!("halfDomain LUT1D of {n} entries"),
+            "65536 (one per half-float code)",
+        ));
+    }
+    if !half_domain && !LUT1D_SIZE_RANGE.contains(&n) {
         let r = LUT1D_SIZE_RANGE;
         return Err(FormatError::limits(
             a.at(file),
@@ -255,6 +256,11 @@ fn lut1d(el: &Element, file: &str, out_scale: f64) -> Result<ClfOp, FormatError>
             }
         })
         .collect();
+    if half_domain {
+        return HalfDomainLut::new(data)
+            .map(ClfOp::Lut1dHalf)
+            .map_err(|e| FormatError::format(a.at(file), e.to_string(), "finite values"));
+    }
     Lut1d::new(data, Domain::UNIT)
         .map(ClfOp::Lut1d)
         .map_err(|e| engine(el, file, e))

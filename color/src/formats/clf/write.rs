@@ -100,6 +100,14 @@ fn node(out: &mut Vec<u8>, op: &ClfOp, precision: Precision) {
             );
             close(out, "LUT1D");
         }
+        ClfOp::Lut1dHalf(l) => {
+            out.extend_from_slice(
+                b"    <LUT1D inBitDepth=\"16f\" outBitDepth=\"32f\" halfDomain=\"true\">\n",
+            );
+            let n = l.table().len();
+            rows(out, &format!("{n} 3"), l.table().iter().copied(), precision);
+            close(out, "LUT1D");
+        }
         ClfOp::Lut3d(l, interp) => {
             let name = match interp {
                 crate::lut::Interpolation::Tetrahedral => "tetrahedral",
