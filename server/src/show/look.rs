@@ -120,12 +120,36 @@ pub fn look_for_grade(
         .outputs
         .get(output)
         .ok_or_else(|| LookError::Output(output.into()))?;
-    let display = display_of(out)?;
     let bypass = if bypass == Bypass::None {
         out.bypass
     } else {
         bypass
     };
+    described(show, cam, out, grade, bypass)
+}
+
+/// The full look for exports (dailies LUTs): the output's bypass, a monitoring check, is
+/// not applied; its display transform and signal range are.
+pub fn export_look_for(show: &Show, camera: &str, output: &str) -> Result<CameraLook, LookError> {
+    let cam = show
+        .cameras
+        .get(camera)
+        .ok_or_else(|| LookError::Camera(camera.into()))?;
+    let out = show
+        .outputs
+        .get(output)
+        .ok_or_else(|| LookError::Output(output.into()))?;
+    described(show, cam, out, &cam.grade, Bypass::None)
+}
+
+fn described(
+    show: &Show,
+    cam: &Camera,
+    out: &Output,
+    grade: &Grade,
+    bypass: Bypass,
+) -> Result<CameraLook, LookError> {
+    let display = display_of(out)?;
     let nodes = match bypass {
         Bypass::None => grade_nodes(show, grade)?,
         Bypass::DisplayOnly | Bypass::Identity => Vec::new(),
@@ -142,7 +166,7 @@ pub fn look_for_grade(
     };
     Ok(CameraLook {
         camera: cam.id.clone(),
-        output: output.to_owned(),
+        output: out.id.clone(),
         bypass,
         display,
         range: out.range,

@@ -279,3 +279,18 @@ async fn nodes_are_set_trimmed_undone_and_refused_with_their_place() {
     show.apply("vc", reset, None).await.unwrap();
     assert!(show.view().show.cameras["a"].grade.nodes.is_empty());
 }
+
+#[test]
+fn an_output_bypass_holds_for_monitors_but_not_for_exports() {
+    let mut show = graded_show();
+    show.outputs["sdr"].bypass = super::Bypass::DisplayOnly;
+    let monitor = look_for(&show, "a", "sdr").unwrap();
+    assert!(monitor.nodes.is_empty());
+    assert_eq!(monitor.bypass, super::Bypass::DisplayOnly);
+    let export = super::export_look_for(&show, "a", "sdr").unwrap();
+    assert_eq!(export.nodes.len(), 5);
+    assert_eq!(export.range, SignalRange::Legal);
+    show.outputs["sdr"].bypass = super::Bypass::Identity;
+    assert!(look_for(&show, "a", "sdr").unwrap().pipeline.is_none());
+    assert!(look_for(&show, "a", "nope").is_err());
+}

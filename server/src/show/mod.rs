@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 pub use actions::{Action, GradeField};
 pub use fit::{fit_cdl, fitted_cdl_for, FitError, FittedCdl};
 pub use history::{History, HistoryStep, Scope};
-pub use look::{look_for, look_for_grade, CameraLook, LookError, LookNode};
+pub use look::{export_look_for, look_for, look_for_grade, CameraLook, LookError, LookNode};
 pub use model::*;
 pub use patch::{Patch, PatchError};
 pub use validate::ValidationError;

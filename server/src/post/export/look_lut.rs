@@ -4,8 +4,6 @@
 //! baked here (its bytes live in the store) and is refused.
 
 use lookwire_color::formats::{LutFile, LutFormat, Precision};
-use lookwire_color::pipeline::{self, Look, WorkingSpace};
-use lookwire_color::spaces;
 
 use super::text::{file_stem, style_text};
 use super::ExportError;
@@ -37,10 +35,6 @@ pub fn look_luts(
                 ));
             }
         }
-        let working = match camera.working_space {
-            show::WorkingSpace::Camera => WorkingSpace::Camera,
-            show::WorkingSpace::Acescct => WorkingSpace::AcesCct,
-        };
         for output_id in &camera.outputs {
             let Some(output) = show.outputs.get(output_id) else {
                 continue;
@@ -48,13 +42,10 @@ pub fn look_luts(
             let Some(display) = &output.display else {
                 continue;
             };
-            let look = Look {
-                input: spaces::lookup(&camera.input_space).map_err(|e| fail(id, e))?,
-                working,
-                cdl: grade.cdl,
-                cdl_style: grade.style,
-                looks: Vec::new(),
-                output: pipeline::resolve_output(display).map_err(|e| fail(id, e))?,
+            // The one look description devices and previews bake, range included.
+            let look = show::export_look_for(show, id, output_id).map_err(|e| fail(id, e))?;
+            let Some(look) = look.pipeline else {
+                continue;
             };
             let baked = look
                 .pipeline()
@@ -63,11 +54,12 @@ pub fn look_luts(
             let mut file = LutFile::from_3d(baked.lut);
             file.title = Some(format!("lookwire {} {} {day}", camera.label, output.name));
             file.comments = vec![format!(
-                "input {}; working space {}; CDL style {}; look {}; output {display}; grade at the end of the log",
+                "input {}; working space {}; CDL style {}; look {}; output {display}, {} range; grade at the end of the log",
                 camera.input_space,
                 grade.working_space,
                 style_text(grade.style),
-                grade.look.as_deref().unwrap_or("none")
+                grade.look.as_deref().unwrap_or("none"),
+                output.range
             )];
             let stem = format!(
                 "{}_{}_{}",

@@ -271,14 +271,17 @@ fn camera_looks_bake_through_the_engine_per_output() {
     let cube = text(&files, &format!("cube/{}_sdr_2024-05-01.cube", camera.id));
     assert!(cube.contains("LUT_3D_SIZE 9"), "{}", &cube[..200]);
     assert!(cube.contains(&camera.input_space) && cube.contains("Warm contrast"));
-    // The cube holds the engine's bake of this camera's look, node for node.
-    let look = lookwire_color::pipeline::Look::from_ids(
+    // The cube holds the engine's bake of this camera's look, node for node, in the
+    // output's signal range (legal for the demo's SDR output).
+    let mut look = lookwire_color::pipeline::Look::from_ids(
         &camera.input_space,
         lookwire_color::pipeline::WorkingSpace::AcesCct,
         "aces2-sdr-rec709",
     )
     .unwrap()
     .with_cdl(show.looks["warm-contrast"].cdl.unwrap(), show.cdl_style);
+    assert_eq!(show.outputs["sdr"].range, crate::show::SignalRange::Legal);
+    look.output = look.output.with_range(show.outputs["sdr"].range);
     let white = look.pipeline().unwrap().apply([1.0, 1.0, 1.0]);
     let last: Vec<f64> = cube
         .lines()

@@ -64,8 +64,8 @@ async fn a_match_is_solved_applied_and_undone() {
     assert_eq!(cdl_of(&applied.json()["match"]), cdl_of(&m["cdl"]));
     let grade = s.get("/api/v1/cameras/c/grade").await.json();
     assert_eq!(cdl_of(&grade["match"]), cdl_of(&m["cdl"]));
-    assert_eq!(grade["nodes"][0]["role"], "match");
-    assert_eq!(cdl_of(&grade["nodes"][0]["cdl"]), cdl_of(&m["cdl"]));
+    assert_eq!(grade["steps"][0]["role"], "match");
+    assert_eq!(cdl_of(&grade["steps"][0]["cdl"]), cdl_of(&m["cdl"]));
     let kept = s.get(&format!("/api/v1/matches/{id}")).await.json();
     assert_eq!(kept["applied_version"], applied.json()["version"]);
 
