@@ -1,5 +1,9 @@
 //! File sink: writes each look into a folder as a LUT or CDL file, atomically (temp file in
 //! the same folder, fsync, rename), for boxes, monitors and software that watch folders.
+//!
+//! The sink writes the look it is given. A box that expects legal range gets it from the
+//! device manager ([`crate::manager::DeviceManager::add_with_range`]), which puts the look
+//! into the range *before* the box's calibration LUT, as the signal reaches the monitor.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -7,7 +11,6 @@ use std::time::Instant;
 
 use lookwire_color::formats::cdl_xml::{self, CdlDocument, CdlFileKind, ColorCorrection};
 use lookwire_color::formats::{LutFile, LutFormat, Precision};
-use lookwire_color::Lut3d;
 
 use crate::device::{
     BoxFuture, Capabilities, Device, DeviceError, DeviceStatus, Look, PushReport, SampleFormat,
@@ -40,16 +43,6 @@ impl SinkFormat {
     }
 }
 
-/// Signal range of the values written into a LUT.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SignalRange {
-    /// 0..1 is code 0..1023.
-    #[default]
-    Full,
-    /// 0..1 is squeezed to video range (10-bit 64..940), for boxes that expect it.
-    Legal,
-}
-
 /// Where and how a sink writes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSinkConfig {
@@ -57,7 +50,6 @@ pub struct FileSinkConfig {
     pub format: SinkFormat,
     /// Lattice size written (33 is the common box size, 17 for small ones).
     pub size: usize,
-    pub range: SignalRange,
     pub precision: Precision,
 }
 
@@ -134,9 +126,7 @@ impl FileSink {
                 let resampled = encode::resample(&look.lut, self.config.size)
                     .map_err(|e| self.encode_err(e.into()))?;
                 let error = encode::measure_error(&look.lut, &resampled);
-                let lut = apply_range(resampled, self.config.range)
-                    .map_err(|e| self.encode_err(e.into()))?;
-                let mut file = LutFile::from_3d(lut);
+                let mut file = LutFile::from_3d(resampled);
                 file.title = Some(look.label.clone());
                 file.comments.push("written by lookwire".into());
                 let bytes = format
@@ -205,22 +195,6 @@ impl FileSink {
         DeviceError::Connect {
             addr: self.address(),
             source,
-        }
-    }
-}
-
-/// Squeezes a full-range lattice into 10-bit video range (64..940 of 1023).
-fn apply_range(lut: Lut3d, range: SignalRange) -> Result<Lut3d, lookwire_color::LutError> {
-    match range {
-        SignalRange::Full => Ok(lut),
-        SignalRange::Legal => {
-            let (size, domain) = (lut.size(), lut.domain());
-            let data = lut
-                .into_data()
-                .into_iter()
-                .map(|n| n.map(|v| (64.0 + f64::from(v) * 876.0) as f32 / 1023.0))
-                .collect();
-            Lut3d::new(size, data, domain)
         }
     }
 }

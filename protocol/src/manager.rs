@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lookwire_color::formats::LutFile;
+use lookwire_color::output::SignalRange;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -132,6 +133,20 @@ impl DeviceManager {
         policy: RetryPolicy,
         calibration: Option<Arc<LutFile>>,
     ) {
+        self.add_with_range(id, device, policy, calibration, SignalRange::Full);
+    }
+
+    /// Like [`DeviceManager::add`], for a device that expects `range` on the wire: every look
+    /// is put into that range first, then the calibration LUT (made on the signal as the wire
+    /// carries it) is applied.
+    pub fn add_with_range(
+        &mut self,
+        id: &str,
+        device: Box<dyn Device>,
+        policy: RetryPolicy,
+        calibration: Option<Arc<LutFile>>,
+        range: SignalRange,
+    ) {
         self.remove(id);
         let mut report = DeviceReport::new(id, device.kind(), device.address());
         report.calibrated = calibration.is_some();
@@ -144,6 +159,7 @@ impl DeviceManager {
             reports: Arc::clone(&self.reports),
             policy,
             calibration,
+            range,
         };
         let task = tokio::spawn(run_worker(device, rx, ctx));
         self.workers.insert(
@@ -250,6 +266,7 @@ struct WorkerCtx {
     reports: Arc<Reports>,
     policy: RetryPolicy,
     calibration: Option<Arc<LutFile>>,
+    range: SignalRange,
 }
 
 impl WorkerCtx {
@@ -329,10 +346,8 @@ async fn connect(device: &mut dyn Device, ctx: &WorkerCtx) -> bool {
 }
 
 async fn push(device: &mut dyn Device, look: &VersionedLook, ctx: &WorkerCtx) -> bool {
-    let calibrated = ctx
-        .calibration
-        .as_ref()
-        .map(|cal| calibrate(&look.look, cal));
+    let calibrated = (ctx.calibration.is_some() || ctx.range != SignalRange::Full)
+        .then(|| for_the_wire(&look.look, ctx.range, ctx.calibration.as_deref()));
     let to_send = match &calibrated {
         Some(Ok(l)) => l,
         Some(Err(e)) => {
@@ -394,11 +409,28 @@ async fn keepalive(device: &mut dyn Device, ctx: &WorkerCtx) {
 
 /// The look with a monitor-calibration LUT applied last, sampled at the look's own nodes.
 pub fn calibrate(look: &Look, calibration: &LutFile) -> Result<Look, lookwire_color::LutError> {
+    for_the_wire(look, SignalRange::Full, Some(calibration))
+}
+
+/// The look as the wire carries it: put into the device's signal `range`, then through its
+/// calibration LUT (which was measured on that signal), sampled at the look's own nodes.
+/// A look put into another range carries no CDL (a CDL cannot express the range).
+pub fn for_the_wire(
+    look: &Look,
+    range: SignalRange,
+    calibration: Option<&LutFile>,
+) -> Result<Look, lookwire_color::LutError> {
     let lut = &look.lut;
     let data = lut
         .data()
         .iter()
-        .map(|&node| calibration.apply(node))
+        .map(|&node| {
+            let ranged = node.map(|v| range.apply(f64::from(v)) as f32);
+            match calibration {
+                Some(cal) => cal.apply(ranged),
+                None => ranged,
+            }
+        })
         .collect();
     let calibrated = lookwire_color::Lut3d::new(lut.size(), data, lut.domain())?;
     Ok(Look {

@@ -4,8 +4,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use lookwire_color::formats::{self, LutFormat, Precision};
-use lookwire_color::{Cdl, Interpolation, Lut3d};
-use lookwire_protocol::filesink::{FileSink, FileSinkConfig, SignalRange, SinkFormat};
+use lookwire_color::{Cdl, Lut3d};
+use lookwire_protocol::filesink::{FileSink, FileSinkConfig, SinkFormat};
 use lookwire_protocol::{Device, DeviceError, Look};
 
 fn look() -> Look {
@@ -15,12 +15,11 @@ fn look() -> Look {
     l
 }
 
-fn sink(dir: &std::path::Path, format: SinkFormat, size: usize, range: SignalRange) -> FileSink {
+fn sink(dir: &std::path::Path, format: SinkFormat, size: usize) -> FileSink {
     FileSink::new(FileSinkConfig {
         dir: dir.to_path_buf(),
         format,
         size,
-        range,
         precision: Precision::RoundTrip,
     })
 }
@@ -28,12 +27,7 @@ fn sink(dir: &std::path::Path, format: SinkFormat, size: usize, range: SignalRan
 #[tokio::test]
 async fn writes_a_resampled_cube_that_reads_back() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = sink(
-        dir.path(),
-        SinkFormat::from_name("cube").unwrap(),
-        17,
-        SignalRange::Full,
-    );
+    let mut s = sink(dir.path(), SinkFormat::from_name("cube").unwrap(), 17);
     let caps = s.connect().await.unwrap();
     assert_eq!(caps.lut3d_sizes, vec![17]);
     let l = look();
@@ -57,32 +51,9 @@ async fn writes_a_resampled_cube_that_reads_back() {
 }
 
 #[tokio::test]
-async fn legal_range_squeezes_the_output() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = sink(
-        dir.path(),
-        SinkFormat::Lut(LutFormat::Cube),
-        33,
-        SignalRange::Legal,
-    );
-    s.connect().await.unwrap();
-    s.push(&Look::from_lut(Lut3d::identity(33).unwrap(), "id"))
-        .await
-        .unwrap();
-    let lut = formats::read_lut(&dir.path().join("id.cube"))
-        .unwrap()
-        .lut3d
-        .unwrap();
-    let black = lut.lookup([0.0; 3], Interpolation::Tetrahedral);
-    let white = lut.lookup([1.0; 3], Interpolation::Tetrahedral);
-    assert!((black[0] * 1023.0 - 64.0).abs() < 1e-3, "{black:?}");
-    assert!((white[2] * 1023.0 - 940.0).abs() < 1e-3, "{white:?}");
-}
-
-#[tokio::test]
 async fn writes_the_cdl_as_a_cc() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = sink(dir.path(), SinkFormat::Cc, 33, SignalRange::Full);
+    let mut s = sink(dir.path(), SinkFormat::Cc, 33);
     assert!(s.connect().await.unwrap().cdl_native);
     let l = look();
     s.push(&l).await.unwrap();
@@ -102,7 +73,7 @@ async fn writes_the_cdl_as_a_cc() {
 async fn a_missing_folder_fails_to_connect_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope");
-    let mut s = sink(&missing, SinkFormat::Cc, 33, SignalRange::Full);
+    let mut s = sink(&missing, SinkFormat::Cc, 33);
     let err = s.connect().await.unwrap_err();
     assert!(err.to_string().contains("nope"), "{err}");
 }
@@ -110,12 +81,7 @@ async fn a_missing_folder_fails_to_connect_naming_it() {
 #[tokio::test]
 async fn a_watcher_never_sees_a_partial_file() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = sink(
-        dir.path(),
-        SinkFormat::Lut(LutFormat::Cube),
-        33,
-        SignalRange::Full,
-    );
+    let mut s = sink(dir.path(), SinkFormat::Lut(LutFormat::Cube), 33);
     s.connect().await.unwrap();
     s.push(&look()).await.unwrap();
     let path = dir.path().join("Cam A _ SDR.cube");

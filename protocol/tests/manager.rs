@@ -284,6 +284,48 @@ async fn a_calibration_lut_is_applied_last() {
     );
 }
 
+/// A legal-range box with a calibration LUT: the calibration was measured on the signal as
+/// the wire carries it, so it comes after the range (cal(legal(v))), never before.
+#[tokio::test]
+async fn the_range_comes_before_the_calibration_lut() {
+    use lookwire_color::formats::{self, Precision};
+    use lookwire_color::output::SignalRange;
+    use lookwire_protocol::filesink::{FileSink, FileSinkConfig, SinkFormat};
+    let dir = tempfile::tempdir().unwrap();
+    let sink = FileSink::new(FileSinkConfig {
+        dir: dir.path().to_path_buf(),
+        format: SinkFormat::from_name("cube").unwrap(),
+        size: 33,
+        precision: Precision::RoundTrip,
+    });
+    // A non-linear calibration (a square), so the two orders differ.
+    let cal = Lut3d::from_fn(33, |c| c.map(|v| v * v)).unwrap();
+    let mut m = DeviceManager::new();
+    let cal = Some(Arc::new(LutFile::from_3d(cal)));
+    m.add_with_range("legal", Box::new(sink), policy(), cal, SignalRange::Legal);
+    m.push("legal", Look::from_lut(Lut3d::identity(33).unwrap(), "id"))
+        .unwrap();
+    wait_for(&m, "the push", |r| r[0].pushes == 1).await;
+    let lut = formats::read_lut(&dir.path().join("id.cube"))
+        .unwrap()
+        .lut3d
+        .unwrap();
+    let (black, white) = (lut.node(0, 0, 0), lut.node(32, 32, 32));
+    let legal = |v: f64| SignalRange::Legal.apply(v);
+    // Right order: the square of 64/1023 and of 940/1023 (within the 33-node square's own
+    // interpolation error, h²/4 = 2.4e-4).
+    assert!(
+        (f64::from(black[0]) - legal(0.0).powi(2)).abs() < 3e-4,
+        "{black:?}"
+    );
+    assert!(
+        (f64::from(white[1]) - legal(1.0).powi(2)).abs() < 3e-4,
+        "{white:?}"
+    );
+    // The wrong order would give legal(0²) = 64/1023 at black.
+    assert!((f64::from(black[0]) - legal(0.0)).abs() > 0.05);
+}
+
 #[tokio::test]
 async fn unknown_and_removed_devices() {
     let mut m = DeviceManager::new();

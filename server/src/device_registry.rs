@@ -1,29 +1,49 @@
 //! The devices the server knows and their link state, filled by the device manager.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock, Weak};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use utoipa::ToSchema;
 
+use crate::devices::tally::{CameraTally, ProtectionState};
+use crate::devices::DeviceService;
+
 /// A device's link state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceState {
     Connected,
+    #[default]
     Connecting,
     Disconnected,
     Error,
 }
 
 /// One device as the API lists it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DeviceInfo {
     /// URL-safe id.
     pub id: String,
     /// Device family, e.g. a LUT box model or `folder`.
     pub kind: String,
     pub state: DeviceState,
+    /// The camera whose look the device carries (look devices only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera: Option<String>,
+    /// The show output the look is baked for (look devices only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    /// The device's camera is on air (program tally).
+    #[serde(default)]
+    pub on_air: bool,
+    /// On-air protection: `held` while a newer look waits for the camera to leave air,
+    /// `fading` while a change fades in.
+    #[serde(default)]
+    pub protection: ProtectionState,
+    /// A monitor-calibration LUT is applied last; `false` marks an uncalibrated device.
+    #[serde(default)]
+    pub calibrated: bool,
     /// Milliseconds from the last pushed look's arrival at the device manager to the
     /// device's acknowledgement; absent before the first push.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,16 +60,21 @@ pub struct DeviceInfo {
     pub error: Option<String>,
 }
 
-/// The shared list of devices; the device manager writes it, the API reads it.
+/// The shared list of devices; the device manager writes it, the API reads it. The running
+/// device service is attached to it, so the API can add, test and remove devices.
 #[derive(Clone, Debug)]
 pub struct DeviceRegistry {
     devices: Arc<watch::Sender<Vec<DeviceInfo>>>,
+    tally: Arc<watch::Sender<Vec<CameraTally>>>,
+    service: Arc<RwLock<Weak<DeviceService>>>,
 }
 
 impl Default for DeviceRegistry {
     fn default() -> Self {
         DeviceRegistry {
             devices: Arc::new(watch::Sender::new(Vec::new())),
+            tally: Arc::new(watch::Sender::new(Vec::new())),
+            service: Arc::new(RwLock::new(Weak::new())),
         }
     }
 }
@@ -73,5 +98,37 @@ impl DeviceRegistry {
     /// Wakes on every change of the list.
     pub fn subscribe(&self) -> watch::Receiver<Vec<DeviceInfo>> {
         self.devices.subscribe()
+    }
+
+    /// Replaces the cameras' tally (only when it changed).
+    pub fn set_tally(&self, tally: Vec<CameraTally>) {
+        self.tally.send_if_modified(|t| {
+            let changed = *t != tally;
+            *t = tally;
+            changed
+        });
+    }
+
+    /// Every camera a tally source has reported, on air or not.
+    pub fn tally(&self) -> Vec<CameraTally> {
+        self.tally.borrow().clone()
+    }
+
+    /// Wakes on every tally change.
+    pub fn subscribe_tally(&self) -> watch::Receiver<Vec<CameraTally>> {
+        self.tally.subscribe()
+    }
+
+    /// Lends the running device service to the API (held weakly: the server owns it).
+    pub fn attach(&self, service: &Arc<DeviceService>) {
+        *self.service.write().unwrap_or_else(|p| p.into_inner()) = Arc::downgrade(service);
+    }
+
+    /// The running device service, if any.
+    pub fn service(&self) -> Option<Arc<DeviceService>> {
+        self.service
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .upgrade()
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP API under `/api/v1`, the WebSocket, the OpenAPI document and the embedded UI.
 
 pub mod cameras;
+pub mod devices;
 pub mod error;
 pub mod files;
 pub mod openapi;
@@ -135,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ws::routes())
         .merge(crate::preview::routes::routes())
         .merge(crate::post::api::routes())
+        .merge(devices::routes())
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .merge(files::routes())
         .merge(openapi::routes())

@@ -49,6 +49,7 @@ use super::AppState;
         super::session::login, super::session::session, super::session::list_users,
         super::session::create_user, super::session::delete_user, super::session::list_devices,
         super::ws::upgrade,
+        super::devices::create_device, super::devices::get_device, super::devices::update_device, super::devices::delete_device, super::devices::test_device, super::devices::get_router, super::devices::route_output, super::devices::get_tally,
         crate::preview::routes::preview_jpg, crate::preview::routes::scopes_json,
         crate::post::api::matching::start_match, crate::post::api::matching::list_matches,
         crate::post::api::matching::get_match, crate::post::api::matching::patches_png,

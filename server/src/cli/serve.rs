@@ -124,6 +124,36 @@ fn auth(args: &Args, store: &mut SqliteStore) -> anyhow::Result<Auth> {
     }
 }
 
+/// The device manager (the demo's, or an empty one), with the devices kept in the store.
+async fn start_devices(
+    state: &AppState,
+    demo: Option<&crate::devices::demo::DemoDevices>,
+) -> anyhow::Result<Arc<crate::devices::DeviceService>> {
+    let service = match demo {
+        Some(d) => Arc::clone(&d.service),
+        None => crate::devices::DeviceService::start(
+            state.show.clone(),
+            state.devices.clone(),
+            Vec::new(),
+        ),
+    };
+    let stored = {
+        let mut store = state.reader.lock().unwrap_or_else(|p| p.into_inner());
+        store.devices().context("cannot read the stored devices")?
+    };
+    let reader = Arc::clone(&state.reader);
+    let file = move |id: &str| {
+        let mut store = reader.lock().unwrap_or_else(|p| p.into_inner());
+        let f = store.get_file(id).ok().flatten()?;
+        Some((f.name, f.bytes))
+    };
+    let started = crate::devices::restore(&service, stored, file).await;
+    if started > 0 {
+        println!("lookwire: {started} stored device(s) started");
+    }
+    Ok(service)
+}
+
 async fn serve(args: Args) -> anyhow::Result<()> {
     let (path, _temp) = store_path(&args)?;
     let open = || {
@@ -155,6 +185,7 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         true => Some(crate::devices::demo::start(state.show.clone(), state.devices.clone()).await?),
         false => None,
     };
+    let _devices = start_devices(&state, _demo_devices.as_ref()).await?;
     let view = state.show.view();
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await

@@ -165,3 +165,69 @@ async fn follow_videohub(
         backoff = (backoff * 2).min(Duration::from_secs(5));
     }
 }
+
+/// The camera a tally index stands for: the configured map, else a camera whose id or label
+/// is the tally's label (case and spaces ignored).
+fn tally_camera(
+    show: &crate::show::Show,
+    sources: &std::collections::BTreeMap<String, String>,
+    tally: &lookwire_protocol::tsl::Tally,
+) -> Option<String> {
+    if let Some(c) = sources.get(&tally.index.to_string()) {
+        return Some(c.clone());
+    }
+    let want: String = tally
+        .label
+        .split_whitespace()
+        .collect::<String>()
+        .to_lowercase();
+    if want.is_empty() {
+        return None;
+    }
+    show.cameras
+        .values()
+        .find(|c| {
+            c.id == want
+                || c.label
+                    .split_whitespace()
+                    .collect::<String>()
+                    .to_lowercase()
+                    == want
+        })
+        .map(|c| c.id.clone())
+}
+
+/// Marks cameras on air from a tally source; a camera leaving air releases its held looks.
+pub(super) async fn follow_tally(
+    mut rx: tokio::sync::mpsc::Receiver<lookwire_protocol::tsl::TallyEvent>,
+    show: ShowHandle,
+    manager: Arc<Mutex<DeviceManager>>,
+    shared: Arc<super::Shared>,
+    id: String,
+    sources: std::collections::BTreeMap<String, String>,
+    protection: super::config::Protection,
+) {
+    while let Some(event) = rx.recv().await {
+        let Some(camera) = tally_camera(&show.view().show, &sources, &event.tally) else {
+            tracing::debug!(
+                "tally {id}: index {} ({:?}) is no camera",
+                event.tally.index,
+                event.tally.label
+            );
+            continue;
+        };
+        let routes = super::lock(&shared.routes).clone();
+        let released = shared.tally.set(
+            &camera,
+            event.tally.program,
+            event.tally.preview,
+            &id,
+            protection,
+            &routes,
+        );
+        for (device, look) in released {
+            let _ = super::lock(&manager).push(&device, look);
+        }
+        shared.wake_publish.notify_one();
+    }
+}

@@ -6,7 +6,7 @@ use std::any::Any;
 
 use lookwire_color::formats::{LutFormat, Precision};
 use lookwire_protocol::bmd::rest::BmdRestCamera;
-use lookwire_protocol::filesink::{FileSink, FileSinkConfig, SignalRange, SinkFormat};
+use lookwire_protocol::filesink::{FileSink, FileSinkConfig, SinkFormat};
 use lookwire_protocol::lwlb::sender::LutBoxClient;
 use lookwire_protocol::sim::bmd_camera::BmdCameraSim;
 use lookwire_protocol::sim::lutbox::{default_capabilities, LutBoxSim};
@@ -20,7 +20,7 @@ use crate::show::ShowHandle;
 /// The running demo devices and the simulators they talk to (dropped together).
 #[derive(Debug)]
 pub struct DemoDevices {
-    pub service: DeviceService,
+    pub service: std::sync::Arc<DeviceService>,
     /// Where the file sink writes.
     pub folder: tempfile::TempDir,
     sims: Vec<Box<dyn Any + Send>>,
@@ -67,7 +67,6 @@ pub async fn start(show: ShowHandle, registry: DeviceRegistry) -> std::io::Resul
             dir: folder.path().to_path_buf(),
             format: SinkFormat::Lut(LutFormat::Cube),
             size: 33,
-            range: SignalRange::Full,
             precision: Precision::Fixed(6),
         });
         devices.push(LookDevice {
@@ -94,7 +93,7 @@ pub async fn start(show: ShowHandle, registry: DeviceRegistry) -> std::io::Resul
         });
         sims.push(Box::new(sim));
     }
-    let mut service = DeviceService::start(show.clone(), registry, devices);
+    let service = DeviceService::start(show.clone(), registry, devices);
     let (ep, task) =
         control::start_osc(service.manager(), show, "osc-surface", "127.0.0.1:0").await?;
     service.hold(task);
@@ -102,9 +101,9 @@ pub async fn start(show: ShowHandle, registry: DeviceRegistry) -> std::io::Resul
     ep.add_peer(surface.addr()?);
     sims.push(Box::new(surface));
     let hub = VideohubSim::start("127.0.0.1:0", 12, 12).await?;
-    let (task, _client) =
+    let (task, slot) =
         control::start_videohub(service.manager(), "videohub", hub.addr().to_string());
-    service.hold(task);
+    service.register_router("videohub", task, slot);
     sims.push(Box::new(hub));
     Ok(DemoDevices {
         service,

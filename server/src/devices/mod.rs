@@ -4,20 +4,26 @@
 //! One worker per look device runs in [`lookwire_protocol::manager`] (latest wins through a
 //! `watch`, reconnect with backoff and resend). This module decides which look goes where:
 //! on every show change it re-bakes the looks whose inputs changed ([`bake`]) and hands them
-//! to the workers. Routers and control surfaces ([`control`]) report through the same list.
+//! to the workers, through on-air protection ([`tally`]). Routers, control surfaces and
+//! tally sources ([`control`]) report through the same list. Devices are added, tested and
+//! removed at run time ([`admin`]), from a [`config::DeviceConfig`].
 
+pub mod admin;
 pub mod bake;
+pub mod config;
 pub mod control;
 pub mod demo;
+pub mod tally;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use lookwire_protocol::manager::{DeviceManager, DeviceReport, RetryPolicy};
 use lookwire_protocol::{ConnectionState, Device, EncodeError, Look};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::device_registry::{DeviceInfo, DeviceRegistry, DeviceState};
@@ -33,45 +39,106 @@ pub struct LookDevice {
     pub device: Box<dyn Device>,
 }
 
+/// Where a look device's look comes from; `generation` changes when the device is
+/// (re)added, so its look is baked afresh.
+#[derive(Clone, Debug, PartialEq)]
+struct Route {
+    camera: String,
+    output: String,
+    generation: u64,
+}
+
+/// State shared by the service, its feeder, its publisher and the tally tasks.
+#[derive(Debug, Default)]
+struct Shared {
+    routes: Mutex<HashMap<String, Route>>,
+    /// Why a device's newest look carries no CDL, for CDL-only devices' errors.
+    notes: Mutex<HashMap<String, String>>,
+    /// Wakes the feeder (a device was added) and the publisher (tally changed).
+    wake_feed: Notify,
+    wake_publish: Notify,
+    tally: tally::TallyBoard,
+}
+
 /// The running device manager.
 #[derive(Debug)]
 pub struct DeviceService {
+    show: ShowHandle,
     manager: Arc<Mutex<DeviceManager>>,
-    tasks: Vec<JoinHandle<()>>,
+    shared: Arc<Shared>,
+    admin: admin::Admin,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Drop for DeviceService {
     fn drop(&mut self) {
-        self.tasks.iter().for_each(JoinHandle::abort);
+        lock(&self.tasks).iter().for_each(JoinHandle::abort);
     }
 }
 
-/// Where each look device's look comes from.
-type Routes = Arc<Mutex<HashMap<String, (String, String)>>>;
-/// Why a device's newest look carries no CDL, for CDL-only devices' errors.
-type Notes = Arc<Mutex<HashMap<String, String>>>;
-
 impl DeviceService {
     /// Starts the workers of `devices`, the feeder that follows the show, and the task that
-    /// publishes every device's state into `registry`.
-    pub fn start(show: ShowHandle, registry: DeviceRegistry, devices: Vec<LookDevice>) -> Self {
+    /// publishes every device's state into `registry`; the registry also lends the service
+    /// to the API (add, test, remove).
+    pub fn start(
+        show: ShowHandle,
+        registry: DeviceRegistry,
+        devices: Vec<LookDevice>,
+    ) -> Arc<Self> {
         let manager = Arc::new(Mutex::new(DeviceManager::new()));
-        let routes: Routes = Arc::default();
-        {
-            let mut m = lock(&manager);
-            let mut r = lock(&routes);
-            for d in devices {
-                m.add(&d.id, d.device, RetryPolicy::default(), None);
-                r.insert(d.id, (d.camera, d.output));
-            }
-        }
+        let shared = Arc::new(Shared::default());
         let reports = lock(&manager).subscribe();
-        let notes: Notes = Arc::default();
         let tasks = vec![
-            tokio::spawn(publish(reports, registry, Arc::clone(&notes))),
-            tokio::spawn(feed(show, Arc::clone(&manager), routes, notes)),
+            tokio::spawn(publish(reports, registry.clone(), Arc::clone(&shared))),
+            tokio::spawn(feed(
+                show.clone(),
+                Arc::clone(&manager),
+                Arc::clone(&shared),
+            )),
         ];
-        Self { manager, tasks }
+        let service = Arc::new(Self {
+            show,
+            manager,
+            shared,
+            admin: admin::Admin::default(),
+            tasks: Mutex::new(tasks),
+        });
+        for d in devices {
+            service.add_look_device(d, None, lookwire_color::output::SignalRange::Full);
+        }
+        registry.attach(&service);
+        service
+    }
+
+    /// Starts a look device's worker and routes its camera's look to it.
+    fn add_look_device(
+        &self,
+        d: LookDevice,
+        calibration: Option<Arc<lookwire_color::formats::LutFile>>,
+        range: lookwire_color::output::SignalRange,
+    ) {
+        let mut m = lock(&self.manager);
+        m.add_with_range(&d.id, d.device, RetryPolicy::default(), calibration, range);
+        let generation = self.admin.next_generation();
+        lock(&self.shared.routes).insert(
+            d.id,
+            Route {
+                camera: d.camera,
+                output: d.output,
+                generation,
+            },
+        );
+        drop(m);
+        self.shared.wake_feed.notify_one();
+    }
+
+    /// Stops a device (its worker or its task) and forgets it; `false` if there was none.
+    fn stop_device(&self, id: &str) -> bool {
+        lock(&self.shared.routes).remove(id);
+        lock(&self.shared.notes).remove(id);
+        self.shared.tally.forget_device(id);
+        let link = self.admin.stop_link(id);
+        lock(&self.manager).remove(id) || link
     }
 
     /// The manager, for adding routers and surfaces ([`control`]).
@@ -85,8 +152,18 @@ impl DeviceService {
     }
 
     /// Keeps a task alive as long as the service.
-    pub fn hold(&mut self, task: JoinHandle<()>) {
-        self.tasks.push(task);
+    pub fn hold(&self, task: JoinHandle<()>) {
+        lock(&self.tasks).push(task);
+    }
+
+    /// Which cameras are on air, as the tally sources say.
+    pub fn tally(&self) -> Vec<tally::CameraTally> {
+        self.shared.tally.cameras()
+    }
+
+    /// Hands a device a look through on-air protection.
+    fn hand(&self, id: &str, look: Look) {
+        hand(&self.manager, &self.shared, id, look);
     }
 }
 
@@ -95,7 +172,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn info(r: &DeviceReport, notes: &HashMap<String, String>) -> DeviceInfo {
+fn info(r: &DeviceReport, shared: &Shared) -> DeviceInfo {
     let state = match (r.state, &r.last_error) {
         (ConnectionState::Connected, _) => DeviceState::Connected,
         (ConnectionState::Connecting, _) => DeviceState::Connecting,
@@ -103,13 +180,23 @@ fn info(r: &DeviceReport, notes: &HashMap<String, String>) -> DeviceInfo {
         (ConnectionState::Disconnected, None) => DeviceState::Disconnected,
     };
     let push = r.last_push.as_ref();
+    let route = lock(&shared.routes).get(&r.id).cloned();
+    let notes = lock(&shared.notes);
+    let protection = shared
+        .tally
+        .device(&r.id, route.as_ref().map(|r| r.camera.as_str()));
     DeviceInfo {
         id: r.id.clone(),
         kind: r.kind.clone(),
         state,
+        camera: route.as_ref().map(|r| r.camera.clone()),
+        output: route.map(|r| r.output),
+        on_air: protection.on_air,
+        protection: protection.state,
         last_push_ms: push.map(|p| p.latency.as_secs_f64() * 1e3),
         error_max_cv: push.map(|p| p.error.max_10bit),
         error_mean_cv: push.map(|p| p.error.mean_10bit),
+        calibrated: r.calibrated,
         error: r
             .last_error
             .as_ref()
@@ -125,55 +212,73 @@ fn error_text(error: &str, note: Option<&String>) -> String {
     }
 }
 
-/// Mirrors the manager's reports into the API's device list.
+/// Mirrors the manager's reports (and the tally) into the API's device list.
 async fn publish(
-    mut reports: tokio::sync::watch::Receiver<std::collections::BTreeMap<String, DeviceReport>>,
+    mut reports: tokio::sync::watch::Receiver<BTreeMap<String, DeviceReport>>,
     registry: DeviceRegistry,
-    notes: Notes,
+    shared: Arc<Shared>,
 ) {
     loop {
         let list = {
-            let notes = lock(&notes);
             let reports = reports.borrow_and_update();
-            reports.values().map(|r| info(r, &notes)).collect()
+            reports.values().map(|r| info(r, &shared)).collect()
         };
         registry.set(list);
-        if reports.changed().await.is_err() {
-            return;
+        registry.set_tally(shared.tally.cameras());
+        tokio::select! {
+            changed = reports.changed() => if changed.is_err() { return },
+            () = shared.wake_publish.notified() => {}
         }
     }
 }
 
-/// Bakes and hands out looks at start and after every show change that touches them.
-async fn feed(show: ShowHandle, manager: Arc<Mutex<DeviceManager>>, routes: Routes, notes: Notes) {
+/// Hands `look` to device `id`, unless on-air protection holds or fades it.
+fn hand(manager: &Arc<Mutex<DeviceManager>>, shared: &Arc<Shared>, id: &str, look: Look) {
+    let camera = lock(&shared.routes).get(id).map(|r| r.camera.clone());
+    match shared.tally.admit(id, camera.as_deref(), look) {
+        tally::Admit::Send(look) => {
+            let _ = lock(manager).push(id, look);
+        }
+        tally::Admit::Held => shared.wake_publish.notify_one(),
+        tally::Admit::Fade { from, to, frames } => {
+            tally::start_fade(manager, shared, id, from, to, frames);
+            shared.wake_publish.notify_one();
+        }
+    }
+}
+
+/// Bakes and hands out looks at start, after every show change that touches them and
+/// whenever a device is added.
+async fn feed(show: ShowHandle, manager: Arc<Mutex<DeviceManager>>, shared: Arc<Shared>) {
     let mut changes = show.subscribe();
     let mut baker = Baker::default();
     let mut last: HashMap<String, String> = HashMap::new();
     loop {
         let view = show.view();
         let (b, l) = (std::mem::take(&mut baker), std::mem::take(&mut last));
-        let targets = lock(&routes).clone();
+        let targets = lock(&shared.routes).clone();
         let bake = tokio::task::spawn_blocking(move || bake_all(b, l, &view.show, &targets)).await;
         let Ok((b, l, looks)) = bake else { return };
         (baker, last) = (b, l);
-        {
-            let mut m = lock(&manager);
-            for (id, look) in looks {
-                note_missing_cdl(&notes, &id, &look);
-                let _ = m.push(&id, look);
-            }
+        shared.tally.set_frame_rate(show.view().show.frame_rate);
+        for (id, look) in looks {
+            note_missing_cdl(&shared, &id, &look);
+            hand(&manager, &shared, &id, look);
         }
         // Coalesce: wake on the next change, skipping any already superseded.
-        match changes.recv().await {
-            Ok(_) | Err(RecvError::Lagged(_)) => while changes.try_recv().is_ok() {},
-            Err(RecvError::Closed) => return,
+        tokio::select! {
+            change = changes.recv() => match change {
+                Ok(_) | Err(RecvError::Lagged(_)) => while changes.try_recv().is_ok() {},
+                Err(RecvError::Closed) => return,
+            },
+            () = shared.wake_feed.notified() => {}
         }
     }
 }
 
 /// Records (and logs once) why `look` carries no CDL, or clears the device's note.
-fn note_missing_cdl(notes: &Notes, id: &str, look: &Look) {
-    let mut notes = lock(notes);
+fn note_missing_cdl(shared: &Shared, id: &str, look: &Look) {
+    let mut notes = lock(&shared.notes);
     if look.cdl.is_some() {
         notes.remove(id);
         return;
@@ -193,13 +298,16 @@ fn bake_all(
     mut baker: Baker,
     mut last: HashMap<String, String>,
     show: &Show,
-    targets: &HashMap<String, (String, String)>,
+    targets: &HashMap<String, Route>,
 ) -> (Baker, HashMap<String, String>, Vec<(String, Look)>) {
     let mut looks = Vec::new();
-    for (id, (camera, output)) in targets {
+    last.retain(|id, _| targets.contains_key(id));
+    for (id, route) in targets {
+        let (camera, output) = (&route.camera, &route.output);
         let bypass = show.device_bypass.get(id).copied().unwrap_or(Bypass::None);
         let key = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}",
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            route.generation,
             show.cameras.get(camera),
             show.outputs.get(output),
             show.cameras
@@ -223,4 +331,52 @@ fn bake_all(
         }
     }
     (baker, last, looks)
+}
+
+/// Starts the devices kept in the store (added through the API before a restart). A device
+/// whose configuration no longer fits the show is logged and left out; the rest start.
+/// `file` gives a show file's name and bytes (for calibration LUTs).
+pub async fn restore(
+    service: &DeviceService,
+    stored: Vec<crate::store::StoredDevice>,
+    file: impl Fn(&str) -> Option<(String, Vec<u8>)>,
+) -> usize {
+    let mut started = 0;
+    for d in stored {
+        let config: config::DeviceConfig = match serde_json::from_str(&d.config) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!("stored device {}: unreadable configuration: {e}", d.id);
+                continue;
+            }
+        };
+        if let Err(e) = config.validate(&service.show.view().show) {
+            tracing::warn!("stored device {}: {e}; not started", d.id);
+            continue;
+        }
+        // A calibration LUT is read from the show's files by the API; after a restart it is
+        // read here the same way.
+        let calibration = match config.calibration.as_deref().map(|f| (f, file(f))) {
+            None => None,
+            Some((_, Some((name, bytes)))) => match config::read_calibration(&name, &bytes) {
+                Ok(lut) => Some(Arc::new(lut)),
+                Err(e) => {
+                    tracing::warn!("stored device {}: calibration {e}; not started", d.id);
+                    continue;
+                }
+            },
+            Some((f, None)) => {
+                tracing::warn!(
+                    "stored device {}: calibration file {f} is gone; not started",
+                    d.id
+                );
+                continue;
+            }
+        };
+        match service.add(config, calibration).await {
+            Ok(()) => started += 1,
+            Err(e) => tracing::warn!("stored device {}: {e}", d.id),
+        }
+    }
+    started
 }

@@ -51,6 +51,14 @@ pub struct StoredUser {
     pub hash: String,
 }
 
+/// A device added through the API: its id and its configuration as JSON (the device
+/// manager owns the shape).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDevice {
+    pub id: String,
+    pub config: String,
+}
+
 /// Durable storage of one show. `append` returns only once the events are on disk.
 pub trait Store: Send {
     /// The stored show, or `None` for an empty store.
@@ -67,4 +75,9 @@ pub trait Store: Send {
     fn put_user(&mut self, user: &StoredUser) -> Result<(), StoreError>;
     fn delete_user(&mut self, name: &str) -> Result<bool, StoreError>;
     fn users(&mut self) -> Result<Vec<StoredUser>, StoreError>;
+    /// Keeps (or replaces) a device's configuration.
+    fn put_device(&mut self, device: &StoredDevice) -> Result<(), StoreError>;
+    fn delete_device(&mut self, id: &str) -> Result<bool, StoreError>;
+    /// Every stored device, in the order first added.
+    fn devices(&mut self) -> Result<Vec<StoredDevice>, StoreError>;
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{Loaded, Store, StoreError, StoredFile, StoredUser};
+use super::{Loaded, Store, StoreError, StoredDevice, StoredFile, StoredUser};
 use crate::show::{Event, Show};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
@@ -28,6 +28,8 @@ const MIGRATIONS: &[&str] = &[
          bytes BLOB NOT NULL
      );
      CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL);",
+    // 2: devices added through the API (their configuration as JSON), kept across restarts.
+    "CREATE TABLE devices (id TEXT PRIMARY KEY, config TEXT NOT NULL);",
 ];
 
 /// A show stored in one SQLite file.
@@ -216,6 +218,34 @@ impl Store for SqliteStore {
                 name: r.get(0)?,
                 role: r.get(1)?,
                 hash: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn put_device(&mut self, d: &StoredDevice) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO devices (id, config) VALUES (?1, ?2)",
+            params![d.id, d.config],
+        )?;
+        Ok(())
+    }
+
+    fn delete_device(&mut self, id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM devices WHERE id = ?1", params![id])?
+            > 0)
+    }
+
+    fn devices(&mut self) -> Result<Vec<StoredDevice>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, config FROM devices ORDER BY rowid")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(StoredDevice {
+                id: r.get(0)?,
+                config: r.get(1)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -34,15 +34,13 @@ async fn devices_start_as_an_empty_array_and_follow_the_registry() {
             id: "box-1".into(),
             kind: "lutbox".into(),
             state: crate::device_registry::DeviceState::Connecting,
-            last_push_ms: None,
-            error_max_cv: None,
-            error_mean_cv: None,
-            error: None,
+            ..Default::default()
         }]);
     let (_, body) = t.get("/api/v1/devices").await;
     assert_eq!(
         body,
-        json!([{ "id": "box-1", "kind": "lutbox", "state": "connecting" }])
+        json!([{ "id": "box-1", "kind": "lutbox", "state": "connecting",
+            "on_air": false, "protection": "clear", "calibrated": false }])
     );
 }
 

@@ -1,6 +1,7 @@
 //! Route tests without a socket (`tower::ServiceExt::oneshot`).
 
 mod cameras;
+mod devices;
 mod grade_nodes;
 mod openapi;
 mod resources;

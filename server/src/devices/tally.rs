@@ -1,0 +1,296 @@
+//! Tally and on-air protection.
+//!
+//! Tally sources (TSL UMD v3.1/v5.0 from the vision mixer) say which cameras are on air
+//! (program) or next (preview). A tally source carries an on-air protection option (issue
+//! #8 "Tally"): while a camera is on air a look change to any device carrying it either
+//! **fades** from the look on air to the new one over N show frames, or is **held** until the
+//! camera leaves air and then sent. The newest held look wins; an older one is dropped.
+//! Explicit device tests refuse an on-air camera unless forced ([`super::admin`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use lookwire_color::{Cdl, Lut3d};
+use lookwire_protocol::manager::DeviceManager;
+use lookwire_protocol::Look;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::config::Protection;
+use super::{lock, Shared};
+use crate::timecode::FrameRate;
+
+/// One camera's tally as the API reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CameraTally {
+    pub camera: String,
+    /// On air (program).
+    pub program: bool,
+    /// Next (preview).
+    pub preview: bool,
+    /// The tally source (device id) that last reported this camera.
+    pub source: String,
+    /// What a look change to this camera does while it is on air.
+    pub protection: Protection,
+}
+
+/// Where a device stands with on-air protection, as the device list reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ProtectionState {
+    /// Nothing held back: the device shows the newest look (or is being sent it).
+    #[default]
+    Clear,
+    /// A newer look is held until the camera is off air.
+    Held,
+    /// The device is fading to its newest look.
+    Fading,
+}
+
+/// What a device's row in the device list says about tally.
+#[derive(Debug, Default)]
+pub struct DeviceTally {
+    pub on_air: bool,
+    pub state: ProtectionState,
+}
+
+/// What to do with a look handed to a device.
+#[derive(Debug)]
+pub enum Admit {
+    Send(Look),
+    Held,
+    Fade { from: Look, to: Look, frames: u32 },
+}
+
+#[derive(Debug, Default)]
+struct Board {
+    cameras: BTreeMap<String, CameraTally>,
+    /// The newest look each device was handed (or is fading to).
+    shown: HashMap<String, Look>,
+    /// The look last pushed to each device (a fade's step while fading).
+    wire: HashMap<String, Look>,
+    held: HashMap<String, Look>,
+    fades: HashMap<String, tokio::task::JoinHandle<()>>,
+    frame_rate: Option<FrameRate>,
+}
+
+/// Every camera's tally and every device's protected looks.
+#[derive(Debug, Default)]
+pub struct TallyBoard {
+    board: Mutex<Board>,
+}
+
+impl TallyBoard {
+    pub fn cameras(&self) -> Vec<CameraTally> {
+        lock(&self.board).cameras.values().cloned().collect()
+    }
+
+    pub fn set_frame_rate(&self, rate: FrameRate) {
+        lock(&self.board).frame_rate = Some(rate);
+    }
+
+    /// One frame of the show's rate (25 fps before the show is read).
+    fn frame(&self) -> Duration {
+        let (num, den) = lock(&self.board)
+            .frame_rate
+            .map_or((25, 1), FrameRate::ratio);
+        Duration::from_secs_f64(den as f64 / num.max(1) as f64)
+    }
+
+    /// Whether `camera` is on air, and the protection that applies to it then.
+    pub fn on_air(&self, camera: &str) -> Option<Protection> {
+        let b = lock(&self.board);
+        b.cameras
+            .get(camera)
+            .filter(|t| t.program)
+            .map(|t| t.protection)
+    }
+
+    pub fn device(&self, id: &str, camera: Option<&str>) -> DeviceTally {
+        let b = lock(&self.board);
+        let on_air = camera
+            .and_then(|c| b.cameras.get(c))
+            .is_some_and(|t| t.program);
+        let state = if b.held.contains_key(id) {
+            ProtectionState::Held
+        } else if b.fades.get(id).is_some_and(|t| !t.is_finished()) {
+            ProtectionState::Fading
+        } else {
+            ProtectionState::Clear
+        };
+        DeviceTally { on_air, state }
+    }
+
+    /// Decides what a new look for device `id` (carrying `camera`) does now.
+    pub fn admit(&self, id: &str, camera: Option<&str>, look: Look) -> Admit {
+        let protection = camera.and_then(|c| self.on_air(c));
+        let mut b = lock(&self.board);
+        if let Some(fade) = b.fades.remove(id) {
+            fade.abort();
+        }
+        if protection == Some(Protection::Hold) {
+            // What is on air stays; the newest look goes out once the camera is off air.
+            b.held.insert(id.to_string(), look);
+            return Admit::Held;
+        }
+        b.held.remove(id);
+        b.shown.insert(id.to_string(), look.clone());
+        let from = b.wire.get(id).cloned();
+        match (protection, from) {
+            (Some(Protection::Fade { frames }), Some(from)) if frames > 1 => Admit::Fade {
+                from,
+                to: look,
+                frames,
+            },
+            _ => {
+                b.wire.insert(id.to_string(), look.clone());
+                Admit::Send(look)
+            }
+        }
+    }
+
+    /// A camera's tally from `source`; returns the held looks to send when it left air.
+    pub(super) fn set(
+        &self,
+        camera: &str,
+        program: bool,
+        preview: bool,
+        source: &str,
+        protection: Protection,
+        routes: &HashMap<String, super::Route>,
+    ) -> Vec<(String, Look)> {
+        let mut b = lock(&self.board);
+        b.cameras.insert(
+            camera.to_string(),
+            CameraTally {
+                camera: camera.to_string(),
+                program,
+                preview,
+                source: source.to_string(),
+                protection,
+            },
+        );
+        if program {
+            return Vec::new();
+        }
+        let ids: Vec<String> = b
+            .held
+            .keys()
+            .filter(|id| routes.get(*id).is_some_and(|r| r.camera == camera))
+            .cloned()
+            .collect();
+        ids.into_iter()
+            .filter_map(|id| {
+                let look = b.held.remove(&id)?;
+                b.shown.insert(id.clone(), look.clone());
+                b.wire.insert(id.clone(), look.clone());
+                Some((id, look))
+            })
+            .collect()
+    }
+
+    /// Drops a tally source's cameras (the source was removed); returns released looks.
+    pub(super) fn forget_source(
+        &self,
+        source: &str,
+        routes: &HashMap<String, super::Route>,
+    ) -> Vec<(String, Look)> {
+        let cams: Vec<String> = lock(&self.board)
+            .cameras
+            .values()
+            .filter(|t| t.source == source)
+            .map(|t| t.camera.clone())
+            .collect();
+        let mut out = Vec::new();
+        for c in cams {
+            out.extend(self.set(&c, false, false, source, Protection::Off, routes));
+            lock(&self.board).cameras.remove(&c);
+        }
+        out
+    }
+
+    pub fn forget_device(&self, id: &str) {
+        let mut b = lock(&self.board);
+        b.shown.remove(id);
+        b.wire.remove(id);
+        b.held.remove(id);
+        if let Some(f) = b.fades.remove(id) {
+            f.abort();
+        }
+    }
+
+    /// The look the device was last handed (for restoring after a test).
+    pub fn shown(&self, id: &str) -> Option<Look> {
+        lock(&self.board).shown.get(id).cloned()
+    }
+}
+
+/// Sends `frames` steps from `from` to `to`, one per show frame; the last step is `to`.
+pub(super) fn start_fade(
+    manager: &Arc<Mutex<DeviceManager>>,
+    shared: &Arc<Shared>,
+    id: &str,
+    from: Look,
+    to: Look,
+    frames: u32,
+) {
+    let frame = shared.tally.frame();
+    let (manager, id_owned) = (Arc::clone(manager), id.to_string());
+    let board = Arc::clone(shared);
+    let task = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(frame);
+        for k in 1..=frames {
+            tick.tick().await;
+            let step = if k == frames {
+                to.clone()
+            } else {
+                blend(&from, &to, f64::from(k) / f64::from(frames))
+            };
+            lock(&board.tally.board)
+                .wire
+                .insert(id_owned.clone(), step.clone());
+            let _ = lock(&manager).push(&id_owned, step);
+        }
+        board.wake_publish.notify_one();
+    });
+    lock(&shared.tally.board).fades.insert(id.to_string(), task);
+}
+
+/// The look `t` of the way from `a` to `b` (lattices node by node, CDLs parameter by
+/// parameter); `b` itself when the lattices differ in size or domain.
+pub fn blend(a: &Look, b: &Look, t: f64) -> Look {
+    let (la, lb) = (&a.lut, &b.lut);
+    if la.size() != lb.size() || la.domain() != lb.domain() {
+        return b.clone();
+    }
+    let t32 = t as f32;
+    let data = la
+        .data()
+        .iter()
+        .zip(lb.data())
+        .map(|(x, y)| std::array::from_fn(|c| x[c] + (y[c] - x[c]) * t32))
+        .collect();
+    let Ok(lut) = Lut3d::new(la.size(), data, la.domain()) else {
+        return b.clone();
+    };
+    let cdl = match (a.cdl, b.cdl) {
+        (Some(x), Some(y)) => Some(blend_cdl(&x, &y, t)),
+        _ => b.cdl,
+    };
+    Look {
+        lut: Arc::new(lut),
+        cdl,
+        ..b.clone()
+    }
+}
+
+fn blend_cdl(a: &Cdl, b: &Cdl, t: f64) -> Cdl {
+    let mix = |x: [f64; 3], y: [f64; 3]| std::array::from_fn(|c| x[c] + (y[c] - x[c]) * t);
+    Cdl {
+        slope: mix(a.slope, b.slope),
+        offset: mix(a.offset, b.offset),
+        power: mix(a.power, b.power),
+        sat: a.sat + (b.sat - a.sat) * t,
+    }
+}
