@@ -50,6 +50,17 @@ pub struct De2000Terms {
 }
 
 impl De2000Terms {
+    /// Three numbers whose squares sum to ΔE²: the rotation term folded in exactly,
+    /// `l² + c² + h² + rt·c·h = l² + (c + rt/2·h)² + (1 − rt²/4)·h²` (|rt| ≤ 2).
+    pub fn squares(&self) -> [f64; 3] {
+        let half = self.rotation / 2.0;
+        [
+            self.lightness,
+            self.chroma + half * self.hue,
+            (1.0 - half * half).max(0.0).sqrt() * self.hue,
+        ]
+    }
+
     pub fn delta_e(&self) -> f64 {
         let (l, c, h) = (self.lightness, self.chroma, self.hue);
         (l * l + c * c + h * h + self.rotation * c * h)

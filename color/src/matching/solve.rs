@@ -1,9 +1,10 @@
 //! The match CDL solver: bounded Levenberg–Marquardt over the ten CDL numbers, minimising
 //! the weighted ΔE 2000 terms between the graded camera and the reference on the display.
 //!
-//! Residuals per patch are √w·(ΔL'/SL, ΔC'/SC, ΔH'/SH), the three terms of ΔE 2000 (the
-//! small blue-region rotation term left out so the problem stays a sum of squares), plus a
-//! weak pull towards the identity CDL so that numbers the chart cannot see stay put.
+//! Residuals per patch are √w times three numbers whose squares sum to ΔE 2000² exactly
+//! ([`super::delta_e::De2000Terms::squares`]: the blue-region rotation term folded into
+//! the chroma and hue terms), plus a weak pull towards the identity CDL so that numbers the
+//! chart cannot see stay put.
 
 use super::delta_e::{de2000_terms, Lab};
 use super::display::{DisplayView, WorkingChain};
@@ -105,7 +106,7 @@ impl Problem<'_> {
         for m in used {
             let t = de2000_terms(m.reference, self.graded_lab(m.working, &cdl));
             let w = m.weight.sqrt();
-            r.extend([w * t.lightness, w * t.chroma, w * t.hue]);
+            r.extend(t.squares().map(|x| w * x));
         }
         let id = identity();
         r.extend((0..10).map(|i| REGULARISATION * (p[i] - id[i])));
@@ -136,7 +137,7 @@ impl Problem<'_> {
                 let mut probe = out;
                 probe[c] += h;
                 let t = de2000_terms(m.reference, self.view.lab(self.chain.to_aces(probe)));
-                let r = [w * t.lightness, w * t.chroma, w * t.hue];
+                let r = t.squares().map(|x| w * x);
                 for i in 0..3 {
                     d_res[(i, c)] = (r[i] - base[i]) / h;
                 }
@@ -153,7 +154,11 @@ impl Problem<'_> {
 
     /// Solves for the match CDL, starting from the identity.
     pub fn solve(&self) -> Solution {
-        let mut p = self.clamp(identity());
+        self.solve_from(identity())
+    }
+
+    fn solve_from(&self, start: Params) -> Solution {
+        let mut p = self.clamp(start);
         let mut r = self.residuals(&p);
         let mut cost = r.norm_squared();
         let mut lambda = 1e-3;
