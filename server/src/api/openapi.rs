@@ -54,13 +54,16 @@ use super::AppState;
         crate::post::api::matching::start_match, crate::post::api::matching::list_matches,
         crate::post::api::matching::get_match, crate::post::api::matching::patches_png,
         crate::post::api::matching::apply_match,
+        crate::post::api::exports::start_export, crate::post::api::exports::list_exports,
+        crate::post::api::exports::get_export, crate::post::api::exports::export_zip,
+        crate::post::api::exports::export_file,
     ),
     components(schemas(super::ws::ClientMessage, super::ws::ServerMessage)),
     tags(
         (name = "cameras"), (name = "grades"), (name = "looks"), (name = "outputs"),
         (name = "groups"), (name = "snapshots"), (name = "scenes"), (name = "files"),
         (name = "show"), (name = "timecode"), (name = "session"), (name = "devices"),
-        (name = "websocket"), (name = "matching")
+        (name = "websocket"), (name = "matching"), (name = "exports")
     )
 )]
 #[derive(Debug)]

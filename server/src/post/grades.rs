@@ -32,6 +32,9 @@ pub struct GradeEvent {
     pub camera: String,
     pub at: Timecode,
     pub grade: Grade,
+    /// The show's grade before any logged change (its stored base): live from before
+    /// every clip, whatever time of day `at` says.
+    pub initial: bool,
 }
 
 /// A named, stored grade for one camera (or every camera when `camera` is `None`).
@@ -175,7 +178,13 @@ pub fn match_grades(clips: &[Clip], timeline: &GradeTimeline, rule: &MatchRule) 
         .map(|clip| {
             let (start, end) = clip.frame_range();
             let events = timeline.events(&clip.camera);
-            let frame = |e: &GradeEvent| frame_on_clip(&e.at, clip.rate(), start);
+            let frame = |e: &GradeEvent| {
+                if e.initial {
+                    i64::MIN
+                } else {
+                    frame_on_clip(&e.at, clip.rate(), start)
+                }
+            };
             // The latest change at or before f; on equal timecodes the later log entry wins.
             let live_at = |f: i64| {
                 events
@@ -301,6 +310,7 @@ impl GradeLog {
                 camera: e.camera,
                 at: tc(&e.timecode, &at)?,
                 grade: e.grade,
+                initial: false,
             });
         }
         let mut snapshots = Vec::new();

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod clips;
 pub mod export;
+pub mod exports;
 pub mod frames;
 pub mod grades;
 pub mod matching;

@@ -125,6 +125,7 @@ fn record(
                 camera: id.clone(),
                 at,
                 grade,
+                initial: version == 0,
             });
         }
     }
@@ -199,5 +200,35 @@ mod tests {
         let bad = [trim_event(1, "10:00:00:30", 1.0, 1.2)];
         let err = timeline_from_log(&show, &bad).unwrap_err();
         assert_eq!(err.version, 1, "{err}");
+    }
+
+    #[test]
+    fn the_stored_grade_is_live_before_every_clip_whatever_its_time_of_day() {
+        use crate::post::clips::{Clip, Location};
+        use crate::post::grades::{match_grades, MatchRule};
+        let show = show_with_camera_a();
+        let timeline = timeline_from_log(&show, &[trim_event(1, "16:00:00:00", 1.0, 1.2)]).unwrap();
+        let clip = |start: &str, end: &str| Clip {
+            camera: "A".into(),
+            reel: "A001".into(),
+            name: format!("clip {start}"),
+            source_file: String::new(),
+            start: Timecode::parse(start, FrameRate::Fps24).unwrap(),
+            end: Timecode::parse(end, FrameRate::Fps24).unwrap(),
+            origin: Location::Line(0),
+        };
+        // 14:00 is more than half a day after the base's 00:00:00:00; it still gets the base.
+        let clips = [
+            clip("14:00:00:00", "14:00:10:00"),
+            clip("16:30:00:00", "16:30:10:00"),
+        ];
+        let report = match_grades(&clips, &timeline, &MatchRule::AtStart);
+        let slopes: Vec<_> = report
+            .matches
+            .iter()
+            .map(|m| m.grade.as_ref().map(|g| g.grade.cdl.slope[0]))
+            .collect();
+        assert_eq!(slopes, [Some(1.0), Some(1.2)]);
+        assert!(report.matches.iter().all(|m| m.changes_during == 0));
     }
 }

@@ -15,6 +15,7 @@ use crate::device_registry::DeviceRegistry;
 use crate::show::{demo::demo_show, ShowHandle};
 use crate::store::{SqliteStore, Store};
 
+mod exports;
 mod matching;
 
 /// The demo show on a temporary store, served by the full router.

@@ -36,6 +36,7 @@ fn event(camera: &str, at: &str, slope: f64) -> GradeEvent {
         camera: camera.into(),
         at: tc(at),
         grade: grade(slope),
+        initial: false,
     }
 }
 
