@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { artifacts, eventually, openPage, rest, trimOf } from './harness.mjs';
 import './viewer.cases.mjs';
 import './match.cases.mjs';
+import './touch.cases.mjs';
 
 test('the multiviewer shows every demo camera and the show timecode', async () => {
   const page = await openPage();

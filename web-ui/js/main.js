@@ -6,6 +6,7 @@ import { Connection } from './connection.js';
 import { cameraDeviceMarks, DeviceWatch } from './devices.js';
 import { $, el, toast } from './dom.js';
 import { ShowState } from './state.js';
+import { buildExport } from './export.js';
 import { buildMatch } from './match.js';
 import { buildTrims } from './trims.js';
 import { buildViewer } from './viewer.js';
@@ -21,7 +22,7 @@ const ui = {
   previewVersion: new Map(), // camera id → version whose picture is showing
 };
 const devices = new DeviceWatch();
-const lookwire = { state, connection, ui, devices, viewer: null, match: null };
+const lookwire = { state, connection, ui, devices, viewer: null, match: null, exports: null };
 /** @type {any} */ (window).lookwire = lookwire; // for tests and the console
 
 async function reload() {
@@ -268,6 +269,7 @@ function onKey(event) {
   } else if (event.key === 'r') cameraAction('reset');
   else if (event.key === 'o') cycleOutput();
   else if (event.key === '?') $('help').showModal();
+  else if (event.key === 'e') lookwire.exports.open();
   else if (!lookwire.viewer.key(event.key)) return;
   event.preventDefault();
 }
@@ -330,6 +332,7 @@ function wire() {
 async function start() {
   lookwire.viewer = buildViewer({ state, ui, previewUrl });
   lookwire.match = buildMatch({ state, ui });
+  lookwire.exports = buildExport({ state });
   buildPanel();
   wire();
   await reload();

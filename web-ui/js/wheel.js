@@ -1,10 +1,13 @@
 // A color wheel as colorists know it: drag the puck towards a hue to push the picture that
 // way. The puck's position is a chroma vector in the vectorscope plane (right = Cb/blue,
 // up = Cr/red); it becomes RGB deltas that leave Rec.709 luma unchanged, added to offset
-// or multiplied into slope / power. Double-click recentres (the channels' mean).
+// or multiplied into slope / power. Double-click recentres (all channels at their luma).
 
 const CB = [0, -0.1873, 1.8556]; // BT.709 YCbCr → RGB, Cb column
 const CR = [1.5748, -0.4681, 0]; //                  Cr column
+
+/** Rec.709 luma of three channel values. */
+const luma = (v) => 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
 
 /** RGB deltas (luma-neutral) for a chroma vector. */
 export function chromaToRgb(cb, cr) {
@@ -13,8 +16,8 @@ export function chromaToRgb(cb, cr) {
 
 /** The chroma vector of RGB deltas (their luma removed): the inverse of `chromaToRgb`. */
 export function rgbToChroma(d) {
-  const luma = 0.2126 * d[0] + 0.7152 * d[1] + 0.0722 * d[2];
-  return { cb: (d[2] - luma) / 1.8556, cr: (d[0] - luma) / 1.5748 };
+  const y = luma(d);
+  return { cb: (d[2] - y) / 1.8556, cr: (d[0] - y) / 1.5748 };
 }
 
 export class Wheel {
@@ -42,16 +45,20 @@ export class Wheel {
     return this.name === 'offset' ? 0 : 1;
   }
 
-  /** Deviation of the channels from their mean, relative for slope/power. */
+  /** Deviation of the channels from their Rec.709 luma, relative for slope/power. */
   deltas(values) {
-    const mean = (values[0] + values[1] + values[2]) / 3;
-    return this.name === 'offset' ? values.map((v) => v - mean) : values.map((v) => v / (mean || 1) - 1);
+    const level = luma(values);
+    return this.name === 'offset' ? values.map((v) => v - level) : values.map((v) => v / (level || 1) - 1);
   }
 
+  /**
+   * Sets the chroma vector, keeping the channels' luma: the deltas are luma-neutral, so a
+   * wheel never moves the level however long it is dragged (the mean would drift).
+   */
   apply(cb, cr) {
-    const mean = (this.values[0] + this.values[1] + this.values[2]) / 3;
+    const level = luma(this.values);
     const d = chromaToRgb(cb, cr);
-    const next = this.name === 'offset' ? d.map((x) => mean + x) : d.map((x) => Math.max(0.001, mean * (1 + x)));
+    const next = this.name === 'offset' ? d.map((x) => level + x) : d.map((x) => Math.max(0.001, level * (1 + x)));
     this.onChange(next.map((x) => Number(x.toFixed(6))));
   }
 
@@ -114,9 +121,20 @@ export class Wheel {
     g.moveTo(c, 10); g.lineTo(c, n - 10); g.moveTo(10, c); g.lineTo(n - 10, c);
     g.stroke();
     const { cb, cr } = rgbToChroma(this.deltas(this.values));
-    const x = c + (cb / this.reach) * (c - 10);
-    const y = c - (cr / this.reach) * (c - 10);
+    // Past the wheel's reach (typed values can go further), the puck waits on the rim, hollow.
+    const far = Math.hypot(cb, cr) / this.reach;
+    const k = far > 1 ? 1 / far : 1;
+    const x = c + (cb / this.reach) * k * (c - 10);
+    const y = c - (cr / this.reach) * k * (c - 10);
     g.fillStyle = '#e0e0e0';
+    g.strokeStyle = '#e0e0e0';
+    if (far > 1) {
+      g.lineWidth = 2;
+      g.beginPath();
+      g.arc(x, y, 5, 0, Math.PI * 2);
+      g.stroke();
+      return;
+    }
     g.beginPath();
     g.arc(x, y, 5, 0, Math.PI * 2);
     g.fill();
