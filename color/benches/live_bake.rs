@@ -47,7 +47,8 @@ fn full_stack_33(bencher: Bencher<'_, '_>, output: &str) {
 }
 
 /// The certified bake (every node within half a code of the exact bake); with the 65³
-/// table most ACES 2.0 nodes of a graded camera lattice fall back to the exact transform.
+/// table most ACES 2.0 nodes of a graded camera lattice fall back to the exact transform,
+/// which runs on rayon's pool (all cores, not one).
 #[divan::bench(args = ["aces2-sdr-rec709", "aces2-hdr-rec2100-pq1000"], sample_count = 10)]
 fn certified_33(bencher: Bencher<'_, '_>, output: &str) {
     let live = setup(output);

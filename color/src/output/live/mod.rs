@@ -37,6 +37,8 @@ mod table;
 
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
+
 use crate::cdl::{Cdl, CdlStyle};
 use crate::kernel::{Coding, ImageDesc, Kernel, Layout, Look as KernelLook};
 use crate::lut::{Domain, Interpolation, Lut1d, Lut3d, LutError};
@@ -201,7 +203,9 @@ impl LiveBake {
     /// The certified bake: like [`Self::bake_into`] with the CDL exact, and every node
     /// whose code values could stray more than `max_codes` 10-bit code values from the
     /// exact bake (by the table's per-cell error bound carried through the output's
-    /// clamp, matrix and inverse EOTF) computed with the exact f64 transform instead.
+    /// clamp, matrix and inverse EOTF) computed with the exact f64 transform instead, on
+    /// rayon's pool. For ACES 2.0 most nodes of a graded camera lattice need the exact
+    /// transform, so this is for when a trim stops, not for every change.
     pub fn bake_certified_into(
         &self,
         cdl: &Cdl,
@@ -223,7 +227,7 @@ impl LiveBake {
         debug_assert!(rendered.is_ok());
         let table = &self.output;
         let limit = max_codes / 1023.0;
-        let mut exact_nodes = 0;
+        let mut exact = Vec::new();
         for (i, (v, w)) in out.iter_mut().zip(&work).enumerate() {
             let e = table.cell_error[table.cell(*w)];
             let floor = F32_PATH_ERROR * (1.0 + v.iter().fold(0.0f32, |m, c| m.max(c.abs())));
@@ -231,10 +235,18 @@ impl LiveBake {
             if table.covers(*w) && table.finish.code_spread(*v, err) <= limit {
                 *v = table.finish.apply(*v);
             } else {
-                *v = self.exact_node(i, cdl, style);
-                exact_nodes += 1;
+                exact.push(i);
             }
         }
+        // The exact nodes cost about a microsecond each: spread them over rayon's pool.
+        let values: Vec<[f32; 3]> = exact
+            .par_iter()
+            .map(|&i| self.exact_node(i, cdl, style))
+            .collect();
+        for (&i, v) in exact.iter().zip(values) {
+            out[i] = v;
+        }
+        let exact_nodes = exact.len();
         Certified { exact_nodes }
     }
 
