@@ -169,6 +169,7 @@ mod tests {
                 after: after.into(),
             }],
             history: None,
+            fade_frames: None,
         }
     }
 

@@ -198,6 +198,8 @@ pub struct Plan {
     pub action: &'static str,
     pub patches: Vec<Patch>,
     pub history: Option<HistoryStep>,
+    /// Frames the picture fades over (a faded scene recall).
+    pub fade_frames: Option<u32>,
 }
 
 fn to_value<T: Serialize>(v: &T) -> Value {
@@ -273,6 +275,7 @@ impl Action {
             action,
             patches,
             history: None,
+            fade_frames: None,
         };
         Ok(match self {
             Action::Trim {
@@ -446,7 +449,10 @@ impl Action {
                         replace(show, format!("/cameras/{camera}/grade"), to_value(grade))
                     })
                     .collect();
-                plan("scene.recall", patches)
+                Plan {
+                    fade_frames: (scene.fade_frames > 0).then_some(scene.fade_frames),
+                    ..plan("scene.recall", patches)
+                }
             }
             Action::DeleteScene(id) => plan(
                 "scene.delete",
@@ -639,6 +645,7 @@ fn undo_redo(show: &Show, history: &History, scope: &Scope, redo: bool) -> Resul
         .collect();
     Ok(Plan {
         action: verb,
+        fade_frames: None,
         patches,
         history: Some(HistoryStep {
             redo,

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod curves;
 pub mod demo;
+pub mod fade;
 pub mod fit;
 pub mod history;
 pub mod look;
@@ -14,6 +15,8 @@ pub mod writer;
 
 #[cfg(test)]
 mod curves_tests;
+#[cfg(test)]
+mod fade_tests;
 #[cfg(test)]
 mod look_tests;
 #[cfg(test)]
@@ -51,6 +54,10 @@ pub struct Event {
     /// Set on undo and redo events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<HistoryStep>,
+    /// Set on a scene recall that fades: the picture moves to the new grades over this
+    /// many frames (the grades themselves are committed at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fade_frames: Option<u32>,
 }
 
 /// Why a change was refused. Nothing is changed when one is returned.

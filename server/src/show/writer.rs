@@ -72,6 +72,7 @@ struct Command {
 pub struct ShowHandle {
     tx: mpsc::Sender<Command>,
     view: watch::Receiver<Arc<ShowView>>,
+    rendered: watch::Receiver<Arc<ShowView>>,
     changes: broadcast::Sender<Arc<Change>>,
     clock: Arc<Mutex<ShowClock>>,
 }
@@ -133,6 +134,9 @@ impl ShowHandle {
             show: show.clone(),
         }));
         let (changes, _) = broadcast::channel(8192);
+        let (rendered_tx, rendered) = watch::channel(view.borrow().clone());
+        super::fade::spawn_fader(changes.subscribe(), view.clone(), rendered_tx)
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the fade thread: {e}")))?;
         let writer = Writer {
             store,
             show,
@@ -149,6 +153,7 @@ impl ShowHandle {
         Ok(ShowHandle {
             tx,
             view,
+            rendered,
             changes,
             clock,
         })
@@ -189,6 +194,18 @@ impl ShowHandle {
     /// The latest committed show.
     pub fn view(&self) -> Arc<ShowView> {
         self.view.borrow().clone()
+    }
+
+    /// The show as outputs render it now: the committed show, with the grades of cameras in
+    /// a scene fade at their in-between values ([`super::fade`]). Updated after every
+    /// change and every frame of a fade.
+    pub fn rendered(&self) -> Arc<ShowView> {
+        self.rendered.borrow().clone()
+    }
+
+    /// Follows [`ShowHandle::rendered`]: wakes on every change and fade frame.
+    pub fn watch_rendered(&self) -> watch::Receiver<Arc<ShowView>> {
+        self.rendered.clone()
     }
 
     /// Every committed change from now on.
@@ -339,6 +356,7 @@ impl Writer {
             cameras,
             patches: plan.patches,
             history: plan.history,
+            fade_frames: plan.fade_frames,
         };
         self.history.record(&event);
         if event.action == "show.update" {

@@ -17,6 +17,7 @@ fn event(version: u64) -> Event {
             after: json!(1.0 + version as f64 / 100.0),
         }],
         history: None,
+        fade_frames: None,
     }
 }
 

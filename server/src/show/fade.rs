@@ -1,0 +1,284 @@
+//! Scene fades: a scene recalled with `fade_frames > 0` commits its grades at once (the
+//! store, undo and every client see the new grades immediately), while the picture — what
+//! devices and previews render — moves from the old grades to the new over that many
+//! frames of the show's frame rate.
+//!
+//! In-between grades interpolate each number linearly: match and primary trim CDLs
+//! parameter by parameter; nodes matched by id, CDL with CDL, curves with curves (the
+//! union of both curves' control inputs, each output the blend of the two curves there); a
+//! node present on one side only fades from or to the identity. Until halfway the old
+//! grade's node order and show look hold, from halfway the new one's, so the first frame
+//! is exactly the old grade and the last exactly the new. A change to a fading camera's
+//! grade ends its fade at once (the live trim wins).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lookwire_color::Cdl;
+use tokio::sync::{broadcast, watch};
+
+use super::curves::{RgbCurves, Spline, MAX_POINTS};
+use super::model::{Grade, GradeNode, Id};
+use super::writer::{Change, ShowView};
+
+/// A camera on its way from one grade to another.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CameraFade {
+    pub from: Grade,
+    pub to: Grade,
+    pub start: Instant,
+    pub duration: Duration,
+}
+
+impl CameraFade {
+    /// How far along the fade is at `now`, 0..=1.
+    pub fn progress(&self, now: Instant) -> f64 {
+        if self.duration.is_zero() {
+            return 1.0;
+        }
+        (now.saturating_duration_since(self.start).as_secs_f64() / self.duration.as_secs_f64())
+            .clamp(0.0, 1.0)
+    }
+}
+
+fn lerp(a: f64, b: f64, t: f64) -> f64 {
+    a + (b - a) * t
+}
+
+/// The CDL `t` of the way from `a` to `b`, number by number.
+pub fn cdl_between(a: &Cdl, b: &Cdl, t: f64) -> Cdl {
+    let l3 = |x: [f64; 3], y: [f64; 3]| [0, 1, 2].map(|c| lerp(x[c], y[c], t));
+    Cdl {
+        slope: l3(a.slope, b.slope),
+        offset: l3(a.offset, b.offset),
+        power: l3(a.power, b.power),
+        sat: lerp(a.sat, b.sat, t),
+    }
+}
+
+fn points_between(a: &[[f64; 2]], b: &[[f64; 2]], t: f64) -> Vec<[f64; 2]> {
+    if a.is_empty() && b.is_empty() {
+        return Vec::new();
+    }
+    let (sa, sb) = (Spline::new(a), Spline::new(b));
+    let mut xs: Vec<f64> = a.iter().chain(b).map(|p| p[0]).collect();
+    if a.is_empty() || b.is_empty() {
+        // A straight curve has no points of its own: anchor it at black and white.
+        xs.extend([0.0, 1.0]);
+    }
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    xs.truncate(2 * MAX_POINTS);
+    xs.into_iter()
+        .map(|x| [x, lerp(sa.eval(x), sb.eval(x), t)])
+        .collect()
+}
+
+/// Curves `t` of the way from `a` to `b`.
+pub fn curves_between(a: &RgbCurves, b: &RgbCurves, t: f64) -> RgbCurves {
+    RgbCurves {
+        master: points_between(&a.master, &b.master, t),
+        r: points_between(&a.r, &b.r, t),
+        g: points_between(&a.g, &b.g, t),
+        b: points_between(&a.b, &b.b, t),
+    }
+}
+
+/// The identity node of the same kind and id.
+fn identity_like(node: &GradeNode) -> GradeNode {
+    match node {
+        GradeNode::Cdl { id, .. } => GradeNode::Cdl {
+            id: id.clone(),
+            cdl: Cdl::IDENTITY,
+        },
+        GradeNode::Curves { id, .. } => GradeNode::Curves {
+            id: id.clone(),
+            curves: RgbCurves::default(),
+        },
+    }
+}
+
+fn node_between(a: &GradeNode, b: &GradeNode, t: f64) -> GradeNode {
+    match (a, b) {
+        (GradeNode::Cdl { id, cdl: x }, GradeNode::Cdl { cdl: y, .. }) => GradeNode::Cdl {
+            id: id.clone(),
+            cdl: cdl_between(x, y, t),
+        },
+        (GradeNode::Curves { id, curves: x }, GradeNode::Curves { curves: y, .. }) => {
+            GradeNode::Curves {
+                id: id.clone(),
+                curves: curves_between(x, y, t),
+            }
+        }
+        // The same id, another kind: the one fades out while the other fades in.
+        _ if t < 0.5 => node_between(a, &identity_like(a), t * 2.0),
+        _ => node_between(&identity_like(b), b, t * 2.0 - 1.0),
+    }
+}
+
+/// The grade `t` of the way from `from` to `to`.
+pub fn grade_between(from: &Grade, to: &Grade, t: f64) -> Grade {
+    let (lead, other, reversed) = if t < 0.5 {
+        (from, to, false)
+    } else {
+        (to, from, true)
+    };
+    let find = |nodes: &[GradeNode], id: &str| nodes.iter().find(|n| n.id() == id).cloned();
+    let pair = |mine: &GradeNode, theirs: Option<GradeNode>| {
+        let theirs = theirs.unwrap_or_else(|| identity_like(mine));
+        if reversed {
+            node_between(&theirs, mine, t)
+        } else {
+            node_between(mine, &theirs, t)
+        }
+    };
+    let mut nodes: Vec<GradeNode> = lead
+        .nodes
+        .iter()
+        .map(|n| pair(n, find(&other.nodes, n.id())))
+        .collect();
+    for n in other
+        .nodes
+        .iter()
+        .filter(|n| find(&lead.nodes, n.id()).is_none())
+    {
+        // Present on the other side only: from (or to) the identity, placed last.
+        let ident = identity_like(n);
+        nodes.push(if reversed {
+            node_between(n, &ident, t)
+        } else {
+            node_between(&ident, n, t)
+        });
+    }
+    Grade {
+        match_cdl: cdl_between(&from.match_cdl, &to.match_cdl, t),
+        trim: cdl_between(&from.trim, &to.trim, t),
+        nodes,
+        look: lead.look.clone(),
+    }
+}
+
+/// The fades running now, by camera.
+#[derive(Debug, Default)]
+pub struct Fades {
+    running: HashMap<Id, CameraFade>,
+}
+
+impl Fades {
+    /// Follows one committed change: a faded scene recall starts fades, any other change
+    /// to a fading camera's grade ends its fade.
+    pub fn follow(&mut self, change: &Change, now: Instant, frame_rate_fps: f64) {
+        let fade_frames = change.event.fade_frames.unwrap_or(0);
+        for patch in &change.event.patches {
+            let Some(camera) = grade_patch_camera(patch.path()) else {
+                continue;
+            };
+            self.running.remove(camera);
+            let super::Patch::Replace { before, after, .. } = patch else {
+                continue;
+            };
+            if fade_frames == 0 || patch.path() != format!("/cameras/{camera}/grade") {
+                continue;
+            }
+            let (Ok(from), Ok(to)) = (
+                serde_json::from_value::<Grade>(before.clone()),
+                serde_json::from_value::<Grade>(after.clone()),
+            ) else {
+                continue;
+            };
+            if from != to {
+                let duration = Duration::from_secs_f64(f64::from(fade_frames) / frame_rate_fps);
+                self.running.insert(
+                    camera.to_owned(),
+                    CameraFade {
+                        from,
+                        to,
+                        start: now,
+                        duration,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Starts (or replaces) a camera's fade.
+    pub fn insert(&mut self, camera: &str, fade: CameraFade) {
+        self.running.insert(camera.to_owned(), fade);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.running.is_empty()
+    }
+
+    /// The cameras fading now.
+    pub fn cameras(&self) -> Vec<Id> {
+        self.running.keys().cloned().collect()
+    }
+
+    /// `view` with every fading camera's grade at `now`; finished fades are dropped.
+    pub fn render(&mut self, view: &ShowView, now: Instant) -> ShowView {
+        let mut out = view.clone();
+        self.running.retain(|camera, fade| {
+            let t = fade.progress(now);
+            if let Some(cam) = out.show.cameras.get_mut(camera) {
+                cam.grade = grade_between(&fade.from, &fade.to, t);
+            }
+            t < 1.0
+        });
+        out
+    }
+}
+
+/// The camera whose grade a patch path touches (`/cameras/a/grade/...`).
+fn grade_patch_camera(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/cameras/")?;
+    let (camera, tail) = rest.split_once('/')?;
+    (tail == "grade" || tail.starts_with("grade/")).then_some(camera)
+}
+
+/// Runs the fader on its own thread: follows `changes` and publishes into `rendered` the
+/// committed show with fades applied, once per change and once per frame while a fade runs.
+pub fn spawn_fader(
+    mut changes: broadcast::Receiver<Arc<Change>>,
+    view: watch::Receiver<Arc<ShowView>>,
+    rendered: watch::Sender<Arc<ShowView>>,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("show-fader".into())
+        .spawn(move || {
+            let mut fades = Fades::default();
+            loop {
+                let committed = view.borrow().clone();
+                let (num, den) = committed.show.frame_rate.ratio();
+                let fps = num as f64 / den as f64;
+                let next = if fades.is_empty() {
+                    changes.blocking_recv().map(Some)
+                } else {
+                    std::thread::sleep(Duration::from_secs_f64(1.0 / fps));
+                    match changes.try_recv() {
+                        Ok(c) => Ok(Some(c)),
+                        Err(broadcast::error::TryRecvError::Empty) => Ok(None),
+                        Err(broadcast::error::TryRecvError::Lagged(_)) => Ok(None),
+                        Err(broadcast::error::TryRecvError::Closed) => {
+                            Err(broadcast::error::RecvError::Closed)
+                        }
+                    }
+                };
+                let now = Instant::now();
+                match next {
+                    Ok(Some(change)) => {
+                        fades.follow(&change, now, fps);
+                        while let Ok(more) = changes.try_recv() {
+                            fades.follow(&more, now, fps);
+                        }
+                    }
+                    Ok(None) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+                let committed = view.borrow().clone();
+                rendered.send_replace(Arc::new(fades.render(&committed, now)));
+            }
+        })
+        .map(|_| ())
+}
