@@ -23,6 +23,9 @@ pub struct Look {
     pub cdl: Option<Cdl>,
     /// The clamp style of `cdl`.
     pub cdl_style: CdlStyle,
+    /// When `cdl` is a fit standing for a grade no single CDL expresses: its error on the
+    /// output against the real grade (`None` when `cdl` is exact).
+    pub cdl_fit: Option<ColorError>,
     /// A human label (camera and output), written into files and status.
     pub label: String,
 }
@@ -34,6 +37,7 @@ impl Look {
             lut: Arc::new(lut),
             cdl: None,
             cdl_style: CdlStyle::Asc,
+            cdl_fit: None,
             label: label.into(),
         }
     }

@@ -55,6 +55,13 @@ pub struct DeviceInfo {
     /// Mean color error of the last pushed look, in 10-bit code values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_mean_cv: Option<f64>,
+    /// For a device that takes only a CDL, when the grade merges into no single CDL: the
+    /// error of the fitted CDL it was given, on the output against the real grade, in
+    /// 10-bit code values (absent when the CDL is exact).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cdl_fit_max_cv: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cdl_fit_mean_cv: Option<f64>,
     /// The device's last error (failed connection or refused look), cleared by a good push.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

@@ -1,6 +1,7 @@
 //! The demo show's simulated devices, all on loopback: one LWLB LUT box per camera (SDR),
-//! a file sink (camera A, HDR), the Blackmagic camera (E) over REST, an OSC surface and a
-//! Videohub.
+//! a file sink (camera A, HDR, .cube), a `.cc` sink (camera B, SDR: CDL only, so it gets a
+//! fitted CDL when the grade merges into none), the Blackmagic camera (E) over REST, an OSC
+//! surface and a Videohub.
 
 use std::any::Any;
 
@@ -31,6 +32,14 @@ impl DemoDevices {
     /// Where the OSC endpoint listens.
     pub fn osc_addr(&self) -> std::io::Result<std::net::SocketAddr> {
         self.osc.local_addr()
+    }
+
+    /// What the simulated Blackmagic camera's corrector holds now.
+    pub fn bmd_corrector(&self) -> Option<lookwire_protocol::bmd::corrector::PrimaryCorrection> {
+        self.sims
+            .iter()
+            .find_map(|s| s.downcast_ref::<BmdCameraSim>())
+            .map(BmdCameraSim::corrector)
     }
 
     /// How many simulators run.
@@ -73,6 +82,21 @@ pub async fn start(show: ShowHandle, registry: DeviceRegistry) -> std::io::Resul
             id: "folder".into(),
             camera: first.clone(),
             output: "hdr".into(),
+            device: Box::new(sink),
+        });
+    }
+    if let Some(second) = cameras.get(1) {
+        // A CDL-only consumer: the `.cc` a CDL-reading monitor or app picks up.
+        let sink = FileSink::new(FileSinkConfig {
+            dir: folder.path().to_path_buf(),
+            format: SinkFormat::Cc,
+            size: 33,
+            precision: Precision::Fixed(6),
+        });
+        devices.push(LookDevice {
+            id: "folder-cc".into(),
+            camera: second.clone(),
+            output: "sdr".into(),
             device: Box::new(sink),
         });
     }

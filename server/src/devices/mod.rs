@@ -58,6 +58,10 @@ struct Shared {
     wake_feed: Notify,
     wake_publish: Notify,
     tally: tally::TallyBoard,
+    /// The error of the fitted CDL a CDL-only device was last handed, when not exact.
+    fits: Mutex<HashMap<String, lookwire_protocol::ColorError>>,
+    /// Connected devices that take no 3D LUT (only a CDL), as the publisher last saw them.
+    cdl_only: Mutex<std::collections::HashSet<String>>,
 }
 
 /// The running device manager.
@@ -182,6 +186,7 @@ fn info(r: &DeviceReport, shared: &Shared) -> DeviceInfo {
     let push = r.last_push.as_ref();
     let route = lock(&shared.routes).get(&r.id).cloned();
     let notes = lock(&shared.notes);
+    let fit = lock(&shared.fits).get(&r.id).copied();
     let protection = shared
         .tally
         .device(&r.id, route.as_ref().map(|r| r.camera.as_str()));
@@ -196,6 +201,8 @@ fn info(r: &DeviceReport, shared: &Shared) -> DeviceInfo {
         last_push_ms: push.map(|p| p.latency.as_secs_f64() * 1e3),
         error_max_cv: push.map(|p| p.error.max_10bit),
         error_mean_cv: push.map(|p| p.error.mean_10bit),
+        cdl_fit_max_cv: fit.map(|f| f.max_10bit),
+        cdl_fit_mean_cv: fit.map(|f| f.mean_10bit),
         calibrated: r.calibrated,
         error: r
             .last_error
@@ -221,6 +228,12 @@ async fn publish(
     loop {
         let list = {
             let reports = reports.borrow_and_update();
+            let now = cdl_only(reports.values());
+            if *lock(&shared.cdl_only) != now {
+                // A CDL-only device connected: its look is baked again with a fitted CDL.
+                *lock(&shared.cdl_only) = now;
+                shared.wake_feed.notify_one();
+            }
             reports.values().map(|r| info(r, &shared)).collect()
         };
         registry.set(list);
@@ -253,16 +266,28 @@ async fn feed(show: ShowHandle, manager: Arc<Mutex<DeviceManager>>, shared: Arc<
     let mut changes = show.subscribe();
     let mut baker = Baker::default();
     let mut last: HashMap<String, String> = HashMap::new();
+    let mut fitted_for = std::collections::HashSet::new();
     loop {
         let view = show.view();
-        let (b, l) = (std::mem::take(&mut baker), std::mem::take(&mut last));
         let targets = lock(&shared.routes).clone();
-        let bake = tokio::task::spawn_blocking(move || bake_all(b, l, &view.show, &targets)).await;
+        let cdl_only = lock(&shared.cdl_only).clone();
+        for id in cdl_only.difference(&fitted_for) {
+            last.remove(id);
+        }
+        fitted_for.clone_from(&cdl_only);
+        let (b, l) = (std::mem::take(&mut baker), std::mem::take(&mut last));
+        let bake =
+            tokio::task::spawn_blocking(move || bake_all(b, l, &view.show, &targets, &cdl_only))
+                .await;
         let Ok((b, l, looks)) = bake else { return };
         (baker, last) = (b, l);
         shared.tally.set_frame_rate(show.view().show.frame_rate);
         for (id, look) in looks {
             note_missing_cdl(&shared, &id, &look);
+            match look.cdl_fit {
+                Some(f) => lock(&shared.fits).insert(id.clone(), f),
+                None => lock(&shared.fits).remove(&id),
+            };
             hand(&manager, &shared, &id, look);
         }
         // Coalesce: wake on the next change, skipping any already superseded.
@@ -293,12 +318,41 @@ fn note_missing_cdl(shared: &Shared, id: &str, look: &Look) {
     }
 }
 
+/// Devices known to take only a CDL (no 3D LUT).
+fn cdl_only<'a>(
+    reports: impl Iterator<Item = &'a DeviceReport>,
+) -> std::collections::HashSet<String> {
+    reports
+        .filter(|r| r.capabilities.as_ref().is_some_and(|c| !c.takes_lut3d()))
+        .map(|r| r.id.clone())
+        .collect()
+}
+
+/// For a CDL-only device, a look whose grade merges into no single CDL gets the best fitted
+/// one, with its error on the output stated (`crate::show::fit_cdl`).
+fn fit_missing_cdl(look: &mut Look, show: &Show, camera: &str, output: &str) {
+    if look.cdl.is_some() {
+        return;
+    }
+    match crate::show::fitted_cdl_for(show, camera, output) {
+        Ok(fit) => {
+            look.cdl = Some(fit.cdl);
+            look.cdl_fit = (!fit.exact).then_some(lookwire_protocol::ColorError {
+                max_10bit: fit.error.output_max_cv,
+                mean_10bit: fit.error.output_mean_cv,
+            });
+        }
+        Err(e) => tracing::warn!("camera {camera} for output {output}: no CDL fits: {e}"),
+    }
+}
+
 /// The looks that changed since `last` (keyed by what each depends on).
 fn bake_all(
     mut baker: Baker,
     mut last: HashMap<String, String>,
     show: &Show,
     targets: &HashMap<String, Route>,
+    cdl_only: &std::collections::HashSet<String>,
 ) -> (Baker, HashMap<String, String>, Vec<(String, Look)>) {
     let mut looks = Vec::new();
     last.retain(|id, _| targets.contains_key(id));
@@ -321,7 +375,10 @@ fn bake_all(
             continue;
         }
         match baker.bake(show, camera, output, bypass) {
-            Ok(look) => {
+            Ok(mut look) => {
+                if cdl_only.contains(id) {
+                    fit_missing_cdl(&mut look, show, camera, output);
+                }
                 looks.push((id.clone(), look));
                 last.insert(id.clone(), key);
             }

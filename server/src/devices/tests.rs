@@ -44,7 +44,7 @@ async fn demo_devices_connect_take_looks_and_follow_trims() {
     let mut rx = registry.subscribe();
     let all = tokio::time::timeout(
         Duration::from_secs(30),
-        rx.wait_for(|l| l.len() == 10 && l.iter().all(|i| i.state == DeviceState::Connected)),
+        rx.wait_for(|l| l.len() == 11 && l.iter().all(|i| i.state == DeviceState::Connected)),
     )
     .await
     .expect("all demo devices connected")
@@ -65,6 +65,7 @@ async fn demo_devices_connect_take_looks_and_follow_trims() {
         "lutbox-e",
         "lutbox-f",
         "folder",
+        "folder-cc",
         "bmd-camera-e",
     ];
     let r = wait_reports(&d, "first looks", |r| {
@@ -74,8 +75,8 @@ async fn demo_devices_connect_take_looks_and_follow_trims() {
     let folder_files: Vec<_> = std::fs::read_dir(d.folder.path()).unwrap().collect();
     assert_eq!(
         folder_files.len(),
-        1,
-        "the file sink wrote camera A's HDR look"
+        2,
+        "the file sinks wrote camera A's HDR look and camera B's CDL"
     );
     let bmd = r.iter().find(|x| x.id == "bmd-camera-e").unwrap();
     // The camera got the show look's CDL (match and trim are identities), whose power it
@@ -143,32 +144,42 @@ async fn demo_devices_connect_take_looks_and_follow_trims() {
         .await
         .unwrap();
     // A saturation trim before the look's power does not merge into one ASC CDL: the
-    // camera, which takes only a CDL, refuses the look and the API says why.
-    let failures = |r: &[DeviceReport]| {
+    // camera, which takes only a CDL, gets the best fitted CDL and the API states its error.
+    let took = |r: &[DeviceReport]| {
         r.iter()
             .find(|x| x.id == "bmd-camera-e")
-            .map_or(0, |x| x.failures)
+            .map_or(0, |x| x.pushes)
     };
-    wait_reports(&d, "camera E given a look without a CDL", |r| {
-        failures(r) > failures(&before)
+    wait_reports(&d, "camera E given the trimmed look", |r| {
+        took(r) > took(&before)
     })
     .await;
     assert!((show.view().show.cameras["e"].grade.trim.sat - 0.7).abs() < 1e-6);
     let listed = tokio::time::timeout(
         Duration::from_secs(30),
         rx.wait_for(|l| {
-            l.iter().any(|i| {
-                i.id == "bmd-camera-e"
-                    && i.error
-                        .as_deref()
-                        .is_some_and(|e| e.contains("do not merge"))
-            })
+            l.iter()
+                .any(|i| i.id == "bmd-camera-e" && i.cdl_fit_max_cv.is_some())
         }),
     )
     .await
-    .expect("camera E's error says why")
+    .expect("camera E lists its fitted CDL's error")
     .unwrap()
     .clone();
     let e = listed.iter().find(|i| i.id == "bmd-camera-e").unwrap();
-    assert!(e.error.as_ref().unwrap().contains("CAM E"), "{e:?}");
+    let want = crate::show::fitted_cdl_for(&show.view().show, "e", "sdr").unwrap();
+    assert!(!want.exact);
+    assert_eq!(e.cdl_fit_max_cv, Some(want.error.output_max_cv), "{e:?}");
+    assert_eq!(e.error, None, "{e:?}");
+    // The camera's corrector holds the fitted CDL (its saturation: the trim's 0.7 pulls the
+    // fitted one below 1).
+    let corrector = d.bmd_corrector().expect("the demo has a Blackmagic camera");
+    assert!(want.cdl.sat < 0.95, "{want:?}");
+    assert!(
+        (corrector.saturation - want.cdl.sat).abs() < 1e-6,
+        "{corrector:?} vs {want:?}"
+    );
+    // Boxes that take a lattice get no fit: their look carries the grade itself.
+    let box_e = listed.iter().find(|i| i.id == "lutbox-e").unwrap();
+    assert_eq!(box_e.cdl_fit_max_cv, None);
 }
