@@ -71,7 +71,7 @@ fn reuse(out: &mut Vec<[f32; 3]>, len: usize) {
 }
 
 /// How far the certified bake widens each cell's measured error bound.
-const CELL_ERROR_SAFETY: f32 = 2.0;
+const CELL_ERROR_SAFETY: f32 = 4.0;
 /// Relative error of the f32 path (CDL, look LUT, table lookup) in rendering RGB.
 const F32_PATH_ERROR: f32 = 2e-6;
 

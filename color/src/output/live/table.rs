@@ -205,3 +205,57 @@ fn cell_errors(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lut::Interpolation;
+
+    /// What the certified bake relies on: inside a cell, tetrahedral interpolation
+    /// strays from the sampled function by no more than the widened cell bound.
+    #[test]
+    fn cell_bound_covers_the_interpolation_error() {
+        let points: usize = std::env::var("LOOKWIRE_BOUND_POINTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3000);
+        for (id, size) in [
+            ("aces2-sdr-rec709", 17),
+            ("aces2-hdr-rec2100-pq1000", 21),
+            ("aces2-sdr-rec709", 33),
+            ("aces2-hdr-rec2100-pq1000", 33),
+            ("aces2-hdr-p3d65-pq4000", 25),
+            ("aces1-sdr-rec709", 17),
+            ("aces2-hdr-rec2100-hlg1000", 33),
+        ] {
+            let out = OutputTransform::from_id(id).unwrap();
+            let table = OutputTable::acescct(&out, false, size).unwrap();
+            let d = table.lut.domain();
+            let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+            let mut unit = || {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (seed >> 11) as f64 / (1u64 << 53) as f64
+            };
+            let mut worst = 0.0f64;
+            for _ in 0..points {
+                let v = [0, 1, 2].map(|c| d.min[c] as f64 + unit() * (d.max[c] - d.min[c]) as f64);
+                let exact = (table.exact)(v);
+                let interp = table.lut.lookup_f64(v, Interpolation::Tetrahedral);
+                let bound = table.cell_error[table.cell(v.map(|x| x as f32))];
+                for c in 0..3 {
+                    let allowed = f64::from(bound[c] * super::super::CELL_ERROR_SAFETY)
+                        + 1e-6 * (1.0 + exact[c].abs());
+                    let ratio = (interp[c] - exact[c]).abs() / allowed;
+                    worst = worst.max(ratio);
+                    assert!(
+                        ratio <= 1.0,
+                        "{id} at {v:?}: {interp:?} vs {exact:?}, bound {bound:?}"
+                    );
+                }
+            }
+            println!("{id} {size}³: worst error / allowed = {worst:.3}");
+        }
+    }
+}
