@@ -24,14 +24,14 @@ fn tile_960_render_and_encode(bencher: divan::Bencher<'_, '_>) {
     });
 }
 
-/// Only the JPEG encoding of a graded 960×540 tile.
-#[divan::bench]
-fn tile_960_encode_only(bencher: divan::Bencher<'_, '_>) {
+/// Only the JPEG encoding of a graded 960×540 tile, 4:2:0 (the previews') and 4:4:4.
+#[divan::bench(args = [encode::Chroma::Half, encode::Chroma::Full])]
+fn tile_960_encode_only(bencher: divan::Bencher<'_, '_>, chroma: encode::Chroma) {
     let show = demo_show();
     let previews = Previews::new();
     let target = preview::target(&show, "a", Some("sdr"), false).unwrap();
     let graded = previews.graded(&show, &target, 960).unwrap();
-    bencher.bench_local(|| encode::jpeg(&graded).unwrap());
+    bencher.bench_local(|| encode::jpeg_with(&graded, chroma).unwrap());
 }
 
 /// Scopes of a graded HD frame (grading not included).

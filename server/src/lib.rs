@@ -7,6 +7,7 @@ pub mod cli;
 pub mod device_registry;
 pub mod devices;
 pub mod image;
+pub mod looks;
 pub mod post;
 pub mod preview;
 pub mod show;

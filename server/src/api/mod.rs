@@ -83,9 +83,11 @@ impl FromRequestParts<AppState> for Caller {
             .get::<axum::extract::OriginalUri>()
             .map_or(&parts.uri, |o| &o.0);
         // An `<img>` cannot either: previews take it too.
-        let query = (uri.path() == "/api/v1/ws" || uri.path().ends_with("/preview.jpg"))
-            .then(|| token_from_query(uri.query().unwrap_or("")))
-            .flatten();
+        let query = (uri.path() == "/api/v1/ws"
+            || uri.path() == "/api/v1/preview/stream"
+            || uri.path().ends_with("/preview.jpg"))
+        .then(|| token_from_query(uri.query().unwrap_or("")))
+        .flatten();
         let token = bearer.or(query).ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,

@@ -1,5 +1,6 @@
 //! Graded previews and scopes of each camera's current frame, rendered through the very
-//! look the devices get ([`crate::devices::bake::Baker`]) with the SIMD kernels.
+//! look the devices get (one bake per look, shared through [`crate::looks`]) with the SIMD
+//! kernels.
 //!
 //! The frame source is the built-in chart in the camera's own log encoding ([`source`]),
 //! resampled once per input space and width. [`Previews::graded`] grades it for one output
@@ -8,11 +9,15 @@
 //! waveform, parade, vectorscope and histogram from a graded frame.
 
 pub mod encode;
+pub mod picture;
 pub mod routes;
 pub mod scopes;
-mod source;
+pub mod source;
+pub mod still;
+pub mod stream;
 #[cfg(test)]
 mod tests;
+pub mod views;
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
@@ -22,9 +27,11 @@ use lookwire_color::chart::ChartError;
 use lookwire_color::kernel::{self, Coding, ImageDesc, Kernel, KernelError, Layout};
 use lookwire_color::output::{Encoding, OutputTransform};
 
-use crate::devices::bake::{BakeError, Baker};
+use crate::devices::bake::BakeError;
+use crate::looks::{self, Looks};
 use crate::show::{Bypass, Show, SignalRange};
 pub use encode::Jpeg;
+pub use picture::Picture;
 
 /// Preview width when the request names none.
 pub const DEFAULT_WIDTH: usize = 960;
@@ -58,6 +65,17 @@ pub enum PreviewError {
     Kernel(#[from] KernelError),
     #[error("JPEG encoding: {0}")]
     Jpeg(String),
+    #[error("{message}")]
+    Param {
+        param: &'static str,
+        message: String,
+    },
+    #[error("unknown snapshot {0:?}")]
+    Snapshot(String),
+    #[error("still: {0}")]
+    Still(String),
+    #[error("still: cannot stage the upload: {0}")]
+    Io(String),
 }
 
 /// Which output a request names and which one the picture is rendered through.
@@ -80,15 +98,32 @@ pub struct Graded {
     pub output: String,
 }
 
-/// A cached JPEG: camera, rendered output, width.
-type JpegId = (String, String, usize);
+/// A cached JPEG: camera, rendered output, width and the picture asked for.
+type JpegId = (String, String, usize, String);
 
-/// The preview service: chart sources, the baker and the JPEG cache.
-#[derive(Debug, Default)]
+/// A kernel prepared for one baked look (held with the look it was prepared from).
+type Prepared = (Arc<lookwire_protocol::Look>, Arc<Kernel>);
+
+/// The preview service: chart sources, the shared looks, kernels and the JPEG cache.
+#[derive(Debug)]
 pub struct Previews {
-    baker: Mutex<Baker>,
-    sources: source::Sources,
+    looks: &'static Looks,
+    pub sources: source::Sources,
+    kernels: Mutex<HashMap<(String, String), Prepared>>,
+    gamut_kernels: Mutex<HashMap<(String, String), Arc<Kernel>>>,
     jpegs: Mutex<HashMap<JpegId, (String, Arc<Jpeg>)>>,
+}
+
+impl Default for Previews {
+    fn default() -> Self {
+        Self {
+            looks: looks::shared(),
+            sources: source::Sources::default(),
+            kernels: Mutex::default(),
+            gamut_kernels: Mutex::default(),
+            jpegs: Mutex::default(),
+        }
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -158,19 +193,6 @@ pub fn target(
     })
 }
 
-/// What a camera's picture through `output` depends on, as the device feeder keys it.
-fn grade_key(show: &Show, camera: &str, output: &str) -> String {
-    let cam = show.cameras.get(camera);
-    format!(
-        "{:?}|{:?}|{:?}|{:?}",
-        cam,
-        show.outputs.get(output),
-        cam.and_then(|c| c.grade.look.as_ref())
-            .and_then(|l| show.looks.get(l)),
-        show.cdl_style
-    )
-}
-
 impl Previews {
     pub fn new() -> Self {
         Self::default()
@@ -190,9 +212,10 @@ impl Previews {
             .cameras
             .get(&target.camera)
             .ok_or_else(|| PreviewError::Camera(target.camera.clone()))?;
-        let src = self.sources.frame(&cam.input_space, width)?;
-        let look = lock(&self.baker).bake(show, &target.camera, &target.rendered, Bypass::None)?;
-        let kernel = Kernel::new(&kernel::Look::lut((*look.lut).clone()));
+        let src = self
+            .sources
+            .camera_frame(&target.camera, &cam.input_space, width)?;
+        let kernel = self.kernel(show, &target.camera, &target.rendered)?;
         let desc = ImageDesc::new(src.width, src.height, Layout::Rgb, Coding::Float);
         let mut rgb = vec![0.0f32; src.data.len()];
         kernel.par_render(&desc, &src.data, &mut rgb)?;
@@ -211,6 +234,20 @@ impl Previews {
         })
     }
 
+    /// The kernel of the camera's look through `output`, prepared once per baked look.
+    fn kernel(&self, show: &Show, camera: &str, output: &str) -> Result<Arc<Kernel>, PreviewError> {
+        let look = self.looks.look(show, camera, output, Bypass::None)?;
+        let id = (camera.to_owned(), output.to_owned());
+        if let Some((l, k)) = lock(&self.kernels).get(&id) {
+            if Arc::ptr_eq(l, &look) {
+                return Ok(Arc::clone(k));
+            }
+        }
+        let kernel = Arc::new(Kernel::new(&kernel::Look::lut((*look.lut).clone())));
+        lock(&self.kernels).insert(id, (look, Arc::clone(&kernel)));
+        Ok(kernel)
+    }
+
     /// The JPEG of the camera's graded picture, from the cache while its grade is unchanged.
     pub fn jpeg(
         &self,
@@ -218,14 +255,31 @@ impl Previews {
         target: &Target,
         width: usize,
     ) -> Result<Arc<Jpeg>, PreviewError> {
-        let id = (target.camera.clone(), target.rendered.clone(), width);
-        let key = grade_key(show, &target.camera, &target.rendered);
+        self.picture_jpeg(show, target, width, &Picture::default())
+    }
+
+    /// The JPEG of the picture `pic` asks for, from the cache while everything it shows
+    /// is unchanged.
+    pub fn picture_jpeg(
+        &self,
+        show: &Show,
+        target: &Target,
+        width: usize,
+        pic: &Picture,
+    ) -> Result<Arc<Jpeg>, PreviewError> {
+        let id = (
+            target.camera.clone(),
+            target.rendered.clone(),
+            width,
+            format!("{pic:?}"),
+        );
+        let key = self.picture_key(show, target, pic);
         if let Some((k, jpeg)) = lock(&self.jpegs).get(&id) {
             if *k == key {
                 return Ok(Arc::clone(jpeg));
             }
         }
-        let graded = self.graded(show, target, width)?;
+        let graded = self.picture(show, target, width, pic)?;
         let jpeg = Arc::new(encode::jpeg(&graded)?);
         let mut cache = lock(&self.jpegs);
         if cache.len() >= JPEG_CACHE {

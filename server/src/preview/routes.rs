@@ -10,9 +10,12 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 
 use super::scopes::{self, Scopes};
-use super::{target, PreviewError, Previews, DEFAULT_WIDTH, SCOPE_WIDTH};
+use super::source::SourceInfo;
+use super::views::Zone;
+use super::{target, Picture, PreviewError, Previews, DEFAULT_WIDTH, SCOPE_WIDTH};
+use crate::api::require;
 use crate::api::{ApiError, AppState};
-use crate::auth::Caller;
+use crate::auth::{Caller, Role};
 use crate::devices::bake::BakeError;
 
 /// The output a preview was rendered through (the camera's SDR output for HDR requests).
@@ -25,6 +28,14 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cameras/{id}/preview.jpg", get(preview_jpg))
         .route("/cameras/{id}/scopes", get(scopes_json))
+        .route("/cameras/{id}/false-color", get(false_color_json))
+        .route("/preview/stream", get(super::stream::upgrade))
+        .route(
+            "/cameras/{id}/source",
+            get(source_info).put(put_still).delete(delete_still).layer(
+                axum::extract::DefaultBodyLimit::max(crate::api::UPLOAD_LIMIT),
+            ),
+        )
         .layer(Extension(Arc::new(Previews::new())))
 }
 
@@ -42,6 +53,16 @@ impl From<PreviewError> for ApiError {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", msg, "output")
             }
             PreviewError::Width(_) => ApiError::bad_request("invalid_parameter", msg, "width"),
+            PreviewError::Param { param, .. } => {
+                ApiError::bad_request("invalid_parameter", msg, *param)
+            }
+            PreviewError::Still(_) => ApiError::bad_request("invalid_image", msg, ""),
+            PreviewError::Snapshot(id) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                msg,
+                format!("/snapshots/{id}"),
+            ),
             PreviewError::NoSdr(_)
             | PreviewError::Bake(
                 BakeError::ShowLut(_) | BakeError::LookLut(_) | BakeError::Display(..),
@@ -84,8 +105,15 @@ fn header_value(s: &str) -> Result<HeaderValue, ApiError> {
 
 #[utoipa::path(get, path = "/cameras/{id}/preview.jpg", tag = "cameras",
     params(("id" = String, Path), ("output" = Option<String>, Query, description = "an output id of the camera (default: its first SDR output); HDR outputs render through the camera's SDR output"),
-        ("width" = Option<usize>, Query, description = "64..=3840, default 960")),
-    responses((status = 200, content_type = "image/jpeg", description = "The graded picture; X-Lookwire-Rendered-Output names the output rendered"),
+        ("width" = Option<usize>, Query, description = "64..=3840, default 960"),
+        ("view" = Option<String>, Query, description = "graded (default), log (the camera's ungraded signal) or false-color (exposure zones, see /cameras/{id}/false-color)"),
+        ("overlay" = Option<String>, Query, description = "comma list: safe (action 93 % white, title 90 % yellow), cross (centre), clip (red stripes where a channel clips, blue where all crush), gamut (magenta stripes where the scene is outside the output's gamut)"),
+        ("snapshot" = Option<String>, Query, description = "render this snapshot's grade (of this camera) instead of the current one"),
+        ("compare" = Option<String>, Query, description = "wipe (one frame, this picture left of `position`, the other right) or split (both whole, side by side at half width)"),
+        ("against" = Option<String>, Query, description = "with compare: log (default; this camera ungraded), camera:ID (another camera, same output id when it has it) or snapshot:ID"),
+        ("position" = Option<f64>, Query, description = "wipe boundary, 0..1 of the width, default 0.5"),
+        ("token" = Option<String>, Query, description = "the session token, for an <img> (with auth on)")),
+    responses((status = 200, content_type = "image/jpeg", description = "The picture (JPEG 4:2:0); X-Lookwire-Rendered-Output names the output rendered"),
         (status = 400, body = crate::api::error::ErrorBody), (status = 404, body = crate::api::error::ErrorBody),
         (status = 422, body = crate::api::error::ErrorBody)))]
 pub async fn preview_jpg(
@@ -96,11 +124,12 @@ pub async fn preview_jpg(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let width = width(&query)?;
+    let picture = Picture::from_query(&query)?;
     let view = state.show.view();
     let output = query.get("output").cloned();
     let (target, jpeg) = blocking(move || {
         let target = target(&view.show, &id, output.as_deref(), false)?;
-        let jpeg = previews.jpeg(&view.show, &target, width)?;
+        let jpeg = previews.picture_jpeg(&view.show, &target, width, &picture)?;
         Ok((target, jpeg))
     })
     .await?;
@@ -133,4 +162,112 @@ pub async fn scopes_json(
     })
     .await?;
     Ok(Json(scopes))
+}
+
+/// A false-color zone and the share of the picture's pixels in it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ZoneShare {
+    #[serde(flatten)]
+    pub zone: Zone,
+    /// Share of the picture's pixels in the zone, 0..1.
+    pub share: f64,
+}
+
+/// The false-color legend of a camera's picture.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FalseColor {
+    /// The output the picture is rendered through.
+    pub output: String,
+    pub zones: Vec<ZoneShare>,
+}
+
+#[utoipa::path(get, path = "/cameras/{id}/false-color", tag = "cameras",
+    params(("id" = String, Path), ("output" = Option<String>, Query, description = "an output id of the camera (default: its first SDR output); HDR outputs use the camera's SDR output as pictures do"),
+        ("width" = Option<usize>, Query, description = "width the shares are counted at, 64..=3840, default 960")),
+    responses((status = 200, body = FalseColor), (status = 400, body = crate::api::error::ErrorBody),
+        (status = 404, body = crate::api::error::ErrorBody), (status = 422, body = crate::api::error::ErrorBody)))]
+pub async fn false_color_json(
+    State(state): State<AppState>,
+    Extension(previews): Extension<Arc<Previews>>,
+    _caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<FalseColor>, ApiError> {
+    let width = width(&query)?;
+    let view = state.show.view();
+    let output = query.get("output").cloned();
+    let legend = blocking(move || {
+        let target = target(&view.show, &id, output.as_deref(), false)?;
+        let zones = previews.zones(&view.show, &target, width)?;
+        Ok(FalseColor {
+            output: target.rendered,
+            zones: zones
+                .into_iter()
+                .map(|(zone, share)| ZoneShare { zone, share })
+                .collect(),
+        })
+    })
+    .await?;
+    Ok(Json(legend))
+}
+
+fn camera_exists(state: &AppState, id: &str) -> Result<(), ApiError> {
+    if state.show.view().show.cameras.contains_key(id) {
+        Ok(())
+    } else {
+        Err(PreviewError::Camera(id.into()).into())
+    }
+}
+
+#[utoipa::path(get, path = "/cameras/{id}/source", tag = "cameras",
+    params(("id" = String, Path)),
+    responses((status = 200, body = SourceInfo), (status = 404, body = crate::api::error::ErrorBody)))]
+pub async fn source_info(
+    State(state): State<AppState>,
+    Extension(previews): Extension<Arc<Previews>>,
+    _caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<SourceInfo>, ApiError> {
+    camera_exists(&state, &id)?;
+    Ok(Json(previews.sources.info(&id)))
+}
+
+#[utoipa::path(put, path = "/cameras/{id}/source", tag = "cameras",
+    params(("id" = String, Path)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "A still in the camera's own encoding (OpenEXR, DPX 10-bit, TIFF 16-bit or PNG), e.g. a frame grab; it replaces the chart as the camera's picture until deleted. Kept in memory, not in the show."),
+    responses((status = 200, body = SourceInfo), (status = 400, body = crate::api::error::ErrorBody),
+        (status = 404, body = crate::api::error::ErrorBody), (status = 413, body = crate::api::error::ErrorBody)))]
+pub async fn put_still(
+    State(state): State<AppState>,
+    Extension(previews): Extension<Arc<Previews>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<bytes::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<SourceInfo>, ApiError> {
+    require(&caller, Role::Operator)?;
+    camera_exists(&state, &id)?;
+    let bytes = body.map_err(|e| ApiError::new(e.status(), "body_rejected", e.body_text(), ""))?;
+    let info = blocking(move || {
+        let (frame, format) = super::still::decode(&bytes)?;
+        Ok(previews.sources.set_still(&id, frame, format))
+    })
+    .await?;
+    Ok(Json(info))
+}
+
+#[utoipa::path(delete, path = "/cameras/{id}/source", tag = "cameras",
+    params(("id" = String, Path)),
+    responses((status = 200, body = SourceInfo, description = "The camera shows the built-in chart again"),
+        (status = 404, body = crate::api::error::ErrorBody)))]
+pub async fn delete_still(
+    State(state): State<AppState>,
+    Extension(previews): Extension<Arc<Previews>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<SourceInfo>, ApiError> {
+    require(&caller, Role::Operator)?;
+    camera_exists(&state, &id)?;
+    previews.sources.clear_still(&id);
+    Ok(Json(previews.sources.info(&id)))
 }

@@ -82,7 +82,7 @@ pub struct Histograms {
 }
 
 /// Rec.709 and Rec.2020 luma weights.
-fn luma_weights(gamut: Option<Gamut>) -> [f64; 3] {
+pub fn luma_weights(gamut: Option<Gamut>) -> [f64; 3] {
     match gamut {
         Some(Gamut::Rec2020) => [0.2627, 0.6780, 0.0593],
         _ => [0.2126, 0.7152, 0.0722],
@@ -138,12 +138,14 @@ impl Counts {
     }
 }
 
-/// Counts every pixel, bands of rows in parallel.
+/// Counts every pixel, one band of rows per thread (each set of counts is over half a
+/// megabyte: allocating and adding one per small band cost more than the counting).
 fn count(g: &Graded, w: [f32; 3]) -> Counts {
     use rayon::prelude::*;
     let cols: Vec<usize> = (0..g.width).map(|x| x * COLUMNS / g.width).collect();
+    let rows = g.height.div_ceil(rayon::current_num_threads()).max(1);
     g.rgb
-        .par_chunks(g.width * 3 * 64)
+        .par_chunks(g.width * 3 * rows)
         .map(|band| {
             let mut c = Counts::new();
             band.chunks_exact(g.width * 3)

@@ -1,7 +1,8 @@
 //! Frame sources: the built-in chart in each camera's log encoding, resampled once per
-//! input space and preview width.
+//! input space and preview width, or a still uploaded for the camera ([`super::still`]).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use lookwire_color::chart::{render_chart, ChartOptions, ChartSize, Frame};
@@ -11,13 +12,129 @@ use super::{lock, PreviewError};
 /// Cached source frames kept before the cache starts over.
 const SOURCE_CACHE: usize = 64;
 
-/// Chart frames per (input space, width).
-#[derive(Debug, Default)]
+/// A still standing in for a camera's picture, with its sizes made so far.
+#[derive(Debug)]
+struct Still {
+    full: Arc<Frame>,
+    info: SourceInfo,
+    sized: HashMap<usize, Arc<Frame>>,
+}
+
+/// What a camera's picture comes from.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct SourceInfo {
+    /// `chart` or `still`.
+    pub kind: String,
+    /// The still's file format, e.g. `OpenEXR`.
+    pub format: Option<String>,
+    pub width: usize,
+    pub height: usize,
+    /// Changes whenever the source does.
+    pub serial: u64,
+}
+
+/// Chart frames per (input space, width) and stills per camera.
+#[derive(Debug)]
 pub struct Sources {
     frames: Mutex<HashMap<(String, usize), Arc<Frame>>>,
+    stills: Mutex<HashMap<String, Still>>,
+    serial: AtomicU64,
+    /// The serial of the last source change, for streams to wake on.
+    changed: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for Sources {
+    fn default() -> Self {
+        Self {
+            frames: Mutex::default(),
+            stills: Mutex::default(),
+            serial: AtomicU64::new(0),
+            changed: tokio::sync::watch::Sender::new(0),
+        }
+    }
 }
 
 impl Sources {
+    /// Camera `camera`'s picture at `width`: its still if it has one, else the chart in
+    /// `input_space`.
+    pub fn camera_frame(
+        &self,
+        camera: &str,
+        input_space: &str,
+        width: usize,
+    ) -> Result<Arc<Frame>, PreviewError> {
+        let mut stills = lock(&self.stills);
+        let Some(still) = stills.get_mut(camera) else {
+            drop(stills);
+            return self.frame(input_space, width);
+        };
+        if let Some(f) = still.sized.get(&width) {
+            return Ok(Arc::clone(f));
+        }
+        let f = Arc::new(if still.full.width == width {
+            (*still.full).clone()
+        } else {
+            resample(&still.full, width)
+        });
+        if still.sized.len() >= 8 {
+            still.sized.clear();
+        }
+        still.sized.insert(width, Arc::clone(&f));
+        Ok(f)
+    }
+
+    /// Makes `frame` the camera's picture.
+    pub fn set_still(&self, camera: &str, frame: Frame, format: &str) -> SourceInfo {
+        let info = SourceInfo {
+            kind: "still".into(),
+            format: Some(format.into()),
+            width: frame.width,
+            height: frame.height,
+            serial: self.serial.fetch_add(1, Ordering::Relaxed) + 1,
+        };
+        let still = Still {
+            full: Arc::new(frame),
+            info: info.clone(),
+            sized: HashMap::new(),
+        };
+        lock(&self.stills).insert(camera.into(), still);
+        self.changed.send_replace(info.serial);
+        info
+    }
+
+    /// Returns the camera to the chart; `false` if it had no still.
+    pub fn clear_still(&self, camera: &str) -> bool {
+        let had = lock(&self.stills).remove(camera).is_some();
+        let serial = self.serial.fetch_add(1, Ordering::Relaxed) + 1;
+        self.changed.send_replace(serial);
+        had
+    }
+
+    /// Wakes on every source change.
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    /// What the camera's picture comes from.
+    pub fn info(&self, camera: &str) -> SourceInfo {
+        lock(&self.stills).get(camera).map_or_else(
+            || SourceInfo {
+                kind: "chart".into(),
+                format: None,
+                width: 1920,
+                height: 1080,
+                serial: 0,
+            },
+            |s| s.info.clone(),
+        )
+    }
+
+    /// A short key that changes whenever the camera's source does.
+    pub fn key(&self, camera: &str) -> String {
+        let info = self.info(camera);
+        format!("{}#{}", info.kind, info.serial)
+    }
+
     /// The chart as a camera with `input_space` records it, `width` pixels wide (16:9).
     pub fn frame(&self, input_space: &str, width: usize) -> Result<Arc<Frame>, PreviewError> {
         let id = (input_space.to_owned(), width);

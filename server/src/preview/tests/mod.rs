@@ -470,3 +470,7 @@ async fn preview_takes_the_token_as_a_query_parameter() {
     let scopes = format!("/api/v1/cameras/a/scopes?token={token}");
     error_of(&s.app, &scopes, StatusCode::UNAUTHORIZED).await;
 }
+
+mod still;
+mod stream;
+mod views;

@@ -1,0 +1,92 @@
+//! Uploaded stills as a camera's picture: OpenEXR, DPX 10-bit, TIFF 16-bit or PNG bytes,
+//! recognised by their signature, read by [`crate::image`], and turned into code values
+//! 0..1 (integers over their significant range, floats as stored, alpha dropped).
+
+use std::io::Write;
+
+use lookwire_color::chart::Frame;
+
+use super::PreviewError;
+use crate::image::{self, Image, Samples};
+
+/// Largest still accepted, in pixels (8K UHD).
+pub const MAX_PIXELS: usize = 7680 * 4320;
+
+/// The file extension for bytes that start with a known image signature.
+fn extension(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0x76, 0x2f, 0x31, 0x01, ..] => Some("exr"),
+        [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => Some("tif"),
+        [b'S', b'D', b'P', b'X', ..] | [b'X', b'P', b'D', b'S', ..] => Some("dpx"),
+        [0x89, b'P', b'N', b'G', ..] => Some("png"),
+        _ => None,
+    }
+}
+
+fn bad(message: String) -> PreviewError {
+    PreviewError::Still(message)
+}
+
+/// Decodes an uploaded still; returns the frame and its format's name.
+pub fn decode(bytes: &[u8]) -> Result<(Frame, &'static str), PreviewError> {
+    let ext = extension(bytes).ok_or_else(|| {
+        bad("not an image lookwire reads: expected OpenEXR, DPX, TIFF or PNG bytes".into())
+    })?;
+    let mut file = tempfile::Builder::new()
+        .suffix(&format!(".{ext}"))
+        .tempfile()
+        .map_err(|e| PreviewError::Io(e.to_string()))?;
+    file.write_all(bytes)
+        .map_err(|e| PreviewError::Io(e.to_string()))?;
+    let format = image::ImageFormat::from_path(file.path())
+        .map_err(|e| bad(e.to_string()))?
+        .name();
+    let img = image::read(file.path()).map_err(|e| {
+        // The temporary path means nothing to the uploader.
+        let text = e.to_string();
+        let path = file.path().display().to_string();
+        bad(text.replace(&format!("{path}: "), ""))
+    })?;
+    Ok((to_frame(&img)?, format))
+}
+
+/// Code values 0..1 of `img`'s RGB channels.
+pub fn to_frame(img: &Image) -> Result<Frame, PreviewError> {
+    let pixels = img.width * img.height;
+    if pixels == 0 || pixels > MAX_PIXELS {
+        return Err(bad(format!(
+            "{}×{} pixels: expected 1 to {MAX_PIXELS}",
+            img.width, img.height
+        )));
+    }
+    if !(3..=4).contains(&img.channels) || img.samples.len() != pixels * img.channels {
+        return Err(bad(format!(
+            "{} channels in {} samples: expected RGB or RGBA",
+            img.channels,
+            img.samples.len()
+        )));
+    }
+    let max = |bits: u8, default: u8| {
+        let b = if bits == 0 { default } else { bits.min(16) };
+        ((1u32 << b) - 1) as f32
+    };
+    let values: Vec<f32> = match &img.samples {
+        Samples::F32(v) => v.clone(),
+        Samples::F16(v) => v.iter().map(|h| h.to_f32()).collect(),
+        Samples::U16(v) => {
+            let m = max(img.bits, 16);
+            v.iter().map(|&c| f32::from(c) / m).collect()
+        }
+        Samples::U8(v) => v.iter().map(|&c| f32::from(c) / 255.0).collect(),
+    };
+    let data = values
+        .chunks_exact(img.channels)
+        .flat_map(|px| [px[0], px[1], px[2]])
+        .map(|v| if v.is_finite() { v } else { 0.0 })
+        .collect();
+    Ok(Frame {
+        width: img.width,
+        height: img.height,
+        data,
+    })
+}

@@ -1,0 +1,233 @@
+//! `GET /api/v1/preview/stream`: pictures pushed over a WebSocket as binary messages,
+//! each sent only when what it shows changed.
+//!
+//! The client sends a text message `{"subscribe": [Subscription, ...]}` (it replaces the
+//! previous set; send it again to change widths, views or cameras). Each subscription
+//! names a camera, an optional output and width, an optional `id` echoed back, and the
+//! picture parameters of `preview.jpg` (`view`, `overlay`, `snapshot`, `compare`,
+//! `against`, `position`) as strings.
+//!
+//! Every binary message is one picture: a 4-byte big-endian length `n`, `n` bytes of JSON
+//! header ([`FrameHeader`]), then the JPEG. After each send the stream looks at the newest
+//! show, so a slow client gets fewer frames, never stale ones, and each client has its own
+//! task, so it never holds up another. A subscription that cannot be rendered gets a text
+//! message `{"type": "error", "id": …, "message": …, "path": …}` once per change.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use axum::Extension;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
+use utoipa::ToSchema;
+
+use super::{target, Picture, PreviewError, Previews, DEFAULT_WIDTH};
+use crate::api::{ApiError, AppState};
+use crate::auth::Caller;
+
+/// One picture a client wants kept up to date.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subscription {
+    /// Echoed in each frame's header (default: the subscription's index).
+    pub id: Option<String>,
+    pub camera: String,
+    pub output: Option<String>,
+    /// 64..=3840, default 960.
+    pub width: Option<usize>,
+    pub view: Option<String>,
+    pub overlay: Option<String>,
+    pub snapshot: Option<String>,
+    pub compare: Option<String>,
+    pub against: Option<String>,
+    pub position: Option<String>,
+}
+
+/// What a client sends.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StreamRequest {
+    pub subscribe: Vec<Subscription>,
+}
+
+/// The JSON header in front of each JPEG.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FrameHeader {
+    /// The subscription's `id`.
+    pub id: String,
+    pub camera: String,
+    /// The output asked for, and the one rendered (the SDR output for HDR ones).
+    pub output: String,
+    pub rendered: String,
+    pub width: usize,
+    pub height: usize,
+    /// The show version the picture shows.
+    pub version: u64,
+}
+
+impl Subscription {
+    fn picture(&self) -> Result<Picture, PreviewError> {
+        let fields = [
+            ("view", &self.view),
+            ("overlay", &self.overlay),
+            ("snapshot", &self.snapshot),
+            ("compare", &self.compare),
+            ("against", &self.against),
+            ("position", &self.position),
+        ];
+        let query: HashMap<String, String> = fields
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_owned(), v.clone()?)))
+            .collect();
+        Picture::from_query(&query)
+    }
+}
+
+#[utoipa::path(get, path = "/preview/stream", tag = "cameras",
+    params(("token" = Option<String>, Query, description = "the session token (with auth on)")),
+    responses((status = 101, description = "WebSocket: send {\"subscribe\": [Subscription]} as text; each binary message is a 4-byte big-endian header length, a FrameHeader as JSON, then a JPEG"),
+        (status = 401, body = crate::api::error::ErrorBody)))]
+pub async fn upgrade(
+    State(state): State<AppState>,
+    Extension(previews): Extension<Arc<Previews>>,
+    _caller: Caller,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    Ok(ws.on_upgrade(move |socket| serve(socket, state, previews)))
+}
+
+/// A subscription with what it showed last.
+struct Live {
+    id: String,
+    sub: Subscription,
+    picture: Result<Picture, String>,
+    last: Option<String>,
+}
+
+async fn serve(mut socket: WebSocket, state: AppState, previews: Arc<Previews>) {
+    let mut changes = state.show.subscribe();
+    let mut sources = previews.sources.watch();
+    let mut subs: Vec<Live> = Vec::new();
+    loop {
+        for live in &mut subs {
+            if send(&mut socket, &state, &previews, live).await.is_err() {
+                return;
+            }
+        }
+        tokio::select! {
+            msg = socket.recv() => match msg {
+                Some(Ok(Message::Text(text))) => match request(&text) {
+                    Ok(s) => subs = s,
+                    Err(e) => {
+                        let err = error_text(None, &e, "subscribe");
+                        if socket.send(Message::text(err)).await.is_err() {
+                            return;
+                        }
+                    }
+                },
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+            source = sources.changed() => if source.is_err() {
+                return;
+            },
+            change = changes.recv() => match change {
+                // Coalesce: whatever else is queued is shown by the next pass anyway.
+                Ok(_) | Err(RecvError::Lagged(_)) => while changes.try_recv().is_ok() {},
+                Err(RecvError::Closed) => return,
+            },
+        }
+    }
+}
+
+fn request(text: &str) -> Result<Vec<Live>, String> {
+    let req: StreamRequest = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    Ok(req
+        .subscribe
+        .into_iter()
+        .enumerate()
+        .map(|(i, sub)| Live {
+            id: sub.id.clone().unwrap_or_else(|| i.to_string()),
+            picture: sub.picture().map_err(|e| e.to_string()),
+            sub,
+            last: None,
+        })
+        .collect())
+}
+
+fn error_text(id: Option<&str>, message: &str, path: &str) -> String {
+    serde_json::json!({"type": "error", "id": id, "message": message, "path": path}).to_string()
+}
+
+/// Sends `live`'s picture if what it shows changed since the last send.
+async fn send(
+    socket: &mut WebSocket,
+    state: &AppState,
+    previews: &Arc<Previews>,
+    live: &mut Live,
+) -> Result<(), axum::Error> {
+    let view = state.show.view();
+    let picture = match &live.picture {
+        Ok(p) => p.clone(),
+        Err(e) if live.last.is_none() => {
+            live.last = Some(String::new());
+            return socket
+                .send(Message::text(error_text(Some(&live.id), e, "subscribe")))
+                .await;
+        }
+        Err(_) => return Ok(()),
+    };
+    let (sub, previews, v) = (live.sub.clone(), Arc::clone(previews), Arc::clone(&view));
+    let id = live.id.clone();
+    let last = live.last.clone();
+    let rendered = tokio::task::spawn_blocking(move || {
+        let width = sub.width.unwrap_or(DEFAULT_WIDTH);
+        let t = target(&v.show, &sub.camera, sub.output.as_deref(), false)?;
+        let key = format!("{width}|{}", previews.picture_key(&v.show, &t, &picture));
+        if last.as_deref() == Some(key.as_str()) {
+            return Ok(None);
+        }
+        let jpeg = previews.picture_jpeg(&v.show, &t, width, &picture)?;
+        Ok::<_, PreviewError>(Some((key, t, jpeg)))
+    })
+    .await;
+    let (key, t, jpeg) = match rendered {
+        Ok(Ok(Some(r))) => r,
+        Ok(Ok(None)) => return Ok(()),
+        Ok(Err(e)) => {
+            let key = format!("error|{e}|{}", view.version);
+            if live.last.as_deref() == Some(key.as_str()) {
+                return Ok(());
+            }
+            live.last = Some(key);
+            let d = ApiError::from(e).detail;
+            let text = error_text(Some(&id), &d.message, &d.path);
+            return socket.send(Message::text(text)).await;
+        }
+        Err(e) => {
+            return socket
+                .send(Message::text(error_text(Some(&id), &e.to_string(), "")))
+                .await
+        }
+    };
+    let header = FrameHeader {
+        id,
+        camera: t.camera,
+        output: t.requested,
+        rendered: t.rendered,
+        width: jpeg.width,
+        height: jpeg.height,
+        version: view.version,
+    };
+    let head = serde_json::to_vec(&header).unwrap_or_default();
+    let mut frame = Vec::with_capacity(4 + head.len() + jpeg.bytes.len());
+    frame.extend_from_slice(&(head.len() as u32).to_be_bytes());
+    frame.extend_from_slice(&head);
+    frame.extend_from_slice(&jpeg.bytes);
+    socket.send(Message::Binary(frame.into())).await?;
+    live.last = Some(key);
+    Ok(())
+}
