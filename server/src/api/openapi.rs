@@ -61,7 +61,8 @@ use super::AppState;
         crate::preview::routes::source_info, crate::preview::routes::put_still,
         crate::preview::routes::delete_still,
     ),
-    components(schemas(super::ws::ClientMessage, super::ws::ServerMessage)),
+    components(schemas(super::ws::ClientMessage, super::ws::ServerMessage,
+        crate::preview::stream::StreamRequest, crate::preview::stream::FrameHeader)),
     tags(
         (name = "cameras"), (name = "grades"), (name = "looks"), (name = "outputs"),
         (name = "groups"), (name = "snapshots"), (name = "scenes"), (name = "files"),
