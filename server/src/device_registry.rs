@@ -62,6 +62,13 @@ pub struct DeviceInfo {
     pub cdl_fit_max_cv: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cdl_fit_mean_cv: Option<f64>,
+    /// Blackmagic cameras: changes the camera reported on its event WebSocket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera_events: Option<u64>,
+    /// Blackmagic cameras: where the camera's own corrector differs from what lookwire sent
+    /// (a knob turned at the camera, or an ATEM overriding it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera_drift: Option<String>,
     /// The device's last error (failed connection or refused look), cleared by a good push.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

@@ -5,6 +5,7 @@
 //! reverse-engineered), so lookwire leaves it out (protocols.md §2.7).
 
 pub mod corrector;
+pub mod events;
 pub mod rest;
 pub mod sdi;
 pub mod shield;

@@ -1,7 +1,10 @@
 //! A simulated Blackmagic camera web server answering the REST colour-correction endpoints
 //! over real HTTP/1.1: GET returns the group as JSON, PUT checks the body strictly (a JSON
 //! object of known numeric fields, else 400), clamps to the protocol's ranges like the
-//! camera does, and answers 204 (the Aug 2025 behaviour).
+//! camera does, and answers 204 (the Aug 2025 behaviour). It also serves the notification
+//! WebSocket (`/control/api/v1/event/websocket`): `websocketOpened` on connect, strict
+//! `request` handling (subscribe answers with a snapshot), and `propertyValueChanged` for
+//! every subscribed group a PUT or a knob on the camera changes.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -21,18 +24,22 @@ use crate::bmd::rest::{apply_body, bodies, BASE};
 
 /// State of the simulated camera.
 #[derive(Debug, Default)]
-struct CameraState {
-    corrector: PrimaryCorrection,
+pub(super) struct CameraState {
+    pub(super) corrector: PrimaryCorrection,
     /// Every accepted PUT: group and body.
     puts: Vec<(String, Value)>,
-    rejected: Vec<String>,
+    pub(super) rejected: Vec<String>,
 }
+
+/// A changed property and its whole new value, for the event WebSocket.
+pub(super) type Changes = tokio::sync::broadcast::Sender<(String, Value)>;
 
 /// A running simulated camera.
 #[derive(Debug)]
 pub struct BmdCameraSim {
     addr: SocketAddr,
     state: Arc<Mutex<CameraState>>,
+    changes: Changes,
     task: JoinHandle<()>,
 }
 
@@ -47,8 +54,14 @@ impl BmdCameraSim {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(Mutex::new(CameraState::default()));
-        let task = tokio::spawn(accept(listener, Arc::clone(&state)));
-        Ok(Self { addr, state, task })
+        let changes = tokio::sync::broadcast::channel(256).0;
+        let task = tokio::spawn(accept(listener, Arc::clone(&state), changes.clone()));
+        Ok(Self {
+            addr,
+            state,
+            changes,
+            task,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -75,18 +88,33 @@ impl BmdCameraSim {
     /// Someone turns a knob on the camera itself.
     pub fn local_change(&self, f: impl FnOnce(&mut PrimaryCorrection)) {
         if let Ok(mut s) = self.state.lock() {
+            let before = bodies(&s.corrector);
             f(&mut s.corrector);
+            s.corrector = s.corrector.clamped();
+            announce(&self.changes, &before, &s.corrector);
         }
     }
 }
 
-async fn accept(listener: TcpListener, state: Arc<Mutex<CameraState>>) {
+/// Sends an event for every group whose body differs from `before`.
+fn announce(changes: &Changes, before: &[(&'static str, Value); 7], now: &PrimaryCorrection) {
+    for ((group, old), (_, new)) in before.iter().zip(bodies(now)) {
+        if *old != new {
+            let _ = changes.send((format!("/colorCorrection/{group}"), new));
+        }
+    }
+}
+
+async fn accept(listener: TcpListener, state: Arc<Mutex<CameraState>>, changes: Changes) {
     while let Ok((stream, _)) = listener.accept().await {
-        let state = Arc::clone(&state);
+        let (state, changes) = (Arc::clone(&state), changes.clone());
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| handle(req, Arc::clone(&state)));
+            let service = hyper::service::service_fn(move |req| {
+                handle(req, Arc::clone(&state), changes.clone())
+            });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades()
                 .await;
         });
     }
@@ -105,7 +133,11 @@ fn reply(status: StatusCode, body: String) -> Response<Full<Bytes>> {
 async fn handle(
     req: Request<Incoming>,
     state: Arc<Mutex<CameraState>>,
+    changes: Changes,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    if req.uri().path() == crate::bmd::events::EVENT_PATH {
+        return Ok(super::bmd_events::upgrade(req, state, changes));
+    }
     let Some(group) = req
         .uri()
         .path()
@@ -135,7 +167,12 @@ async fn handle(
     };
     match method {
         Method::GET => Ok(reply(StatusCode::OK, value.to_string())),
-        Method::PUT => Ok(put(&mut s, &group, &body)),
+        Method::PUT => {
+            let before = bodies(&s.corrector);
+            let r = put(&mut s, &group, &body);
+            announce(&changes, &before, &s.corrector);
+            Ok(r)
+        }
         _ => Ok(reply(StatusCode::METHOD_NOT_ALLOWED, String::new())),
     }
 }

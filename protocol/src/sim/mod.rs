@@ -2,6 +2,7 @@
 //! on a real socket (or a pseudo-terminal) and checks every byte it is sent.
 
 pub mod bmd_camera;
+mod bmd_events;
 pub mod lutbox;
 pub mod osc_surface;
 pub mod shield;

@@ -127,6 +127,17 @@ impl DeviceService {
         self.stop_device(&config.id);
         let id = config.id.clone();
         if let Some(device) = config.look_device() {
+            if let Driver::BmdRest { address } = &config.driver {
+                let task = self.watch_bmd_camera(&id, address);
+                lock(&self.admin.links).insert(
+                    id.clone(),
+                    Link {
+                        tasks: vec![task],
+                        _keep: Vec::new(),
+                        router: None,
+                    },
+                );
+            }
             let (camera, output) = (config.camera.clone(), config.output.clone());
             self.add_look_device(
                 LookDevice {

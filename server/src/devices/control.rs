@@ -231,3 +231,65 @@ pub(super) async fn follow_tally(
         shared.wake_publish.notify_one();
     }
 }
+
+/// What a Blackmagic camera's own corrector holds, from its event WebSocket, against what
+/// lookwire last sent it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CameraWatch {
+    /// Changes the camera reported since lookwire subscribed (lookwire's own PUTs included).
+    pub events: u64,
+    /// A description of where the camera's corrector differs from lookwire's grade (someone
+    /// turned a knob at the camera, or an ATEM overrode it); `None` when they agree.
+    pub drift: Option<String>,
+}
+
+/// Where the camera's corrector differs from `sent`, group by group.
+fn drift(
+    camera: &lookwire_protocol::bmd::corrector::PrimaryCorrection,
+    sent: &lookwire_protocol::bmd::corrector::PrimaryCorrection,
+) -> Option<String> {
+    use lookwire_protocol::bmd::rest::bodies;
+    let differs: Vec<String> = bodies(camera)
+        .into_iter()
+        .zip(bodies(sent))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((group, a), _)| format!("{group} {a}"))
+        .collect();
+    (!differs.is_empty()).then(|| format!("changed at the camera: {}", differs.join(", ")))
+}
+
+/// Follows a Blackmagic camera's event WebSocket (reconnecting with backoff) and records
+/// changes made at the camera, so the device list shows them.
+pub(super) async fn follow_bmd_events(shared: Arc<super::Shared>, id: String, addr: String) {
+    use lookwire_protocol::bmd::corrector::PrimaryCorrection;
+    use lookwire_protocol::bmd::events::EventClient;
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        match EventClient::connect(&addr).await {
+            Ok(client) => {
+                backoff = Duration::from_millis(200);
+                let mut rx = client.subscribe();
+                loop {
+                    let side = rx.borrow_and_update().clone();
+                    let sent = shared
+                        .tally
+                        .shown(&id)
+                        .and_then(|l| l.cdl)
+                        .map(|c| PrimaryCorrection::from_cdl(&c));
+                    let watch = CameraWatch {
+                        events: side.changes,
+                        drift: sent.and_then(|s| drift(&side.corrector, &s)),
+                    };
+                    super::lock(&shared.cameras).insert(id.clone(), watch);
+                    shared.wake_publish.notify_one();
+                    if rx.changed().await.is_err() {
+                        break;
+                    }
+                }
+            }
+            Err(e) => tracing::debug!("camera {id}: {e}"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}

@@ -42,6 +42,13 @@ impl DemoDevices {
             .map(BmdCameraSim::corrector)
     }
 
+    /// The simulated Blackmagic camera (to turn its knobs in tests).
+    pub fn bmd_sim(&self) -> Option<&BmdCameraSim> {
+        self.sims
+            .iter()
+            .find_map(|s| s.downcast_ref::<BmdCameraSim>())
+    }
+
     /// How many simulators run.
     pub fn simulators(&self) -> usize {
         self.sims.len()
@@ -100,6 +107,7 @@ pub async fn start(show: ShowHandle, registry: DeviceRegistry) -> std::io::Resul
             device: Box::new(sink),
         });
     }
+    let mut bmd_id = None;
     if let Some(bmd) = show
         .view()
         .show
@@ -109,6 +117,7 @@ pub async fn start(show: ShowHandle, registry: DeviceRegistry) -> std::io::Resul
     {
         let sim = BmdCameraSim::start("127.0.0.1:0").await?;
         let cam = BmdRestCamera::new(sim.addr().to_string());
+        bmd_id = Some(format!("bmd-camera-{}", bmd.id));
         devices.push(LookDevice {
             id: format!("bmd-camera-{}", bmd.id),
             camera: bmd.id.clone(),
@@ -117,7 +126,14 @@ pub async fn start(show: ShowHandle, registry: DeviceRegistry) -> std::io::Resul
         });
         sims.push(Box::new(sim));
     }
+    let bmd_addr = sims
+        .iter()
+        .find_map(|s| s.downcast_ref::<BmdCameraSim>())
+        .map(|s| s.addr().to_string());
     let service = DeviceService::start(show.clone(), registry, devices);
+    if let (Some(addr), Some(d)) = (bmd_addr, bmd_id) {
+        service.hold(service.watch_bmd_camera(&d, &addr));
+    }
     let (ep, task) =
         control::start_osc(service.manager(), show, "osc-surface", "127.0.0.1:0").await?;
     service.hold(task);

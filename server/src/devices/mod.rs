@@ -62,6 +62,8 @@ struct Shared {
     fits: Mutex<HashMap<String, lookwire_protocol::ColorError>>,
     /// Connected devices that take no 3D LUT (only a CDL), as the publisher last saw them.
     cdl_only: Mutex<std::collections::HashSet<String>>,
+    /// Blackmagic cameras' own correctors, from their event WebSockets.
+    cameras: Mutex<HashMap<String, control::CameraWatch>>,
 }
 
 /// The running device manager.
@@ -140,6 +142,7 @@ impl DeviceService {
     fn stop_device(&self, id: &str) -> bool {
         lock(&self.shared.routes).remove(id);
         lock(&self.shared.notes).remove(id);
+        lock(&self.shared.cameras).remove(id);
         self.shared.tally.forget_device(id);
         let link = self.admin.stop_link(id);
         lock(&self.manager).remove(id) || link
@@ -153,6 +156,15 @@ impl DeviceService {
     /// Every device's full report.
     pub fn reports(&self) -> Vec<DeviceReport> {
         lock(&self.manager).reports()
+    }
+
+    /// Follows a Blackmagic camera's event WebSocket for device `id` (as long as the service).
+    pub fn watch_bmd_camera(&self, id: &str, addr: &str) -> JoinHandle<()> {
+        tokio::spawn(control::follow_bmd_events(
+            Arc::clone(&self.shared),
+            id.to_string(),
+            addr.to_string(),
+        ))
     }
 
     /// Keeps a task alive as long as the service.
@@ -187,6 +199,7 @@ fn info(r: &DeviceReport, shared: &Shared) -> DeviceInfo {
     let route = lock(&shared.routes).get(&r.id).cloned();
     let notes = lock(&shared.notes);
     let fit = lock(&shared.fits).get(&r.id).copied();
+    let camera_side = lock(&shared.cameras).get(&r.id).cloned();
     let protection = shared
         .tally
         .device(&r.id, route.as_ref().map(|r| r.camera.as_str()));
@@ -204,6 +217,8 @@ fn info(r: &DeviceReport, shared: &Shared) -> DeviceInfo {
         cdl_fit_max_cv: fit.map(|f| f.max_10bit),
         cdl_fit_mean_cv: fit.map(|f| f.mean_10bit),
         calibrated: r.calibrated,
+        camera_events: camera_side.as_ref().map(|c| c.events),
+        camera_drift: camera_side.and_then(|c| c.drift),
         error: r
             .last_error
             .as_ref()

@@ -182,4 +182,37 @@ async fn demo_devices_connect_take_looks_and_follow_trims() {
     // Boxes that take a lattice get no fit: their look carries the grade itself.
     let box_e = listed.iter().find(|i| i.id == "lutbox-e").unwrap();
     assert_eq!(box_e.cdl_fit_max_cv, None);
+
+    // Someone turns the gain at the camera: its event WebSocket reports it and the device
+    // list says where the camera now differs from the grade.
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        rx.wait_for(|l| {
+            l.iter().any(|i| {
+                i.id == "bmd-camera-e" && i.camera_events.is_some() && i.camera_drift.is_none()
+            })
+        }),
+    )
+    .await
+    .expect("the camera agrees with what lookwire sent it")
+    .unwrap();
+    d.bmd_sim().unwrap().local_change(|c| c.gain[2] = 1.7);
+    let listed = tokio::time::timeout(
+        Duration::from_secs(30),
+        rx.wait_for(|l| {
+            l.iter().any(|i| {
+                i.id == "bmd-camera-e"
+                    && i.camera_drift
+                        .as_deref()
+                        .is_some_and(|t| t.contains("gain"))
+            })
+        }),
+    )
+    .await
+    .expect("the camera's own change shows")
+    .unwrap()
+    .clone();
+    let e = listed.iter().find(|i| i.id == "bmd-camera-e").unwrap();
+    assert!(e.camera_events.unwrap() >= 1, "{e:?}");
+    assert!(e.camera_drift.as_ref().unwrap().contains("1.7"), "{e:?}");
 }
