@@ -171,9 +171,8 @@ config = ocio.Config.CreateRaw()
 pixels = [0.02, 0.18, 0.5, 0.35, 0.7, 0.9, 0.6, 0.4, 0.1]
 
 def render(transform):
-    out = list(pixels)
-    config.getProcessor(transform).getDefaultCPUProcessor().applyRGB(out)
-    return out
+    # applyRGB returns the result for a list (it changes only buffers in place).
+    return config.getProcessor(transform).getDefaultCPUProcessor().applyRGB(list(pixels))
 
 for name, g in want.items():
     c = g["cdl"]
@@ -194,6 +193,40 @@ for name, g in want.items():
 for f in failures:
     print("FAIL:", f)
 print(f"otio/ocio checks: {len(failures)} failed")
+sys.exit(1 if failures else 0)
+PY
+
+echo "-- lookwire's look exports read by OpenColorIO: CLF as separate process nodes"
+expect 0 "lookwire export cube,clf" -- "$LOOKWIRE" export --clips "$DATA/day1.ale" --show "$DATA/demo-show.json" \
+  --format cube,clf --lut-size 33 --out "$WORK/looks" --name looks --day d1
+expect 0 "OpenColorIO applies the CLF nodes like the baked cube" -- "$VENV/bin/python" - "$WORK/looks/looks" <<'PY'
+import glob, os, sys
+import PyOpenColorIO as ocio
+
+pkg = sys.argv[1]
+config = ocio.Config.CreateRaw()
+pixels = [v / 20 for v in range(1, 20) for _ in range(3)] + [0.4, 0.35, 0.3, 0.35, 0.42, 0.45, 0.5, 0.4, 0.35]
+failures = []
+clfs = sorted(glob.glob(f"{pkg}/clf/*.clf"))
+if len(clfs) != 12:
+    failures.append(f"expected 12 CLF looks (6 cameras x 2 outputs), found {len(clfs)}")
+for clf in clfs:
+    cube = f"{pkg}/cube/{os.path.basename(clf)[:-4]}.cube"
+    out = {}
+    for path in (clf, cube):
+        t = ocio.FileTransform(src=path, interpolation=ocio.INTERP_TETRAHEDRAL)
+        proc = config.getProcessor(t)
+        out[path] = proc.getDefaultCPUProcessor().applyRGB(list(pixels))
+        if path == clf:
+            kinds = [type(x).__name__ for x in proc.createGroupTransform()]
+            if "CDLTransform" not in kinds or "Lut3DTransform" not in kinds or "MatrixTransform" not in kinds:
+                failures.append(f"{clf}: nodes {kinds}")
+    worst = max(abs(a - b) for a, b in zip(out[clf], out[cube]))
+    if worst > 0.03:
+        failures.append(f"{clf}: differs from the baked cube by {worst}")
+for f in failures:
+    print("FAIL:", f)
+print(f"CLF looks checked: {len(clfs)}, {len(failures)} failed")
 sys.exit(1 if failures else 0)
 PY
 

@@ -1,5 +1,6 @@
-//! Each camera's full look (input transform → CDL → show look → output transform) baked by
-//! the engine into a 3D LUT per output, as `.cube` and as CLF, for dailies systems. The grade
+//! Each camera's full look (input transform → CDL → show look → output transform) per
+//! output: baked by the engine into a 3D LUT as `.cube` for dailies systems, and as CLF of
+//! separate process nodes ([`super::clf_nodes`]). The grade
 //! is the one the camera ended the log with; a show look that holds a LUT file cannot be
 //! baked here (its bytes live in the store) and is refused.
 
@@ -68,14 +69,26 @@ pub fn look_luts(
                 file_stem(day)
             );
             for format in formats {
+                let bytes = if *format == LutFormat::Clf {
+                    // Separate process nodes, not the baked table.
+                    let Some(mut list) =
+                        super::clf_nodes::look_process_list(show, id, output_id, size)?
+                    else {
+                        continue;
+                    };
+                    list.name = file.title.clone();
+                    list.descriptions.extend(file.comments.iter().cloned());
+                    super::clf_nodes::write(&list)?
+                } else {
+                    format
+                        .write(&file, Precision::Fixed(6))
+                        .map_err(|e| fail(id, e))?
+                };
                 let (folder, ext) = if *format == LutFormat::Clf {
                     ("clf", "clf")
                 } else {
                     ("cube", "cube")
                 };
-                let bytes = format
-                    .write(&file, Precision::Fixed(6))
-                    .map_err(|e| fail(id, e))?;
                 files.push((format!("{folder}/{stem}.{ext}"), bytes));
             }
         }

@@ -6,6 +6,7 @@
 mod ale;
 mod amf;
 mod cdl;
+pub mod clf_nodes;
 mod edl;
 mod look_lut;
 pub mod text;
