@@ -16,6 +16,8 @@ if [ ! -x "$VENV/bin/ascmhl" ]; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check \
     ascmhl opentimelineio otio-ale-adapter otio-cmx3600-adapter opencolorio
 fi
+"$VENV/bin/python" -c "import pypdf" 2>/dev/null ||
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check pypdf
 ASCMHL="$VENV/bin/ascmhl"
 ASCMHL_DEBUG="$VENV/bin/ascmhl-debug"
 
@@ -227,6 +229,29 @@ for clf in clfs:
 for f in failures:
     print("FAIL:", f)
 print(f"CLF looks checked: {len(clfs)}, {len(failures)} failed")
+sys.exit(1 if failures else 0)
+PY
+
+echo "-- lookwire's PDF look report read by pypdf"
+expect 0 "lookwire export report" -- "$LOOKWIRE" export --clips "$DATA/day1.ale" --show "$DATA/demo-show.json" \
+  --format report --out "$WORK/report" --name report --day d1
+expect 0 "pypdf reads a page per camera with its two stills" -- "$VENV/bin/python" - "$WORK/report/report/report.pdf" <<'PY'
+import sys
+from pypdf import PdfReader
+
+reader = PdfReader(sys.argv[1])
+failures = []
+if len(reader.pages) != 6:
+    failures.append(f"{len(reader.pages)} pages, expected one per camera (6)")
+for i, page in enumerate(reader.pages):
+    text = page.extract_text()
+    label = f"CAM {'ABCDEF'[i]}"
+    if label not in text or "ASC_SOP" not in text:
+        failures.append(f"page {i + 1}: text lacks {label} or ASC_SOP: {text[:200]!r}")
+    if len(page.images) != 2:
+        failures.append(f"page {i + 1}: {len(page.images)} images, expected the two stills")
+for f in failures:
+    print("FAIL:", f)
 sys.exit(1 if failures else 0)
 PY
 

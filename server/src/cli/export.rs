@@ -26,6 +26,8 @@ The package (OUT/NAME) holds, per --format:
                           * FROM CLIP NAME: and * SOURCE FILE: comments
   amf/<clip>.amf          ACES Metadata File v2.0 (grades made in ACEScct only)
   report.html             look report: every grade change per camera, every clip's grade
+  report.pdf              per camera: setup, grade, stills before/after the grade and its
+                          grade changes (--show/--store)
   workflow.svg            cameras, LUT boxes and outputs as configured (--show/--store)
   cube/, clf/             <camera>_<output>_<day>: each camera's full look (input → CDL →
                           show look → output) baked to a 3D LUT, with the grade it ended

@@ -10,6 +10,7 @@ pub mod frames;
 pub mod grades;
 pub mod matching;
 pub mod mhl;
+pub mod pdf;
 pub mod report;
 pub mod show_log;
 pub(crate) mod xml;

@@ -228,7 +228,8 @@ pub fn render(
     Ok(files)
 }
 
-/// `report.html`, and `workflow.svg` when the show is known.
+/// `report.html`, and `report.pdf` (stills per camera) and `workflow.svg` when the show
+/// is known.
 fn report_files(
     files: &mut Files,
     report: &MatchReport,
@@ -238,6 +239,11 @@ fn report_files(
     let svg = options.show.as_ref().map(crate::post::report::workflow_svg);
     let html = crate::post::report::look_report(&title, &options.timeline, report, svg.as_deref());
     add(files, "report.html".into(), html.into_bytes())?;
+    if let Some(show) = &options.show {
+        let pages = crate::post::pdf::camera_pages(show, &options.timeline);
+        let pdf = crate::post::pdf::look_report_pdf(&title, &pages);
+        add(files, "report.pdf".into(), pdf)?;
+    }
     if let Some(svg) = svg {
         add(files, "workflow.svg".into(), svg.into_bytes())?;
     }

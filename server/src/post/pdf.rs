@@ -1,0 +1,237 @@
+//! The look report as PDF (pdf-writer): one landscape A4 page per camera with its setup,
+//! its grade (one ASC CDL), stills before and after the grade from the preview renderer,
+//! and the timecode of each grade change. Text is Helvetica (a base font every reader
+//! has), so it is kept to printable ASCII.
+
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
+
+use crate::post::export::text::{asc_sop, number, style_text};
+use crate::post::grades::GradeTimeline;
+use crate::post::show_log::post_grade;
+use crate::preview::{self, Previews};
+use crate::show::{Grade, Show};
+
+/// Width of the stills in pixels.
+pub const STILL_WIDTH: usize = 640;
+/// Grade changes listed per camera before "… more".
+const MAX_CHANGES: usize = 16;
+/// Landscape A4 in points.
+const PAGE: (f32, f32) = (842.0, 595.0);
+
+/// A JPEG still and its size.
+#[derive(Clone, Debug)]
+pub struct Still {
+    pub jpeg: Vec<u8>,
+    pub width: usize,
+    pub height: usize,
+    pub caption: String,
+}
+
+/// One camera's page.
+#[derive(Clone, Debug, Default)]
+pub struct CameraPage {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub stills: Vec<Still>,
+    pub changes: Vec<String>,
+}
+
+/// Printable ASCII only (Helvetica's standard encoding), other characters as `?`.
+fn ascii(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            ' '..='~' => c,
+            '→' => '>',
+            '×' => 'x',
+            'Δ' => 'd',
+            _ => '?',
+        })
+        .collect()
+}
+
+/// The camera's stills: the chart without any grade, and with its grade, through its
+/// first SDR output. `None` when the camera has no output to render through.
+pub fn stills(show: &Show, camera: &str, previews: &Previews) -> Option<Vec<Still>> {
+    let target = preview::target(show, camera, None, false).ok()?;
+    let mut bare = show.clone();
+    bare.cameras.get_mut(camera)?.grade = Grade::with_look(None);
+    let mut out = Vec::new();
+    for (s, caption) in [
+        (&bare, "before: no grade"),
+        (show, "after: the camera's grade"),
+    ] {
+        let jpeg = previews.jpeg(s, &target, STILL_WIDTH).ok()?;
+        out.push(Still {
+            jpeg: jpeg.bytes.to_vec(),
+            width: jpeg.width,
+            height: jpeg.height,
+            caption: format!("{caption} ({} output)", target.rendered),
+        });
+    }
+    Some(out)
+}
+
+/// Every camera's page of `show`.
+pub fn camera_pages(show: &Show, timeline: &GradeTimeline) -> Vec<CameraPage> {
+    let previews = Previews::new();
+    show.cameras
+        .iter()
+        .map(|(id, cam)| {
+            let grade = match post_grade(show, id, &cam.grade) {
+                Ok(g) => format!(
+                    "grade: ASC_SOP {} ASC_SAT {} ({}, working space {})",
+                    asc_sop(&g.cdl),
+                    number(g.cdl.sat),
+                    style_text(g.style),
+                    g.working_space
+                ),
+                Err(e) => format!("grade: {e}"),
+            };
+            let mut changes: Vec<String> = timeline
+                .events(id)
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}  ASC_SOP {}  ASC_SAT {}",
+                        e.at,
+                        asc_sop(&e.grade.cdl),
+                        number(e.grade.cdl.sat)
+                    )
+                })
+                .collect();
+            if changes.len() > MAX_CHANGES {
+                let more = changes.len() - MAX_CHANGES;
+                changes.truncate(MAX_CHANGES);
+                changes.push(format!("... {more} more (see report.html)"));
+            }
+            CameraPage {
+                title: format!("{} ({id})", cam.label),
+                lines: vec![
+                    format!("{} {}; input {}", cam.make, cam.model, cam.input_space),
+                    format!(
+                        "outputs: {}; look: {}",
+                        cam.outputs.join(", "),
+                        cam.grade.look.as_deref().unwrap_or("none")
+                    ),
+                    grade,
+                ],
+                stills: stills(show, id, &previews).unwrap_or_default(),
+                changes,
+            }
+        })
+        .collect()
+}
+
+fn text(content: &mut Content, font: Name<'_>, size: f32, x: f32, y: f32, s: &str) {
+    content.begin_text();
+    content.set_font(font, size);
+    content.next_line(x, y);
+    content.show(Str(ascii(s).as_bytes()));
+    content.end_text();
+}
+
+/// The report: `title` on every page, one page per camera.
+pub fn look_report_pdf(title: &str, pages: &[CameraPage]) -> Vec<u8> {
+    let mut pdf = Pdf::new();
+    let (catalog, tree, font) = (Ref::new(1), Ref::new(2), Ref::new(3));
+    let font_name = Name(b"F1");
+    let mut next = 4;
+    let mut alloc = || {
+        next += 1;
+        Ref::new(next - 1)
+    };
+    let page_ids: Vec<Ref> = pages.iter().map(|_| alloc()).collect();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree)
+        .kids(page_ids.iter().copied())
+        .count(pages.len().max(1) as i32);
+    pdf.type1_font(font).base_font(Name(b"Helvetica"));
+    for (page, &page_id) in pages.iter().zip(&page_ids) {
+        let content_id = alloc();
+        let images: Vec<Ref> = page.stills.iter().map(|_| alloc()).collect();
+        let names: Vec<String> = (0..images.len()).map(|i| format!("Im{i}")).collect();
+        let mut p = pdf.page(page_id);
+        p.media_box(Rect::new(0.0, 0.0, PAGE.0, PAGE.1))
+            .parent(tree)
+            .contents(content_id);
+        let mut resources = p.resources();
+        resources.fonts().pair(font_name, font);
+        let mut xobjects = resources.x_objects();
+        for (name, id) in names.iter().zip(&images) {
+            xobjects.pair(Name(name.as_bytes()), *id);
+        }
+        xobjects.finish();
+        resources.finish();
+        p.finish();
+        let mut c = Content::new();
+        text(&mut c, font_name, 10.0, 36.0, 565.0, title);
+        text(&mut c, font_name, 18.0, 36.0, 540.0, &page.title);
+        for (i, line) in page.lines.iter().enumerate() {
+            text(&mut c, font_name, 10.0, 36.0, 518.0 - 14.0 * i as f32, line);
+        }
+        let (w, top) = (375.0f32, 470.0f32);
+        for (i, (still, id)) in page.stills.iter().zip(&images).enumerate() {
+            let h = w * still.height as f32 / still.width.max(1) as f32;
+            let x = 36.0 + i as f32 * (w + 20.0);
+            let mut image = pdf.image_xobject(*id, &still.jpeg);
+            image.filter(Filter::DctDecode);
+            image.width(still.width as i32).height(still.height as i32);
+            image.color_space().device_rgb();
+            image.bits_per_component(8);
+            image.finish();
+            c.save_state();
+            c.transform([w, 0.0, 0.0, h, x, top - h]);
+            c.x_object(Name(names[i].as_bytes()));
+            c.restore_state();
+            text(&mut c, font_name, 9.0, x, top - h - 12.0, &still.caption);
+        }
+        text(
+            &mut c,
+            font_name,
+            11.0,
+            36.0,
+            225.0,
+            "Grade changes (show timecode):",
+        );
+        for (i, line) in page.changes.iter().enumerate() {
+            text(&mut c, font_name, 8.0, 36.0, 211.0 - 11.0 * i as f32, line);
+        }
+        pdf.stream(content_id, &c.finish());
+    }
+    pdf.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::post::show_log::timeline_from_log;
+    use crate::show::demo::demo_show;
+
+    #[test]
+    fn the_pdf_has_a_page_per_camera_with_two_stills_and_the_grade() {
+        let mut show = demo_show();
+        show.cameras.retain(|id, _| id == "a" || id == "b");
+        let timeline = timeline_from_log(&show, &[]).unwrap();
+        let pages = camera_pages(&show, &timeline);
+        assert_eq!(pages.len(), 2);
+        for p in &pages {
+            assert_eq!(p.stills.len(), 2, "{}", p.title);
+            // Before and after differ: the grade (the demo's look) changes the picture.
+            assert_ne!(p.stills[0].jpeg, p.stills[1].jpeg);
+            assert!(p.stills.iter().all(|s| s.jpeg.starts_with(&[0xff, 0xd8])));
+            assert!(p.lines[2].contains("ASC_SOP (1.06"), "{:?}", p.lines);
+            assert_eq!(p.changes.len(), 1, "{:?}", p.changes);
+        }
+        let bytes = look_report_pdf("lookwire look report 2024-05-01", &pages);
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(bytes.starts_with(b"%PDF-") && text.trim_end().ends_with("%%EOF"));
+        assert_eq!(
+            text.matches("/Type /Page\n").count() + text.matches("/Type /Page ").count(),
+            2,
+            "two pages"
+        );
+        assert_eq!(text.matches("/DCTDecode").count(), 4);
+        assert!(text.contains("CAM A (a)") && text.contains("CAM B (b)"));
+        assert_eq!(ascii("ΔE → 1×"), "dE > 1x");
+    }
+}
