@@ -136,7 +136,9 @@ fn resize(
     let engine = |e: crate::lut::LutError| FormatError::unsupported("lookwire", e.to_string());
     if let Some(cube) = &out.lut3d {
         if cube.size() != n {
-            let resampled = cube.resample(n, out.interpolation).map_err(engine)?;
+            let resampled = cube
+                .resample(n, Interpolation::Tetrahedral)
+                .map_err(engine)?;
             notes.push(format!(
                 "resampled the 3D table from {}³ to {n}³",
                 cube.size()
@@ -225,6 +227,29 @@ mod tests {
         assert_eq!(
             cube.node(2, 4, 6),
             src.lut3d.as_ref().unwrap().node(1, 2, 3)
+        );
+        // A trilinear source is resampled tetrahedrally too (the rule).
+        src.interpolation = Interpolation::Trilinear;
+        let c = convert(&src, LutFormat::Cube, Some(9)).unwrap();
+        let at = [0.25f32, 1.75, 0.75];
+        let want = src
+            .lut3d
+            .as_ref()
+            .unwrap()
+            .lookup(at, Interpolation::Tetrahedral);
+        let tri = src
+            .lut3d
+            .as_ref()
+            .unwrap()
+            .lookup(at, Interpolation::Trilinear);
+        assert!(
+            (0..3).any(|k| (tri[k] - want[k]).abs() > 1e-4),
+            "the point tells them apart"
+        );
+        let node = c.lut.lut3d.as_ref().unwrap().node(1, 7, 3);
+        assert!(
+            (0..3).all(|k| (node[k] - want[k]).abs() < 1e-6),
+            "{node:?} vs {want:?}"
         );
     }
 
