@@ -1,6 +1,8 @@
 //! `lookwire bench`: render throughput per workload, CPU level and thread count.
 
-use lookwire_color::kernel::workload::{copy_bandwidth, measure, Measurement, Workload};
+use lookwire_color::kernel::workload::{
+    copy_bandwidth, measure_with, Clock, Measurement, Workload,
+};
 use lookwire_color::kernel::{selection, CpuLevel};
 use std::io::Write;
 use std::process::ExitCode;
@@ -20,6 +22,10 @@ pub struct Args {
     /// Runs per figure; the fastest one counts.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub runs: u32,
+    /// Time single-threaded figures by the thread's CPU time instead of the wall clock
+    /// (for a machine shared with other work; multi-threaded figures stay wall time).
+    #[arg(long)]
+    pub cpu_time: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -42,7 +48,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let frame = workload.frame(args.width as usize, args.height as usize);
         for level in CpuLevel::available() {
             for &threads in &thread_counts {
-                let m = measure(workload, &frame, level, threads, args.runs as usize)?;
+                let clock = if args.cpu_time {
+                    Clock::ThreadCpu
+                } else {
+                    Clock::Wall
+                };
+                let m = measure_with(workload, &frame, level, threads, args.runs as usize, clock)?;
                 print_line(&m, args.json)?;
             }
         }
