@@ -34,9 +34,13 @@ async function reload() {
 /** Show version at which each camera's picture last changed: its preview URL changes only then. */
 const pictureVersion = new Map();
 
-function previewUrl(camera, width) {
+/**
+ * The camera's picture at `width`, with `extra` query parameters (view, overlay, snapshot).
+ * @param {any} camera @param {number} width @param {Record<string, string>} [extra]
+ */
+function previewUrl(camera, width, extra = {}) {
   const v = pictureVersion.get(camera.id) ?? state.version;
-  const params = new URLSearchParams({ width: String(width), v: String(v) });
+  const params = new URLSearchParams({ width: String(width), v: String(v), ...extra });
   if (ui.output) params.set('output', ui.output);
   return `/api/v1/cameras/${encodeURIComponent(camera.id)}/preview.jpg?${params}`;
 }

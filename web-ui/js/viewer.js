@@ -1,12 +1,13 @@
 // The focus view: the focused camera's graded picture, its compare controls and its scopes.
 
+import { api } from './api.js';
 import { Compare, MODES } from './compare.js';
 import { $, el, toast } from './dom.js';
 import { ScopePanel } from './scopes.js';
 
 /**
  * @param {{ state: import('./state.js').ShowState, ui: any,
- *           previewUrl: (camera: any, width: number) => string }} deps
+ *           previewUrl: (camera: any, width: number, extra?: Record<string, string>) => string }} deps
  */
 export function buildViewer({ state, ui, previewUrl }) {
   const img = $('focus-preview');
@@ -15,12 +16,58 @@ export function buildViewer({ state, ui, previewUrl }) {
   scopes.setEnabled(scopes.enabled);
   $('scopes-toggle').checked = scopes.enabled;
 
-  /** The B choices: a held still, and every other camera through the same output. */
+  // The server's picture options (view, overlays, snapshot pictures), when its API has them.
+  const pictures = { views: false, viewNames: { graded: 'graded', log: 'log', 'false-color': 'false color' } };
+  const VIEWS = ['graded', 'log', 'false-color'];
+
+  async function detectPictureOptions() {
+    const doc = await api('GET', '/openapi.json').catch(() => null);
+    const params = doc?.paths?.['/cameras/{id}/preview.jpg']?.get?.parameters ?? [];
+    const names = new Set(params.map((p) => p.name));
+    pictures.views = names.has('view') && names.has('snapshot');
+    $('picture-options').hidden = !pictures.views;
+  }
+
+  /** The focus picture's extra parameters: its view and overlays. */
+  function pictureParams() {
+    if (!pictures.views) return {};
+    const extra = {};
+    const view = $('focus-view-mode').value;
+    if (view !== 'graded') extra.view = view;
+    const overlays = [...document.querySelectorAll('input[name="overlay"]:checked')].map((i) => /** @type {HTMLInputElement} */ (i).value);
+    if (overlays.length) extra.overlay = overlays.join(',');
+    return extra;
+  }
+
+  async function renderLegend(camera) {
+    const legend = $('false-color-legend');
+    if ($('focus-view-mode').value !== 'false-color' || !pictures.views) {
+      legend.hidden = true;
+      return;
+    }
+    const query = ui.output ? `?output=${encodeURIComponent(ui.output)}` : '';
+    const data = await api('GET', `/cameras/${encodeURIComponent(camera.id)}/false-color${query}`).catch(() => null);
+    if (!data || ui.focus !== camera.id) return;
+    const rgb = (c) => `rgb(${c.map((x) => Math.round(255 * x)).join(',')})`;
+    legend.replaceChildren(...data.zones.map((z) =>
+      el('li', { dataset: { share: z.share }, title: `${z.ire[0]}–${z.ire[1]} IRE${z.stops ? `, ${z.stops[0]} to ${z.stops[1]} stops` : ''}` },
+        el('span', { class: 'swatch', style: `background:${rgb(z.color)}` }),
+        `${z.name} ${(100 * z.share).toFixed(0)} %`)));
+    legend.hidden = false;
+  }
+
+  /** The B choices: a held still, the ungraded picture, this camera's snapshots, other cameras. */
   function renderSources(camera) {
     const select = $('compare-source');
     const current = compare.source;
     const options = [el('option', { value: '' }, '—')];
     if (compare.held) options.push(el('option', { value: 'held' }, `still: ${compare.held.label}`));
+    if (pictures.views) {
+      options.push(el('option', { value: 'log' }, 'ungraded (log)'));
+      for (const s of Object.values(state.show.snapshots).filter((x) => x.camera === camera.id)) {
+        options.push(el('option', { value: `snapshot:${s.id}` }, `snapshot: ${s.name}`));
+      }
+    }
     for (const other of state.cameras()) {
       if (other.id !== camera.id) options.push(el('option', { value: `camera:${other.id}` }, other.label));
     }
@@ -32,6 +79,12 @@ export function buildViewer({ state, ui, previewUrl }) {
   function applySource(value) {
     if (value === 'held' && compare.held) {
       compare.setSource('held', compare.held.url, `still ${compare.held.label}`);
+    } else if (value === 'log' || value.startsWith('snapshot:')) {
+      const camera = state.camera(ui.focus);
+      const snapshot = value === 'log' ? null : state.show.snapshots[value.slice('snapshot:'.length)];
+      if (camera && value === 'log') compare.setSource(value, previewUrl(camera, 960, { view: 'log' }), `${camera.label} log`);
+      else if (camera && snapshot) compare.setSource(value, previewUrl(camera, 960, { snapshot: snapshot.id }), `snapshot ${snapshot.name}`);
+      else compare.setSource(null, null, 'B');
     } else if (value.startsWith('camera:')) {
       const other = state.camera(value.slice('camera:'.length));
       if (other) compare.setSource(value, previewUrl(other, 960), other.label);
@@ -41,13 +94,20 @@ export function buildViewer({ state, ui, previewUrl }) {
   }
 
   function render(camera) {
-    compare.labels.a = camera.label;
+    const view = pictures.views ? $('focus-view-mode').value : 'graded';
+    compare.labels.a = view === 'graded' ? camera.label : `${camera.label} ${pictures.viewNames[view]}`;
     img.onerror = () => { img.hidden = true; };
-    img.src = previewUrl(camera, 960);
+    img.src = previewUrl(camera, 960, pictureParams());
     img.hidden = compare.active;
     renderSources(camera);
+    renderLegend(camera);
     scopes.request(camera.id, ui.output, state.version);
   }
+
+  const rerender = () => {
+    const camera = state.camera(ui.focus);
+    if (camera) render(camera);
+  };
 
   function setMode(mode) {
     $('compare-mode').value = mode;
@@ -77,6 +137,9 @@ export function buildViewer({ state, ui, previewUrl }) {
     }
   }
 
+  $('focus-view-mode').addEventListener('change', rerender);
+  for (const box of document.querySelectorAll('input[name="overlay"]')) box.addEventListener('change', rerender);
+  detectPictureOptions().then(rerender);
   $('compare-mode').addEventListener('change', () => setMode($('compare-mode').value));
   $('compare-source').addEventListener('change', () => applySource($('compare-source').value));
   $('compare-hold').addEventListener('click', hold);
@@ -106,6 +169,11 @@ export function buildViewer({ state, ui, previewUrl }) {
         compare.flip();
         $('compare-flip').textContent = compare.showB ? 'Show A' : 'Show B';
       } else if (key === 'h') hold();
+      else if (key === 'v' && pictures.views) {
+        const select = $('focus-view-mode');
+        select.value = VIEWS[(VIEWS.indexOf(select.value) + 1) % VIEWS.length];
+        rerender();
+      }
       else return false;
       return true;
     },
