@@ -61,6 +61,8 @@ export const trimOf = async (id) => (await rest('GET', `/cameras/${id}`)).grade.
 export async function openPage({ scopes = false, ...options } = {}) {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, ...options });
   if (!scopes) await page.addInitScript(() => localStorage.setItem('lookwire.scopes', 'off'));
+  // A debug server on a busy machine takes seconds per new picture: waits allow a minute.
+  page.setDefaultTimeout(60000);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(base);

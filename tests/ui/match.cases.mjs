@@ -26,7 +26,7 @@ test('match solves a camera onto another, applies as its match node, and undo ta
   await page.waitForFunction(() => {
     const img = document.querySelector('.match-picture');
     return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
-  }, null, { timeout: 30000 });
+  });
 
   await page.click('#match-apply');
   await page.locator('#match-apply', { hasText: 'Applied' }).waitFor();

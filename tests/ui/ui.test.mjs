@@ -8,6 +8,8 @@ import { artifacts, eventually, openPage, rest, trimOf } from './harness.mjs';
 import './viewer.cases.mjs';
 import './match.cases.mjs';
 import './touch.cases.mjs';
+import './devices.cases.mjs';
+import './export.cases.mjs';
 
 test('the multiviewer shows every demo camera and the show timecode', async () => {
   const page = await openPage();
@@ -130,7 +132,7 @@ async function focusPixels(page, minVersion) {
   return page.evaluate(async (min) => {
     const img = document.getElementById('focus-preview');
     const shown = () => Number(new URL(img.src).searchParams.get('v'));
-    for (let i = 0; i < 1200 && !(img.complete && img.naturalWidth > 0 && shown() >= min); i++) {
+    for (let i = 0; i < 2400 && !(img.complete && img.naturalWidth > 0 && shown() >= min); i++) {
       await new Promise((r) => setTimeout(r, 25));
     }
     if (!img.naturalWidth) throw new Error(`no picture: ${img.src} complete ${img.complete} hidden ${img.hidden}`);

@@ -74,7 +74,7 @@ test('scopes of an HDR output are marked in nits', async () => {
   const page = await openPage({ scopes: true });
   await page.locator('.tile[data-camera="d"]').click();
   await page.selectOption('#output-select', 'hdr');
-  await page.waitForFunction(() => window.lookwire.viewer.scopes.last?.output === 'hdr', null, { timeout: 30000 });
+  await page.waitForFunction(() => window.lookwire.viewer.scopes.last?.output === 'hdr', null);
   const labels = await page.evaluate(() => window.lookwire.viewer.scopes.last.marks.map((m) => m.label));
   assert.ok(labels.some((l) => /1000 nits/.test(l)), `marks: ${labels}`);
   assert.match(await page.locator('.scope-status').innerText(), /pq/);
@@ -228,7 +228,7 @@ test('a held still is compared with the live picture after a trim', async () => 
   await page.waitForFunction((v) => {
     const img = document.getElementById('focus-preview');
     return Number(new URL(img.src).searchParams.get('v')) > v && img.complete && img.naturalWidth > 0;
-  }, start, { timeout: 30000 });
+  }, start);
   const shown = await columnsShown(page);
   const width = shown.length;
   assertWipeAt(shown, Math.round(width / 2));

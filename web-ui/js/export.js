@@ -122,14 +122,15 @@ export function buildExport({ state }) {
     const notes = [];
     if (p.without_grade) notes.push(`${p.without_grade} clip(s) without a grade`);
     if (p.changed_during) notes.push(`${p.changed_during} clip(s) whose grade changed while rolling (review.txt)`);
-    $('export-result').replaceChildren(
+    const parts = [
       el('p', {}, el('strong', {}, p.name), ` · ${p.files.length} files · MHL ${p.generation} · `,
         el('a', { href: p.zip, download: `${p.name}.zip` }, 'download zip')),
       notes.length ? el('p', { class: 'muted' }, notes.join('; ')) : null,
       el('ul', { class: 'list export-files' },
         ...p.files.map((f) => el('li', { dataset: { path: f.path } },
           el('a', { href: f.url, download: f.path.split('/').pop() }, f.path), el('span', { class: 'muted' }, kib(f.size))))),
-    );
+    ];
+    $('export-result').replaceChildren(...parts.filter(Boolean));
   }
 
   async function renderPackages() {
