@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { join } from 'node:path';
 import { FakeLutBox } from './fake-lutbox.mjs';
-import { artifacts, openPage, rest } from './harness.mjs';
+import { artifacts, eventually, openPage, rest } from './harness.mjs';
 
 /** A TCP port free now (for listeners the server opens). */
 async function freePort() {
@@ -39,7 +39,7 @@ test('a LUT box that drops shows in the multiviewer and the device table, and so
   try {
     await waitForState(page, dot, 'connected');
     await waitForState(page, row, 'connected');
-    assert.ok(box.pushes > 0, 'the box received the look');
+    await eventually('the box received the look', async () => box.pushes > 0);
 
     // Switched off: the next look cannot reach it.
     await box.stop();

@@ -22,33 +22,37 @@ function ale(timecode, clips) {
 
 test('the export dialog writes a .cc per clip that parses and carries the grade', async () => {
   const page = await openPage();
-  await page.locator('.tile[data-camera="c"]').click();
+  await page.locator('.tile[data-camera="f"]').click();
   // A grade with no show look, so the exported CDL is the trim itself.
   await page.evaluate((g) => {
     const { connection } = window.lookwire;
-    connection.trim('c', 'look', null);
-    for (const key of ['slope', 'offset', 'power']) connection.trim('c', `trim.${key}`, g[key]);
-    connection.trim('c', 'trim.sat', g.sat);
+    connection.trim('f', 'look', null);
+    for (const key of ['slope', 'offset', 'power']) connection.trim('f', `trim.${key}`, g[key]);
+    connection.trim('f', 'trim.sat', g.sat);
   }, GRADE);
-  await eventually('c carries the test grade', async () => {
-    const grade = (await rest('GET', '/cameras/c')).grade;
+  await eventually('f carries the test grade', async () => {
+    const grade = (await rest('GET', '/cameras/f')).grade;
     return grade.look === null && JSON.stringify(grade.trim) === JSON.stringify(GRADE);
   });
 
   const tag = Date.now().toString(36).toUpperCase();
-  const clip = `C${tag}`;
+  const clip = `F${tag}`;
   const { timecode } = await rest('GET', '/timecode');
   await page.click('#export-button');
   await page.locator('#export-dialog[open]').waitFor();
   await page.setInputFiles('#export-upload', {
-    name: `day-${tag}.ale`, mimeType: 'text/plain', buffer: Buffer.from(ale(timecode, [[clip, 'c'], [`A${tag}`, 'a']])),
+    name: `day-${tag}.ale`, mimeType: 'text/plain', buffer: Buffer.from(ale(timecode, [[clip, 'f'], [`A${tag}`, 'a']])),
   });
   await page.locator('#export-clips option', { hasText: `day-${tag}.ale` }).waitFor({ state: 'attached' });
   assert.match(await page.locator('#export-clips option:checked').innerText(), new RegExp(`day-${tag}`));
-  // Only camera C, as .cc and .ccc.
-  for (const other of ['a', 'b', 'd', 'e', 'f']) await page.uncheck(`#export-cameras input[value="${other}"]`);
+  // Only camera F, as .cc and .ccc.
+  for (const other of ['a', 'b', 'c', 'd', 'e']) await page.uncheck(`#export-cameras input[value="${other}"]`);
   await page.click('#export-go');
   const link = page.locator(`#export-result li[data-path="cc/${clip}.cc"] a`);
+  // The package's files, or the server's refusal in the status line.
+  await page.waitForFunction(() => document.querySelector('#export-result li') !== null
+    || !/^(exporting…)?$/.test(document.getElementById('export-status').textContent));
+  assert.equal(await page.locator('#export-status').innerText(), '', 'no export error');
   await link.waitFor();
   assert.equal(await page.locator(`#export-result li[data-path="cc/A${tag}.cc"]`).count(), 0, 'camera A left out');
   assert.doesNotMatch(await page.locator('#export-result').innerText(), /\b(null|undefined)\b/);
