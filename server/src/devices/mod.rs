@@ -361,7 +361,8 @@ fn fit_missing_cdl(look: &mut Look, show: &Show, camera: &str, output: &str) {
     }
 }
 
-/// The looks that changed since `last` (keyed by what each depends on).
+/// The looks that changed since `last` (keyed by what each depends on). Devices on the same
+/// camera, output and bypass share one bake (and one CDL fit) per pass.
 fn bake_all(
     mut baker: Baker,
     mut last: HashMap<String, String>,
@@ -370,13 +371,14 @@ fn bake_all(
     cdl_only: &std::collections::HashSet<String>,
 ) -> (Baker, HashMap<String, String>, Vec<(String, Look)>) {
     let mut looks = Vec::new();
+    let mut baked: HashMap<String, Option<Look>> = HashMap::new();
+    let mut fitted: HashMap<String, Look> = HashMap::new();
     last.retain(|id, _| targets.contains_key(id));
     for (id, route) in targets {
         let (camera, output) = (&route.camera, &route.output);
         let bypass = show.device_bypass.get(id).copied().unwrap_or(Bypass::None);
-        let key = format!(
-            "{}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            route.generation,
+        let inputs = format!(
+            "{camera}|{output}|{:?}|{:?}|{:?}|{:?}|{:?}",
             show.cameras.get(camera),
             show.outputs.get(output),
             show.cameras
@@ -386,21 +388,35 @@ fn bake_all(
             show.cdl_style,
             bypass
         );
+        let key = format!("{}|{inputs}", route.generation);
         if last.get(id) == Some(&key) {
             continue;
         }
-        match baker.bake(show, camera, output, bypass) {
-            Ok(mut look) => {
-                if cdl_only.contains(id) {
-                    fit_missing_cdl(&mut look, show, camera, output);
-                }
-                looks.push((id.clone(), look));
-                last.insert(id.clone(), key);
-            }
-            Err(e) => {
-                tracing::warn!("device {id}: cannot bake camera {camera} for output {output}: {e}")
-            }
-        }
+        let look = baked.entry(inputs.clone()).or_insert_with(|| {
+            baker
+                .bake(show, camera, output, bypass)
+                .map_err(|e| {
+                    tracing::warn!(
+                        "device {id}: cannot bake camera {camera} for output {output}: {e}"
+                    )
+                })
+                .ok()
+        });
+        let Some(look) = look.clone() else { continue };
+        let look = if cdl_only.contains(id) {
+            fitted
+                .entry(inputs)
+                .or_insert_with(|| {
+                    let mut l = look;
+                    fit_missing_cdl(&mut l, show, camera, output);
+                    l
+                })
+                .clone()
+        } else {
+            look
+        };
+        looks.push((id.clone(), look));
+        last.insert(id.clone(), key);
     }
     (baker, last, looks)
 }

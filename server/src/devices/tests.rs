@@ -216,3 +216,39 @@ async fn demo_devices_connect_take_looks_and_follow_trims() {
     assert!(e.camera_events.unwrap() >= 1, "{e:?}");
     assert!(e.camera_drift.as_ref().unwrap().contains("1.7"), "{e:?}");
 }
+
+/// Devices on the same camera and output share one bake per change: the same lattice, not
+/// a copy, and a changed camera re-bakes only its own devices.
+#[test]
+fn devices_on_one_look_share_one_bake() {
+    use std::collections::{HashMap, HashSet};
+    let mut show = demo_show();
+    let route = |camera: &str, output: &str, generation| super::Route {
+        camera: camera.into(),
+        output: output.into(),
+        generation,
+    };
+    let targets: HashMap<String, super::Route> = [
+        ("box-1".to_string(), route("a", "sdr", 1)),
+        ("monitor".to_string(), route("a", "sdr", 2)),
+        ("box-2".to_string(), route("b", "sdr", 3)),
+    ]
+    .into();
+    let none = HashSet::new();
+    let (baker, last, looks) =
+        super::bake_all(Default::default(), HashMap::new(), &show, &targets, &none);
+    let by_id: HashMap<_, _> = looks.into_iter().collect();
+    assert_eq!(by_id.len(), 3);
+    assert!(std::sync::Arc::ptr_eq(
+        &by_id["box-1"].lut,
+        &by_id["monitor"].lut
+    ));
+    assert!(!std::sync::Arc::ptr_eq(
+        &by_id["box-1"].lut,
+        &by_id["box-2"].lut
+    ));
+    show.cameras["b"].grade.trim.sat = 0.8;
+    let (_, _, looks) = super::bake_all(baker, last, &show, &targets, &none);
+    let ids: Vec<_> = looks.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["box-2"], "only camera B's device is baked again");
+}
