@@ -8,6 +8,7 @@
 //! (camera, output, width) while the grade it depends on is unchanged; [`scopes`] computes
 //! waveform, parade, vectorscope and histogram from a graded frame.
 
+pub mod checks;
 pub mod encode;
 pub mod picture;
 pub mod routes;
@@ -112,6 +113,8 @@ pub struct Previews {
     kernels: Mutex<HashMap<(String, String), Prepared>>,
     gamut_kernels: Mutex<HashMap<(String, String), Arc<Kernel>>>,
     jpegs: Mutex<HashMap<JpegId, (String, Arc<Jpeg>)>>,
+    /// The latest camera check results per camera.
+    pub checks: Mutex<HashMap<String, routes::CameraChecks>>,
 }
 
 impl Default for Previews {
@@ -122,6 +125,7 @@ impl Default for Previews {
             kernels: Mutex::default(),
             gamut_kernels: Mutex::default(),
             jpegs: Mutex::default(),
+            checks: Mutex::default(),
         }
     }
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 
+use super::checks::{self, CheckKind, DefectReport, NoiseReport};
 use super::scopes::{self, Scopes};
 use super::source::SourceInfo;
 use super::views::Zone;
@@ -36,6 +37,13 @@ pub fn routes() -> Router<AppState> {
                 axum::extract::DefaultBodyLimit::max(crate::api::UPLOAD_LIMIT),
             ),
         )
+        .route(
+            "/cameras/{id}/checks/{kind}",
+            axum::routing::post(run_check).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::UPLOAD_LIMIT,
+            )),
+        )
+        .route("/checks", get(list_checks))
         .layer(Extension(Arc::new(Previews::new())))
 }
 
@@ -270,4 +278,102 @@ pub async fn delete_still(
     camera_exists(&state, &id)?;
     previews.sources.clear_still(&id);
     Ok(Json(previews.sources.info(&id)))
+}
+
+/// The latest check results of one camera, to compare cameras.
+#[derive(Clone, Debug, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct CameraChecks {
+    pub camera: String,
+    /// Hot pixels found in the last capped frame.
+    pub hot: Option<usize>,
+    /// Dead pixels found in the last flat bright frame.
+    pub dead: Option<usize>,
+    pub noise: Option<NoiseReport>,
+}
+
+#[utoipa::path(post, path = "/cameras/{id}/checks/{kind}", tag = "cameras",
+    params(("id" = String, Path), ("kind" = String, Path, description = "hot (a frame shot with the lens capped), dead (a flat bright frame) or noise (a flat grey frame)")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The frame as the camera recorded it: OpenEXR, DPX 10-bit, TIFF 16-bit or PNG"),
+    responses((status = 200, description = "DefectReport for hot and dead, NoiseReport for noise", body = DefectReport),
+        (status = 400, body = crate::api::error::ErrorBody), (status = 404, body = crate::api::error::ErrorBody)))]
+pub async fn run_check(
+    State(state): State<AppState>,
+    Extension(previews): Extension<Arc<Previews>>,
+    caller: Caller,
+    Path((id, kind)): Path<(String, String)>,
+    body: Result<bytes::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    require(&caller, Role::Operator)?;
+    let view = state.show.view();
+    let cam = view
+        .show
+        .cameras
+        .get(&id)
+        .ok_or_else(|| ApiError::from(PreviewError::Camera(id.clone())))?;
+    let kind = match kind.as_str() {
+        "hot" => Some(CheckKind::Hot),
+        "dead" => Some(CheckKind::Dead),
+        "noise" => None,
+        k => {
+            let msg = format!("no check {k:?}: expected hot, dead or noise");
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                msg,
+                "kind",
+            ));
+        }
+    };
+    let input_space = cam.input_space.clone();
+    let bytes = body.map_err(|e| ApiError::new(e.status(), "body_rejected", e.body_text(), ""))?;
+    let camera = id.clone();
+    blocking(move || {
+        let (frame, _) = super::still::decode(&bytes)?;
+        let mut checks = lock_checks(&previews);
+        let entry = checks.entry(camera.clone()).or_default();
+        entry.camera = camera;
+        let json = match kind {
+            Some(k) => {
+                let report = checks::defects(&frame, k)?;
+                match k {
+                    CheckKind::Hot => entry.hot = Some(report.count),
+                    CheckKind::Dead => entry.dead = Some(report.count),
+                }
+                serde_json::to_value(report)
+            }
+            None => {
+                let space = lookwire_color::spaces::lookup(&input_space)
+                    .map_err(|e| PreviewError::Still(e.to_string()))?;
+                let report = checks::noise(&frame, &space)?;
+                entry.noise = Some(report.clone());
+                serde_json::to_value(report)
+            }
+        };
+        // Plain numbers and strings: serialising them cannot fail.
+        Ok(json.unwrap_or(serde_json::Value::Null))
+    })
+    .await
+    .map(|v| Json(v).into_response())
+}
+
+fn lock_checks(p: &Previews) -> std::sync::MutexGuard<'_, HashMap<String, CameraChecks>> {
+    p.checks.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[utoipa::path(get, path = "/checks", tag = "cameras",
+    responses((status = 200, body = [CameraChecks], description = "Every camera's latest check results, in show order")))]
+pub async fn list_checks(
+    State(state): State<AppState>,
+    Extension(previews): Extension<Arc<Previews>>,
+    _caller: Caller,
+) -> Json<Vec<CameraChecks>> {
+    let view = state.show.view();
+    let checks = lock_checks(&previews);
+    Json(
+        view.show
+            .cameras
+            .keys()
+            .filter_map(|c| checks.get(c).cloned())
+            .collect(),
+    )
 }

@@ -471,6 +471,7 @@ async fn preview_takes_the_token_as_a_query_parameter() {
     error_of(&s.app, &scopes, StatusCode::UNAUTHORIZED).await;
 }
 
+mod checks;
 mod still;
 mod stream;
 mod views;

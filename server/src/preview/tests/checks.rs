@@ -1,0 +1,159 @@
+//! Camera checks on frames with known defects and known noise, through the route.
+
+use super::*;
+use crate::preview::checks::{self, CheckKind};
+use lookwire_color::chart::Frame;
+
+/// A deterministic ±`amp` uniform grain (xorshift), so frames are repeatable.
+fn grain(seed: &mut u64, amp: f32) -> f32 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    ((*seed >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 2.0 * amp
+}
+
+fn flat(w: usize, h: usize, level: f32, amp: f32) -> Frame {
+    let mut seed = 0x9e37_79b9_7f4a_7c15;
+    Frame {
+        width: w,
+        height: h,
+        data: (0..w * h * 3)
+            .map(|_| level + grain(&mut seed, amp))
+            .collect(),
+    }
+}
+
+fn set(f: &mut Frame, x: usize, y: usize, c: usize, v: f32) {
+    f.data[(y * f.width + x) * 3 + c] = v;
+}
+
+/// A capped frame (S-Log3 black 0.09 with grain) with three hot pixels, one in each
+/// channel, and a warm but legitimate grain peak: exactly the three are found, in
+/// reading order, with thumbnails.
+#[test]
+fn hot_pixels_of_a_capped_frame() {
+    let mut f = flat(200, 120, 0.093, 0.004);
+    set(&mut f, 10, 5, 0, 0.6);
+    set(&mut f, 150, 60, 1, 0.3);
+    set(&mut f, 199, 119, 2, 0.9);
+    set(&mut f, 50, 50, 1, 0.093 + 0.006);
+    let r = checks::defects(&f, CheckKind::Hot).unwrap();
+    let found: Vec<_> = r.defects.iter().map(|d| (d.x, d.y, d.channel)).collect();
+    assert_eq!(found, vec![(10, 5, 0), (150, 60, 1), (199, 119, 2)]);
+    assert_eq!(r.count, 3);
+    assert!((r.level[1] - 0.093).abs() < 0.001, "{:?}", r.level);
+    assert!(r.defects[0].thumbnail_png.len() > 100);
+    // The dead check of the same frame finds none.
+    assert_eq!(checks::defects(&f, CheckKind::Dead).unwrap().count, 0);
+}
+
+#[test]
+fn dead_pixels_of_a_flat_bright_frame() {
+    let mut f = flat(160, 90, 0.7, 0.01);
+    set(&mut f, 80, 45, 1, 0.0);
+    set(&mut f, 3, 88, 0, 0.2);
+    let r = checks::defects(&f, CheckKind::Dead).unwrap();
+    let found: Vec<_> = r.defects.iter().map(|d| (d.x, d.y)).collect();
+    assert_eq!(found, vec![(80, 45), (3, 88)]);
+}
+
+/// Uniform grain of ±a has σ = a/√3; through S-Log3 at its 18 % grey code the signal
+/// to noise follows from the curve's slope there.
+#[test]
+fn noise_of_a_flat_grey_frame() {
+    let space = lookwire_color::spaces::lookup("sony-slog3-sgamut3cine").unwrap();
+    let grey = space.curve.encode(0.18) as f32;
+    let amp = 0.006;
+    let r = checks::noise(&flat(400, 400, grey, amp), &space).unwrap();
+    let sigma = amp / 3f32.sqrt();
+    assert!(
+        (r.sigma_code[1] - sigma).abs() / sigma < 0.03,
+        "{:?}",
+        r.sigma_code
+    );
+    assert!(r.exposure_stops.abs() < 0.01, "{}", r.exposure_stops);
+    let slope = (space.curve.decode(f64::from(grey) + 1e-4)
+        - space.curve.decode(f64::from(grey) - 1e-4))
+        / 2e-4;
+    let want = 20.0 * (0.18 / (slope * f64::from(sigma))).log10();
+    assert!((r.snr_db - want).abs() < 0.3, "{} vs {want}", r.snr_db);
+    assert!((r.snr_stops - r.snr_db / 20.0 / 2f64.log10()).abs() < 1e-9);
+    // Twice the grain: 6 dB less.
+    let r2 = checks::noise(&flat(400, 400, grey, 2.0 * amp), &space).unwrap();
+    assert!((r.snr_db - r2.snr_db - 6.02).abs() < 0.3);
+}
+
+/// Through the route: an EXR of a capped frame with one hot pixel; the summary of every
+/// camera's checks lists it.
+#[tokio::test]
+async fn checks_through_the_route() {
+    let s = server();
+    let mut f = flat(64, 36, 0.093, 0.002);
+    set(&mut f, 20, 10, 0, 0.5);
+    let img = crate::image::Image {
+        width: 64,
+        height: 36,
+        channels: 3,
+        bits: 0,
+        samples: crate::image::Samples::F32(f.data.clone()),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("capped.exr");
+    crate::image::write(&path, &img).unwrap();
+    let exr = std::fs::read(&path).unwrap();
+    let (status, body) = post(&s.app, "/api/v1/cameras/a/checks/hot", exr.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["count"], 1);
+    assert_eq!(
+        (
+            body["defects"][0]["x"].as_u64(),
+            body["defects"][0]["y"].as_u64()
+        ),
+        (Some(20), Some(10))
+    );
+    let (res, bytes) = call(&s.app, "GET", "/api/v1/checks", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let all: Value = serde_json::from_slice(&bytes).unwrap();
+    let a = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["camera"] == "a")
+        .unwrap();
+    assert_eq!(a["hot"], 1);
+    assert!(a["dead"].is_null());
+    let (status, e) = post(&s.app, "/api/v1/cameras/a/checks/warm", exr.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("hot, dead or noise"),
+        "{e}"
+    );
+    let (status, e) = post(
+        &s.app,
+        "/api/v1/cameras/a/checks/noise",
+        b"P6 not ours".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_image"))
+    );
+}
+
+async fn post(app: &Router, uri: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
