@@ -235,3 +235,44 @@ test('a held still is compared with the live picture after a trim', async () => 
   assert.ok((await rest('GET', '/cameras/f')).grade.trim.offset[2] > before);
   await page.close();
 });
+
+test('false color shows its zones, and a snapshot compares against the live picture', async () => {
+  const page = await openPage();
+  await page.locator('.tile[data-camera="a"]').click();
+  await page.waitForFunction(() => !document.getElementById('picture-options').hidden);
+  await page.selectOption('#focus-view-mode', 'false-color');
+  const legend = page.locator('#false-color-legend li');
+  await legend.first().waitFor();
+  const shares = await legend.evaluateAll((items) => items.map((li) => Number(/** @type {HTMLElement} */ (li).dataset.share)));
+  const total = shares.reduce((a, b) => a + b, 0);
+  // Zones cover part of the picture (the rest keeps its grey): shares are parts of one.
+  assert.ok(shares.length >= 5 && total > 0.1 && total <= 1.0001, `zone shares: ${shares}`);
+  assert.match(await page.evaluate(() => document.getElementById('focus-preview').src), /view=false-color/);
+  await page.locator('.viewer').screenshot({ path: join(artifacts, 'false-color.png') });
+
+  // Back to graded; store a snapshot, move the grade away, compare with the snapshot.
+  await page.selectOption('#focus-view-mode', 'graded');
+  await page.fill('#snapshot-name', 'before-lift');
+  await page.click('#snapshot-take');
+  await page.locator('#snapshots li', { hasText: 'before-lift' }).waitFor();
+  const lift = Number(((await trimOf('a')).offset[1] + 0.06).toFixed(4));
+  await page.fill('#trim-offset-g', String(lift));
+  await page.press('#trim-offset-g', 'Enter');
+  await eventually('offset.g of a lifted', async () => (await trimOf('a')).offset[1] === lift);
+  const id = await page.evaluate(() => Object.values(window.lookwire.state.show.snapshots).find((s) => s.name === 'before-lift').id);
+  await page.selectOption('#compare-mode', 'wipe');
+  await page.selectOption('#compare-source', `snapshot:${id}`);
+  const loaded = () => page.waitForFunction((v) => {
+    const { compare, state } = window.lookwire.viewer ? { compare: window.lookwire.viewer.compare, state: window.lookwire.state } : {};
+    const shown = Number(new URL(compare.a.src).searchParams.get('v'));
+    return compare.a.complete && compare.a.naturalWidth > 0 && compare.b.complete && compare.b.naturalWidth > 0 && shown >= v;
+  }, state0);
+  const state0 = await page.evaluate(() => window.lookwire.state.version);
+  await loaded();
+  await eventually('the wipe shows live left and the snapshot right', async () => {
+    const shown = await columnsShown(page);
+    return !shown.slice(0, shown.length / 2 - 2).includes('B') && shown.slice(shown.length / 2 + 2).includes('B');
+  });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
