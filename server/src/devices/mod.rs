@@ -22,7 +22,6 @@ use std::sync::{Arc, Mutex};
 
 use lookwire_protocol::manager::{DeviceManager, DeviceReport, RetryPolicy};
 use lookwire_protocol::{ConnectionState, Device, EncodeError, Look};
-use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -278,12 +277,13 @@ fn hand(manager: &Arc<Mutex<DeviceManager>>, shared: &Arc<Shared>, id: &str, loo
 /// Bakes and hands out looks at start, after every show change that touches them and
 /// whenever a device is added.
 async fn feed(show: ShowHandle, manager: Arc<Mutex<DeviceManager>>, shared: Arc<Shared>) {
-    let mut changes = show.subscribe();
+    // The rendered show: committed changes, plus every frame of a scene fade.
+    let mut rendered = show.watch_rendered();
     let mut baker = Baker::default();
     let mut last: HashMap<String, String> = HashMap::new();
     let mut fitted_for = std::collections::HashSet::new();
     loop {
-        let view = show.view();
+        let view = rendered.borrow_and_update().clone();
         let targets = lock(&shared.routes).clone();
         let cdl_only = lock(&shared.cdl_only).clone();
         for id in cdl_only.difference(&fitted_for) {
@@ -307,10 +307,7 @@ async fn feed(show: ShowHandle, manager: Arc<Mutex<DeviceManager>>, shared: Arc<
         }
         // Coalesce: wake on the next change, skipping any already superseded.
         tokio::select! {
-            change = changes.recv() => match change {
-                Ok(_) | Err(RecvError::Lagged(_)) => while changes.try_recv().is_ok() {},
-                Err(RecvError::Closed) => return,
-            },
+            changed = rendered.changed() => if changed.is_err() { return },
             () = shared.wake_feed.notified() => {}
         }
     }

@@ -133,7 +133,7 @@ pub async fn preview_jpg(
 ) -> Result<Response, ApiError> {
     let width = width(&query)?;
     let picture = Picture::from_query(&query)?;
-    let view = state.show.view();
+    let view = state.show.rendered();
     let output = query.get("output").cloned();
     let (target, jpeg) = blocking(move || {
         let target = target(&view.show, &id, output.as_deref(), false)?;
@@ -161,7 +161,7 @@ pub async fn scopes_json(
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Scopes>, ApiError> {
-    let view = state.show.view();
+    let view = state.show.rendered();
     let output = query.get("output").cloned();
     let scopes = blocking(move || {
         let target = target(&view.show, &id, output.as_deref(), true)?;
@@ -202,7 +202,7 @@ pub async fn false_color_json(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<FalseColor>, ApiError> {
     let width = width(&query)?;
-    let view = state.show.view();
+    let view = state.show.rendered();
     let output = query.get("output").cloned();
     let legend = blocking(move || {
         let target = target(&view.show, &id, output.as_deref(), false)?;

@@ -12,15 +12,16 @@
 //! grade ends its fade at once (the live trim wins).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use lookwire_color::Cdl;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 use super::curves::{RgbCurves, Spline, MAX_POINTS};
 use super::model::{Grade, GradeNode, Id};
-use super::writer::{Change, ShowView};
+use super::writer::ShowView;
+use super::Event;
 
 /// A camera on its way from one grade to another.
 #[derive(Clone, Debug, PartialEq)]
@@ -168,9 +169,9 @@ pub struct Fades {
 impl Fades {
     /// Follows one committed change: a faded scene recall starts fades, any other change
     /// to a fading camera's grade ends its fade.
-    pub fn follow(&mut self, change: &Change, now: Instant, frame_rate_fps: f64) {
-        let fade_frames = change.event.fade_frames.unwrap_or(0);
-        for patch in &change.event.patches {
+    pub fn follow(&mut self, event: &Event, now: Instant, frame_rate_fps: f64) {
+        let fade_frames = event.fade_frames.unwrap_or(0);
+        for patch in &event.patches {
             let Some(camera) = grade_patch_camera(patch.path()) else {
                 continue;
             };
@@ -237,48 +238,85 @@ fn grade_patch_camera(path: &str) -> Option<&str> {
     (tail == "grade" || tail.starts_with("grade/")).then_some(camera)
 }
 
-/// Runs the fader on its own thread: follows `changes` and publishes into `rendered` the
-/// committed show with fades applied, once per change and once per frame while a fade runs.
-pub fn spawn_fader(
-    mut changes: broadcast::Receiver<Arc<Change>>,
-    view: watch::Receiver<Arc<ShowView>>,
+/// The fades, shared by the writer (which starts and ends them as it commits, and
+/// publishes the rendered show before it answers) and the fader thread (which publishes
+/// one rendered show per frame while any fade runs).
+#[derive(Debug)]
+pub struct Fader {
+    fades: Mutex<Fades>,
+    wake: Condvar,
     rendered: watch::Sender<Arc<ShowView>>,
-) -> std::io::Result<()> {
-    std::thread::Builder::new()
-        .name("show-fader".into())
-        .spawn(move || {
-            let mut fades = Fades::default();
-            loop {
-                let committed = view.borrow().clone();
-                let (num, den) = committed.show.frame_rate.ratio();
-                let fps = num as f64 / den as f64;
-                let next = if fades.is_empty() {
-                    changes.blocking_recv().map(Some)
-                } else {
-                    std::thread::sleep(Duration::from_secs_f64(1.0 / fps));
-                    match changes.try_recv() {
-                        Ok(c) => Ok(Some(c)),
-                        Err(broadcast::error::TryRecvError::Empty) => Ok(None),
-                        Err(broadcast::error::TryRecvError::Lagged(_)) => Ok(None),
-                        Err(broadcast::error::TryRecvError::Closed) => {
-                            Err(broadcast::error::RecvError::Closed)
-                        }
-                    }
-                };
-                let now = Instant::now();
-                match next {
-                    Ok(Some(change)) => {
-                        fades.follow(&change, now, fps);
-                        while let Ok(more) = changes.try_recv() {
-                            fades.follow(&more, now, fps);
-                        }
-                    }
-                    Ok(None) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(broadcast::error::RecvError::Closed) => return,
+}
+
+impl Fader {
+    /// A fader with nothing fading, and the receiver of its rendered shows.
+    pub fn new(initial: Arc<ShowView>) -> (Arc<Fader>, watch::Receiver<Arc<ShowView>>) {
+        let (rendered, rx) = watch::channel(initial);
+        let fader = Arc::new(Fader {
+            fades: Mutex::new(Fades::default()),
+            wake: Condvar::new(),
+            rendered,
+        });
+        (fader, rx)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Fades> {
+        self.fades.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Follows committed events and publishes the rendered show for `view`.
+    pub fn committed(&self, view: &Arc<ShowView>, events: &[Event]) {
+        let now = Instant::now();
+        let mut fades = self.lock();
+        let (num, den) = view.show.frame_rate.ratio();
+        for event in events {
+            fades.follow(event, now, num as f64 / den as f64);
+        }
+        self.publish(&mut fades, view, now);
+        if !fades.is_empty() {
+            self.wake.notify_one();
+        }
+    }
+
+    fn publish(&self, fades: &mut Fades, view: &Arc<ShowView>, now: Instant) {
+        let rendered = if fades.is_empty() {
+            Arc::clone(view)
+        } else {
+            Arc::new(fades.render(view, now))
+        };
+        self.rendered.send_replace(rendered);
+    }
+
+    /// Starts the thread that renders one frame after another while fades run. It ends
+    /// once the writer has dropped its fader.
+    pub fn spawn(self: &Arc<Self>, view: watch::Receiver<Arc<ShowView>>) -> std::io::Result<()> {
+        let fader = Arc::clone(self);
+        std::thread::Builder::new()
+            .name("show-fader".into())
+            .spawn(move || fader.run(&view))
+            .map(|_| ())
+    }
+
+    fn run(self: Arc<Self>, view: &watch::Receiver<Arc<ShowView>>) {
+        loop {
+            let mut fades = self.lock();
+            while fades.is_empty() {
+                if Arc::strong_count(&self) == 1 {
+                    return;
                 }
-                let committed = view.borrow().clone();
-                rendered.send_replace(Arc::new(fades.render(&committed, now)));
+                fades = self
+                    .wake
+                    .wait_timeout(fades, Duration::from_secs(1))
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
             }
-        })
-        .map(|_| ())
+            let committed = view.borrow().clone();
+            let (num, den) = committed.show.frame_rate.ratio();
+            drop(fades);
+            std::thread::sleep(Duration::from_secs_f64(den as f64 / num as f64));
+            let committed = view.borrow().clone();
+            let mut fades = self.lock();
+            self.publish(&mut fades, &committed, Instant::now());
+        }
+    }
 }

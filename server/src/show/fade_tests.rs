@@ -192,10 +192,10 @@ fn a_faded_recall_starts_a_fade_and_a_trim_ends_it() {
         to.clone(),
         None,
     );
-    fades.follow(&cut, now, 25.0);
+    fades.follow(&cut.event, now, 25.0);
     assert!(fades.is_empty(), "no fade frames: a cut");
     let faded = change("scene.recall", "/cameras/a/grade", from, to, Some(50));
-    fades.follow(&faded, now, 25.0);
+    fades.follow(&faded.event, now, 25.0);
     assert_eq!(fades.cameras(), ["a"]);
     let view = super::ShowView {
         version: 1,
@@ -210,6 +210,6 @@ fn a_faded_recall_starts_a_fade_and_a_trim_ends_it() {
         json!(1.3),
         None,
     );
-    fades.follow(&trim, now, 25.0);
+    fades.follow(&trim.event, now, 25.0);
     assert!(fades.is_empty(), "the live trim wins");
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use super::actions::{Action, Stamp};
+use super::fade::Fader;
 use super::history::{camera_of, History};
 use super::model::Show;
 use super::patch::Patch;
@@ -134,8 +135,9 @@ impl ShowHandle {
             show: show.clone(),
         }));
         let (changes, _) = broadcast::channel(8192);
-        let (rendered_tx, rendered) = watch::channel(view.borrow().clone());
-        super::fade::spawn_fader(changes.subscribe(), view.clone(), rendered_tx)
+        let (fader, rendered) = Fader::new(view.borrow().clone());
+        fader
+            .spawn(view.clone())
             .map_err(|e| StoreError::Corrupt(format!("cannot start the fade thread: {e}")))?;
         let writer = Writer {
             store,
@@ -144,6 +146,7 @@ impl ShowHandle {
             version,
             clock: clock.clone(),
             view: view_tx,
+            fader,
             changes: changes.clone(),
         };
         std::thread::Builder::new()
@@ -234,6 +237,7 @@ struct Writer {
     version: u64,
     clock: Arc<Mutex<ShowClock>>,
     view: watch::Sender<Arc<ShowView>>,
+    fader: Arc<Fader>,
     changes: broadcast::Sender<Arc<Change>>,
 }
 
@@ -295,10 +299,13 @@ impl Writer {
     }
 
     fn publish(&mut self, events: Vec<(Event, Option<Origin>)>) {
-        self.view.send_replace(Arc::new(ShowView {
+        let view = Arc::new(ShowView {
             version: self.version,
             show: self.show.clone(),
-        }));
+        });
+        self.view.send_replace(Arc::clone(&view));
+        let list: Vec<Event> = events.iter().map(|(e, _)| e.clone()).collect();
+        self.fader.committed(&view, &list);
         for (event, origin) in events {
             let message = serde_json::to_string(&ChangeMessage {
                 kind: "change",
