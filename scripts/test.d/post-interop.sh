@@ -255,5 +255,41 @@ for f in failures:
 sys.exit(1 if failures else 0)
 PY
 
+echo "-- a folder of camera files scanned with ffprobe"
+if ! command -v ffprobe >/dev/null 2>&1; then
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null
+fi
+CARDS="$WORK/cards"
+mkdir -p "$CARDS/A001"
+ffmpeg -v error -y -f lavfi -i testsrc=size=64x36:rate=25 -frames:v 50 -c:v mpeg4 \
+  -timecode 14:02:10:00 -metadata:s:v:0 reel_name=A001 "$CARDS/A001/A001C003_240501_R1AB.mov"
+ffmpeg -v error -y -f lavfi -i testsrc=size=64x36:rate=25 -frames:v 25 -c:v mpeg4 \
+  -timecode 14:03:00:00 -metadata:s:v:0 reel_name=B012 "$CARDS/B012C003_240501_R2CD.mov"
+expect 0 "lookwire export from a scanned folder" -- "$LOOKWIRE" export --clips "$CARDS" --show "$DATA/demo-show.json" \
+  --format cc,edl --out "$WORK/scan" --name scan --day d1
+expect 0 "OpenTimelineIO reads the scanned clips' EDL" -- "$VENV/bin/python" - "$WORK/scan/scan" <<'PY'
+import sys
+import opentimelineio as otio
+
+pkg = sys.argv[1]
+failures = []
+for camera, name, start, end in (("A", "A001C003_240501_R1AB", "14:02:10:00", "14:02:12:00"),
+                                 ("B", "B012C003_240501_R2CD", "14:03:00:00", "14:03:01:00")):
+    edl = otio.adapters.read_from_file(f"{pkg}/edl/{camera}_d1.edl", rate=25)
+    clips = list(edl.find_clips())
+    if [c.name for c in clips] != [name]:
+        failures.append(f"EDL {camera}: clips {[c.name for c in clips]}")
+        continue
+    r = clips[0].source_range
+    got = (otio.opentime.to_timecode(r.start_time), otio.opentime.to_timecode(r.end_time_exclusive()))
+    if got != (start, end):
+        failures.append(f"EDL {camera}: {got} != {(start, end)}")
+    if not clips[0].metadata.get("cdl", {}).get("asc_sop"):
+        failures.append(f"EDL {camera}: no ASC_SOP")
+for f in failures:
+    print("FAIL:", f)
+sys.exit(1 if failures else 0)
+PY
+
 echo "post-interop: $passed passed, $failed failed"
 [ "$failed" = 0 ]

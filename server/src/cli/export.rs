@@ -43,7 +43,7 @@ nothing is left. Exit codes: 0 written; 1 error; 3 written, but clips need revie
 #[command(after_help = AFTER_HELP)]
 #[command(group = clap::ArgGroup::new("source").required(true))]
 pub struct Args {
-    /// The day's clip list: .ale, .csv or .otio.
+    /// The day's clip list: .ale, .csv or .otio; or a folder of camera files (.mov, .mxf, .mp4, …) read with ffprobe (name, reel tag, timecode tag, frame rate, duration).
     #[arg(long, value_name = "FILE")]
     pub clips: PathBuf,
     /// Grade timeline as JSON: {"rate", "events": [{camera, timecode, cdl, style, working_space, look}], "snapshots": [...]}.

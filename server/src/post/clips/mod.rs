@@ -6,6 +6,7 @@
 pub mod ale;
 mod csv;
 mod otio;
+pub mod scan;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -137,8 +138,14 @@ pub struct IngestOptions {
     pub camera_column: Option<String>,
 }
 
-/// Reads a clip list, choosing the reader by extension (`.ale`, `.csv`, `.otio`/`.json`).
+/// Reads a clip list, choosing the reader by extension (`.ale`, `.csv`, `.otio`/`.json`);
+/// a folder is scanned for camera files with ffprobe ([`scan`]).
 pub fn read_clips(path: &Path, options: &IngestOptions) -> Result<ClipList, ClipError> {
+    if path.is_dir() {
+        let list = scan::scan_folder(path, options)?;
+        check_duplicates(&list)?;
+        return Ok(list);
+    }
     let bytes = std::fs::read(path)
         .map_err(|e| ClipError::at(path, 0, ClipErrorKind::Io(e.to_string())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
