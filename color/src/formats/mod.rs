@@ -20,6 +20,7 @@ mod xml;
 
 pub use error::{FormatError, Location};
 pub use lut_file::LutFile;
+pub use text::f64_text;
 pub use text::Precision;
 
 use std::path::Path;

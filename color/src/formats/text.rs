@@ -303,8 +303,8 @@ pub(crate) fn push_f64(out: &mut Vec<u8>, v: f64) {
     out.extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
 }
 
-/// `f64` text for documents built as `String`.
-pub(crate) fn f64_text(v: f64) -> String {
+/// `f64` text for documents built as `String` (CDL values as the CDL writer prints them).
+pub fn f64_text(v: f64) -> String {
     let mut out = Vec::new();
     push_f64(&mut out, v);
     String::from_utf8(out).unwrap_or_default()

@@ -1,7 +1,9 @@
 //! ACES Metadata File v2.0 per clip: clip id, input transform, the CDL in ACEScct as a
 //! look transform, output transform. Written only for grades made in ACEScct.
 
-use super::text::{description, number};
+use lookwire_color::formats::f64_text;
+
+use super::text::description;
 use super::ExportError;
 use crate::post::grades::{ClipMatch, MatchRule};
 use crate::post::mhl::{HashFormat, UtcParts};
@@ -88,13 +90,14 @@ fn pipeline_info(desc: &str, stamp: &str, uuid: &str) -> String {
 }
 
 fn look_transform(desc: &str, cdl: &lookwire_color::Cdl) -> String {
-    let t = |v: &[f64; 3]| format!("{} {} {}", number(v[0]), number(v[1]), number(v[2]));
+    // Numbers as the CDL writer prints them, so the .amf and the .cc carry the same text.
+    let t = |v: &[f64; 3]| format!("{} {} {}", f64_text(v[0]), f64_text(v[1]), f64_text(v[2]));
     format!(
         "    <aces:lookTransform applied=\"false\">\n      <aces:description>{desc}</aces:description>\n      <aces:cdlWorkingSpace>\n        <aces:toCdlWorkingSpace>\n          <aces:transformId>{TO_ACESCCT}</aces:transformId>\n        </aces:toCdlWorkingSpace>\n        <aces:fromCdlWorkingSpace>\n          <aces:transformId>{FROM_ACESCCT}</aces:transformId>\n        </aces:fromCdlWorkingSpace>\n      </aces:cdlWorkingSpace>\n      <cdl:SOPNode>\n        <cdl:Slope>{}</cdl:Slope>\n        <cdl:Offset>{}</cdl:Offset>\n        <cdl:Power>{}</cdl:Power>\n      </cdl:SOPNode>\n      <cdl:SatNode>\n        <cdl:Saturation>{}</cdl:Saturation>\n      </cdl:SatNode>\n    </aces:lookTransform>\n",
         t(&cdl.slope),
         t(&cdl.offset),
         t(&cdl.power),
-        number(cdl.sat)
+        f64_text(cdl.sat)
     )
 }
 

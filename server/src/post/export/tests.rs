@@ -301,3 +301,23 @@ fn camera_looks_bake_through_the_engine_per_output() {
         .to_string();
     assert!(err.contains("need the show"), "{err}");
 }
+
+#[test]
+fn amf_and_cc_carry_the_same_number_text() {
+    let files = rendered(&[ExportFormat::Amf, ExportFormat::Cc]);
+    let amf = xml::parse(&text(&files, "amf/A001C003_240501_R1AB.amf")).unwrap();
+    let cc = xml::parse(&text(&files, "cc/A001C003_240501_R1AB.cc")).unwrap();
+    let look = amf
+        .child("pipeline")
+        .unwrap()
+        .child("lookTransform")
+        .unwrap();
+    let (a, c) = (look.child("SOPNode").unwrap(), cc.child("SOPNode").unwrap());
+    for node in ["Slope", "Offset", "Power"] {
+        assert_eq!(
+            a.child(node).unwrap().text.trim(),
+            c.child(node).unwrap().text.trim(),
+            "{node}"
+        );
+    }
+}

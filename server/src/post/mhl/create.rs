@@ -398,20 +398,11 @@ fn root_name(root: &Path) -> String {
         .unwrap_or_else(|| "root".into())
 }
 
-/// Writes `bytes` to `path` through a sibling temporary file, synced, then renamed over it.
+/// Writes `bytes` to `path` through a uniquely named sibling temporary file, synced, then
+/// renamed over it (the protocol crate's file sink does the same for LUT boxes).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), MhlError> {
-    use std::io::Write;
-    let io = |source| MhlError::Io {
+    lookwire_protocol::filesink::write_atomically(path, bytes).map_err(|source| MhlError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    let mut file = std::fs::File::create(&tmp).map_err(io)?;
-    file.write_all(bytes).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    })
 }
