@@ -9,8 +9,8 @@ use lookwire_color::chart::Frame;
 use super::PreviewError;
 use crate::image::{self, Image, Samples};
 
-/// Largest still accepted, in pixels (8K UHD).
-pub const MAX_PIXELS: usize = 7680 * 4320;
+/// Largest still kept, in pixels (DCI 4K: 100 MB of f32 RGB per camera).
+pub const MAX_PIXELS: usize = 4096 * 2160;
 
 /// The file extension for bytes that start with a known image signature.
 fn extension(bytes: &[u8]) -> Option<&'static str> {
