@@ -97,6 +97,11 @@ pub enum ServerMessage {
         origin: Option<Origin>,
         event: crate::show::Event,
     },
+    /// The cameras' tally changed (sent only when a tally source reports a change): every
+    /// camera a tally source has reported, on air or not, with its on-air protection.
+    Tally {
+        cameras: Vec<crate::devices::tally::CameraTally>,
+    },
 }
 
 static NEXT_CLIENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -153,6 +158,7 @@ async fn serve(socket: WebSocket, state: AppState, caller: Caller, since: Option
         out.clone(),
         forwarded,
     ));
+    let tally = tokio::spawn(forward_tally(state.devices.subscribe_tally(), out.clone()));
     let (acks, acks_rx) = mpsc::channel(4096);
     let acker = tokio::spawn(send_acks(acks_rx, out.clone(), forwarded_rx));
     while let Some(Ok(msg)) = stream.next().await {
@@ -172,10 +178,29 @@ async fn serve(socket: WebSocket, state: AppState, caller: Caller, since: Option
         }
     }
     forward.abort();
+    tally.abort();
     drop(acks);
     let _ = acker.await;
     drop(out);
     let _ = writer.await;
+}
+
+/// Sends the cameras' tally whenever it changes.
+async fn forward_tally(
+    mut tally: watch::Receiver<Vec<crate::devices::tally::CameraTally>>,
+    out: mpsc::Sender<Message>,
+) {
+    tally.borrow_and_update();
+    while tally.changed().await.is_ok() {
+        let cameras = tally.borrow_and_update().clone();
+        if out
+            .send(text(&ServerMessage::Tally { cameras }))
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
 }
 
 /// Sends missed changes (from the store) then live ones, each version once, in order.

@@ -311,7 +311,23 @@ async fn on_air_hold_keeps_the_look_until_the_camera_leaves_air() {
     t.post("/api/v1/devices", lwlb("box-a", "a", &sim)).await;
     wait_device(&t, "box-a", "a push", |d| d["last_push_ms"].is_number()).await;
     let mixer = tally_device(&t, json!({"mode": "hold"})).await;
+    // A WebSocket client is told when the tally changes.
+    let url = format!("ws://{}/api/v1/ws", t.listen().await);
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     set_on_air(mixer, true).await;
+    let told = loop {
+        use futures_util::StreamExt;
+        let msg = tokio::time::timeout(Duration::from_secs(30), ws.next())
+            .await
+            .expect("a tally message")
+            .unwrap()
+            .unwrap();
+        let v: Value = serde_json::from_str(msg.to_text().unwrap()).unwrap();
+        if v["type"] == "tally" && v["cameras"][0]["program"] == true {
+            break v;
+        }
+    };
+    assert_eq!(told["cameras"][0]["camera"], "a");
     wait_device(&t, "box-a", "on air", |d| d["on_air"] == true).await;
     let (_, tally) = t.get("/api/v1/tally").await;
     assert_eq!(tally[0]["camera"], "a");
