@@ -16,7 +16,7 @@ pub mod spi1d;
 pub mod spi3d;
 mod text;
 pub mod threedl;
-mod xml;
+pub mod xml;
 
 pub use error::{FormatError, Location};
 pub use lut_file::LutFile;

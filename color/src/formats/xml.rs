@@ -10,7 +10,7 @@ const MAX_DEPTH: usize = 64;
 
 /// One XML element.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Element {
+pub struct Element {
     /// Local name, without any namespace prefix.
     pub name: String,
     /// Attributes by local name (namespace declarations kept as `xmlns` / `xmlns:p`).
@@ -83,7 +83,7 @@ impl Positions<'_> {
 }
 
 /// Parses a whole document into its root element.
-pub(crate) fn parse(src: &[u8], file: &str) -> Result<Element, FormatError> {
+pub fn parse(src: &[u8], file: &str) -> Result<Element, FormatError> {
     let text = std::str::from_utf8(src).map_err(|e| {
         let (line, col) = Positions {
             src,
@@ -264,6 +264,6 @@ fn open(
 }
 
 /// Escapes text for element content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     quick_xml::escape::escape(text).into_owned()
 }

@@ -1,11 +1,9 @@
-//! A small XML tree for the post formats lookwire reads back (ASC MHL manifests and chains).
-//!
-//! Element names are kept as local names: the formats are matched by namespace URI on the
-//! root only, and their prefixes vary between writers.
+//! The XML tree the post formats lookwire reads back (ASC MHL manifests and chains, and
+//! the exports in tests), parsed by the formats module's reader
+//! ([`lookwire_color::formats::xml`]: nesting limit, linear line tracking) and kept with
+//! trimmed text, local names and the start tag's line.
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
-use quick_xml::XmlVersion;
+use lookwire_color::formats::xml as formats_xml;
 
 /// One element with its attributes, children and text (concatenated, trimmed).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -42,157 +40,46 @@ impl Element {
         self.children.iter().filter(move |c| c.name == name)
     }
 
-    /// Namespace URI declared on this element for its own prefix (or the default one).
+    /// The namespace declared on this element: the default one, else a prefixed one.
     pub fn namespace(&self) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == "xmlns" || k.starts_with("xmlns:"))
-            .map(|(_, v)| v.as_str())
+        self.attr("xmlns").or_else(|| {
+            self.attrs
+                .iter()
+                .find(|(k, _)| k.starts_with("xmlns:"))
+                .map(|(_, v)| v.as_str())
+        })
     }
-}
 
-fn line_at(text: &str, pos: u64) -> usize {
-    let end = (pos as usize).min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
-fn local(name: &[u8]) -> String {
-    let local = match name.iter().rposition(|&b| b == b':') {
-        Some(i) => &name[i + 1..],
-        None => name,
-    };
-    String::from_utf8_lossy(local).into_owned()
-}
-
-fn start_element(start: &BytesStart<'_>, line: usize) -> Result<Element, XmlError> {
-    let mut element = Element {
-        name: local(start.name().as_ref()),
-        line,
-        ..Element::default()
-    };
-    for attr in start.attributes() {
-        let attr = attr.map_err(|e| XmlError {
-            line,
-            message: format!("bad attribute: {e}"),
-        })?;
-        let value = attr
-            .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|e| XmlError {
-                line,
-                message: format!("bad attribute value: {e}"),
-            })?;
-        let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
-        let key = if key.starts_with("xmlns") {
-            key
-        } else {
-            local(key.as_bytes())
-        };
-        element.attrs.push((key, value.into_owned()));
+    fn from_formats(e: formats_xml::Element) -> Element {
+        Element {
+            text: e.trimmed().to_owned(),
+            name: e.name,
+            attrs: e.attrs,
+            line: e.line,
+            children: e.children.into_iter().map(Element::from_formats).collect(),
+        }
     }
-    Ok(element)
-}
-
-fn resolve_reference(name: &str) -> Option<String> {
-    if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix('x') {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => num.parse().ok()?,
-        };
-        return char::from_u32(code).map(String::from);
-    }
-    quick_xml::escape::resolve_predefined_entity(name).map(str::to_owned)
 }
 
 /// Parses a whole document into its root element.
 pub fn parse(text: &str) -> Result<Element, XmlError> {
-    let mut reader = Reader::from_str(text);
-    let mut stack: Vec<Element> = Vec::new();
-    let err = |pos: u64, message: String| XmlError {
-        line: line_at(text, pos),
-        message,
-    };
-    loop {
-        let pos = reader.buffer_position();
-        let event = reader
-            .read_event()
-            .map_err(|e| err(reader.error_position(), e.to_string()))?;
-        match event {
-            Event::Start(start) => stack.push(start_element(&start, line_at(text, pos))?),
-            Event::Empty(start) => {
-                let element = start_element(&start, line_at(text, pos))?;
-                if let Some(done) = close(&mut stack, element) {
-                    return Ok(done);
+    formats_xml::parse(text.as_bytes(), "")
+        .map(Element::from_formats)
+        .map_err(|e| XmlError {
+            line: e.location().map_or(0, |l| l.line),
+            message: match &e {
+                lookwire_color::formats::FormatError::Format { what, expected, .. }
+                | lookwire_color::formats::FormatError::Limits { what, expected, .. } => {
+                    format!("{what}, expected {expected}")
                 }
-            }
-            Event::End(_) => {
-                let element = stack
-                    .pop()
-                    .ok_or_else(|| err(pos, "closing tag without an opening one".into()))?;
-                if let Some(done) = close(&mut stack, element) {
-                    return Ok(done);
-                }
-            }
-            Event::Text(t) => {
-                let s = t.xml10_content().map_err(|e| err(pos, e.to_string()))?;
-                push_text(&mut stack, &s);
-            }
-            Event::CData(t) => {
-                let s = t.decode().map_err(|e| err(pos, e.to_string()))?;
-                push_text(&mut stack, &s);
-            }
-            Event::GeneralRef(r) => {
-                let name = r.decode().map_err(|e| err(pos, e.to_string()))?;
-                let s = resolve_reference(&name)
-                    .ok_or_else(|| err(pos, format!("unknown entity &{name};")))?;
-                push_text(&mut stack, &s);
-            }
-            Event::Eof => {
-                return Err(err(
-                    pos,
-                    "document ends before its root element closes".into(),
-                ))
-            }
-            _ => {}
-        }
-    }
+                other => other.to_string(),
+            },
+        })
 }
 
-fn push_text(stack: &mut [Element], s: &str) {
-    if let Some(top) = stack.last_mut() {
-        top.text.push_str(s);
-    }
-}
-
-/// Attaches a finished element to its parent; returns it when it was the root.
-fn close(stack: &mut [Element], mut element: Element) -> Option<Element> {
-    element.text = element.text.trim().to_owned();
-    match stack.last_mut() {
-        Some(parent) => {
-            parent.children.push(element);
-            None
-        }
-        None => Some(element),
-    }
-}
-
-/// Escapes text for element content and attribute values.
+/// Text escaped for XML content and attribute values.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(ch),
-        }
-    }
-    out
+    formats_xml::escape(text)
 }
 
 #[cfg(test)]
@@ -218,6 +105,20 @@ mod tests {
         assert_eq!(err.line, 3, "{err}");
         let err = parse("<root>\n<a>").unwrap_err();
         assert!(err.message.contains("ends"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_followed() {
+        let doc = format!(
+            "<hashlist>{}{}</hashlist>",
+            "<a>".repeat(5000),
+            "</a>".repeat(5000)
+        );
+        let err = parse(&doc).unwrap_err();
+        assert!(
+            err.message.contains("deep") || err.message.contains("nest"),
+            "{err}"
+        );
     }
 
     #[test]
