@@ -94,59 +94,27 @@ impl FileSink {
     }
 
     fn io_err(&self, source: std::io::Error) -> DeviceError {
-        DeviceError::Io {
-            addr: self.address(),
-            source,
-        }
+        io_err(&self.config, source)
     }
 
     fn encode_err(&self, source: EncodeError) -> DeviceError {
-        DeviceError::Encode {
-            addr: self.address(),
-            source,
-        }
-    }
-
-    /// The file's bytes for a look, and the error the sink's size costs.
-    fn render(&self, look: &Look) -> Result<(Vec<u8>, ColorError), DeviceError> {
-        match self.config.format {
-            SinkFormat::Cc => {
-                let cdl = look
-                    .cdl
-                    .ok_or_else(|| self.encode_err(EncodeError::NoCdl))?;
-                let doc = CdlDocument::from_corrections(
-                    CdlFileKind::Cc,
-                    vec![ColorCorrection::new(&look.label, cdl)],
-                );
-                let bytes = cdl_xml::write(&doc)
-                    .map_err(|e| self.io_err(std::io::Error::other(e.to_string())))?;
-                Ok((bytes, ColorError::default()))
-            }
-            SinkFormat::Lut(format) => {
-                let resampled = encode::resample(&look.lut, self.config.size)
-                    .map_err(|e| self.encode_err(e.into()))?;
-                let error = encode::measure_error(&look.lut, &resampled);
-                let mut file = LutFile::from_3d(resampled);
-                file.title = Some(look.label.clone());
-                file.comments.push("written by lookwire".into());
-                let bytes = format
-                    .write(&file, self.config.precision)
-                    .map_err(|e| self.io_err(std::io::Error::other(e.to_string())))?;
-                Ok((bytes, error))
-            }
-        }
+        encode_err(&self.config, source)
     }
 
     async fn do_push(&mut self, look: &Look) -> Result<PushReport, DeviceError> {
         let start = Instant::now();
-        let (bytes, error) = self.render(look)?;
         let path = self.path_for(&look.label);
-        let len = bytes.len();
-        let target = path.clone();
-        tokio::task::spawn_blocking(move || write_atomically(&target, &bytes))
-            .await
-            .map_err(|e| self.io_err(std::io::Error::other(e)))?
-            .map_err(|e| self.io_err(e))?;
+        // Resampling, measuring and formatting a large lattice take tens of milliseconds
+        // (hundreds at 129³): all of it runs off the async workers, so a big sink cannot
+        // stall the other devices or the API.
+        let (config, look, target) = (self.config.clone(), look.clone(), path.clone());
+        let (len, error) = tokio::task::spawn_blocking(move || {
+            let (bytes, error) = render(&config, &look)?;
+            write_atomically(&target, &bytes).map_err(|e| io_err(&config, e))?;
+            Ok::<_, DeviceError>((bytes.len(), error))
+        })
+        .await
+        .map_err(|e| self.io_err(std::io::Error::other(e)))??;
         self.written += 1;
         self.last = Some(path);
         Ok(PushReport {
@@ -217,6 +185,51 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+fn io_err(config: &FileSinkConfig, source: std::io::Error) -> DeviceError {
+    DeviceError::Io {
+        addr: config.dir.display().to_string(),
+        source,
+    }
+}
+
+fn encode_err(config: &FileSinkConfig, source: EncodeError) -> DeviceError {
+    DeviceError::Encode {
+        addr: config.dir.display().to_string(),
+        source,
+    }
+}
+
+/// The file's bytes for a look, and the error the sink's size costs.
+fn render(config: &FileSinkConfig, look: &Look) -> Result<(Vec<u8>, ColorError), DeviceError> {
+    let write_err =
+        |e: &dyn std::fmt::Display| io_err(config, std::io::Error::other(e.to_string()));
+    match config.format {
+        SinkFormat::Cc => {
+            let cdl = look
+                .cdl
+                .ok_or_else(|| encode_err(config, EncodeError::NoCdl))?;
+            let doc = CdlDocument::from_corrections(
+                CdlFileKind::Cc,
+                vec![ColorCorrection::new(&look.label, cdl)],
+            );
+            let bytes = cdl_xml::write(&doc).map_err(|e| write_err(&e))?;
+            Ok((bytes, ColorError::default()))
+        }
+        SinkFormat::Lut(format) => {
+            let resampled = encode::resample(&look.lut, config.size)
+                .map_err(|e| encode_err(config, e.into()))?;
+            let error = encode::measure_error(&look.lut, &resampled);
+            let mut file = LutFile::from_3d(resampled);
+            file.title = Some(look.label.clone());
+            file.comments.push("written by lookwire".into());
+            let bytes = format
+                .write(&file, config.precision)
+                .map_err(|e| write_err(&e))?;
+            Ok((bytes, error))
+        }
+    }
 }
 
 impl Device for FileSink {
