@@ -124,8 +124,13 @@ impl TallyBoard {
 
     /// Decides what a new look for device `id` (carrying `camera`) does now.
     pub fn admit(&self, id: &str, camera: Option<&str>, look: Look) -> Admit {
-        let protection = camera.and_then(|c| self.on_air(c));
+        // The on-air test and the decision share one guard: a tally change in between
+        // would otherwise hold a look for a camera already off air, until it next left air.
         let mut b = lock(&self.board);
+        let protection = camera
+            .and_then(|c| b.cameras.get(c))
+            .filter(|t| t.program)
+            .map(|t| t.protection);
         if let Some(fade) = b.fades.remove(id) {
             fade.abort();
         }

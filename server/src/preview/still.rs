@@ -27,6 +27,9 @@ fn bad(message: String) -> PreviewError {
     PreviewError::Still(message)
 }
 
+/// The widest (or tallest) picture a still may be, width to height.
+const MAX_ASPECT: usize = 4;
+
 /// Decodes an uploaded still; returns the frame and its format's name.
 pub fn decode(bytes: &[u8]) -> Result<(Frame, &'static str), PreviewError> {
     let ext = extension(bytes).ok_or_else(|| {
@@ -56,6 +59,14 @@ pub fn to_frame(img: &Image) -> Result<Frame, PreviewError> {
     if pixels == 0 || pixels > MAX_PIXELS {
         return Err(bad(format!(
             "{}×{} pixels: expected 1 to {MAX_PIXELS}",
+            img.width, img.height
+        )));
+    }
+    // A picture far from any camera's shape would ask the previews for absurd heights
+    // (a 1×33M still at 960 wide is 10¹¹ pixels).
+    if img.width > img.height * MAX_ASPECT || img.height > img.width * MAX_ASPECT {
+        return Err(bad(format!(
+            "{}×{} pixels: expected an aspect ratio between 1:{MAX_ASPECT} and {MAX_ASPECT}:1",
             img.width, img.height
         )));
     }
@@ -89,4 +100,31 @@ pub fn to_frame(img: &Image) -> Result<Frame, PreviewError> {
         height: img.height,
         data,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::{Image, Samples};
+
+    fn grey(width: usize, height: usize) -> Image {
+        Image {
+            width,
+            height,
+            channels: 3,
+            bits: 8,
+            samples: Samples::U8(vec![128; width * height * 3]),
+        }
+    }
+
+    #[test]
+    fn a_still_far_from_any_camera_shape_is_refused_by_its_size() {
+        for (w, h) in [(4000, 8), (8, 4000)] {
+            let err = to_frame(&grey(w, h)).unwrap_err().to_string();
+            assert!(err.contains(&format!("{w}×{h}")) && err.contains("aspect"), "{err}");
+        }
+        let frame = to_frame(&grey(400, 100)).expect("4:1 is allowed");
+        assert_eq!((frame.width, frame.height), (400, 100));
+        assert!((frame.data[0] - 128.0 / 255.0).abs() < 1e-6);
+    }
 }
