@@ -10,8 +10,25 @@ export class ApiError extends Error {
   }
 }
 
+// The session's token, when the server asks for one: the page is opened as `/?token=…`
+// (from POST /api/v1/login). Fetches send it as a header; links and pictures, which cannot,
+// carry it in their URL (the server takes `?token=` on reads only).
+const TOKEN = new URLSearchParams(location.search).get('token');
+
+/** Headers that authenticate a fetch. @returns {Record<string, string>} */
+export function authHeaders() {
+  return TOKEN ? { authorization: `Bearer ${TOKEN}` } : {};
+}
+
+/** `url` with the session's token for a link or a picture. @param {string} url */
+export function withToken(url) {
+  if (!TOKEN) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(TOKEN)}`;
+}
+
 export async function api(method, path, body) {
-  const init = { method, headers: {} };
+  /** @type {{ method: string, headers: Record<string, string>, body?: string }} */
+  const init = { method, headers: authHeaders() };
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);

@@ -2,7 +2,7 @@
 // uploaded here), which grade each clip gets, then POST /exports and the package's files
 // with download links. Earlier packages are listed too.
 
-import { api } from './api.js';
+import { api, authHeaders, withToken } from './api.js';
 import { $, el } from './dom.js';
 
 export const FORMATS = [
@@ -64,7 +64,7 @@ export function buildExport({ state }) {
     const file = input.files?.[0];
     if (!file) return;
     const response = await fetch(`/api/v1/files?name=${encodeURIComponent(file.name)}`, {
-      method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: await file.arrayBuffer(),
+      method: 'POST', headers: { 'content-type': 'application/octet-stream', ...authHeaders() }, body: await file.arrayBuffer(),
     });
     const body = await response.json().catch(() => null);
     if (!response.ok) {
@@ -124,11 +124,11 @@ export function buildExport({ state }) {
     if (p.changed_during) notes.push(`${p.changed_during} clip(s) whose grade changed while rolling (review.txt)`);
     const parts = [
       el('p', {}, el('strong', {}, p.name), ` · ${p.files.length} files · MHL ${p.generation} · `,
-        el('a', { href: p.zip, download: `${p.name}.zip` }, 'download zip')),
+        el('a', { href: withToken(p.zip), download: `${p.name}.zip` }, 'download zip')),
       notes.length ? el('p', { class: 'muted' }, notes.join('; ')) : null,
       el('ul', { class: 'list export-files' },
         ...p.files.map((f) => el('li', { dataset: { path: f.path } },
-          el('a', { href: f.url, download: f.path.split('/').pop() }, f.path), el('span', { class: 'muted' }, kib(f.size))))),
+          el('a', { href: withToken(f.url), download: f.path.split('/').pop() }, f.path), el('span', { class: 'muted' }, kib(f.size))))),
     ];
     $('export-result').replaceChildren(...parts.filter(Boolean));
   }
@@ -136,7 +136,7 @@ export function buildExport({ state }) {
   async function renderPackages() {
     const packages = await api('GET', '/exports').catch(() => []);
     $('export-packages').replaceChildren(
-      ...packages.slice(-8).reverse().map((p) =>
+      ...packages.slice(0, 8).map((p) =>
         el('li', {}, el('button', { type: 'button', onclick: () => showPackage(p) }, p.name), el('span', { class: 'muted' }, `${p.files.length} files`))),
     );
   }

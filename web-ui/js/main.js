@@ -1,7 +1,7 @@
 // lookwire's VC screen: multiviewer, the focused camera's trims, wheels, snapshots,
 // devices. The server holds the truth; this page shows it and sends changes.
 
-import { api } from './api.js';
+import { api, withToken } from './api.js';
 import { Connection } from './connection.js';
 import { cameraDeviceMarks, DeviceWatch } from './devices.js';
 import { $, el, toast } from './dom.js';
@@ -42,7 +42,7 @@ function previewUrl(camera, width, extra = {}) {
   const v = pictureVersion.get(camera.id) ?? state.version;
   const params = new URLSearchParams({ width: String(width), v: String(v), ...extra });
   if (ui.output) params.set('output', ui.output);
-  return `/api/v1/cameras/${encodeURIComponent(camera.id)}/preview.jpg?${params}`;
+  return withToken(`/api/v1/cameras/${encodeURIComponent(camera.id)}/preview.jpg?${params}`);
 }
 
 const TALLY_TEXT = { program: 'ON AIR', preview: 'PVW' };

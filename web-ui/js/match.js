@@ -3,7 +3,7 @@
 // and apply it as the camera's match node (POST /matches/{id}/apply; the camera's undo
 // takes it back). The VC's trims stay in their own node.
 
-import { api } from './api.js';
+import { api, withToken } from './api.js';
 import { $, el, toast } from './dom.js';
 
 const fmt = (x, d = 2) => Number(x).toFixed(d);
@@ -47,7 +47,7 @@ export function buildMatch({ state, ui }) {
           ? el('p', { class: 'muted' }, `Monitoring matrix: mean ${fmt(match.monitoring_matrix.mean)}, max ${fmt(match.monitoring_matrix.max)} (monitoring only: a matrix cannot travel in a CDL)`)
           : null,
         warned.length ? el('p', { class: 'muted' }, `Patches: ${warned.map((p) => `${p.name} ${p.warnings.join('/')}`).join(', ')}`) : null,
-        el('img', { class: 'match-picture', src: match.picture, alt: 'Patches: reference, before, after, with ΔE after' }),
+        el('img', { class: 'match-picture', src: withToken(match.picture), alt: 'Patches: reference, before, after, with ΔE after' }),
         el('div', { class: 'row' },
           el('button', { id: 'match-apply', disabled: applied, onclick: () => apply(match) },
             applied ? `Applied (version ${match.applied_version})` : 'Apply match')),

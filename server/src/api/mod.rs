@@ -76,18 +76,16 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::to_owned);
-        // Browsers cannot set headers on a WebSocket, so it alone takes `?token=`.
-        // Inside the nested API router the path has lost its `/api/v1` prefix.
+        // Browsers cannot set headers on a WebSocket, an `<img>`, an `<a download>` link
+        // or a preview stream, so reads (GET, which the WebSocket upgrade is) also take
+        // `?token=`; anything that changes the show needs the header.
         let uri = parts
             .extensions
             .get::<axum::extract::OriginalUri>()
             .map_or(&parts.uri, |o| &o.0);
-        // An `<img>` cannot either: previews take it too.
-        let query = (uri.path() == "/api/v1/ws"
-            || uri.path() == "/api/v1/preview/stream"
-            || uri.path().ends_with("/preview.jpg"))
-        .then(|| token_from_query(uri.query().unwrap_or("")))
-        .flatten();
+        let query = (parts.method == axum::http::Method::GET)
+            .then(|| token_from_query(uri.query().unwrap_or("")))
+            .flatten();
         let token = bearer.or(query).ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,

@@ -121,7 +121,10 @@ mod tests {
     fn a_still_far_from_any_camera_shape_is_refused_by_its_size() {
         for (w, h) in [(4000, 8), (8, 4000)] {
             let err = to_frame(&grey(w, h)).unwrap_err().to_string();
-            assert!(err.contains(&format!("{w}×{h}")) && err.contains("aspect"), "{err}");
+            assert!(
+                err.contains(&format!("{w}×{h}")) && err.contains("aspect"),
+                "{err}"
+            );
         }
         let frame = to_frame(&grey(400, 100)).expect("4:1 is allowed");
         assert_eq!((frame.width, frame.height), (400, 100));

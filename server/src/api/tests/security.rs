@@ -198,3 +198,22 @@ async fn the_websocket_takes_the_token_as_a_query_parameter() {
         (json!(3), json!("forbidden"))
     );
 }
+
+#[tokio::test]
+async fn reads_take_the_token_in_the_url_and_changes_do_not() {
+    let t = locked();
+    let token = login(&t, None, "truck seven").await.1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A link or a picture cannot send a header: reads take `?token=`.
+    let (status, cams) = t.get(&format!("/api/v1/cameras?token={token}")).await;
+    assert_eq!(status, StatusCode::OK, "{cams}");
+    let forged = t.get("/api/v1/cameras?token=forged").await;
+    assert_error(&forged, StatusCode::UNAUTHORIZED, "unauthorized", "");
+    // A change in the URL's token would ride on any link a page could be tricked into.
+    let res = t
+        .post(&format!("/api/v1/cameras/a/undo?token={token}"), json!({}))
+        .await;
+    assert_error(&res, StatusCode::UNAUTHORIZED, "unauthorized", "");
+}
