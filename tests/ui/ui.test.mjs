@@ -5,10 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { artifacts, eventually, openPage, rest, trimOf } from './harness.mjs';
-// Export runs first: once any camera's history holds a trim or match that does not merge
-// with the demo look into one ASC CDL (any trim other than slope/offset, as the look has a
-// power), POST /exports refuses the whole show, even cameras not exported (found by this
-// suite in session 2; a post-side issue, not the dialog's).
+// Export runs first, so its grade is the one it sets (a grade that merges into no single
+// CDL with the demo look exports its fitted CDL, with the fit's error in the description).
 import './export.cases.mjs';
 import './viewer.cases.mjs';
 import './match.cases.mjs';

@@ -24,6 +24,11 @@ pub struct Grade {
     /// The show look's name, if any.
     #[serde(default)]
     pub look: Option<String>,
+    /// When the grade (secondary nodes, curves, CDLs under the ASC clamp) merges into no
+    /// single CDL, `cdl` is the best fit and this is its worst error against the grade in
+    /// the working space, in 10-bit code values; `None` when `cdl` is exact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit_max_cv: Option<f64>,
 }
 
 /// One grade change of one camera.

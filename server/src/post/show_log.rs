@@ -31,20 +31,15 @@ pub(crate) fn post_grade(
         .get(camera)
         .ok_or_else(|| format!("no camera {camera:?}"))?;
     let look = grade.look.as_ref().and_then(|id| show.looks.get(id));
-    let mut cdl =
-        Cdl::merge_exact(&[grade.match_cdl, grade.trim], show.cdl_style).ok_or_else(|| {
-            format!(
-                "camera {camera}: match and trim CDLs do not merge into one ASC CDL ({} style)",
-                show.cdl_style
-            )
-        })?;
-    if let Some(look_cdl) = look.and_then(|l| l.cdl.as_ref()) {
-        cdl = Cdl::merge_exact(&[cdl, *look_cdl], show.cdl_style).ok_or_else(|| {
-            format!(
-                "camera {camera}: its CDLs and the show look's CDL do not merge into one ASC CDL"
-            )
-        })?;
-    }
+    let (cdl, fit_max_cv) = match exact_cdl(show, grade, look) {
+        Some(cdl) => (cdl, None),
+        None => {
+            let fit = fitted(show, cam, grade).map_err(|e| {
+                format!("camera {camera}: its grade merges into no single CDL and none could be fitted: {e}")
+            })?;
+            (fit.cdl, Some(fit.error.working_max_cv))
+        }
+    };
     let working_space = match cam.working_space {
         WorkingSpace::Acescct => "ACEScct".to_owned(),
         WorkingSpace::Camera => cam.input_space.clone(),
@@ -58,7 +53,43 @@ pub(crate) fn post_grade(
         style: show.cdl_style,
         working_space,
         look: look_name,
+        fit_max_cv,
     })
+}
+
+/// Match, trim and the show look's CDL merged into one ASC CDL, where that is exact (no
+/// further nodes, no clamp in between).
+fn exact_cdl(
+    show: &Show,
+    grade: &crate::show::Grade,
+    look: Option<&crate::show::ShowLook>,
+) -> Option<Cdl> {
+    if !grade.nodes.is_empty() {
+        return None;
+    }
+    let cdl = Cdl::merge_exact(&[grade.match_cdl, grade.trim], show.cdl_style)?;
+    match look.and_then(|l| l.cdl.as_ref()) {
+        Some(look_cdl) => Cdl::merge_exact(&[cdl, *look_cdl], show.cdl_style),
+        None => Some(cdl),
+    }
+}
+
+/// The best single CDL for a grade no CDL expresses, fitted through the camera's first
+/// output (the show's first when it feeds none).
+fn fitted(
+    show: &Show,
+    cam: &crate::show::Camera,
+    grade: &crate::show::Grade,
+) -> Result<crate::show::fit::FittedCdl, String> {
+    let output = cam
+        .outputs
+        .first()
+        .or_else(|| show.outputs.keys().next())
+        .ok_or("the show has no output to fit through")?;
+    let look =
+        crate::show::look::look_for_grade(show, cam, output, grade, crate::show::Bypass::None)
+            .map_err(|e| e.to_string())?;
+    crate::show::fit::fit_cdl(&look).map_err(|e| e.to_string())
 }
 
 fn tc(text: &str, rate: FrameRate, version: u64) -> Result<Timecode, ShowLogError> {
@@ -73,9 +104,10 @@ fn tc(text: &str, rate: FrameRate, version: u64) -> Result<Timecode, ShowLogErro
 pub fn timeline_from_log(base: &Show, events: &[Event]) -> Result<GradeTimeline, ShowLogError> {
     let mut show = base.clone();
     let mut last: HashMap<String, Grade> = HashMap::new();
+    let mut memo = Memo::new();
     let mut out = Vec::new();
     let start = Timecode::from_frames(0, show.frame_rate);
-    record(&show, start, 0, &mut last, &mut out)?;
+    record(&show, start, 0, &mut last, &mut memo, &mut out)?;
     for event in events {
         let fail = |message: String| ShowLogError {
             version: event.version,
@@ -86,7 +118,7 @@ pub fn timeline_from_log(base: &Show, events: &[Event]) -> Result<GradeTimeline,
             show.apply(patch).map_err(|e| fail(e.to_string()))?;
         }
         let at = tc(&event.timecode, show.frame_rate, event.version)?;
-        record(&show, at, event.version, &mut last, &mut out)?;
+        record(&show, at, event.version, &mut last, &mut memo, &mut out)?;
     }
     let mut snapshots = Vec::new();
     for s in show.snapshots.values() {
@@ -105,20 +137,37 @@ pub fn timeline_from_log(base: &Show, events: &[Event]) -> Result<GradeTimeline,
     Ok(GradeTimeline::new(out, snapshots))
 }
 
+/// Post grades already worked out, by everything they depend on (a fit takes milliseconds
+/// and a long log replays every camera after every event).
+type Memo = HashMap<String, Grade>;
+
 /// Adds an event for every camera whose post grade differs from its last one.
 fn record(
     show: &Show,
     at: Timecode,
     version: u64,
     last: &mut HashMap<String, Grade>,
+    memo: &mut Memo,
     out: &mut Vec<GradeEvent>,
 ) -> Result<(), ShowLogError> {
     for (id, camera) in &show.cameras {
-        let grade = post_grade(show, id, &camera.grade).map_err(|message| ShowLogError {
-            version,
-            timecode: at.to_string(),
-            message,
-        })?;
+        let look = camera.grade.look.as_ref().and_then(|l| show.looks.get(l));
+        let key = serde_json::to_string(&(camera, look, show.cdl_style, &show.outputs)).ok();
+        let grade = match key.as_ref().and_then(|k| memo.get(k)) {
+            Some(grade) => grade.clone(),
+            None => {
+                let grade =
+                    post_grade(show, id, &camera.grade).map_err(|message| ShowLogError {
+                        version,
+                        timecode: at.to_string(),
+                        message,
+                    })?;
+                if let Some(key) = key {
+                    memo.insert(key, grade.clone());
+                }
+                grade
+            }
+        };
         if last.get(id) != Some(&grade) {
             last.insert(id.clone(), grade.clone());
             out.push(GradeEvent {
@@ -231,5 +280,32 @@ mod tests {
             .collect();
         assert_eq!(slopes, [Some(1.0), Some(1.2)]);
         assert!(report.matches.iter().all(|m| m.changes_during == 0));
+    }
+
+    #[test]
+    fn a_grade_no_single_cdl_expresses_exports_its_best_fit_with_the_error_stated() {
+        // The demo look has a power and the show is ASC style: a slope trim before it
+        // does not merge with it into one CDL.
+        let show = crate::show::demo::demo_show();
+        let mut event = trim_event(1, "10:00:00:00", 1.0, 1.3);
+        event.cameras = vec!["c".into()];
+        if let crate::show::Patch::Replace { path, .. } = &mut event.patches[0] {
+            *path = "/cameras/c/grade/trim/slope/0".into();
+        }
+        let timeline = timeline_from_log(&show, &[event]).expect("no camera blocks the export");
+        let c = timeline.events("c");
+        let (before, after) = (&c[0].grade, &c[c.len() - 1].grade);
+        assert_eq!(before.fit_max_cv, None, "an identity trim merges exactly");
+        let cv = after.fit_max_cv.expect("the trimmed grade is a fit");
+        assert!(cv.is_finite() && cv > 0.0 && cv < 40.0, "fit error {cv} cv");
+        // The fit carries the trim: red's slope rises over the look's own.
+        assert!(
+            after.cdl.slope[0] > before.cdl.slope[0] + 0.1,
+            "{:?}",
+            after.cdl
+        );
+        // Cameras nobody touched keep their exact grade and a single event.
+        assert_eq!(timeline.events("a").len(), 1);
+        assert_eq!(timeline.events("a")[0].grade.fit_max_cv, None);
     }
 }

@@ -20,14 +20,21 @@ fn correction(m: &ClipMatch, rule: &MatchRule, id_by: IdBy) -> Option<ColorCorre
     let matched = m.grade.as_ref()?;
     let mut cc = ColorCorrection::new(correction_id(m, id_by), matched.grade.cdl);
     let clip = &m.clip;
+    let mut description = vec![
+        description(matched, rule),
+        format!(
+            "clip {} reel {} source file {}",
+            clip.name, clip.reel, clip.source_file
+        ),
+    ];
+    if let Some(cv) = matched.grade.fit_max_cv {
+        description.push(format!(
+            "fitted CDL: the grade merges into no single CDL; this one is within {cv:.2} \
+             10-bit code values of it in the working space"
+        ));
+    }
     cc.notes = Descriptions {
-        description: vec![
-            description(matched, rule),
-            format!(
-                "clip {} reel {} source file {}",
-                clip.name, clip.reel, clip.source_file
-            ),
-        ],
+        description,
         input: Some(format!("working space {}", matched.grade.working_space)),
         viewing: None,
     };

@@ -28,6 +28,7 @@ fn grade(slope: f64) -> Grade {
         style: CdlStyle::Asc,
         working_space: "ACEScct".into(),
         look: None,
+        fit_max_cv: None,
     }
 }
 
