@@ -18,15 +18,16 @@ use crate::spaces;
 
 use super::{OutputTransform, SignalRange};
 
-/// Errors from baking a look into a file.
+/// Errors from baking a look into a file. Each message holds its cause's text (the
+/// cause is not also chained as a source, so a report prints it once).
 #[derive(Debug, thiserror::Error)]
 pub enum BakeFileError {
     #[error("--input: {0}")]
-    Input(#[source] spaces::SpaceError),
+    Input(spaces::SpaceError),
     #[error("--output: {0}")]
-    Output(#[source] PipelineError),
+    Output(PipelineError),
     #[error("--size: {0}")]
-    Bake(#[source] PipelineError),
+    Bake(PipelineError),
     #[error(transparent)]
     Format(#[from] crate::formats::FormatError),
 }

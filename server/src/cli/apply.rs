@@ -86,7 +86,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// The look given as for `lookwire bake`, baked at `size` exactly as `bake` bakes it.
 pub fn look_from_pipeline(args: &PipelineArgs, size: &str) -> anyhow::Result<Look> {
-    let (_, baked) = args.bake(size)?;
+    let (_, mut baked) = args.bake(size)?;
+    let lut = baked
+        .file
+        .lut3d
+        .take()
+        .context("the bake holds no 3D table")?;
     if baked.clamped > 0 {
         eprintln!(
             "lookwire apply: {} baked values beyond ±65504 clamped to ±65504",
@@ -96,7 +101,7 @@ pub fn look_from_pipeline(args: &PipelineArgs, size: &str) -> anyhow::Result<Loo
     Ok(Look {
         shaper: None,
         cdl: None,
-        lut: baked.lut,
+        lut,
         interpolation: Interpolation::Tetrahedral,
     })
 }

@@ -1,11 +1,10 @@
 //! `lookwire bake`: bake a camera's look into a 3D LUT (.cube).
 
 use anyhow::{bail, Context};
-use lookwire_color::formats::{self, LutFile, Precision};
-use lookwire_color::output::{OutputTransform, SignalRange};
-use lookwire_color::pipeline::{self, BakedLut, Look, Op, WorkingSpace};
-use lookwire_color::spaces;
-use lookwire_color::{Cdl, CdlStyle, Interpolation};
+use lookwire_color::formats::{self, Precision};
+use lookwire_color::output::bake_file::{BakedCube, CubeBake};
+use lookwire_color::pipeline::{Look, Op};
+use lookwire_color::{Cdl, Interpolation, Lut3d};
 use lookwire_protocol::filesink::write_atomically;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -66,77 +65,62 @@ pub struct Args {
     pub decimals: Option<u8>,
 }
 
-/// A look resolved from [`PipelineArgs`], with the parsed parts its description needs.
+/// A look resolved from [`PipelineArgs`]: the bake it describes (shared with the shipped
+/// LUTs and their test, so the command and the library cannot drift) and its look.
 #[derive(Debug)]
 pub struct Resolved {
+    pub bake: CubeBake,
     pub look: Look,
-    working: WorkingSpace,
-    style: CdlStyle,
-    range: SignalRange,
-    cdl: Cdl,
 }
 
 impl PipelineArgs {
-    /// Parses and checks every flag; errors name the flag.
-    pub fn resolve(&self) -> anyhow::Result<Resolved> {
-        let working: WorkingSpace = self.working.parse().context("--working")?;
-        let style: CdlStyle = self.cdl_style.parse().context("--cdl-style")?;
-        let range: SignalRange = self.range.parse().context("--range")?;
-        let cdl = cdl_from_args(self)?;
+    /// Parses and checks every flag into a bake of `size`³; errors name the flag.
+    pub fn resolve(&self, size: usize) -> anyhow::Result<Resolved> {
         let mut looks = Vec::new();
         for path in &self.look_lut {
             looks.extend(look_ops(path)?);
         }
-        let look = Look {
-            input: spaces::lookup(&self.input).context("--input")?,
-            working,
-            cdl,
-            cdl_style: style,
+        let bake = CubeBake {
+            input: self.input.clone(),
+            working: self.working.parse().context("--working")?,
+            cdl: cdl_from_args(self)?,
+            cdl_style: self.cdl_style.parse().context("--cdl-style")?,
             looks,
-            output: output_from_args(self, range)?,
+            look_names: self
+                .look_lut
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            output: self.output.clone(),
+            range: self.range.parse().context("--range")?,
+            gamut_compress: self.gamut_compress,
+            size,
         };
-        Ok(Resolved {
-            look,
-            working,
-            style,
-            range,
-            cdl,
-        })
+        let look = bake.look()?;
+        Ok(Resolved { bake, look })
     }
 
     /// Resolves the look and bakes it on a `size`³ lattice (the size given as text, as
     /// typed after `--size`).
-    pub fn bake(&self, size: &str) -> anyhow::Result<(Resolved, BakedLut)> {
-        let resolved = self.resolve()?;
+    pub fn bake(&self, size: &str) -> anyhow::Result<(Resolved, BakedCube)> {
         let size: usize = size.parse().map_err(|_| {
             anyhow::anyhow!("--size {size:?} is not a whole number: expected 2..=129")
         })?;
-        let baked = resolved.look.pipeline()?.bake(size).context("--size")?;
+        let resolved = self.resolve(size)?;
+        let baked = resolved.bake.bake()?;
         Ok((resolved, baked))
-    }
-
-    /// The comment lines that say what a bake of this look holds.
-    pub fn describe(&self, r: &Resolved) -> Vec<String> {
-        vec![
-            describe(self, r.working, r.style, &r.cdl),
-            describe_output(self, r.range),
-        ]
     }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let p = &args.pipeline;
-    let (resolved, baked) = p.bake(&args.size)?;
-    let size = baked.lut.size();
-    let mut file = LutFile::from_3d(baked.lut);
-    file.title = Some(format!("lookwire {} to {}", p.input, p.output));
-    file.comments = p.describe(&resolved);
+    let (_, baked) = args.pipeline.bake(&args.size)?;
+    let size = baked.file.lut3d.as_ref().map_or(0, Lut3d::size);
     let precision = match args.decimals {
         Some(d) if d > 12 => bail!("--decimals {d}: expected 0..=12"),
         Some(d) => Precision::Fixed(d),
         None => Precision::RoundTrip,
     };
-    let bytes = formats::LutFormat::Cube.write(&file, precision)?;
+    let bytes = formats::LutFormat::Cube.write(&baked.file, precision)?;
     write_atomically(&args.out, &bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     if baked.clamped > 0 {
@@ -147,38 +131,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     println!("wrote {} ({size}³)", args.out.display());
     Ok(ExitCode::SUCCESS)
-}
-
-/// The output with `--gamut-compress` in front and `--range` as its last step.
-fn output_from_args(args: &PipelineArgs, range: SignalRange) -> anyhow::Result<pipeline::Output> {
-    let mut output = pipeline::resolve_output(&args.output).context("--output")?;
-    if args.gamut_compress {
-        output = output.with_gamut_compression();
-    }
-    Ok(output.with_range(range))
-}
-
-/// The comment line that says what the output encodes: range, peak, encoding.
-fn describe_output(args: &PipelineArgs, range: SignalRange) -> String {
-    let gc = if args.gamut_compress {
-        "ACES 1.3 reference gamut compression, then "
-    } else {
-        ""
-    };
-    match OutputTransform::from_id(&args.output) {
-        Some(t) => {
-            let i = t.info();
-            format!(
-                "output: {gc}{} ({} cd/m2 peak, {}, {} limited, {} primaries), {range} range",
-                i.name,
-                i.peak_nits,
-                i.encoding.name(),
-                i.limiting.name(),
-                i.encoding_primaries.name()
-            )
-        }
-        None => format!("output: {gc}{}, {range} range", args.output),
-    }
 }
 
 /// The CDL from `--sop`/`--sat` or from `--cdl FILE [--cdl-id ID]` (not both).
@@ -289,27 +241,12 @@ fn look_ops(path: &Path) -> anyhow::Result<Vec<Op>> {
     Ok(ops)
 }
 
-fn describe(args: &PipelineArgs, working: WorkingSpace, style: CdlStyle, cdl: &Cdl) -> String {
-    let (sop, sat) = cdl.to_sop_sat();
-    let sop: Vec<String> = sop.iter().map(|v| v.to_string()).collect();
-    let luts: Vec<String> = args
-        .look_lut
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    format!(
-        "lookwire bake: input {} working {working} CDL ({style}) sop {} sat {sat} look LUTs [{}] output {}",
-        args.input,
-        sop.join(" "),
-        luts.join(", "),
-        args.output
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lookwire_color::Interpolation;
+    use lookwire_color::formats::LutFile;
+    use lookwire_color::pipeline::WorkingSpace;
+    use lookwire_color::CdlStyle;
 
     fn args(dir: &Path) -> Args {
         Args {

@@ -467,8 +467,16 @@ async fn preview_takes_the_token_as_a_query_parameter() {
     let (res, jpeg) = call(&s.app, "GET", &format!("{uri}&token={token}"), None).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(decode(&jpeg).1, 64);
+    // Every read takes it (a page's scopes and downloads as well); a forged one does not pass.
     let scopes = format!("/api/v1/cameras/a/scopes?token={token}");
-    error_of(&s.app, &scopes, StatusCode::UNAUTHORIZED).await;
+    let (res, _) = call(&s.app, "GET", &scopes, None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    error_of(
+        &s.app,
+        "/api/v1/cameras/a/scopes?token=forged",
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
 }
 
 mod checks;
