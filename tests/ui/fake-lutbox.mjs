@@ -38,6 +38,8 @@ export class FakeLutBox {
   constructor() {
     this.pushes = 0;
     this.slot = { kind: 0, size: 0, crc: 0 };
+    /** @type {Buffer | null} the last PUSH_LUT3D payload */
+    this.lastLut = null;
     this.sockets = new Set();
     this.server = null;
     this.port = 0;
@@ -81,6 +83,27 @@ export class FakeLutBox {
     });
   }
 
+  /**
+   * Largest distance of the last f32 lattice from the identity over its input domain
+   * (protocol/SPEC.md §4.3: red fastest, domain min/max at bytes 8 and 20).
+   */
+  identityError() {
+    const p = this.lastLut;
+    if (!p || p[1] !== 1) throw new Error('no f32 lattice pushed yet');
+    const n = p.readUInt16LE(4);
+    const min = [0, 1, 2].map((c) => p.readFloatLE(8 + 4 * c));
+    const max = [0, 1, 2].map((c) => p.readFloatLE(20 + 4 * c));
+    let worst = 0;
+    for (let b = 0; b < n; b++) for (let g = 0; g < n; g++) for (let r = 0; r < n; r++) {
+      const at = 32 + 12 * (r + n * (g + n * b));
+      [r, g, b].forEach((node, c) => {
+        const want = min[c] + ((max[c] - min[c]) * node) / (n - 1);
+        worst = Math.max(worst, Math.abs(p.readFloatLE(at + 4 * c) - want));
+      });
+    }
+    return worst;
+  }
+
   reply(type, seq, payload) {
     if (type === TYPE.hello) return frame(TYPE.capabilities, seq, capabilities());
     if (type === TYPE.lut3d || type === TYPE.cdl || type === TYPE.activate) {
@@ -88,6 +111,7 @@ export class FakeLutBox {
       if (type !== TYPE.activate) {
         this.pushes++;
         this.slot = { kind: type === TYPE.lut3d ? 1 : 2, size: type === TYPE.lut3d ? payload.readUInt16LE(4) : 0, crc };
+        if (type === TYPE.lut3d) this.lastLut = Buffer.from(payload);
       }
       const ack = Buffer.alloc(8);
       ack[0] = payload[0];

@@ -12,6 +12,7 @@ import './viewer.cases.mjs';
 import './match.cases.mjs';
 import './touch.cases.mjs';
 import './devices.cases.mjs';
+import './scenes.cases.mjs';
 
 test('the multiviewer shows every demo camera and the show timecode', async () => {
   const page = await openPage();

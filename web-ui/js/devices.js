@@ -1,15 +1,26 @@
 // Devices and tally as the server reports them (GET /devices, GET /tally), polled: the
 // device table, each camera's device dots and trouble badge, and the on-air / preview
-// marks of the multiviewer.
+// marks of the multiviewer; and each device's bypass (the show's `device_bypass`, set with
+// PUT /devices/{id}/bypass from the table's select).
 
 import { api } from './api.js';
-import { $, el } from './dom.js';
+import { $, el, toast } from './dom.js';
+
+/** What a device or output can send instead of the full look. */
+export const BYPASS = [
+  ['none', 'full look'],
+  ['display-only', 'display only'],
+  ['identity', 'identity'],
+];
 
 export class DeviceWatch extends EventTarget {
-  constructor() {
+  /** @param {() => Record<string, string> | undefined} [bypassMap] the show's bypass per device id */
+  constructor(bypassMap = () => undefined) {
     super();
+    this.bypassMap = bypassMap;
     /** @type {any[]} */
     this.devices = [];
+    this.rendered = ''; // what the table shows, so a render that changes nothing keeps focus
     /** @type {Map<string, any>} camera id → its tally */
     this.tally = new Map();
     this.tallyKnown = true; // false once the server answers that it has no tally route
@@ -18,6 +29,19 @@ export class DeviceWatch extends EventTarget {
   /** The look devices that carry `camera`'s look. */
   forCamera(camera) {
     return this.devices.filter((d) => d.camera === camera.id || (camera.devices ?? []).includes(d.id));
+  }
+
+  /** The device's bypass: `none`, `display-only` or `identity`. */
+  bypassOf(device) {
+    return device.bypass ?? this.bypassMap()?.[device.id] ?? 'none';
+  }
+
+  /** Redraws the table when its devices or their bypass changed. */
+  render() {
+    const key = JSON.stringify([this.devices, this.devices.map((d) => this.bypassOf(d))]);
+    if (key === this.rendered) return;
+    this.rendered = key;
+    renderTable(this);
   }
 
   /** `program`, `preview` or null. */
@@ -36,7 +60,7 @@ export class DeviceWatch extends EventTarget {
     const devices = await api('GET', '/devices').catch(() => null);
     if (!devices || JSON.stringify(devices) === JSON.stringify(this.devices)) return;
     this.devices = devices;
-    renderTable(devices);
+    this.render();
     this.dispatchEvent(new CustomEvent('change'));
   }
 
@@ -65,20 +89,41 @@ export class DeviceWatch extends EventTarget {
 
 const number = (v, digits, unit) => (v != null ? `${Number(v).toFixed(digits)} ${unit}` : '—');
 
-function renderTable(devices) {
+/** Sets a device's bypass; on a refusal the select goes back to the show's value. */
+async function setBypass(watch, device, select) {
+  try {
+    await api('PUT', `/devices/${encodeURIComponent(device.id)}/bypass`, { bypass: select.value });
+  } catch (error) {
+    toast(`${device.id}: ${error.message}`);
+    select.value = watch.bypassOf(device);
+  }
+}
+
+function bypassCell(watch, d) {
+  const now = watch.bypassOf(d);
+  const select = el('select', { class: 'bypass', 'aria-label': `Bypass of ${d.id}`, title: 'What the device sends' },
+    ...BYPASS.map(([value, text]) => el('option', { value, selected: value === now }, text)));
+  select.addEventListener('change', () => setBypass(watch, d, select));
+  return el('td', { dataset: { bypass: now } }, select);
+}
+
+function renderTable(watch) {
   $('devices').replaceChildren(
-    ...devices.map((d) => {
+    ...watch.devices.map((d) => {
+      const bypass = watch.bypassOf(d);
       const trouble = d.state !== 'connected';
-      return el('tr', { dataset: { device: d.id, state: d.state }, class: trouble ? 'trouble' : null, title: d.error ?? null },
+      return el('tr', { dataset: { device: d.id, state: d.state, bypass }, class: trouble ? 'trouble' : null, title: d.error ?? null },
         el('td', {}, d.name ?? d.id,
           el('div', { class: 'muted device-kind' }, d.kind, d.camera ? ` · ${d.camera}${d.output ? `/${d.output}` : ''}` : '')),
         el('td', {},
           el('span', { class: 'dot', dataset: { state: d.state } }), ` ${d.state}`,
           d.on_air ? el('span', { class: 'badge on-air' }, 'on air') : null,
+          bypass !== 'none' ? el('span', { class: 'badge bypassed' }, `bypass: ${bypass}`) : null,
           d.protection && d.protection !== 'clear' ? el('span', { class: 'badge' }, d.protection) : null,
           d.error ? el('div', { class: 'device-error' }, d.error) : null),
         el('td', {}, number(d.last_push_ms, 1, 'ms')),
-        el('td', { title: d.error_mean_cv != null ? `mean ${Number(d.error_mean_cv).toFixed(2)} cv` : null }, number(d.error_max_cv, 2, 'cv')));
+        el('td', { title: d.error_mean_cv != null ? `mean ${Number(d.error_mean_cv).toFixed(2)} cv` : null }, number(d.error_max_cv, 2, 'cv')),
+        bypassCell(watch, d));
     }),
   );
 }

@@ -3,11 +3,12 @@
 
 import { api, withToken } from './api.js';
 import { Connection } from './connection.js';
-import { cameraDeviceMarks, DeviceWatch } from './devices.js';
+import { BYPASS, cameraDeviceMarks, DeviceWatch } from './devices.js';
 import { $, el, toast } from './dom.js';
 import { ShowState } from './state.js';
 import { buildExport } from './export.js';
 import { buildMatch } from './match.js';
+import { buildScenes } from './scenes.js';
 import { buildTrims } from './trims.js';
 import { buildViewer } from './viewer.js';
 import { Wheel } from './wheel.js';
@@ -21,8 +22,8 @@ const ui = {
   gang: false,
   previewVersion: new Map(), // camera id → version whose picture is showing
 };
-const devices = new DeviceWatch();
-const lookwire = { state, connection, ui, devices, viewer: null, match: null, exports: null };
+const devices = new DeviceWatch(() => state.show?.device_bypass);
+const lookwire = { state, connection, ui, devices, viewer: null, match: null, exports: null, scenes: null };
 /** @type {any} */ (window).lookwire = lookwire; // for tests and the console
 
 async function reload() {
@@ -198,6 +199,16 @@ function renderOutputs() {
   $('output-select').replaceChildren(
     ...outputs.map((o) => el('option', { value: o.id, selected: o.id === ui.output }, o.name)),
   );
+  const bypass = state.show.outputs[ui.output]?.bypass ?? 'none';
+  $('output-bypass').replaceChildren(...BYPASS.map(([value, text]) => el('option', { value, selected: value === bypass }, text)));
+  $('output-bypass').dataset.bypass = bypass;
+}
+
+/** Bypasses the focused output (PATCH /outputs/{id}); a refusal puts the select back. */
+async function setOutputBypass() {
+  if (!ui.output) return;
+  const done = await call('PATCH', `/outputs/${encodeURIComponent(ui.output)}`, { bypass: $('output-bypass').value });
+  if (!done) renderOutputs();
 }
 
 function focus(id) {
@@ -243,7 +254,11 @@ function onChange(event) {
   for (const camera of showWide ? state.cameras() : [...cameras].map((id) => state.camera(id))) {
     if (camera) pictureVersion.set(camera.id, state.version);
   }
-  if (showWide) renderOutputs();
+  if (showWide) {
+    renderOutputs();
+    devices.render();
+    lookwire.scenes.render();
+  }
   renderMultiviewer();
   if (showWide || cameras.has(ui.focus)) renderPanel();
   else lookwire.viewer.changed(cameras);
@@ -254,6 +269,8 @@ function onReset() {
   $('show-name').textContent = state.show.name;
   document.title = `lookwire · ${state.show.name}`;
   renderOutputs();
+  devices.render();
+  lookwire.scenes.render();
   if (!state.camera(ui.focus)) ui.focus = state.cameras()[0]?.id ?? null;
   renderMultiviewer();
   renderPanel();
@@ -311,9 +328,11 @@ function wire() {
   $('help-button').addEventListener('click', () => $('help').showModal());
   $('output-select').addEventListener('change', () => {
     ui.output = $('output-select').value;
+    renderOutputs();
     renderMultiviewer();
     renderPanel();
   });
+  $('output-bypass').addEventListener('change', setOutputBypass);
   $('look-select').addEventListener('change', () => connection.trim(ui.focus, 'look', $('look-select').value || null));
   $('snapshot-take').addEventListener('click', () => {
     const name = $('snapshot-name').value.trim() || `${state.camera(ui.focus).label} ${$('timecode').textContent}`;
@@ -337,6 +356,7 @@ async function start() {
   lookwire.viewer = buildViewer({ state, ui, previewUrl });
   lookwire.match = buildMatch({ state, ui });
   lookwire.exports = buildExport({ state });
+  lookwire.scenes = buildScenes({ state });
   buildPanel();
   wire();
   await reload();
