@@ -93,3 +93,22 @@ test('a device bypass set in the device table reaches the show and the box', asy
     await page.close();
   }
 });
+
+test('the output bypass select sets the focused output bypass, and shows one set elsewhere', async () => {
+  const page = await openPage();
+  const output = await page.locator('#output-select').inputValue();
+  try {
+    assert.equal(await page.locator('#output-bypass').inputValue(), 'none');
+    await page.selectOption('#output-bypass', 'display-only');
+    await eventually(`output ${output} is display-only`, async () =>
+      (await rest('GET', `/outputs/${output}`)).bypass === 'display-only');
+    await page.locator('#output-bypass[data-bypass="display-only"]').waitFor();
+    // Set by another client: the select follows.
+    await rest('PATCH', `/outputs/${output}`, { bypass: 'identity' });
+    await page.waitForFunction(() => document.getElementById('output-bypass').value === 'identity');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await rest('PATCH', `/outputs/${output}`, { bypass: 'none' });
+    await page.close();
+  }
+});
