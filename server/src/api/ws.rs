@@ -132,8 +132,10 @@ async fn serve(socket: WebSocket, state: AppState, caller: Caller, since: Option
     let client = NEXT_CLIENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let (mut sink, mut stream) = socket.split();
     let (out, mut out_rx) = mpsc::channel::<Message>(1024);
-    // Subscribe before reading the version, so nothing falls between replay and live.
+    // Subscribe before reading the version, so nothing falls between replay and live; and
+    // to the tally before the hello, so a change right after it is not missed.
     let changes = state.show.subscribe();
+    let tally_rx = state.devices.subscribe_tally();
     let hello = ServerMessage::Hello {
         client,
         version: state.show.view().version,
@@ -158,7 +160,7 @@ async fn serve(socket: WebSocket, state: AppState, caller: Caller, since: Option
         out.clone(),
         forwarded,
     ));
-    let tally = tokio::spawn(forward_tally(state.devices.subscribe_tally(), out.clone()));
+    let tally = tokio::spawn(forward_tally(tally_rx, out.clone()));
     let (acks, acks_rx) = mpsc::channel(4096);
     let acker = tokio::spawn(send_acks(acks_rx, out.clone(), forwarded_rx));
     while let Some(Ok(msg)) = stream.next().await {
@@ -190,7 +192,8 @@ async fn forward_tally(
     mut tally: watch::Receiver<Vec<crate::devices::tally::CameraTally>>,
     out: mpsc::Sender<Message>,
 ) {
-    tally.borrow_and_update();
+    // A new receiver has seen the value it was made with: a change after the subscription
+    // (made before the hello) is reported, not marked seen here.
     while tally.changed().await.is_ok() {
         let cameras = tally.borrow_and_update().clone();
         if out

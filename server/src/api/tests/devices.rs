@@ -314,6 +314,13 @@ async fn on_air_hold_keeps_the_look_until_the_camera_leaves_air() {
     // A WebSocket client is told when the tally changes.
     let url = format!("ws://{}/api/v1/ws", t.listen().await);
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    {
+        // The hello comes once the connection has subscribed to the tally.
+        use futures_util::StreamExt;
+        let hello = tokio::time::timeout(Duration::from_secs(30), ws.next()).await;
+        let hello = hello.expect("a hello").unwrap().unwrap();
+        assert!(hello.to_text().unwrap().contains("\"hello\""), "{hello:?}");
+    }
     set_on_air(mixer, true).await;
     let told = loop {
         use futures_util::StreamExt;
