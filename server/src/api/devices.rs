@@ -331,13 +331,23 @@ pub async fn get_router(
     params(("id" = String, Path), ("output" = usize, Path, description = "Router output, from 0")),
     request_body = RouteRequest,
     responses((status = 200, body = RouterView, description = "The router acknowledged; its state once it reported the route (or after 1 s)"),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 502, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 502, body = ErrorBody)))]
 pub async fn route_output(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, output)): Path<(String, usize)>,
+    path: Result<Path<(String, usize)>, axum::extract::rejection::PathRejection>,
     ApiJson(req): ApiJson<RouteRequest>,
 ) -> Result<Json<RouterView>, ApiError> {
+    let Path((id, output)) = path.map_err(|e| {
+        ApiError::bad_request(
+            "invalid_path",
+            format!(
+                "{}: the router output is a port number from 0",
+                e.body_text()
+            ),
+            "/output",
+        )
+    })?;
     require(&caller, Role::Operator)?;
     let hub = service(&state)?.router(&id)?;
     let s = hub.state();

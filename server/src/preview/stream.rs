@@ -89,13 +89,14 @@ impl Subscription {
 #[utoipa::path(get, path = "/preview/stream", tag = "cameras",
     params(("token" = Option<String>, Query, description = "the session token (with auth on)")),
     responses((status = 101, description = "WebSocket: send {\"subscribe\": [Subscription]} as text; each binary message is a 4-byte big-endian header length, a FrameHeader as JSON, then a JPEG"),
-        (status = 401, body = crate::api::error::ErrorBody)))]
+        (status = 400, body = crate::api::error::ErrorBody), (status = 401, body = crate::api::error::ErrorBody)))]
 pub async fn upgrade(
     State(state): State<AppState>,
     Extension(previews): Extension<Arc<Previews>>,
     _caller: Caller,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
+    let ws = ws.map_err(|e| ApiError::bad_request("not_websocket", e.body_text(), ""))?;
     Ok(ws.on_upgrade(move |socket| serve(socket, state, previews)))
 }
 
