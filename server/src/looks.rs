@@ -1,5 +1,5 @@
-//! One bake per look: the baked look of a camera through an output, shared by everything
-//! that shows it (device feeding, previews, scopes, compare views).
+//! One bake per look: the baked look of a camera through an output, shared by the
+//! previews, scopes and compare views that show it.
 //!
 //! [`Looks::look`] keys each look by what it depends on: the camera (its input space,
 //! working space and whole grade), the output, the camera's show look, the show's CDL
@@ -8,8 +8,9 @@
 //! show version, so a trim of one camera leaves every other camera's look cached, and two
 //! shows in one process (tests) cannot see each other's looks under the same ids.
 //!
-//! [`shared`] is the process's cache: the device feeder and the preview routes both go
-//! through it, so each look is baked once.
+//! [`shared`] is the process's cache for the preview routes. The device feeder
+//! (`devices::feed`) still keeps its own [`Baker`] and shares bakes only among devices on
+//! the same camera, output and bypass, so a look shown on both is baked twice.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
