@@ -12,4 +12,5 @@ pub mod post;
 pub mod preview;
 pub mod show;
 pub mod store;
+pub mod sync;
 pub mod timecode;

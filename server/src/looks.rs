@@ -13,12 +13,13 @@
 //! the same camera, output and bypass, so a look shown on both is baked twice.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use lookwire_protocol::Look;
 
 use crate::devices::bake::{BakeError, Baker};
 use crate::show::{Bypass, Show};
+use crate::sync::lock;
 
 /// Looks kept before the cache starts over (16 cameras × 4 outputs × 4 bypass/compare uses).
 const CAPACITY: usize = 256;
@@ -32,11 +33,6 @@ pub struct Looks {
     baker: Mutex<Baker>,
     looks: Mutex<HashMap<LookId, (String, Arc<Look>)>>,
     bakes: std::sync::atomic::AtomicU64,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Each critical section is a map update or a whole bake: a panic leaves no half state.
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The process's look cache.

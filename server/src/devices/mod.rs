@@ -27,6 +27,7 @@ use tokio::task::JoinHandle;
 
 use crate::device_registry::{DeviceInfo, DeviceRegistry, DeviceState};
 use crate::show::{Bypass, Show, ShowHandle};
+use crate::sync::lock;
 use bake::Baker;
 
 /// A look device and what it carries: one camera through one output.
@@ -183,11 +184,6 @@ impl DeviceService {
     fn hand(&self, id: &str, look: Look) {
         hand(&self.manager, &self.shared, id, look);
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // Every critical section is a plain data update: a panic cannot leave it half done.
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn info(r: &DeviceReport, shared: &Shared) -> DeviceInfo {

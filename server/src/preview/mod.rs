@@ -22,7 +22,7 @@ pub mod views;
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use lookwire_color::chart::ChartError;
 use lookwire_color::kernel::{self, Coding, ImageDesc, Kernel, KernelError, Layout};
@@ -31,6 +31,7 @@ use lookwire_color::output::{Encoding, OutputTransform};
 use crate::devices::bake::BakeError;
 use crate::looks::{self, Looks};
 use crate::show::{Bypass, Show, SignalRange};
+use crate::sync::lock;
 pub use encode::Jpeg;
 pub use picture::Picture;
 
@@ -128,11 +129,6 @@ impl Default for Previews {
             checks: Mutex::default(),
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Every critical section is a plain map update or a bake: a panic leaves no half state.
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The display encoding of an output, when it is a known display transform.
