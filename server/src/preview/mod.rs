@@ -116,6 +116,8 @@ pub struct Previews {
     jpegs: Mutex<HashMap<JpegId, (String, Arc<Jpeg>)>>,
     /// The latest camera check results per camera.
     pub checks: Mutex<HashMap<String, routes::CameraChecks>>,
+    /// The open preview streams ([`stream::MAX_STREAMS`] at most).
+    pub streams: stream::StreamSlots,
 }
 
 impl Default for Previews {
@@ -127,6 +129,7 @@ impl Default for Previews {
             gamut_kernels: Mutex::default(),
             jpegs: Mutex::default(),
             checks: Mutex::default(),
+            streams: stream::StreamSlots::default(),
         }
     }
 }

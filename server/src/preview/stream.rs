@@ -8,12 +8,20 @@
 //! `against`, `position`) as strings.
 //!
 //! Every binary message is one picture: a 4-byte big-endian length `n`, `n` bytes of JSON
-//! header ([`FrameHeader`]), then the JPEG. After each send the stream looks at the newest
-//! show, so a slow client gets fewer frames, never stale ones, and each client has its own
-//! task, so it never holds up another. A subscription that cannot be rendered gets a text
-//! message `{"type": "error", "id": …, "message": …, "path": …}` once per change.
+//! header ([`FrameHeader`]), then the JPEG. Pictures show the *rendered* show, as devices
+//! and `preview.jpg` do: during a scene fade every fade frame is a new picture (the
+//! committed grade is the fade's end). After each send the stream looks at the newest
+//! rendered show, so a slow client gets fewer frames, never stale ones, and each client has
+//! its own task, so it never holds up another. A subscription that cannot be rendered gets
+//! a text message `{"type": "error", "id": …, "message": …, "path": …}` once per change.
+//!
+//! Limits: at most [`MAX_STREAMS`] streams are open at once (one more is refused before
+//! the upgrade with 503 `too_many_streams`), and a subscribe message lists at most
+//! [`MAX_SUBSCRIPTIONS`] pictures (more is refused with an error message at
+//! `subscribe`, and the previous set stays).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -21,12 +29,48 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast::error::RecvError;
 use utoipa::ToSchema;
 
 use super::{target, Picture, PreviewError, Previews, DEFAULT_WIDTH};
 use crate::api::{ApiError, AppState};
 use crate::auth::Caller;
+use crate::show::ShowView;
+
+/// Streams open at once, over all clients (a multiviewer needs one).
+pub const MAX_STREAMS: usize = 16;
+/// Pictures one subscribe message may list (16 tiles, a focus view and compares).
+pub const MAX_SUBSCRIPTIONS: usize = 32;
+
+/// Counts the open streams; a [`StreamSlot`] holds one of them.
+#[derive(Debug, Default)]
+pub struct StreamSlots(Arc<AtomicUsize>);
+
+/// One open stream's place, given back when dropped.
+#[derive(Debug)]
+pub struct StreamSlot(Arc<AtomicUsize>);
+
+impl StreamSlots {
+    /// A place for one more stream, or `None` when [`MAX_STREAMS`] are open.
+    pub fn take(&self) -> Option<StreamSlot> {
+        self.0
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_STREAMS).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| StreamSlot(Arc::clone(&self.0)))
+    }
+
+    /// Streams open now.
+    pub fn open(&self) -> usize {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
 
 /// One picture a client wants kept up to date.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
@@ -89,7 +133,8 @@ impl Subscription {
 #[utoipa::path(get, path = "/preview/stream", tag = "cameras",
     params(("token" = Option<String>, Query, description = "the session token (with auth on)")),
     responses((status = 101, description = "WebSocket: send {\"subscribe\": [Subscription]} as text; each binary message is a 4-byte big-endian header length, a FrameHeader as JSON, then a JPEG"),
-        (status = 400, body = crate::api::error::ErrorBody), (status = 401, body = crate::api::error::ErrorBody)))]
+        (status = 400, body = crate::api::error::ErrorBody), (status = 401, body = crate::api::error::ErrorBody),
+        (status = 503, body = crate::api::error::ErrorBody, description = "too_many_streams: 16 streams are open already (close one; one stream carries up to 32 pictures)")))]
 pub async fn upgrade(
     State(state): State<AppState>,
     Extension(previews): Extension<Arc<Previews>>,
@@ -97,7 +142,21 @@ pub async fn upgrade(
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
     let ws = ws.map_err(|e| ApiError::bad_request("not_websocket", e.body_text(), ""))?;
-    Ok(ws.on_upgrade(move |socket| serve(socket, state, previews)))
+    let slot = previews.streams.take().ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "too_many_streams",
+            format!(
+                "{MAX_STREAMS} preview streams are open already, the most this server serves; \
+                 close one (one stream carries up to {MAX_SUBSCRIPTIONS} pictures)"
+            ),
+            "",
+        )
+    })?;
+    Ok(ws.on_upgrade(move |socket| async move {
+        serve(socket, state, previews).await;
+        drop(slot);
+    }))
 }
 
 /// A subscription with what it showed last.
@@ -109,12 +168,14 @@ struct Live {
 }
 
 async fn serve(mut socket: WebSocket, state: AppState, previews: Arc<Previews>) {
-    let mut changes = state.show.subscribe();
+    // The rendered show: every committed change and every frame of a scene fade.
+    let mut rendered = state.show.watch_rendered();
     let mut sources = previews.sources.watch();
     let mut subs: Vec<Live> = Vec::new();
     loop {
+        let view = rendered.borrow_and_update().clone();
         for live in &mut subs {
-            if send(&mut socket, &state, &previews, live).await.is_err() {
+            if send(&mut socket, &view, &previews, live).await.is_err() {
                 return;
             }
         }
@@ -135,10 +196,9 @@ async fn serve(mut socket: WebSocket, state: AppState, previews: Arc<Previews>) 
             source = sources.changed() => if source.is_err() {
                 return;
             },
-            change = changes.recv() => match change {
-                // Coalesce: whatever else is queued is shown by the next pass anyway.
-                Ok(_) | Err(RecvError::Lagged(_)) => while changes.try_recv().is_ok() {},
-                Err(RecvError::Closed) => return,
+            // A watch keeps only the newest show: changes coalesce by themselves.
+            change = rendered.changed() => if change.is_err() {
+                return;
             },
         }
     }
@@ -146,6 +206,12 @@ async fn serve(mut socket: WebSocket, state: AppState, previews: Arc<Previews>) 
 
 fn request(text: &str) -> Result<Vec<Live>, String> {
     let req: StreamRequest = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if req.subscribe.len() > MAX_SUBSCRIPTIONS {
+        return Err(format!(
+            "{} pictures in one subscribe: at most {MAX_SUBSCRIPTIONS}; the previous set stays",
+            req.subscribe.len()
+        ));
+    }
     Ok(req
         .subscribe
         .into_iter()
@@ -166,11 +232,10 @@ fn error_text(id: Option<&str>, message: &str, path: &str) -> String {
 /// Sends `live`'s picture if what it shows changed since the last send.
 async fn send(
     socket: &mut WebSocket,
-    state: &AppState,
+    view: &Arc<ShowView>,
     previews: &Arc<Previews>,
     live: &mut Live,
 ) -> Result<(), axum::Error> {
-    let view = state.show.view();
     let picture = match &live.picture {
         Ok(p) => p.clone(),
         Err(e) if live.last.is_none() => {
@@ -181,7 +246,7 @@ async fn send(
         }
         Err(_) => return Ok(()),
     };
-    let (sub, previews, v) = (live.sub.clone(), Arc::clone(previews), Arc::clone(&view));
+    let (sub, previews, v) = (live.sub.clone(), Arc::clone(previews), Arc::clone(view));
     let id = live.id.clone();
     let last = live.last.clone();
     let rendered = tokio::task::spawn_blocking(move || {

@@ -113,3 +113,114 @@ async fn frames_come_when_the_picture_changes_and_only_then() {
     let e = error(next(&mut ws, LONG).await.unwrap());
     assert_eq!(e["path"], "subscribe");
 }
+
+/// Red of the middle pixel of a 320-wide tile.
+fn middle_red(px: &[u8], w: usize, h: usize) -> u8 {
+    px[(h / 2 * w + w / 2) * 3]
+}
+
+#[tokio::test]
+async fn the_stream_follows_a_scene_fade_frame_by_frame() {
+    let s = server();
+    let slope = |r: f64| json!({"trim": {"slope": [r, 1.0, 1.0], "offset": [0.0, 0.0, 0.0], "power": [1.0, 1.0, 1.0], "sat": 1.0}});
+    set_grade(&s.app, "a", slope(1.6)).await;
+    let scene = json!({"id": "warm", "name": "Warm", "fade_frames": 75});
+    let (res, body) = call(&s.app, "POST", "/api/v1/scenes", Some(scene)).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{body:?}");
+    set_grade(&s.app, "a", slope(1.0)).await;
+
+    let addr = listen(&s.app).await;
+    let url = format!("ws://{addr}/api/v1/preview/stream");
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let sub = json!({"subscribe": [{"camera": "a", "width": 320}]});
+    ws.send(Message::text(sub.to_string())).await.unwrap();
+    let (before, px, w, h) = frame(next(&mut ws, LONG).await.unwrap());
+    let red_before = middle_red(&px, w, h);
+
+    let (res, _) = call(&s.app, "POST", "/api/v1/scenes/warm/recall", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Frames until the picture holds still; the committed grade is the fade's end.
+    let mut reds = Vec::new();
+    let mut versions = Vec::new();
+    while let Some(msg) = next(&mut ws, Duration::from_secs(5)).await {
+        let (head, px, w, h) = frame(msg);
+        versions.push(head.version);
+        reds.push(middle_red(&px, w, h));
+    }
+    let red_after = *reds.last().expect("the recall shows");
+    assert!(red_after > red_before + 10, "{red_before} → {reds:?}");
+    let between = reds
+        .iter()
+        .filter(|&&r| r > red_before + 2 && r + 2 < red_after)
+        .count();
+    assert!(
+        between >= 2,
+        "in-between grades were streamed, not just the committed one: {red_before} → {reds:?}"
+    );
+    assert!(
+        reds.windows(2).all(|p| p[1] + 1 >= p[0]),
+        "the fade moves one way: {reds:?}"
+    );
+    assert!(versions.iter().all(|&v| v > before.version), "{versions:?}");
+}
+
+#[tokio::test]
+async fn streams_and_subscriptions_are_capped_with_a_clear_refusal() {
+    use crate::preview::stream::{MAX_STREAMS, MAX_SUBSCRIPTIONS};
+    let s = server();
+    let addr = listen(&s.app).await;
+    let url = format!("ws://{addr}/api/v1/preview/stream");
+
+    let mut open = Vec::new();
+    for _ in 0..MAX_STREAMS {
+        open.push(tokio_tungstenite::connect_async(&url).await.unwrap().0);
+    }
+    let refused = tokio_tungstenite::connect_async(&url).await.unwrap_err();
+    let tokio_tungstenite::tungstenite::Error::Http(res) = refused else {
+        panic!("expected an HTTP refusal, got {refused:?}")
+    };
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = serde_json::from_slice(res.body().as_deref().unwrap()).unwrap();
+    assert_eq!(body["error"]["code"], "too_many_streams", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&MAX_STREAMS.to_string()),
+        "{body}"
+    );
+
+    // A closed stream gives its place back.
+    let mut ws = open.pop().unwrap();
+    ws.close(None).await.unwrap();
+    drop(ws);
+    let mut ws = loop {
+        match tokio_tungstenite::connect_async(&url).await {
+            Ok((ws, _)) => break ws,
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    };
+
+    // Too many pictures in one subscribe: refused, and the previous set stays.
+    let one = json!({"subscribe": [{"camera": "a", "width": 64}]});
+    ws.send(Message::text(one.to_string())).await.unwrap();
+    frame(next(&mut ws, LONG).await.unwrap());
+    let many: Vec<Value> = (0..=MAX_SUBSCRIPTIONS)
+        .map(|_| json!({"camera": "b", "width": 64}))
+        .collect();
+    ws.send(Message::text(json!({ "subscribe": many }).to_string()))
+        .await
+        .unwrap();
+    let e = error(next(&mut ws, LONG).await.unwrap());
+    assert_eq!(e["path"], "subscribe");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("at most {MAX_SUBSCRIPTIONS}")),
+        "{e}"
+    );
+    set_grade(&s.app, "a", json!({"trim": {"slope": [1.2, 1.0, 1.0], "offset": [0.0, 0.0, 0.0], "power": [1.0, 1.0, 1.0], "sat": 1.0}})).await;
+    let (head, ..) = frame(next(&mut ws, LONG).await.unwrap());
+    assert_eq!(head.camera, "a", "the previous subscription still streams");
+}
