@@ -114,16 +114,19 @@ async fn frames_come_when_the_picture_changes_and_only_then() {
     assert_eq!(e["path"], "subscribe");
 }
 
-/// Red of the middle pixel of a 320-wide tile.
-fn middle_red(px: &[u8], w: usize, h: usize) -> u8 {
-    px[(h / 2 * w + w / 2) * 3]
+/// Red of a dark grey (ColorChecker patch 23), a 5×5 mean in 8-bit codes.
+fn grey_red(px: &[u8], w: usize, h: usize) -> f64 {
+    let grey = patches().into_iter().find(|p| p.id == "cc23").unwrap();
+    let [cx, cy] = grey.centre();
+    let (x, y) = ((cx * w as f64) as usize, (cy * h as f64) as usize);
+    mean_u8(px, w, x, y)[0] * 255.0
 }
 
 #[tokio::test]
 async fn the_stream_follows_a_scene_fade_frame_by_frame() {
     let s = server();
     let slope = |r: f64| json!({"trim": {"slope": [r, 1.0, 1.0], "offset": [0.0, 0.0, 0.0], "power": [1.0, 1.0, 1.0], "sat": 1.0}});
-    set_grade(&s.app, "a", slope(1.6)).await;
+    set_grade(&s.app, "a", slope(1.3)).await;
     let scene = json!({"id": "warm", "name": "Warm", "fade_frames": 75});
     let (res, body) = call(&s.app, "POST", "/api/v1/scenes", Some(scene)).await;
     assert_eq!(res.status(), StatusCode::CREATED, "{body:?}");
@@ -135,7 +138,7 @@ async fn the_stream_follows_a_scene_fade_frame_by_frame() {
     let sub = json!({"subscribe": [{"camera": "a", "width": 320}]});
     ws.send(Message::text(sub.to_string())).await.unwrap();
     let (before, px, w, h) = frame(next(&mut ws, LONG).await.unwrap());
-    let red_before = middle_red(&px, w, h);
+    let red_before = grey_red(&px, w, h);
 
     let (res, _) = call(&s.app, "POST", "/api/v1/scenes/warm/recall", None).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -145,20 +148,20 @@ async fn the_stream_follows_a_scene_fade_frame_by_frame() {
     while let Some(msg) = next(&mut ws, Duration::from_secs(5)).await {
         let (head, px, w, h) = frame(msg);
         versions.push(head.version);
-        reds.push(middle_red(&px, w, h));
+        reds.push(grey_red(&px, w, h));
     }
     let red_after = *reds.last().expect("the recall shows");
-    assert!(red_after > red_before + 10, "{red_before} → {reds:?}");
+    assert!(red_after > red_before + 10.0, "{red_before} → {reds:?}");
     let between = reds
         .iter()
-        .filter(|&&r| r > red_before + 2 && r + 2 < red_after)
+        .filter(|&&r| r > red_before + 2.0 && r + 2.0 < red_after)
         .count();
     assert!(
         between >= 2,
         "in-between grades were streamed, not just the committed one: {red_before} → {reds:?}"
     );
     assert!(
-        reds.windows(2).all(|p| p[1] + 1 >= p[0]),
+        reds.windows(2).all(|p| p[1] + 2.0 >= p[0]),
         "the fade moves one way: {reds:?}"
     );
     assert!(versions.iter().all(|&v| v > before.version), "{versions:?}");
