@@ -220,3 +220,93 @@ fn live_bake_follows_the_grade() {
         );
     }
 }
+
+/// The live-vs-exact error the server publishes per look ([`LiveBake::bake_settled`],
+/// measured through the certified bake) is within its stated margin of the error
+/// measured against a real exact bake, for max and p99.9.
+#[test]
+fn settled_bake_reports_the_live_error_within_its_margin() {
+    for (output, cdl, style, range) in [
+        (
+            "aces2-sdr-rec709",
+            moderate(),
+            CdlStyle::Asc,
+            SignalRange::Full,
+        ),
+        (
+            "aces2-hdr-rec2100-pq1000",
+            extreme(),
+            CdlStyle::NoClamp,
+            SignalRange::Legal,
+        ),
+    ] {
+        let case = Case {
+            input: "arri-logc3-awg3",
+            working: WorkingSpace::AcesCct,
+            output,
+            cdl,
+            style,
+            range,
+        };
+        let look = show_look(0.4135);
+        let space = spaces::lookup(case.input).unwrap();
+        let mut live = LiveBake::new(&space, case.working, table_for(&case), 33).unwrap();
+        live.set_look(Some(&look));
+        let settled = live.bake_settled(&case.cdl, case.style, 0.5).unwrap();
+        let exact = exact_of(&case, &look);
+        let fast = errors(&live.bake(&case.cdl, case.style).unwrap(), &exact);
+        let (true_max, true_p999) = (fast[fast.len() - 1], p999(&fast));
+        let e = settled.live_error;
+        println!("{output}: reported {e:?}, true max {true_max:.3} p99.9 {true_p999:.3}");
+        assert_eq!(e.nodes, 33 * 33 * 33);
+        assert_eq!(e.exact_nodes, settled.certified.exact_nodes);
+        assert!(e.within_codes <= 0.5);
+        // The fast bake is off by many codes here: the report must see it.
+        assert!(
+            true_max > 2.0,
+            "{output}: the case no longer exercises the tail"
+        );
+        let margin = f64::from(e.within_codes) + 0.01;
+        assert!(
+            (f64::from(e.max_codes) - true_max).abs() <= margin,
+            "{output}: max {} vs {true_max}",
+            e.max_codes
+        );
+        assert!(
+            (f64::from(e.p999_codes) - true_p999).abs() <= margin,
+            "{output}: p99.9 {} vs {true_p999}",
+            e.p999_codes
+        );
+        // The certified lattice it hands back is the certified bake.
+        let certified = errors(&settled.lut, &exact);
+        assert!(certified[certified.len() - 1] < 1.0);
+    }
+}
+
+/// The error measure itself, on lattices with known differences.
+#[test]
+fn live_error_measures_max_and_p999_in_codes() {
+    use lookwire_color::output::live::{live_error, Certified};
+    let n = 2000;
+    let certified = vec![[0.5f32; 3]; n];
+    let mut fast = certified.clone();
+    // 3 of 6000 channel values off: 10, 4 and 2 codes; p99.9 (index 5994) sees the 2.
+    fast[7][1] += 10.0 / 1023.0;
+    fast[100][0] -= 4.0 / 1023.0;
+    fast[1999][2] += 2.0 / 1023.0;
+    let e = live_error(&fast, &certified, 0.5, Certified { exact_nodes: 10 });
+    assert!((e.max_codes - 10.0).abs() < 1e-3, "{e:?}");
+    assert!(e.p999_codes.abs() < 1e-3, "{e:?}");
+    fast[3][0] += 3.0 / 1023.0;
+    fast[4][0] += 3.0 / 1023.0;
+    fast[5][0] += 3.0 / 1023.0;
+    fast[6][0] += 2.0 / 1023.0;
+    let e = live_error(&fast, &certified, 0.5, Certified { exact_nodes: n });
+    assert!((e.p999_codes - 2.0).abs() < 1e-3, "{e:?}");
+    assert_eq!(e.within_codes, 0.0);
+    assert_eq!((e.nodes, e.exact_nodes), (n, n));
+    fast[0][0] = f32::NAN;
+    let e = live_error(&fast, &certified, 0.5, Certified { exact_nodes: 0 });
+    assert!(e.max_codes.is_infinite());
+    assert_eq!(e.within_codes, 0.5);
+}

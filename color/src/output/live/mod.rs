@@ -38,6 +38,7 @@
 //! error 4× (0.03 codes) and p99.9 to 7–16 codes, for ~0.1 ms more per bake. The
 //! certified bake takes 110–170 ms there, 84–100 % of nodes exact.
 
+mod error;
 mod finish;
 mod table;
 
@@ -51,6 +52,7 @@ use crate::lut::{Domain, Interpolation, Lut1d, Lut3d, LutError};
 use crate::pipeline::{to_aces, Look, Op, Pipeline, WorkingSpace};
 use crate::spaces::{self, InputSpace, AP0, AP1};
 
+pub use error::{live_error, LiveError, Settled};
 pub use table::OutputTable;
 
 /// Entries of the per-channel slope/offset/power table.
