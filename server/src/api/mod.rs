@@ -9,6 +9,8 @@ pub mod resources;
 pub mod schema;
 pub mod session;
 pub mod show;
+#[cfg(test)]
+pub mod testkit;
 pub mod web;
 pub mod ws;
 
