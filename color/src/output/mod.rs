@@ -17,6 +17,7 @@ pub mod bake_file;
 mod bspline;
 mod catalog;
 pub mod display;
+mod fastmath;
 pub mod gamut_compress;
 pub mod live;
 pub mod matrix;
@@ -169,6 +170,20 @@ impl OutputTransform {
     /// the clamp is not, so it is what dense tables sample; [`Self::finish`] completes it.
     pub fn unclamped(&self, aces2065_1: F3) -> F3 {
         self.rendering.unclamped(aces2065_1)
+    }
+
+    /// [`Self::unclamped`] of every value of `aces` into `out` (the shorter sets the
+    /// count): ACES 2.0 renderings run vectorised (within 1e-12 relative of the per-value
+    /// path), ACES 1.x value by value.
+    pub fn unclamped_batch(&self, aces: &[F3], out: &mut [F3]) {
+        match &*self.rendering {
+            Rendering::Aces2 { rendering, .. } => rendering.unclamped_batch(aces, out),
+            Rendering::Aces1(rendering) => {
+                for (o, a) in out.iter_mut().zip(aces) {
+                    *o = rendering.unclamped(*a);
+                }
+            }
+        }
     }
 
     fn clamp_rendered(&self, rgb: F3) -> F3 {

@@ -41,22 +41,28 @@ pub struct JmhParams {
     a_w_j: f64,
 }
 
-fn compress_fwd(rc: f64) -> f64 {
-    let f = rc.powf(0.42);
+/// A power function: libm's `f64::powf`, or the vectorisable one of the batch path.
+pub(super) trait Pow: Fn(f64, f64) -> f64 + Copy {}
+impl<P: Fn(f64, f64) -> f64 + Copy> Pow for P {}
+
+#[inline(always)]
+fn compress_fwd_by(rc: f64, pow: impl Pow) -> f64 {
+    let f = pow(rc, 0.42);
     f / (NL_OFFSET + f)
 }
 
-fn compress_inv(ra: f64) -> f64 {
+#[inline(always)]
+fn compress_inv_by(ra: f64, pow: impl Pow) -> f64 {
     let ra = ra.min(NL_INVERSE_LIMIT);
-    (NL_OFFSET * ra / (1.0 - ra)).powf(1.0 / 0.42)
+    pow(NL_OFFSET * ra / (1.0 - ra), 1.0 / 0.42)
+}
+
+fn compress_fwd(rc: f64) -> f64 {
+    compress_fwd_by(rc, f64::powf)
 }
 
 fn compress_fwd_signed(v: f64) -> f64 {
     compress_fwd(v.abs()).copysign(v)
-}
-
-fn compress_inv_signed(v: f64) -> f64 {
-    compress_inv(v.abs()).copysign(v)
 }
 
 impl JmhParams {
@@ -104,13 +110,25 @@ impl JmhParams {
 
     /// RGB → (A, a, b), A normalised so that the reference white has A = 1.
     pub fn rgb_to_aab(&self, rgb: F3) -> F3 {
-        let cone = mul_vec(&self.rgb_to_cone, rgb).map(compress_fwd_signed);
+        self.rgb_to_aab_by(rgb, f64::powf)
+    }
+
+    #[inline(always)]
+    pub(super) fn rgb_to_aab_by(&self, rgb: F3, pow: impl Pow) -> F3 {
+        let cone =
+            mul_vec(&self.rgb_to_cone, rgb).map(|v| compress_fwd_by(v.abs(), pow).copysign(v));
         mul_vec(&self.cone_to_aab, cone)
     }
 
     /// (A, a, b) → RGB.
     pub fn aab_to_rgb(&self, aab: F3) -> F3 {
-        let cone = mul_vec(&self.aab_to_cone, aab).map(compress_inv_signed);
+        self.aab_to_rgb_by(aab, f64::powf)
+    }
+
+    #[inline(always)]
+    pub(super) fn aab_to_rgb_by(&self, aab: F3, pow: impl Pow) -> F3 {
+        let cone =
+            mul_vec(&self.aab_to_cone, aab).map(|v| compress_inv_by(v.abs(), pow).copysign(v));
         mul_vec(&self.cone_to_rgb, cone)
     }
 
@@ -143,22 +161,42 @@ impl JmhParams {
     }
 
     pub fn achromatic_to_j(&self, a: f64) -> f64 {
-        100.0 * a.powf(self.cz)
+        self.achromatic_to_j_by(a, f64::powf)
+    }
+
+    #[inline(always)]
+    pub(super) fn achromatic_to_j_by(&self, a: f64, pow: impl Pow) -> f64 {
+        100.0 * pow(a, self.cz)
     }
 
     pub fn j_to_achromatic(&self, j: f64) -> f64 {
-        (j / 100.0).powf(self.inv_cz)
+        self.j_to_achromatic_by(j, f64::powf)
+    }
+
+    #[inline(always)]
+    pub(super) fn j_to_achromatic_by(&self, j: f64, pow: impl Pow) -> f64 {
+        pow(j / 100.0, self.inv_cz)
     }
 
     /// Luminance (1.0 = 1 cd/m²·100⁻¹·100, i.e. Y in cd/m² when RGB is 1.0 = 100) of an achromatic response.
     pub fn achromatic_to_y(&self, a: f64) -> f64 {
-        compress_inv(self.a_w_j * a) / self.f_l_n
+        self.achromatic_to_y_by(a, f64::powf)
+    }
+
+    #[inline(always)]
+    pub(super) fn achromatic_to_y_by(&self, a: f64, pow: impl Pow) -> f64 {
+        compress_inv_by(self.a_w_j * a, pow) / self.f_l_n
     }
 
     /// Lightness J of an achromatic luminance Y (sign-preserving).
     pub fn y_to_j(&self, y: f64) -> f64 {
-        let ra = compress_fwd(y.abs() * self.f_l_n);
-        self.achromatic_to_j(ra / self.a_w_j).copysign(y)
+        self.y_to_j_by(y, f64::powf)
+    }
+
+    #[inline(always)]
+    pub(super) fn y_to_j_by(&self, y: f64, pow: impl Pow) -> f64 {
+        let ra = compress_fwd_by(y.abs() * self.f_l_n, pow);
+        self.achromatic_to_j_by(ra / self.a_w_j, pow).copysign(y)
     }
 }
 

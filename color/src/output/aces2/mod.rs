@@ -4,6 +4,7 @@
 //! ACES2065-1 → JMh (AP0 model) → tonescale of J → chroma compression → gamut compression
 //! towards the limiting gamut → RGB in the limiting primaries, 1.0 = 100 cd/m².
 
+mod batch;
 mod cam;
 mod gamut;
 mod tables;

@@ -1,7 +1,7 @@
 //! The ACES 2.0 tonescale (Daniele Siragusano's curve, `init_ToneScaleParams`) and
 //! chroma compression (`chroma_compress_fwd`), on the achromatic axis of the JMh model.
 
-use super::cam::{JmhParams, REFERENCE_LUMINANCE};
+use super::cam::{JmhParams, Pow, REFERENCE_LUMINANCE};
 
 /// The tonescale constants for one peak luminance.
 #[derive(Debug, Clone)]
@@ -62,16 +62,27 @@ impl ToneScale {
     }
 
     /// Scene luminance Y (100 = scene 1.0) → display luminance (100 = 100 cd/m²).
+    #[cfg(test)]
     pub fn apply(&self, y: f64) -> f64 {
-        let f = self.m_2 * (y / (y + self.s_2)).powf(self.g);
+        self.apply_by(y, f64::powf)
+    }
+
+    #[inline(always)]
+    fn apply_by(&self, y: f64, pow: impl Pow) -> f64 {
+        let f = self.m_2 * pow(y / (y + self.s_2), self.g);
         // max(0, NaN) = 0 as in OCIO: a negative achromatic response renders black.
         (f * f / (f + self.t_1)).max(0.0) * 100.0
     }
 
     /// The tonemapped lightness J of an achromatic response A.
     pub fn a_to_j(&self, a: f64, p: &JmhParams) -> f64 {
-        let y = p.achromatic_to_y(a);
-        p.y_to_j(self.apply(y)).copysign(a)
+        self.a_to_j_by(a, p, f64::powf)
+    }
+
+    #[inline(always)]
+    pub(super) fn a_to_j_by(&self, a: f64, p: &JmhParams, pow: impl Pow) -> f64 {
+        let y = p.achromatic_to_y_by(a, pow);
+        p.y_to_j_by(self.apply_by(y, pow), pow).copysign(a)
     }
 }
 
@@ -111,14 +122,34 @@ impl ChromaCompress {
 
     /// Compresses M of `jmh` after the tonescale moved J to `j_ts`.
     pub fn apply(&self, jmh: [f64; 3], j_ts: f64, m_norm: f64, s: &Shared) -> [f64; 3] {
-        let [j, m, h] = jmh;
+        let powers = Self::powers(jmh[0], j_ts, s, f64::powf);
+        self.apply_with(jmh, j_ts, m_norm, s, powers)
+    }
+
+    /// The two powers [`Self::apply_with`] takes: (J_ts/J_max)^(1/γ) and (J_ts/J)^(1/γ).
+    #[inline(always)]
+    pub(super) fn powers(j: f64, j_ts: f64, s: &Shared, pow: impl Pow) -> [f64; 2] {
+        let g = s.model_gamma_inv;
+        [pow(j_ts / s.limit_j_max, g), pow(j_ts / j, g)]
+    }
+
+    /// [`Self::apply`] with its two powers computed by the caller ([`Self::powers`]).
+    pub(super) fn apply_with(
+        &self,
+        jmh: [f64; 3],
+        j_ts: f64,
+        m_norm: f64,
+        s: &Shared,
+        [nj_pow, ratio_pow]: [f64; 2],
+    ) -> [f64; 3] {
+        let [_, m, h] = jmh;
         if m == 0.0 {
             return [j_ts, m, h];
         }
         let nj = j_ts / s.limit_j_max;
         let snj = (1.0 - nj).max(0.0);
-        let limit = nj.powf(s.model_gamma_inv) * s.reach_max_m / m_norm;
-        let mut mc = m * (j_ts / j).powf(s.model_gamma_inv) / m_norm;
+        let limit = nj_pow * s.reach_max_m / m_norm;
+        let mut mc = m * ratio_pow / m_norm;
         mc = limit
             - toe(
                 limit - mc,

@@ -39,16 +39,15 @@
 //! certified bake takes 110–170 ms there, 84–100 % of nodes exact.
 
 mod error;
+mod exact;
 mod finish;
 mod table;
 
 use std::sync::{Arc, Mutex};
 
-use rayon::prelude::*;
-
 use crate::cdl::{Cdl, CdlStyle};
 use crate::kernel::{Coding, ImageDesc, Kernel, Layout, Look as KernelLook};
-use crate::lut::{Domain, Interpolation, Lut1d, Lut3d, LutError};
+use crate::lut::{Domain, Lut1d, Lut3d, LutError};
 use crate::pipeline::{to_aces, Look, Op, Pipeline, WorkingSpace};
 use crate::spaces::{self, InputSpace, AP0, AP1};
 
@@ -246,27 +245,12 @@ impl LiveBake {
                 exact.push(i);
             }
         }
-        // The exact nodes cost about a microsecond each: spread them over rayon's pool.
-        let values: Vec<[f32; 3]> = exact
-            .par_iter()
-            .map(|&i| self.exact_node(i, cdl, style))
-            .collect();
+        let values = self.exact_nodes(&exact, cdl, style);
         for (&i, v) in exact.iter().zip(values) {
             out[i] = v;
         }
         let exact_nodes = exact.len();
         Certified { exact_nodes }
-    }
-
-    /// Node `i` through the exact f64 chain: CDL, look LUT, output.
-    fn exact_node(&self, i: usize, cdl: &Cdl, style: CdlStyle) -> [f32; 3] {
-        let w = cdl.apply(self.nodes_f64[i], style);
-        let w = match &self.look {
-            Some(l) => l.lookup_f64(w, Interpolation::Tetrahedral),
-            None => w,
-        };
-        let exact = self.output.finish.exact();
-        exact.finish((self.output.exact)(w)).map(|x| x as f32)
     }
 
     /// Bakes the lattice for this grade as a [`Lut3d`] on the unit domain (fast bake).

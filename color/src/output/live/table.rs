@@ -13,8 +13,12 @@ use crate::output::{GamutCompression, OutputTransform};
 use crate::pipeline::{to_aces, Pipeline};
 use crate::spaces::{self, InputSpace, AP0, AP1};
 
-/// Working-space value → the rendering before its last clamp.
-type Sampler = dyn Fn([f64; 3]) -> [f64; 3] + Send + Sync;
+/// Working-space value → ACES2065-1 (with the optional gamut compression).
+type ToAces = dyn Fn([f64; 3]) -> [f64; 3] + Send + Sync;
+
+/// Values per batch of the exact evaluation (vectorised rendering, see
+/// [`OutputTransform::unclamped_batch`]).
+pub(super) const EXACT_BATCH: usize = 256;
 
 /// Working-space values → output code values, as a table plus what completes it.
 #[derive(Clone)]
@@ -25,8 +29,9 @@ pub struct OutputTable {
     /// in the cell may stray from the sampled function, in rendering RGB.
     pub(super) cell_error: Vec<[f32; 3]>,
     pub(super) finish: Finish,
-    /// The function the table samples, exact (f64).
-    pub(super) exact: Arc<Sampler>,
+    /// The first half of the function the table samples (f64); the rendering
+    /// ([`OutputTransform::unclamped`], the finish's output) is the second.
+    pub(super) to_aces: Arc<ToAces>,
     /// True when the sampled function is constant beyond the domain per channel (so the
     /// lookup's clamp to the domain is exact).
     pub(super) flat_outside: bool,
@@ -63,12 +68,10 @@ impl OutputTable {
         let cct = spaces::acescct_curve();
         let to_ap0 = spaces::conversion_matrix(&AP1, &AP0, spaces::Adaptation::None);
         let gc = gamut_compress.then(GamutCompression::reference);
-        let out = output.clone();
         let exact = move |v: [f64; 3]| {
             let lin = nalgebra::Vector3::from(v.map(|c| cct.decode(c)));
             let aces: [f64; 3] = (to_ap0 * lin).into();
-            let aces = gc.as_ref().map_or(aces, |g| g.apply(aces));
-            out.unclamped(aces)
+            gc.as_ref().map_or(aces, |g| g.apply(aces))
         };
         // ACES 2.0 clamps AP1 per channel, so clamping ACEScct to the domain is exact,
         // unless the gamut compression (which moves negative AP1) comes first.
@@ -86,42 +89,60 @@ impl OutputTable {
     ) -> Result<Self, LutError> {
         let to_aces = Pipeline::new(to_aces(input));
         let gc = gamut_compress.then(GamutCompression::reference);
-        let out = output.clone();
         let exact = move |v: [f64; 3]| {
             let aces = to_aces.apply(v);
-            let aces = gc.as_ref().map_or(aces, |g| g.apply(aces));
-            out.unclamped(aces)
+            gc.as_ref().map_or(aces, |g| g.apply(aces))
         };
         Self::sample(output, size, [0.0, 1.0], Arc::new(exact), false)
     }
 
-    /// Samples `exact` on the lattice (in parallel) and bounds each cell's error.
+    /// Samples the output after `to_aces` on the lattice (in parallel, in vectorised
+    /// batches) and bounds each cell's error.
     fn sample(
         output: &OutputTransform,
         size: usize,
         [lo, hi]: [f64; 2],
-        exact: Arc<Sampler>,
+        to_aces: Arc<ToAces>,
         flat_outside: bool,
     ) -> Result<Self, LutError> {
         let domain = Domain::new([lo as f32; 3], [hi as f32; 3])?;
         let n = size.max(2);
         let step = (hi - lo) / (n - 1) as f64;
         let at = |i: usize| [i % n, (i / n) % n, i / (n * n)].map(|k| lo + step * k as f64);
-        let nodes: Vec<[f64; 3]> = (0..n * n * n)
-            .into_par_iter()
-            .map(|i| exact(at(i)))
-            .collect();
-        let cell_error = cell_errors(&nodes, n, |[r, g, b]| {
-            exact([r, g, b].map(|k| lo + step * k))
-        });
+        let exact = |points: &[[f64; 3]], out: &mut [[f64; 3]]| {
+            let aces: Vec<[f64; 3]> = points.iter().map(|&v| to_aces(v)).collect();
+            output.unclamped_batch(&aces, out);
+        };
+        let nodes = evaluate(n * n * n, at, exact);
+        let centre = |i: usize| {
+            let m = n - 1;
+            [i % m, (i / m) % m, i / (m * m)].map(|k| lo + step * (k as f64 + 0.5))
+        };
+        let centres = evaluate((n - 1).pow(3), centre, exact);
+        let cell_error = cell_errors(&nodes, &centres, n);
         let data = nodes.iter().map(|v| v.map(|x| x as f32)).collect();
         Ok(Self {
             lut: Lut3d::new(size, data, domain)?,
             cell_error,
             finish: Finish::new(output),
-            exact,
+            to_aces,
             flat_outside,
         })
+    }
+
+    /// The function the table samples, exact (f64), at one working-space value.
+    pub fn exact(&self, v: [f64; 3]) -> [f64; 3] {
+        self.finish.exact().unclamped((self.to_aces)(v))
+    }
+
+    /// [`Self::exact`] of ACES2065-1 values (already through `to_aces`), batched.
+    pub(super) fn exact_aces(&self, aces: &[[f64; 3]], out: &mut [[f64; 3]]) {
+        self.finish.exact().unclamped_batch(aces, out);
+    }
+
+    /// The working-space value → ACES2065-1 half of [`Self::exact`].
+    pub(super) fn to_aces(&self, v: [f64; 3]) -> [f64; 3] {
+        (self.to_aces)(v)
     }
 
     pub fn lut(&self) -> &Lut3d {
@@ -155,15 +176,27 @@ impl OutputTable {
     }
 }
 
+/// `count` points (`at(i)`) through `exact`, in parallel batches of [`EXACT_BATCH`].
+fn evaluate(
+    count: usize,
+    at: impl Fn(usize) -> [f64; 3] + Sync,
+    exact: impl Fn(&[[f64; 3]], &mut [[f64; 3]]) + Sync,
+) -> Vec<[f64; 3]> {
+    let mut out = vec![[0.0; 3]; count];
+    out.par_chunks_mut(EXACT_BATCH)
+        .enumerate()
+        .for_each(|(k, chunk)| {
+            let points: Vec<[f64; 3]> = (0..chunk.len()).map(|j| at(k * EXACT_BATCH + j)).collect();
+            exact(&points, chunk);
+        });
+    out
+}
+
 /// Per cell, per channel: the larger of the interpolation error at the cell's centre
-/// (measured against `exact`, in lattice coordinates) and a quarter of the largest
+/// (`centres`: the exact function there, cells red fastest) and a quarter of the largest
 /// second difference (along the three axes and the main diagonal) at its corners, which
 /// catches a kink anywhere between neighbouring nodes.
-fn cell_errors(
-    nodes: &[[f64; 3]],
-    n: usize,
-    exact: impl Fn([f64; 3]) -> [f64; 3] + Sync,
-) -> Vec<[f32; 3]> {
+fn cell_errors(nodes: &[[f64; 3]], centres: &[[f64; 3]], n: usize) -> Vec<[f32; 3]> {
     let idx = |r: usize, g: usize, b: usize| r + n * (g + n * b);
     let second: Vec<[f64; 3]> = (0..n * n * n)
         .into_par_iter()
@@ -193,7 +226,7 @@ fn cell_errors(
             let [r, g, b] = [i % m, (i / m) % m, i / (m * m)];
             // Tetrahedral interpolation at the centre is the mean of the diagonal's ends.
             let (c0, c1) = (nodes[idx(r, g, b)], nodes[idx(r + 1, g + 1, b + 1)]);
-            let centre = exact([r, g, b].map(|k| k as f64 + 0.5));
+            let centre = centres[i];
             let mut e = [0, 1, 2].map(|k| (0.5 * (c0[k] + c1[k]) - centre[k]).abs());
             for corner in 0..8 {
                 let s = second[idx(r + (corner & 1), g + (corner >> 1 & 1), b + (corner >> 2))];
@@ -241,7 +274,7 @@ mod tests {
             let mut worst = 0.0f64;
             for _ in 0..points {
                 let v = [0, 1, 2].map(|c| d.min[c] as f64 + unit() * (d.max[c] - d.min[c]) as f64);
-                let exact = (table.exact)(v);
+                let exact = table.exact(v);
                 let interp = table.lut.lookup_f64(v, Interpolation::Tetrahedral);
                 let bound = table.cell_error[table.cell(v.map(|x| x as f32))];
                 for c in 0..3 {
