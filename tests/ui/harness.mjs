@@ -57,9 +57,14 @@ export const trimOf = async (id) => (await rest('GET', `/cameras/${id}`)).grade.
 /**
  * A page on the demo show, once it is live. Scopes cost the debug server seconds per
  * frame, so they start switched off (the user's stored choice) unless `scopes` is true.
+ * `setup(page)` runs before the page loads (routes, init scripts).
  */
-export async function openPage({ scopes = false, ...options } = {}) {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, ...options });
+export async function openPage({ scopes = false, setup = async (_page) => {}, ...options } = {}) {
+  // A context of its own (axe-core opens a second page in it), closed with the page.
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, ...options });
+  const page = await context.newPage();
+  page.once('close', () => context.close().catch(() => {}));
+  await setup(page);
   if (!scopes) await page.addInitScript(() => localStorage.setItem('lookwire.scopes', 'off'));
   // A debug server on a busy machine takes seconds per new picture: waits allow a minute.
   page.setDefaultTimeout(60000);

@@ -13,6 +13,7 @@ import './match.cases.mjs';
 import './touch.cases.mjs';
 import './devices.cases.mjs';
 import './scenes.cases.mjs';
+import './stream.cases.mjs';
 
 test('the multiviewer shows every demo camera and the show timecode', async () => {
   const page = await openPage();

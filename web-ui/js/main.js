@@ -9,12 +9,16 @@ import { ShowState } from './state.js';
 import { buildExport } from './export.js';
 import { buildMatch } from './match.js';
 import { buildScenes } from './scenes.js';
+import { PreviewStream } from './stream.js';
 import { buildTrims } from './trims.js';
 import { buildViewer } from './viewer.js';
 import { Wheel } from './wheel.js';
 
 const state = new ShowState();
-const connection = new Connection(state, { token: new URLSearchParams(location.search).get('token') });
+const token = new URLSearchParams(location.search).get('token');
+const connection = new Connection(state, { token });
+// The multiviewer's pictures come over the preview stream; preview.jpg only while it is down.
+const stream = new PreviewStream({ token });
 const ui = {
   focus: null, // camera id
   output: null, // output id for the focus view
@@ -23,7 +27,7 @@ const ui = {
   previewVersion: new Map(), // camera id → version whose picture is showing
 };
 const devices = new DeviceWatch(() => state.show?.device_bypass);
-const lookwire = { state, connection, ui, devices, viewer: null, match: null, exports: null, scenes: null };
+const lookwire = { state, connection, stream, ui, devices, viewer: null, match: null, exports: null, scenes: null };
 /** @type {any} */ (window).lookwire = lookwire; // for tests and the console
 
 async function reload() {
@@ -58,7 +62,17 @@ function tileLabel(camera, index) {
     ...cameraDeviceMarks(devices, camera));
 }
 
-/** Brings a tile up to date in place (its picture reloads only when its URL changed). */
+/** The tile's picture: kept current by the stream, or through preview.jpg while it is down. */
+function tilePicture(img, camera) {
+  // Live: the stream sets the picture (a fallback one stays until its first frame). Opening:
+  // no request either way yet.
+  if (!stream.failed) return;
+  const url = previewUrl(camera, 480);
+  if (img.getAttribute('src') !== url) img.src = url;
+  delete img.dataset.blob;
+}
+
+/** Brings a tile up to date in place (a fallback picture reloads only when its URL changed). */
 function updateTile(button, camera, index) {
   if (!button) {
     const img = el('img', { alt: `${camera.label} graded preview`, width: 480, height: 270 });
@@ -76,9 +90,7 @@ function updateTile(button, camera, index) {
   button.dataset.tally = tally ?? 'off';
   button.setAttribute('aria-current', camera.id === ui.focus ? 'true' : 'false');
   button.setAttribute('aria-label', `${camera.label}, ${camera.input_space}${tally ? `, ${TALLY_TEXT[tally]}` : ''}`);
-  const img = button.querySelector('img');
-  const url = previewUrl(camera, 480);
-  if (img.getAttribute('src') !== url) img.src = url;
+  tilePicture(button.querySelector('img'), camera);
   button.querySelector('.label').replaceWith(tileLabel(camera, index));
   return button;
 }
@@ -88,6 +100,13 @@ function renderMultiviewer() {
   const existing = new Map([...box.children].map((t) => [/** @type {HTMLElement} */ (t).dataset.camera, t]));
   const tiles = state.cameras().map((c, i) => updateTile(existing.get(c.id), c, i));
   if (tiles.length !== box.children.length || tiles.some((t, i) => box.children[i] !== t)) box.replaceChildren(...tiles);
+  const pictures = new Map();
+  for (const tile of tiles) {
+    const camera = tile.dataset.camera;
+    const sub = { camera, width: 480, ...(ui.output ? { output: ui.output } : {}) };
+    pictures.set(`tile:${camera}`, { sub, img: tile.querySelector('img') });
+  }
+  stream.subscribe(pictures);
 }
 
 function toggleSelected(id) {
@@ -361,6 +380,8 @@ async function start() {
   wire();
   await reload();
   connection.connect();
+  stream.addEventListener('status', () => renderMultiviewer());
+  stream.connect();
   devices.addEventListener('change', () => {
     renderMultiviewer();
     renderTally();
