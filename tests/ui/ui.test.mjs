@@ -14,6 +14,7 @@ import './touch.cases.mjs';
 import './devices.cases.mjs';
 import './scenes.cases.mjs';
 import './stream.cases.mjs';
+import './device-admin.cases.mjs';
 
 test('the multiviewer shows every demo camera and the show timecode', async () => {
   const page = await openPage();

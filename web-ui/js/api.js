@@ -2,11 +2,15 @@
 // message is the server's, with the JSON path it names, and whose `status` is the HTTP one.
 
 export class ApiError extends Error {
-  /** @param {string} message @param {number} status @param {string | undefined} code */
-  constructor(message, status, code) {
+  /**
+   * @param {string} message @param {number} status @param {string | undefined} code
+   * @param {string} [path] the JSON pointer the server names
+   */
+  constructor(message, status, code, path) {
     super(message);
     this.status = status;
     this.code = code;
+    this.path = path;
   }
 }
 
@@ -45,7 +49,7 @@ export async function api(method, path, body) {
     const error = data?.error;
     const where = error?.path ? ` (${error.path})` : '';
     const message = error ? `${error.message}${where}` : `${method} ${path}: ${response.status} ${text.slice(0, 200)}`;
-    throw new ApiError(message, response.status, error?.code);
+    throw new ApiError(message, response.status, error?.code, error?.path);
   }
   return data;
 }

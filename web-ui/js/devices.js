@@ -24,6 +24,8 @@ export class DeviceWatch extends EventTarget {
     /** @type {Map<string, any>} camera id → its tally */
     this.tally = new Map();
     this.tallyKnown = true; // false once the server answers that it has no tally route
+    /** @type {(device: any) => HTMLElement | null} a row's action cell (device management) */
+    this.rowActions = () => null;
   }
 
   /** The look devices that carry `camera`'s look. */
@@ -123,7 +125,8 @@ function renderTable(watch) {
           d.error ? el('div', { class: 'device-error' }, d.error) : null),
         el('td', {}, number(d.last_push_ms, 1, 'ms')),
         el('td', { title: d.error_mean_cv != null ? `mean ${Number(d.error_mean_cv).toFixed(2)} cv` : null }, number(d.error_max_cv, 2, 'cv')),
-        bypassCell(watch, d));
+        bypassCell(watch, d),
+        watch.rowActions(d));
     }),
   );
 }

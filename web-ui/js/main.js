@@ -3,6 +3,7 @@
 
 import { api, withToken } from './api.js';
 import { Connection } from './connection.js';
+import { buildDeviceAdmin } from './device-admin.js';
 import { BYPASS, cameraDeviceMarks, DeviceWatch } from './devices.js';
 import { $, el, toast } from './dom.js';
 import { ShowState } from './state.js';
@@ -27,7 +28,7 @@ const ui = {
   previewVersion: new Map(), // camera id → version whose picture is showing
 };
 const devices = new DeviceWatch(() => state.show?.device_bypass);
-const lookwire = { state, connection, stream, ui, devices, viewer: null, match: null, exports: null, scenes: null };
+const lookwire = { state, connection, stream, ui, devices, viewer: null, match: null, exports: null, scenes: null, deviceAdmin: null };
 /** @type {any} */ (window).lookwire = lookwire; // for tests and the console
 
 async function reload() {
@@ -386,6 +387,8 @@ async function start() {
     renderMultiviewer();
     renderTally();
   });
+  lookwire.deviceAdmin = buildDeviceAdmin({ state, watch: devices });
+  devices.rowActions = (d) => lookwire.deviceAdmin.actions(d);
   devices.start();
   pollTimecode();
   setInterval(pollTimecode, 500);
