@@ -15,6 +15,7 @@ import './devices.cases.mjs';
 import './scenes.cases.mjs';
 import './stream.cases.mjs';
 import './device-admin.cases.mjs';
+import './a11y.cases.mjs';
 
 test('the multiviewer shows every demo camera and the show timecode', async () => {
   const page = await openPage();

@@ -20,6 +20,18 @@ export function rgbToChroma(d) {
   return { cb: (d[2] - y) / 1.8556, cr: (d[0] - y) / 1.5748 };
 }
 
+const HUES = ['red', 'yellow', 'green', 'cyan', 'blue', 'magenta'];
+
+/** The nearest of the six vectorscope hues to RGB deltas `d`. */
+export function hueName(d) {
+  const [r, g, b] = d;
+  const max = Math.max(r, g, b);
+  const span = max - Math.min(r, g, b) || 1;
+  let h = max === r ? (g - b) / span : max === g ? 2 + (b - r) / span : 4 + (r - g) / span;
+  if (h < 0) h += 6;
+  return HUES[Math.round(h) % 6];
+}
+
 export class Wheel {
   /**
    * @param {string} name  offset | slope | power
@@ -33,12 +45,20 @@ export class Wheel {
     this.values = [0, 0, 0];
     this.canvas = document.createElement('canvas');
     this.canvas.width = this.canvas.height = 160;
-    this.canvas.setAttribute('role', 'img');
+    // A two-dimensional control: a slider to assistive technology, whose value is the
+    // distance from the centre and whose text says the direction and the channel values.
+    this.canvas.setAttribute('role', 'slider');
+    this.canvas.setAttribute('aria-roledescription', 'color wheel');
     this.canvas.setAttribute('aria-label', `${name} color wheel`);
+    this.canvas.setAttribute('aria-valuemin', '0');
+    this.canvas.setAttribute('aria-valuemax', '100');
+    this.canvas.setAttribute('aria-keyshortcuts', 'ArrowUp ArrowDown ArrowLeft ArrowRight Home');
+    this.canvas.title = 'Arrows push the hue (Shift: fine), Home or double-click recentres';
     this.canvas.tabIndex = 0;
     this.canvas.addEventListener('pointerdown', (e) => this.drag(e));
     this.canvas.addEventListener('dblclick', () => this.centre());
     this.canvas.addEventListener('keydown', (e) => this.key(e));
+    this.describe();
   }
 
   base() {
@@ -83,6 +103,11 @@ export class Wheel {
 
   key(event) {
     const steps = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+    if (event.key === 'Home') {
+      event.preventDefault();
+      this.centre();
+      return;
+    }
     const step = steps[event.key];
     if (!step) return;
     event.preventDefault();
@@ -98,6 +123,17 @@ export class Wheel {
   set(values) {
     this.values = values;
     this.draw();
+    this.describe();
+  }
+
+  /** The wheel's value for assistive technology: how far, which way, and the channels. */
+  describe() {
+    const { cb, cr } = rgbToChroma(this.deltas(this.values));
+    const far = Math.min(100, Math.round((100 * Math.hypot(cb, cr)) / this.reach));
+    const channels = `R ${this.values[0].toFixed(3)}, G ${this.values[1].toFixed(3)}, B ${this.values[2].toFixed(3)}`;
+    const way = far === 0 ? 'centred' : `towards ${hueName(chromaToRgb(cb, cr))}, ${far} % of the wheel`;
+    this.canvas.setAttribute('aria-valuenow', String(far));
+    this.canvas.setAttribute('aria-valuetext', `${way}; ${channels}`);
   }
 
   draw() {
