@@ -310,3 +310,41 @@ fn live_error_measures_max_and_p999_in_codes() {
     assert!(e.max_codes.is_infinite());
     assert_eq!(e.within_codes, 0.5);
 }
+
+/// Certified bakes of one camera for several outputs at once share the input side and
+/// give exactly what each certified bake gives alone; a bake of another camera in the
+/// same group is baked on its own.
+#[test]
+fn certified_group_equals_the_bakes_alone() {
+    use lookwire_color::output::live::bake_certified_group;
+    let table = |id: &str| {
+        let out = OutputTransform::from_id(id).unwrap();
+        Arc::new(OutputTable::acescct(&out, false, 17).unwrap())
+    };
+    let look = show_look(0.4135);
+    let logc = spaces::lookup("arri-logc3-awg3").unwrap();
+    let mut sdr =
+        LiveBake::new(&logc, WorkingSpace::AcesCct, table("aces2-sdr-rec709"), 17).unwrap();
+    sdr.set_look(Some(&look));
+    let hdr = sdr.for_output(table("aces2-hdr-rec2100-pq1000"));
+    let slog = spaces::lookup("sony-slog3-sgamut3cine").unwrap();
+    let other = LiveBake::new(&slog, WorkingSpace::AcesCct, table("aces1-sdr-rec709"), 17).unwrap();
+    let cdl = extreme();
+    let mut outs = vec![Vec::new(); 3];
+    let reports = bake_certified_group(
+        &[&sdr, &hdr, &other],
+        &cdl,
+        CdlStyle::NoClamp,
+        0.5,
+        &mut outs,
+    );
+    for (k, bake) in [&sdr, &hdr, &other].into_iter().enumerate() {
+        let mut alone = Vec::new();
+        let report = bake.bake_certified_into(&cdl, CdlStyle::NoClamp, 0.5, &mut alone);
+        assert_eq!(reports[k], report, "bake {k}");
+        assert_eq!(outs[k], alone, "bake {k}");
+        assert!(report.exact_nodes > 0);
+    }
+    // The HDR bake really is the same camera and look through another output.
+    assert_ne!(outs[0], outs[1]);
+}

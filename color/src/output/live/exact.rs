@@ -1,6 +1,6 @@
 //! The exact (f64) values of a live bake's nodes, for the nodes the certified bake cannot
-//! take from the output table: grade value by value, then the output in vectorised
-//! batches on rayon's pool.
+//! take from the output table: graded and taken to ACES2065-1 value by value, then the
+//! output in vectorised batches, on rayon's pool.
 
 use rayon::prelude::*;
 
@@ -19,24 +19,48 @@ impl LiveBake {
         }
     }
 
-    /// The exact output code values of nodes `idx` (CDL, look LUT, output, all f64).
-    pub(super) fn exact_nodes(&self, idx: &[usize], cdl: &Cdl, style: CdlStyle) -> Vec<[f32; 3]> {
-        let mut out = vec![[0.0f32; 3]; idx.len()];
-        let exact = self.output.finish.exact();
+    /// ACES2065-1 of nodes `idx` after the grade: what the bakes of one camera for
+    /// several outputs share ([`super::bake_certified_group`]).
+    pub(super) fn aces_of(&self, idx: &[usize], cdl: &Cdl, style: CdlStyle) -> Vec<[f64; 3]> {
+        let mut out = vec![[0.0f64; 3]; idx.len()];
         out.par_chunks_mut(EXACT_BATCH)
             .zip(idx.par_chunks(EXACT_BATCH))
             .for_each(|(out, ids)| {
-                let mut aces = [[0.0f64; 3]; EXACT_BATCH];
-                let mut rendered = [[0.0f64; 3]; EXACT_BATCH];
-                for (a, &i) in aces.iter_mut().zip(ids) {
+                for (a, &i) in out.iter_mut().zip(ids) {
                     *a = self.output.to_aces(self.graded(i, cdl, style));
                 }
-                let n = ids.len();
-                self.output.exact_aces(&aces[..n], &mut rendered[..n]);
-                for (o, r) in out.iter_mut().zip(&rendered[..n]) {
+            });
+        out
+    }
+
+    /// The output's exact code values of ACES2065-1 values.
+    pub(super) fn render_exact(&self, aces: &[[f64; 3]]) -> Vec<[f32; 3]> {
+        let mut out = vec![[0.0f32; 3]; aces.len()];
+        let exact = self.output.finish.exact();
+        out.par_chunks_mut(EXACT_BATCH)
+            .zip(aces.par_chunks(EXACT_BATCH))
+            .for_each(|(out, aces)| {
+                let mut rendered = [[0.0f64; 3]; EXACT_BATCH];
+                let rendered = &mut rendered[..aces.len()];
+                self.output.exact_aces(aces, rendered);
+                for (o, r) in out.iter_mut().zip(rendered.iter()) {
                     *o = exact.finish(*r).map(|x| x as f32);
                 }
             });
         out
+    }
+
+    /// The exact output code values of nodes `idx` (CDL, look LUT, output, all f64).
+    pub(super) fn exact_nodes(&self, idx: &[usize], cdl: &Cdl, style: CdlStyle) -> Vec<[f32; 3]> {
+        self.render_exact(&self.aces_of(idx, cdl, style))
+    }
+
+    /// True when `other`'s exact nodes start from the same ACES2065-1 values as this
+    /// bake's: the same camera lattice, look LUT and working-space-to-ACES function.
+    pub(super) fn shares_input_with(&self, other: &LiveBake) -> bool {
+        std::sync::Arc::ptr_eq(&self.nodes_f64, &other.nodes_f64)
+            && self.look == other.look
+            && self.output.source.is_some()
+            && self.output.source == other.output.source
     }
 }

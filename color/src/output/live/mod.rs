@@ -41,6 +41,7 @@
 mod error;
 mod exact;
 mod finish;
+mod group;
 mod table;
 
 use std::sync::{Arc, Mutex};
@@ -52,6 +53,7 @@ use crate::pipeline::{to_aces, Look, Op, Pipeline, WorkingSpace};
 use crate::spaces::{self, InputSpace, AP0, AP1};
 
 pub use error::{live_error, LiveError, Settled};
+pub use group::bake_certified_group;
 pub use table::OutputTable;
 
 /// Entries of the per-channel slope/offset/power table.
@@ -87,10 +89,11 @@ const F32_PATH_ERROR: f32 = 2e-6;
 pub struct LiveBake {
     size: usize,
     working: WorkingSpace,
-    /// Working-space value at every node of the bake lattice (red fastest), interleaved.
-    nodes: Vec<f32>,
+    /// Working-space value at every node of the bake lattice (red fastest), interleaved;
+    /// shared by the bakes of one camera for other outputs ([`Self::for_output`]).
+    nodes: Arc<[f32]>,
     /// The same values in f64, for the nodes computed exactly.
-    nodes_f64: Vec<[f64; 3]>,
+    nodes_f64: Arc<[[f64; 3]]>,
     output: Arc<OutputTable>,
     /// The output table prepared for the render kernels once.
     output_kernel: Kernel,
@@ -131,7 +134,7 @@ impl LiveBake {
                 .collect(),
             wide,
         )?;
-        let nodes: Vec<f32> = nodes_f64.iter().flatten().map(|&x| x as f32).collect();
+        let nodes: Arc<[f32]> = nodes_f64.iter().flatten().map(|&x| x as f32).collect();
         let mut lo = [f32::MAX; 3];
         let mut hi = [f32::MIN; 3];
         for (i, &v) in nodes.iter().enumerate() {
@@ -144,13 +147,32 @@ impl LiveBake {
             working,
             node_domain,
             nodes,
-            nodes_f64,
+            nodes_f64: nodes_f64.into(),
             output_kernel: Kernel::new(&KernelLook::lut(output.lut.clone())),
             output,
             grade: Mutex::new(KernelLook::lut(identity.clone())),
             look: None,
             identity,
         })
+    }
+
+    /// The same camera lattice (and look LUT) feeding another output: the input side is
+    /// shared, not recomputed, and [`bake_certified_group`] computes what the exact nodes
+    /// of such bakes share once.
+    pub fn for_output(&self, output: Arc<OutputTable>) -> LiveBake {
+        let grade = self.grade.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        LiveBake {
+            size: self.size,
+            working: self.working,
+            nodes: Arc::clone(&self.nodes),
+            nodes_f64: Arc::clone(&self.nodes_f64),
+            output_kernel: Kernel::new(&KernelLook::lut(output.lut.clone())),
+            output,
+            node_domain: self.node_domain,
+            grade: Mutex::new(grade),
+            look: self.look.clone(),
+            identity: self.identity.clone(),
+        }
     }
 
     pub fn size(&self) -> usize {
@@ -220,6 +242,25 @@ impl LiveBake {
         max_codes: f32,
         out: &mut Vec<[f32; 3]>,
     ) -> Certified {
+        let exact = self.table_pass(cdl, style, max_codes, out);
+        let values = self.exact_nodes(&exact, cdl, style);
+        for (&i, v) in exact.iter().zip(values) {
+            out[i] = v;
+        }
+        Certified {
+            exact_nodes: exact.len(),
+        }
+    }
+
+    /// The certified bake's table pass: every node through the tables into `out`, and
+    /// the nodes whose bound is too wide for `max_codes` (to be computed exactly).
+    fn table_pass(
+        &self,
+        cdl: &Cdl,
+        style: CdlStyle,
+        max_codes: f32,
+        out: &mut Vec<[f32; 3]>,
+    ) -> Vec<usize> {
         let grade = self.grade_kernel(None, (*cdl, style));
         let n3 = self.size.pow(3);
         let desc = self.desc();
@@ -245,12 +286,7 @@ impl LiveBake {
                 exact.push(i);
             }
         }
-        let values = self.exact_nodes(&exact, cdl, style);
-        for (&i, v) in exact.iter().zip(values) {
-            out[i] = v;
-        }
-        let exact_nodes = exact.len();
-        Certified { exact_nodes }
+        exact
     }
 
     /// Bakes the lattice for this grade as a [`Lut3d`] on the unit domain (fast bake).

@@ -32,6 +32,9 @@ pub struct OutputTable {
     /// The first half of the function the table samples (f64); the rendering
     /// ([`OutputTransform::unclamped`], the finish's output) is the second.
     pub(super) to_aces: Arc<ToAces>,
+    /// What `to_aces` is, when tables can share its values ("acescct", "acescct+rgc");
+    /// `None` for camera tables.
+    pub(super) source: Option<&'static str>,
     /// True when the sampled function is constant beyond the domain per channel (so the
     /// lookup's clamp to the domain is exact).
     pub(super) flat_outside: bool,
@@ -76,7 +79,13 @@ impl OutputTable {
         // ACES 2.0 clamps AP1 per channel, so clamping ACEScct to the domain is exact,
         // unless the gamut compression (which moves negative AP1) comes first.
         let flat = output.ap1_clamp().is_some() && !gamut_compress;
-        Self::sample(output, size, [lo, hi], Arc::new(exact), flat)
+        let mut table = Self::sample(output, size, [lo, hi], Arc::new(exact), flat)?;
+        table.source = Some(if gamut_compress {
+            "acescct+rgc"
+        } else {
+            "acescct"
+        });
+        Ok(table)
     }
 
     /// The input side and output together, sampled over the camera's code values
@@ -126,6 +135,7 @@ impl OutputTable {
             cell_error,
             finish: Finish::new(output),
             to_aces,
+            source: None,
             flat_outside,
         })
     }
