@@ -90,3 +90,22 @@ test("the demo Videohub's routing is shown and changed from the UI", async () =>
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("a device's bypass reported by GET /devices is shown instead of the show's", async () => {
+  // The device list may report what each device sends (`bypass`); a device that does not
+  // report it falls back to the show's device_bypass. Here lutbox-a reports display-only.
+  const page = await openPage({
+    setup: (p) => p.route('**/api/v1/devices', async (route) => {
+      const response = await route.fetch();
+      const list = await response.json();
+      for (const d of list) if (d.id === 'lutbox-a') d.bypass = 'display-only';
+      await route.fulfill({ response, json: list });
+    }),
+  });
+  const show = (await rest('GET', '/export')).show.device_bypass ?? {};
+  assert.equal(show['lutbox-a'] ?? 'none', 'none', 'the show holds no bypass for lutbox-a');
+  await page.locator('#devices tr[data-device="lutbox-a"][data-bypass="display-only"] .badge.bypassed').waitFor();
+  assert.equal(await page.locator('#devices tr[data-device="lutbox-a"] select.bypass').inputValue(), 'display-only');
+  assert.equal(await page.getAttribute('#devices tr[data-device="lutbox-b"]', 'data-bypass'), show['lutbox-b'] ?? 'none');
+  await page.close();
+});

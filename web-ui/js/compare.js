@@ -2,6 +2,11 @@
 // another camera through the same output, or a still held from an earlier moment
 // ("hold"). Split puts A and B side by side, wipe shows B right of a line you drag (mouse,
 // touch or arrow keys), A/B flips between them. Drawn on a canvas from two pictures.
+//
+// The composition is the page's on purpose (the server's preview.jpg compare=wipe|split
+// does the same): a wipe dragged at 60 moves a second costs the server nothing here, where
+// a server wipe is a new render and JPEG per position; A/B flips at once; and a held still
+// lives only in the page. The server gives the B pictures (view=log, snapshot=, cameras).
 
 export const MODES = ['off', 'split', 'wipe', 'ab'];
 

@@ -1,7 +1,8 @@
 // Devices and tally as the server reports them (GET /devices, GET /tally), polled: the
 // device table, each camera's device dots and trouble badge, and the on-air / preview
-// marks of the multiviewer; and each device's bypass (the show's `device_bypass`, set with
-// PUT /devices/{id}/bypass from the table's select).
+// marks of the multiviewer; and each device's bypass, set with PUT /devices/{id}/bypass
+// from the table's select: the `bypass` GET /devices reports for a device when it reports
+// one (what the device sends), else the show's `device_bypass`.
 
 import { api } from './api.js';
 import { $, el, toast } from './dom.js';
@@ -33,7 +34,7 @@ export class DeviceWatch extends EventTarget {
     return this.devices.filter((d) => d.camera === camera.id || (camera.devices ?? []).includes(d.id));
   }
 
-  /** The device's bypass: `none`, `display-only` or `identity`. */
+  /** The device's bypass: `none`, `display-only` or `identity` (its own report first). */
   bypassOf(device) {
     return device.bypass ?? this.bypassMap()?.[device.id] ?? 'none';
   }
