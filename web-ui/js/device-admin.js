@@ -168,9 +168,11 @@ export function buildDeviceAdmin({ state, watch }) {
     }
   }
 
-  /** The action buttons of a device's row. */
+  /** The action buttons of a device's row (under its name). */
   function actions(device) {
-    const buttons = TESTS.map(([action, text, title]) =>
+    // Identity looks only for devices that carry a camera's look.
+    const tests = device.camera ? TESTS : TESTS.filter(([action]) => action === 'connect');
+    const buttons = tests.map(([action, text, title]) =>
       el('button', { type: 'button', title, 'aria-label': `${text} ${device.id}`, onclick: () => test(device, action) }, text));
     if (device.kind === 'videohub') {
       buttons.push(el('button', { type: 'button', 'aria-label': `Routing of ${device.id}`, onclick: () => router.open(device.id) }, 'Routing'));
@@ -178,7 +180,7 @@ export function buildDeviceAdmin({ state, watch }) {
     const rm = el('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${device.id}` }, 'Remove');
     rm.addEventListener('click', () => remove(device, rm));
     buttons.push(rm);
-    return el('td', { class: 'actions' }, ...buttons);
+    return el('div', { class: 'actions' }, ...buttons);
   }
 
   return { open, actions, router };

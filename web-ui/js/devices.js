@@ -25,7 +25,7 @@ export class DeviceWatch extends EventTarget {
     /** @type {Map<string, any>} camera id → its tally */
     this.tally = new Map();
     this.tallyKnown = true; // false once the server answers that it has no tally route
-    /** @type {(device: any) => HTMLElement | null} a row's action cell (device management) */
+    /** @type {(device: any) => HTMLElement | null} a row's action buttons (device management) */
     this.rowActions = () => null;
   }
 
@@ -117,7 +117,8 @@ function renderTable(watch) {
       const trouble = d.state !== 'connected';
       return el('tr', { dataset: { device: d.id, state: d.state, bypass }, class: trouble ? 'trouble' : null, title: d.error ?? null },
         el('td', {}, d.name ?? d.id,
-          el('div', { class: 'muted device-kind' }, d.kind, d.camera ? ` · ${d.camera}${d.output ? `/${d.output}` : ''}` : '')),
+          el('div', { class: 'muted device-kind' }, d.kind, d.camera ? ` · ${d.camera}${d.output ? `/${d.output}` : ''}` : ''),
+          watch.rowActions(d)),
         el('td', {},
           el('span', { class: 'dot', dataset: { state: d.state } }), ` ${d.state}`,
           d.on_air ? el('span', { class: 'badge on-air' }, 'on air') : null,
@@ -126,8 +127,7 @@ function renderTable(watch) {
           d.error ? el('div', { class: 'device-error' }, d.error) : null),
         el('td', {}, number(d.last_push_ms, 1, 'ms')),
         el('td', { title: d.error_mean_cv != null ? `mean ${Number(d.error_mean_cv).toFixed(2)} cv` : null }, number(d.error_max_cv, 2, 'cv')),
-        bypassCell(watch, d),
-        watch.rowActions(d));
+        bypassCell(watch, d));
     }),
   );
 }
