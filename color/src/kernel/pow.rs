@@ -45,7 +45,9 @@ pub(crate) const K_MIN: f32 = -151.0;
 pub(crate) const K_MAX: f32 = 129.0;
 
 /// `x^p` for `x ≥ 0` (or +∞) and finite `p > 0`: the scalar reference of every level.
-#[inline]
+/// Always inlined, so a caller built with FMA (the scalar kernel's x86_64 build) gets
+/// `vfmadd` rather than libm's `fmaf`.
+#[inline(always)]
 pub fn pow(x: f32, p: f32) -> f32 {
     if x == 0.0 || x == f32::INFINITY || p == 1.0 || x == 1.0 {
         return x;

@@ -84,35 +84,53 @@ pub(crate) struct CdlTable {
 impl CdlTable {
     /// The scalar reference of the kernels' CDL: [`CdlF32::apply`]'s steps with the
     /// kernels' power ([`super::pow::pow`]), which every level reproduces bit for bit.
-    #[inline]
-    pub fn apply(&self, rgb: [f32; 3]) -> [f32; 3] {
-        let k = &self.cdl;
-        let v: [f32; 3] = std::array::from_fn(|c| {
-            let x = rgb[c] * k.slope[c] + k.offset[c];
-            let x = if x.is_nan() { 0.0 } else { x };
-            match self.style {
-                CdlStyle::Asc => {
-                    let x = x.clamp(0.0, 1.0);
-                    if self.has_power {
-                        pow(x, k.power[c])
-                    } else {
-                        x
-                    }
-                }
-                CdlStyle::NoClamp if self.has_power && x >= 0.0 => pow(x, k.power[c]),
-                CdlStyle::NoClamp => x,
-            }
-        });
-        let v = if self.has_sat {
+    ///
+    /// Written without closures (`array::map`), which the compiler may leave out of line:
+    /// inlined whole, the scalar kernel's FMA build compiles the power with `vfmadd`.
+    #[inline(always)]
+    pub fn apply(&self, [r, g, b]: [f32; 3]) -> [f32; 3] {
+        let v = [self.channel(r, 0), self.channel(g, 1), self.channel(b, 2)];
+        let [r, g, b] = if self.has_sat {
             let luma = LUMA[0] * v[0] + LUMA[1] * v[1] + LUMA[2] * v[2];
-            v.map(|x| luma + k.sat * (x - luma))
+            let sat = |x: f32| luma + self.cdl.sat * (x - luma);
+            [sat(v[0]), sat(v[1]), sat(v[2])]
         } else {
             v
         };
         match self.style {
-            CdlStyle::Asc => v.map(|x| if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }),
-            CdlStyle::NoClamp => v,
+            CdlStyle::Asc => [clamp_unit(r), clamp_unit(g), clamp_unit(b)],
+            CdlStyle::NoClamp => [r, g, b],
         }
+    }
+
+    /// Slope, offset and power of channel `c` (with the style's clamp).
+    #[inline(always)]
+    fn channel(&self, x: f32, c: usize) -> f32 {
+        let k = &self.cdl;
+        let x = x * k.slope[c] + k.offset[c];
+        let x = if x.is_nan() { 0.0 } else { x };
+        match self.style {
+            CdlStyle::Asc => {
+                let x = x.clamp(0.0, 1.0);
+                if self.has_power {
+                    pow(x, k.power[c])
+                } else {
+                    x
+                }
+            }
+            CdlStyle::NoClamp if self.has_power && x >= 0.0 => pow(x, k.power[c]),
+            CdlStyle::NoClamp => x,
+        }
+    }
+}
+
+/// Clamp to [0, 1] with NaN → 0.
+#[inline(always)]
+fn clamp_unit(x: f32) -> f32 {
+    if x.is_nan() {
+        0.0
+    } else {
+        x.clamp(0.0, 1.0)
     }
 }
 
