@@ -70,6 +70,24 @@ mod v {
     }
 
     /// # Safety
+    /// `p` must be valid for reading 8 i32.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn iload(p: *const i32) -> I {
+        // SAFETY: the caller's contract.
+        unsafe { _mm256_loadu_si256(p.cast()) }
+    }
+
+    /// # Safety
+    /// `p` must be valid for writing 8 i32.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn istore(p: *mut i32, x: I) {
+        // SAFETY: the caller's contract.
+        unsafe { _mm256_storeu_si256(p.cast(), x) }
+    }
+
+    /// # Safety
     /// `t.add(i)` must be readable for every lane's `i`.
     #[inline]
     #[target_feature(enable = "avx2,fma")]

@@ -74,6 +74,24 @@ mod v {
     }
 
     /// # Safety
+    /// `p` must be valid for reading 16 i32.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+    pub unsafe fn iload(p: *const i32) -> I {
+        // SAFETY: the caller's contract.
+        unsafe { _mm512_loadu_si512(p.cast()) }
+    }
+
+    /// # Safety
+    /// `p` must be valid for writing 16 i32.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+    pub unsafe fn istore(p: *mut i32, x: I) {
+        // SAFETY: the caller's contract.
+        unsafe { _mm512_storeu_si512(p.cast(), x) }
+    }
+
+    /// # Safety
     /// `t.add(i)` must be readable for every lane's `i`.
     #[inline]
     #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]

@@ -7,7 +7,7 @@
 //! - `splat`, `zero`, `add`, `sub`, `mul`, `fmadd` (`a·b + c`), `min`, `max`;
 //! - `isplat`, `iadd`, `isub`, `imul`, `imin`, `cvtt` (truncate), `to_f`;
 //! - `ge`, `lt`, `ordered`, `and` (masks), `select(m, t, f)`, `iselect(m, t, f)`;
-//! - `pow` (the CDL power) and, `unsafe`, `load`, `store`, `gather` and `fetch_rgb`
+//! - `pow` (the CDL power) and, `unsafe`, `load`, `store`, `iload`, `istore`, `gather` and `fetch_rgb`
 //!   (the three channels of lattice nodes `3·index`).
 //!
 //! Every function gets the level's `#[target_feature]` set, so the operations inline.
@@ -16,7 +16,7 @@ macro_rules! simd_level {
     ($features:literal, $io:ty) => {
         use super::frame::{CodeScale, Sample};
         use super::prepared::{Axis, CdlTable, LutTable, Prepared, ShaperTable, LUMA};
-        use super::rows::{process_row, Block, RowMut, RowRef};
+        use super::rows::{process_row, Block, RowMut, RowRef, BLOCK};
         use crate::cdl::CdlStyle;
         use crate::lut::Interpolation;
         use v::{F, I};
@@ -33,14 +33,28 @@ macro_rules! simd_level {
             dst: &mut RowMut<'_, T>,
             width: usize,
         ) {
-            process_row::<T, $io>(s, src, dst, width, |blk, n| block(p, blk, n));
+            let mut tetra = Tetra {
+                vertex: [[0; BLOCK]; 4],
+                weight: [[0.0; BLOCK]; 4],
+            };
+            process_row::<T, $io>(s, src, dst, width, |blk, n| block(p, blk, n, &mut tetra));
         }
 
         type Rgb = (F, F, F);
 
+        /// The tetrahedra of a block's pixels: the first sample (`3·node`) of each of the
+        /// four vertices and their weights. A first pass over the block computes them, so
+        /// the second pass is only lattice reads and the blend: short iterations, many
+        /// reads in flight at once.
+        #[repr(C, align(64))]
+        struct Tetra {
+            vertex: [[i32; BLOCK]; 4],
+            weight: [[f32; BLOCK]; 4],
+        }
+
         #[inline]
         #[target_feature(enable = $features)]
-        fn block(p: &Prepared, blk: &mut Block, n: usize) {
+        fn block(p: &Prepared, blk: &mut Block, n: usize, tetra: &mut Tetra) {
             let shaper = p.shaper.as_ref();
             let cdl = p.cdl.as_ref().map(|c| CdlV::new(c));
             let lut = LutV::new(&p.lut);
@@ -61,17 +75,32 @@ macro_rules! simd_level {
                 if let Some(c) = &cdl {
                     rgb = c.apply(rgb);
                 }
-                let (r, g, b) = match lut.interpolation {
-                    Interpolation::Tetrahedral => lut.tetrahedral(rgb),
-                    Interpolation::Trilinear => lut.trilinear(rgb),
-                };
-                // SAFETY: same bounds as the loads above.
-                unsafe {
-                    v::store(blk.r.as_mut_ptr().add(i), r);
-                    v::store(blk.g.as_mut_ptr().add(i), g);
-                    v::store(blk.b.as_mut_ptr().add(i), b);
+                match lut.interpolation {
+                    Interpolation::Tetrahedral => lut.tetrahedron(rgb, tetra, i),
+                    Interpolation::Trilinear => put(blk, i, lut.trilinear(rgb)),
                 }
                 i += v::LANES;
+            }
+            if lut.interpolation == Interpolation::Tetrahedral {
+                // Every vector read here was written by the pass above, lanes past n too.
+                let mut i = 0;
+                while i < n {
+                    put(blk, i, lut.blend(tetra, i));
+                    i += v::LANES;
+                }
+            }
+        }
+
+        /// Stores a vector of pixels at `i` of the block's planes.
+        #[inline]
+        #[target_feature(enable = $features)]
+        fn put(blk: &mut Block, i: usize, (r, g, b): Rgb) {
+            // SAFETY: callers pass i < n ≤ BLOCK with BLOCK a multiple of LANES, so
+            // i..i + LANES is inside each array.
+            unsafe {
+                v::store(blk.r.as_mut_ptr().add(i), r);
+                v::store(blk.g.as_mut_ptr().add(i), g);
+                v::store(blk.b.as_mut_ptr().add(i), b);
             }
         }
 
@@ -211,16 +240,27 @@ macro_rules! simd_level {
             #[inline]
             #[target_feature(enable = $features)]
             fn fetch(&self, index: I) -> [F; 3] {
-                let i3 = v::iadd(index, v::iadd(index, index));
-                // SAFETY: every index is a node of the lattice (cells are clamped to
-                // 0..=N − 2 per axis and the vertex offsets stay within the cell), so
-                // 3·index + 2 < nodes.len().
+                // SAFETY: as in `fetch_sample`, with 3·index.
+                unsafe { self.fetch_sample(v::iadd(index, v::iadd(index, index))) }
+            }
+
+            /// The three channels of the nodes whose first samples are `i3`.
+            ///
+            /// # Safety
+            /// Every lane of `i3` must be 3·(a node of the lattice).
+            #[inline]
+            #[target_feature(enable = $features)]
+            unsafe fn fetch_sample(&self, i3: I) -> [F; 3] {
+                // SAFETY: the caller's contract: 3·index + 2 < nodes.len().
                 unsafe { v::fetch_rgb(self.lut.nodes.as_ptr(), i3) }
             }
 
+            /// Tetrahedral interpolation, first half: the four vertices (the fractions
+            /// sorted, max, mid, min, pick the two inner ones by axis stride) and their
+            /// weights, stored at `i` of `t`.
             #[inline]
             #[target_feature(enable = $features)]
-            fn tetrahedral(&self, rgb: Rgb) -> Rgb {
+            fn tetrahedron(&self, rgb: Rgb, t: &mut Tetra, i: usize) {
                 let (base, [fr, fg, fb]) = self.cell(rgb);
                 let hi = v::max(v::max(fr, fg), fb);
                 let lo = v::min(v::min(fr, fg), fb);
@@ -230,19 +270,44 @@ macro_rules! simd_level {
                 let s_max = v::iselect(r_max, sr, v::iselect(v::ge(fg, fb), sg, sb));
                 let r_min = v::and(v::ge(fg, fr), v::ge(fb, fr));
                 let s_min = v::iselect(r_min, sr, v::iselect(v::ge(fb, fg), sg, sb));
+                // Cells are clamped to 0..=N − 2 per axis and the vertices stay within
+                // the cell, so every vertex is a node of the lattice.
                 let far = v::iadd(base, v::iadd(sr, v::iadd(sg, sb)));
-                let c0 = self.fetch(base);
-                let c1 = self.fetch(v::iadd(base, s_max));
-                let c2 = self.fetch(v::isub(far, s_min));
-                let c3 = self.fetch(far);
-                let w0 = v::sub(v::splat(1.0), hi);
-                let w1 = v::sub(hi, mid);
-                let w2 = v::sub(mid, lo);
-                let out: [F; 3] = std::array::from_fn(|c| {
-                    let acc = v::mul(w0, c0[c]);
-                    let acc = v::fmadd(w1, c1[c], acc);
-                    let acc = v::fmadd(w2, c2[c], acc);
-                    v::fmadd(lo, c3[c], acc)
+                let vertex = [base, v::iadd(base, s_max), v::isub(far, s_min), far];
+                let weight = [
+                    v::sub(v::splat(1.0), hi),
+                    v::sub(hi, mid),
+                    v::sub(mid, lo),
+                    lo,
+                ];
+                for k in 0..4 {
+                    let i3 = v::iadd(vertex[k], v::iadd(vertex[k], vertex[k]));
+                    // SAFETY: callers pass i < BLOCK with BLOCK a multiple of LANES.
+                    unsafe {
+                        v::istore(t.vertex[k].as_mut_ptr().add(i), i3);
+                        v::store(t.weight[k].as_mut_ptr().add(i), weight[k]);
+                    }
+                }
+            }
+
+            /// Tetrahedral interpolation, second half: the vertices at `i` of `t`
+            /// weighted (the same fused steps at every level).
+            #[inline]
+            #[target_feature(enable = $features)]
+            fn blend(&self, t: &Tetra, i: usize) -> Rgb {
+                let c: [[F; 3]; 4] = std::array::from_fn(|k| {
+                    // SAFETY: i < BLOCK with BLOCK a multiple of LANES (callers), and
+                    // `tetrahedron` wrote 3·(a lattice node) into every lane read here.
+                    unsafe { self.fetch_sample(v::iload(t.vertex[k].as_ptr().add(i))) }
+                });
+                // SAFETY: as above.
+                let w: [F; 4] =
+                    std::array::from_fn(|k| unsafe { v::load(t.weight[k].as_ptr().add(i)) });
+                let out: [F; 3] = std::array::from_fn(|ch| {
+                    let acc = v::mul(w[0], c[0][ch]);
+                    let acc = v::fmadd(w[1], c[1][ch], acc);
+                    let acc = v::fmadd(w[2], c[2][ch], acc);
+                    v::fmadd(w[3], c[3][ch], acc)
                 });
                 (out[0], out[1], out[2])
             }
