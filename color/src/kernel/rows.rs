@@ -71,6 +71,84 @@ pub(crate) trait FastIo {
     }
 }
 
+/// The [`FastIo`] impl of a level's I/O module, written once: packed f32 and u16 RGB and
+/// u8 RGBA go through the module's `load_rgb_f32`, `store_rgb_f32`, `load_rgb_u16`,
+/// `store_rgb_u16`, `load_rgba_u8` and `store_rgba_u8` (`#[target_feature]` functions that
+/// return how many pixels they did), and the generic loops finish the rest. Expanded in the
+/// module, where those functions, [`Block`], [`CodeScale`], `rest_in` and `rest_out` are
+/// in scope.
+macro_rules! fast_io {
+    ($io:ident) => {
+        // SAFETY (every `unsafe` below): `$io` is used only by its level's `row`, whose
+        // caller guarantees the level's CPU features, which include the functions' features.
+        impl FastIo for $io {
+            #[inline(always)]
+            fn load_f32(px: &[f32], spp: usize, blk: &mut Block) -> bool {
+                if spp != 3 {
+                    return false;
+                }
+                // SAFETY: see the impl.
+                let done = unsafe { load_rgb_f32(px, blk) };
+                rest_in(px, spp, done, &CodeScale::FLOAT, blk);
+                true
+            }
+            #[inline(always)]
+            fn store_f32(blk: &Block, px: &mut [f32], spp: usize) -> bool {
+                if spp != 3 {
+                    return false;
+                }
+                // SAFETY: see the impl.
+                let done = unsafe { store_rgb_f32(blk, px) };
+                rest_out(blk, px, spp, done, &CodeScale::FLOAT);
+                true
+            }
+            #[inline(always)]
+            fn load_u16(px: &[u16], spp: usize, s: &CodeScale, blk: &mut Block) -> bool {
+                if spp != 3 {
+                    return false;
+                }
+                // SAFETY: see the impl.
+                let done = unsafe { load_rgb_u16(px, s, blk) };
+                rest_in(px, spp, done, s, blk);
+                true
+            }
+            #[inline(always)]
+            fn store_u16(blk: &Block, px: &mut [u16], spp: usize, s: &CodeScale) -> bool {
+                if spp != 3 {
+                    return false;
+                }
+                // SAFETY: see the impl.
+                let done = unsafe { store_rgb_u16(blk, px, s) };
+                rest_out(blk, px, spp, done, s);
+                true
+            }
+            #[inline(always)]
+            fn load_u8(px: &[u8], spp: usize, s: &CodeScale, blk: &mut Block) -> bool {
+                if spp != 4 {
+                    return false;
+                }
+                // SAFETY: see the impl.
+                let done = unsafe { load_rgba_u8(px, s, blk) };
+                rest_in(px, spp, done, s, blk);
+                true
+            }
+            #[inline(always)]
+            fn store_u8(blk: &Block, px: &mut [u8], spp: usize, s: &CodeScale) -> bool {
+                if spp != 4 {
+                    return false;
+                }
+                // SAFETY: see the impl.
+                let done = unsafe { store_rgba_u8(blk, px, s) };
+                rest_out(blk, px, spp, done, s);
+                true
+            }
+        }
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) use fast_io;
+
 /// Finishes the pixels a vector path left (fewer than a vector group) with the generic loops.
 #[inline(always)]
 pub(crate) fn rest_in<T: Sample>(
