@@ -6,7 +6,11 @@
 //! space (camera log or ACEScct), the match CDL, ACES2065-1 and the display output
 //! (default `aces2-sdr-rec709`), clipped as the display shows it, as CIELAB with the D65
 //! white at 100 cd/m².
+//!
+//! [`cdl_fit`] is the one bounded CDL solver: the match solve here and the server's
+//! single-CDL fit of a grade both run it.
 
+pub mod cdl_fit;
 pub mod delta_e;
 pub mod display;
 mod matrix;

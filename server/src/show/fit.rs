@@ -2,19 +2,18 @@
 //! with the error it makes stated.
 //!
 //! When a grade's nodes merge into one CDL exactly ([`Cdl::merge_exact`]) that CDL is the
-//! answer. Otherwise (curves, several nodes with power under the ASC clamp, …) a bounded
-//! Levenberg–Marquardt fit finds the ten CDL numbers that best reproduce the grade, in the
+//! answer. Otherwise (curves, several nodes with power under the ASC clamp, …) the bounded
+//! CDL solver ([`cdl_fit`], the match solver's too) finds the ten CDL numbers that best reproduce the grade, in the
 //! least-squares sense, on a 9³ lattice of camera code values 0..1 taken into the working
 //! space. The error is then measured on the same lattice twice, in 10-bit code values: in
 //! the working space (the CDL against the grade) and on the output (the full look with the
 //! fitted CDL against the full look with the real grade, display transform and signal range
 //! included), as the maximum and the mean over every sample and channel.
 
-use lookwire_color::matching::solve::cdl_jacobian;
+use lookwire_color::matching::cdl_fit::{self, CdlBounds, CdlToTargets, Settings};
 use lookwire_color::matching::WorkingChain;
 use lookwire_color::pipeline::{Pipeline, PipelineError};
 use lookwire_color::{spaces, Cdl, CdlStyle};
-use nalgebra::{SMatrix, SVector};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -155,42 +154,6 @@ fn stats(pairs: impl Iterator<Item = ([f64; 3], [f64; 3])>) -> (f64, f64) {
     (max, if count == 0 { 0.0 } else { sum / count as f64 })
 }
 
-type Params = SVector<f64, 10>;
-
-fn to_params(cdl: &Cdl) -> Params {
-    let mut p = Params::zeros();
-    for c in 0..3 {
-        p[c] = cdl.slope[c];
-        p[3 + c] = cdl.offset[c];
-        p[6 + c] = cdl.power[c];
-    }
-    p[9] = cdl.sat;
-    p
-}
-
-fn to_cdl(p: &Params) -> Cdl {
-    Cdl {
-        slope: [p[0], p[1], p[2]],
-        offset: [p[3], p[4], p[5]],
-        power: [p[6], p[7], p[8]],
-        sat: p[9],
-    }
-}
-
-/// Keeps the numbers legal and within what any CDL consumer accepts.
-fn clamp(mut p: Params) -> Params {
-    for i in 0..10 {
-        let (lo, hi) = match i {
-            0..=2 => (0.0, 8.0),
-            3..=5 => (-1.0, 1.0),
-            6..=8 => (0.05, 8.0),
-            _ => (0.0, 4.0),
-        };
-        p[i] = p[i].clamp(lo, hi);
-    }
-    p
-}
-
 /// A first guess: slopes, powers and saturations multiplied, offsets carried through the
 /// slopes, as if every power were 1.
 fn start(nodes: &[LookNode]) -> Cdl {
@@ -205,70 +168,20 @@ fn start(nodes: &[LookNode]) -> Cdl {
             cdl.sat *= n.sat;
         }
     }
-    to_cdl(&clamp(to_params(&cdl)))
+    cdl
 }
 
-/// Sum of squared residuals, and the normal equations `JᵀJ`, `Jᵀr` at `p`.
-fn normal(
-    working: &[[f64; 3]],
-    targets: &[[f64; 3]],
-    p: &Params,
-    style: CdlStyle,
-) -> (f64, SMatrix<f64, 10, 10>, Params) {
-    let cdl = to_cdl(p);
-    let mut a = SMatrix::<f64, 10, 10>::zeros();
-    let mut g = Params::zeros();
-    let mut cost = 0.0;
-    for (w, t) in working.iter().zip(targets) {
-        let (out, j) = cdl_jacobian(*w, &cdl, style);
-        let r = SVector::<f64, 3>::from_fn(|c, _| out[c] - t[c]);
-        cost += r.norm_squared();
-        a += j.transpose() * j;
-        g += j.transpose() * r;
-    }
-    (cost, a, g)
-}
-
-fn cost_at(working: &[[f64; 3]], targets: &[[f64; 3]], p: &Params, style: CdlStyle) -> f64 {
-    let cdl = to_cdl(p);
-    working
-        .iter()
-        .zip(targets)
-        .map(|(w, t)| {
-            let o = cdl.apply(*w, style);
-            (0..3).map(|c| (o[c] - t[c]).powi(2)).sum::<f64>()
-        })
-        .sum()
-}
-
-/// Levenberg–Marquardt from `start`, within [`clamp`]'s bounds.
+/// The CDL that best reproduces `targets` from `working`, within bounds any consumer takes.
 fn solve(working: &[[f64; 3]], targets: &[[f64; 3]], start: Cdl, style: CdlStyle) -> Cdl {
-    let mut p = clamp(to_params(&start));
-    let mut lambda = 1e-3;
-    for _ in 0..MAX_ITERATIONS {
-        let (cost, a, g) = normal(working, targets, &p, style);
-        let mut stepped = None;
-        while lambda < 1e10 {
-            let mut damped = a;
-            for i in 0..10 {
-                damped[(i, i)] += lambda * a[(i, i)].max(1e-9);
-            }
-            if let Some(delta) = damped.cholesky().map(|c| c.solve(&(-g))) {
-                let q = clamp(p + delta);
-                let cq = cost_at(working, targets, &q, style);
-                if cq < cost {
-                    lambda = (lambda / 3.0).max(1e-9);
-                    stepped = Some((q, cq));
-                    break;
-                }
-            }
-            lambda *= 4.0;
-        }
-        let Some((q, cq)) = stepped else { break };
-        p = q;
-        if cost - cq <= 1e-10 * cost.max(1e-14) {
-            break;
-        }
-    }
-    to_cdl(&p)
+    let objective = CdlToTargets {
+        inputs: working,
+        targets,
+        style,
+    };
+    let settings = Settings {
+        bounds: CdlBounds::WIDE,
+        max_iterations: MAX_ITERATIONS,
+        tolerance: 1e-10,
+    };
+    cdl_fit::solve(&objective, &start, &settings).cdl
 }
