@@ -169,3 +169,36 @@ fn reads_ctf_version_and_its_cdl_style_names() {
     assert_eq!(list.ops[0].apply([1.5, -0.25, 0.25]), [3.0, -0.5, 0.5]);
     assert_eq!(list.apply([1.5, -0.25, 0.25]), [1.0, 0.0, 0.5]);
 }
+
+#[test]
+fn the_node_before_a_half_domain_lut1d_writes_16f_out() {
+    let half = HalfDomainLut::from_fn(|x| [x * 0.5; 3]).unwrap();
+    let matrix = ClfOp::Matrix {
+        m: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        offset: [0.0; 3],
+    };
+    let list = ProcessList::new(vec![
+        matrix.clone(),
+        ClfOp::Lut1dHalf(half.clone()),
+        ClfOp::Lut1dHalf(half),
+        matrix,
+    ]);
+    let text = String::from_utf8(write(&list, Precision::Fixed(6)).unwrap()).unwrap();
+    let heads: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("inBitDepth"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            r#"<Matrix inBitDepth="32f" outBitDepth="16f">"#,
+            r#"<LUT1D inBitDepth="16f" outBitDepth="16f" halfDomain="true">"#,
+            r#"<LUT1D inBitDepth="16f" outBitDepth="32f" halfDomain="true">"#,
+            r#"<Matrix inBitDepth="32f" outBitDepth="32f">"#,
+        ]
+    );
+    // The reader checks each node's inBitDepth against the previous outBitDepth.
+    let back = read(text.as_bytes(), "t.clf").unwrap();
+    assert_eq!(back.ops.len(), 4);
+}

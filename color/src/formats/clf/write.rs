@@ -1,4 +1,5 @@
-//! The CLF v3 writer: every node at 32f, LUT3D blue fastest, LF line ends.
+//! The CLF v3 writer: every node at 32f (but a half-domain LUT1D's input and the output of
+//! the node before it, 16f), LUT3D blue fastest, LF line ends.
 
 use super::ops::{CdlDirection, ClfOp, ExponentStyle, LogStyle, RangeOp};
 use super::ProcessList;
@@ -11,8 +12,13 @@ use crate::formats::FormatError;
 /// (`urn:uuid:…`, so equal lists give equal files).
 pub fn write(list: &ProcessList, precision: Precision) -> Result<Vec<u8>, FormatError> {
     let mut body = Vec::new();
-    for op in &list.ops {
-        node(&mut body, op, precision);
+    for (i, op) in list.ops.iter().enumerate() {
+        // Each node's inBitDepth must equal the previous node's outBitDepth, and a
+        // half-domain LUT1D takes 16f: the node before it says so (a label only, float
+        // nodes scale by 1 either way).
+        let next_is_half = matches!(list.ops.get(i + 1), Some(ClfOp::Lut1dHalf(_)));
+        let depth = if next_is_half { "16f" } else { "32f" };
+        node(&mut body, op, precision, depth);
     }
     let mut out = Vec::with_capacity(body.len() + 512);
     out.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ProcessList");
@@ -65,9 +71,11 @@ fn content_uuid(bytes: &[u8]) -> String {
     )
 }
 
-fn open(out: &mut Vec<u8>, tag: &str, extra: &str) {
+/// A node's opening tag; `in_depth` is the previous node's `out_depth`.
+fn open(out: &mut Vec<u8>, tag: &str, extra: &str, (in_depth, out_depth): (&str, &str)) {
     out.extend_from_slice(
-        format!("    <{tag} inBitDepth=\"32f\" outBitDepth=\"32f\"{extra}>\n").as_bytes(),
+        format!("    <{tag} inBitDepth=\"{in_depth}\" outBitDepth=\"{out_depth}\"{extra}>\n")
+            .as_bytes(),
     );
 }
 
@@ -88,10 +96,12 @@ fn rows(out: &mut Vec<u8>, dim: &str, rows: impl Iterator<Item = [f32; 3]>, prec
     out.extend_from_slice(b"        </Array>\n");
 }
 
-fn node(out: &mut Vec<u8>, op: &ClfOp, precision: Precision) {
+/// Writes one node, its output labelled `depth`.
+fn node(out: &mut Vec<u8>, op: &ClfOp, precision: Precision, depth: &str) {
+    let depths = ("32f", depth);
     match op {
         ClfOp::Lut1d(l) => {
-            open(out, "LUT1D", "");
+            open(out, "LUT1D", "", depths);
             rows(
                 out,
                 &format!("{} 3", l.size()),
@@ -101,9 +111,7 @@ fn node(out: &mut Vec<u8>, op: &ClfOp, precision: Precision) {
             close(out, "LUT1D");
         }
         ClfOp::Lut1dHalf(l) => {
-            out.extend_from_slice(
-                b"    <LUT1D inBitDepth=\"16f\" outBitDepth=\"32f\" halfDomain=\"true\">\n",
-            );
+            open(out, "LUT1D", " halfDomain=\"true\"", ("16f", depth));
             let n = l.table().len();
             rows(out, &format!("{n} 3"), l.table().iter().copied(), precision);
             close(out, "LUT1D");
@@ -113,14 +121,14 @@ fn node(out: &mut Vec<u8>, op: &ClfOp, precision: Precision) {
                 crate::lut::Interpolation::Tetrahedral => "tetrahedral",
                 crate::lut::Interpolation::Trilinear => "trilinear",
             };
-            open(out, "LUT3D", &format!(" interpolation=\"{name}\""));
+            open(out, "LUT3D", &format!(" interpolation=\"{name}\""), depths);
             let n = l.size();
             let nodes = (0..n * n * n).map(|k| l.node(k / (n * n), k / n % n, k % n));
             rows(out, &format!("{n} {n} {n} 3"), nodes, precision);
             close(out, "LUT3D");
         }
         ClfOp::Matrix { m, offset } => {
-            open(out, "Matrix", "");
+            open(out, "Matrix", "", depths);
             out.extend_from_slice(b"        <Array dim=\"3 4\">\n");
             for r in 0..3 {
                 let row = [m[r][0], m[r][1], m[r][2], offset[r]]
@@ -131,7 +139,7 @@ fn node(out: &mut Vec<u8>, op: &ClfOp, precision: Precision) {
             out.extend_from_slice(b"        </Array>\n");
             close(out, "Matrix");
         }
-        ClfOp::Range(r) => range(out, r),
+        ClfOp::Range(r) => range(out, r, depths),
         ClfOp::Cdl {
             cdl,
             style,
@@ -148,7 +156,7 @@ fn node(out: &mut Vec<u8>, op: &ClfOp, precision: Precision) {
                 .as_deref()
                 .map(|i| format!(" id=\"{}\"", escape(i)))
                 .unwrap_or_default();
-            open(out, "ASC_CDL", &format!("{id} style=\"{style}\""));
+            open(out, "ASC_CDL", &format!("{id} style=\"{style}\""), depths);
             let t = |v: [f64; 3]| v.map(f64_text).join(" ");
             let sop = format!(
                 "        <SOPNode>\n            <Slope>{}</Slope>\n            <Offset>{}</Offset>\n            <Power>{}</Power>\n        </SOPNode>\n",
@@ -163,7 +171,12 @@ fn node(out: &mut Vec<u8>, op: &ClfOp, precision: Precision) {
             close(out, "ASC_CDL");
         }
         ClfOp::Log { style, params } => {
-            open(out, "Log", &format!(" style=\"{}\"", log_style(*style)));
+            open(
+                out,
+                "Log",
+                &format!(" style=\"{}\"", log_style(*style)),
+                depths,
+            );
             for (c, p) in params.iter().enumerate() {
                 let mut attrs = format!(
                     " base=\"{}\" logSideSlope=\"{}\" logSideOffset=\"{}\" linSideSlope=\"{}\" linSideOffset=\"{}\"",
@@ -191,6 +204,7 @@ fn node(out: &mut Vec<u8>, op: &ClfOp, precision: Precision) {
                 out,
                 "Exponent",
                 &format!(" style=\"{}\"", exponent_style(*style)),
+                depths,
             );
             for c in 0..3 {
                 let (g, k, ch) = (
@@ -216,12 +230,9 @@ fn node(out: &mut Vec<u8>, op: &ClfOp, precision: Precision) {
     }
 }
 
-fn range(out: &mut Vec<u8>, r: &RangeOp) {
-    open(
-        out,
-        "Range",
-        if r.clamp { "" } else { " style=\"noClamp\"" },
-    );
+fn range(out: &mut Vec<u8>, r: &RangeOp, depths: (&str, &str)) {
+    let style = if r.clamp { "" } else { " style=\"noClamp\"" };
+    open(out, "Range", style, depths);
     let mut line = |tag: &str, v: f64| {
         out.extend_from_slice(format!("        <{tag}>{}</{tag}>\n", f64_text(v)).as_bytes())
     };

@@ -186,25 +186,10 @@ pub fn look_process_list(
     Ok(Some(list))
 }
 
-/// Writes `list` as CLF. A half-domain `LUT1D` takes `16f` input, and CLF wants each
-/// node's `inBitDepth` to equal the previous node's `outBitDepth`; the formats writer
-/// labels every other node `32f`, so the node before a half-domain table is relabelled
-/// `outBitDepth="16f"` (a label only: float nodes scale by 1 either way).
+/// Writes `list` as CLF (the formats writer labels the node before the half-domain
+/// ACEScct table `outBitDepth="16f"`, as CLF asks).
 pub fn write(list: &ProcessList) -> Result<Vec<u8>, ExportError> {
-    let bytes = clf::write(list, Precision::Fixed(6))
-        .map_err(|e| ExportError::Format(format!("CLF: {e}")))?;
-    let mut text =
-        String::from_utf8(bytes).map_err(|e| ExportError::Format(format!("CLF: {e}")))?;
-    const HALF: &str = "<LUT1D inBitDepth=\"16f\"";
-    const OUT32: &str = "outBitDepth=\"32f\"";
-    let mut from = 0;
-    while let Some(at) = text[from..].find(HALF).map(|i| i + from) {
-        if let Some(prev) = text[..at].rfind(OUT32) {
-            text.replace_range(prev..prev + OUT32.len(), "outBitDepth=\"16f\"");
-        }
-        from = at + HALF.len();
-    }
-    Ok(text.into_bytes())
+    clf::write(list, Precision::Fixed(6)).map_err(|e| ExportError::Format(format!("CLF: {e}")))
 }
 
 #[cfg(test)]
