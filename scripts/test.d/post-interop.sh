@@ -255,6 +255,20 @@ for f in failures:
 sys.exit(1 if failures else 0)
 PY
 
+echo "-- a report with no camera is still a PDF pypdf reads"
+python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); s["cameras"] = {}; json.dump(s, open(sys.argv[2], "w"))' \
+  "$DATA/demo-show.json" "$WORK/no-camera.json"
+expect 0 "lookwire export report of a show with no camera" -- "$LOOKWIRE" export --show "$WORK/no-camera.json" \
+  --format report --out "$WORK/empty" --name empty --day d1
+expect 0 "pypdf reads the one page saying no camera was exported" -- "$VENV/bin/python" - "$WORK/empty/empty/report.pdf" <<'PY'
+import sys
+from pypdf import PdfReader
+
+reader = PdfReader(sys.argv[1], strict=True)
+text = reader.pages[0].extract_text() if len(reader.pages) == 1 else ""
+sys.exit(0 if "No camera exported" in text else f"{len(reader.pages)} pages: {text[:200]!r}")
+PY
+
 echo "-- a folder of camera files scanned with ffprobe"
 if ! command -v ffprobe >/dev/null 2>&1; then
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null

@@ -57,6 +57,7 @@ use super::AppState;
         crate::post::api::exports::start_export, crate::post::api::exports::list_exports,
         crate::post::api::exports::get_export, crate::post::api::exports::export_zip,
         crate::post::api::exports::export_file,
+        crate::post::api::scan::list_roots, crate::post::api::scan::scan,
         crate::preview::routes::false_color_json, crate::preview::stream::upgrade,
         crate::preview::routes::source_info, crate::preview::routes::put_still,
         crate::preview::routes::delete_still, crate::preview::routes::run_check,

@@ -3,11 +3,10 @@
 //! as a package folder under ASC MHL, then served file by file or as one zip.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::post::clips::{read_clips, ClipList, IngestOptions};
+use crate::post::clips::{read_clips, scan::scan_folder, ClipList, IngestOptions};
 use crate::post::export::{self, AmfTransforms, ExportError, ExportFormat, ExportOptions, IdBy};
 use crate::post::grades::{match_grades, MatchRule};
 use crate::post::mhl::{HashFormat, UtcParts};
@@ -17,6 +16,9 @@ use crate::timecode::FrameRate;
 
 /// Export results kept before the oldest are forgotten (their folders stay).
 pub const KEPT: usize = 32;
+
+/// The most a package zip download may hold (the files' total size).
+pub const ZIP_LIMIT: u64 = 4 << 30;
 
 /// Formats that need a clip list.
 const CLIP_FORMATS: [ExportFormat; 6] = [
@@ -37,6 +39,8 @@ pub enum ExportApiError {
     Export(#[from] ExportError),
     #[error("no export {0:?} (the last {KEPT} are kept)")]
     NotFound(String),
+    #[error("the package holds {size} bytes, more than the {limit} a zip download may hold: download its files one by one")]
+    TooLarge { size: u64, limit: u64 },
 }
 
 impl ExportApiError {
@@ -53,6 +57,7 @@ impl ExportApiError {
             ExportApiError::Export(ExportError::Exists(_)) => "/name".into(),
             ExportApiError::Export(_) => "/formats".into(),
             ExportApiError::NotFound(id) => format!("/exports/{id}"),
+            ExportApiError::TooLarge { .. } => "package.zip".into(),
         }
     }
 }
@@ -69,6 +74,8 @@ pub struct ClipFile {
 pub struct ExportSpec {
     pub formats: BTreeSet<ExportFormat>,
     pub clips: Option<ClipFile>,
+    /// Instead of `clips`: a folder of camera files to scan (checked inside a media root).
+    pub folder: Option<PathBuf>,
     /// Show camera ids; `None`: every camera.
     pub cameras: Option<Vec<Id>>,
     /// Clip names; `None`: every clip.
@@ -180,11 +187,11 @@ fn check(show: &Show, spec: &ExportSpec) -> Result<(), ExportApiError> {
             "choose at least one format",
         ));
     }
-    if spec.clips.is_none() {
+    if spec.clips.is_none() && spec.folder.is_none() {
         if let Some(f) = CLIP_FORMATS.iter().find(|f| spec.formats.contains(f)) {
             return Err(ExportApiError::invalid(
                 "/clips",
-                format!("format {f:?} needs the day's clip list: upload an ALE, CSV or OTIO file (POST /files) and give its id in \"clips\""),
+                format!("format {f:?} needs the day's clip list: upload an ALE, CSV or OTIO file (POST /files) and give its id in \"clips\", or name a folder of camera files in \"scan\""),
             ));
         }
     }
@@ -221,9 +228,17 @@ pub fn run(
     check(show, spec)?;
     let timeline = timeline_from_log(base, events)
         .map_err(|e| ExportApiError::invalid("", format!("the show's log: {e}")))?;
-    let mut list = match &spec.clips {
-        Some(file) => read_clip_file(file, spec)?,
-        None => ClipList {
+    let mut list = match (&spec.clips, &spec.folder) {
+        (Some(file), _) => read_clip_file(file, spec)?,
+        (None, Some(folder)) => {
+            let options = IngestOptions {
+                rate: spec.fps,
+                camera_column: None,
+            };
+            scan_folder(folder, &options)
+                .map_err(|e| ExportApiError::invalid("/scan/folder", e.to_string()))?
+        }
+        (None, None) => ClipList {
             file: PathBuf::from("(no clip list)"),
             clips: Vec::new(),
             ale: None,
@@ -308,22 +323,31 @@ impl ExportResult {
             .then(|| std::fs::read(self.folder.join(rel)))
     }
 
-    /// The whole package folder as a zip (entries under `NAME/`).
-    pub fn zip(&self) -> Result<Vec<u8>, ExportApiError> {
-        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
+    /// The whole package folder as a zip (entries under `NAME/`) in an unnamed temporary
+    /// file, rewound, so that it is streamed and never held in memory. A package whose
+    /// files add up to more than `limit` bytes is refused before anything is written.
+    pub fn zip_file(&self, limit: u64) -> Result<std::fs::File, ExportApiError> {
+        use std::io::{Seek, SeekFrom};
+        let size: u64 = self.files.iter().map(|(_, n)| n).sum();
+        if size > limit {
+            return Err(ExportApiError::TooLarge { size, limit });
+        }
         let fail = |e: &dyn std::fmt::Display| {
             ExportApiError::Export(ExportError::Format(format!("zip of {}: {e}", self.name)))
         };
+        let mut zip = zip::ZipWriter::new(tempfile::tempfile().map_err(|e| fail(&e))?);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(size > u64::from(u32::MAX));
         for (rel, _) in &self.files {
-            let bytes = std::fs::read(self.folder.join(rel)).map_err(|e| fail(&e))?;
+            let mut file = std::fs::File::open(self.folder.join(rel)).map_err(|e| fail(&e))?;
             zip.start_file(format!("{}/{rel}", self.name), options)
                 .map_err(|e| fail(&e))?;
-            zip.write_all(&bytes).map_err(|e| fail(&e))?;
+            std::io::copy(&mut file, &mut zip).map_err(|e| fail(&e))?;
         }
-        let cursor = zip.finish().map_err(|e| fail(&e))?;
-        Ok(cursor.into_inner())
+        let mut out = zip.finish().map_err(|e| fail(&e))?;
+        out.seek(SeekFrom::Start(0)).map_err(|e| fail(&e))?;
+        Ok(out)
     }
 }
 
@@ -345,12 +369,17 @@ impl Exports {
         }
     }
 
-    /// Packages in a temporary folder removed with the server (`LOOKWIRE_EXPORT_DIR`
-    /// names a lasting one instead).
-    pub fn temporary() -> Self {
-        if let Some(dir) = std::env::var_os("LOOKWIRE_EXPORT_DIR") {
-            return Self::at(PathBuf::from(dir));
+    /// Packages in the configured export folder (`LOOKWIRE_EXPORT_DIR`), else in a
+    /// temporary folder removed with the server.
+    pub fn configured(config: &crate::post::media::PostConfig) -> Self {
+        match &config.export_dir {
+            Some(dir) => Self::at(dir.clone()),
+            None => Self::temporary(),
         }
+    }
+
+    /// Packages in a temporary folder removed with the server.
+    pub fn temporary() -> Self {
         let temp = tempfile::Builder::new()
             .prefix("lookwire-exports-")
             .tempdir()
@@ -393,5 +422,44 @@ impl Exports {
     /// Newest first.
     pub fn list(&self) -> Vec<ExportResult> {
         self.lock().iter().rev().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(dir: &Path) -> ExportResult {
+        std::fs::create_dir_all(dir.join("cc")).unwrap();
+        std::fs::write(dir.join("cc/A.cc"), b"<ColorCorrection/>").unwrap();
+        std::fs::write(dir.join("review.txt"), vec![b'x'; 100_000]).unwrap();
+        ExportResult {
+            id: "x1".into(),
+            name: "pkg".into(),
+            folder: dir.to_path_buf(),
+            files: list_files(dir).unwrap(),
+            generation: String::new(),
+            without_grade: 0,
+            changed_during: 0,
+            created_ms: 0,
+        }
+    }
+
+    #[test]
+    fn the_zip_is_written_to_a_file_and_a_package_over_the_limit_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = package(dir.path());
+        let total = 100_000 + 18;
+        let err = r.zip_file(total - 1).unwrap_err();
+        assert!(matches!(err, ExportApiError::TooLarge { size, .. } if size == total));
+        assert!(err.to_string().contains("one by one"), "{err}");
+        let file = r.zip_file(total).unwrap();
+        let mut zip = zip::ZipArchive::new(file).unwrap();
+        let mut names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+        names.sort();
+        assert_eq!(names, ["pkg/cc/A.cc", "pkg/review.txt"]);
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("pkg/cc/A.cc").unwrap(), &mut text).unwrap();
+        assert_eq!(text, "<ColorCorrection/>");
     }
 }

@@ -9,6 +9,7 @@ pub mod exports;
 pub mod frames;
 pub mod grades;
 pub mod matching;
+pub mod media;
 pub mod mhl;
 pub mod pdf;
 pub mod report;

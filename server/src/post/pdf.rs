@@ -130,8 +130,24 @@ fn text(content: &mut Content, font: Name<'_>, size: f32, x: f32, y: f32, s: &st
     content.end_text();
 }
 
-/// The report: `title` on every page, one page per camera.
+/// The page of a report with no camera (a PDF needs at least one page).
+fn no_camera_page() -> CameraPage {
+    CameraPage {
+        title: "No camera exported".into(),
+        lines: vec!["This package holds no camera, so there is no look to report.".into()],
+        ..CameraPage::default()
+    }
+}
+
+/// The report: `title` on every page, one page per camera (one page saying so when there
+/// is none).
 pub fn look_report_pdf(title: &str, pages: &[CameraPage]) -> Vec<u8> {
+    let placeholder = [no_camera_page()];
+    let pages = if pages.is_empty() {
+        &placeholder[..]
+    } else {
+        pages
+    };
     let mut pdf = Pdf::new();
     let (catalog, tree, font) = (Ref::new(1), Ref::new(2), Ref::new(3));
     let font_name = Name(b"F1");
@@ -144,7 +160,7 @@ pub fn look_report_pdf(title: &str, pages: &[CameraPage]) -> Vec<u8> {
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree)
         .kids(page_ids.iter().copied())
-        .count(pages.len().max(1) as i32);
+        .count(pages.len() as i32);
     pdf.type1_font(font).base_font(Name(b"Helvetica"));
     for (page, &page_id) in pages.iter().zip(&page_ids) {
         let content_id = alloc();
@@ -185,14 +201,10 @@ pub fn look_report_pdf(title: &str, pages: &[CameraPage]) -> Vec<u8> {
             c.restore_state();
             text(&mut c, font_name, 9.0, x, top - h - 12.0, &still.caption);
         }
-        text(
-            &mut c,
-            font_name,
-            11.0,
-            36.0,
-            225.0,
-            "Grade changes (show timecode):",
-        );
+        if !page.changes.is_empty() {
+            let heading = "Grade changes (show timecode):";
+            text(&mut c, font_name, 11.0, 36.0, 225.0, heading);
+        }
         for (i, line) in page.changes.iter().enumerate() {
             text(&mut c, font_name, 8.0, 36.0, 211.0 - 11.0 * i as f32, line);
         }
@@ -233,5 +245,35 @@ mod tests {
         assert_eq!(text.matches("/DCTDecode").count(), 4);
         assert!(text.contains("CAM A (a)") && text.contains("CAM B (b)"));
         assert_eq!(ascii("ΔE → 1×"), "dE > 1x");
+    }
+
+    /// The page tree's `/Count` and its `/Kids` references.
+    fn page_tree(text: &str) -> (usize, usize) {
+        let count = text.split("/Count ").nth(1).and_then(|t| {
+            t.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse::<usize>()
+                .ok()
+        });
+        let kids = text.split("/Kids [").nth(1).map(|t| {
+            let list = &t[..t.find(']').unwrap_or(0)];
+            list.matches(" R").count()
+        });
+        (count.expect("/Count"), kids.expect("/Kids"))
+    }
+
+    #[test]
+    fn a_report_with_no_camera_is_a_valid_one_page_pdf() {
+        let bytes = look_report_pdf("lookwire look report 2024-05-01", &[]);
+        let text = String::from_utf8_lossy(&bytes);
+        // A page tree with /Count 1 and no kids (the old output) is invalid PDF.
+        assert_eq!(page_tree(&text), (1, 1));
+        assert_eq!(
+            text.matches("/Type /Page\n").count() + text.matches("/Type /Page ").count(),
+            1
+        );
+        assert!(text.contains("No camera exported"));
+        let two = look_report_pdf("t", &[no_camera_page(), no_camera_page()]);
+        assert_eq!(page_tree(&String::from_utf8_lossy(&two)), (2, 2));
     }
 }

@@ -4,8 +4,9 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
@@ -17,6 +18,7 @@ use crate::auth::{Caller, Role};
 use crate::post::export::{AmfTransforms, ExportError, ExportFormat, IdBy};
 use crate::post::exports::{self, ClipFile, ExportApiError, ExportResult, ExportSpec, Exports};
 use crate::post::grades::MatchRule;
+use crate::post::media::{MediaError, PostConfig};
 use crate::post::mhl::{self, HashFormat};
 use crate::show::Id;
 
@@ -34,9 +36,12 @@ pub fn routes() -> Router<AppState> {
 pub struct ExportStart {
     /// Any of cc, ccc, cdl, ale, edl, amf, report, cube, clf.
     pub formats: Vec<String>,
-    /// A show file holding the day's clip list (.ale, .csv or .otio); needed for cc, ccc,
-    /// cdl, ale, edl and amf.
+    /// A show file holding the day's clip list (.ale, .csv or .otio); cc, ccc, cdl, ale,
+    /// edl and amf need it or `scan`.
     pub clips: Option<Id>,
+    /// Instead of `clips`: a folder of camera files inside a media root configured at start,
+    /// scanned with ffprobe.
+    pub scan: Option<super::scan::FolderRef>,
     /// Show camera ids to export (clips are kept when their camera is one of these, by id
     /// or label); default: every camera.
     pub cameras: Option<Vec<Id>>,
@@ -122,6 +127,7 @@ impl From<ExportApiError> for ApiError {
     fn from(err: ExportApiError) -> ApiError {
         let (status, code) = match &err {
             ExportApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ExportApiError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ExportApiError::Export(ExportError::Exists(_)) => (StatusCode::CONFLICT, "exists"),
             ExportApiError::Export(ExportError::Io { .. } | ExportError::Mhl(_)) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "export_failed")
@@ -158,8 +164,27 @@ where
 }
 
 /// The checked spec, the clip list read from the show's files.
-async fn spec(state: &AppState, start: ExportStart) -> Result<ExportSpec, ApiError> {
+async fn spec(
+    state: &AppState,
+    config: &PostConfig,
+    start: ExportStart,
+) -> Result<ExportSpec, ApiError> {
     let formats: BTreeSet<ExportFormat> = each(&start.formats, "/formats")?.into_iter().collect();
+    let folder = match &start.scan {
+        Some(_) if start.clips.is_some() => {
+            let why = "give either a clip list (clips) or a folder to scan (scan), not both";
+            return Err(ExportApiError::invalid("/scan", why).into());
+        }
+        Some(f) => Some(config.resolve(&f.root, &f.folder).map_err(|e| {
+            let field = if matches!(e, MediaError::UnknownRoot { .. }) {
+                "/scan/root"
+            } else {
+                "/scan/folder"
+            };
+            ExportApiError::invalid(field, e.to_string())
+        })?),
+        None => None,
+    };
     let clips = match start.clips {
         None => None,
         Some(id) => {
@@ -192,6 +217,7 @@ async fn spec(state: &AppState, start: ExportStart) -> Result<ExportSpec, ApiErr
     Ok(ExportSpec {
         formats,
         clips,
+        folder,
         cameras: start.cameras,
         clip_names: start.clip_names,
         rule: parsed::<MatchRule>(start.rule.as_deref(), "/rule")?.unwrap_or(MatchRule::AtStart),
@@ -213,24 +239,19 @@ async fn spec(state: &AppState, start: ExportStart) -> Result<ExportSpec, ApiErr
     })
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 #[utoipa::path(post, path = "/exports", tag = "exports", request_body = ExportStart,
     responses((status = 201, body = ExportView, description = "The package, written and sealed with ASC MHL"),
         (status = 409, body = crate::api::error::ErrorBody, description = "A package of that name exists"),
-        (status = 422, body = crate::api::error::ErrorBody, description = "A bad format, camera, clip list, rule or name")))]
+        (status = 422, body = crate::api::error::ErrorBody, description = "A bad format, camera, clip list, folder, rule or name")))]
 pub async fn start_export(
     State(state): State<AppState>,
     Extension(store): Extension<Arc<Exports>>,
+    Extension(config): Extension<Arc<PostConfig>>,
     caller: Caller,
     ApiJson(start): ApiJson<ExportStart>,
 ) -> Result<(StatusCode, Json<ExportView>), ApiError> {
     require(&caller, Role::Operator)?;
-    let spec = spec(&state, start).await?;
+    let spec = spec(&state, &config, start).await?;
     let show = state.show.view().show.clone();
     let loaded = state.with_reader(|s| s.load()).await?;
     let (base, events) = match loaded {
@@ -238,11 +259,9 @@ pub async fn start_export(
         None => (show.clone(), Vec::new()),
     };
     let root = store.root().to_path_buf();
-    let result = tokio::task::spawn_blocking(move || {
-        exports::run(&show, &base, &events, &spec, &root, now_ms())
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("export task failed: {e}")))??;
+    let result =
+        blocking(move || exports::run(&show, &base, &events, &spec, &root, super::now_ms()))
+            .await??;
     let out = view(&result);
     store.insert(result);
     Ok((StatusCode::CREATED, Json(out)))
@@ -269,7 +288,8 @@ pub async fn get_export(
 
 #[utoipa::path(get, path = "/exports/{id}/package.zip", tag = "exports", params(("id" = String, Path)),
     responses((status = 200, content_type = "application/zip", description = "The package folder with its ascmhl/ history"),
-        (status = 404, body = crate::api::error::ErrorBody)))]
+        (status = 404, body = crate::api::error::ErrorBody),
+        (status = 413, body = crate::api::error::ErrorBody, description = "The package is too large to zip (over 4 GiB): download its files one by one")))]
 pub async fn export_zip(
     Extension(store): Extension<Arc<Exports>>,
     _caller: Caller,
@@ -277,20 +297,54 @@ pub async fn export_zip(
 ) -> Result<Response, ApiError> {
     let result = store.get(&id)?;
     let disposition = format!("attachment; filename=\"{}.zip\"", result.name);
-    let bytes = tokio::task::spawn_blocking(move || result.zip())
+    let file = blocking(move || result.zip_file(exports::ZIP_LIMIT)).await??;
+    let length = file.metadata().map(|m| m.len()).ok();
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(|e| ApiError::internal(e.to_string()))?,
+    );
+    if let Some(n) = length {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+    }
+    Ok((headers, Body::from_stream(stream_file(file))).into_response())
+}
+
+/// Runs `f` on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| ApiError::internal(format!("zip task failed: {e}")))??;
-    let headers = [
-        (
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/zip"),
-        ),
-        (
-            header::CONTENT_DISPOSITION,
-            HeaderValue::from_str(&disposition).map_err(|e| ApiError::internal(e.to_string()))?,
-        ),
-    ];
-    Ok((headers, bytes).into_response())
+        .map_err(|e| ApiError::internal(format!("export task failed: {e}")))
+}
+
+/// A file's bytes as a body stream: read in 64 KiB chunks on the blocking pool, at most
+/// four chunks ahead of the client.
+fn stream_file(
+    mut file: std::fs::File,
+) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> {
+    use std::io::Read;
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(4);
+    tokio::task::spawn_blocking(move || loop {
+        let mut chunk = vec![0u8; 64 << 10];
+        let sent = match file.read(&mut chunk) {
+            Ok(0) => return,
+            Ok(n) => {
+                chunk.truncate(n);
+                tx.blocking_send(Ok(chunk.into()))
+            }
+            Err(e) => tx.blocking_send(Err(e)),
+        };
+        if sent.is_err() {
+            return; // The client went away.
+        }
+    });
+    futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) })
 }
 
 #[utoipa::path(get, path = "/exports/{id}/files/{path}", tag = "exports",
@@ -311,8 +365,11 @@ pub async fn export_file(
             format!("/exports/{id}/files/{path}"),
         )
     };
-    let bytes = result
-        .file(&path)
+    let read = {
+        let path = path.clone();
+        blocking(move || result.file(&path)).await?
+    };
+    let bytes = read
         .ok_or_else(missing)?
         .map_err(|e| ApiError::internal(format!("{path}: {e}")))?;
     let mime = mime_guess::from_path(&path)

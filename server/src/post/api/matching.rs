@@ -196,12 +196,6 @@ impl From<MatchApiError> for ApiError {
     }
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 /// Loads an uploaded picture from the show's files.
 async fn picture(
     state: &AppState,
@@ -273,7 +267,7 @@ pub async fn start_match(
         reference_corners: corners(start.reference_corners),
         monitoring_matrix: start.monitoring_matrix,
     };
-    let result = tokio::task::spawn_blocking(move || service::solve(&show, &spec, now_ms()))
+    let result = tokio::task::spawn_blocking(move || service::solve(&show, &spec, super::now_ms()))
         .await
         .map_err(|e| ApiError::internal(format!("match task failed: {e}")))??;
     let out = view(&result);

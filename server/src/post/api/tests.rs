@@ -1,58 +1,41 @@
-//! Post routes through the whole router (no socket): matching and its undo.
-
-use std::sync::{Arc, Mutex};
+//! Post routes through the whole router (no socket), on the shared test server
+//! ([`crate::api::testkit`]): matching and its undo, exports, folder scans.
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
 
-use crate::api::{router, AppState};
-use crate::auth::Auth;
-use crate::device_registry::DeviceRegistry;
-use crate::show::{demo::demo_show, ShowHandle};
-use crate::store::{SqliteStore, Store};
+use crate::api::testkit::{Reply, TestApp};
+use crate::post::media::PostConfig;
 
 mod exports;
 mod matching;
+mod scan;
 
-/// The demo show on a temporary store, served by the full router.
+/// The demo show served by the full router, or by the post routes alone with a chosen
+/// configuration; replies keep their bytes.
 pub struct Server {
-    pub app: Router,
-    _dir: tempfile::TempDir,
-}
-
-/// A response: status, content type, body bytes.
-pub struct Reply {
-    pub status: StatusCode,
-    pub content_type: String,
-    pub bytes: Vec<u8>,
-}
-
-impl Reply {
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.bytes).unwrap_or(Value::Null)
-    }
+    test: TestApp,
+    /// The post routes with a test's configuration, when it has one.
+    post: Option<Router>,
 }
 
 impl Server {
     pub fn demo() -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("show.sqlite");
-        let show =
-            ShowHandle::start(Box::new(SqliteStore::open(&path).unwrap()), demo_show).unwrap();
-        let reader: Box<dyn Store> = Box::new(SqliteStore::open(&path).unwrap());
-        let state = AppState {
-            show,
-            auth: Arc::new(Auth::open()),
-            devices: DeviceRegistry::default(),
-            reader: Arc::new(Mutex::new(reader)),
-        };
         Server {
-            app: router(state),
-            _dir: dir,
+            test: TestApp::demo(),
+            post: None,
+        }
+    }
+
+    /// The demo show with only the post routes, configured by `config`.
+    pub fn with_config(config: PostConfig) -> Server {
+        let test = TestApp::demo();
+        let routes = crate::post::api::routes_with(config).with_state(test.state.clone());
+        Server {
+            post: Some(Router::new().nest("/api/v1", routes)),
+            test,
         }
     }
 
@@ -63,19 +46,20 @@ impl Server {
             .header("content-type", kind)
             .body(body)
             .unwrap();
-        let res = self.app.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let content_type = res
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Reply {
-            status,
-            content_type,
-            bytes,
+        match &self.post {
+            None => self.test.send(req).await,
+            Some(app) => {
+                use http_body_util::BodyExt;
+                use tower::ServiceExt;
+                let res = app.clone().oneshot(req).await.unwrap();
+                let (status, headers) = (res.status(), res.headers().clone());
+                let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+                Reply {
+                    status,
+                    headers,
+                    bytes,
+                }
+            }
         }
     }
 
@@ -113,11 +97,5 @@ impl Server {
 
 /// Asserts an error reply's status, code and path, and that it says something.
 pub fn assert_error(r: &Reply, status: StatusCode, code: &str, path: &str) {
-    let body = r.json();
-    assert_eq!(r.status, status, "{body}");
-    assert_eq!(body["error"]["code"], code, "{body}");
-    assert_eq!(body["error"]["path"], path, "{body}");
-    assert!(body["error"]["message"]
-        .as_str()
-        .is_some_and(|m| !m.is_empty()));
+    crate::api::testkit::assert_error(&(r.status, r.json()), status, code, path);
 }

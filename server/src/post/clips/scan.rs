@@ -26,7 +26,8 @@ fn fail(path: &Path, why: impl Into<String>) -> ClipError {
     ClipError::at(path, 0, ClipErrorKind::Syntax(why.into()))
 }
 
-/// Camera files under `folder` (recursively; hidden folders and `ascmhl/` skipped), sorted.
+/// Camera files under `folder` (recursively; hidden folders, `ascmhl/` and links skipped),
+/// sorted.
 fn camera_files(folder: &Path) -> Result<Vec<PathBuf>, ClipError> {
     let mut out = Vec::new();
     let mut stack = vec![folder.to_path_buf()];
@@ -36,10 +37,15 @@ fn camera_files(folder: &Path) -> Result<Vec<PathBuf>, ClipError> {
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || name == "ascmhl" {
+            // Links are not followed: a scan stays inside the folder it was given.
+            let kind = entry.file_type();
+            if name.starts_with('.')
+                || name == "ascmhl"
+                || kind.as_ref().map_or(true, |k| k.is_symlink())
+            {
                 continue;
             }
-            if path.is_dir() {
+            if kind.is_ok_and(|k| k.is_dir()) {
                 stack.push(path);
             } else if path
                 .extension()

@@ -98,7 +98,7 @@ async fn an_export_of_chosen_formats_cameras_and_clips_is_served_and_sealed() {
     // The zip holds every file under the package's name, byte for byte.
     let zip = s.get(x["zip"].as_str().unwrap()).await;
     assert_eq!(
-        (zip.status, zip.content_type.as_str()),
+        (zip.status, zip.content_type()),
         (StatusCode::OK, "application/zip")
     );
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.bytes)).unwrap();

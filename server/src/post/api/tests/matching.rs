@@ -45,7 +45,7 @@ async fn a_match_is_solved_applied_and_undone() {
 
     let png = s.get(m["picture"].as_str().unwrap()).await;
     assert_eq!(
-        (png.status, png.content_type.as_str()),
+        (png.status, png.content_type()),
         (StatusCode::OK, "image/png")
     );
     let decoder = png::Decoder::new(std::io::Cursor::new(png.bytes));
