@@ -252,7 +252,8 @@ fn settled_bake_reports_the_live_error_within_its_margin() {
         let space = spaces::lookup(case.input).unwrap();
         let mut live = LiveBake::new(&space, case.working, table_for(&case), 33).unwrap();
         live.set_look(Some(&look));
-        let settled = live.bake_settled(&case.cdl, case.style, 0.5).unwrap();
+        // A wide bound (4 codes) keeps the table pass: most nodes then come from it.
+        let settled = live.bake_settled(&case.cdl, case.style, 4.0).unwrap();
         let exact = exact_of(&case, &look);
         let fast = errors(&live.bake(&case.cdl, case.style).unwrap(), &exact);
         let (true_max, true_p999) = (fast[fast.len() - 1], p999(&fast));
@@ -260,7 +261,7 @@ fn settled_bake_reports_the_live_error_within_its_margin() {
         println!("{output}: reported {e:?}, true max {true_max:.3} p99.9 {true_p999:.3}");
         assert_eq!(e.nodes, 33 * 33 * 33);
         assert_eq!(e.exact_nodes, settled.certified.exact_nodes);
-        assert!(e.within_codes <= 0.5);
+        assert!(e.within_codes <= 4.0);
         // The fast bake is off by many codes here: the report must see it.
         assert!(
             true_max > 2.0,
@@ -279,7 +280,7 @@ fn settled_bake_reports_the_live_error_within_its_margin() {
         );
         // The certified lattice it hands back is the certified bake.
         let certified = errors(&settled.lut, &exact);
-        assert!(certified[certified.len() - 1] < 1.0);
+        assert!(certified[certified.len() - 1] < 4.0);
     }
 }
 
@@ -347,4 +348,34 @@ fn certified_group_equals_the_bakes_alone() {
     }
     // The HDR bake really is the same camera and look through another output.
     assert_ne!(outs[0], outs[1]);
+}
+
+/// Once a certified bake computed (nearly) every node exactly, the next ones skip the
+/// table pass: every node exact (the exact bake's values), for later grades too.
+#[test]
+fn certified_bakes_after_an_all_exact_one_stay_exact() {
+    let mut case = Case {
+        input: "arri-logc3-awg3",
+        working: WorkingSpace::AcesCct,
+        output: "aces2-hdr-rec2100-pq1000",
+        cdl: extreme(),
+        style: CdlStyle::NoClamp,
+        range: SignalRange::Legal,
+    };
+    let look = show_look(0.4135);
+    let space = spaces::lookup(case.input).unwrap();
+    let mut live = LiveBake::new(&space, case.working, table_for(&case), 33).unwrap();
+    live.set_look(Some(&look));
+    let n3 = 33 * 33 * 33;
+    let mut out = Vec::new();
+    let report = live.bake_certified_into(&case.cdl, case.style, 0.5, &mut out);
+    assert!(report.exact_nodes * 1024 >= 1004 * n3, "{report:?}");
+    for cdl in [moderate(), extreme()] {
+        case.cdl = cdl;
+        let report = live.bake_certified_into(&case.cdl, case.style, 0.5, &mut out);
+        assert_eq!(report.exact_nodes, n3);
+        let lut = Lut3d::new(33, out.clone(), lookwire_color::lut::Domain::UNIT).unwrap();
+        let errs = errors(&lut, &exact_of(&case, &look));
+        assert!(errs[errs.len() - 1] < 1e-3, "{}", errs[errs.len() - 1]);
+    }
 }

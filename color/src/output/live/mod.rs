@@ -44,6 +44,7 @@ mod finish;
 mod group;
 mod table;
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::cdl::{Cdl, CdlStyle};
@@ -84,6 +85,20 @@ const CELL_ERROR_SAFETY: f32 = 4.0;
 /// Relative error of the f32 path (CDL, look LUT, table lookup) in rendering RGB.
 const F32_PATH_ERROR: f32 = 2e-6;
 
+/// When a certified bake computed at least this share of its nodes exactly (in 1/1024),
+/// the next ones of the same bake skip the table pass and compute every node exactly
+/// (the table pass then only costs: 65³ ACES 2.0 tables certify about no node of a
+/// graded camera lattice), re-checking with a table pass every [`RECHECK_EVERY`] bakes.
+const SKIP_TABLE_FROM: u32 = 1004;
+const RECHECK_EVERY: u32 = 16;
+
+/// The widened error bound of a table value `v` (rendering RGB) in a cell with bound `e`.
+#[inline]
+fn node_error(v: [f32; 3], e: [f32; 3]) -> [f32; 3] {
+    let floor = F32_PATH_ERROR * (1.0 + v.iter().fold(0.0f32, |m, c| m.max(c.abs())));
+    e.map(|x| x * CELL_ERROR_SAFETY + floor)
+}
+
 /// One camera feeding one output, ready to be re-baked at every grade change.
 #[derive(Debug)]
 pub struct LiveBake {
@@ -105,6 +120,10 @@ pub struct LiveBake {
     look: Option<Lut3d>,
     /// The lattice the CDL kernel carries: the identity (exact for it), wide domain.
     identity: Lut3d,
+    /// Share of nodes (1/1024) the last checked certified bake computed exactly, and
+    /// certified bakes since that check (see [`SKIP_TABLE_FROM`]).
+    exact_share: AtomicU32,
+    since_check: AtomicU32,
 }
 
 /// What a certified bake did.
@@ -153,6 +172,8 @@ impl LiveBake {
             grade: Mutex::new(KernelLook::lut(identity.clone())),
             look: None,
             identity,
+            exact_share: AtomicU32::new(0),
+            since_check: AtomicU32::new(0),
         })
     }
 
@@ -172,6 +193,8 @@ impl LiveBake {
             grade: Mutex::new(grade),
             look: self.look.clone(),
             identity: self.identity.clone(),
+            exact_share: AtomicU32::new(0),
+            since_check: AtomicU32::new(0),
         }
     }
 
@@ -261,11 +284,16 @@ impl LiveBake {
         max_codes: f32,
         out: &mut Vec<[f32; 3]>,
     ) -> Vec<usize> {
-        let grade = self.grade_kernel(None, (*cdl, style));
         let n3 = self.size.pow(3);
+        reuse(out, n3);
+        let skip = self.exact_share.load(Ordering::Relaxed) >= SKIP_TABLE_FROM;
+        if skip && self.since_check.fetch_add(1, Ordering::Relaxed) + 1 < RECHECK_EVERY {
+            return (0..n3).collect();
+        }
+        self.since_check.store(0, Ordering::Relaxed);
+        let grade = self.grade_kernel(None, (*cdl, style));
         let desc = self.desc();
         let mut work = vec![[0.0f32; 3]; n3];
-        reuse(out, n3);
         let rendered = grade
             .render(&desc, &self.nodes, work.as_flattened_mut())
             .and_then(|()| {
@@ -277,15 +305,15 @@ impl LiveBake {
         let limit = max_codes / 1023.0;
         let mut exact = Vec::new();
         for (i, (v, w)) in out.iter_mut().zip(&work).enumerate() {
-            let e = table.cell_error[table.cell(*w)];
-            let floor = F32_PATH_ERROR * (1.0 + v.iter().fold(0.0f32, |m, c| m.max(c.abs())));
-            let err = e.map(|x| x * CELL_ERROR_SAFETY + floor);
+            let err = node_error(*v, table.cell_error[table.cell(*w)]);
             if table.covers(*w) && table.finish.code_spread(*v, err) <= limit {
                 *v = table.finish.apply(*v);
             } else {
                 exact.push(i);
             }
         }
+        let share = (exact.len() * 1024 / n3.max(1)) as u32;
+        self.exact_share.store(share, Ordering::Relaxed);
         exact
     }
 

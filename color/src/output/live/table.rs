@@ -35,6 +35,7 @@ pub struct OutputTable {
     /// What `to_aces` is, when tables can share its values ("acescct", "acescct+rgc");
     /// `None` for camera tables.
     pub(super) source: Option<&'static str>,
+
     /// True when the sampled function is constant beyond the domain per channel (so the
     /// lookup's clamp to the domain is exact).
     pub(super) flat_outside: bool,
@@ -129,11 +130,12 @@ impl OutputTable {
         };
         let centres = evaluate((n - 1).pow(3), centre, exact);
         let cell_error = cell_errors(&nodes, &centres, n);
+        let finish = Finish::new(output);
         let data = nodes.iter().map(|v| v.map(|x| x as f32)).collect();
         Ok(Self {
             lut: Lut3d::new(size, data, domain)?,
             cell_error,
-            finish: Finish::new(output),
+            finish,
             to_aces,
             source: None,
             flat_outside,
