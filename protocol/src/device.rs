@@ -28,6 +28,29 @@ pub struct Look {
     pub cdl_fit: Option<ColorError>,
     /// A human label (camera and output), written into files and status.
     pub label: String,
+    /// How closely `lut` follows the exact transform of the grade it stands for.
+    pub quality: LookQuality,
+}
+
+/// How closely a look's lattice follows the exact transform of its grade.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LookQuality {
+    /// The fast live bake, made while a grade changes: a fraction of a 10-bit code at the
+    /// median, but up to hundreds of codes on saturated and bright nodes.
+    Live,
+    /// Within one 10-bit code of the exact transform at every node (the certified bake,
+    /// an exact bake, or a lattice that is itself the look).
+    #[default]
+    Certified,
+}
+
+impl LookQuality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LookQuality::Live => "live",
+            LookQuality::Certified => "certified",
+        }
+    }
 }
 
 impl Look {
@@ -39,6 +62,7 @@ impl Look {
             cdl_style: CdlStyle::Asc,
             cdl_fit: None,
             label: label.into(),
+            quality: LookQuality::default(),
         }
     }
 }

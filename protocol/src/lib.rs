@@ -18,7 +18,7 @@ pub mod tsl;
 pub mod videohub;
 
 pub use device::{
-    BoxFuture, Capabilities, ConnectionState, Device, DeviceError, DeviceStatus, Look, PushReport,
-    SampleFormat,
+    BoxFuture, Capabilities, ConnectionState, Device, DeviceError, DeviceStatus, Look, LookQuality,
+    PushReport, SampleFormat,
 };
 pub use encode::{ColorError, EncodeError};

@@ -51,6 +51,8 @@ pub struct PushSummary {
     pub latency: Duration,
     pub bytes: usize,
     pub error: ColorError,
+    /// The pushed look's quality (the device now holds a look of this quality).
+    pub quality: crate::device::LookQuality,
 }
 
 /// What the manager knows about one device.
@@ -367,6 +369,7 @@ async fn push(device: &mut dyn Device, look: &VersionedLook, ctx: &WorkerCtx) ->
                     latency: look.arrived.elapsed(),
                     bytes: report.bytes,
                     error: report.error,
+                    quality: look.look.quality,
                 });
             });
             true

@@ -20,6 +20,27 @@ pub enum DeviceState {
     Error,
 }
 
+/// How closely the look a device holds follows the exact transform of its grade.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LookQuality {
+    /// The fast live bake, sent while the grade changes: within a fraction of a 10-bit
+    /// code at the median, up to hundreds of codes on saturated and bright colours.
+    Live,
+    /// Within one 10-bit code of the exact transform at every node: the certified bake
+    /// pushed once the grade has settled, or an exact bake.
+    Certified,
+}
+
+impl From<lookwire_protocol::LookQuality> for LookQuality {
+    fn from(q: lookwire_protocol::LookQuality) -> Self {
+        match q {
+            lookwire_protocol::LookQuality::Live => LookQuality::Live,
+            lookwire_protocol::LookQuality::Certified => LookQuality::Certified,
+        }
+    }
+}
+
 /// One device as the API lists it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DeviceInfo {
@@ -55,6 +76,17 @@ pub struct DeviceInfo {
     /// Mean color error of the last pushed look, in 10-bit code values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_mean_cv: Option<f64>,
+    /// The quality of the look the device holds (its last acknowledged push).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub look_quality: Option<LookQuality>,
+    /// Once the device's look is certified: how far the live look it held before was
+    /// from the exact look, in 10-bit code values, largest over every node and channel
+    /// (measured against the certified bake, itself within a code of the exact one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_error_max_cv: Option<f64>,
+    /// The same, 99.9th percentile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_error_p999_cv: Option<f64>,
     /// For a device that takes only a CDL, when the grade merges into no single CDL: the
     /// error of the fitted CDL it was given, on the output against the real grade, in
     /// 10-bit code values (absent when the CDL is exact).

@@ -1,30 +1,39 @@
-//! Baking a camera's look for one output, as devices receive it: the live bake (33³ in
-//! well under a millisecond in release builds) with per-output tables built once and
-//! shared by every camera.
+//! Baking a camera's look for one output, as devices receive it, from the show's one look
+//! description ([`crate::show::look_for_grade`]).
+//!
+//! A grade of at most one CDL before the show look's CDL (the trim, or the match when the
+//! trim is neutral) goes through the live bake (33³ in well under a millisecond in release
+//! builds), with per-output tables built once and shared by every camera and every
+//! [`Baker`] in the process; anything else (secondary nodes, curves, match and trim both
+//! set) is baked exactly. A live look is marked [`LookQuality::Live`]: its error against the
+//! exact bake reaches hundreds of 10-bit codes on saturated and bright nodes, so once the
+//! grade settles the feeder pushes its [`Certify`] bake (within one code) instead.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use lookwire_color::output::live::{exact_bake, LiveBake, OutputTable};
 use lookwire_color::output::{OutputTransform, SignalRange};
-use lookwire_color::pipeline::{self, Op};
+use lookwire_color::pipeline;
 use lookwire_color::{spaces, Cdl, CdlStyle, Domain, Lut3d};
-use lookwire_protocol::Look;
+use lookwire_protocol::{Look, LookQuality};
 
-use crate::show::{Bypass, Camera, Show, WorkingSpace};
+use crate::show::look::engine_working;
+use crate::show::{Bypass, CameraLook, LookNode, Show, WorkingSpace};
+use crate::sync::lock;
 
 /// Lattice size of the looks sent to devices (the common LUT-box size).
 pub const DEVICE_LUT_SIZE: usize = 33;
 /// Lattice size of the shared output tables.
 const OUTPUT_TABLE_SIZE: usize = 65;
+/// The certified bake's bound, in 10-bit code values (the "within one code").
+pub const CERTIFIED_MAX_CODES: f32 = 1.0;
 
 /// Why a look could not be baked for a device.
 #[derive(Debug, thiserror::Error)]
 pub enum BakeError {
     #[error("unknown camera {0:?}")]
     Camera(String),
-    #[error("unknown output {0:?}")]
-    Output(String),
     #[error("output {0:?} uses a show LUT file: devices are fed display transforms only for now")]
     ShowLut(String),
     #[error("show look {0:?} carries a LUT file: devices are fed CDL looks only for now")]
@@ -32,7 +41,7 @@ pub enum BakeError {
     #[error("output {0:?}: unknown display transform {1:?}")]
     Display(String, String),
     #[error(transparent)]
-    Look(#[from] crate::show::LookError),
+    Look(crate::show::LookError),
     #[error(transparent)]
     Lut(#[from] lookwire_color::LutError),
     #[error(transparent)]
@@ -41,29 +50,38 @@ pub enum BakeError {
     Space(#[from] spaces::SpaceError),
 }
 
-/// What a camera's live bake depends on apart from its trim.
+impl From<crate::show::LookError> for BakeError {
+    fn from(e: crate::show::LookError) -> Self {
+        use crate::show::LookError;
+        match e {
+            LookError::ShowLut(o) => BakeError::ShowLut(o),
+            LookError::LookLut(l) => BakeError::LookLut(l),
+            e => BakeError::Look(e),
+        }
+    }
+}
+
+/// What a camera's live bake depends on apart from its first CDL.
 #[derive(Clone, Debug, PartialEq)]
 struct LiveKey {
     input: String,
     working: WorkingSpace,
     display: String,
-    legal: bool,
+    range: SignalRange,
     look: Option<Cdl>,
     style: CdlStyle,
 }
 
-/// Caches of output tables and per-camera live bakes.
+/// Per-camera live bakes (their output tables come from [`output_table`]).
 #[derive(Debug, Default)]
 pub struct Baker {
-    tables: HashMap<(String, bool), Arc<OutputTable>>,
-    lives: HashMap<(String, String), (LiveKey, LiveBake)>,
+    lives: HashMap<(String, String), (LiveKey, Arc<LiveBake>)>,
 }
 
-fn color_working(w: WorkingSpace) -> pipeline::WorkingSpace {
-    match w {
-        WorkingSpace::Camera => pipeline::WorkingSpace::Camera,
-        WorkingSpace::Acescct => pipeline::WorkingSpace::AcesCct,
-    }
+/// How a look goes through the live bake: its first CDL and the bake that takes it.
+struct LivePlan {
+    first: Cdl,
+    key: LiveKey,
 }
 
 impl Baker {
@@ -75,146 +93,245 @@ impl Baker {
         output: &str,
         bypass: Bypass,
     ) -> Result<Look, BakeError> {
-        let cam = show
-            .cameras
-            .get(camera)
-            .ok_or_else(|| BakeError::Camera(camera.into()))?;
-        let out = show
-            .outputs
-            .get(output)
-            .ok_or_else(|| BakeError::Output(output.into()))?;
-        let bypass = if bypass == Bypass::None {
-            out.bypass
-        } else {
-            bypass
+        let desc = describe(show, camera, output, bypass)?;
+        let label = label(show, &desc);
+        let Some(exact) = exact_description(&desc) else {
+            // The identity bypass: the box shows the camera's log signal.
+            return Ok(Look {
+                cdl: Some(Cdl::IDENTITY),
+                cdl_style: desc.style,
+                ..Look::from_lut(Lut3d::identity(DEVICE_LUT_SIZE)?, label)
+            });
         };
-        let label = format!("{} {}", cam.label, out.name);
-        let display = match (&out.display, &out.lut) {
-            (Some(d), None) => d.clone(),
-            _ => return Err(BakeError::ShowLut(output.into())),
-        };
-        let style = show.cdl_style;
-        let mut trim = cam.grade.trim;
-        let mut look_cdl = None;
-        match bypass {
-            Bypass::Identity => {
-                return Ok(Look {
-                    cdl: Some(Cdl::IDENTITY),
-                    cdl_style: style,
-                    ..Look::from_lut(Lut3d::identity(DEVICE_LUT_SIZE)?, label)
-                });
+        let (lut, quality) = match live_plan(show, &desc) {
+            Some(plan) => {
+                let live = self.live(camera, output, &plan.key)?;
+                (live.bake(&plan.first, desc.style)?, LookQuality::Live)
             }
-            Bypass::DisplayOnly => trim = Cdl::IDENTITY,
-            Bypass::None => {
-                if let Some(id) = &cam.grade.look {
-                    let l = show
-                        .looks
-                        .get(id)
-                        .ok_or_else(|| BakeError::LookLut(id.clone()))?;
-                    if l.lut.is_some() {
-                        return Err(BakeError::LookLut(id.clone()));
-                    }
-                    look_cdl = l.cdl;
-                }
-            }
-        }
-        let legal = out.range == crate::show::SignalRange::Legal;
-        let lut = if bypass == Bypass::None && !cam.grade.nodes.is_empty() {
-            // Secondary trims and curves: the exact bake of the show's one look description.
-            let look = crate::show::look_for_grade(show, cam, output, &cam.grade, bypass)?;
-            let desc = look
-                .pipeline
-                .ok_or_else(|| BakeError::Output(output.into()))?;
-            exact_bake(&desc, DEVICE_LUT_SIZE)?
-        } else if bypass == Bypass::None && !cam.grade.match_cdl.is_identity() {
-            exact(cam, &display, legal, &trim, look_cdl, style)?
-        } else {
-            let key = LiveKey {
-                input: cam.input_space.clone(),
-                working: cam.working_space,
-                display,
-                legal,
-                look: look_cdl,
-                style,
-            };
-            let live = self.live(camera, output, key)?;
-            live.bake(&trim, style)?
+            None => (exact_bake(&exact, DEVICE_LUT_SIZE)?, LookQuality::Certified),
         };
         let mut look = Look::from_lut(lut, label);
-        look.cdl = device_cdl(cam, bypass, &trim, look_cdl, style);
-        look.cdl_style = style;
+        look.cdl = device_cdl(&desc);
+        look.cdl_style = desc.style;
+        look.quality = quality;
         Ok(look)
     }
 
-    fn table(
+    /// The certified bake of the same look, ready to run off the async workers; `None` when
+    /// [`Baker::bake`] already bakes it within a code (exactly, or the identity).
+    ///
+    /// A grade with a show look is certified by the exact bake: the live bake carries the
+    /// show look's CDL as a 33³ lattice, whose interpolation alone costs several codes on
+    /// saturated nodes (demo camera A, a saturated trim: 6.4 codes max, 3.6 at p99.9 on HDR
+    /// PQ), beyond what the certified bake's bound accounts for.
+    pub fn certify(
         &mut self,
-        key: &LiveKey,
-        input: &spaces::InputSpace,
-    ) -> Result<Arc<OutputTable>, BakeError> {
-        let transform = output_transform(&key.display, key.legal)?;
-        if key.working == WorkingSpace::Camera {
-            return Ok(Arc::new(OutputTable::camera(
-                input,
-                &transform,
-                false,
-                OUTPUT_TABLE_SIZE,
-            )?));
+        show: &Show,
+        camera: &str,
+        output: &str,
+        bypass: Bypass,
+    ) -> Result<Option<Certify>, BakeError> {
+        let desc = describe(show, camera, output, bypass)?;
+        let (Some(exact), Some(plan)) = (exact_description(&desc), live_plan(show, &desc)) else {
+            return Ok(None);
+        };
+        if plan.key.look.is_some() {
+            return Ok(Some(Certify::Exact(Box::new(exact))));
         }
-        let id = (key.display.clone(), key.legal);
-        if let Some(t) = self.tables.get(&id) {
-            return Ok(Arc::clone(t));
-        }
-        let t = Arc::new(OutputTable::acescct(&transform, false, OUTPUT_TABLE_SIZE)?);
-        self.tables.insert(id, Arc::clone(&t));
-        Ok(t)
+        let live = Arc::clone(self.live(camera, output, &plan.key)?);
+        Ok(Some(Certify::Live {
+            live,
+            first: plan.first,
+            style: desc.style,
+        }))
     }
 
-    fn live(&mut self, camera: &str, output: &str, key: LiveKey) -> Result<&LiveBake, BakeError> {
+    fn live(
+        &mut self,
+        camera: &str,
+        output: &str,
+        key: &LiveKey,
+    ) -> Result<&Arc<LiveBake>, BakeError> {
         let id = (camera.to_string(), output.to_string());
-        let fresh = self.lives.get(&id).is_some_and(|(k, _)| *k == key);
+        let fresh = self.lives.get(&id).is_some_and(|(k, _)| k == key);
         if !fresh {
             let input = spaces::lookup(&key.input)?;
-            let table = self.table(&key, &input)?;
+            let table = output_table(key, &input)?;
             let mut live =
-                LiveBake::new(&input, color_working(key.working), table, DEVICE_LUT_SIZE)?;
+                LiveBake::new(&input, engine_working(key.working), table, DEVICE_LUT_SIZE)?;
             if let Some(cdl) = key.look {
                 live.set_look(Some(&look_lattice(&cdl, key.style)?));
             }
-            self.lives.insert(id.clone(), (key, live));
+            self.lives.insert(id.clone(), (key.clone(), Arc::new(live)));
         }
         Ok(&self.lives[&id].1)
     }
 }
 
-/// The one CDL that CDL-only devices get for the grade the lattice carries: match, trim and
-/// look merged, the same merge post exports. `None` when they do not merge exactly.
-fn device_cdl(
-    cam: &Camera,
-    bypass: Bypass,
-    trim: &Cdl,
-    look: Option<Cdl>,
-    style: CdlStyle,
-) -> Option<Cdl> {
-    if bypass != Bypass::None {
-        // Display only: no match, trim or look in the lattice either.
-        return Some(Cdl::IDENTITY);
-    }
-    if !cam.grade.nodes.is_empty() {
-        // Secondary nodes: `crate::show::fit_cdl` gives the best single CDL and its error.
-        return None;
-    }
-    let chain = [Some(cam.grade.match_cdl), Some(*trim), look];
-    Cdl::merge_exact(&chain.into_iter().flatten().collect::<Vec<_>>(), style)
+/// A certified bake to run: the lattice within [`CERTIFIED_MAX_CODES`] of the exact bake.
+#[derive(Debug, Clone)]
+pub enum Certify {
+    /// [`LiveBake::bake_certified`] of the look's one CDL.
+    Live {
+        live: Arc<LiveBake>,
+        first: Cdl,
+        style: CdlStyle,
+    },
+    /// The exact bake of the whole description.
+    Exact(Box<pipeline::Look>),
 }
 
-fn output_transform(display: &str, legal: bool) -> Result<OutputTransform, BakeError> {
-    let t = OutputTransform::from_id(display)
-        .ok_or_else(|| BakeError::Display(String::new(), display.into()))?;
-    Ok(t.with_range(if legal {
-        SignalRange::Legal
-    } else {
-        SignalRange::Full
-    }))
+impl Certify {
+    /// The certified lattice (the certified bake's exact nodes run on rayon's pool of the
+    /// caller: see [`LiveBake::bake_certified`]).
+    pub fn run(&self) -> Result<Lut3d, BakeError> {
+        match self {
+            Certify::Live { live, first, style } => {
+                Ok(live.bake_certified(first, *style, CERTIFIED_MAX_CODES)?.0)
+            }
+            Certify::Exact(look) => Ok(exact_bake(look, DEVICE_LUT_SIZE)?),
+        }
+    }
+}
+
+/// How far a live lattice lies from the certified one, in 10-bit code values over every
+/// node and channel. The certified lattice is within a code of the exact bake, so this is
+/// the live look's error against the exact look, give or take one code.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LiveError {
+    pub max_cv: f64,
+    pub p999_cv: f64,
+}
+
+impl LiveError {
+    /// `None` when the lattices differ in size.
+    pub fn between(live: &Lut3d, certified: &Lut3d) -> Option<Self> {
+        if live.size() != certified.size() {
+            return None;
+        }
+        let mut errs: Vec<f32> = live
+            .data()
+            .iter()
+            .zip(certified.data())
+            .flat_map(|(a, b)| (0..3).map(move |c| (a[c] - b[c]).abs() * 1023.0))
+            .collect();
+        errs.sort_by(f32::total_cmp);
+        let at = |q: f64| f64::from(errs[((errs.len() - 1) as f64 * q).round() as usize]);
+        Some(Self {
+            max_cv: at(1.0),
+            p999_cv: at(0.999),
+        })
+    }
+}
+
+/// The engine's description of the look, for exact bakes; `None` under the identity
+/// bypass. Its grade CDLs are all in `looks`; the description's own CDL stays the identity,
+/// which under the ASC style would still clamp the working values to 0..1 (saturated
+/// camera colours reach ACEScct far below 0): it is made a true no-op, as in the live bake.
+pub fn exact_description(desc: &CameraLook) -> Option<pipeline::Look> {
+    let mut look = desc.pipeline.clone()?;
+    if look.cdl.is_identity() {
+        look.cdl_style = CdlStyle::NoClamp;
+    }
+    Some(look)
+}
+
+/// The show's description of the look, for a camera that must exist.
+fn describe(
+    show: &Show,
+    camera: &str,
+    output: &str,
+    bypass: Bypass,
+) -> Result<CameraLook, BakeError> {
+    let cam = show
+        .cameras
+        .get(camera)
+        .ok_or_else(|| BakeError::Camera(camera.into()))?;
+    Ok(crate::show::look_for_grade(
+        show, cam, output, &cam.grade, bypass,
+    )?)
+}
+
+fn label(show: &Show, desc: &CameraLook) -> String {
+    let cam = show
+        .cameras
+        .get(&desc.camera)
+        .map_or("", |c| c.label.as_str());
+    let out = show
+        .outputs
+        .get(&desc.output)
+        .map_or("", |o| o.name.as_str());
+    format!("{cam} {out}")
+}
+
+/// The show look's CDL of the camera's grade, when it has one that does something.
+fn show_look_cdl(show: &Show, desc: &CameraLook) -> Option<Cdl> {
+    let grade = &show.cameras.get(&desc.camera)?.grade;
+    let cdl = show.looks.get(grade.look.as_ref()?)?.cdl?;
+    (!cdl.is_identity()).then_some(cdl)
+}
+
+/// The live bake takes one CDL per change and then the show look's CDL (kept in the
+/// bake as a lattice): a description of at most one CDL before the show look's goes live.
+fn live_plan(show: &Show, desc: &CameraLook) -> Option<LivePlan> {
+    let mut look = None;
+    let mut nodes = desc.nodes.as_slice();
+    // The show look is the last node when the bypass keeps it.
+    if let (Some(cdl), Some((LookNode::Cdl(last), rest))) =
+        (show_look_cdl(show, desc), nodes.split_last())
+    {
+        if *last == cdl {
+            (look, nodes) = (Some(cdl), rest);
+        }
+    }
+    let first = match nodes {
+        [] => Cdl::IDENTITY,
+        [LookNode::Cdl(c)] => *c,
+        _ => return None,
+    };
+    let cam = show.cameras.get(&desc.camera)?;
+    let key = LiveKey {
+        input: cam.input_space.clone(),
+        working: desc.working,
+        display: desc.display.clone(),
+        range: desc.range,
+        look,
+        style: desc.style,
+    };
+    Some(LivePlan { first, key })
+}
+
+/// The one CDL that CDL-only devices get for the grade the lattice carries: its CDLs
+/// merged, the same merge post exports. `None` when they do not merge exactly (or the
+/// grade holds curves); `crate::show::fit_cdl` then gives the best single CDL.
+fn device_cdl(desc: &CameraLook) -> Option<Cdl> {
+    Cdl::merge_exact(&desc.cdls()?, desc.style)
+}
+
+/// The output table of a live key: shared by every bake in the process that needs it,
+/// kept as long as one of them does. ACEScct tables depend on the display alone; camera
+/// working mode tables on the camera's input too.
+fn output_table(key: &LiveKey, input: &spaces::InputSpace) -> Result<Arc<OutputTable>, BakeError> {
+    type Tables = Mutex<HashMap<(Option<String>, String, bool), Weak<OutputTable>>>;
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    let camera = (key.working == WorkingSpace::Camera).then(|| key.input.clone());
+    let id = (camera, key.display.clone(), key.range == SignalRange::Legal);
+    let tables = TABLES.get_or_init(Tables::default);
+    if let Some(t) = lock(tables).get(&id).and_then(Weak::upgrade) {
+        return Ok(t);
+    }
+    let transform = OutputTransform::from_id(&key.display)
+        .ok_or_else(|| BakeError::Display(String::new(), key.display.clone()))?
+        .with_range(key.range);
+    // Built outside the lock (seconds in debug builds); two first users may both build it.
+    let t = Arc::new(match key.working {
+        WorkingSpace::Camera => OutputTable::camera(input, &transform, false, OUTPUT_TABLE_SIZE)?,
+        WorkingSpace::Acescct => OutputTable::acescct(&transform, false, OUTPUT_TABLE_SIZE)?,
+    });
+    let mut tables = lock(tables);
+    tables.retain(|_, w| w.strong_count() > 0);
+    tables.insert(id, Arc::downgrade(&t));
+    Ok(t)
 }
 
 /// The show look's CDL as a lattice over the working values a trim can hand it: 0..1
@@ -235,32 +352,6 @@ fn look_lattice(cdl: &Cdl, style: CdlStyle) -> Result<Lut3d, lookwire_color::Lut
     )
 }
 
-/// The exact bake for grades the live path cannot express (a match CDL before the trim).
-fn exact(
-    cam: &Camera,
-    display: &str,
-    legal: bool,
-    trim: &Cdl,
-    look: Option<Cdl>,
-    style: CdlStyle,
-) -> Result<Lut3d, BakeError> {
-    let range = if legal {
-        SignalRange::Legal
-    } else {
-        SignalRange::Full
-    };
-    let output = pipeline::resolve_output(display)?.with_range(range);
-    let mut desc =
-        pipeline::Look::from_ids(&cam.input_space, color_working(cam.working_space), display)?
-            .with_cdl(cam.grade.match_cdl, style)
-            .with_look(Op::Cdl { cdl: *trim, style });
-    if let Some(cdl) = look {
-        desc = desc.with_look(Op::Cdl { cdl, style });
-    }
-    desc.output = output;
-    Ok(exact_bake(&desc, DEVICE_LUT_SIZE)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,17 +370,10 @@ mod tests {
         };
         let mut baker = Baker::default();
         let look = baker.bake(&show, "a", "sdr", Bypass::None).unwrap();
-        let cam = &show.cameras["a"];
-        let look_cdl = show.looks["warm-contrast"].cdl;
-        let want = exact(
-            cam,
-            "aces2-sdr-rec709",
-            true,
-            &cam.grade.trim,
-            look_cdl,
-            show.cdl_style,
-        )
-        .unwrap();
+        assert_eq!(look.quality, LookQuality::Live);
+        let desc = crate::show::look_for(&show, "a", "sdr").unwrap();
+        assert_eq!(desc.range, SignalRange::Legal);
+        let want = exact_bake(&exact_description(&desc).unwrap(), DEVICE_LUT_SIZE).unwrap();
         // The engine's live bake is within a code at the median; its tail (out-of-gamut
         // nodes the output clamps, where the display curves are steepest) is larger
         // (color/tests/output_live.rs pins max < 400, p99.9 < 100).
@@ -355,6 +439,77 @@ mod tests {
         assert_eq!(look.cdl, None);
         let look = baker.bake(&show, "a", "sdr", Bypass::DisplayOnly).unwrap();
         assert_eq!(look.cdl, Some(Cdl::IDENTITY));
+    }
+
+    /// The certified bake of a device look is within a code of the exact bake where the
+    /// live one is not, and `LiveError` measures the live look's distance from it.
+    #[test]
+    fn certified_bake_is_within_a_code_where_the_live_bake_is_not() {
+        let mut show = demo_show();
+        show.cameras["a"].grade.look = None;
+        // Saturated and bright: where ACES 2.0's creases make the live bake's tail.
+        show.cameras["a"].grade.trim = Cdl {
+            slope: [1.6, 1.0, 0.7],
+            offset: [0.02, 0.0, -0.02],
+            power: [1.0, 1.0, 1.0],
+            sat: 1.4,
+        };
+        let mut baker = Baker::default();
+        let live = baker.bake(&show, "a", "hdr", Bypass::None).unwrap();
+        assert_eq!(live.quality, LookQuality::Live);
+        let job = baker
+            .certify(&show, "a", "hdr", Bypass::None)
+            .unwrap()
+            .expect("a live look has a certified bake");
+        assert!(matches!(job, Certify::Live { .. }), "{job:?}");
+        let certified = job.run().unwrap();
+        let desc = crate::show::look_for(&show, "a", "hdr").unwrap();
+        let exact = exact_bake(&exact_description(&desc).unwrap(), DEVICE_LUT_SIZE).unwrap();
+        let to_exact = LiveError::between(&certified, &exact).unwrap();
+        assert!(to_exact.max_cv <= 1.0, "certified vs exact: {to_exact:?}");
+        let live_error = LiveError::between(&live.lut, &certified).unwrap();
+        let live_exact = LiveError::between(&live.lut, &exact).unwrap();
+        assert!(
+            live_error.max_cv > 5.0,
+            "the live tail shows: {live_error:?}"
+        );
+        assert!(live_error.p999_cv <= live_error.max_cv);
+        // Against the certified lattice, the live error is the exact one within a code.
+        assert!(
+            (live_error.max_cv - live_exact.max_cv).abs() <= 1.0,
+            "{live_error:?} vs {live_exact:?}"
+        );
+        // With a show look (a lattice in the live bake) the settled look is the exact bake.
+        show.cameras["a"].grade.look = Some("warm-contrast".into());
+        let job = baker.certify(&show, "a", "hdr", Bypass::None).unwrap();
+        let desc = crate::show::look_for(&show, "a", "hdr").unwrap();
+        let exact = exact_bake(&exact_description(&desc).unwrap(), DEVICE_LUT_SIZE).unwrap();
+        assert_eq!(job.expect("a live look").run().unwrap(), exact);
+        // Grades the live bake cannot take are baked exactly: nothing to certify.
+        show.cameras["a"].grade.match_cdl.slope[1] = 1.05;
+        let exact_look = baker.bake(&show, "a", "hdr", Bypass::None).unwrap();
+        assert_eq!(exact_look.quality, LookQuality::Certified);
+        assert!(baker
+            .certify(&show, "a", "hdr", Bypass::None)
+            .unwrap()
+            .is_none());
+        assert!(baker
+            .certify(&show, "a", "hdr", Bypass::Identity)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn live_error_is_max_and_p999_in_codes() {
+        let id = Lut3d::identity(9).unwrap();
+        let mut data = id.data().to_vec();
+        data[7][1] += 10.0 / 1023.0;
+        let moved = Lut3d::new(9, data, Domain::UNIT).unwrap();
+        let e = LiveError::between(&moved, &id).unwrap();
+        assert!((e.max_cv - 10.0).abs() < 1e-3, "{e:?}");
+        // One channel of 2187 is off: the 99.9th percentile is not.
+        assert!(e.p999_cv < 1e-3, "{e:?}");
+        assert!(LiveError::between(&id, &Lut3d::identity(3).unwrap()).is_none());
     }
 
     #[test]

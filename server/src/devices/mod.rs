@@ -10,6 +10,7 @@
 
 pub mod admin;
 pub mod bake;
+pub mod certify;
 pub mod config;
 pub mod control;
 pub mod demo;
@@ -28,7 +29,6 @@ use tokio::task::JoinHandle;
 use crate::device_registry::{DeviceInfo, DeviceRegistry, DeviceState};
 use crate::show::{Bypass, Show, ShowHandle};
 use crate::sync::lock;
-use bake::Baker;
 
 /// A look device and what it carries: one camera through one output.
 #[derive(Debug)]
@@ -64,6 +64,9 @@ struct Shared {
     cdl_only: Mutex<std::collections::HashSet<String>>,
     /// Blackmagic cameras' own correctors, from their event WebSockets.
     cameras: Mutex<HashMap<String, control::CameraWatch>>,
+    /// The error of the live look a device held before its certified look, when known.
+    live_errors: Mutex<HashMap<String, bake::LiveError>>,
+    certify_counts: Arc<certify::CertifyCounts>,
 }
 
 /// The running device manager.
@@ -85,11 +88,23 @@ impl Drop for DeviceService {
 impl DeviceService {
     /// Starts the workers of `devices`, the feeder that follows the show, and the task that
     /// publishes every device's state into `registry`; the registry also lends the service
-    /// to the API (add, test, remove).
+    /// to the API (add, test, remove). Certified looks follow a settled grade after
+    /// [`certify::settle_from_env`].
     pub fn start(
         show: ShowHandle,
         registry: DeviceRegistry,
         devices: Vec<LookDevice>,
+    ) -> Arc<Self> {
+        Self::start_with(show, registry, devices, certify::settle_from_env())
+    }
+
+    /// [`DeviceService::start`] with the settle time after which a live look is replaced
+    /// by its certified bake (`None`: live looks only).
+    pub fn start_with(
+        show: ShowHandle,
+        registry: DeviceRegistry,
+        devices: Vec<LookDevice>,
+        settle: Option<std::time::Duration>,
     ) -> Arc<Self> {
         let manager = Arc::new(Mutex::new(DeviceManager::new()));
         let shared = Arc::new(Shared::default());
@@ -100,6 +115,7 @@ impl DeviceService {
                 show.clone(),
                 Arc::clone(&manager),
                 Arc::clone(&shared),
+                settle,
             )),
         ];
         let service = Arc::new(Self {
@@ -143,6 +159,7 @@ impl DeviceService {
         lock(&self.shared.routes).remove(id);
         lock(&self.shared.notes).remove(id);
         lock(&self.shared.cameras).remove(id);
+        lock(&self.shared.live_errors).remove(id);
         self.shared.tally.forget_device(id);
         let link = self.admin.stop_link(id);
         lock(&self.manager).remove(id) || link
@@ -175,6 +192,11 @@ impl DeviceService {
         tasks.push(task);
     }
 
+    /// What the certified side has done: (started, delivered, dropped) bakes.
+    pub fn certified_bakes(&self) -> (u64, u64, u64) {
+        self.shared.certify_counts.get()
+    }
+
     /// Which cameras are on air, as the tally sources say.
     pub fn tally(&self) -> Vec<tally::CameraTally> {
         self.shared.tally.cameras()
@@ -197,6 +219,7 @@ fn info(r: &DeviceReport, shared: &Shared) -> DeviceInfo {
     let route = lock(&shared.routes).get(&r.id).cloned();
     let notes = lock(&shared.notes);
     let fit = lock(&shared.fits).get(&r.id).copied();
+    let live_error = lock(&shared.live_errors).get(&r.id).copied();
     let camera_side = lock(&shared.cameras).get(&r.id).cloned();
     let protection = shared
         .tally
@@ -212,6 +235,9 @@ fn info(r: &DeviceReport, shared: &Shared) -> DeviceInfo {
         last_push_ms: push.map(|p| p.latency.as_secs_f64() * 1e3),
         error_max_cv: push.map(|p| p.error.max_10bit),
         error_mean_cv: push.map(|p| p.error.mean_10bit),
+        look_quality: push.map(|p| p.quality.into()),
+        live_error_max_cv: live_error.map(|e| e.max_cv),
+        live_error_p999_cv: live_error.map(|e| e.p999_cv),
         cdl_fit_max_cv: fit.map(|f| f.max_10bit),
         cdl_fit_mean_cv: fit.map(|f| f.mean_10bit),
         calibrated: r.calibrated,
@@ -274,11 +300,17 @@ fn hand(manager: &Arc<Mutex<DeviceManager>>, shared: &Arc<Shared>, id: &str, loo
 }
 
 /// Bakes and hands out looks at start, after every show change that touches them and
-/// whenever a device is added.
-async fn feed(show: ShowHandle, manager: Arc<Mutex<DeviceManager>>, shared: Arc<Shared>) {
+/// whenever a device is added; a live look is followed by its certified bake once it has
+/// not changed for `settle` ([`certify`]).
+async fn feed(
+    show: ShowHandle,
+    manager: Arc<Mutex<DeviceManager>>,
+    shared: Arc<Shared>,
+    settle: Option<std::time::Duration>,
+) {
     // The rendered show: committed changes, plus every frame of a scene fade.
     let mut rendered = show.watch_rendered();
-    let mut baker = Baker::default();
+    let mut certifier = certify::Certifier::new(settle, Arc::clone(&shared.certify_counts));
     let mut last: HashMap<String, String> = HashMap::new();
     let mut fitted_for = std::collections::HashSet::new();
     loop {
@@ -289,27 +321,81 @@ async fn feed(show: ShowHandle, manager: Arc<Mutex<DeviceManager>>, shared: Arc<
             last.remove(id);
         }
         fitted_for.clone_from(&cdl_only);
-        let (b, l) = (std::mem::take(&mut baker), std::mem::take(&mut last));
-        let bake =
-            tokio::task::spawn_blocking(move || bake_all(b, l, &view.show, &targets, &cdl_only))
-                .await;
-        let Ok((b, l, looks)) = bake else { return };
-        (baker, last) = (b, l);
-        shared.tally.set_frame_rate(show.view().show.frame_rate);
-        for (id, look) in looks {
-            note_missing_cdl(&shared, &id, &look);
-            match look.cdl_fit {
-                Some(f) => lock(&shared.fits).insert(id.clone(), f),
-                None => lock(&shared.fits).remove(&id),
-            };
-            hand(&manager, &shared, &id, look);
+        let (v, t, l) = (
+            Arc::clone(&view),
+            targets.clone(),
+            std::mem::take(&mut last),
+        );
+        let bake = tokio::task::spawn_blocking(move || bake_all(l, &v.show, &t, &cdl_only)).await;
+        let Ok((l, looks)) = bake else { return };
+        last = l;
+        shared.tally.set_frame_rate(view.show.frame_rate);
+        for baked in looks {
+            hand_baked(&manager, &shared, &mut certifier, &view, &targets, baked);
         }
-        // Coalesce: wake on the next change, skipping any already superseded.
-        tokio::select! {
-            changed = rendered.changed() => if changed.is_err() { return },
-            () = shared.wake_feed.notified() => {}
+        certifier.retain(&targets.keys().collect());
+        // Coalesce: wake on the next change, skipping any already superseded; meanwhile
+        // start and deliver certified bakes.
+        loop {
+            let due = certifier.next_due();
+            tokio::select! {
+                changed = rendered.changed() => if changed.is_err() { return } else { break },
+                () = shared.wake_feed.notified() => break,
+                () = sleep_until(due), if due.is_some() => certifier.start_due(),
+                Some(done) = certifier.finished() => {
+                    let now = rendered.borrow().clone();
+                    let routes = lock(&shared.routes).clone();
+                    let inputs = |id: &str| routes.get(id).map(|r| look_inputs(&now.show, id, r).0);
+                    for (id, look, error) in certifier.deliver(done, inputs) {
+                        set_live_error(&shared, &id, error);
+                        hand(&manager, &shared, &id, look);
+                    }
+                }
+            }
         }
     }
+}
+
+async fn sleep_until(due: Option<tokio::time::Instant>) {
+    if let Some(due) = due {
+        tokio::time::sleep_until(due).await;
+    }
+}
+
+fn set_live_error(shared: &Shared, id: &str, error: Option<bake::LiveError>) {
+    match error {
+        Some(e) => lock(&shared.live_errors).insert(id.to_string(), e),
+        None => lock(&shared.live_errors).remove(id),
+    };
+}
+
+/// Hands one freshly baked look to its device (the certified one if that look already
+/// has it) and starts its settle time when it is live.
+fn hand_baked(
+    manager: &Arc<Mutex<DeviceManager>>,
+    shared: &Arc<Shared>,
+    certifier: &mut certify::Certifier,
+    view: &Arc<crate::show::ShowView>,
+    targets: &HashMap<String, Route>,
+    (id, look, inputs): Baked,
+) {
+    note_missing_cdl(shared, &id, &look);
+    match look.cdl_fit {
+        Some(f) => lock(&shared.fits).insert(id.clone(), f),
+        None => lock(&shared.fits).remove(&id),
+    };
+    let Some(route) = targets.get(&id) else {
+        return;
+    };
+    let source = certify::Source {
+        view: Arc::clone(view),
+        camera: route.camera.clone(),
+        output: route.output.clone(),
+        bypass: device_bypass(&view.show, &id),
+    };
+    let (look, error) = certifier.handed(&id, &inputs, look, source);
+    set_live_error(shared, &id, error);
+    hand(manager, shared, &id, look);
 }
 
 /// Records (and logs once) why `look` carries no CDL, or clears the device's note.
@@ -357,51 +443,50 @@ fn fit_missing_cdl(look: &mut Look, show: &Show, camera: &str, output: &str) {
     }
 }
 
-/// The looks that changed since `last` (keyed by what each depends on). Devices on the same
-/// camera, output and bypass share one bake (and one CDL fit) per pass.
+fn device_bypass(show: &Show, id: &str) -> Bypass {
+    show.device_bypass.get(id).copied().unwrap_or(Bypass::None)
+}
+
+/// What device `id`'s look on `route` depends on in `show` (the same for every device on
+/// one look), and the device's bypass.
+fn look_inputs(show: &Show, id: &str, route: &Route) -> (String, Bypass) {
+    let bypass = device_bypass(show, id);
+    let key = crate::looks::look_key(show, &route.camera, &route.output, bypass);
+    (format!("{}|{}|{key}", route.camera, route.output), bypass)
+}
+
+/// A device id, its freshly baked look and the look's inputs.
+type Baked = (String, Look, String);
+
+/// The looks that changed since `last` (keyed by what each depends on), each with its
+/// inputs. Looks come from the process's look cache ([`crate::looks::shared`]), so devices
+/// and previews showing one look share one bake; devices on one look also share one CDL fit.
 fn bake_all(
-    mut baker: Baker,
     mut last: HashMap<String, String>,
     show: &Show,
     targets: &HashMap<String, Route>,
     cdl_only: &std::collections::HashSet<String>,
-) -> (Baker, HashMap<String, String>, Vec<(String, Look)>) {
+) -> (HashMap<String, String>, Vec<Baked>) {
     let mut looks = Vec::new();
-    let mut baked: HashMap<String, Option<Look>> = HashMap::new();
     let mut fitted: HashMap<String, Look> = HashMap::new();
     last.retain(|id, _| targets.contains_key(id));
     for (id, route) in targets {
         let (camera, output) = (&route.camera, &route.output);
-        let bypass = show.device_bypass.get(id).copied().unwrap_or(Bypass::None);
-        let inputs = format!(
-            "{camera}|{output}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            show.cameras.get(camera),
-            show.outputs.get(output),
-            show.cameras
-                .get(camera)
-                .and_then(|c| c.grade.look.as_ref())
-                .and_then(|l| show.looks.get(l)),
-            show.cdl_style,
-            bypass
-        );
+        let (inputs, bypass) = look_inputs(show, id, route);
         let key = format!("{}|{inputs}", route.generation);
         if last.get(id) == Some(&key) {
             continue;
         }
-        let look = baked.entry(inputs.clone()).or_insert_with(|| {
-            baker
-                .bake(show, camera, output, bypass)
-                .map_err(|e| {
-                    tracing::warn!(
-                        "device {id}: cannot bake camera {camera} for output {output}: {e}"
-                    )
-                })
-                .ok()
-        });
-        let Some(look) = look.clone() else { continue };
+        let look = match crate::looks::shared().look(show, camera, output, bypass) {
+            Ok(look) => Look::clone(&look),
+            Err(e) => {
+                tracing::warn!("device {id}: cannot bake camera {camera} for output {output}: {e}");
+                continue;
+            }
+        };
         let look = if cdl_only.contains(id) {
             fitted
-                .entry(inputs)
+                .entry(inputs.clone())
                 .or_insert_with(|| {
                     let mut l = look;
                     fit_missing_cdl(&mut l, show, camera, output);
@@ -411,10 +496,10 @@ fn bake_all(
         } else {
             look
         };
-        looks.push((id.clone(), look));
+        looks.push((id.clone(), look, inputs));
         last.insert(id.clone(), key);
     }
-    (baker, last, looks)
+    (last, looks)
 }
 
 /// Starts the devices kept in the store (added through the API before a restart). A device

@@ -235,9 +235,8 @@ fn devices_on_one_look_share_one_bake() {
     ]
     .into();
     let none = HashSet::new();
-    let (baker, last, looks) =
-        super::bake_all(Default::default(), HashMap::new(), &show, &targets, &none);
-    let by_id: HashMap<_, _> = looks.into_iter().collect();
+    let (last, looks) = super::bake_all(HashMap::new(), &show, &targets, &none);
+    let by_id: HashMap<_, _> = looks.into_iter().map(|(id, l, _)| (id, l)).collect();
     assert_eq!(by_id.len(), 3);
     assert!(std::sync::Arc::ptr_eq(
         &by_id["box-1"].lut,
@@ -248,7 +247,7 @@ fn devices_on_one_look_share_one_bake() {
         &by_id["box-2"].lut
     ));
     show.cameras["b"].grade.trim.sat = 0.8;
-    let (_, _, looks) = super::bake_all(baker, last, &show, &targets, &none);
-    let ids: Vec<_> = looks.iter().map(|(id, _)| id.as_str()).collect();
+    let (_, looks) = super::bake_all(last, &show, &targets, &none);
+    let ids: Vec<_> = looks.iter().map(|(id, _, _)| id.as_str()).collect();
     assert_eq!(ids, ["box-2"], "only camera B's device is baked again");
 }

@@ -22,20 +22,25 @@ async fn server() -> (TestServer, Arc<DeviceService>) {
     (t, svc)
 }
 
-async fn box_sim() -> LutBoxSim {
+pub(super) async fn box_sim() -> LutBoxSim {
     LutBoxSim::start("127.0.0.1:0", default_capabilities("api box"))
         .await
         .unwrap()
 }
 
-fn lwlb(id: &str, camera: &str, sim: &LutBoxSim) -> Value {
+pub(super) fn lwlb(id: &str, camera: &str, sim: &LutBoxSim) -> Value {
     json!({"id": id, "camera": camera, "output": "sdr",
         "driver": {"kind": "lwlb", "address": sim.addr().to_string()}})
 }
 
 /// Waits (up to a minute: debug-build bakes on a loaded machine are slow) until
 /// `GET /devices` satisfies `ok` for device `id`.
-async fn wait_device(t: &TestServer, id: &str, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
+pub(super) async fn wait_device(
+    t: &TestServer,
+    id: &str,
+    what: &str,
+    ok: impl Fn(&Value) -> bool,
+) -> Value {
     for _ in 0..2400 {
         let (_, list) = t.get("/api/v1/devices").await;
         if let Some(d) = list
@@ -55,14 +60,14 @@ async fn wait_device(t: &TestServer, id: &str, what: &str, ok: impl Fn(&Value) -
 }
 
 /// The LUT in slot 0 of a simulated box.
-fn slot_lut(sim: &LutBoxSim) -> Option<Lut3d> {
+pub(super) fn slot_lut(sim: &LutBoxSim) -> Option<Lut3d> {
     match &sim.receiver().snapshot().slots[0] {
         SlotContent::Lut { lut, .. } => Some(lut.to_lut3d().unwrap()),
         _ => None,
     }
 }
 
-async fn wait_slot(sim: &LutBoxSim, what: &str, ok: impl Fn(&Lut3d) -> bool) -> Lut3d {
+pub(super) async fn wait_slot(sim: &LutBoxSim, what: &str, ok: impl Fn(&Lut3d) -> bool) -> Lut3d {
     for _ in 0..2400 {
         if let Some(l) = slot_lut(sim).filter(|l| ok(l)) {
             return l;
@@ -270,7 +275,7 @@ async fn stored_devices_come_back_after_a_restart() {
     );
 }
 
-async fn trim(t: &TestServer, camera: &str, slope: f64) {
+pub(super) async fn trim(t: &TestServer, camera: &str, slope: f64) {
     let field = crate::show::GradeField::parse("trim.slope.r").unwrap();
     let action = crate::show::Action::Trim {
         camera: camera.into(),

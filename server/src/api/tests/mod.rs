@@ -2,6 +2,7 @@
 
 mod cameras;
 mod devices;
+mod devices_certify;
 mod grade_nodes;
 mod openapi;
 mod resources;

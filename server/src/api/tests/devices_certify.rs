@@ -1,0 +1,153 @@
+//! Certified looks on a LUT box once a grade settles (issue #6 on devices), against the
+//! simulated box over a real loopback socket: trims deliver live lattices, the settled
+//! grade's certified bake follows, and a trim during a certified bake wins.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use lookwire_color::Lut3d;
+use lookwire_protocol::lwlb::receiver::SlotContent;
+use lookwire_protocol::sim::lutbox::LutBoxSim;
+use serde_json::json;
+
+use super::devices::{box_sim, lwlb, trim, wait_device, wait_slot};
+use super::TestServer;
+use crate::devices::bake::Baker;
+use crate::devices::DeviceService;
+use crate::show::{Action, Bypass, GradeField};
+
+/// Long against the trims' spacing, so a slow debug build still sees them as one gesture.
+const SETTLE: Duration = Duration::from_millis(700);
+
+/// The live and certified lattices of camera A through SDR in `show`.
+fn bakes(show: &crate::show::Show) -> (Lut3d, Lut3d) {
+    let mut baker = Baker::default();
+    let live = baker.bake(show, "a", "sdr", Bypass::None).unwrap();
+    let job = baker.certify(show, "a", "sdr", Bypass::None).unwrap();
+    let certified = job.expect("a live look").run().unwrap();
+    (Arc::unwrap_or_clone(live.lut), certified)
+}
+
+fn same(a: &Lut3d, b: &Lut3d) -> bool {
+    a.size() == b.size()
+        && a.data()
+            .iter()
+            .zip(b.data())
+            .all(|(x, y)| (0..3).all(|c| (x[c] - y[c]).abs() <= 1e-6))
+}
+
+/// Every lattice the box applies, in order.
+fn record(sim: &LutBoxSim) -> Arc<Mutex<Vec<Lut3d>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let (mut rx, out) = (sim.receiver().subscribe(), Arc::clone(&seen));
+    tokio::spawn(async move {
+        loop {
+            match rx.recv().await {
+                Ok(r) => {
+                    if let SlotContent::Lut { lut, .. } = r.content {
+                        out.lock().unwrap().push(lut.to_lut3d().unwrap());
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            }
+        }
+    });
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_settled_trim_brings_the_certified_look_and_a_newer_trim_wins() {
+    let t = TestServer::demo();
+    let svc = DeviceService::start_with(
+        t.state.show.clone(),
+        t.state.devices.clone(),
+        Vec::new(),
+        Some(SETTLE),
+    );
+    // Without a show look, camera A's settled look is `LiveBake::bake_certified`'s.
+    let field = GradeField::parse("look").unwrap();
+    let no_look = Action::Trim {
+        camera: "a".into(),
+        field,
+        value: json!(null),
+    };
+    t.state.show.apply("test", no_look, None).await.unwrap();
+    let sim = box_sim().await;
+    let seen = record(&sim);
+    let res = t.post("/api/v1/devices", lwlb("box", "a", &sim)).await;
+    assert_eq!(res.0, StatusCode::CREATED, "{}", res.1);
+    wait_device(&t, "box", "its first look", |d| {
+        d["last_push_ms"].is_number()
+    })
+    .await;
+
+    // Continuous trims, closer together than the settle time: live lattices.
+    for k in 1..=8 {
+        trim(&t, "a", 1.0 + 0.05 * f64::from(k)).await;
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    let (live, certified) = bakes(&t.state.show.view().show);
+    assert!(!same(&live, &certified), "the live bake's tail shows");
+    wait_slot(&sim, "the certified look", |l| same(l, &certified)).await;
+    let d = wait_device(&t, "box", "a certified look", |d| {
+        d["look_quality"] == "certified"
+    })
+    .await;
+    let (max, p999) = (
+        d["live_error_max_cv"].as_f64(),
+        d["live_error_p999_cv"].as_f64(),
+    );
+    let (max, p999) = (max.expect("live error stated"), p999.unwrap());
+    assert!(max > 1.0 && p999 <= max, "{d}");
+    {
+        let seen = seen.lock().unwrap();
+        let at = seen.iter().position(|l| same(l, &live));
+        let last = seen.len() - 1;
+        assert!(at.is_some_and(|i| i < last), "the live look came first");
+        assert!(same(&seen[last], &certified));
+        // Before it, the trims' live looks, which differ from one another.
+        assert!(seen.len() >= 3, "{} looks", seen.len());
+    }
+
+    // A trim while the next certified bake runs wins: that bake is dropped.
+    let (started, _, dropped) = svc.certified_bakes();
+    trim(&t, "a", 1.6).await;
+    let show_b = t.state.show.view();
+    for _ in 0..2400 {
+        if svc.certified_bakes().0 > started {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(
+        svc.certified_bakes().0 > started,
+        "the settled 1.6 is being certified"
+    );
+    seen.lock().unwrap().clear();
+    trim(&t, "a", 1.7).await;
+    let (live_c, certified_c) = bakes(&t.state.show.view().show);
+    let (_, certified_b) = bakes(&show_b.show);
+    wait_slot(&sim, "the certified look of 1.7", |l| same(l, &certified_c)).await;
+    for _ in 0..2400 {
+        if svc.certified_bakes().2 > dropped {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(
+        svc.certified_bakes().2 > dropped,
+        "1.6's certified bake was dropped"
+    );
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen.iter().any(|l| same(l, &live_c)),
+        "1.7 went out live first"
+    );
+    assert!(
+        !seen.iter().any(|l| same(l, &certified_b)),
+        "1.6's certified look never reached the box after 1.7"
+    );
+    assert!(same(seen.last().unwrap(), &certified_c));
+}
