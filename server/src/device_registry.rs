@@ -81,12 +81,16 @@ pub struct DeviceInfo {
     pub look_quality: Option<LookQuality>,
     /// Once the device's look is certified: how far the live look it held before was
     /// from the exact look, in 10-bit code values, largest over every node and channel
-    /// (measured against the certified bake, itself within a code of the exact one).
+    /// (measured through the certified bake, without a third bake).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live_error_max_cv: Option<f64>,
     /// The same, 99.9th percentile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live_error_p999_cv: Option<f64>,
+    /// How far the two figures above may be from the true ones, in 10-bit code values:
+    /// the certified bake's bound, 0 when every node was computed exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_error_within_cv: Option<f64>,
     /// For a device that takes only a CDL, when the grade merges into no single CDL: the
     /// error of the fitted CDL it was given, on the output against the real grade, in
     /// 10-bit code values (absent when the CDL is exact).

@@ -12,7 +12,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
-use lookwire_color::output::live::{exact_bake, LiveBake, OutputTable};
+use lookwire_color::output::live::{
+    exact_bake, live_error, Certified, LiveBake, LiveError, OutputTable,
+};
 use lookwire_color::output::{OutputTransform, SignalRange};
 use lookwire_color::pipeline;
 use lookwire_color::{spaces, Cdl, CdlStyle, Domain, Lut3d};
@@ -182,46 +184,32 @@ pub enum Certify {
 }
 
 impl Certify {
-    /// The certified lattice (the certified bake's exact nodes run on rayon's pool of the
-    /// caller: see [`LiveBake::bake_certified`]).
-    pub fn run(&self) -> Result<Lut3d, BakeError> {
+    /// The certified lattice and how many nodes were computed exactly (the certified
+    /// bake's exact nodes run on rayon's pool of the caller: see
+    /// [`LiveBake::bake_certified`]).
+    pub fn run(&self) -> Result<(Lut3d, Certified), BakeError> {
         match self {
             Certify::Live { live, first, style } => {
-                Ok(live.bake_certified(first, *style, CERTIFIED_MAX_CODES)?.0)
+                Ok(live.bake_certified(first, *style, CERTIFIED_MAX_CODES)?)
             }
-            Certify::Exact(look) => Ok(exact_bake(look, DEVICE_LUT_SIZE)?),
+            Certify::Exact(look) => {
+                let exact_nodes = DEVICE_LUT_SIZE.pow(3);
+                Ok((
+                    exact_bake(look, DEVICE_LUT_SIZE)?,
+                    Certified { exact_nodes },
+                ))
+            }
         }
     }
 }
 
-/// How far a live lattice lies from the certified one, in 10-bit code values over every
-/// node and channel. The certified lattice is within a code of the exact bake, so this is
-/// the live look's error against the exact look, give or take one code.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LiveError {
-    pub max_cv: f64,
-    pub p999_cv: f64,
-}
-
-impl LiveError {
-    /// `None` when the lattices differ in size.
-    pub fn between(live: &Lut3d, certified: &Lut3d) -> Option<Self> {
-        if live.size() != certified.size() {
-            return None;
-        }
-        let mut errs: Vec<f32> = live
-            .data()
-            .iter()
-            .zip(certified.data())
-            .flat_map(|(a, b)| (0..3).map(move |c| (a[c] - b[c]).abs() * 1023.0))
-            .collect();
-        errs.sort_by(f32::total_cmp);
-        let at = |q: f64| f64::from(errs[((errs.len() - 1) as f64 * q).round() as usize]);
-        Some(Self {
-            max_cv: at(1.0),
-            p999_cv: at(0.999),
-        })
-    }
+/// How far the live lattice `live` is from the exact look, measured through `certified`
+/// (its certified bake and what that bake reported), in 10-bit code values;
+/// `None` when the lattices differ in size.
+pub fn live_error_of(live: &Lut3d, certified: &(Lut3d, Certified)) -> Option<LiveError> {
+    let (lut, report) = certified;
+    (live.size() == lut.size())
+        .then(|| live_error(live.data(), lut.data(), CERTIFIED_MAX_CODES, *report))
 }
 
 /// The engine's description of the look, for exact bakes; `None` under the identity
@@ -465,18 +453,24 @@ mod tests {
         let certified = job.run().unwrap();
         let desc = crate::show::look_for(&show, "a", "hdr").unwrap();
         let exact = exact_bake(&exact_description(&desc).unwrap(), DEVICE_LUT_SIZE).unwrap();
-        let to_exact = LiveError::between(&certified, &exact).unwrap();
-        assert!(to_exact.max_cv <= 1.0, "certified vs exact: {to_exact:?}");
-        let live_error = LiveError::between(&live.lut, &certified).unwrap();
-        let live_exact = LiveError::between(&live.lut, &exact).unwrap();
+        let all_exact = Certified {
+            exact_nodes: DEVICE_LUT_SIZE.pow(3),
+        };
+        let to_exact = live_error_of(&certified.0, &(exact.clone(), all_exact)).unwrap();
         assert!(
-            live_error.max_cv > 5.0,
+            to_exact.max_codes <= 1.0,
+            "certified vs exact: {to_exact:?}"
+        );
+        let live_error = live_error_of(&live.lut, &certified).unwrap();
+        let live_exact = live_error_of(&live.lut, &(exact, all_exact)).unwrap();
+        assert!(
+            live_error.max_codes > 5.0,
             "the live tail shows: {live_error:?}"
         );
-        assert!(live_error.p999_cv <= live_error.max_cv);
-        // Against the certified lattice, the live error is the exact one within a code.
+        assert!(live_error.p999_codes <= live_error.max_codes);
+        // Through the certified lattice, the live error is the exact one within its bound.
         assert!(
-            (live_error.max_cv - live_exact.max_cv).abs() <= 1.0,
+            (live_error.max_codes - live_exact.max_codes).abs() <= live_error.within_codes,
             "{live_error:?} vs {live_exact:?}"
         );
         // With a show look (a lattice in the live bake) the settled look is the exact bake.
@@ -484,7 +478,9 @@ mod tests {
         let job = baker.certify(&show, "a", "hdr", Bypass::None).unwrap();
         let desc = crate::show::look_for(&show, "a", "hdr").unwrap();
         let exact = exact_bake(&exact_description(&desc).unwrap(), DEVICE_LUT_SIZE).unwrap();
-        assert_eq!(job.expect("a live look").run().unwrap(), exact);
+        let (lut, report) = job.expect("a live look").run().unwrap();
+        assert_eq!(lut, exact);
+        assert_eq!(report.exact_nodes, DEVICE_LUT_SIZE.pow(3));
         // Grades the live bake cannot take are baked exactly: nothing to certify.
         show.cameras["a"].grade.match_cdl.slope[1] = 1.05;
         let exact_look = baker.bake(&show, "a", "hdr", Bypass::None).unwrap();
@@ -500,16 +496,24 @@ mod tests {
     }
 
     #[test]
-    fn live_error_is_max_and_p999_in_codes() {
+    fn live_error_is_max_and_p999_in_codes_through_the_certified_bake() {
         let id = Lut3d::identity(9).unwrap();
         let mut data = id.data().to_vec();
         data[7][1] += 10.0 / 1023.0;
         let moved = Lut3d::new(9, data, Domain::UNIT).unwrap();
-        let e = LiveError::between(&moved, &id).unwrap();
-        assert!((e.max_cv - 10.0).abs() < 1e-3, "{e:?}");
+        let all = Certified { exact_nodes: 729 };
+        let e = live_error_of(&moved, &(id.clone(), all)).unwrap();
+        assert!((e.max_codes - 10.0).abs() < 1e-3, "{e:?}");
         // One channel of 2187 is off: the 99.9th percentile is not.
-        assert!(e.p999_cv < 1e-3, "{e:?}");
-        assert!(LiveError::between(&id, &Lut3d::identity(3).unwrap()).is_none());
+        assert!(e.p999_codes < 1e-3, "{e:?}");
+        assert_eq!(
+            e.within_codes, 0.0,
+            "every node exact: the figures are exact"
+        );
+        let some = Certified { exact_nodes: 100 };
+        let e = live_error_of(&moved, &(id.clone(), some)).unwrap();
+        assert_eq!(e.within_codes, CERTIFIED_MAX_CODES);
+        assert!(live_error_of(&id, &(Lut3d::identity(3).unwrap(), all)).is_none());
     }
 
     #[test]

@@ -23,7 +23,9 @@ use lookwire_protocol::{Look, LookQuality};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::bake::{Baker, LiveError};
+use lookwire_color::output::live::{Certified, LiveError};
+
+use super::bake::{live_error_of, Baker};
 use crate::show::{Bypass, ShowView};
 use crate::sync::lock;
 
@@ -122,7 +124,7 @@ struct Current {
 #[derive(Debug)]
 pub(super) struct Done {
     inputs: String,
-    lut: Option<Lut3d>,
+    lut: Option<(Lut3d, Certified)>,
 }
 
 /// The certified side of the feeder: which live looks wait, run and are done.
@@ -247,10 +249,11 @@ impl Certifier {
         inputs_now: impl Fn(&str) -> Option<String>,
     ) -> Vec<(String, Look, Option<LiveError>)> {
         self.running.remove(&done.inputs);
-        let Some(lut) = done.lut.map(Arc::new) else {
+        let Some(certified) = done.lut else {
             self.counts.dropped.fetch_add(1, Ordering::Relaxed);
             return Vec::new();
         };
+        let lut = Arc::new(certified.0.clone());
         let mut out = Vec::new();
         let mut error = None;
         for (id, cur) in &mut self.current {
@@ -261,7 +264,7 @@ impl Certifier {
                 continue;
             }
             cur.certified = true;
-            error = LiveError::between(&cur.look.lut, &lut);
+            error = live_error_of(&cur.look.lut, &certified);
             out.push((
                 id.clone(),
                 certified_look(&cur.look, Arc::clone(&lut)),
@@ -291,7 +294,11 @@ fn certified_look(live: &Look, lut: Arc<Lut3d>) -> Look {
 }
 
 /// Runs one certified bake, unless it was superseded before it started.
-fn certified_bake(baker: &Mutex<Baker>, s: &Source, cancel: &AtomicBool) -> Option<Lut3d> {
+fn certified_bake(
+    baker: &Mutex<Baker>,
+    s: &Source,
+    cancel: &AtomicBool,
+) -> Option<(Lut3d, Certified)> {
     if cancel.load(Ordering::Relaxed) {
         return None;
     }

@@ -21,6 +21,7 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+use lookwire_color::output::live::LiveError;
 use lookwire_protocol::manager::{DeviceManager, DeviceReport, RetryPolicy};
 use lookwire_protocol::{ConnectionState, Device, EncodeError, Look};
 use tokio::sync::Notify;
@@ -65,7 +66,7 @@ struct Shared {
     /// Blackmagic cameras' own correctors, from their event WebSockets.
     cameras: Mutex<HashMap<String, control::CameraWatch>>,
     /// The error of the live look a device held before its certified look, when known.
-    live_errors: Mutex<HashMap<String, bake::LiveError>>,
+    live_errors: Mutex<HashMap<String, LiveError>>,
     certify_counts: Arc<certify::CertifyCounts>,
 }
 
@@ -236,8 +237,9 @@ fn info(r: &DeviceReport, shared: &Shared) -> DeviceInfo {
         error_max_cv: push.map(|p| p.error.max_10bit),
         error_mean_cv: push.map(|p| p.error.mean_10bit),
         look_quality: push.map(|p| p.quality.into()),
-        live_error_max_cv: live_error.map(|e| e.max_cv),
-        live_error_p999_cv: live_error.map(|e| e.p999_cv),
+        live_error_max_cv: live_error.map(|e| f64::from(e.max_codes)),
+        live_error_p999_cv: live_error.map(|e| f64::from(e.p999_codes)),
+        live_error_within_cv: live_error.map(|e| f64::from(e.within_codes)),
         cdl_fit_max_cv: fit.map(|f| f.max_10bit),
         cdl_fit_mean_cv: fit.map(|f| f.mean_10bit),
         calibrated: r.calibrated,
@@ -362,7 +364,7 @@ async fn sleep_until(due: Option<tokio::time::Instant>) {
     }
 }
 
-fn set_live_error(shared: &Shared, id: &str, error: Option<bake::LiveError>) {
+fn set_live_error(shared: &Shared, id: &str, error: Option<LiveError>) {
     match error {
         Some(e) => lock(&shared.live_errors).insert(id.to_string(), e),
         None => lock(&shared.live_errors).remove(id),

@@ -25,7 +25,7 @@ fn bakes(show: &crate::show::Show) -> (Lut3d, Lut3d) {
     let mut baker = Baker::default();
     let live = baker.bake(show, "a", "sdr", Bypass::None).unwrap();
     let job = baker.certify(show, "a", "sdr", Bypass::None).unwrap();
-    let certified = job.expect("a live look").run().unwrap();
+    let (certified, _) = job.expect("a live look").run().unwrap();
     (Arc::unwrap_or_clone(live.lut), certified)
 }
 
