@@ -15,8 +15,26 @@
 //! - [`LiveBake::bake_certified_into`], the certified bake: the same with the CDL exact,
 //!   and each node whose code values could move more than a given bound (the cell's
 //!   error bound, widened, carried through clamp, matrix and inverse EOTF) computed
-//!   with the exact f64 transform. It holds the bound (under one 10-bit code,
-//!   max) by construction; color/tests/output_live.rs checks it for every output id.
+//!   with the exact f64 transform. color/tests/output_live.rs checks the bound
+//!   (under one 10-bit code, max and p99.9) for every output id. The exact nodes run in
+//!   batches ([`crate::output::OutputTransform::unclamped_batch`]: the ACES 2.0 chain's
+//!   power-heavy stages vectorised with AVX-512/AVX2, within 1e-12 of the scalar path).
+//!   [`bake_certified_group`] bakes one camera for several outputs and grades the input
+//!   side once; [`LiveBake::bake_settled`] adds the fast bake's error per look
+//!   ([`LiveError`]) measured through the certified bake, without an exact bake.
+//!
+//! How far the per-cell bound is justified (measured, session 3, 33³ LogC3 lattice
+//! with a warm CDL and look LUT): it is empirical, not a proof. The cell bound is the
+//! larger of the interpolation error at the cell's centre and a quarter of the largest
+//! second difference at its corners; the certified bake widens it 4× and adds the f32
+//! path's error. With a 65³ table a node's true table error reached 6.1× the
+//! unwidened bound (SDR), and only 59 % (SDR) / 65 % (PQ 1000) of nodes are truly
+//! within half a code, so even a perfect bound would compute 35–41 % exactly; the
+//! widened bound certifies none (0.1 % at 1×). With 129³ tables 94–96 % are truly
+//! within half a code but the bound certifies 0.1–0.7 % (4×), 20–29 % (1×). A tighter
+//! bound therefore cannot make the certified bake much cheaper at the table sizes
+//! devices use; the exact path's speed decides it. Once a bake certified next to no
+//! node the next ones skip the table pass (re-checking every 16 bakes).
 //!
 //! Where the fast bake's error comes from (measured with 65³ tables, 33³ graded camera
 //! lattices, session 2): not only near black. ACES 2.0 has creases (the gamut
@@ -27,16 +45,17 @@
 //! code is ~3e-9 of display light) the median cell of a 65³ table is already off by
 //! 0.2–0.7 codes, p99 by 12–78. Sizes: the cell error falls 4× per doubling in smooth
 //! cells (33³ 0.88, 65³ 0.22, 129³ 0.055 codes at the median) but the crease tail
-//! stays: with the worst 5 % of nodes computed exactly, max is still 9–130 codes. So the
-//! certified bake ends up computing most nodes exactly (about 1 µs each in f64), and
-//! meeting both the bound and 1 ms needs a vectorised exact ACES 2.0, not a better table.
+//! stays: with the worst 5 % of nodes computed exactly, max is still 9–130 codes.
 //! [`crate::pipeline::Pipeline::bake`] stays the exact (f64) mode for exports.
 //!
-//! Figures (color/benches/live_bake.rs, Xeon with AVX-512, 2 vCPUs at load 12–17):
-//! fast bake of 33³ through a 65³ table best 0.64–0.74 ms, median 0.75–0.78 ms on one
-//! core; a 129³ table (build ~11 s on the loaded machine) cuts the fast bake's median
-//! error 4× (0.03 codes) and p99.9 to 7–16 codes, for ~0.1 ms more per bake. The
-//! certified bake takes 110–170 ms there, 84–100 % of nodes exact.
+//! Figures (Xeon, Emerald Rapids, AVX-512, 2 vCPUs at load 13–15; `certified_cpu`
+//! example, process CPU time, best of 5): the fast bake of 33³ through a 65³ table
+//! 0.64–0.72 ms on one core (HLG 2.8 ms, its encoding is not tabulated). The certified
+//! bake computes 100 % of nodes exactly with 65³ tables: ACES 2.0 outputs 20–24 ms of
+//! CPU per bake (session 2's code: 34–38 ms), ACES 1.x 15 ms (20 ms); on 2 threads the
+//! same CPU, wall time about half of it on an idle machine. All 13 outputs of one camera
+//! as one group: 213 ms of CPU. Output tables 65³ build in 0.5–1.0 s of wall time
+//! (before: 0.9–1.1 s at a lower load).
 
 mod error;
 mod exact;
