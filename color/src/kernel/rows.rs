@@ -295,6 +295,7 @@ pub(crate) fn process_row<T: Sample, F: FastIo>(
     let mut x0 = 0;
     while x0 < width {
         let n = BLOCK.min(width - x0);
+        prefetch_next(src, dst, x0 + n, BLOCK.min(width - x0 - n));
         match src {
             Some(src) => load::<T, F>(src, x0, n, s, &mut blk),
             None => load::<T, F>(&dst.as_ref(), x0, n, s, &mut blk),
@@ -303,4 +304,47 @@ pub(crate) fn process_row<T: Sample, F: FastIo>(
         store::<T, F>(&blk, alpha, dst, x0, n, s);
         x0 += n;
     }
+}
+
+/// Asks for the next block's pixels (`x0..x0 + n`) while this one renders: the source
+/// to be read, the destination to be written. The row's frame streams from memory, and
+/// the lattice reads of the block leave the hardware prefetchers little room.
+#[inline(always)]
+fn prefetch_next<T>(src: Option<&RowRef<'_, T>>, dst: &RowMut<'_, T>, x0: usize, n: usize) {
+    if n == 0 {
+        return;
+    }
+    match (src, dst) {
+        (Some(RowRef::Packed(row, spp)), RowMut::Packed(out, _)) => {
+            prefetch::<T, false>(&row[x0 * spp..(x0 + n) * spp]);
+            prefetch::<T, true>(&out[x0 * spp..(x0 + n) * spp]);
+        }
+        (None, RowMut::Packed(out, spp)) => prefetch::<T, true>(&out[x0 * spp..(x0 + n) * spp]),
+        _ => {}
+    }
+}
+
+/// Prefetches every cache line of `s` (for writing when `WRITE`).
+#[inline(always)]
+fn prefetch<T, const WRITE: bool>(s: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_ET0, _MM_HINT_T0};
+        let bytes = std::mem::size_of_val(s);
+        let p = s.as_ptr().cast::<i8>();
+        for off in (0..bytes).step_by(64) {
+            let at = p.wrapping_add(off);
+            // SAFETY: SSE is part of the x86_64 baseline; a prefetch is only a hint (it
+            // never faults) and the address is inside `s` anyway.
+            unsafe {
+                if WRITE {
+                    _mm_prefetch::<_MM_HINT_ET0>(at);
+                } else {
+                    _mm_prefetch::<_MM_HINT_T0>(at);
+                }
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = s;
 }
