@@ -10,6 +10,7 @@
 
 pub mod checks;
 pub mod encode;
+pub mod header;
 pub mod picture;
 pub mod routes;
 pub mod scopes;

@@ -1,6 +1,7 @@
 //! Uploaded stills as a camera's picture: OpenEXR, DPX 10-bit, TIFF 16-bit or PNG bytes,
 //! recognised by their signature, read by [`crate::image`], and turned into code values
-//! 0..1 (integers over their significant range, floats as stored, alpha dropped).
+//! 0..1 (integers over their significant range, floats as stored, alpha dropped). The
+//! size each header names is checked before any pixel is decoded ([`super::header`]).
 
 use std::io::Write;
 
@@ -12,14 +13,35 @@ use crate::image::{self, Image, Samples};
 /// Largest still kept, in pixels (DCI 4K: 100 MB of f32 RGB per camera).
 pub const MAX_PIXELS: usize = 4096 * 2160;
 
-/// The file extension for bytes that start with a known image signature.
-fn extension(bytes: &[u8]) -> Option<&'static str> {
-    match bytes {
-        [0x76, 0x2f, 0x31, 0x01, ..] => Some("exr"),
-        [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => Some("tif"),
-        [b'S', b'D', b'P', b'X', ..] | [b'X', b'P', b'D', b'S', ..] => Some("dpx"),
-        [0x89, b'P', b'N', b'G', ..] => Some("png"),
-        _ => None,
+/// A still's file format, known by its signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extension {
+    Exr,
+    Tiff,
+    Dpx,
+    Png,
+}
+
+impl Extension {
+    /// The format of bytes that start with a known image signature.
+    pub fn of(bytes: &[u8]) -> Option<Extension> {
+        match bytes {
+            [0x76, 0x2f, 0x31, 0x01, ..] => Some(Extension::Exr),
+            [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => Some(Extension::Tiff),
+            [b'S', b'D', b'P', b'X', ..] | [b'X', b'P', b'D', b'S', ..] => Some(Extension::Dpx),
+            [0x89, b'P', b'N', b'G', ..] => Some(Extension::Png),
+            _ => None,
+        }
+    }
+
+    /// The file name extension [`crate::image`] knows the format by.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Extension::Exr => "exr",
+            Extension::Tiff => "tif",
+            Extension::Dpx => "dpx",
+            Extension::Png => "png",
+        }
     }
 }
 
@@ -32,11 +54,12 @@ const MAX_ASPECT: usize = 4;
 
 /// Decodes an uploaded still; returns the frame and its format's name.
 pub fn decode(bytes: &[u8]) -> Result<(Frame, &'static str), PreviewError> {
-    let ext = extension(bytes).ok_or_else(|| {
+    let ext = Extension::of(bytes).ok_or_else(|| {
         bad("not an image lookwire reads: expected OpenEXR, DPX, TIFF or PNG bytes".into())
     })?;
+    super::header::check(bytes, ext)?;
     let mut file = tempfile::Builder::new()
-        .suffix(&format!(".{ext}"))
+        .suffix(&format!(".{}", ext.suffix()))
         .tempfile()
         .map_err(|e| PreviewError::Io(e.to_string()))?;
     file.write_all(bytes)
@@ -53,23 +76,29 @@ pub fn decode(bytes: &[u8]) -> Result<(Frame, &'static str), PreviewError> {
     Ok((to_frame(&img)?, format))
 }
 
-/// Code values 0..1 of `img`'s RGB channels.
-pub fn to_frame(img: &Image) -> Result<Frame, PreviewError> {
-    let pixels = img.width * img.height;
+/// Refuses a picture of `width`×`height` that is empty, larger than [`MAX_PIXELS`] or
+/// further from any camera's shape than [`MAX_ASPECT`]:1.
+pub fn check_size(width: usize, height: usize) -> Result<(), PreviewError> {
+    let pixels = width.saturating_mul(height);
     if pixels == 0 || pixels > MAX_PIXELS {
         return Err(bad(format!(
-            "{}×{} pixels: expected 1 to {MAX_PIXELS}",
-            img.width, img.height
+            "{width}×{height} pixels: expected 1 to {MAX_PIXELS} (4096×2160)"
         )));
     }
     // A picture far from any camera's shape would ask the previews for absurd heights
     // (a 1×33M still at 960 wide is 10¹¹ pixels).
-    if img.width > img.height * MAX_ASPECT || img.height > img.width * MAX_ASPECT {
+    if width > height.saturating_mul(MAX_ASPECT) || height > width.saturating_mul(MAX_ASPECT) {
         return Err(bad(format!(
-            "{}×{} pixels: expected an aspect ratio between 1:{MAX_ASPECT} and {MAX_ASPECT}:1",
-            img.width, img.height
+            "{width}×{height} pixels: expected an aspect ratio between 1:{MAX_ASPECT} and {MAX_ASPECT}:1"
         )));
     }
+    Ok(())
+}
+
+/// Code values 0..1 of `img`'s RGB channels.
+pub fn to_frame(img: &Image) -> Result<Frame, PreviewError> {
+    check_size(img.width, img.height)?;
+    let pixels = img.width * img.height;
     if !(3..=4).contains(&img.channels) || img.samples.len() != pixels * img.channels {
         return Err(bad(format!(
             "{} channels in {} samples: expected RGB or RGBA",

@@ -124,3 +124,90 @@ async fn bad_stills_are_refused_with_the_reason() {
     .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
+
+/// An OpenEXR header (scanlines, ZIP, half R, G, B) claiming `w`×`h` pixels, with no
+/// pixels after it: a small file that would decode large.
+fn exr_header_only(w: i32, h: i32) -> Vec<u8> {
+    fn attr(out: &mut Vec<u8>, name: &str, kind: &str, value: &[u8]) {
+        for s in [name, kind] {
+            out.extend_from_slice(s.as_bytes());
+            out.push(0);
+        }
+        out.extend_from_slice(&(value.len() as i32).to_le_bytes());
+        out.extend_from_slice(value);
+    }
+    let ints = |v: &[i32]| v.iter().flat_map(|i| i.to_le_bytes()).collect::<Vec<u8>>();
+    let mut channels = Vec::new();
+    for name in ["B", "G", "R"] {
+        channels.extend_from_slice(name.as_bytes());
+        channels.push(0);
+        channels.extend(ints(&[1])); // half
+        channels.extend([0, 0, 0, 0]); // pLinear, reserved
+        channels.extend(ints(&[1, 1])); // x and y sampling
+    }
+    channels.push(0);
+    let window = ints(&[0, 0, w - 1, h - 1]);
+    let mut out = vec![0x76, 0x2f, 0x31, 0x01, 2, 0, 0, 0];
+    attr(&mut out, "channels", "chlist", &channels);
+    attr(&mut out, "compression", "compression", &[3]); // ZIP, 16 lines a chunk
+    attr(&mut out, "dataWindow", "box2i", &window);
+    attr(&mut out, "displayWindow", "box2i", &window);
+    attr(&mut out, "lineOrder", "lineOrder", &[0]);
+    attr(&mut out, "pixelAspectRatio", "float", &1.0f32.to_le_bytes());
+    attr(&mut out, "screenWindowCenter", "v2f", &[0; 8]);
+    attr(
+        &mut out,
+        "screenWindowWidth",
+        "float",
+        &1.0f32.to_le_bytes(),
+    );
+    out.push(0);
+    out.extend(vec![0; 64]);
+    out
+}
+
+/// A PNG signature and header claiming `w`×`h` pixels, and no image data.
+fn png_header_only(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Sixteen);
+    drop(enc.write_header().unwrap());
+    out
+}
+
+/// A header that names a picture past the limit is refused by its size, before decoding.
+#[tokio::test]
+async fn a_still_too_large_is_refused_from_its_header_before_decoding() {
+    let s = server();
+    let max = crate::preview::still::MAX_PIXELS.to_string();
+    let cases = [
+        ("exr", exr_header_only(20_000, 20_000), "20000×20000"),
+        ("exr", exr_header_only(4097, 2160), "4097×2160"),
+        ("png", png_header_only(30_000, 20_000), "30000×20000"),
+    ];
+    for (ext, bytes, size) in cases {
+        assert!(bytes.len() < 1000, "{ext}: a small file");
+        let (res, body) = put(&s.app, "/api/v1/cameras/a/source", bytes.clone()).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{ext}");
+        let err: Value = serde_json::from_slice(&body).unwrap();
+        let msg = err["error"]["message"].as_str().unwrap();
+        assert!(
+            msg.contains(size) && msg.contains(&max),
+            "{ext}: the size and the limit are named: {msg}"
+        );
+        // The same refusal reaches the checks.
+        let check = Request::builder()
+            .method("POST")
+            .uri("/api/v1/cameras/a/checks/hot")
+            .body(Body::from(bytes))
+            .unwrap();
+        let res = s.app.clone().oneshot(check).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{ext}");
+    }
+    // Within the limit, the header passes and the pixels are what is missing.
+    let (res, body) = put(&s.app, "/api/v1/cameras/a/source", exr_header_only(64, 64)).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let msg = String::from_utf8_lossy(&body);
+    assert!(!msg.contains(&max), "{msg}");
+}
