@@ -11,6 +11,7 @@
 pub mod checks;
 pub mod encode;
 pub mod header;
+pub mod pause;
 pub mod picture;
 pub mod routes;
 pub mod scopes;

@@ -18,6 +18,7 @@ use crate::api::require;
 use crate::api::{ApiError, AppState};
 use crate::auth::{Caller, Role};
 use crate::devices::bake::BakeError;
+use crate::sync::lock;
 
 /// The output a preview was rendered through (the camera's SDR output for HDR requests).
 pub const RENDERED_OUTPUT: HeaderName = HeaderName::from_static("x-lookwire-rendered-output");
@@ -26,6 +27,11 @@ pub const REQUESTED_OUTPUT: HeaderName = HeaderName::from_static("x-lookwire-out
 
 /// The preview routes, each router with its own [`Previews`] cache.
 pub fn routes() -> Router<AppState> {
+    routes_with(Arc::new(Previews::new()))
+}
+
+/// The preview routes serving `previews`.
+pub fn routes_with(previews: Arc<Previews>) -> Router<AppState> {
     Router::new()
         .route("/cameras/{id}/preview.jpg", get(preview_jpg))
         .route("/cameras/{id}/scopes", get(scopes_json))
@@ -44,7 +50,7 @@ pub fn routes() -> Router<AppState> {
             )),
         )
         .route("/checks", get(list_checks))
-        .layer(Extension(Arc::new(Previews::new())))
+        .layer(Extension(previews))
 }
 
 impl From<PreviewError> for ApiError {
@@ -329,35 +335,36 @@ pub async fn run_check(
     let camera = id.clone();
     blocking(move || {
         let (frame, _) = super::still::decode(&bytes)?;
-        let mut checks = lock_checks(&previews);
-        let entry = checks.entry(camera.clone()).or_default();
-        entry.camera = camera;
-        let json = match kind {
+        // The check is computed with no lock held; only its result is recorded under one.
+        previews.sources.pause.at("check");
+        let (json, record): (_, Box<dyn FnOnce(&mut CameraChecks)>) = match kind {
             Some(k) => {
                 let report = checks::defects(&frame, k)?;
-                match k {
-                    CheckKind::Hot => entry.hot = Some(report.count),
-                    CheckKind::Dead => entry.dead = Some(report.count),
-                }
-                serde_json::to_value(report)
+                let count = report.count;
+                let record = Box::new(move |e: &mut CameraChecks| match k {
+                    CheckKind::Hot => e.hot = Some(count),
+                    CheckKind::Dead => e.dead = Some(count),
+                });
+                (serde_json::to_value(report), record)
             }
             None => {
                 let space = lookwire_color::spaces::lookup(&input_space)
                     .map_err(|e| PreviewError::Still(e.to_string()))?;
                 let report = checks::noise(&frame, &space)?;
-                entry.noise = Some(report.clone());
-                serde_json::to_value(report)
+                let kept = report.clone();
+                let record = Box::new(move |e: &mut CameraChecks| e.noise = Some(kept));
+                (serde_json::to_value(report), record)
             }
         };
+        let mut checks = lock(&previews.checks);
+        let entry = checks.entry(camera.clone()).or_default();
+        entry.camera = camera;
+        record(entry);
         // Plain numbers and strings: serialising them cannot fail.
         Ok(json.unwrap_or(serde_json::Value::Null))
     })
     .await
     .map(|v| Json(v).into_response())
-}
-
-fn lock_checks(p: &Previews) -> std::sync::MutexGuard<'_, HashMap<String, CameraChecks>> {
-    p.checks.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[utoipa::path(get, path = "/checks", tag = "cameras",
@@ -368,7 +375,7 @@ pub async fn list_checks(
     _caller: Caller,
 ) -> Json<Vec<CameraChecks>> {
     let view = state.show.view();
-    let checks = lock_checks(&previews);
+    let checks = lock(&previews.checks);
     Json(
         view.show
             .cameras

@@ -41,6 +41,8 @@ pub struct Sources {
     serial: AtomicU64,
     /// The serial of the last source change, for streams to wake on.
     changed: tokio::sync::watch::Sender<u64>,
+    /// Passed before heavy work (resampling, checks), with no lock held.
+    pub pause: super::pause::Pause,
 }
 
 impl Default for Sources {
@@ -50,36 +52,47 @@ impl Default for Sources {
             stills: Mutex::default(),
             serial: AtomicU64::new(0),
             changed: tokio::sync::watch::Sender::new(0),
+            pause: super::pause::Pause::default(),
         }
     }
 }
 
 impl Sources {
     /// Camera `camera`'s picture at `width`: its still if it has one, else the chart in
-    /// `input_space`.
+    /// `input_space`. A still is resampled without the lock, so other cameras' pictures,
+    /// uploads and source reads go on meanwhile; a size made from a still replaced in the
+    /// meantime is returned to its caller but not kept.
     pub fn camera_frame(
         &self,
         camera: &str,
         input_space: &str,
         width: usize,
     ) -> Result<Arc<Frame>, PreviewError> {
-        let mut stills = lock(&self.stills);
-        let Some(still) = stills.get_mut(camera) else {
-            drop(stills);
-            return self.frame(input_space, width);
+        let (full, serial) = {
+            let stills = lock(&self.stills);
+            let Some(still) = stills.get(camera) else {
+                drop(stills);
+                return self.frame(input_space, width);
+            };
+            if let Some(f) = still.sized.get(&width) {
+                return Ok(Arc::clone(f));
+            }
+            (Arc::clone(&still.full), still.info.serial)
         };
-        if let Some(f) = still.sized.get(&width) {
-            return Ok(Arc::clone(f));
+        if full.width == width {
+            return Ok(full);
         }
-        let f = Arc::new(if still.full.width == width {
-            (*still.full).clone()
-        } else {
-            resample(&still.full, width)
-        });
-        if still.sized.len() >= 8 {
-            still.sized.clear();
+        self.pause.at("resample");
+        let f = Arc::new(resample(&full, width));
+        let mut stills = lock(&self.stills);
+        if let Some(still) = stills.get_mut(camera) {
+            if still.info.serial == serial {
+                if still.sized.len() >= 8 {
+                    still.sized.clear();
+                }
+                still.sized.insert(width, Arc::clone(&f));
+            }
         }
-        still.sized.insert(width, Arc::clone(&f));
         Ok(f)
     }
 

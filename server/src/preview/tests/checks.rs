@@ -143,7 +143,7 @@ async fn checks_through_the_route() {
     );
 }
 
-async fn post(app: &Router, uri: &str, body: Vec<u8>) -> (StatusCode, Value) {
+pub(super) async fn post(app: &Router, uri: &str, body: Vec<u8>) -> (StatusCode, Value) {
     let req = Request::builder()
         .method("POST")
         .uri(uri)

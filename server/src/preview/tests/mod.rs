@@ -38,19 +38,31 @@ fn server() -> Server {
 
 fn server_with(auth: Auth) -> Server {
     let dir = tempfile::tempdir().unwrap();
+    Server {
+        app: router(app_state(&dir, auth)),
+        _dir: dir,
+    }
+}
+
+fn app_state(dir: &tempfile::TempDir, auth: Auth) -> AppState {
     let path = dir.path().join("show.sqlite");
     let show = ShowHandle::start(Box::new(SqliteStore::open(&path).unwrap()), demo_show).unwrap();
     let reader: Box<dyn Store> = Box::new(SqliteStore::open(&path).unwrap());
-    let state = AppState {
+    AppState {
         show,
         auth: Arc::new(auth),
         devices: DeviceRegistry::default(),
         reader: Arc::new(Mutex::new(reader)),
-    };
-    Server {
-        app: router(state),
-        _dir: dir,
     }
+}
+
+/// The preview routes alone, serving `previews` (for tests that reach into it).
+fn preview_server(previews: Arc<Previews>) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let app = Router::new()
+        .nest("/api/v1", routes::routes_with(previews))
+        .with_state(app_state(&dir, Auth::open()));
+    Server { app, _dir: dir }
 }
 
 async fn call(app: &Router, method: &str, uri: &str, body: Option<Value>) -> (Response<()>, Bytes) {
@@ -480,6 +492,7 @@ async fn preview_takes_the_token_as_a_query_parameter() {
 }
 
 mod checks;
+mod locks;
 mod still;
 mod stream;
 mod views;

@@ -4,7 +4,7 @@ use super::*;
 use crate::image::{self, Image, Samples};
 
 /// Bytes of a `w`×`h` image file of one code value, in the format `ext` names.
-fn still_bytes(ext: &str, w: usize, h: usize, code: f32) -> Vec<u8> {
+pub(super) fn still_bytes(ext: &str, w: usize, h: usize, code: f32) -> Vec<u8> {
     let n = w * h * 3;
     let (samples, bits) = match ext {
         "exr" => (Samples::F32(vec![code; n]), 0),
@@ -25,7 +25,7 @@ fn still_bytes(ext: &str, w: usize, h: usize, code: f32) -> Vec<u8> {
     std::fs::read(&path).unwrap()
 }
 
-async fn put(app: &Router, uri: &str, body: Vec<u8>) -> (Response<()>, Bytes) {
+pub(super) async fn put(app: &Router, uri: &str, body: Vec<u8>) -> (Response<()>, Bytes) {
     let req = Request::builder()
         .method("PUT")
         .uri(uri)
