@@ -297,6 +297,9 @@ pub struct CameraChecks {
     pub noise: Option<NoiseReport>,
 }
 
+/// How a check's result is kept in the camera's summary.
+type Record = Box<dyn FnOnce(&mut CameraChecks)>;
+
 #[utoipa::path(post, path = "/cameras/{id}/checks/{kind}", tag = "cameras",
     params(("id" = String, Path), ("kind" = String, Path, description = "hot (a frame shot with the lens capped), dead (a flat bright frame) or noise (a flat grey frame)")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The frame as the camera recorded it: OpenEXR, DPX 10-bit, TIFF 16-bit or PNG"),
@@ -337,7 +340,7 @@ pub async fn run_check(
         let (frame, _) = super::still::decode(&bytes)?;
         // The check is computed with no lock held; only its result is recorded under one.
         previews.sources.pause.at("check");
-        let (json, record): (_, Box<dyn FnOnce(&mut CameraChecks)>) = match kind {
+        let (json, record): (_, Record) = match kind {
             Some(k) => {
                 let report = checks::defects(&frame, k)?;
                 let count = report.count;
