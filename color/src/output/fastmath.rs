@@ -112,6 +112,14 @@ pub fn pow(x: f64, p: f64) -> f64 {
 
 const TWO54: f64 = 18_014_398_509_481_984.0;
 
+/// log₁₀ of a positive finite `x` (subnormals included); within a few ulp of libm's.
+#[inline(always)]
+pub fn log10(x: f64) -> f64 {
+    let tiny = x < f64::MIN_POSITIVE;
+    let xs = if tiny { x * TWO54 } else { x };
+    (log2_normal(xs) - if tiny { 54.0 } else { 0.0 }) * std::f64::consts::LOG10_2
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +185,12 @@ mod tests {
         assert!(rel(pow(2.0, 1023.5), 2f64.powf(1023.5)) < 1e-12);
         assert_eq!(pow(1e-300, 4.0), 0.0);
         assert!(rel(exp2(-3.5), 2f64.powf(-3.5)) < 1e-15);
+        for x in [1e-310, 1e-5, 0.3, 1.0, 2.0, 7.5, 1e3, 1e200] {
+            assert!(
+                (log10(x) - x.log10()).abs() <= 4e-16 * (1.0 + x.log10().abs()),
+                "{x}"
+            );
+        }
         assert!(exp2(f64::NAN).is_nan());
     }
 }

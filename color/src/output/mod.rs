@@ -211,6 +211,53 @@ impl OutputTransform {
         self.display.encode_rgb(rgb).map(|c| self.range.apply(c))
     }
 
+    /// [`Self::finish`] of every value of `unclamped` into `out` (the shorter sets the
+    /// count), vectorised where the CPU allows (HLG value by value).
+    pub fn finish_batch(&self, unclamped: &[F3], out: &mut [F3]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::kernel::{selection, CpuLevel};
+            match selection().level {
+                // SAFETY: the selected level was detected on this CPU.
+                CpuLevel::Avx512 => return unsafe { self.finish_batch_avx512(unclamped, out) },
+                // SAFETY: as above.
+                CpuLevel::Avx2 => return unsafe { self.finish_batch_avx2(unclamped, out) },
+                CpuLevel::Scalar => {}
+            }
+        }
+        self.finish_batch_body(unclamped, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx2,fma")]
+    unsafe fn finish_batch_avx512(&self, unclamped: &[F3], out: &mut [F3]) {
+        self.finish_batch_body(unclamped, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn finish_batch_avx2(&self, unclamped: &[F3], out: &mut [F3]) {
+        self.finish_batch_body(unclamped, out);
+    }
+
+    #[inline(always)]
+    fn finish_batch_body(&self, unclamped: &[F3], out: &mut [F3]) {
+        let Some(encode) = self.display.encoder_fast() else {
+            for (o, u) in out.iter_mut().zip(unclamped) {
+                *o = self.finish(*u);
+            }
+            return;
+        };
+        let (black, span) = (
+            self.range.apply(0.0),
+            self.range.apply(1.0) - self.range.apply(0.0),
+        );
+        for (o, u) in out.iter_mut().zip(unclamped) {
+            let rgb = mul_vec(&self.to_encoding, self.clamp_rendered(*u));
+            *o = rgb.map(|c| black + span * encode(c));
+        }
+    }
+
     /// ACES2065-1 → display code values, normalised (0–1 full range; legal maps 0–1 onto 64–940 /1023).
     pub fn apply(&self, aces2065_1: F3) -> F3 {
         self.finish(self.unclamped(aces2065_1))

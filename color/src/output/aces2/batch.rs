@@ -4,14 +4,16 @@
 //! chunks and in three stages so that the power-heavy ones vectorise:
 //! - front (vector): AP1 clamp, JMh model (3 cone powers), J, M, the tonescale of the
 //!   achromatic response (4 powers) and the chroma compression's 2 powers;
-//! - middle (per value): hue, reach table, chroma and gamut compression (their hue
-//!   tables, branches and 3 powers stay scalar, libm);
-//! - back (vector): the limiting model's inverse (4 powers).
+//! - middle (per value): hue, reach table, chroma compression and the gamut
+//!   compression's hue lookup (tables and branches stay scalar);
+//! - back (vector): the gamut compression itself (3 powers, a logarithm) and the
+//!   limiting model's inverse (4 powers).
 //!
 //! The vector stages use [`fastmath::pow`] (a few ulp from libm, see there); the stages
 //! run the same functions as [`Aces2Rendering::unclamped`] with that power, so the two
 //! differ by rounding only (tested: under 1e-12 relative).
 
+use super::gamut::{HueParams, Vector};
 use super::tables::reach_m_from_table;
 use super::tonescale::{ChromaCompress, Shared};
 use super::Aces2Rendering;
@@ -33,6 +35,25 @@ struct Front {
     /// The chroma compression's powers ([`ChromaCompress::powers`]).
     powers: [[f64; 2]; CHUNK],
 }
+
+/// What the middle stage hands the back one, per value.
+#[derive(Clone, Copy)]
+struct Middle {
+    /// Toned (J, M) before the gamut compression.
+    jm: [f64; 2],
+    reach_max_m: f64,
+    hue: HueParams,
+    /// cos and sin of the hue.
+    cos_sin: [f64; 2],
+}
+
+const NO_HUE: HueParams = HueParams {
+    gamma_bottom_inv: 1.0,
+    cusp: [1.0, 1.0],
+    gamma_top_inv: 1.0,
+    focus_j: 1.0,
+    analytical_threshold: 1.0,
+};
 
 impl Aces2Rendering {
     /// [`Self::unclamped`] of every value of `aces` into `out` (the shorter of the two
@@ -73,17 +94,22 @@ impl Aces2Rendering {
             j_ts: [0.0; CHUNK],
             powers: [[0.0; 2]; CHUNK],
         };
-        let mut back = [[0.0; 3]; CHUNK];
+        let mut middle = [Middle {
+            jm: [0.0; 2],
+            reach_max_m: 0.0,
+            hue: NO_HUE,
+            cos_sin: [1.0, 0.0],
+        }; CHUNK];
         for (a, o) in aces.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
             let n = a.len().min(o.len());
             for (i, &v) in a[..n].iter().enumerate() {
                 self.front(v, &mut front, i);
             }
-            for (i, b) in back[..n].iter_mut().enumerate() {
+            for (i, b) in middle[..n].iter_mut().enumerate() {
                 *b = self.middle(&front, i);
             }
-            for (b, o) in back[..n].iter().zip(&mut o[..n]) {
-                *o = self.back(*b);
+            for (b, o) in middle[..n].iter().zip(&mut o[..n]) {
+                *o = self.back(b);
             }
         }
     }
@@ -111,8 +137,8 @@ impl Aces2Rendering {
         f.powers[i] = ChromaCompress::powers(j, j_ts, &shared, pow);
     }
 
-    /// Hue, chroma and gamut compression of value `i`: the limiting (J, a, b).
-    fn middle(&self, f: &Front, i: usize) -> F3 {
+    /// Hue, chroma compression and the gamut compression's hue lookup of value `i`.
+    fn middle(&self, f: &Front, i: usize) -> Middle {
         let [a_resp, a, b] = f.aab[i];
         let (j, m) = (f.j[i], f.m[i]);
         let h = if a_resp > 0.0 {
@@ -127,24 +153,41 @@ impl Aces2Rendering {
         };
         // cos and sin of the hue straight from (a, b); the model's own for M = 0.
         let (cos_h, sin_h) = if m > 0.0 { (a / m, b / m) } else { (1.0, 0.0) };
-        let shared = Shared {
-            limit_j_max: self.limit_j_max,
-            model_gamma_inv: self.model_gamma_inv,
-            reach_max_m: reach_m_from_table(h, &self.reach_m),
-        };
+        let shared = self.shared(reach_m_from_table(h, &self.reach_m));
         let m_norm = self.chroma.norm(cos_h, sin_h);
-        let toned = self
+        let [j, m, _] = self
             .chroma
             .apply_with([j, m, h], f.j_ts[i], m_norm, &shared, f.powers[i]);
-        let [j, m, _] = self.gamut.apply(toned, &shared);
-        [j, m * cos_h, m * sin_h]
+        // The hue lookup only where the compression uses it (as the scalar path).
+        let used = j > 0.0 && m > 0.0 && j <= self.limit_j_max;
+        Middle {
+            jm: [j, m],
+            reach_max_m: shared.reach_max_m,
+            hue: if used {
+                self.gamut.hue_params(h, self.limit_j_max)
+            } else {
+                NO_HUE
+            },
+            cos_sin: [cos_h, sin_h],
+        }
     }
 
-    /// The limiting model's inverse: (J, a, b) → limiting RGB.
+    fn shared(&self, reach_max_m: f64) -> Shared {
+        Shared {
+            limit_j_max: self.limit_j_max,
+            model_gamma_inv: self.model_gamma_inv,
+            reach_max_m,
+        }
+    }
+
+    /// The gamut compression after its hue lookup, then the limiting model's inverse.
     #[inline(always)]
-    fn back(&self, [j, a, b]: F3) -> F3 {
+    fn back(&self, mid: &Middle) -> F3 {
         let pow = fastmath::pow;
-        let aab = [self.p_out.j_to_achromatic_by(j, pow), a, b];
+        let shared = self.shared(mid.reach_max_m);
+        let [j, m] = self.gamut.compress(mid.jm, &shared, &mid.hue, Vector);
+        let [cos_h, sin_h] = mid.cos_sin;
+        let aab = [self.p_out.j_to_achromatic_by(j, pow), m * cos_h, m * sin_h];
         self.p_out.aab_to_rgb_by(aab, pow)
     }
 }

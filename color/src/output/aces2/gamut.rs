@@ -10,6 +10,42 @@ const CUSP_MID_BLEND: f64 = 1.3;
 const FOCUS_GAIN_BLEND: f64 = 0.3;
 const COMPRESSION_THRESHOLD: f64 = 0.75;
 
+/// The powers and logarithms of the compression: libm's (per value) or
+/// [`crate::output::fastmath`]'s (vectorised batches). The functions below are written
+/// branch-free (both sides computed, one selected) so that the batch loop vectorises.
+pub(crate) trait Maths: Copy {
+    fn pow(self, x: f64, p: f64) -> f64;
+    fn log10(self, x: f64) -> f64;
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Libm;
+
+impl Maths for Libm {
+    #[inline(always)]
+    fn pow(self, x: f64, p: f64) -> f64 {
+        x.powf(p)
+    }
+    #[inline(always)]
+    fn log10(self, x: f64) -> f64 {
+        x.log10()
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Vector;
+
+impl Maths for Vector {
+    #[inline(always)]
+    fn pow(self, x: f64, p: f64) -> f64 {
+        crate::output::fastmath::pow(x, p)
+    }
+    #[inline(always)]
+    fn log10(self, x: f64) -> f64 {
+        crate::output::fastmath::log10(x)
+    }
+}
+
 /// The gamut compression constants and per-hue tables for one output.
 #[derive(Debug, Clone)]
 pub struct GamutCompress {
@@ -49,9 +85,20 @@ pub(crate) fn lerp(a: f64, b: f64, t: f64) -> f64 {
 }
 
 pub(crate) fn focus_gain(j: f64, threshold: f64, limit_j_max: f64, focus_dist: f64) -> f64 {
+    focus_gain_by(j, threshold, limit_j_max, focus_dist, Libm)
+}
+
+#[inline(always)]
+fn focus_gain_by(
+    j: f64,
+    threshold: f64,
+    limit_j_max: f64,
+    focus_dist: f64,
+    maths: impl Maths,
+) -> f64 {
     let gain = limit_j_max * focus_dist;
+    let adj = maths.log10((limit_j_max - threshold) / (limit_j_max - j).max(0.0001));
     if j > threshold {
-        let adj = ((limit_j_max - threshold) / (limit_j_max - j).max(0.0001)).log10();
         gain * (adj * adj + 1.0)
     } else {
         gain
@@ -59,22 +106,30 @@ pub(crate) fn focus_gain(j: f64, threshold: f64, limit_j_max: f64, focus_dist: f
 }
 
 /// Where the compression line through (J, M) crosses the J axis.
+#[inline(always)]
 pub(crate) fn solve_j_intersect(j: f64, m: f64, focus_j: f64, max_j: f64, slope_gain: f64) -> f64 {
     let m_scaled = m / slope_gain;
     let a = m_scaled / focus_j;
-    if j < focus_j {
+    let below = {
         let b = 1.0 - m_scaled;
         let c = -j;
         let root = (b * b - 4.0 * a * c).sqrt();
         -2.0 * c / (b + root)
-    } else {
+    };
+    let above = {
         let b = -(1.0 + m_scaled + max_j * a);
         let c = max_j * m_scaled + j;
         let root = (b * b - 4.0 * a * c).sqrt();
         -2.0 * c / (b - root)
+    };
+    if j < focus_j {
+        below
+    } else {
+        above
     }
 }
 
+#[inline(always)]
 pub(crate) fn compression_slope(
     intersect_j: f64,
     focus_j: f64,
@@ -90,18 +145,18 @@ pub(crate) fn compression_slope(
 }
 
 /// M where the line `J = slope·M + j_axis` meets the hull `J = j_max·(M/m_max)^(1/gamma)` (approximation).
-pub(crate) fn line_boundary_m(
-    j_axis: f64,
-    slope: f64,
+#[inline(always)]
+fn line_boundary_m(
+    [j_axis, slope]: [f64; 2],
     inv_gamma: f64,
-    j_max: f64,
-    m_max: f64,
-    j_ref: f64,
+    [j_max, m_max, j_ref]: [f64; 3],
+    maths: impl Maths,
 ) -> f64 {
-    let shifted = j_ref * (j_axis / j_ref).powf(inv_gamma);
+    let shifted = j_ref * maths.pow(j_axis / j_ref, inv_gamma);
     shifted * m_max / (j_max - slope * m_max)
 }
 
+#[inline(always)]
 fn smin_scaled(a: f64, b: f64, scale_reference: f64) -> f64 {
     let s = SMOOTH_CUSPS * scale_reference;
     let h = (s - (a - b).abs()).max(0.0) / s;
@@ -118,38 +173,60 @@ pub(crate) fn boundary_m(
     slope: f64,
     j_intersect_cusp: f64,
 ) -> f64 {
-    let lower = line_boundary_m(
-        j_intersect_source,
-        slope,
-        gamma_bottom_inv,
-        cusp[0],
-        cusp[1],
-        j_intersect_cusp,
-    );
-    // The upper hull is flipped so that it is zeroed at j_max.
-    let upper = line_boundary_m(
-        j_max - j_intersect_source,
-        -slope,
+    let hull = Hull {
+        cusp,
+        j_max,
         gamma_top_inv,
-        j_max - cusp[0],
-        cusp[1],
-        j_max - j_intersect_cusp,
-    );
-    smin_scaled(lower, upper, cusp[1])
+        gamma_bottom_inv,
+    };
+    hull.boundary_m([j_intersect_source, slope], j_intersect_cusp, Libm)
 }
 
+/// The limiting gamut's hull at one hue.
+struct Hull {
+    cusp: [f64; 2],
+    j_max: f64,
+    gamma_top_inv: f64,
+    gamma_bottom_inv: f64,
+}
+
+impl Hull {
+    /// The M where the line (J-axis crossing, slope) meets the hull.
+    #[inline(always)]
+    fn boundary_m(&self, [j_src, slope]: [f64; 2], j_cusp: f64, maths: impl Maths) -> f64 {
+        let (cusp, j_max) = (self.cusp, self.j_max);
+        let lower = line_boundary_m(
+            [j_src, slope],
+            self.gamma_bottom_inv,
+            [cusp[0], cusp[1], j_cusp],
+            maths,
+        );
+        // The upper hull is flipped so that it is zeroed at j_max.
+        let upper = line_boundary_m(
+            [j_max - j_src, -slope],
+            self.gamma_top_inv,
+            [j_max - cusp[0], cusp[1], j_max - j_cusp],
+            maths,
+        );
+        smin_scaled(lower, upper, cusp[1])
+    }
+}
+
+#[inline(always)]
 fn remap_m(m: f64, gamut_m: f64, reach_m: f64) -> f64 {
     let proportion = (gamut_m / reach_m).max(COMPRESSION_THRESHOLD);
     let threshold = proportion * gamut_m;
-    if m <= threshold || proportion >= 1.0 {
-        return m;
-    }
     let m_offset = m - threshold;
     let gamut_offset = gamut_m - threshold;
     let reach_offset = reach_m - threshold;
     let scale = reach_offset / ((reach_offset / gamut_offset) - 1.0);
     let nd = m_offset / scale;
-    threshold + scale * nd / (1.0 + nd)
+    let compressed = threshold + scale * nd / (1.0 + nd);
+    if m <= threshold || proportion >= 1.0 {
+        m
+    } else {
+        compressed
+    }
 }
 
 impl GamutCompress {
@@ -177,7 +254,26 @@ impl GamutCompress {
             return [j, 0.0, h];
         }
         let hp = self.hue_params(h, s.limit_j_max);
-        let slope_gain = focus_gain(j, hp.analytical_threshold, s.limit_j_max, self.focus_dist);
+        let [j, m] = self.compress([j, m], s, &hp, Libm);
+        [j, m, h]
+    }
+
+    /// [`Self::apply`] after its hue lookup, branch-free: (J, M) out.
+    #[inline(always)]
+    pub(crate) fn compress(
+        &self,
+        [j, m]: [f64; 2],
+        s: &Shared,
+        hp: &HueParams,
+        maths: impl Maths,
+    ) -> [f64; 2] {
+        let slope_gain = focus_gain_by(
+            j,
+            hp.analytical_threshold,
+            s.limit_j_max,
+            self.focus_dist,
+            maths,
+        );
         let j_src = solve_j_intersect(j, m, hp.focus_j, s.limit_j_max, slope_gain);
         let slope = compression_slope(j_src, hp.focus_j, s.limit_j_max, slope_gain);
         let j_cusp = solve_j_intersect(
@@ -187,27 +283,29 @@ impl GamutCompress {
             s.limit_j_max,
             slope_gain,
         );
-        let gamut_m = boundary_m(
-            hp.cusp,
-            s.limit_j_max,
-            hp.gamma_top_inv,
-            hp.gamma_bottom_inv,
-            j_src,
-            slope,
-            j_cusp,
-        );
-        if gamut_m <= 0.0 {
-            return [j, 0.0, h];
-        }
+        let hull = Hull {
+            cusp: hp.cusp,
+            j_max: s.limit_j_max,
+            gamma_top_inv: hp.gamma_top_inv,
+            gamma_bottom_inv: hp.gamma_bottom_inv,
+        };
+        let gamut_m = hull.boundary_m([j_src, slope], j_cusp, maths);
         let reach_m = line_boundary_m(
-            j_src,
-            slope,
+            [j_src, slope],
             s.model_gamma_inv,
-            s.limit_j_max,
-            s.reach_max_m,
-            s.limit_j_max,
+            [s.limit_j_max, s.reach_max_m, s.limit_j_max],
+            maths,
         );
         let m_out = remap_m(m, gamut_m, reach_m);
-        [j_src + m_out * slope, m_out, h]
+        let out = [j_src + m_out * slope, m_out];
+        let outside = j <= 0.0;
+        let flat = m <= 0.0 || j > s.limit_j_max || gamut_m <= 0.0;
+        if outside {
+            [0.0, 0.0]
+        } else if flat {
+            [j, 0.0]
+        } else {
+            out
+        }
     }
 }

@@ -41,10 +41,12 @@ impl LiveBake {
             .zip(aces.par_chunks(EXACT_BATCH))
             .for_each(|(out, aces)| {
                 let mut rendered = [[0.0f64; 3]; EXACT_BATCH];
-                let rendered = &mut rendered[..aces.len()];
-                self.output.exact_aces(aces, rendered);
-                for (o, r) in out.iter_mut().zip(rendered.iter()) {
-                    *o = exact.finish(*r).map(|x| x as f32);
+                let mut codes = [[0.0f64; 3]; EXACT_BATCH];
+                let n = aces.len();
+                self.output.exact_aces(aces, &mut rendered[..n]);
+                exact.finish_batch(&rendered[..n], &mut codes[..n]);
+                for (o, c) in out.iter_mut().zip(&codes[..n]) {
+                    *o = c.map(|x| x as f32);
                 }
             });
         out

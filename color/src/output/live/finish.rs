@@ -284,6 +284,33 @@ mod tests {
         }
     }
 
+    /// The batched (vectorised) finish of the exact path gives the per-value finish.
+    #[test]
+    fn finish_batch_matches_finish() {
+        for (id, range) in [
+            ("aces2-sdr-rec709", SignalRange::Full),
+            ("aces2-sdr-p3d65", SignalRange::Legal),
+            ("aces2-hdr-rec2100-pq1000", SignalRange::Legal),
+            ("aces2-hdr-p3d65-pq4000", SignalRange::Full),
+            ("aces2-hdr-rec2100-hlg1000", SignalRange::Full),
+            ("aces1-hdr-rec2100-pq1000", SignalRange::Full),
+        ] {
+            let out = OutputTransform::from_id(id).unwrap().with_range(range);
+            let values: Vec<[f64; 3]> = samples().iter().map(|v| v.map(f64::from)).collect();
+            let mut batch = vec![[f64::NAN; 3]; values.len()];
+            out.finish_batch(&values, &mut batch);
+            for (v, b) in values.iter().zip(&batch) {
+                let one = out.finish(*v);
+                for c in 0..3 {
+                    assert!(
+                        (b[c] - one[c]).abs() <= 1e-13,
+                        "{id} {v:?}: {b:?} vs {one:?}"
+                    );
+                }
+            }
+        }
+    }
+
     /// The spread bound covers the codes of every point of the box it is asked about.
     #[test]
     fn code_spread_covers_the_box() {
