@@ -96,20 +96,30 @@ mod v {
         unsafe { _mm256_i32gather_ps::<4>(t, i) }
     }
 
-    /// The R, G, B floats at `nodes + i3` for every lane.
+    /// The R, G, B floats at `nodes + i3` for every lane: R and G as one 64-bit gather
+    /// per 4 lanes, B as a 32-bit gather (16 loads per 8 pixels instead of 24).
     ///
     /// # Safety
     /// `nodes.add(i3 + 2)` must be readable for every lane's `i3`.
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     pub unsafe fn fetch_rgb(nodes: *const f32, i3: I) -> [F; 3] {
-        // SAFETY: the caller's contract.
-        unsafe {
-            [
-                _mm256_i32gather_ps::<4>(nodes, i3),
-                _mm256_i32gather_ps::<4>(nodes.add(1), i3),
+        let lo = _mm256_castsi256_si128(i3);
+        let hi = _mm256_extracti128_si256::<1>(i3);
+        // SAFETY: the caller's contract: the 8-byte reads cover R and G, the 4-byte reads B.
+        let (rg_lo, rg_hi, b) = unsafe {
+            (
+                _mm256_castpd_ps(_mm256_i32gather_pd::<4>(nodes.cast::<f64>(), lo)),
+                _mm256_castpd_ps(_mm256_i32gather_pd::<4>(nodes.cast::<f64>(), hi)),
                 _mm256_i32gather_ps::<4>(nodes.add(2), i3),
-            ]
-        }
+            )
+        };
+        // Per 128-bit half: R of pixels 0 1 4 5 | 2 3 6 7 (G likewise); the 64-bit
+        // permute puts the pairs in pixel order.
+        let r = _mm256_shuffle_ps::<0b10_00_10_00>(rg_lo, rg_hi);
+        let g = _mm256_shuffle_ps::<0b11_01_11_01>(rg_lo, rg_hi);
+        let order =
+            |x: F| _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(x)));
+        [order(r), order(g), b]
     }
 }
