@@ -22,4 +22,8 @@ while read -r file input working output style sop sat range; do
     --size 33 --decimals 6 -o "luts/$file" >/dev/null
   echo "luts/$file"
 done < luts/manifest.txt
+# The shipped set's ASC MHL history (luts/ascmhl): a new generation only when a LUT is new.
+# ASC MHL records files that never change, so a changed LUT fails here (exit 11): when the
+# math changed on purpose, remove luts/ascmhl and run again to start a fresh history.
+"$bin" mhl create luts -i README.md -i manifest.txt
 du -sh luts

@@ -255,6 +255,9 @@ for f in failures:
 sys.exit(1 if failures else 0)
 PY
 
+echo "-- the shipped LUTs' history (luts/ascmhl) verified by ascmhl"
+expect 0 "ascmhl verifies luts/" -- "$ASCMHL" verify luts
+
 echo "-- a report with no camera is still a PDF pypdf reads"
 python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); s["cameras"] = {}; json.dump(s, open(sys.argv[2], "w"))' \
   "$DATA/demo-show.json" "$WORK/no-camera.json"

@@ -13,6 +13,8 @@ mod chain;
 mod create;
 mod hash;
 mod history;
+#[cfg(test)]
+mod luts_history;
 mod manifest;
 mod stamp;
 mod verify;
