@@ -256,12 +256,12 @@ sys.exit(1 if failures else 0)
 PY
 
 echo "-- the shipped LUTs' history (luts/ascmhl) verified by ascmhl"
-expect 0 "ascmhl verifies luts/" -- "$ASCMHL" verify luts
+expect 0 "ascmhl verifies luts/" -- "$ASCMHL_DEBUG" verify luts
 
 echo "-- a report with no camera is still a PDF pypdf reads"
 python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); s["cameras"] = {}; json.dump(s, open(sys.argv[2], "w"))' \
   "$DATA/demo-show.json" "$WORK/no-camera.json"
-expect 0 "lookwire export report of a show with no camera" -- "$LOOKWIRE" export --show "$WORK/no-camera.json" \
+expect 0 "lookwire export report of a show with no camera" -- "$LOOKWIRE" export --clips "$DATA/day1.ale" --show "$WORK/no-camera.json" \
   --format report --out "$WORK/empty" --name empty --day d1
 expect 0 "pypdf reads the one page saying no camera was exported" -- "$VENV/bin/python" - "$WORK/empty/empty/report.pdf" <<'PY'
 import sys
@@ -307,6 +307,59 @@ for f in failures:
     print("FAIL:", f)
 sys.exit(1 if failures else 0)
 PY
+
+echo "-- the API scans folders only inside the media roots given at start"
+PORT=$((20000 + RANDOM % 20000))
+LOOKWIRE_MEDIA_ROOTS="$CARDS" LOOKWIRE_EXPORT_DIR="$WORK/api-exports" \
+  "$LOOKWIRE" serve --demo --bind "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+SERVE=$!
+trap 'kill "$SERVE" 2>/dev/null; rm -rf "$WORK"' EXIT
+expect 0 "POST /clips/scan and an export of the scanned clips into LOOKWIRE_EXPORT_DIR" -- \
+  python3 - "$PORT" "$WORK/api-exports" <<'PY'
+import json, os, sys, time, urllib.error, urllib.request
+
+base = f"http://127.0.0.1:{sys.argv[1]}/api/v1"
+def call(method, path, body=None):
+    req = urllib.request.Request(base + path, method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+for _ in range(100):
+    try:
+        status, roots = call("GET", "/media-roots")
+        break
+    except OSError:
+        time.sleep(0.2)
+else:
+    sys.exit("the server did not start")
+failures = []
+if [r["name"] for r in roots] != ["cards"]:
+    failures.append(f"media roots {roots}")
+status, clips = call("POST", "/clips/scan", {"root": "cards", "folder": "A001"})
+got = [(c["name"], c["start"], c["reel"]) for c in clips] if status == 200 else clips
+if got != [("A001C003_240501_R1AB", "14:02:10:00", "A001")]:
+    failures.append(f"scan of A001: {status} {got}")
+status, body = call("POST", "/clips/scan", {"root": "cards", "folder": "../.."})
+if status != 422 or body["error"]["path"] != "/folder":
+    failures.append(f"a folder outside the root: {status} {body}")
+status, x = call("POST", "/exports", {"formats": ["cc"], "scan": {"root": "cards"}, "name": "scanned", "day": "d1"})
+if status != 201:
+    failures.append(f"export of a scanned folder: {status} {x}")
+else:
+    package = os.path.join(sys.argv[2], "scanned")
+    if x["folder"] != package or not os.path.isdir(os.path.join(package, "ascmhl")):
+        failures.append(f"package {x['folder']} not in LOOKWIRE_EXPORT_DIR with its ascmhl/")
+    if not any(f["path"].endswith("A001C003_240501_R1AB.cc") for f in x["files"]):
+        failures.append(f"no .cc for the scanned clip: {[f['path'] for f in x['files']]}")
+for f in failures:
+    print("FAIL:", f)
+sys.exit(1 if failures else 0)
+PY
+kill "$SERVE" 2>/dev/null || true
 
 echo "post-interop: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -130,14 +130,16 @@ pub fn require(caller: &Caller, role: Role) -> Result<(), ApiError> {
 
 /// The whole application: API, WebSocket, OpenAPI document and the embedded UI.
 pub fn router(state: AppState) -> Router {
+    // One preview service: the preview routes' stills also feed the post report.
+    let previews = Arc::new(crate::preview::Previews::new());
     let api = Router::new()
         .merge(show::routes())
         .merge(cameras::routes())
         .merge(resources::routes())
         .merge(session::routes())
         .merge(ws::routes())
-        .merge(crate::preview::routes::routes())
-        .merge(crate::post::api::routes())
+        .merge(crate::preview::routes::routes_with(previews.clone()))
+        .merge(crate::post::api::routes(previews))
         .merge(devices::routes())
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .merge(files::routes())

@@ -137,6 +137,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let now = UtcParts::of(std::time::SystemTime::now());
     let day = args.day.clone().unwrap_or_else(|| now.date());
     let options = ExportOptions {
+        previews: None,
         formats: args.format.iter().copied().collect::<BTreeSet<_>>(),
         id_by: if args.id == "reel" {
             IdBy::Reel

@@ -89,6 +89,8 @@ pub struct ExportSpec {
     pub hash_formats: Vec<HashFormat>,
     pub lut_size: usize,
     pub name: Option<String>,
+    /// The server's previews, for the report's stills (uploaded stills included).
+    pub previews: Option<std::sync::Arc<crate::preview::Previews>>,
 }
 
 /// A written package.
@@ -253,6 +255,7 @@ pub fn run(
     let now = UtcParts::of(std::time::SystemTime::now());
     let day = spec.day.clone().unwrap_or_else(|| now.date());
     let options = ExportOptions {
+        previews: spec.previews.clone(),
         formats: spec.formats.clone(),
         id_by: spec.id_by,
         day: day.clone(),

@@ -1,5 +1,5 @@
 //! The look report as PDF (pdf-writer): one landscape A4 page per camera with its setup,
-//! its grade (one ASC CDL), stills before and after the grade from the preview renderer,
+//! its grade (one ASC CDL), stills before and after the grade from the server's previews,
 //! and the timecode of each grade change. Text is Helvetica (a base font every reader
 //! has), so it is kept to printable ASCII.
 
@@ -71,9 +71,9 @@ pub fn stills(show: &Show, camera: &str, previews: &Previews) -> Option<Vec<Stil
     Some(out)
 }
 
-/// Every camera's page of `show`.
-pub fn camera_pages(show: &Show, timeline: &GradeTimeline) -> Vec<CameraPage> {
-    let previews = Previews::new();
+/// Every camera's page of `show`, its stills rendered by `previews` (the server's, so a
+/// still uploaded for a camera is what its page shows).
+pub fn camera_pages(show: &Show, timeline: &GradeTimeline, previews: &Previews) -> Vec<CameraPage> {
     show.cameras
         .iter()
         .map(|(id, cam)| {
@@ -115,7 +115,7 @@ pub fn camera_pages(show: &Show, timeline: &GradeTimeline) -> Vec<CameraPage> {
                     ),
                     grade,
                 ],
-                stills: stills(show, id, &previews).unwrap_or_default(),
+                stills: stills(show, id, previews).unwrap_or_default(),
                 changes,
             }
         })
@@ -224,7 +224,7 @@ mod tests {
         let mut show = demo_show();
         show.cameras.retain(|id, _| id == "a" || id == "b");
         let timeline = timeline_from_log(&show, &[]).unwrap();
-        let pages = camera_pages(&show, &timeline);
+        let pages = camera_pages(&show, &timeline, &Previews::new());
         assert_eq!(pages.len(), 2);
         for p in &pages {
             assert_eq!(p.stills.len(), 2, "{}", p.title);

@@ -20,6 +20,7 @@ use crate::post::exports::{self, ClipFile, ExportApiError, ExportResult, ExportS
 use crate::post::grades::MatchRule;
 use crate::post::media::{MediaError, PostConfig};
 use crate::post::mhl::{self, HashFormat};
+use crate::preview::Previews;
 use crate::show::Id;
 
 pub fn routes() -> Router<AppState> {
@@ -236,6 +237,7 @@ async fn spec(
         },
         lut_size: start.lut_size.unwrap_or(33),
         name: start.name,
+        previews: None,
     })
 }
 
@@ -247,11 +249,13 @@ pub async fn start_export(
     State(state): State<AppState>,
     Extension(store): Extension<Arc<Exports>>,
     Extension(config): Extension<Arc<PostConfig>>,
+    Extension(previews): Extension<Arc<Previews>>,
     caller: Caller,
     ApiJson(start): ApiJson<ExportStart>,
 ) -> Result<(StatusCode, Json<ExportView>), ApiError> {
     require(&caller, Role::Operator)?;
-    let spec = spec(&state, &config, start).await?;
+    let mut spec = spec(&state, &config, start).await?;
+    spec.previews = Some(previews);
     let show = state.show.view().show.clone();
     let loaded = state.with_reader(|s| s.load()).await?;
     let (base, events) = match loaded {

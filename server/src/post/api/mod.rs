@@ -12,15 +12,16 @@ use axum::{Extension, Router};
 
 use crate::api::AppState;
 use crate::post::media::PostConfig;
+use crate::preview::Previews;
 
 /// Every post route, with fresh result stores, configured from the environment at start
-/// ([`PostConfig::from_env`]).
-pub fn routes() -> Router<AppState> {
-    routes_with(PostConfig::from_env())
+/// ([`PostConfig::from_env`]), the report's stills from `previews` (the preview routes').
+pub fn routes(previews: Arc<Previews>) -> Router<AppState> {
+    routes_with(PostConfig::from_env(), previews)
 }
 
 /// Every post route, with fresh result stores and the given configuration.
-pub fn routes_with(config: PostConfig) -> Router<AppState> {
+pub fn routes_with(config: PostConfig, previews: Arc<Previews>) -> Router<AppState> {
     let exports = crate::post::exports::Exports::configured(&config);
     Router::new()
         .merge(matching::routes())
@@ -31,6 +32,7 @@ pub fn routes_with(config: PostConfig) -> Router<AppState> {
         )))
         .layer(Extension(Arc::new(exports)))
         .layer(Extension(Arc::new(config)))
+        .layer(Extension(previews))
 }
 
 /// Milliseconds since the Unix epoch (0 if the clock is before it).

@@ -32,7 +32,8 @@ impl Server {
     /// The demo show with only the post routes, configured by `config`.
     pub fn with_config(config: PostConfig) -> Server {
         let test = TestApp::demo();
-        let routes = crate::post::api::routes_with(config).with_state(test.state.clone());
+        let previews = std::sync::Arc::new(crate::preview::Previews::new());
+        let routes = crate::post::api::routes_with(config, previews).with_state(test.state.clone());
         Server {
             post: Some(Router::new().nest("/api/v1", routes)),
             test,

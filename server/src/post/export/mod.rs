@@ -83,6 +83,9 @@ pub struct ExportOptions {
     pub show: Option<crate::show::Show>,
     /// Lattice size of baked `.cube`/CLF looks.
     pub lut_size: usize,
+    /// The server's previews (uploaded stills included) for the report's stills; `None`:
+    /// a fresh renderer showing the built-in chart.
+    pub previews: Option<std::sync::Arc<crate::preview::Previews>>,
 }
 
 /// An export that could not be made; nothing was left on disk.
@@ -240,7 +243,15 @@ fn report_files(
     let html = crate::post::report::look_report(&title, &options.timeline, report, svg.as_deref());
     add(files, "report.html".into(), html.into_bytes())?;
     if let Some(show) = &options.show {
-        let pages = crate::post::pdf::camera_pages(show, &options.timeline);
+        let fresh;
+        let previews = match &options.previews {
+            Some(p) => p.as_ref(),
+            None => {
+                fresh = crate::preview::Previews::new();
+                &fresh
+            }
+        };
+        let pages = crate::post::pdf::camera_pages(show, &options.timeline, previews);
         let pdf = crate::post::pdf::look_report_pdf(&title, &pages);
         add(files, "report.pdf".into(), pdf)?;
     }

@@ -16,6 +16,7 @@ fn data(name: &str) -> PathBuf {
 
 fn options(formats: &[ExportFormat]) -> ExportOptions {
     ExportOptions {
+        previews: None,
         formats: formats.iter().copied().collect(),
         id_by: IdBy::Clip,
         day: "2024-05-01".into(),

@@ -21,9 +21,16 @@ fn the_shipped_luts_verify_against_their_asc_mhl_history() {
         "luts/ differs from its ASC MHL history: changed {:?}, missing {:?}, unrecorded {:?}. \
          Run scripts/gen-luts.sh; if a LUT changed on purpose (the math changed), remove \
          luts/ascmhl first to start a fresh history (ASC MHL records files that never change).",
-        report.mismatches.iter().map(|m| &m.path).collect::<Vec<_>>(),
+        report
+            .mismatches
+            .iter()
+            .map(|m| &m.path)
+            .collect::<Vec<_>>(),
         report.missing,
         report.new_files
     );
-    assert_eq!(report.verified, shipped, "one verified file per manifest line");
+    assert_eq!(
+        report.verified, shipped,
+        "one verified file per manifest line"
+    );
 }

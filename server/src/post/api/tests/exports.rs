@@ -1,6 +1,7 @@
 use std::io::Read;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
 use lookwire_color::formats::cdl_xml;
 use serde_json::json;
 
@@ -245,4 +246,65 @@ async fn bad_exports_say_what_and_where() {
         "not_found",
         &format!("/exports/{id}/files/cc/none.cc"),
     );
+}
+
+/// The report's stills come from the server's previews: a still uploaded for a camera is
+/// what its PDF page shows.
+#[tokio::test]
+async fn the_report_shows_a_still_uploaded_to_the_previews() {
+    let s = Server::demo();
+    let report = |name: &'static str| {
+        let s = &s;
+        async move {
+            let body = json!({"formats": ["report"], "cameras": ["a"], "name": name, "day": "d1"});
+            let r = s.post("/api/v1/exports", body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.json());
+            let url = format!(
+                "{}/files/report.pdf",
+                r.json()["zip"]
+                    .as_str()
+                    .unwrap()
+                    .trim_end_matches("/package.zip")
+            );
+            s.get(&url).await.bytes
+        }
+    };
+    let chart = report("chart").await;
+    let png = super::matching::png_bytes(192, 108, 30_000);
+    let put = s
+        .send(
+            Method::PUT,
+            "/api/v1/cameras/a/source",
+            Body::from(png),
+            "image/png",
+        )
+        .await;
+    assert!(put.status.is_success(), "{}", put.json());
+    let still = report("still").await;
+    let images = |pdf: &[u8]| -> Vec<Vec<u8>> {
+        // Each still is a JPEG stream (DCTDecode): from its SOI to its EOI marker.
+        let mut out = Vec::new();
+        let mut rest = pdf;
+        while let Some(i) = rest.windows(3).position(|w| w == [0xff, 0xd8, 0xff]) {
+            let jpeg = &rest[i..];
+            let end = jpeg
+                .windows(2)
+                .position(|w| w == [0xff, 0xd9])
+                .map_or(jpeg.len(), |e| e + 2);
+            out.push(jpeg[..end].to_vec());
+            rest = &jpeg[end..];
+        }
+        out
+    };
+    let (before, after) = (images(&chart), images(&still));
+    assert_eq!((before.len(), after.len()), (2, 2));
+    // The flat still renders as a picture of one colour: far smaller than the chart.
+    for (b, a) in before.iter().zip(&after) {
+        assert!(
+            a.len() * 3 < b.len(),
+            "still {} bytes vs chart {}",
+            a.len(),
+            b.len()
+        );
+    }
 }

@@ -87,7 +87,7 @@ async fn a_match_is_solved_applied_and_undone() {
     assert_eq!(cdl_of(&grade["match"]), cdl_of(&m["cdl"]));
 }
 
-fn png_bytes(width: usize, height: usize, value: u16) -> Vec<u8> {
+pub(super) fn png_bytes(width: usize, height: usize, value: u16) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("frame.png");
     let img = Image {
