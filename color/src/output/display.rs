@@ -38,18 +38,19 @@ pub struct Display {
 
 /// ST 2084 inverse EOTF of display-linear light with 1.0 = 100 cd/m², mirrored for negatives.
 pub fn pq_encode(l: f64) -> f64 {
-    pq_encode_by(l, f64::powf)
+    pq_encode_by(l, super::aces2::Libm)
 }
 
+/// [`pq_encode`] with the given power function (libm's, or the vectorisable one).
 #[inline(always)]
-fn pq_encode_by(l: f64, pow: impl Fn(f64, f64) -> f64) -> f64 {
+pub(super) fn pq_encode_by(l: f64, maths: impl super::aces2::Maths) -> f64 {
     const M1: f64 = 2610.0 / 16384.0;
     const M2: f64 = 2523.0 / 4096.0 * 128.0;
     const C2: f64 = 2413.0 / 4096.0 * 32.0;
     const C3: f64 = 2392.0 / 4096.0 * 32.0;
     const C1: f64 = C3 - C2 + 1.0;
-    let y = pow(l.abs() / 100.0, M1);
-    pow((C1 + C2 * y) / (1.0 + C3 * y), M2).copysign(l)
+    let y = maths.pow(l.abs() / 100.0, M1);
+    maths.pow((C1 + C2 * y) / (1.0 + C3 * y), M2).copysign(l)
 }
 
 /// BT.2100 HLG OETF of scene light `e` on [0, 3] (OCIO's `CURVE - HLG-OETF`, E_MAX = 3),
@@ -109,26 +110,6 @@ impl Display {
     }
 
     /// CIE XYZ-D65 (1.0 = 100 cd/m²) → code value (full range).
-    /// [`Self::encode_rgb`] with [`super::fastmath::pow`] (a few ulp from libm), for
-    /// vectorised loops; `None` for HLG (not batched).
-    #[inline(always)]
-    pub(super) fn encoder_fast(&self) -> Option<impl Fn(f64) -> f64 + Copy> {
-        use super::fastmath::pow;
-        let gamma = match self.encoding {
-            Encoding::Bt1886 => 1.0 / 2.4,
-            Encoding::Gamma26 => 1.0 / 2.6,
-            Encoding::Pq => 0.0,
-            Encoding::Hlg1000 => return None,
-        };
-        Some(move |c: f64| {
-            if gamma == 0.0 {
-                pq_encode_by(c, pow)
-            } else {
-                pow(c.max(0.0), gamma)
-            }
-        })
-    }
-
     pub fn encode(&self, xyz: F3) -> F3 {
         self.encode_rgb(mul_vec(&self.xyz_to_rgb, xyz))
     }

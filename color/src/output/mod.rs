@@ -103,6 +103,31 @@ pub struct OutputTransform {
     range: SignalRange,
 }
 
+/// An inverse EOTF with [`fastmath::pow`], for the vectorised finish.
+trait FastEncode: Copy {
+    fn encode(self, c: f64) -> f64;
+}
+
+#[derive(Clone, Copy)]
+struct FastGamma(f64);
+
+impl FastEncode for FastGamma {
+    #[inline(always)]
+    fn encode(self, c: f64) -> f64 {
+        fastmath::pow(c.max(0.0), self.0)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct FastPq;
+
+impl FastEncode for FastPq {
+    #[inline(always)]
+    fn encode(self, c: f64) -> f64 {
+        display::pq_encode_by(c, aces2::Vector)
+    }
+}
+
 /// Renderings are costly to set up (their tables take milliseconds); build each once.
 fn cached_rendering(index: usize) -> Arc<Rendering> {
     static CACHE: OnceLock<Vec<OnceLock<Arc<Rendering>>>> = OnceLock::new();
@@ -240,21 +265,34 @@ impl OutputTransform {
         self.finish_batch_body(unclamped, out);
     }
 
+    /// One loop per encoding (so each vectorises), powers from [`fastmath::pow`].
     #[inline(always)]
     fn finish_batch_body(&self, unclamped: &[F3], out: &mut [F3]) {
-        let Some(encode) = self.display.encoder_fast() else {
-            for (o, u) in out.iter_mut().zip(unclamped) {
-                *o = self.finish(*u);
+        match self.display.encoding() {
+            Encoding::Bt1886 => self.finish_loop(unclamped, out, FastGamma(1.0 / 2.4)),
+            Encoding::Gamma26 => self.finish_loop(unclamped, out, FastGamma(1.0 / 2.6)),
+            Encoding::Pq => self.finish_loop(unclamped, out, FastPq),
+            Encoding::Hlg1000 => {
+                for (o, u) in out.iter_mut().zip(unclamped) {
+                    *o = self.finish(*u);
+                }
             }
-            return;
-        };
-        let (black, span) = (
-            self.range.apply(0.0),
-            self.range.apply(1.0) - self.range.apply(0.0),
-        );
+        }
+    }
+
+    #[inline(always)]
+    fn finish_loop(&self, unclamped: &[F3], out: &mut [F3], encode: impl FastEncode) {
+        let black = self.range.apply(0.0);
+        let span = self.range.apply(1.0) - black;
+        let (lo, hi) = self.clamp;
         for (o, u) in out.iter_mut().zip(unclamped) {
-            let rgb = mul_vec(&self.to_encoding, self.clamp_rendered(*u));
-            *o = rgb.map(|c| black + span * encode(c));
+            let clamped = [u[0].clamp(lo, hi), u[1].clamp(lo, hi), u[2].clamp(lo, hi)];
+            let rgb = mul_vec(&self.to_encoding, clamped);
+            *o = [
+                black + span * encode.encode(rgb[0]),
+                black + span * encode.encode(rgb[1]),
+                black + span * encode.encode(rgb[2]),
+            ];
         }
     }
 

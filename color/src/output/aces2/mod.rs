@@ -16,6 +16,7 @@ use gamut::GamutCompress;
 use tonescale::{ChromaCompress, Shared, ToneScale};
 
 pub use cam::JmhParams as Jmh;
+pub(crate) use gamut::{Libm, Maths, Vector};
 
 /// One ACES 2.0 rendering: a peak luminance and a limiting gamut, with its tables.
 #[derive(Debug, Clone)]
