@@ -51,6 +51,12 @@ pub struct Args {
     ltc_sample_rate: u32,
     #[arg(long, default_value_t = 1)]
     ltc_channels: usize,
+
+    /// A camera's picture from a live feed, repeatable: `CAMERA=folder:DIR` plays the
+    /// image files in DIR (EXR, DPX, TIFF, PNG) in name order at the show's frame rate.
+    /// Feeds are set here only, never from the API.
+    #[arg(long, value_name = "CAMERA=folder:DIR")]
+    feed: Vec<crate::preview::feed::FeedConfig>,
 }
 
 /// The LTC input the arguments ask for.
@@ -174,6 +180,15 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         follow(source.clone(), show.clone())
             .with_context(|| format!("cannot read LTC from {source:?}"))?;
     }
+    for feed in &args.feed {
+        if !show.view().show.cameras.contains_key(&feed.camera) {
+            println!(
+                "lookwire: feed for camera {:?}, which the show does not have (yet)",
+                feed.camera
+            );
+        }
+    }
+    crate::preview::feed::configure(args.feed.clone(), show.watch_rendered())?;
     let reader: Box<dyn Store> = Box::new(open()?);
     let state = AppState {
         show,
@@ -226,6 +241,7 @@ mod tests {
             ltc_channel: 0,
             ltc_sample_rate: 48_000,
             ltc_channels: 1,
+            feed: Vec::new(),
         }
     }
 

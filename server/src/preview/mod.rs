@@ -10,6 +10,7 @@
 
 pub mod checks;
 pub mod encode;
+pub mod feed;
 pub mod header;
 pub mod pause;
 pub mod picture;
@@ -112,7 +113,7 @@ type Prepared = (Arc<lookwire_protocol::Look>, Arc<Kernel>);
 #[derive(Debug)]
 pub struct Previews {
     looks: &'static Looks,
-    pub sources: source::Sources,
+    pub sources: Arc<source::Sources>,
     kernels: Mutex<HashMap<(String, String), Prepared>>,
     gamut_kernels: Mutex<HashMap<(String, String), Arc<Kernel>>>,
     jpegs: Mutex<HashMap<JpegId, (String, Arc<Jpeg>)>>,
@@ -124,9 +125,11 @@ pub struct Previews {
 
 impl Default for Previews {
     fn default() -> Self {
+        let sources = Arc::new(source::Sources::default());
+        feed::start_configured(&sources);
         Self {
             looks: looks::shared(),
-            sources: source::Sources::default(),
+            sources,
             kernels: Mutex::default(),
             gamut_kernels: Mutex::default(),
             jpegs: Mutex::default(),

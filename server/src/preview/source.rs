@@ -23,7 +23,7 @@ struct Still {
 /// What a camera's picture comes from.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct SourceInfo {
-    /// `chart` or `still`.
+    /// `chart`, `still` (uploaded) or `feed` (configured at start).
     pub kind: String,
     /// The still's file format, e.g. `OpenEXR`.
     pub format: Option<String>,
@@ -98,8 +98,17 @@ impl Sources {
 
     /// Makes `frame` the camera's picture.
     pub fn set_still(&self, camera: &str, frame: Frame, format: &str) -> SourceInfo {
+        self.set_frame(camera, frame, "still", format)
+    }
+
+    /// Makes `frame`, the newest of the camera's feed ([`super::feed`]), its picture.
+    pub fn set_feed_frame(&self, camera: &str, frame: Frame, format: &str) -> SourceInfo {
+        self.set_frame(camera, frame, "feed", format)
+    }
+
+    fn set_frame(&self, camera: &str, frame: Frame, kind: &str, format: &str) -> SourceInfo {
         let info = SourceInfo {
-            kind: "still".into(),
+            kind: kind.into(),
             format: Some(format.into()),
             width: frame.width,
             height: frame.height,
