@@ -48,14 +48,15 @@
 //! stays: with the worst 5 % of nodes computed exactly, max is still 9–130 codes.
 //! [`crate::pipeline::Pipeline::bake`] stays the exact (f64) mode for exports.
 //!
-//! Figures (Xeon, Emerald Rapids, AVX-512, 2 vCPUs at load 13–15; `certified_cpu`
-//! example, process CPU time, best of 5): the fast bake of 33³ through a 65³ table
-//! 0.64–0.72 ms on one core (HLG 2.8 ms, its encoding is not tabulated). The certified
-//! bake computes 100 % of nodes exactly with 65³ tables: ACES 2.0 outputs 20–24 ms of
-//! CPU per bake (session 2's code: 34–38 ms), ACES 1.x 15 ms (20 ms); on 2 threads the
-//! same CPU, wall time about half of it on an idle machine. All 13 outputs of one camera
-//! as one group: 213 ms of CPU. Output tables 65³ build in 0.5–1.0 s of wall time
-//! (before: 0.9–1.1 s at a lower load).
+//! Figures (Xeon, Emerald Rapids, AVX-512, 2 vCPUs at load 7–8; `certified_cpu`
+//! example, process CPU time, best of 5, session 3): the fast bake of 33³ through a
+//! 65³ table 0.64–0.75 ms on one core (HLG 2.8 ms: its encoding is not tabulated). The
+//! certified bake computes 100 % of nodes exactly with 65³ tables: ACES 2.0 outputs
+//! 16.2–17.9 ms of CPU per bake (0.46–0.50 µs per node; session 2's code on the same
+//! machine and load: 35.7–38.7 ms), ACES 1.x 12.3–13.6 ms (19.9–21.3 ms). SDR and PQ
+//! 1000 of one camera as one group 29.5 ms (alone 16.2 + 17.6); all 13 outputs 157 ms
+//! (alone 219 ms). Wall time on 2 threads is half the CPU time on idle cores; on this
+//! loaded machine it was no better than on one. 65³ output tables build in 0.24–0.50 s.
 
 mod error;
 mod exact;
