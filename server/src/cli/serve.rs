@@ -13,7 +13,7 @@ use crate::api::{router, AppState};
 use crate::auth::{hash_secret, Auth};
 use crate::device_registry::DeviceRegistry;
 use crate::show::{demo::demo_show, Show, ShowHandle};
-use crate::store::{SqliteStore, Store, StoredUser};
+use crate::store::{Durability, SqliteStore, Store, StoredUser};
 use crate::timecode::follow::{follow, LtcSource};
 use crate::timecode::FrameRate;
 
@@ -31,6 +31,13 @@ pub struct Args {
     /// The show's SQLite store [default: show.sqlite in the platform's data directory].
     #[arg(long)]
     store: Option<PathBuf>,
+
+    /// What an acknowledged change survives. `process`: a crash or kill of the server (SQLite
+    /// WAL, synchronous=NORMAL; an OS crash or power cut can lose the newest changes), with
+    /// no disk sync on the path of a trim. `power`: a power cut too (synchronous=FULL, one
+    /// disk sync per commit, which adds that sync's time to every trim's round trip).
+    #[arg(long, value_enum, default_value_t = DurabilityArg::Process)]
+    durability: DurabilityArg,
 
     /// Admin passphrase (needed off loopback; stored hashed in the show, so later starts
     /// need not repeat it). Prefer the environment variable over the flag.
@@ -57,6 +64,22 @@ pub struct Args {
     /// Feeds are set here only, never from the API.
     #[arg(long, value_name = "CAMERA=folder:DIR")]
     feed: Vec<crate::preview::feed::FeedConfig>,
+}
+
+/// `--durability`: the store's [`Durability`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DurabilityArg {
+    Process,
+    Power,
+}
+
+impl From<DurabilityArg> for Durability {
+    fn from(arg: DurabilityArg) -> Durability {
+        match arg {
+            DurabilityArg::Process => Durability::Process,
+            DurabilityArg::Power => Durability::Power,
+        }
+    }
 }
 
 /// The LTC input the arguments ask for.
@@ -162,8 +185,9 @@ async fn start_devices(
 
 async fn serve(args: Args) -> anyhow::Result<()> {
     let (path, _temp) = store_path(&args)?;
+    let durability = Durability::from(args.durability);
     let open = || {
-        SqliteStore::open(&path)
+        SqliteStore::open_with(&path, durability)
             .with_context(|| format!("cannot open the store {}", path.display()))
     };
     let mut writer_store = open()?;
@@ -212,7 +236,14 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         view.show.cameras.len(),
         view.version
     );
-    println!("lookwire: store {}", path.display());
+    println!(
+        "lookwire: store {} (durability: {})",
+        path.display(),
+        match durability {
+            Durability::Process => "process crash (synchronous=NORMAL)",
+            Durability::Power => "power cut (synchronous=FULL)",
+        }
+    );
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     // Trims are small messages that must leave at once: no Nagle delay.
     let listener = listener.tap_io(|tcp| {
@@ -236,6 +267,7 @@ mod tests {
             demo: true,
             bind: bind.parse().unwrap(),
             store: None,
+            durability: DurabilityArg::Process,
             passphrase: passphrase.map(str::to_owned),
             ltc: None,
             ltc_channel: 0,

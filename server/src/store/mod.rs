@@ -5,7 +5,7 @@ pub mod sqlite;
 
 use crate::show::{Event, Show};
 
-pub use sqlite::SqliteStore;
+pub use sqlite::{Durability, SqliteStore};
 
 /// A store operation that failed.
 #[derive(Debug, thiserror::Error)]

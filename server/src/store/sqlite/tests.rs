@@ -36,7 +36,35 @@ fn a_new_store_is_migrated_and_empty() {
         .conn
         .pragma_query_value(None, "synchronous", |r| r.get(0))
         .unwrap();
-    assert_eq!(sync, 2, "synchronous=FULL");
+    assert_eq!(sync, 1, "synchronous=NORMAL by default");
+}
+
+#[test]
+fn each_durability_sets_its_synchronous_mode_and_keeps_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    for (durability, want) in [(Durability::Process, 1), (Durability::Power, 2)] {
+        let path = dir.path().join(format!("{durability:?}.sqlite"));
+        let mut store = SqliteStore::open_with(&path, durability).unwrap();
+        store.init(&demo_show()).unwrap();
+        store.append(&[event(1)]).unwrap();
+        let sync: i64 = store
+            .conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, want, "{durability:?}");
+        let mode: String = store
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal", "{durability:?}");
+        drop(store);
+        let mut again = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            again.load().unwrap().unwrap().events.len(),
+            1,
+            "{durability:?}"
+        );
+    }
 }
 
 #[test]
