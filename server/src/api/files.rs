@@ -12,7 +12,7 @@ use utoipa::IntoParams;
 use super::cameras::{commit, not_found, Committed};
 use super::{require, ApiError, AppState, UPLOAD_LIMIT};
 use crate::auth::{Caller, Role};
-use crate::show::{Action, FileRef};
+use crate::show::{look_luts, Action, FileRef};
 use crate::store::StoredFile;
 
 pub fn routes() -> Router<AppState> {
@@ -43,7 +43,8 @@ pub async fn list_files(State(state): State<AppState>, _c: Caller) -> Json<Vec<F
 #[utoipa::path(post, path = "/files", tag = "files", params(UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = FileRef), (status = 200, body = FileRef, description = "Already in the show"),
-        (status = 400, body = super::error::ErrorBody), (status = 413, body = super::error::ErrorBody)))]
+        (status = 400, body = super::error::ErrorBody), (status = 413, body = super::error::ErrorBody),
+        (status = 422, body = super::error::ErrorBody, description = "A LUT file (by its extension) that does not read")))]
 pub async fn upload_file(
     State(state): State<AppState>,
     caller: Caller,
@@ -80,6 +81,17 @@ pub async fn upload_file(
         xxh3,
         xxh64: file.xxh64.clone(),
     };
+    // A LUT file must read, so that a show look can apply it; its table is kept from now on.
+    if look_luts::is_lut_name(&stored.name) {
+        look_luts::load(&stored).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_lut",
+                e.to_string(),
+                "",
+            )
+        })?;
+    }
     // The bytes are durable before the event that refers to them.
     state.with_reader(move |s| s.put_file(&stored)).await?;
     state

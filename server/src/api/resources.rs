@@ -12,7 +12,9 @@ use super::cameras::{commit, not_found, Committed};
 use super::{require, ApiError, ApiJson, AppState};
 use crate::auth::{Caller, Role};
 use crate::show::actions::{GroupUpdate, LookUpdate, OutputUpdate};
-use crate::show::{Action, Bypass, GradeField, Group, Id, Output, Scene, ShowLook};
+use crate::show::{
+    Action, Bypass, GradeField, Group, Id, Output, Scene, ShowLook, MAX_FADE_FRAMES,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -358,11 +360,14 @@ pub async fn save_scene(
     ApiJson(new): ApiJson<NewScene>,
 ) -> Created<Scene> {
     guarded(&caller)?;
-    if new.fade_frames > 600 {
+    if new.fade_frames > MAX_FADE_FRAMES {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_value",
-            format!("fade_frames is {}: it must be at most 600", new.fade_frames),
+            format!(
+                "fade_frames is {}: it must be at most {MAX_FADE_FRAMES}",
+                new.fade_frames
+            ),
             "/fade_frames",
         ));
     }

@@ -57,7 +57,7 @@ impl From<crate::show::LookError> for BakeError {
         use crate::show::LookError;
         match e {
             LookError::ShowLut(o) => BakeError::ShowLut(o),
-            LookError::LookLut(l) => BakeError::LookLut(l),
+            LookError::LookLut(l, _) => BakeError::LookLut(l),
             e => BakeError::Look(e),
         }
     }

@@ -9,7 +9,8 @@
 //! node present on one side only fades from or to the identity. Until halfway the old
 //! grade's node order and show look hold, from halfway the new one's, so the first frame
 //! is exactly the old grade and the last exactly the new. A change to a fading camera's
-//! grade ends its fade at once (the live trim wins).
+//! grade ends its fade at once (the live trim wins); a second faded recall (or the undo of
+//! a faded recall, which fades too) starts from the grade on screen, not the committed one.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -175,19 +176,24 @@ impl Fades {
             let Some(camera) = grade_patch_camera(patch.path()) else {
                 continue;
             };
-            self.running.remove(camera);
+            // Where the picture is now: a fade cut short leaves its in-between grade.
+            let shown = self
+                .running
+                .remove(camera)
+                .map(|f| grade_between(&f.from, &f.to, f.progress(now)));
             let super::Patch::Replace { before, after, .. } = patch else {
                 continue;
             };
             if fade_frames == 0 || patch.path() != format!("/cameras/{camera}/grade") {
                 continue;
             }
-            let (Ok(from), Ok(to)) = (
+            let (Ok(committed), Ok(to)) = (
                 serde_json::from_value::<Grade>(before.clone()),
                 serde_json::from_value::<Grade>(after.clone()),
             ) else {
                 continue;
             };
+            let from = shown.unwrap_or(committed);
             if from != to {
                 let duration = Duration::from_secs_f64(f64::from(fade_frames) / frame_rate_fps);
                 self.running.insert(
@@ -238,6 +244,70 @@ fn grade_patch_camera(path: &str) -> Option<&str> {
     (tail == "grade" || tail.starts_with("grade/")).then_some(camera)
 }
 
+/// Where fade time comes from: the system clock with real frame waits, or a test's hand
+/// ([`ManualFrames`]), so a fade can be checked frame by frame without the wall clock.
+pub trait FrameClock: Send + Sync + std::fmt::Debug {
+    /// Now, on this clock.
+    fn now(&self) -> Instant;
+    /// Waits about one frame `period` (or less: the fader then renders the same instant again).
+    fn wait(&self, period: Duration);
+}
+
+/// The system clock: frames are real time.
+#[derive(Debug, Default)]
+pub struct SystemFrames;
+
+impl FrameClock for SystemFrames {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn wait(&self, period: Duration) {
+        std::thread::sleep(period);
+    }
+}
+
+/// A clock that moves only when told ([`ManualFrames::advance`]); a frame wait ends when
+/// it moves (or after a short real-time bound, so a waiting fader can notice shutdown).
+#[derive(Debug)]
+pub struct ManualFrames {
+    start: Instant,
+    elapsed: Mutex<Duration>,
+    moved: Condvar,
+}
+
+impl Default for ManualFrames {
+    fn default() -> Self {
+        ManualFrames {
+            start: Instant::now(),
+            elapsed: Mutex::new(Duration::ZERO),
+            moved: Condvar::new(),
+        }
+    }
+}
+
+impl ManualFrames {
+    /// Moves the clock on by `by`, waking a fader waiting for its next frame.
+    pub fn advance(&self, by: Duration) {
+        *self.elapsed.lock().unwrap_or_else(PoisonError::into_inner) += by;
+        self.moved.notify_all();
+    }
+}
+
+impl FrameClock for ManualFrames {
+    fn now(&self) -> Instant {
+        self.start + *self.elapsed.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait(&self, _period: Duration) {
+        let elapsed = self.elapsed.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = *elapsed;
+        let _ = self
+            .moved
+            .wait_timeout_while(elapsed, Duration::from_millis(100), |e| *e == seen);
+    }
+}
+
 /// The fades, shared by the writer (which starts and ends them as it commits, and
 /// publishes the rendered show before it answers) and the fader thread (which publishes
 /// one rendered show per frame while any fade runs).
@@ -246,16 +316,21 @@ pub struct Fader {
     fades: Mutex<Fades>,
     wake: Condvar,
     rendered: watch::Sender<Arc<ShowView>>,
+    clock: Arc<dyn FrameClock>,
 }
 
 impl Fader {
-    /// A fader with nothing fading, and the receiver of its rendered shows.
-    pub fn new(initial: Arc<ShowView>) -> (Arc<Fader>, watch::Receiver<Arc<ShowView>>) {
+    /// A fader with nothing fading, timed by `clock`, and the receiver of its rendered shows.
+    pub fn new(
+        initial: Arc<ShowView>,
+        clock: Arc<dyn FrameClock>,
+    ) -> (Arc<Fader>, watch::Receiver<Arc<ShowView>>) {
         let (rendered, rx) = watch::channel(initial);
         let fader = Arc::new(Fader {
             fades: Mutex::new(Fades::default()),
             wake: Condvar::new(),
             rendered,
+            clock,
         });
         (fader, rx)
     }
@@ -266,7 +341,7 @@ impl Fader {
 
     /// Follows committed events and publishes the rendered show for `view`.
     pub fn committed(&self, view: &Arc<ShowView>, events: &[Event]) {
-        let now = Instant::now();
+        let now = self.clock.now();
         let mut fades = self.lock();
         let (num, den) = view.show.frame_rate.ratio();
         for event in events {
@@ -313,10 +388,11 @@ impl Fader {
             let committed = view.borrow().clone();
             let (num, den) = committed.show.frame_rate.ratio();
             drop(fades);
-            std::thread::sleep(Duration::from_secs_f64(den as f64 / num as f64));
+            self.clock
+                .wait(Duration::from_secs_f64(den as f64 / num as f64));
             let committed = view.borrow().clone();
             let mut fades = self.lock();
-            self.publish(&mut fades, &committed, Instant::now());
+            self.publish(&mut fades, &committed, self.clock.now());
         }
     }
 }

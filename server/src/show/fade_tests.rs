@@ -1,6 +1,7 @@
 //! Scene fades: in-between grades, the fade clock, and the rendered show following a
 //! faded recall through the show task.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lookwire_color::Cdl;
@@ -8,7 +9,7 @@ use serde_json::json;
 
 use super::curves::{RgbCurves, Spline};
 use super::demo::demo_show;
-use super::fade::{grade_between, CameraFade, Fades};
+use super::fade::{grade_between, CameraFade, Fades, ManualFrames};
 use super::{Action, Grade, GradeField, GradeNode, ShowHandle};
 use crate::store::SqliteStore;
 
@@ -101,26 +102,57 @@ fn fades_render_by_the_clock_and_drop_when_done() {
     assert!(fades.is_empty());
 }
 
-#[tokio::test]
-async fn a_faded_recall_commits_at_once_and_renders_in_between_grades() {
+/// A show on a temporary store whose fades follow a hand-moved clock.
+fn manual_show() -> (ShowHandle, Arc<ManualFrames>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
-    let show = ShowHandle::start(Box::new(store), demo_show).unwrap();
-    let trim = |v: f64| Action::Trim {
+    let frames = Arc::new(ManualFrames::default());
+    let show = ShowHandle::start_with_frames(Box::new(store), demo_show, frames.clone()).unwrap();
+    (show, frames, dir)
+}
+
+fn trim(v: f64) -> Action {
+    Action::Trim {
         camera: "a".into(),
         field: GradeField::parse("trim.slope.r").unwrap(),
         value: json!(v),
-    };
-    show.apply("vc", trim(1.5), None).await.unwrap();
+    }
+}
+
+/// Saves scene `id` holding camera a at trim slope `slope`, faded over `frames`.
+async fn scene_at(show: &ShowHandle, id: &str, slope: f64, frames: u32) {
+    show.apply("vc", trim(slope), None).await.unwrap();
     let save = Action::SaveScene {
-        id: "wide".into(),
-        name: "Wide".into(),
-        fade_frames: 50,
+        id: id.into(),
+        name: id.into(),
+        fade_frames: frames,
     };
     show.apply("vc", save, None).await.unwrap();
-    show.apply("vc", trim(1.0), None).await.unwrap();
+}
+
+/// Waits (bounded) until camera a's rendered red slope is `want`; returns what was seen.
+async fn rendered_slope(show: &ShowHandle, want: f64) -> f64 {
     let mut rendered = show.watch_rendered();
-    rendered.borrow_and_update();
+    let slope = |r: &tokio::sync::watch::Receiver<Arc<super::ShowView>>| {
+        r.borrow().show.cameras["a"].grade.trim.slope[0]
+    };
+    for _ in 0..100 {
+        if (slope(&rendered) - want).abs() < 1e-9 {
+            break;
+        }
+        let _ = tokio::time::timeout(Duration::from_millis(50), rendered.changed()).await;
+    }
+    slope(&rendered)
+}
+
+/// 50 frames at the demo's 25 fps: two seconds.
+const FADE: Duration = Duration::from_secs(2);
+
+#[tokio::test]
+async fn a_faded_recall_commits_at_once_and_renders_in_between_grades() {
+    let (show, frames, _dir) = manual_show();
+    scene_at(&show, "wide", 1.5, 50).await;
+    show.apply("vc", trim(1.0), None).await.unwrap();
     let mut changes = show.subscribe();
     show.apply("vc", Action::RecallScene("wide".into()), None)
         .await
@@ -128,27 +160,73 @@ async fn a_faded_recall_commits_at_once_and_renders_in_between_grades() {
     let recall = changes.recv().await.unwrap();
     assert_eq!(recall.event.fade_frames, Some(50));
     assert_eq!(show.view().show.cameras["a"].grade.trim.slope[0], 1.5);
-    let (mut seen, deadline) = (Vec::new(), Instant::now() + Duration::from_secs(20));
-    while Instant::now() < deadline {
-        let _ = tokio::time::timeout(Duration::from_secs(1), rendered.changed()).await;
-        let slope = rendered.borrow_and_update().show.cameras["a"]
-            .grade
-            .trim
-            .slope[0];
-        seen.push(slope);
-        if slope == 1.5 {
-            break;
-        }
-    }
-    assert_eq!(seen.last(), Some(&1.5), "{seen:?}");
-    assert!(
-        seen.iter().any(|s| *s > 1.0 && *s < 1.5),
-        "an in-between grade was rendered: {seen:?}"
-    );
+    assert_eq!(show.rendered().show.cameras["a"].grade.trim.slope[0], 1.0);
+    frames.advance(FADE / 4);
+    assert_eq!(rendered_slope(&show, 1.125).await, 1.125);
+    frames.advance(FADE / 4);
+    assert_eq!(rendered_slope(&show, 1.25).await, 1.25);
+    frames.advance(FADE / 2);
+    assert_eq!(rendered_slope(&show, 1.5).await, 1.5);
     // A trim after the fade shows at once.
     show.apply("vc", trim(1.25), None).await.unwrap();
-    let _ = tokio::time::timeout(Duration::from_secs(5), rendered.changed()).await;
     assert_eq!(show.rendered().show.cameras["a"].grade.trim.slope[0], 1.25);
+}
+
+#[tokio::test]
+async fn the_undo_of_a_faded_recall_fades_back() {
+    let (show, frames, _dir) = manual_show();
+    scene_at(&show, "wide", 1.5, 50).await;
+    show.apply("vc", trim(1.0), None).await.unwrap();
+    show.apply("vc", Action::RecallScene("wide".into()), None)
+        .await
+        .unwrap();
+    frames.advance(FADE);
+    assert_eq!(rendered_slope(&show, 1.5).await, 1.5);
+    let mut changes = show.subscribe();
+    show.apply("vc", Action::Undo(super::Scope::Show), None)
+        .await
+        .unwrap();
+    let undo = changes.recv().await.unwrap();
+    assert_eq!(
+        undo.event.fade_frames,
+        Some(50),
+        "the undo fades as the recall did"
+    );
+    assert_eq!(show.view().show.cameras["a"].grade.trim.slope[0], 1.0);
+    assert_eq!(show.rendered().show.cameras["a"].grade.trim.slope[0], 1.5);
+    frames.advance(FADE / 2);
+    assert_eq!(rendered_slope(&show, 1.25).await, 1.25);
+    frames.advance(FADE / 2);
+    assert_eq!(rendered_slope(&show, 1.0).await, 1.0);
+    // Redo fades forward again.
+    show.apply("vc", Action::Redo(super::Scope::Show), None)
+        .await
+        .unwrap();
+    assert_eq!(show.rendered().show.cameras["a"].grade.trim.slope[0], 1.0);
+    frames.advance(FADE / 2);
+    assert_eq!(rendered_slope(&show, 1.25).await, 1.25);
+}
+
+#[tokio::test]
+async fn a_second_fade_during_a_fade_starts_from_the_picture() {
+    let (show, frames, _dir) = manual_show();
+    scene_at(&show, "low", 1.0, 50).await;
+    scene_at(&show, "high", 1.5, 50).await;
+    show.apply("vc", Action::RecallScene("low".into()), None)
+        .await
+        .unwrap();
+    frames.advance(FADE / 2);
+    assert_eq!(rendered_slope(&show, 1.25).await, 1.25);
+    // Back to high while halfway down: the picture stays at 1.25, then rises from there.
+    show.apply("vc", Action::RecallScene("high".into()), None)
+        .await
+        .unwrap();
+    assert_eq!(show.view().show.cameras["a"].grade.trim.slope[0], 1.5);
+    assert_eq!(show.rendered().show.cameras["a"].grade.trim.slope[0], 1.25);
+    frames.advance(FADE / 2);
+    assert_eq!(rendered_slope(&show, 1.375).await, 1.375);
+    frames.advance(FADE / 2);
+    assert_eq!(rendered_slope(&show, 1.5).await, 1.5);
 }
 
 fn change(

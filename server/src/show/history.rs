@@ -39,6 +39,8 @@ pub struct Entry {
     pub who: String,
     pub wall_ms: i64,
     pub patches: Vec<Patch>,
+    /// The frames the change faded over (a faded scene recall): its undo and redo fade too.
+    pub fade_frames: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -72,6 +74,8 @@ impl Stacks {
 
 fn mergeable(top: &Entry, new: &Entry) -> bool {
     top.who == new.who
+        && top.fade_frames.is_none()
+        && new.fade_frames.is_none()
         && new.wall_ms - top.wall_ms < MERGE_MS
         && top.patches.len() == new.patches.len()
         && top.patches.iter().zip(&new.patches).all(|(a, b)| {
@@ -98,6 +102,7 @@ impl History {
             who: event.who.clone(),
             wall_ms: event.wall_ms,
             patches,
+            fade_frames: event.fade_frames,
         };
         match &event.history {
             None => {
@@ -155,6 +160,21 @@ impl History {
                     .collect(),
             )
         }
+    }
+
+    /// The frames an undo (or redo) of `scope` fades over: those of the change it reverts
+    /// (or repeats), so a faded recall is undone with the same fade.
+    pub fn next_fade(&self, scope: &Scope, redo: bool) -> Option<u32> {
+        let stacks = match scope {
+            Scope::Show => Some(&self.show),
+            Scope::Camera(c) => self.cameras.get(c),
+        }?;
+        let entry = if redo {
+            stacks.redo.last()
+        } else {
+            stacks.undo.last()
+        };
+        entry?.fade_frames
     }
 
     /// How many steps can be undone and redone in `scope`.

@@ -1,13 +1,16 @@
 //! A camera's full look through one output, as one description that device feeding,
 //! previews and exports all bake from: input space → working space → match CDL → primary
-//! trim → further grade nodes (secondary trims, RGB curves) → show look CDL → the output's
-//! display transform → the output's signal range.
+//! trim → further grade nodes (secondary trims, RGB curves) → show look CDL → show look LUT
+//! file → the output's display transform → the output's signal range.
 
 use lookwire_color::output::SignalRange;
 use lookwire_color::pipeline::{self, Op, Pipeline, PipelineError};
 use lookwire_color::{spaces, Cdl, CdlStyle, LutError};
 
+use std::sync::Arc;
+
 use super::curves::RgbCurves;
+use super::look_luts::{self, LookTable};
 use super::model::{Bypass, Camera, Grade, GradeNode, Output, Show, WorkingSpace};
 
 /// Why a camera's look through an output cannot be described.
@@ -19,8 +22,8 @@ pub enum LookError {
     Output(String),
     #[error("output {0:?} uses a show LUT file, which is not baked from the show alone")]
     ShowLut(String),
-    #[error("show look {0:?} carries a LUT file, which is not baked from the show alone")]
-    LookLut(String),
+    #[error("show look {0:?}: its LUT file {1:?} has no table loaded (not in the store, or not a LUT this build reads)")]
+    LookLut(String, String),
     #[error("no show look {0:?}")]
     Look(String),
     #[error(transparent)]
@@ -36,6 +39,8 @@ pub enum LookError {
 pub enum LookNode {
     Cdl(Cdl),
     Curves(RgbCurves),
+    /// A show look's LUT file, applied in the working space.
+    Lut(Arc<LookTable>),
 }
 
 impl LookNode {
@@ -44,6 +49,7 @@ impl LookNode {
         match self {
             LookNode::Cdl(cdl) => cdl.apply(rgb, style),
             LookNode::Curves(c) => c.apply(rgb),
+            LookNode::Lut(t) => t.apply(rgb),
         }
     }
 }
@@ -68,13 +74,13 @@ pub struct CameraLook {
 }
 
 impl CameraLook {
-    /// The CDLs alone, when the grade holds no curves.
+    /// The CDLs alone, when the grade holds no curves and no LUT.
     pub fn cdls(&self) -> Option<Vec<Cdl>> {
         self.nodes
             .iter()
             .map(|n| match n {
                 LookNode::Cdl(c) => Some(*c),
-                LookNode::Curves(_) => None,
+                LookNode::Curves(_) | LookNode::Lut(_) => None,
             })
             .collect()
     }
@@ -184,7 +190,7 @@ fn display_of(out: &Output) -> Result<String, LookError> {
     }
 }
 
-/// A grade's nodes in the working space, show look CDL last, identities left out.
+/// A grade's nodes in the working space, show look CDL then LUT last, identities left out.
 pub fn grade_nodes(show: &Show, grade: &Grade) -> Result<Vec<LookNode>, LookError> {
     let mut nodes = vec![LookNode::Cdl(grade.match_cdl), LookNode::Cdl(grade.trim)];
     for n in &grade.nodes {
@@ -198,21 +204,25 @@ pub fn grade_nodes(show: &Show, grade: &Grade) -> Result<Vec<LookNode>, LookErro
             .looks
             .get(id)
             .ok_or_else(|| LookError::Look(id.clone()))?;
-        if look.lut.is_some() {
-            return Err(LookError::LookLut(id.clone()));
-        }
         if let Some(cdl) = look.cdl {
             nodes.push(LookNode::Cdl(cdl));
+        }
+        if let Some(file) = &look.lut {
+            let table =
+                look_luts::get(file).ok_or_else(|| LookError::LookLut(id.clone(), file.clone()))?;
+            nodes.push(LookNode::Lut(table));
         }
     }
     nodes.retain(|n| match n {
         LookNode::Cdl(c) => !c.is_identity(),
         LookNode::Curves(c) => !c.is_identity(),
+        LookNode::Lut(_) => true,
     });
     Ok(nodes)
 }
 
-/// The engine's description of the chain: CDLs as CDL ops, curves as 1D LUTs.
+/// The engine's description of the chain: CDLs as CDL ops, curves as 1D LUTs, a look LUT
+/// file as its own tables.
 fn engine_look(
     cam: &Camera,
     display: &str,
@@ -228,6 +238,7 @@ fn engine_look(
         match node {
             LookNode::Cdl(cdl) => look.looks.push(Op::Cdl { cdl: *cdl, style }),
             LookNode::Curves(c) => look.looks.extend(c.to_op()?),
+            LookNode::Lut(t) => look.looks.extend(t.ops.iter().cloned()),
         }
     }
     Ok(look)

@@ -182,7 +182,7 @@ fn fitted_cdl_states_the_error_it_makes() {
             slope: [0, 1, 2].map(|i| acc.slope[i] * c.slope[i]),
             ..acc
         },
-        LookNode::Curves(_) => acc,
+        LookNode::Curves(_) | LookNode::Lut(_) => acc,
     });
     let n = 9;
     for i in 0..n * n * n {

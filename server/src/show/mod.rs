@@ -1,5 +1,6 @@
 //! The show: its model, the changes to it, undo history, and the one task that writes it.
 
+mod action_patches;
 pub mod actions;
 pub mod curves;
 pub mod demo;
@@ -7,6 +8,7 @@ pub mod fade;
 pub mod fit;
 pub mod history;
 pub mod look;
+pub mod look_luts;
 pub mod model;
 pub mod patch;
 pub mod updates;
@@ -17,6 +19,8 @@ pub mod writer;
 mod curves_tests;
 #[cfg(test)]
 mod fade_tests;
+#[cfg(test)]
+mod look_lut_tests;
 #[cfg(test)]
 mod look_tests;
 #[cfg(test)]

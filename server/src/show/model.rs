@@ -208,9 +208,13 @@ pub struct Scene {
     pub grades: IndexMap<Id, Grade>,
     pub timecode: String,
     pub wall_ms: i64,
-    /// Frames a recall fades over (0 = cut).
+    /// Frames a recall fades over (0 = cut, at most [`MAX_FADE_FRAMES`]).
+    #[schema(maximum = 600)]
     pub fade_frames: u32,
 }
+
+/// The longest scene fade, in frames (10 s at 60 fps; the UI's limit too).
+pub const MAX_FADE_FRAMES: u32 = 600;
 
 /// A LUT or CDL file kept in the store.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]

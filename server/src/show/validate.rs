@@ -4,7 +4,8 @@
 use lookwire_color::Cdl;
 
 use super::model::{
-    is_valid_id, Camera, Grade, GradeNode, Output, Scene, Show, ShowLook, Snapshot, MAX_NODES,
+    is_valid_id, Camera, Grade, GradeNode, Output, Scene, Show, ShowLook, Snapshot,
+    MAX_FADE_FRAMES, MAX_NODES,
 };
 
 /// A rule a changed item breaks, with the JSON pointer of the fault.
@@ -262,6 +263,15 @@ impl Show {
     fn check_scene(&self, base: &str, key: &str, s: &Scene) -> Check {
         check_key(base, key, &s.id)?;
         check_name(format!("{base}/name"), &s.name)?;
+        if s.fade_frames > MAX_FADE_FRAMES {
+            return fail(
+                format!("{base}/fade_frames"),
+                format!(
+                    "fade_frames is {}: it must be at most {MAX_FADE_FRAMES}",
+                    s.fade_frames
+                ),
+            );
+        }
         for (camera, grade) in &s.grades {
             if !self.cameras.contains_key(camera) {
                 return fail(

@@ -11,8 +11,9 @@ use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use super::actions::{Action, Stamp};
-use super::fade::Fader;
+use super::fade::{Fader, FrameClock, SystemFrames};
 use super::history::{camera_of, History};
+use super::look_luts;
 use super::model::Show;
 use super::patch::Patch;
 use super::{Event, ShowError, ValidationError};
@@ -120,14 +121,45 @@ fn rebuild(
     Ok((show, history, version))
 }
 
+/// Reads the tables of the show's LUT files from the store, so show looks can apply them. A
+/// file that does not read is reported and left out: looks using it answer an error.
+fn load_look_luts(store: &mut dyn Store, show: &Show) {
+    let luts = show
+        .files
+        .values()
+        .filter(|f| look_luts::is_lut_name(&f.name));
+    for file in luts {
+        let loaded = match store.get_file(&file.id) {
+            Ok(Some(stored)) => look_luts::load(&stored)
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            Ok(None) => Err("its bytes are not in the store".to_owned()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = loaded {
+            eprintln!("lookwire: LUT file {:?} ({:?}): {e}", file.id, file.name);
+        }
+    }
+}
+
 impl ShowHandle {
     /// Loads the show from `store` (starting it from `fresh()` when the store is empty) and
     /// starts its writer thread.
     pub fn start(
-        mut store: Box<dyn Store>,
+        store: Box<dyn Store>,
         fresh: impl FnOnce() -> Show,
     ) -> Result<ShowHandle, StoreError> {
+        Self::start_with_frames(store, fresh, Arc::new(SystemFrames))
+    }
+
+    /// [`ShowHandle::start`] with scene fades timed by `frames` (a test's clock).
+    pub fn start_with_frames(
+        mut store: Box<dyn Store>,
+        fresh: impl FnOnce() -> Show,
+        frames: Arc<dyn FrameClock>,
+    ) -> Result<ShowHandle, StoreError> {
         let (show, history, version) = rebuild(store.as_mut(), fresh)?;
+        load_look_luts(store.as_mut(), &show);
         let clock = Arc::new(Mutex::new(ShowClock::free_run(show.frame_rate)));
         let (tx, rx) = mpsc::channel(4096);
         let (view_tx, view) = watch::channel(Arc::new(ShowView {
@@ -135,7 +167,7 @@ impl ShowHandle {
             show: show.clone(),
         }));
         let (changes, _) = broadcast::channel(8192);
-        let (fader, rendered) = Fader::new(view.borrow().clone());
+        let (fader, rendered) = Fader::new(view.borrow().clone(), frames);
         fader
             .spawn(view.clone())
             .map_err(|e| StoreError::Corrupt(format!("cannot start the fade thread: {e}")))?;

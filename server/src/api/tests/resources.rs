@@ -315,3 +315,28 @@ async fn a_restart_rebuilds_state_and_history_from_the_store() {
         .unwrap();
     assert_eq!(second.view().show.cameras["e"].grade.trim.sat, 1.3);
 }
+
+#[tokio::test]
+async fn a_scene_fade_longer_than_600_frames_is_refused_where_it_is() {
+    let t = TestServer::demo();
+    let long = json!({"id": "long", "name": "Long", "fade_frames": 601});
+    assert_error(
+        &t.post("/api/v1/scenes", long).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_value",
+        "/fade_frames",
+    );
+    let most = json!({"id": "long", "name": "Long", "fade_frames": 600});
+    assert_eq!(t.post("/api/v1/scenes", most).await.0, StatusCode::CREATED);
+    // An imported show is held to the same cap, with the scene's own pointer.
+    let (_, mut export) = t.get("/api/v1/export").await;
+    export["show"]["scenes"]["long"]["fade_frames"] = json!(601);
+    assert_error(
+        &t.post("/api/v1/import", export).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_value",
+        "/scenes/long/fade_frames",
+    );
+    let (_, scenes) = t.get("/api/v1/scenes").await;
+    assert_eq!(scenes[0]["fade_frames"], 600, "nothing changed");
+}

@@ -136,6 +136,8 @@ fn grade_nodes(
                     out.push(ClfOp::Lut1d((*lut).clone()));
                 }
             }
+            // A show look's LUT file: its tables, each after its domain mapping.
+            LookNode::Lut(t) => out.extend(ProcessList::from_lut_file(&t.file).ops),
         }
     }
     Ok(out)
