@@ -190,7 +190,10 @@ async fn a_lut_show_look_reaches_exports() {
     // (0.025 measured; post's own tests allow 0.02 at their worst point); leaving the LUT out
     // is off by 0.7.
     assert!(worst < 0.03, "against the swapped look: {worst}");
-    assert!(without > 10.0 * worst, "against the look without the LUT: {without}");
+    assert!(
+        without > 10.0 * worst,
+        "against the look without the LUT: {without}"
+    );
 }
 
 fn decode(jpeg: &[u8]) -> Vec<u8> {
