@@ -70,6 +70,7 @@ function tilePicture(img, camera) {
   if (!stream.failed) return;
   const url = previewUrl(camera, 480);
   if (img.getAttribute('src') !== url) img.src = url;
+  if (img.dataset.blob) URL.revokeObjectURL(img.dataset.blob);
   delete img.dataset.blob;
 }
 
