@@ -3,6 +3,8 @@
 //! - hot pixels, from a frame shot with the lens capped: a channel far above the frame's
 //!   black level;
 //! - dead pixels, from a flat bright frame: a channel far below the frame's level;
+//! - stuck pixels, across several frames of a moving picture: a pixel whose every channel
+//!   stays put while the picture around it changes;
 //! - noise, from a flat grey frame: the spread of the centre half in code values, and as
 //!   a signal-to-noise ratio of scene light (dB and stops) through the camera's curve.
 //!
@@ -34,6 +36,7 @@ const THUMB_SCALE: usize = 4;
 pub enum CheckKind {
     Hot,
     Dead,
+    Stuck,
 }
 
 /// One defective pixel.
@@ -43,7 +46,9 @@ pub struct Defect {
     pub y: usize,
     /// The channel furthest from the level: 0 red, 1 green, 2 blue.
     pub channel: usize,
-    /// Its code value, and the frame's level (median) in that channel.
+    /// Its code value, and the frame's level (median) in that channel. For a stuck
+    /// pixel: its value in the first frame, and the median change of the channel's pixels
+    /// across the frames.
     pub value: f32,
     pub level: f32,
     /// PNG (base64) of the 15×15 pixels around it at 4×, the defect in the middle.
@@ -56,7 +61,8 @@ pub struct DefectReport {
     pub kind: CheckKind,
     pub width: usize,
     pub height: usize,
-    /// Per channel: median and robust standard deviation of the frame.
+    /// Per channel: median and robust standard deviation of the frame (stuck: the last
+    /// frame's median, and the median change across the frames).
     pub level: [f32; 3],
     pub sigma: [f32; 3],
     /// Defects found (all of them, even past the listed ones).
@@ -91,6 +97,89 @@ fn robust(frame: &Frame, c: usize) -> (f32, f32) {
     (median, mad * 1.4826)
 }
 
+/// Frames a stuck-pixel check takes.
+pub const STUCK_FRAMES: std::ops::RangeInclusive<usize> = 3..=16;
+
+fn median(mut v: Vec<f32>) -> f32 {
+    let mid = v.len() / 2;
+    *v.select_nth_unstable_by(mid, f32::total_cmp).1
+}
+
+/// Stuck pixels across `frames` of a moving picture: every channel's change (max − min
+/// over the frames) below a [`SIGMAS`]th of that channel's median change.
+pub fn stuck(frames: &[Frame]) -> Result<DefectReport, PreviewError> {
+    let bad = |m: String| PreviewError::Still(m);
+    let first = frames
+        .first()
+        .filter(|_| STUCK_FRAMES.contains(&frames.len()));
+    let first = first.ok_or_else(|| {
+        bad(format!(
+            "{} frames: a stuck-pixel check takes 3 to 16",
+            frames.len()
+        ))
+    })?;
+    if let Some((i, f)) = frames
+        .iter()
+        .enumerate()
+        .find(|(_, f)| (f.width, f.height) != (first.width, first.height))
+    {
+        return Err(bad(format!(
+            "frame {i} is {}×{}, frame 0 {}×{}: the frames must be one size",
+            f.width, f.height, first.width, first.height
+        )));
+    }
+    let mut range = vec![0.0f32; first.data.len()];
+    for (i, r) in range.iter_mut().enumerate() {
+        let (lo, hi) = frames.iter().fold((f32::MAX, f32::MIN), |(lo, hi), f| {
+            (lo.min(f.data[i]), hi.max(f.data[i]))
+        });
+        *r = hi - lo;
+    }
+    let change: [f32; 3] =
+        std::array::from_fn(|c| median(range.iter().skip(c).step_by(3).copied().collect()));
+    if change.iter().all(|&m| m < MIN_STEP) {
+        return Err(bad(format!(
+            "the picture barely changes across the frames (median change {:.4} in code \
+             value): stuck pixels need a moving picture",
+            change.iter().copied().fold(0.0, f32::max)
+        )));
+    }
+    let last = &frames[frames.len() - 1];
+    let level: [f32; 3] =
+        std::array::from_fn(|c| median(last.data.iter().skip(c).step_by(3).copied().collect()));
+    let mut count = 0;
+    let mut found = Vec::new();
+    for (i, r) in range.chunks_exact(3).enumerate() {
+        if (0..3).any(|c| r[c] * SIGMAS >= change[c]) {
+            continue;
+        }
+        count += 1;
+        if found.len() < MAX_DEFECTS {
+            let (x, y) = (i % first.width, i / first.width);
+            let channel = (0..3)
+                .max_by(|&a, &b| change[a].total_cmp(&change[b]))
+                .unwrap_or(0);
+            found.push(Defect {
+                x,
+                y,
+                channel,
+                value: first.data[i * 3 + channel],
+                level: change[channel],
+                thumbnail_png: thumbnail(last, x, y, level),
+            });
+        }
+    }
+    Ok(DefectReport {
+        kind: CheckKind::Stuck,
+        width: first.width,
+        height: first.height,
+        level,
+        sigma: change,
+        count,
+        defects: found,
+    })
+}
+
 /// Hot (`Hot`: above the level) or dead (`Dead`: below it) pixels of `frame`.
 pub fn defects(frame: &Frame, kind: CheckKind) -> Result<DefectReport, PreviewError> {
     if frame.width * frame.height < 9 {
@@ -106,7 +195,7 @@ pub fn defects(frame: &Frame, kind: CheckKind) -> Result<DefectReport, PreviewEr
     for (i, px) in frame.data.chunks_exact(3).enumerate() {
         let off: [f32; 3] = std::array::from_fn(|c| match kind {
             CheckKind::Hot => px[c] - stats[c].0,
-            CheckKind::Dead => stats[c].0 - px[c],
+            CheckKind::Dead | CheckKind::Stuck => stats[c].0 - px[c],
         });
         let Some(channel) = (0..3)
             .filter(|&c| off[c] > step[c])

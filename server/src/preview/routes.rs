@@ -294,16 +294,53 @@ pub struct CameraChecks {
     pub hot: Option<usize>,
     /// Dead pixels found in the last flat bright frame.
     pub dead: Option<usize>,
+    /// Stuck pixels found in the last frames of a moving picture.
+    pub stuck: Option<usize>,
     pub noise: Option<NoiseReport>,
+}
+
+/// Frames sent one after another, each a 4-byte big-endian length and then the file.
+fn framed(mut bytes: &[u8]) -> Result<Vec<lookwire_color::chart::Frame>, PreviewError> {
+    let mut frames = Vec::new();
+    while !bytes.is_empty() {
+        let i = frames.len();
+        let bad = |m: String| PreviewError::Still(format!("frame {i}: {m}"));
+        let (head, rest) = bytes
+            .split_first_chunk::<4>()
+            .ok_or_else(|| bad("a length needs 4 bytes".into()))?;
+        let n = u32::from_be_bytes(*head) as usize;
+        if n > rest.len() {
+            return Err(bad(format!("{n} bytes announced, {} left", rest.len())));
+        }
+        if frames.len() == *checks::STUCK_FRAMES.end() {
+            return Err(bad(
+                "more frames than the 16 a stuck-pixel check takes".into()
+            ));
+        }
+        let (file, tail) = rest.split_at(n);
+        frames.push(
+            super::still::decode(file)
+                .map_err(|e| bad(e.to_string()))?
+                .0,
+        );
+        bytes = tail;
+    }
+    if frames.len() < *checks::STUCK_FRAMES.start() {
+        return Err(PreviewError::Still(format!(
+            "{} frames: a stuck-pixel check takes 3 to 16",
+            frames.len()
+        )));
+    }
+    Ok(frames)
 }
 
 /// How a check's result is kept in the camera's summary.
 type Record = Box<dyn FnOnce(&mut CameraChecks)>;
 
 #[utoipa::path(post, path = "/cameras/{id}/checks/{kind}", tag = "cameras",
-    params(("id" = String, Path), ("kind" = String, Path, description = "hot (a frame shot with the lens capped), dead (a flat bright frame) or noise (a flat grey frame)")),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The frame as the camera recorded it: OpenEXR, DPX 10-bit, TIFF 16-bit or PNG"),
-    responses((status = 200, description = "DefectReport for hot and dead, NoiseReport for noise", body = DefectReport),
+    params(("id" = String, Path), ("kind" = String, Path, description = "hot (a frame shot with the lens capped), dead (a flat bright frame), noise (a flat grey frame) or stuck (3 to 16 frames of a moving picture)")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The frame as the camera recorded it: OpenEXR, DPX 10-bit, TIFF 16-bit or PNG. For stuck: the frames one after another, each a 4-byte big-endian length and then the file"),
+    responses((status = 200, description = "DefectReport for hot, dead and stuck, NoiseReport for noise", body = DefectReport),
         (status = 400, body = crate::api::error::ErrorBody), (status = 404, body = crate::api::error::ErrorBody)))]
 pub async fn run_check(
     State(state): State<AppState>,
@@ -322,9 +359,10 @@ pub async fn run_check(
     let kind = match kind.as_str() {
         "hot" => Some(CheckKind::Hot),
         "dead" => Some(CheckKind::Dead),
+        "stuck" => Some(CheckKind::Stuck),
         "noise" => None,
         k => {
-            let msg = format!("no check {k:?}: expected hot, dead or noise");
+            let msg = format!("no check {k:?}: expected hot, dead, stuck or noise");
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -337,23 +375,31 @@ pub async fn run_check(
     let bytes = body.map_err(|e| ApiError::new(e.status(), "body_rejected", e.body_text(), ""))?;
     let camera = id.clone();
     blocking(move || {
-        let (frame, _) = super::still::decode(&bytes)?;
+        let frames = match kind {
+            Some(CheckKind::Stuck) => framed(&bytes)?,
+            _ => vec![super::still::decode(&bytes)?.0],
+        };
+        let frame = &frames[0];
         // The check is computed with no lock held; only its result is recorded under one.
         previews.sources.pause.at("check");
         let (json, record): (_, Record) = match kind {
             Some(k) => {
-                let report = checks::defects(&frame, k)?;
+                let report = match k {
+                    CheckKind::Stuck => checks::stuck(&frames)?,
+                    k => checks::defects(frame, k)?,
+                };
                 let count = report.count;
                 let record = Box::new(move |e: &mut CameraChecks| match k {
                     CheckKind::Hot => e.hot = Some(count),
                     CheckKind::Dead => e.dead = Some(count),
+                    CheckKind::Stuck => e.stuck = Some(count),
                 });
                 (serde_json::to_value(report), record)
             }
             None => {
                 let space = lookwire_color::spaces::lookup(&input_space)
                     .map_err(|e| PreviewError::Still(e.to_string()))?;
-                let report = checks::noise(&frame, &space)?;
+                let report = checks::noise(frame, &space)?;
                 let kept = report.clone();
                 let record = Box::new(move |e: &mut CameraChecks| e.noise = Some(kept));
                 (serde_json::to_value(report), record)

@@ -128,7 +128,7 @@ async fn checks_through_the_route() {
         e["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("hot, dead or noise"),
+            .contains("hot, dead, stuck or noise"),
         "{e}"
     );
     let (status, e) = post(
@@ -156,4 +156,83 @@ pub(super) async fn post(app: &Router, uri: &str, body: Vec<u8>) -> (StatusCode,
         status,
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
+}
+
+/// Frames of a moving picture (a gradient sliding right, with grain) where two pixels
+/// hold their values in every frame.
+fn moving(n: usize) -> Vec<Frame> {
+    (0..n)
+        .map(|i| {
+            let mut f = flat(64, 36, 0.0, 0.003);
+            for y in 0..36 {
+                for x in 0..64 {
+                    let v = 0.2 + 0.5 * (((x + 7 * i) % 64) as f32 / 64.0);
+                    (0..3).for_each(|c| f.data[(y * 64 + x) * 3 + c] += v);
+                }
+            }
+            (0..3).for_each(|c| set(&mut f, 10, 5, c, 0.41));
+            (0..3).for_each(|c| set(&mut f, 50, 30, c, 0.9));
+            // A dark but changing pixel is no defect.
+            (0..3).for_each(|c| set(&mut f, 20, 20, c, 0.05 + 0.01 * i as f32));
+            f
+        })
+        .collect()
+}
+
+#[test]
+fn stuck_pixels_hold_still_while_the_picture_moves() {
+    let r = checks::stuck(&moving(5)).unwrap();
+    let found: Vec<_> = r.defects.iter().map(|d| (d.x, d.y)).collect();
+    assert_eq!(found, vec![(10, 5), (50, 30)]);
+    assert_eq!((r.count, r.kind), (2, CheckKind::Stuck));
+    assert!((r.defects[0].value - 0.41).abs() < 1e-6);
+    assert!(r.defects[0].level > 0.1, "the picture's median change");
+    // A picture that does not move cannot tell stuck pixels from the rest.
+    let still = vec![moving(1)[0].clone(); 4];
+    let err = checks::stuck(&still).unwrap_err().to_string();
+    assert!(err.contains("moving picture"), "{err}");
+    let err = checks::stuck(&moving(2)).unwrap_err().to_string();
+    assert!(err.contains("3 to 16"), "{err}");
+}
+
+/// Through the route: five EXR frames, length-prefixed, one after another.
+#[tokio::test]
+async fn stuck_pixels_through_the_route() {
+    let s = server();
+    let dir = tempfile::tempdir().unwrap();
+    let mut body = Vec::new();
+    for (i, f) in moving(5).into_iter().enumerate() {
+        let img = crate::image::Image {
+            width: f.width,
+            height: f.height,
+            channels: 3,
+            bits: 0,
+            samples: crate::image::Samples::F32(f.data),
+        };
+        let path = dir.path().join(format!("f{i}.exr"));
+        crate::image::write(&path, &img).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        body.extend((bytes.len() as u32).to_be_bytes());
+        body.extend(bytes);
+    }
+    let (status, r) = post(&s.app, "/api/v1/cameras/a/checks/stuck", body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{r}");
+    assert_eq!(
+        (r["kind"].as_str(), r["count"].as_u64()),
+        (Some("stuck"), Some(2))
+    );
+    let (_, bytes) = call(&s.app, "GET", "/api/v1/checks", None).await;
+    let all: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(all[0]["stuck"], 2, "{all}");
+    // A cut-off body names the frame and what is missing.
+    let cut = body[..body.len() - 10].to_vec();
+    let (status, e) = post(&s.app, "/api/v1/cameras/a/checks/stuck", cut).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let msg = e["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("frame 4") && msg.contains("announced"),
+        "{msg}"
+    );
+    let (status, e) = post(&s.app, "/api/v1/cameras/a/checks/stuck", Vec::new()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
 }
