@@ -190,7 +190,8 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         SqliteStore::open_with(&path, durability)
             .with_context(|| format!("cannot open the store {}", path.display()))
     };
-    let mut writer_store = open()?;
+    let mut writer_store = SqliteStore::open_writer(&path, durability)
+        .with_context(|| format!("cannot open the store {}", path.display()))?;
     let auth = auth(&args, &mut writer_store)?;
     let demo = args.demo;
     let show = ShowHandle::start(Box::new(writer_store), move || {

@@ -62,7 +62,12 @@ impl Durability {
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Connection,
+    /// Held while a background checkpointer serves this connection; it stops once dropped.
+    _checkpointer: Option<std::sync::Arc<()>>,
 }
+
+/// How often the background checkpointer copies the WAL into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl SqliteStore {
     /// Opens (creating if needed) the store at `path` with the default [`Durability`] and
@@ -78,8 +83,38 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", durability.pragma())?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = SqliteStore { conn };
+        let mut store = SqliteStore {
+            conn,
+            _checkpointer: None,
+        };
         store.migrate(path)?;
+        Ok(store)
+    }
+
+    /// Opens the store for the show's one writer: its commits never run a checkpoint (which
+    /// syncs the disk, with either durability); a background thread checkpoints instead,
+    /// every [`CHECKPOINT_EVERY`], without blocking the writer (`PASSIVE`).
+    pub fn open_writer(path: &Path, durability: Durability) -> Result<SqliteStore, StoreError> {
+        let mut store = Self::open_with(path, durability)?;
+        store.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpoints = Connection::open(path)?;
+        checkpoints.busy_timeout(std::time::Duration::from_secs(5))?;
+        let alive = std::sync::Arc::new(());
+        let watch = std::sync::Arc::downgrade(&alive);
+        std::thread::Builder::new()
+            .name("store-checkpoint".into())
+            .spawn(move || {
+                while watch.upgrade().is_some() {
+                    std::thread::sleep(CHECKPOINT_EVERY);
+                    let done =
+                        checkpoints.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                    if let Err(e) = done {
+                        eprintln!("lookwire: WAL checkpoint failed: {e}");
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the checkpoint thread: {e}")))?;
+        store._checkpointer = Some(alive);
         Ok(store)
     }
 

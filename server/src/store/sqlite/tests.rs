@@ -132,3 +132,40 @@ fn files_and_users_round_trip() {
     assert!(store.delete_user("vc").unwrap());
     assert!(!store.delete_user("vc").unwrap());
 }
+
+#[test]
+fn the_writer_leaves_checkpoints_to_its_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let mut store = SqliteStore::open_writer(&path, Durability::Process).unwrap();
+    let auto: i64 = store
+        .conn
+        .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
+        .unwrap();
+    assert_eq!(auto, 0, "no checkpoint on the writer's commits");
+    store.init(&demo_show()).unwrap();
+    store.append(&[event(1)]).unwrap();
+    // The commits sit in the WAL until the thread copies them into the database file
+    // (its first pass comes a second after opening).
+    let size = || std::fs::metadata(&path).unwrap().len();
+    let before = size();
+    let mut after = before;
+    for _ in 0..50 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        after = size();
+        if after > before {
+            break;
+        }
+    }
+    assert!(after > before, "checkpointed: {before} → {after} bytes");
+    assert_eq!(
+        SqliteStore::open(&path)
+            .unwrap()
+            .load()
+            .unwrap()
+            .unwrap()
+            .events
+            .len(),
+        1
+    );
+}
