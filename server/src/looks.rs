@@ -28,9 +28,13 @@ const CAPACITY: usize = 256;
 type LookId = (String, String, u8);
 
 /// Baked looks by (camera, output, bypass), each with the key it was baked for.
+///
+/// Each (camera, output) has its own [`Baker`] (its live bake is per camera and output
+/// anyway), so a show look change that touches every camera bakes them side by side
+/// rather than one after another behind one lock.
 #[derive(Debug, Default)]
 pub struct Looks {
-    baker: Mutex<Baker>,
+    bakers: Mutex<HashMap<(String, String), Arc<Mutex<Baker>>>>,
     looks: Mutex<HashMap<LookId, (String, Arc<Look>)>>,
     bakes: std::sync::atomic::AtomicU64,
 }
@@ -74,7 +78,12 @@ impl Looks {
         if let Some(look) = self.cached(&id, &key) {
             return Ok(look);
         }
-        let mut baker = lock(&self.baker);
+        let baker = Arc::clone(
+            lock(&self.bakers)
+                .entry((camera.to_owned(), output.to_owned()))
+                .or_default(),
+        );
+        let mut baker = lock(&baker);
         // Another caller may have baked it while this one waited for the baker.
         if let Some(look) = self.cached(&id, &key) {
             return Ok(look);

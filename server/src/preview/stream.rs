@@ -174,8 +174,12 @@ async fn serve(mut socket: WebSocket, state: AppState, previews: Arc<Previews>) 
     let mut subs: Vec<Live> = Vec::new();
     loop {
         let view = rendered.borrow_and_update().clone();
-        for live in &mut subs {
-            if send(&mut socket, &view, &previews, live).await.is_err() {
+        let tasks: Vec<_> = subs
+            .iter()
+            .map(|live| start_render(&view, &previews, live))
+            .collect();
+        for (live, task) in subs.iter_mut().zip(tasks) {
+            if send(&mut socket, &view, live, task).await.is_err() {
                 return;
             }
         }
@@ -230,26 +234,22 @@ fn error_text(id: Option<&str>, message: &str, path: &str) -> String {
 }
 
 /// Sends `live`'s picture if what it shows changed since the last send.
-async fn send(
-    socket: &mut WebSocket,
+/// What a render task gives: `None` when the picture is unchanged since the last send.
+type Rendered = Result<Option<(String, super::Target, Arc<super::Jpeg>)>, PreviewError>;
+
+/// Starts rendering `live`'s picture on the blocking pool (`None` when it has no valid
+/// picture). A pass starts every subscription's render before it sends any, so the tiles
+/// of a pass are rendered side by side (one bake per camera each, in parallel) and then
+/// sent in order.
+fn start_render(
     view: &Arc<ShowView>,
     previews: &Arc<Previews>,
-    live: &mut Live,
-) -> Result<(), axum::Error> {
-    let picture = match &live.picture {
-        Ok(p) => p.clone(),
-        Err(e) if live.last.is_none() => {
-            live.last = Some(String::new());
-            return socket
-                .send(Message::text(error_text(Some(&live.id), e, "subscribe")))
-                .await;
-        }
-        Err(_) => return Ok(()),
-    };
+    live: &Live,
+) -> Option<tokio::task::JoinHandle<Rendered>> {
+    let picture = live.picture.as_ref().ok()?.clone();
     let (sub, previews, v) = (live.sub.clone(), Arc::clone(previews), Arc::clone(view));
-    let id = live.id.clone();
     let last = live.last.clone();
-    let rendered = tokio::task::spawn_blocking(move || {
+    Some(tokio::task::spawn_blocking(move || {
         let width = sub.width.unwrap_or(DEFAULT_WIDTH);
         let t = target(&v.show, &sub.camera, sub.output.as_deref(), false)?;
         let key = format!("{width}|{}", previews.picture_key(&v.show, &t, &picture));
@@ -257,9 +257,28 @@ async fn send(
             return Ok(None);
         }
         let jpeg = previews.picture_jpeg(&v.show, &t, width, &picture)?;
-        Ok::<_, PreviewError>(Some((key, t, jpeg)))
-    })
-    .await;
+        Ok(Some((key, t, jpeg)))
+    }))
+}
+
+/// Sends `live`'s picture (from its render task) if what it shows changed since the last
+/// send.
+async fn send(
+    socket: &mut WebSocket,
+    view: &Arc<ShowView>,
+    live: &mut Live,
+    task: Option<tokio::task::JoinHandle<Rendered>>,
+) -> Result<(), axum::Error> {
+    let Some(task) = task else {
+        if let (Err(e), None) = (&live.picture, &live.last) {
+            let text = error_text(Some(&live.id), e, "subscribe");
+            live.last = Some(String::new());
+            return socket.send(Message::text(text)).await;
+        }
+        return Ok(());
+    };
+    let id = live.id.clone();
+    let rendered = task.await;
     let (key, t, jpeg) = match rendered {
         Ok(Ok(Some(r))) => r,
         Ok(Ok(None)) => return Ok(()),
