@@ -27,6 +27,9 @@ const CAPACITY: usize = 256;
 /// A look's identity: camera, output and bypass (`Bypass` has no `Hash`; its index does).
 type LookId = (String, String, u8);
 
+/// One (camera, output)'s baker, locked while it bakes.
+type SharedBaker = Arc<Mutex<Baker>>;
+
 /// Baked looks by (camera, output, bypass), each with the key it was baked for.
 ///
 /// Each (camera, output) has its own [`Baker`] (its live bake is per camera and output
@@ -34,7 +37,7 @@ type LookId = (String, String, u8);
 /// rather than one after another behind one lock.
 #[derive(Debug, Default)]
 pub struct Looks {
-    bakers: Mutex<HashMap<(String, String), Arc<Mutex<Baker>>>>,
+    bakers: Mutex<HashMap<(String, String), SharedBaker>>,
     looks: Mutex<HashMap<LookId, (String, Arc<Look>)>>,
     bakes: std::sync::atomic::AtomicU64,
 }
