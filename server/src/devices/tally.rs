@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lookwire_color::{Cdl, Lut3d};
+use lookwire_color::Lut3d;
 use lookwire_protocol::manager::DeviceManager;
 use lookwire_protocol::Look;
 use serde::{Deserialize, Serialize};
@@ -280,22 +280,12 @@ pub fn blend(a: &Look, b: &Look, t: f64) -> Look {
         return b.clone();
     };
     let cdl = match (a.cdl, b.cdl) {
-        (Some(x), Some(y)) => Some(blend_cdl(&x, &y, t)),
+        (Some(x), Some(y)) => Some(crate::show::fade::cdl_between(&x, &y, t)),
         _ => b.cdl,
     };
     Look {
         lut: Arc::new(lut),
         cdl,
         ..b.clone()
-    }
-}
-
-fn blend_cdl(a: &Cdl, b: &Cdl, t: f64) -> Cdl {
-    let mix = |x: [f64; 3], y: [f64; 3]| std::array::from_fn(|c| x[c] + (y[c] - x[c]) * t);
-    Cdl {
-        slope: mix(a.slope, b.slope),
-        offset: mix(a.offset, b.offset),
-        power: mix(a.power, b.power),
-        sat: a.sat + (b.sat - a.sat) * t,
     }
 }
