@@ -251,3 +251,26 @@ fn devices_on_one_look_share_one_bake() {
     let ids: Vec<_> = looks.iter().map(|(id, _, _)| id.as_str()).collect();
     assert_eq!(ids, ["box-2"], "only camera B's device is baked again");
 }
+
+/// Reconfiguring a stored device keeps its place: the list comes back in the order the
+/// devices were added.
+#[test]
+fn a_reconfigured_device_keeps_its_place_in_the_store() {
+    use crate::store::{Store, StoredDevice};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("show.sqlite")).unwrap();
+    let put = |store: &mut SqliteStore, id: &str, config: &str| {
+        let d = StoredDevice {
+            id: id.into(),
+            config: config.into(),
+        };
+        store.put_device(&d).unwrap();
+    };
+    put(&mut store, "first", "{}");
+    put(&mut store, "second", "{}");
+    put(&mut store, "first", r#"{"changed":true}"#);
+    let listed = store.devices().unwrap();
+    let ids: Vec<_> = listed.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["first", "second"]);
+    assert_eq!(listed[0].config, r#"{"changed":true}"#);
+}

@@ -292,7 +292,10 @@ impl Store for SqliteStore {
 
     fn put_device(&mut self, d: &StoredDevice) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT OR REPLACE INTO devices (id, config) VALUES (?1, ?2)",
+            // An upsert keeps the row (and its rowid, the list's order); INSERT OR REPLACE
+            // would delete it and append a new one.
+            "INSERT INTO devices (id, config) VALUES (?1, ?2) \
+             ON CONFLICT(id) DO UPDATE SET config = excluded.config",
             params![d.id, d.config],
         )?;
         Ok(())
