@@ -55,6 +55,11 @@ pub struct DeviceInfo {
     /// The show output the look is baked for (look devices only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// The device's own bypass (look devices only): `none` shows the full look (or the
+    /// output's bypass), `display-only` the display transform alone, `identity` the log
+    /// signal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bypass: Option<crate::show::Bypass>,
     /// The device's camera is on air (program tally).
     #[serde(default)]
     pub on_air: bool,

@@ -68,6 +68,8 @@ struct Shared {
     /// The error of the live look a device held before its certified look, when known.
     live_errors: Mutex<HashMap<String, LiveError>>,
     certify_counts: Arc<certify::CertifyCounts>,
+    /// Each look device's own bypass, as the feeder last baked for it.
+    bypass: Mutex<HashMap<String, Bypass>>,
 }
 
 /// The running device manager.
@@ -161,6 +163,7 @@ impl DeviceService {
         lock(&self.shared.notes).remove(id);
         lock(&self.shared.cameras).remove(id);
         lock(&self.shared.live_errors).remove(id);
+        lock(&self.shared.bypass).remove(id);
         self.shared.tally.forget_device(id);
         let link = self.admin.stop_link(id);
         lock(&self.manager).remove(id) || link
@@ -221,6 +224,7 @@ fn info(r: &DeviceReport, shared: &Shared) -> DeviceInfo {
     let notes = lock(&shared.notes);
     let fit = lock(&shared.fits).get(&r.id).copied();
     let live_error = lock(&shared.live_errors).get(&r.id).copied();
+    let bypass = lock(&shared.bypass).get(&r.id).copied();
     let camera_side = lock(&shared.cameras).get(&r.id).cloned();
     let protection = shared
         .tally
@@ -231,6 +235,7 @@ fn info(r: &DeviceReport, shared: &Shared) -> DeviceInfo {
         state,
         camera: route.as_ref().map(|r| r.camera.clone()),
         output: route.map(|r| r.output),
+        bypass,
         on_air: protection.on_air,
         protection: protection.state,
         last_push_ms: push.map(|p| p.latency.as_secs_f64() * 1e3),
@@ -395,6 +400,7 @@ fn hand_baked(
         output: route.output.clone(),
         bypass: device_bypass(&view.show, &id),
     };
+    lock(&shared.bypass).insert(id.clone(), source.bypass);
     let (look, error) = certifier.handed(&id, &inputs, look, source);
     set_live_error(shared, &id, error);
     hand(manager, shared, &id, look);
