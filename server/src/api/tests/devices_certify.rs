@@ -156,7 +156,7 @@ async fn a_settled_trim_brings_the_certified_look_and_a_newer_trim_wins() {
         svc.certified_bakes().2 > dropped,
         "1.6's certified bake was dropped"
     );
-    let seen = seen.lock().unwrap();
+    let seen = seen.lock().unwrap().clone();
     assert!(
         seen.iter().any(|l| same(l, &live_c)),
         "1.7 went out live first"
