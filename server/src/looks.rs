@@ -27,17 +27,10 @@ const CAPACITY: usize = 256;
 /// A look's identity: camera, output and bypass (`Bypass` has no `Hash`; its index does).
 type LookId = (String, String, u8);
 
-/// One (camera, output)'s baker, locked while it bakes.
-type SharedBaker = Arc<Mutex<Baker>>;
-
 /// Baked looks by (camera, output, bypass), each with the key it was baked for.
-///
-/// Each (camera, output) has its own [`Baker`] (its live bake is per camera and output
-/// anyway), so a show look change that touches every camera bakes them side by side
-/// rather than one after another behind one lock.
 #[derive(Debug, Default)]
 pub struct Looks {
-    bakers: Mutex<HashMap<(String, String), SharedBaker>>,
+    baker: Mutex<Baker>,
     looks: Mutex<HashMap<LookId, (String, Arc<Look>)>>,
     bakes: std::sync::atomic::AtomicU64,
 }
@@ -81,12 +74,7 @@ impl Looks {
         if let Some(look) = self.cached(&id, &key) {
             return Ok(look);
         }
-        let baker = Arc::clone(
-            lock(&self.bakers)
-                .entry((camera.to_owned(), output.to_owned()))
-                .or_default(),
-        );
-        let mut baker = lock(&baker);
+        let mut baker = lock(&self.baker);
         // Another caller may have baked it while this one waited for the baker.
         if let Some(look) = self.cached(&id, &key) {
             return Ok(look);
