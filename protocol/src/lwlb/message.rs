@@ -275,15 +275,20 @@ pub fn lut_payload(slot: u8, lut: &EncodedLut) -> Vec<u8> {
     for v in lut.domain.min.iter().chain(&lut.domain.max) {
         p.extend_from_slice(&v.to_le_bytes());
     }
+    // Sized once and filled in place: pushing sample by sample cost 15 % of the fan-out
+    // benchmark's CPU (a capacity check per 4 bytes, no vectorisation).
+    let start = p.len();
+    p.resize(start + n3 * 3 * width, 0);
+    let out = &mut p[start..];
     match &lut.samples {
-        Samples::F32(d) => d
-            .iter()
-            .flatten()
-            .for_each(|v| p.extend_from_slice(&v.to_le_bytes())),
-        Samples::UInt { data, .. } => data
-            .iter()
-            .flatten()
-            .for_each(|v| p.extend_from_slice(&v.to_le_bytes())),
+        Samples::F32(d) => out
+            .chunks_exact_mut(4)
+            .zip(d.iter().flatten())
+            .for_each(|(o, v)| o.copy_from_slice(&v.to_le_bytes())),
+        Samples::UInt { data, .. } => out
+            .chunks_exact_mut(2)
+            .zip(data.iter().flatten())
+            .for_each(|(o, v)| o.copy_from_slice(&v.to_le_bytes())),
     }
     p
 }
