@@ -252,10 +252,32 @@ fn drift(
     let differs: Vec<String> = bodies(camera)
         .into_iter()
         .zip(bodies(sent))
-        .filter(|((_, a), (_, b))| a != b)
+        .filter(|((_, a), (_, b))| !same_within_quantisation(a, b))
         .map(|((group, a), _)| format!("{group} {a}"))
         .collect();
     (!differs.is_empty()).then(|| format!("changed at the camera: {}", differs.join(", ")))
+}
+
+/// One step of the camera's own number format: Blackmagic cameras keep colour correction
+/// in signed 5.11 fixed point (the SDI camera-control encoding), so a value lookwire sent
+/// comes back rounded to a multiple of 1/2048.
+const CAMERA_STEP: f64 = 1.0 / 2048.0;
+
+/// Two JSON bodies agree field by field, numbers within one step of the camera's format.
+fn same_within_quantisation(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) => (x - y).abs() <= CAMERA_STEP,
+            _ => x == y,
+        },
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_within_quantisation(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 /// Follows a Blackmagic camera's event WebSocket (reconnecting with backoff) and records
@@ -291,5 +313,31 @@ pub(super) async fn follow_bmd_events(shared: Arc<super::Shared>, id: String, ad
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+#[cfg(test)]
+mod drift_tests {
+    use super::*;
+    use lookwire_protocol::bmd::corrector::PrimaryCorrection;
+
+    #[test]
+    fn a_quantised_echo_is_no_drift_and_a_turned_knob_is() {
+        let sent = PrimaryCorrection {
+            gain: [1.1234567, 1.0, 0.9876543, 1.0],
+            saturation: 0.8765432,
+            ..PrimaryCorrection::default()
+        };
+        let mut echo = sent;
+        // The camera rounds to 5.11 fixed point.
+        let q = |v: f64| (v * 2048.0).round() / 2048.0;
+        echo.gain = echo.gain.map(q);
+        echo.saturation = q(echo.saturation);
+        assert_ne!(echo, sent);
+        assert_eq!(drift(&echo, &sent), None);
+        let mut turned = echo;
+        turned.gain[2] = 1.2;
+        let d = drift(&turned, &sent).expect("a knob turned at the camera");
+        assert!(d.contains("gain") && d.contains("1.2"), "{d}");
     }
 }

@@ -87,8 +87,9 @@ async fn a_device_is_added_tested_reconfigured_and_removed() {
     let sim = box_sim().await;
     let res = t.post("/api/v1/devices", lwlb("box-a", "a", &sim)).await;
     assert_eq!(res.0, StatusCode::CREATED, "{}", res.1);
-    let listed = wait_device(&t, "box-a", "a first push", |d| {
-        d["last_push_ms"].is_number()
+    // The settled look: the live one first, then its certified bake.
+    let listed = wait_device(&t, "box-a", "a certified look", |d| {
+        d["last_push_ms"].is_number() && d["look_quality"] == "certified"
     })
     .await;
     assert_eq!(listed["state"], "connected");
