@@ -112,7 +112,20 @@ async fn demo_devices_connect_take_looks_and_follow_trims() {
     let surface_info = listed.iter().find(|i| i.kind == "osc-surface").unwrap();
     assert_eq!(surface_info.last_push_ms, None, "a surface takes no looks");
 
-    // A trim on camera B reaches box B only.
+    // A trim on camera B reaches box B only (once box A holds its settled look, so its
+    // certified push is not counted as the trim's).
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        rx.wait_for(|l| {
+            l.iter().any(|i| {
+                i.id == "lutbox-a"
+                    && i.look_quality == Some(crate::device_registry::LookQuality::Certified)
+            })
+        }),
+    )
+    .await
+    .expect("box A's certified look")
+    .unwrap();
     let before = d.service.reports();
     let field = GradeField::parse("trim.slope").unwrap();
     show.apply(
