@@ -192,41 +192,46 @@ fn a_disturbance_from_another_space_is_solved_to_the_global_floor() {
     }
 }
 
+/// A white balance set a few hundred kelvin off the D65 light (what a VC meets when a
+/// camera is left at 5600 K under daylight, or dialled warm): solved back to < 0.5 mean in
+/// camera log and in ACEScct.
 #[test]
 fn a_white_balance_shift_is_solved_back() {
     let reference = hd(ARRI, ideal(), None);
-    for kelvin in [4300.0, 8000.0] {
-        let shifted = hd(
-            ARRI,
-            Shot {
-                white_balance: Some(kelvin),
-                ..ideal()
-            },
-            None,
-        );
+    for kelvin in [5600.0, 6000.0, 7000.0, 7500.0, 8000.0] {
         for working in [WorkingSpace::Camera, WorkingSpace::AcesCct] {
-            let r = run(ARRI, &reference, ARRI, &shifted, working).unwrap();
-            assert!(
-                r.before.mean > 2.0,
-                "{kelvin} K should show: {}",
-                r.before.mean
-            );
-            // In ACEScct (pure log) a white-balance gain is an offset: solved to < 0.5. In LogC3
-            // the log's offset bends gains near black: no CDL there reaches 0.5 at 4300 K (see
-            // a_disturbance_from_another_space_is_solved_to_the_global_floor).
-            let limit = if working == WorkingSpace::AcesCct {
-                0.5
-            } else {
-                1.0
-            };
-            assert!(
-                r.after.mean < limit,
-                "{kelvin} K {working}: mean ΔE after {} (before {})",
-                r.after.mean,
-                r.before.mean
-            );
+            assert_white_balance_solved(&reference, kelvin, working);
         }
     }
+    // 4300 K (2200 K off) in ACEScct, a pure log where a gain is an offset. In LogC3 the log's
+    // offset bends gains near black, so no CDL reaches 0.5 there: the committed floor of
+    // case wb4300-in-logc3 (a_disturbance_from_another_space_is_solved_to_the_global_floor).
+    assert_white_balance_solved(&reference, 4300.0, WorkingSpace::AcesCct);
+}
+
+fn assert_white_balance_solved(reference: &Frame, kelvin: f64, working: WorkingSpace) {
+    let shifted = hd(
+        ARRI,
+        Shot {
+            white_balance: Some(kelvin),
+            ..ideal()
+        },
+        None,
+    );
+    let r = run(ARRI, reference, ARRI, &shifted, working).unwrap();
+    assert!(
+        r.before.mean > 1.0,
+        "{kelvin} K should show: {}",
+        r.before.mean
+    );
+    assert!(
+        r.after.mean < 0.5,
+        "{kelvin} K {working}: mean ΔE after {} (before {})",
+        r.after.mean,
+        r.before.mean
+    );
+    assert!(r.after.max < r.before.max, "{kelvin} K {working}");
+    r.cdl.validate().unwrap();
 }
 
 #[test]
@@ -286,7 +291,7 @@ fn noise_and_a_clipped_patch_do_not_derail_the_match() {
     }
     let noisy = run(ARRI, &reference, ARRI, &frame, WorkingSpace::Camera).unwrap();
     let tidy = run(ARRI, &reference, ARRI, &clean, WorkingSpace::Camera).unwrap();
-    assert!(noisy.after.mean < 0.6, "mean ΔE after {}", noisy.after.mean);
+    assert!(noisy.after.mean < 0.5, "mean ΔE after {}", noisy.after.mean);
     assert!(
         (noisy.after.mean - tidy.after.mean).abs() < 0.2,
         "{} vs {}",

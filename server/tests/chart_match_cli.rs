@@ -136,8 +136,17 @@ fn match_prints_one_json_document_and_writes_the_cc() {
     ];
     let stdout = ok(&lookwire(&args, dir.path()));
     let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let keys: Vec<&String> = doc.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["after", "before", "cdl"]);
+    let keys =
+        |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(keys(&doc), ["after", "before", "cdl"]);
+    assert_eq!(keys(&doc["before"]), ["max", "mean", "patches"]);
+    assert_eq!(keys(&doc["after"]), ["max", "mean", "patches"]);
+    assert_eq!(keys(&doc["cdl"]), ["offset", "power", "sat", "slope"]);
+    let patch = &doc["after"]["patches"][0];
+    assert!(
+        patch["id"].is_string() && patch["delta_e"].is_f64(),
+        "{patch}"
+    );
     let (before, after) = (
         doc["before"]["mean"].as_f64().unwrap(),
         doc["after"]["mean"].as_f64().unwrap(),
@@ -259,5 +268,126 @@ fn bad_arguments_fail_with_a_message_naming_them() {
             "m.cc",
         ],
         "missing.exr",
+    );
+}
+
+/// `path`'s picture placed at (`ox`, `oy`) inside a larger dark grey picture, as f32 EXR.
+fn embed(dir: &Path, path: &str, out: &str, (ox, oy): (usize, usize)) {
+    let img = image::read(&dir.join(path)).unwrap();
+    let Samples::F16(src) = &img.samples else {
+        panic!("{path}: {}", img.samples.kind())
+    };
+    let (w, h) = (img.width + 2 * ox, img.height + 2 * oy);
+    let mut data = vec![0.05f32; w * h * 3];
+    for y in 0..img.height {
+        let row = &src[y * img.width * 3..(y + 1) * img.width * 3];
+        let at = ((y + oy) * w + ox) * 3;
+        for (d, s) in data[at..at + row.len()].iter_mut().zip(row) {
+            *d = s.to_f32();
+        }
+    }
+    let big = image::Image {
+        width: w,
+        height: h,
+        channels: 3,
+        bits: 0,
+        samples: Samples::F32(data),
+    };
+    image::write(&dir.join(out), &big).unwrap();
+}
+
+fn corners_text((ox, oy): (usize, usize)) -> String {
+    let (r, b) = (ox + 1920, oy + 1080);
+    format!("{ox},{oy},{r},{oy},{r},{b},{ox},{b}")
+}
+
+/// The corner flags find each chart inside a larger picture: the match equals the one on
+/// the charts alone. `--output` picks the display ΔE is measured on; without `--json` the
+/// command prints before and after as text.
+#[test]
+fn match_corners_output_and_text_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    for (input, file) in [
+        ("arri-logc3-awg3", "ref.exr"),
+        ("sony-slog3-sgamut3cine", "cam.exr"),
+    ] {
+        let args = ["chart", "--input", input, "--size", "hd", "-o", file];
+        ok(&lookwire(&args, dir.path()));
+    }
+    let (ref_at, cam_at) = ((64, 40), (200, 150));
+    embed(dir.path(), "ref.exr", "ref-big.exr", ref_at);
+    embed(dir.path(), "cam.exr", "cam-big.exr", cam_at);
+    let matched = |reference: &str, frame: &str, extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "match",
+            "--reference-input",
+            "arri-logc3-awg3",
+            "--reference",
+            reference,
+            "--input",
+            "sony-slog3-sgamut3cine",
+            "--frame",
+            frame,
+            "--working",
+            "acescct",
+            "--output",
+            "aces2-sdr-p3d65",
+            "-o",
+            "m.cc",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&ok(&lookwire(&args, dir.path()))).unwrap()
+    };
+    let alone = matched("ref.exr", "cam.exr", &[]);
+    let (rc, cc) = (corners_text(ref_at), corners_text(cam_at));
+    let inside = matched(
+        "ref-big.exr",
+        "cam-big.exr",
+        &["--reference-corners", &rc, "--corners", &cc],
+    );
+    for part in ["before", "after"] {
+        let (a, b) = (
+            alone[part]["mean"].as_f64().unwrap(),
+            inside[part]["mean"].as_f64().unwrap(),
+        );
+        assert!((a - b).abs() < 1e-4, "{part}: {a} vs {b}");
+    }
+    let uncornered = matched("ref-big.exr", "cam-big.exr", &[]);
+    assert!(
+        (uncornered["before"]["mean"].as_f64().unwrap()
+            - alone["before"]["mean"].as_f64().unwrap())
+        .abs()
+            > 0.5,
+        "without corners the patches are sampled elsewhere"
+    );
+    let rec709 = ok(&lookwire(
+        &[
+            "match",
+            "--reference-input",
+            "arri-logc3-awg3",
+            "--reference",
+            "ref.exr",
+            "--input",
+            "sony-slog3-sgamut3cine",
+            "--frame",
+            "cam.exr",
+            "--working",
+            "acescct",
+            "-o",
+            "m709.cc",
+        ],
+        dir.path(),
+    ));
+    assert!(
+        rec709.contains("ΔE 2000 on aces2-sdr-rec709")
+            && rec709.contains("before: mean")
+            && rec709.contains("after:  mean"),
+        "{rec709}"
+    );
+    let p3 = alone["before"]["mean"].as_f64().unwrap();
+    assert!(
+        !rec709.contains(&format!("before: mean {p3:.2},")),
+        "P3 and Rec.709 ΔE should differ: {rec709}"
     );
 }

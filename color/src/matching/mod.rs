@@ -7,6 +7,26 @@
 //! (default `aces2-sdr-rec709`), clipped as the display shows it, as CIELAB with the D65
 //! white at 100 cd/m².
 //!
+//! # What a match CDL can and cannot express
+//!
+//! A CDL is slope, offset and power per channel plus one saturation, applied in the working
+//! space. A difference between two cameras is solved back exactly only when it is itself such
+//! a CDL *in that working space*:
+//!
+//! - A CDL made in the working space the match is solved in: solved back to < 0.5 ΔE 2000
+//!   mean (`color/tests/matching.rs`, `a_known_cdl_disturbance_is_solved_back_in_each_working_space`).
+//! - A white-balance shift is a per-channel gain on linear light. In ACEScct (a pure log above
+//!   its toe) a gain is an offset, which a CDL holds. In a camera log with an offset inside the
+//!   log (LogC3: `log10(a·x + b)`) a gain is an offset only far above black: near black it bends.
+//!   Shifts a VC meets (5600–8000 K under D65 light) still solve to < 0.5 in both spaces
+//!   (`a_white_balance_shift_is_solved_back`).
+//! - What no CDL of the working space can express has a floor above 0.5: a 4300 K white balance
+//!   seen through LogC3 (lowest mean any bounded CDL reaches: 0.860), and a CDL made in LogC3
+//!   solved in ACEScct (0.519: the camera-log CDL is a different curve once the log is changed).
+//!   The floors come from a multi-start search that never sees the solver
+//!   (`color/examples/match_floors.rs`, committed in
+//!   `color/tests/reference/matching/floors.json`); the test checks the solver reaches them.
+//!
 //! [`cdl_fit`] is the one bounded CDL solver: the match solve here and the server's
 //! single-CDL fit of a grade both run it.
 
