@@ -88,7 +88,7 @@ pub async fn upload_file(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_lut",
                 e.to_string(),
-                "",
+                "body",
             )
         })?;
     }

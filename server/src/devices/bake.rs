@@ -5,7 +5,7 @@
 //! trim is neutral) goes through the live bake (33³ in well under a millisecond in release
 //! builds), with per-output tables built once and shared by every camera and every
 //! [`Baker`] in the process; anything else (secondary nodes, curves, match and trim both
-//! set) is baked exactly. A live look is marked [`LookQuality::Live`]: its error against the
+//! set, a show LUT output) is baked exactly. A live look is marked [`LookQuality::Live`]: its error against the
 //! exact bake reaches hundreds of 10-bit codes on saturated and bright nodes, so once the
 //! grade settles the feeder pushes its [`Certify`] bake (within one code) instead.
 
@@ -36,9 +36,9 @@ pub const CERTIFIED_MAX_CODES: f32 = 1.0;
 pub enum BakeError {
     #[error("unknown camera {0:?}")]
     Camera(String),
-    #[error("output {0:?} uses a show LUT file: devices are fed display transforms only for now")]
+    #[error("output {0:?}: its show LUT file has no table loaded")]
     ShowLut(String),
-    #[error("show look {0:?} carries a LUT file: devices are fed CDL looks only for now")]
+    #[error("show look {0:?}: its LUT file has no table loaded")]
     LookLut(String),
     #[error("output {0:?}: unknown display transform {1:?}")]
     Display(String, String),
@@ -56,7 +56,7 @@ impl From<crate::show::LookError> for BakeError {
     fn from(e: crate::show::LookError) -> Self {
         use crate::show::LookError;
         match e {
-            LookError::ShowLut(o) => BakeError::ShowLut(o),
+            LookError::ShowLut(o, _) => BakeError::ShowLut(o),
             LookError::LookLut(l, _) => BakeError::LookLut(l),
             e => BakeError::Look(e),
         }
@@ -262,6 +262,10 @@ fn show_look_cdl(show: &Show, desc: &CameraLook) -> Option<Cdl> {
 /// The live bake takes one CDL per change and then the show look's CDL (kept in the
 /// bake as a lattice): a description of at most one CDL before the show look's goes live.
 fn live_plan(show: &Show, desc: &CameraLook) -> Option<LivePlan> {
+    // A show LUT output has no shared output table: its looks are baked exactly.
+    if desc.show_lut.is_some() {
+        return None;
+    }
     let mut look = None;
     let mut nodes = desc.nodes.as_slice();
     // The show look is the last node when the bypass keeps it.

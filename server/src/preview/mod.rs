@@ -152,11 +152,15 @@ fn is_hdr(show: &Show, output: &str) -> bool {
     )
 }
 
+/// SDR display transforms, and show LUT outputs (a show LUT's encoding is not known; on
+/// set it is nearly always an SDR monitor's).
 fn is_sdr(show: &Show, output: &str) -> bool {
-    matches!(
-        encoding(show, output),
-        Some(Encoding::Bt1886 | Encoding::Gamma26)
-    )
+    let show_lut = show.outputs.get(output).is_some_and(|o| o.lut.is_some());
+    show_lut
+        || matches!(
+            encoding(show, output),
+            Some(Encoding::Bt1886 | Encoding::Gamma26)
+        )
 }
 
 /// Resolves `output` (default: the camera's first SDR output) for a picture: HDR outputs

@@ -20,8 +20,8 @@ pub enum LookError {
     Camera(String),
     #[error("no output {0:?}")]
     Output(String),
-    #[error("output {0:?} uses a show LUT file, which is not baked from the show alone")]
-    ShowLut(String),
+    #[error("output {0:?}: its show LUT file {1:?} has no table loaded (not in the store, or not a LUT this build reads)")]
+    ShowLut(String, String),
     #[error("show look {0:?}: its LUT file {1:?} has no table loaded (not in the store, or not a LUT this build reads)")]
     LookLut(String, String),
     #[error("no show look {0:?}")]
@@ -61,8 +61,11 @@ pub struct CameraLook {
     pub output: String,
     /// The bypass in effect: the output's, unless the caller asked for more.
     pub bypass: Bypass,
-    /// The output's display transform id.
+    /// The output's display transform id, or `show LUT NAME` for a show LUT output.
     pub display: String,
+    /// The output's show LUT (camera log → display code values), when it has one instead
+    /// of a display transform.
+    pub show_lut: Option<Arc<LookTable>>,
     pub range: SignalRange,
     pub working: WorkingSpace,
     pub style: CdlStyle,
@@ -155,7 +158,7 @@ fn described(
     grade: &Grade,
     bypass: Bypass,
 ) -> Result<CameraLook, LookError> {
-    let display = display_of(out)?;
+    let (display, show_lut) = display_of(show, out)?;
     let nodes = match bypass {
         Bypass::None => grade_nodes(show, grade)?,
         Bypass::DisplayOnly | Bypass::Identity => Vec::new(),
@@ -165,6 +168,7 @@ fn described(
         _ => Some(engine_look(
             cam,
             &display,
+            show_lut.as_deref(),
             out.range,
             show.cdl_style,
             &nodes,
@@ -175,6 +179,7 @@ fn described(
         output: out.id.clone(),
         bypass,
         display,
+        show_lut,
         range: out.range,
         working: cam.working_space,
         style: show.cdl_style,
@@ -183,10 +188,17 @@ fn described(
     })
 }
 
-fn display_of(out: &Output) -> Result<String, LookError> {
+/// The output's display transform id, or its show LUT's name and table.
+fn display_of(show: &Show, out: &Output) -> Result<(String, Option<Arc<LookTable>>), LookError> {
     match (&out.display, &out.lut) {
-        (Some(d), None) => Ok(d.clone()),
-        _ => Err(LookError::ShowLut(out.id.clone())),
+        (Some(d), None) => Ok((d.clone(), None)),
+        (_, Some(file)) => {
+            let missing = || LookError::ShowLut(out.id.clone(), file.clone());
+            let table = look_luts::get(file).ok_or_else(missing)?;
+            let name = show.files.get(file).ok_or_else(missing)?.name.clone();
+            Ok((format!("show LUT {name}"), Some(table)))
+        }
+        (None, None) => Err(LookError::Output(out.id.clone())),
     }
 }
 
@@ -222,16 +234,36 @@ pub fn grade_nodes(show: &Show, grade: &Grade) -> Result<Vec<LookNode>, LookErro
 }
 
 /// The engine's description of the chain: CDLs as CDL ops, curves as 1D LUTs, a look LUT
-/// file as its own tables.
+/// file as its own tables; a show LUT output takes the graded picture back to the camera's
+/// log encoding (ACES2065-1 → camera gamut and curve) and then applies its tables.
 fn engine_look(
     cam: &Camera,
     display: &str,
+    show_lut: Option<&LookTable>,
     range: SignalRange,
     style: CdlStyle,
     nodes: &[LookNode],
 ) -> Result<pipeline::Look, LookError> {
-    let mut look =
-        pipeline::Look::from_ids(&cam.input_space, engine_working(cam.working_space), display)?;
+    let working = engine_working(cam.working_space);
+    let mut look = match show_lut {
+        None => pipeline::Look::from_ids(&cam.input_space, working, display)?,
+        Some(table) => {
+            let input = spaces::lookup(&cam.input_space)?;
+            let mut output = pipeline::Output::from_space(&input);
+            output.id = format!("show-lut:{}", table.id);
+            output.name = display.to_owned();
+            output.ops.extend(table.ops.iter().cloned());
+            output.linear = false;
+            pipeline::Look {
+                input,
+                working,
+                cdl: Cdl::IDENTITY,
+                cdl_style: style,
+                looks: Vec::new(),
+                output,
+            }
+        }
+    };
     look.cdl_style = style;
     look.output = look.output.with_range(range);
     for node in nodes {

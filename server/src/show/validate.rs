@@ -286,10 +286,15 @@ impl Show {
 
     fn check_file_ref(&self, path: &str, file: Option<&str>) -> Check {
         match file {
-            Some(f) if !self.files.contains_key(f) => {
-                fail(path.to_owned(), format!("no file {f:?} in the show"))
-            }
-            _ => Ok(()),
+            Some(f) => match self.files.get(f) {
+                None => fail(path.to_owned(), format!("no file {f:?} in the show")),
+                Some(r) if !super::look_luts::is_lut_name(&r.name) => fail(
+                    path.to_owned(),
+                    format!("file {f:?} ({:?}) is not a LUT file", r.name),
+                ),
+                Some(_) => Ok(()),
+            },
+            None => Ok(()),
         }
     }
 

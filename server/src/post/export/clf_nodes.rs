@@ -143,8 +143,9 @@ fn grade_nodes(
     Ok(out)
 }
 
-/// The process list of `camera`'s look through `output`; `None` when the output has no
-/// display transform (a show LUT).
+/// The process list of `camera`'s look through `output` (a show LUT output's tables, with
+/// the way back to the camera's log, are baked into the output node); `None` under the
+/// identity bypass.
 pub fn look_process_list(
     show: &Show,
     camera: &str,

@@ -1,8 +1,8 @@
 //! Each camera's full look (input transform → CDL → show look → output transform) per
 //! output: baked by the engine into a 3D LUT as `.cube` for dailies systems, and as CLF of
 //! separate process nodes ([`super::clf_nodes`]). The grade
-//! is the one the camera ended the log with; a show look that holds a LUT file cannot be
-//! baked here (its bytes live in the store) and is refused.
+//! is the one the camera ended the log with; show look LUT files and show LUT outputs are
+//! baked from their tables, read from the store.
 
 use lookwire_color::formats::{LutFile, LutFormat, Precision};
 
@@ -15,7 +15,7 @@ fn fail(camera: &str, what: impl std::fmt::Display) -> ExportError {
     ExportError::Conflict(format!("camera {camera}: {what}"))
 }
 
-/// One baked look per camera and output with a display transform: `(path, bytes)`.
+/// One baked look per camera and output (display transform or show LUT): `(path, bytes)`.
 pub fn look_luts(
     show: &Show,
     day: &str,
@@ -25,26 +25,13 @@ pub fn look_luts(
     let mut files = Vec::new();
     for (id, camera) in &show.cameras {
         let grade = post_grade(show, id, &camera.grade).map_err(|e| fail(id, e))?;
-        if let Some(look) = camera.grade.look.as_ref().and_then(|l| show.looks.get(l)) {
-            if look.lut.is_some() {
-                return Err(fail(
-                    id,
-                    format!(
-                        "show look {:?} holds a LUT file, which is not baked into exports",
-                        look.name
-                    ),
-                ));
-            }
-        }
         for output_id in &camera.outputs {
             let Some(output) = show.outputs.get(output_id) else {
                 continue;
             };
-            let Some(display) = &output.display else {
-                continue;
-            };
             // The one look description devices and previews bake, range included.
             let look = show::export_look_for(show, id, output_id).map_err(|e| fail(id, e))?;
+            let display = look.display;
             let Some(look) = look.pipeline else {
                 continue;
             };

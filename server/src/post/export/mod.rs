@@ -8,7 +8,7 @@ mod amf;
 mod cdl;
 pub mod clf_nodes;
 mod edl;
-mod look_lut;
+pub mod look_lut;
 pub mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
