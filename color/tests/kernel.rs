@@ -4,7 +4,7 @@
 use half::f16;
 use lookwire_color::kernel::workload::{random_lut, SplitMix64};
 use lookwire_color::kernel::{
-    Coding, CpuLevel, ImageDesc, Kernel, KernelError, Layout, Look, Range, Sample,
+    Coding, CpuLevel, ImageDesc, Kernel, KernelError, Layout, Look, Range, Sample, STREAM_MIN_BYTES,
 };
 use lookwire_color::{Cdl, CdlStyle, Domain, Interpolation, Lut1d, Lut3d};
 
@@ -331,6 +331,61 @@ fn in_place_and_parallel_give_the_same_result() {
         let mut par_inplace = src.clone();
         kernel.par_render_in_place(&desc, &mut par_inplace).unwrap();
         assert_eq!(bits(&par_inplace), bits(&out), "{level} parallel in place");
+    }
+}
+
+/// Outputs of at least `STREAM_MIN_BYTES` are written with streaming stores (from the
+/// first cache-line-aligned pixel of each row on): they must hold what an in-place render
+/// (never streamed) gives, bit for bit, with row padding untouched, from a buffer that
+/// starts off a cache line and rows of odd width and padded stride.
+#[test]
+fn streamed_large_outputs_equal_cached_renders() {
+    let look = Look::lut(random_lut(17, 32));
+    for level in CpuLevel::available() {
+        let kernel = Kernel::with_level(&look, level).unwrap();
+        streamed_case::<f32>(&kernel, Coding::Float, |x| x);
+        let code = Coding::Code {
+            bits: 16,
+            range: Range::Full,
+        };
+        streamed_case::<u16>(&kernel, code, |x| (x.clamp(0.0, 1.0) * 65535.0) as u16);
+    }
+}
+
+fn streamed_case<T: Sample + PartialEq + std::fmt::Debug>(
+    kernel: &Kernel,
+    coding: Coding,
+    from: impl Fn(f32) -> T,
+) {
+    let (width, pad) = (1203, 5);
+    let stride = 3 * width + pad;
+    let height = (STREAM_MIN_BYTES / std::mem::size_of::<T>()).div_ceil(stride);
+    let mut desc = ImageDesc::new(width, height, Layout::Rgb, coding);
+    desc.stride = stride;
+    let src: Vec<T> = random_floats(desc.min_len(), 33)
+        .into_iter()
+        .map(&from)
+        .collect();
+    let sentinel = from(0.5);
+    let mut out = vec![sentinel; desc.min_len() + 1];
+    let out = &mut out[1..];
+    kernel.render(&desc, &src, out).unwrap();
+    let mut cached = src.clone();
+    kernel.render_in_place(&desc, &mut cached).unwrap();
+    for y in 0..height {
+        let row = y * stride..y * stride + 3 * width;
+        assert!(
+            out[row.clone()] == cached[row.clone()],
+            "{} {coding:?}: row {y} differs from the in-place render",
+            kernel.level()
+        );
+        if y + 1 < height {
+            assert!(
+                out[row.end..row.end + pad].iter().all(|x| *x == sentinel),
+                "{}: padding of row {y} written",
+                kernel.level()
+            );
+        }
     }
 }
 

@@ -140,6 +140,41 @@ fn get(blk: &Block, g: usize) -> [__m256; 3] {
     [&blk.r, &blk.g, &blk.b].map(|p| unsafe { _mm256_loadu_ps(p.as_ptr().add(8 * g)) })
 }
 
+/// Writes 32 bytes at `p`: non-temporal when `stream` and `p` is 32-byte aligned, else a
+/// plain unaligned store.
+///
+/// # Safety
+/// `p` must be valid for writing 32 bytes.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn put256(p: *mut u8, v: __m256i, stream: bool) {
+    // SAFETY: the caller's contract; the streaming store gets the alignment it needs.
+    unsafe {
+        if stream && (p as usize).is_multiple_of(32) {
+            _mm256_stream_si256(p.cast(), v);
+        } else {
+            _mm256_storeu_si256(p.cast(), v);
+        }
+    }
+}
+
+/// [`put256`] for 16 bytes.
+///
+/// # Safety
+/// `p` must be valid for writing 16 bytes.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn put128(p: *mut u8, v: __m128i, stream: bool) {
+    // SAFETY: the caller's contract; the streaming store gets the alignment it needs.
+    unsafe {
+        if stream && (p as usize).is_multiple_of(16) {
+            _mm_stream_si128(p.cast(), v);
+        } else {
+            _mm_storeu_si128(p.cast(), v);
+        }
+    }
+}
+
 #[inline]
 #[target_feature(enable = "avx2")]
 fn load_rgb_f32(px: &[f32], blk: &mut Block) -> usize {
@@ -159,14 +194,14 @@ fn load_rgb_f32(px: &[f32], blk: &mut Block) -> usize {
 
 #[inline]
 #[target_feature(enable = "avx2")]
-fn store_rgb_f32(blk: &Block, px: &mut [f32]) -> usize {
+fn store_rgb_f32(blk: &Block, px: &mut [f32], stream: bool) -> usize {
     let groups = px.len() / 24;
     for g in 0..groups {
         let [r, gr, b] = get(blk, g).map(|v| _mm256_castps_si256(v));
         let w = &mut px[24 * g..24 * g + 24];
         for (k, v) in interleave(r, gr, b).into_iter().enumerate() {
             // SAFETY: `w` holds 24 floats; 8k + 8 ≤ 24.
-            unsafe { _mm256_storeu_si256(w.as_mut_ptr().add(8 * k).cast(), v) };
+            unsafe { put256(w.as_mut_ptr().add(8 * k).cast(), v, stream) };
         }
     }
     8 * groups
@@ -188,7 +223,7 @@ fn load_rgb_u16(px: &[u16], s: &CodeScale, blk: &mut Block) -> usize {
 
 #[inline]
 #[target_feature(enable = "avx2")]
-fn store_rgb_u16(blk: &Block, px: &mut [u16], s: &CodeScale) -> usize {
+fn store_rgb_u16(blk: &Block, px: &mut [u16], s: &CodeScale, stream: bool) -> usize {
     let groups = px.len() / 24;
     for g in 0..groups {
         let [r, gr, b] = get(blk, g).map(|v| encode(v, s));
@@ -197,7 +232,7 @@ fn store_rgb_u16(blk: &Block, px: &mut [u16], s: &CodeScale) -> usize {
             let words =
                 _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v));
             // SAFETY: `w` holds 24 u16; 8k + 8 ≤ 24.
-            unsafe { _mm_storeu_si128(w.as_mut_ptr().add(8 * k).cast(), words) };
+            unsafe { put128(w.as_mut_ptr().add(8 * k).cast(), words, stream) };
         }
     }
     8 * groups

@@ -110,6 +110,44 @@ fn encode(x: __m512, s: &CodeScale) -> __m512i {
     _mm512_cvtps_epi32(v)
 }
 
+/// Writes 64 bytes at `p`: non-temporal when `stream` and `p` is aligned for it (as one
+/// 64-byte or two 32-byte stores), else a plain unaligned store.
+///
+/// # Safety
+/// `p` must be valid for writing 64 bytes.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+unsafe fn put512(p: *mut u8, v: __m512i, stream: bool) {
+    // SAFETY: the caller's contract; the streaming stores get the alignment they need.
+    unsafe {
+        if stream && (p as usize).is_multiple_of(64) {
+            _mm512_stream_si512(p.cast(), v);
+        } else if stream && (p as usize).is_multiple_of(32) {
+            _mm256_stream_si256(p.cast(), _mm512_castsi512_si256(v));
+            _mm256_stream_si256(p.add(32).cast(), _mm512_extracti64x4_epi64::<1>(v));
+        } else {
+            _mm512_storeu_si512(p.cast(), v);
+        }
+    }
+}
+
+/// [`put512`] for 32 bytes.
+///
+/// # Safety
+/// `p` must be valid for writing 32 bytes.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+unsafe fn put256(p: *mut u8, v: __m256i, stream: bool) {
+    // SAFETY: the caller's contract; the streaming store gets the alignment it needs.
+    unsafe {
+        if stream && (p as usize).is_multiple_of(32) {
+            _mm256_stream_si256(p.cast(), v);
+        } else {
+            _mm256_storeu_si256(p.cast(), v);
+        }
+    }
+}
+
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn load_rgb_f32(px: &[f32], blk: &mut Block) -> usize {
@@ -139,7 +177,7 @@ fn load_rgb_f32(px: &[f32], blk: &mut Block) -> usize {
 
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
-fn store_rgb_f32(blk: &Block, px: &mut [f32]) -> usize {
+fn store_rgb_f32(blk: &Block, px: &mut [f32], stream: bool) -> usize {
     let groups = px.len() / 48;
     let idx = INTERLEAVE.map(|(rg, b, m)| (idx32(&rg), idx32(&b), m));
     for g in 0..groups {
@@ -150,7 +188,13 @@ fn store_rgb_f32(blk: &Block, px: &mut [f32]) -> usize {
         for (k, (rg, bi, m)) in idx.into_iter().enumerate() {
             let v = _mm512_mask_permutexvar_ps(_mm512_permutex2var_ps(r, rg, gr), m, bi, b);
             // SAFETY: `w` holds 48 floats; 16k + 16 ≤ 48.
-            unsafe { _mm512_storeu_ps(w.as_mut_ptr().add(16 * k), v) };
+            unsafe {
+                put512(
+                    w.as_mut_ptr().add(16 * k).cast(),
+                    _mm512_castps_si512(v),
+                    stream,
+                )
+            };
         }
     }
     16 * groups
@@ -227,7 +271,7 @@ fn load_rgb_u16(px: &[u16], s: &CodeScale, blk: &mut Block) -> usize {
 
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
-fn store_rgb_u16(blk: &Block, px: &mut [u16], s: &CodeScale) -> usize {
+fn store_rgb_u16(blk: &Block, px: &mut [u16], s: &CodeScale, stream: bool) -> usize {
     let groups = px.len() / 48;
     let [ia, ib] = U16_OUT.map(|i| idx16(&i));
     for g in 0..groups {
@@ -243,8 +287,8 @@ fn store_rgb_u16(blk: &Block, px: &mut [u16], s: &CodeScale) -> usize {
         let w = &mut px[48 * g..48 * g + 48];
         // SAFETY: `w` holds 48 u16: a 64-byte and a 32-byte write.
         unsafe {
-            _mm512_storeu_si512(w.as_mut_ptr().cast(), out_a);
-            _mm256_storeu_si256(w.as_mut_ptr().add(32).cast(), out_b);
+            put512(w.as_mut_ptr().cast(), out_a, stream);
+            put256(w.as_mut_ptr().add(32).cast(), out_b, stream);
         }
     }
     16 * groups

@@ -114,12 +114,13 @@ impl Kernel {
         dst: &mut [T],
     ) -> Result<(), KernelError> {
         let s = self.begin::<T>(desc, Some(src.len()), dst.len())?;
+        let out = Out::new::<T>(&s, desc);
         let srcs = rows_ref(desc, src);
         let dsts = rows_mut(desc, dst);
         dsts.into_iter()
             .zip(srcs)
             .enumerate()
-            .try_for_each(|(y, (mut d, r))| self.row(&s, y, Some(&r), &mut d, desc.width))
+            .try_for_each(|(y, (mut d, r))| self.row(&out, y, Some(&r), &mut d, desc.width))
     }
 
     /// Renders `buf` in place on the calling thread.
@@ -129,10 +130,11 @@ impl Kernel {
         buf: &mut [T],
     ) -> Result<(), KernelError> {
         let s = self.begin::<T>(desc, None, buf.len())?;
+        let out = Out { s, stream: false };
         rows_mut(desc, buf)
             .into_iter()
             .enumerate()
-            .try_for_each(|(y, mut d)| self.row(&s, y, None, &mut d, desc.width))
+            .try_for_each(|(y, mut d)| self.row(&out, y, None, &mut d, desc.width))
     }
 
     /// Renders `src` into `dst`, rows split across rayon's current thread pool.
@@ -143,13 +145,14 @@ impl Kernel {
         dst: &mut [T],
     ) -> Result<(), KernelError> {
         let s = self.begin::<T>(desc, Some(src.len()), dst.len())?;
+        let out = Out::new::<T>(&s, desc);
         let srcs = rows_ref(desc, src);
         let dsts = rows_mut(desc, dst);
         dsts.into_par_iter()
             .zip(srcs)
             .enumerate()
             .with_min_len(2)
-            .try_for_each(|(y, (mut d, r))| self.row(&s, y, Some(&r), &mut d, desc.width))
+            .try_for_each(|(y, (mut d, r))| self.row(&out, y, Some(&r), &mut d, desc.width))
     }
 
     /// Renders `buf` in place, rows split across rayon's current thread pool.
@@ -159,11 +162,12 @@ impl Kernel {
         buf: &mut [T],
     ) -> Result<(), KernelError> {
         let s = self.begin::<T>(desc, None, buf.len())?;
+        let out = Out { s, stream: false };
         rows_mut(desc, buf)
             .into_par_iter()
             .enumerate()
             .with_min_len(2)
-            .try_for_each(|(y, mut d)| self.row(&s, y, None, &mut d, desc.width))
+            .try_for_each(|(y, mut d)| self.row(&out, y, None, &mut d, desc.width))
     }
 
     fn begin<T: Sample>(
@@ -181,19 +185,20 @@ impl Kernel {
 
     fn row<T: Sample>(
         &self,
-        s: &CodeScale,
+        out: &Out,
         y: usize,
         src: Option<&RowRef<'_, T>>,
         dst: &mut RowMut<'_, T>,
         width: usize,
     ) -> Result<(), KernelError> {
+        let s = &out.s;
         if !self.check || self.level == CpuLevel::Scalar {
-            self.row_at_level(s, src, dst, width);
+            self.row_at_level(s, src, dst, width, out.stream);
             return Ok(());
         }
         let mut reference = check::OwnedRow::copy(src.unwrap_or(&dst.as_ref()), width);
         scalar::row(&self.prepared, s, None, &mut reference.as_mut(), width);
-        self.row_at_level(s, src, dst, width);
+        self.row_at_level(s, src, dst, width, out.stream);
         check::compare(
             self.level,
             y,
@@ -210,17 +215,41 @@ impl Kernel {
         src: Option<&RowRef<'_, T>>,
         dst: &mut RowMut<'_, T>,
         width: usize,
+        stream: bool,
     ) {
         let p = &self.prepared;
         match self.level {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: a Kernel holds Avx2 only when `is_supported` said so (`new` takes the
             // detected level, `with_level` checks), so the CPU has AVX2, FMA and F16C.
-            CpuLevel::Avx2 => unsafe { avx2::row(p, s, src, dst, width) },
+            CpuLevel::Avx2 => unsafe { avx2::row(p, s, src, dst, width, stream) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above, for AVX-512 F/BW/VL plus the AVX2 set.
-            CpuLevel::Avx512 => unsafe { avx512::row(p, s, src, dst, width) },
+            CpuLevel::Avx512 => unsafe { avx512::row(p, s, src, dst, width, stream) },
             _ => scalar::row(p, s, src, dst, width),
+        }
+    }
+}
+
+/// How a render writes its output: the code scale, and whether the SIMD levels write the
+/// destination with non-temporal (streaming) stores.
+struct Out {
+    s: CodeScale,
+    stream: bool,
+}
+
+/// Destinations at least this large (and separate from the source) are streamed: a frame
+/// this size leaves the caches before anyone reads it back, so reading its lines for
+/// ownership first only adds memory traffic. Smaller outputs (previews, scopes, tiles
+/// read right after) stay in the cache.
+pub const STREAM_MIN_BYTES: usize = 8 << 20;
+
+impl Out {
+    fn new<T>(s: &CodeScale, desc: &ImageDesc) -> Self {
+        let bytes = desc.min_len() * std::mem::size_of::<T>();
+        Self {
+            s: *s,
+            stream: bytes >= STREAM_MIN_BYTES && desc.layout != Layout::PlanarRgb,
         }
     }
 }

@@ -47,7 +47,7 @@ unsafe fn row_fma<T: Sample>(
 ) {
     // The closure is written here, not shared with `row_portable`, so that it inherits
     // the features (a closure of an inlined function would not).
-    process_row::<T, PlainIo>(s, src, dst, width, |blk, n| block(p, blk, n));
+    process_row::<T, PlainIo>(s, src, dst, width, false, |blk, n| block(p, blk, n));
 }
 
 /// The reference itself, for any target.
@@ -59,7 +59,7 @@ fn row_portable<T: Sample>(
     dst: &mut RowMut<'_, T>,
     width: usize,
 ) {
-    process_row::<T, PlainIo>(s, src, dst, width, |blk, n| block(p, blk, n));
+    process_row::<T, PlainIo>(s, src, dst, width, false, |blk, n| block(p, blk, n));
 }
 
 #[inline(always)]

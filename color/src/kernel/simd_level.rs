@@ -32,12 +32,15 @@ macro_rules! simd_level {
             src: Option<&RowRef<'_, T>>,
             dst: &mut RowMut<'_, T>,
             width: usize,
+            stream: bool,
         ) {
             let mut tetra = Tetra {
                 vertex: [[0; BLOCK]; 4],
                 weight: [[0.0; BLOCK]; 4],
             };
-            process_row::<T, $io>(s, src, dst, width, |blk, n| block(p, blk, n, &mut tetra));
+            process_row::<T, $io>(s, src, dst, width, stream, |blk, n| {
+                block(p, blk, n, &mut tetra)
+            });
         }
 
         type Rgb = (F, F, F);
