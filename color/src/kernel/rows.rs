@@ -346,7 +346,9 @@ fn line_start<T>(dst: &RowMut<'_, T>) -> usize {
         return 0;
     };
     let (addr, bytes) = (row.as_ptr() as usize, spp * std::mem::size_of::<T>());
-    (0..64).find(|p| (addr + p * bytes).is_multiple_of(64)).unwrap_or(0)
+    (0..64)
+        .find(|p| (addr + p * bytes).is_multiple_of(64))
+        .unwrap_or(0)
 }
 
 /// Orders this row's non-temporal stores before whatever the thread does next (another
