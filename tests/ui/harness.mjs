@@ -12,24 +12,60 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 export const artifacts = join(root, 'tests/artifacts/ui');
-const binary = process.env.LOOKWIRE_BIN ?? join(root, 'target/debug/lookwire');
+export const binary = process.env.LOOKWIRE_BIN ?? join(root, 'target/debug/lookwire');
 const port = 20000 + Math.floor(Math.random() * 20000);
 export const base = `http://127.0.0.1:${port}`;
 
 let server;
 export let browser;
 
-async function waitForServer() {
-  for (let i = 0; i < 200; i++) {
+/** Waits until a server answers at `url` (any HTTP status: one asking for a login too). */
+export async function waitForServer(url = `${base}/api/v1/show`) {
+  for (let i = 0; i < 300; i++) {
     try {
-      const res = await fetch(`${base}/api/v1/show`);
-      if (res.ok) return;
+      await fetch(url);
+      return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`lookwire did not start on ${base}`);
+  throw new Error(`lookwire did not start: ${url}`);
+}
+
+/**
+ * Waits until the picture `selector` shows, from `kind` ('stream' | 'jpg'), show version
+ * `min` or later (and camera `camera`, when given, for the focus view).
+ */
+export async function pictureShows(page, selector, kind, min, camera = null) {
+  await page.waitForFunction(([sel, k, v, id]) => {
+    const img = /** @type {HTMLImageElement} */ (document.querySelector(sel));
+    const src = img?.getAttribute('src') ?? '';
+    const isStream = src.startsWith('blob:');
+    const version = isStream || img.dataset.camera ? Number(img.dataset.version) : Number(new URL(src || '/', location.href).searchParams.get('v'));
+    return src !== '' && isStream === (k === 'stream') && version >= v && img.complete && img.naturalWidth > 0
+      && (id === null || img.dataset.camera === id);
+  }, [selector, kind, min, camera]);
+}
+
+/** The picture `selector` shows: its source kind, the show version, its mean RGB. */
+export function pictureOf(page, selector) {
+  return page.evaluate(async (sel) => {
+    const img = /** @type {HTMLImageElement} */ (document.querySelector(sel));
+    if (!img.complete || !img.naturalWidth) await new Promise((r) => img.addEventListener('load', r, { once: true }));
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const g = canvas.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
+    const sum = [0, 0, 0];
+    for (let p = 0; p < data.length; p += 4) for (let c = 0; c < 3; c++) sum[c] += data[p + c];
+    const src = img.getAttribute('src') ?? '';
+    const isStream = src.startsWith('blob:');
+    const version = isStream || img.dataset.camera ? Number(img.dataset.version) : Number(new URL(src, location.href).searchParams.get('v'));
+    return { kind: isStream ? 'stream' : 'jpg', version, mean: sum.map((s) => s / (data.length / 4)) };
+  }, selector);
 }
 
 export async function rest(method, path, body) {

@@ -1,39 +1,13 @@
-// The multiviewer's pictures over the preview stream (GET /api/v1/preview/stream), and the
-// fallback to preview.jpg while the stream is refused.
+// The multiviewer's and the focus view's pictures over the preview stream (GET
+// /api/v1/preview/stream), and the fallback to preview.jpg while the stream is refused.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, openPage, rest, trimOf } from './harness.mjs';
+import { eventually, openPage, pictureOf, pictureShows, rest, trimOf } from './harness.mjs';
 
-/** The tile image of `camera`: its source kind, the show version it shows, its mean RGB. */
-function tilePicture(page, camera) {
-  return page.evaluate(async (id) => {
-    const img = /** @type {HTMLImageElement} */ (document.querySelector(`.tile[data-camera="${id}"] img`));
-    if (!img.complete || !img.naturalWidth) await new Promise((r) => img.addEventListener('load', r, { once: true }));
-    const canvas = document.createElement('canvas');
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
-    const g = canvas.getContext('2d');
-    g.drawImage(img, 0, 0);
-    const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
-    const sum = [0, 0, 0];
-    for (let p = 0; p < data.length; p += 4) for (let c = 0; c < 3; c++) sum[c] += data[p + c];
-    const src = img.getAttribute('src') ?? '';
-    const version = src.startsWith('blob:') ? Number(img.dataset.version) : Number(new URL(src, location.href).searchParams.get('v'));
-    return { kind: src.startsWith('blob:') ? 'stream' : 'jpg', version, mean: sum.map((s) => s / (data.length / 4)) };
-  }, camera);
-}
-
-/** Waits until `camera`'s tile shows a picture of `kind` for show version `min` or later. */
-async function tileShows(page, camera, kind, min) {
-  await page.waitForFunction(([id, k, v]) => {
-    const img = /** @type {HTMLImageElement} */ (document.querySelector(`.tile[data-camera="${id}"] img`));
-    const src = img?.getAttribute('src') ?? '';
-    const isStream = src.startsWith('blob:');
-    const version = isStream ? Number(img.dataset.version) : Number(new URL(src || '/', location.href).searchParams.get('v'));
-    return src !== '' && isStream === (k === 'stream') && version >= v && img.complete && img.naturalWidth > 0;
-  }, [camera, kind, min]);
-}
+const tile = (camera) => `.tile[data-camera="${camera}"] img`;
+const tilePicture = (page, camera) => pictureOf(page, tile(camera));
+const tileShows = (page, camera, kind, min) => pictureShows(page, tile(camera), kind, min);
 
 /** Resets `camera`'s trim (earlier tests leave grades that clip) and waits for its tile. */
 async function resetTrim(page, camera, kind) {
@@ -47,8 +21,12 @@ async function resetTrim(page, camera, kind) {
 
 /** Halves `camera`'s red slope through the page's connection; returns the show version before it. */
 async function halveRed(page, camera) {
+  return setRed(page, camera, Number(((await trimOf(camera)).slope[0] * 0.5).toFixed(4)));
+}
+
+/** Sets `camera`'s red slope through the page's connection; returns the show version before it. */
+async function setRed(page, camera, slope) {
   const start = await page.evaluate(() => window.lookwire.state.version);
-  const slope = Number(((await trimOf(camera)).slope[0] * 0.5).toFixed(4));
   await page.evaluate(([id, v]) => window.lookwire.connection.trim(id, 'trim.slope.r', v), [camera, slope]);
   await eventually(`slope.r of ${camera} is ${slope}`, async () => (await trimOf(camera)).slope[0] === slope);
   await page.waitForFunction((v) => window.lookwire.state.version > v, start);
@@ -95,6 +73,63 @@ test('while the stream is refused the tiles fall back to preview.jpg, and return
   refuse = false;
   await page.waitForFunction(() => window.lookwire.stream.live);
   await tileShows(page, 'f', 'stream', start + 1);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the focus view follows the preview stream, on the SDR and on the HDR output, with no preview.jpg request', async () => {
+  const page = await openPage();
+  await page.waitForFunction(() => window.lookwire.stream.live);
+  const jpgs = [];
+  page.on('request', (r) => {
+    if (r.url().includes('preview.jpg')) jpgs.push(r.url());
+  });
+  await page.locator('.tile[data-camera="d"]').click();
+  await resetTrim(page, 'd', 'stream');
+  await pictureShows(page, '#focus-preview', 'stream', 0, 'd');
+  const before = await pictureOf(page, '#focus-preview');
+  const start = await halveRed(page, 'd');
+  await pictureShows(page, '#focus-preview', 'stream', start + 1, 'd');
+  const after = await pictureOf(page, '#focus-preview');
+  assert.ok(after.mean[0] < before.mean[0] - 5, `the focus view's red falls: ${before.mean} → ${after.mean}`);
+  assert.ok(Math.abs(after.mean[1] - before.mean[1]) < (before.mean[0] - after.mean[0]) / 2, `green moves less: ${before.mean} → ${after.mean}`);
+
+  // HDR: the stream is asked for the HDR output (focus and tiles); a browser picture is its
+  // SDR rendering, and the caption says so.
+  await page.selectOption('#output-select', 'hdr');
+  await page.waitForFunction(() => /shown through SDR Rec\.709/.test(document.getElementById('focus-caption').textContent));
+  const subs = await page.evaluate(() => [...window.lookwire.stream.pictures].map(([id, p]) => [id, p.sub.output]));
+  assert.equal(subs[0][0], 'focus', 'the focus picture is subscribed first');
+  assert.ok(subs.every(([, output]) => output === 'hdr'), `every picture on HDR: ${JSON.stringify(subs)}`);
+  const onHdr = await setRed(page, 'd', 1);
+  await pictureShows(page, '#focus-preview', 'stream', onHdr + 1, 'd');
+  const back = await pictureOf(page, '#focus-preview');
+  assert.ok(back.mean[0] > after.mean[0] + 5, `red rises back on HDR: ${after.mean} → ${back.mean}`);
+  await page.selectOption('#output-select', 'sdr');
+  await page.waitForFunction(() => !/shown through/.test(document.getElementById('focus-caption').textContent));
+  assert.deepEqual(jpgs, [], 'no picture was polled');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('while the stream is down the focus view shows preview.jpg, and returns to the stream', async () => {
+  let refuse = false;
+  const page = await openPage({
+    setup: (p) => p.routeWebSocket(/\/preview\/stream/, (ws) => {
+      if (refuse) ws.close({ code: 1013, reason: 'refused by the test' });
+      else ws.connectToServer();
+    }),
+  });
+  await page.locator('.tile[data-camera="e"]').click();
+  await pictureShows(page, '#focus-preview', 'stream', 0, 'e');
+  refuse = true;
+  await page.evaluate(() => window.lookwire.stream.drop());
+  await page.waitForFunction(() => window.lookwire.stream.failed);
+  const start = await halveRed(page, 'e');
+  await pictureShows(page, '#focus-preview', 'jpg', start + 1, 'e');
+  refuse = false;
+  await page.waitForFunction(() => window.lookwire.stream.live);
+  await pictureShows(page, '#focus-preview', 'stream', start + 1, 'e');
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { artifacts, eventually, openPage, rest, trimOf } from './harness.mjs';
+import { artifacts, eventually, openPage, pictureShows, rest, trimOf } from './harness.mjs';
 
 /** Waits until the scopes of `camera` are drawn for show version `min` or later. */
 async function scopesDrawn(page, camera, min) {
@@ -225,10 +225,7 @@ test('a held still is compared with the live picture after a trim', async () => 
   await page.press('#trim-offset-b', 'Enter');
   await eventually('offset.b of f moved', async () => (await trimOf('f')).offset[2] !== before);
   // Once the new picture is in, the live half (A) differs from the still (B).
-  await page.waitForFunction((v) => {
-    const img = document.getElementById('focus-preview');
-    return Number(new URL(img.src).searchParams.get('v')) > v && img.complete && img.naturalWidth > 0;
-  }, start);
+  await pictureShows(page, '#focus-preview', 'stream', start + 1, 'f');
   const shown = await columnsShown(page);
   const width = shown.length;
   assertWipeAt(shown, Math.round(width / 2));
@@ -247,7 +244,12 @@ test('false color shows its zones, and a snapshot compares against the live pict
   const total = shares.reduce((a, b) => a + b, 0);
   // Zones cover part of the picture (the rest keeps its grey): shares are parts of one.
   assert.ok(shares.length >= 5 && total > 0.1 && total <= 1.0001, `zone shares: ${shares}`);
-  assert.match(await page.evaluate(() => document.getElementById('focus-preview').src), /view=false-color/);
+  // The focus view asks the stream for the false color picture, and gets it.
+  await page.waitForFunction(() => {
+    const img = document.getElementById('focus-preview');
+    return window.lookwire.stream.pictures.get('focus')?.sub.view === 'false-color'
+      && window.lookwire.stream.sent.includes('"view":"false-color"') && img.src.startsWith('blob:');
+  });
   await page.locator('.viewer').screenshot({ path: join(artifacts, 'false-color.png') });
 
   // Back to graded; store a snapshot, move the grade away, compare with the snapshot.
@@ -264,7 +266,7 @@ test('false color shows its zones, and a snapshot compares against the live pict
   await page.selectOption('#compare-source', `snapshot:${id}`);
   const loaded = () => page.waitForFunction((v) => {
     const { compare, state } = window.lookwire.viewer ? { compare: window.lookwire.viewer.compare, state: window.lookwire.state } : {};
-    const shown = Number(new URL(compare.a.src).searchParams.get('v'));
+    const shown = Number(compare.a.dataset.version);
     return compare.a.complete && compare.a.naturalWidth > 0 && compare.b.complete && compare.b.naturalWidth > 0 && shown >= v;
   }, state0);
   const state0 = await page.evaluate(() => window.lookwire.state.version);

@@ -14,20 +14,34 @@ export class ApiError extends Error {
   }
 }
 
-// The session's token, when the server asks for one: the page is opened as `/?token=…`
-// (from POST /api/v1/login). Fetches send it as a header; links and pictures, which cannot,
-// carry it in their URL (the server takes `?token=` on reads only).
-const TOKEN = new URLSearchParams(location.search).get('token');
+// The session's token, when the server asks for one: from the login dialog (POST
+// /api/v1/login), kept for this tab in sessionStorage, or given as `/?token=…`. Fetches send
+// it as a header; links, pictures and sockets, which cannot, carry it in their URL (the
+// server takes `?token=` on reads only).
+const STORED = 'lookwire.token';
+let token = new URLSearchParams(location.search).get('token') ?? sessionStorage.getItem(STORED);
+
+/** The session's token, or null (loopback servers need none). */
+export function currentToken() {
+  return token;
+}
+
+/** Keeps `value` as the session's token (null forgets it). @param {string | null} value */
+export function setToken(value) {
+  token = value;
+  if (value) sessionStorage.setItem(STORED, value);
+  else sessionStorage.removeItem(STORED);
+}
 
 /** Headers that authenticate a fetch. @returns {Record<string, string>} */
 export function authHeaders() {
-  return TOKEN ? { authorization: `Bearer ${TOKEN}` } : {};
+  return token ? { authorization: `Bearer ${token}` } : {};
 }
 
 /** `url` with the session's token for a link or a picture. @param {string} url */
 export function withToken(url) {
-  if (!TOKEN) return url;
-  return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(TOKEN)}`;
+  if (!token) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
 }
 
 export async function api(method, path, body) {

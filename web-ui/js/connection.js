@@ -7,12 +7,12 @@ const RETRY_MS = [250, 500, 1000, 2000, 4000];
 export class Connection extends EventTarget {
   /**
    * @param {import('./state.js').ShowState} state
-   * @param {{ token?: string | null }} [options]
+   * @param {{ token?: () => string | null }} [options] `token()`: the session's token now
    */
   constructor(state, { token } = {}) {
     super();
     this.state = state;
-    this.token = token;
+    this.token = token ?? (() => null);
     this.seq = 0;
     this.pending = new Map(); // seq → message not yet acknowledged
     this.retries = 0;
@@ -26,7 +26,8 @@ export class Connection extends EventTarget {
   connect() {
     const params = new URLSearchParams();
     if (this.state.version) params.set('since', String(this.state.version));
-    if (this.token) params.set('token', this.token);
+    const token = this.token();
+    if (token) params.set('token', token);
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const socket = new WebSocket(`${scheme}://${location.host}/api/v1/ws?${params}`);
     this.socket = socket;

@@ -1,13 +1,14 @@
 // lookwire's VC screen: multiviewer, the focused camera's trims, wheels, snapshots,
 // devices. The server holds the truth; this page shows it and sends changes.
 
-import { api, withToken } from './api.js';
+import { api, currentToken, withToken } from './api.js';
 import { Connection } from './connection.js';
 import { buildDeviceAdmin } from './device-admin.js';
 import { BYPASS, cameraDeviceMarks, DeviceWatch } from './devices.js';
 import { $, el, toast } from './dom.js';
 import { ShowState } from './state.js';
 import { buildExport } from './export.js';
+import { login, needsLogin } from './login.js';
 import { buildMatch } from './match.js';
 import { buildScenes } from './scenes.js';
 import { PreviewStream } from './stream.js';
@@ -16,10 +17,10 @@ import { buildViewer } from './viewer.js';
 import { Wheel } from './wheel.js';
 
 const state = new ShowState();
-const token = new URLSearchParams(location.search).get('token');
-const connection = new Connection(state, { token });
-// The multiviewer's pictures come over the preview stream; preview.jpg only while it is down.
-const stream = new PreviewStream({ token });
+const connection = new Connection(state, { token: currentToken });
+// The multiviewer's and the focus view's pictures come over the preview stream;
+// preview.jpg only while it is down.
+const stream = new PreviewStream({ token: currentToken });
 const ui = {
   focus: null, // camera id
   output: null, // output id for the focus view
@@ -33,6 +34,31 @@ const lookwire = { state, connection, stream, ui, devices, viewer: null, match: 
 
 async function reload() {
   state.load(await api('GET', '/export'));
+}
+
+/** The show, once logged in (a server beyond loopback asks who is there first). */
+async function firstLoad() {
+  for (;;) {
+    try {
+      await reload();
+      break;
+    } catch (error) {
+      if (!needsLogin(error)) throw error;
+      await login();
+    }
+  }
+  const session = await api('GET', '/session');
+  $('session-user').hidden = !session.auth_required;
+  $('session-user').textContent = `${session.user} (${session.role})`;
+}
+
+/** After a lost socket: a token that expired asks for a login again (the sockets retry). */
+async function checkSession() {
+  try {
+    await api('GET', '/session');
+  } catch (error) {
+    if (needsLogin(error)) await login();
+  }
 }
 
 // ---- multiviewer -------------------------------------------------------------------
@@ -102,8 +128,18 @@ function renderMultiviewer() {
   const existing = new Map([...box.children].map((t) => [/** @type {HTMLElement} */ (t).dataset.camera, t]));
   const tiles = state.cameras().map((c, i) => updateTile(existing.get(c.id), c, i));
   if (tiles.length !== box.children.length || tiles.some((t, i) => box.children[i] !== t)) box.replaceChildren(...tiles);
+  subscribePictures();
+}
+
+/**
+ * Tells the stream every picture to keep current: the focus view first (a pass sends its
+ * pictures in order, so the one the VC watches comes first), then the tiles.
+ */
+function subscribePictures() {
   const pictures = new Map();
-  for (const tile of tiles) {
+  const focused = lookwire.viewer?.picture();
+  if (focused) pictures.set('focus', focused);
+  for (const tile of /** @type {HTMLElement[]} */ ([...$('multiviewer').children])) {
     const camera = tile.dataset.camera;
     const sub = { camera, width: 480, ...(ui.output ? { output: ui.output } : {}) };
     pictures.set(`tile:${camera}`, { sub, img: tile.querySelector('img') });
@@ -183,10 +219,6 @@ function renderPanel() {
   $('focus-meta').textContent = `${camera.make} ${camera.model} · ${camera.input_space} · working ${camera.working_space}`;
   showTrim(camera.grade.trim);
   for (const [name, wheel] of Object.entries(wheels)) wheel.set(camera.grade.trim[name]);
-  const output = state.show.outputs[ui.output];
-  $('focus-caption').textContent = output
-    ? `${output.name} · ${output.display ?? output.lut} · ${output.range} range`
-    : '';
   lookwire.viewer.render(camera);
   renderTally();
   renderLooks(camera);
@@ -340,6 +372,7 @@ function wire() {
     const badge = $('connection');
     badge.dataset.state = e.detail;
     badge.textContent = e.detail === 'open' ? 'live' : e.detail === 'closed' ? 'connection lost: retrying' : 'connecting…';
+    if (e.detail === 'closed') checkSession();
   });
   $('undo').addEventListener('click', () => cameraAction('undo'));
   $('redo').addEventListener('click', () => cameraAction('redo'));
@@ -374,15 +407,19 @@ function wire() {
 }
 
 async function start() {
-  lookwire.viewer = buildViewer({ state, ui, previewUrl });
+  lookwire.viewer = buildViewer({ state, ui, previewUrl, stream, subscribe: subscribePictures });
   lookwire.match = buildMatch({ state, ui });
   lookwire.exports = buildExport({ state });
   lookwire.scenes = buildScenes({ state });
   buildPanel();
   wire();
-  await reload();
+  await firstLoad();
   connection.connect();
-  stream.addEventListener('status', () => renderMultiviewer());
+  stream.addEventListener('status', () => {
+    renderMultiviewer();
+    const camera = state.camera(ui.focus);
+    if (camera) lookwire.viewer.render(camera);
+  });
   stream.connect();
   devices.addEventListener('change', () => {
     renderMultiviewer();

@@ -20,10 +20,10 @@ export function parseFrame(data) {
 }
 
 export class PreviewStream extends EventTarget {
-  /** @param {{ token?: string | null }} [options] */
+  /** @param {{ token?: () => string | null }} [options] `token()`: the session's token now */
   constructor({ token } = {}) {
     super();
-    this.token = token;
+    this.token = token ?? (() => null);
     /** @type {Map<string, { sub: any, img: HTMLImageElement }>} id → picture kept current */
     this.pictures = new Map();
     this.sent = ''; // the subscribe message the server has now
@@ -36,7 +36,8 @@ export class PreviewStream extends EventTarget {
 
   connect() {
     const params = new URLSearchParams();
-    if (this.token) params.set('token', this.token);
+    const token = this.token();
+    if (token) params.set('token', token);
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const socket = new WebSocket(`${scheme}://${location.host}/api/v1/preview/stream?${params}`);
     socket.binaryType = 'arraybuffer';

@@ -1,4 +1,6 @@
 // The focus view: the focused camera's graded picture, its compare controls and its scopes.
+// The picture comes over the preview stream like the tiles' (subscription `focus`: camera,
+// output, view, overlays), through preview.jpg only while the stream is down.
 
 import { api } from './api.js';
 import { Compare, MODES } from './compare.js';
@@ -7,9 +9,10 @@ import { ScopePanel } from './scopes.js';
 
 /**
  * @param {{ state: import('./state.js').ShowState, ui: any,
- *           previewUrl: (camera: any, width: number, extra?: Record<string, string>) => string }} deps
+ *           previewUrl: (camera: any, width: number, extra?: Record<string, string>) => string,
+ *           stream: import('./stream.js').PreviewStream, subscribe: () => void }} deps
  */
-export function buildViewer({ state, ui, previewUrl }) {
+export function buildViewer({ state, ui, previewUrl, stream, subscribe }) {
   const img = $('focus-preview');
   const compare = new Compare(img, $('compare-view'));
   const scopes = new ScopePanel($('scopes'));
@@ -93,11 +96,65 @@ export function buildViewer({ state, ui, previewUrl }) {
     }
   }
 
+  /** The focus picture's subscription on the stream, or null with no camera focused. */
+  function picture() {
+    const camera = state.camera(ui.focus);
+    if (!camera) return null;
+    const sub = { camera: camera.id, width: 960, ...(ui.output ? { output: ui.output } : {}), ...pictureParams() };
+    return { sub, img };
+  }
+
+  /** Shows `camera` in the focus view: by the stream, or by preview.jpg while it is down. */
+  function showPicture(camera) {
+    if (img.dataset.camera !== camera.id) img.classList.add('stale'); // until its own picture comes
+    if (!stream.failed) {
+      subscribe();
+      return;
+    }
+    const url = previewUrl(camera, 960, pictureParams());
+    if (img.getAttribute('src') === url) return;
+    if (img.dataset.blob) URL.revokeObjectURL(img.dataset.blob);
+    delete img.dataset.blob;
+    img.onload = () => {
+      if (img.getAttribute('src') !== url) return; // a stream picture came since
+      img.dataset.camera = camera.id;
+      img.dataset.version = new URL(url, location.href).searchParams.get('v') ?? '';
+      img.classList.remove('stale');
+    };
+    img.src = url;
+  }
+
+  // A stream picture for the focus view: which camera and output it shows.
+  stream.addEventListener('frame', (/** @type {CustomEvent} */ e) => {
+    const header = e.detail;
+    if (header.id !== 'focus') return;
+    img.dataset.camera = header.camera;
+    img.classList.toggle('stale', header.camera !== ui.focus);
+    img.hidden = compare.active;
+    caption(header.output, header.rendered);
+  });
+  stream.addEventListener('failure', (/** @type {CustomEvent} */ e) => {
+    if (img.title) $('focus-caption').textContent = `No picture: ${e.detail}`;
+  });
+
+  /** The caption: the output, and the one a browser picture is rendered through (HDR → SDR). */
+  function caption(requested, rendered) {
+    const output = state.show.outputs[requested];
+    if (!output) return;
+    const through = rendered && rendered !== requested ? state.show.outputs[rendered] : null;
+    $('focus-caption').textContent = [
+      `${output.name} · ${output.display ?? output.lut} · ${output.range} range`,
+      through && `shown through ${through.name} (a browser shows no HDR)`,
+    ].filter(Boolean).join(' · ');
+  }
+
   function render(camera) {
     const view = pictures.views ? $('focus-view-mode').value : 'graded';
     compare.labels.a = view === 'graded' ? camera.label : `${camera.label} ${pictures.viewNames[view]}`;
     img.onerror = () => { img.hidden = true; };
-    img.src = previewUrl(camera, 960, pictureParams());
+    img.title = '';
+    showPicture(camera);
+    caption(ui.output, null);
     img.hidden = compare.active;
     renderSources(camera);
     renderLegend(camera);
@@ -157,6 +214,7 @@ export function buildViewer({ state, ui, previewUrl }) {
     compare,
     scopes,
     render,
+    picture,
     /** After a change to `cameras`: a B camera among them gets its new picture. */
     changed(cameras) {
       const source = compare.source ?? '';
