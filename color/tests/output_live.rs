@@ -88,8 +88,9 @@ fn table_for(case: &Case<'_>) -> Arc<OutputTable> {
     })
 }
 
-/// Bakes one case both ways; returns (fast errors, certified errors, exact nodes).
-fn run(case: &Case<'_>, table: Arc<OutputTable>) -> (Vec<f64>, Vec<f64>, usize) {
+/// Bakes one case three ways; returns (table bake errors, certified errors, exact
+/// nodes, live bake errors).
+fn run(case: &Case<'_>, table: Arc<OutputTable>) -> (Vec<f64>, Vec<f64>, usize, Vec<f64>) {
     let look = match case.working {
         WorkingSpace::AcesCct => show_look(0.4135),
         WorkingSpace::Camera => show_look(0.4),
@@ -100,20 +101,23 @@ fn run(case: &Case<'_>, table: Arc<OutputTable>) -> (Vec<f64>, Vec<f64>, usize) 
     let exact = exact_of(case, &look);
     let fast = live.bake(&case.cdl, case.style).unwrap();
     let (certified, report) = live.bake_certified(&case.cdl, case.style, 0.5).unwrap();
+    let lanes = live.bake_live(&case.cdl, case.style).unwrap();
     (
         errors(&fast, &exact),
         errors(&certified, &exact),
         report.exact_nodes,
+        errors(&lanes, &exact),
     )
 }
 
 fn check(cases: &[Case<'_>]) {
     let mut failures = Vec::new();
     for case in cases {
-        let (fast, certified, exact_nodes) = run(case, table_for(case));
+        let (fast, certified, exact_nodes, live) = run(case, table_for(case));
         let (max, tail) = (certified[certified.len() - 1], p999(&certified));
+        let (live_max, live_tail) = (live[live.len() - 1], p999(&live));
         println!(
-            "{:24} {:8} {:28} {:5} {:7} fast: p99.9 {:7.2} max {:7.2} | certified: p99.9 {:.3} max {:.3}, {:5} exact nodes",
+            "{:24} {:8} {:28} {:5} {:7} live: p99.9 {live_tail:.3} max {live_max:.3} | table: p99.9 {:7.2} max {:7.2} | certified: p99.9 {:.3} max {:.3}, {:5} exact nodes",
             case.input,
             case.working.as_str(),
             case.output,
@@ -127,7 +131,14 @@ fn check(cases: &[Case<'_>]) {
         );
         if max >= 1.0 || tail >= 1.0 {
             failures.push(format!(
-                "{} {} {}: max {max}, p99.9 {tail}",
+                "{} {} {}: certified max {max}, p99.9 {tail}",
+                case.input, case.working, case.output
+            ));
+        }
+        // ACES 2.0 outputs: the live bake runs the exact output in f32 lanes.
+        if case.output.starts_with("aces2-") && (live_max >= 1.0 || live_tail >= 1.0) {
+            failures.push(format!(
+                "{} {} {}: live max {live_max}, p99.9 {live_tail}",
                 case.input, case.working, case.output
             ));
         }
@@ -197,6 +208,80 @@ fn certified_live_bake_in_camera_log_and_with_extreme_grades() {
         range: SignalRange::Legal,
     });
     check(&cases);
+}
+
+/// The six demo cameras (server/src/show/demo.rs).
+const DEMO_CAMERAS: [&str; 6] = [
+    "sony-slog3-sgamut3cine",
+    "arri-logc4-awg4",
+    "panasonic-vlog-vgamut",
+    "red-log3g10-rwg",
+    "bmd-film-gen5",
+    "canon-clog3-cgamut",
+];
+
+/// The live bake (exact output in f32 lanes) against the exact f64 bake: every ACES 2.0
+/// output id in both working modes, the six demo cameras, moderate and extreme CDLs in
+/// both styles, full and legal range; max and p99.9 under one 10-bit code.
+#[test]
+fn live_bake_is_within_one_code_for_every_aces2_output() {
+    let outputs: Vec<&str> = lookwire_color::output::display_output_ids()
+        .filter(|id| id.starts_with("aces2-"))
+        .collect();
+    assert!(outputs.len() >= 11, "{outputs:?}");
+    let mut failures = Vec::new();
+    for (i, output) in outputs.iter().enumerate() {
+        for (w, working) in [WorkingSpace::AcesCct, WorkingSpace::Camera]
+            .into_iter()
+            .enumerate()
+        {
+            let case = Case {
+                input: DEMO_CAMERAS[(2 * i + w) % 6],
+                working,
+                output,
+                cdl: if (i + w) % 2 == 0 {
+                    moderate()
+                } else {
+                    extreme()
+                },
+                style: if (i / 2 + w) % 2 == 0 {
+                    CdlStyle::Asc
+                } else {
+                    CdlStyle::NoClamp
+                },
+                range: if (i + w) % 3 == 0 {
+                    SignalRange::Legal
+                } else {
+                    SignalRange::Full
+                },
+            };
+            let look = show_look(if w == 0 { 0.4135 } else { 0.4 });
+            let space = spaces::lookup(case.input).unwrap();
+            let mut live = LiveBake::new(&space, case.working, table_for(&case), 33).unwrap();
+            live.set_look(Some(&look));
+            assert!(live.has_exact_live());
+            let errs = errors(
+                &live.bake_live(&case.cdl, case.style).unwrap(),
+                &exact_of(&case, &look),
+            );
+            let (max, tail) = (errs[errs.len() - 1], p999(&errs));
+            println!(
+                "{:24} {:8} {:28} {:5} {:7} live: p99.9 {tail:.4} max {max:.4}",
+                case.input,
+                case.working.as_str(),
+                case.output,
+                case.range.to_string(),
+                case.style.as_str()
+            );
+            if max >= 1.0 || tail >= 1.0 {
+                failures.push(format!(
+                    "{} {} {output}: max {max}, p99.9 {tail}",
+                    case.input, case.working
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "over one 10-bit code: {failures:#?}");
 }
 
 #[test]

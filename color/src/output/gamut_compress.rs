@@ -43,6 +43,11 @@ impl GamutCompression {
         }
     }
 
+    /// Per-channel thresholds and scales, and the power (for the f32 live path).
+    pub(crate) fn parameters(&self) -> (F3, F3, f64) {
+        (self.threshold, self.scale, self.power)
+    }
+
     fn compress(&self, dist: f64, i: usize) -> f64 {
         let (thr, scale) = (self.threshold[i], self.scale[i]);
         let nd = (dist - thr) / scale;

@@ -18,6 +18,7 @@ mod bspline;
 mod catalog;
 pub mod display;
 mod fastmath;
+pub(crate) mod fastmath32;
 pub mod gamut_compress;
 pub mod live;
 pub mod matrix;
@@ -187,6 +188,14 @@ impl OutputTransform {
     pub fn ap1_clamp(&self) -> Option<f64> {
         match &*self.rendering {
             Rendering::Aces2 { rendering, .. } => Some(rendering.forward_limit()),
+            Rendering::Aces1(_) => None,
+        }
+    }
+
+    /// The ACES 2.0 rendering of this output, if it is one.
+    pub fn aces2(&self) -> Option<&Aces2Rendering> {
+        match &*self.rendering {
+            Rendering::Aces2 { rendering, .. } => Some(rendering),
             Rendering::Aces1(_) => None,
         }
     }

@@ -10,10 +10,10 @@ const L_A: f64 = 100.0;
 const Y_B: f64 = 20.0;
 const SURROUND_C: f64 = 0.59;
 const SURROUND_NC: f64 = 0.9;
-const NL_OFFSET: f64 = 0.2713 * 100.0;
+pub(super) const NL_OFFSET: f64 = 0.2713 * 100.0;
 const NL_SCALE: f64 = 4.0 * 100.0;
 /// The highest normalised cone response the inverse accepts (OCIO clamps there).
-const NL_INVERSE_LIMIT: f64 = 0.99;
+pub(super) const NL_INVERSE_LIMIT: f64 = 0.99;
 
 /// The CAM16-like cone space of the ACES 2.0 model (custom primaries, equal-energy-ish white).
 const CAM16: Primaries = Primaries {
@@ -31,14 +31,14 @@ pub fn model_gamma() -> f64 {
 /// Everything the model needs for one set of RGB primaries.
 #[derive(Debug, Clone)]
 pub struct JmhParams {
-    rgb_to_cone: Mat3,
-    cone_to_rgb: Mat3,
-    cone_to_aab: Mat3,
-    aab_to_cone: Mat3,
-    f_l_n: f64,
+    pub(super) rgb_to_cone: Mat3,
+    pub(super) cone_to_rgb: Mat3,
+    pub(super) cone_to_aab: Mat3,
+    pub(super) aab_to_cone: Mat3,
+    pub(super) f_l_n: f64,
     pub cz: f64,
-    inv_cz: f64,
-    a_w_j: f64,
+    pub(super) inv_cz: f64,
+    pub(super) a_w_j: f64,
 }
 
 /// A power function: libm's `f64::powf`, or the vectorisable one of the batch path.

@@ -7,10 +7,10 @@ use super::cam::{JmhParams, Pow, REFERENCE_LUMINANCE};
 #[derive(Debug, Clone)]
 pub struct ToneScale {
     pub peak: f64,
-    t_1: f64,
-    g: f64,
-    s_2: f64,
-    m_2: f64,
+    pub(super) t_1: f64,
+    pub(super) g: f64,
+    pub(super) s_2: f64,
+    pub(super) m_2: f64,
     /// Scene value "hitting the roof", from 128 at 100 nits to 896 at 10 000 nits.
     pub r_hit: f64,
     /// Display luminance of scene 18 % grey, /100.
@@ -89,9 +89,9 @@ impl ToneScale {
 /// Chroma compression constants for one peak luminance.
 #[derive(Debug, Clone)]
 pub struct ChromaCompress {
-    sat: f64,
-    sat_thr: f64,
-    compr: f64,
+    pub(super) sat: f64,
+    pub(super) sat_thr: f64,
+    pub(super) compr: f64,
     pub scale: f64,
 }
 

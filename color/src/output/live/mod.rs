@@ -62,6 +62,7 @@ mod error;
 mod exact;
 mod finish;
 mod group;
+mod lanes;
 mod table;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -75,6 +76,7 @@ use crate::spaces::{self, InputSpace, AP0, AP1};
 
 pub use error::{live_error, LiveError, Settled};
 pub use group::bake_certified_group;
+use lanes::ExactLanes;
 pub use table::OutputTable;
 
 /// Entries of the per-channel slope/offset/power table.
@@ -270,6 +272,62 @@ impl LiveBake {
             .and_then(|()| self.output_kernel.render_in_place(&desc, buf));
         debug_assert!(rendered.is_ok());
         self.output.finish.apply_all(out);
+    }
+
+    /// True when [`Self::bake_live_into`] runs the exact output per node (ACES 2.0
+    /// outputs); otherwise it is the table bake [`Self::bake_into`].
+    pub fn has_exact_live(&self) -> bool {
+        self.output.lanes.is_some()
+    }
+
+    /// The live bake: the CDL and look LUT on the render kernels (f32), then per node the
+    /// working space's decode and the exact output transform in f32 lanes (AVX-512,
+    /// AVX2 or portable), then the output's clamp, matrix and encoding. Within a fraction
+    /// of a 10-bit code of the exact (f64) bake for ACES 2.0 outputs (tested for every
+    /// id in color/tests/output_live.rs); nodes the f32 path cannot take (codes outside
+    /// the camera decode's table, non-finite values) are computed with the f64 path.
+    /// Outputs without the f32 path (ACES 1.x) get [`Self::bake_into`]. Returns the
+    /// number of nodes computed in f64.
+    pub fn bake_live_into(&self, cdl: &Cdl, style: CdlStyle, out: &mut Vec<[f32; 3]>) -> usize {
+        match &self.output.lanes {
+            Some(lanes) => self.bake_lanes(lanes, cdl, style, out),
+            None => {
+                self.bake_into(cdl, style, out);
+                0
+            }
+        }
+    }
+
+    /// [`Self::bake_live_into`] as a [`Lut3d`] on the unit domain.
+    pub fn bake_live(&self, cdl: &Cdl, style: CdlStyle) -> Result<Lut3d, LutError> {
+        let mut data = Vec::with_capacity(self.nodes.len() / 3);
+        self.bake_live_into(cdl, style, &mut data);
+        Lut3d::new(self.size, data, Domain::UNIT)
+    }
+
+    fn bake_lanes(
+        &self,
+        lanes: &ExactLanes,
+        cdl: &Cdl,
+        style: CdlStyle,
+        out: &mut Vec<[f32; 3]>,
+    ) -> usize {
+        let grade = self.grade_kernel(None, (*cdl, style));
+        reuse(out, self.size.pow(3));
+        let desc = self.desc();
+        // The buffer matches `desc` by construction, so rendering cannot fail.
+        let rendered = grade.render(&desc, &self.nodes, out.as_flattened_mut());
+        debug_assert!(rendered.is_ok());
+        let mut fallback = Vec::new();
+        lanes.render(out, &mut fallback);
+        self.output.finish.apply_all(out);
+        if !fallback.is_empty() {
+            let values = self.exact_nodes(&fallback, cdl, style);
+            for (&i, v) in fallback.iter().zip(values) {
+                out[i] = v;
+            }
+        }
+        fallback.len()
     }
 
     /// The certified bake: like [`Self::bake_into`] with the CDL exact, and every node

@@ -1,0 +1,507 @@
+//! The ACES 2.0 rendering in f32 over lanes of values, for the live bake.
+//!
+//! The same chain as [`Aces2Rendering::unclamped`] (OpenColorIO's CPU path is f32 too),
+//! written branch-free (both sides of every condition computed, one selected) with the
+//! powers, logarithms and arctangent of [`crate::output::fastmath32`], so that the loop
+//! over a chunk of values vectorises (16 lanes with AVX-512, 8 with AVX2, chosen by the
+//! render kernels' CPU selection; a portable build elsewhere). The per-hue tables are
+//! read by index (gathers), no binary search: the hue table's interval holding a hue is
+//! found from a uniform bin table plus at most [`HUE_STEPS`] comparisons (the bin width is
+//! chosen when the tables are built so that no bin holds more knots).
+
+use super::cam::{NL_INVERSE_LIMIT, NL_OFFSET};
+use super::tables::{CuspTable, HueTable, NOMINAL};
+use super::Aces2Rendering;
+use crate::output::fastmath32::{atan2_deg, log2, pow};
+use crate::output::matrix::{mul, Mat3};
+
+/// Values per chunk of [`Aces2Lanes::unclamped_batch`].
+pub const CHUNK: usize = 64;
+/// Per-hue tables are padded to this power of two (indices are masked, never checked).
+const TABLE: usize = 512;
+/// Entries of the hue bin table (a power of two).
+const BINS: usize = 1 << 14;
+/// Comparisons after the bin lookup.
+const HUE_STEPS: usize = 2;
+const LOG10_2: f32 = std::f32::consts::LOG10_2;
+
+type M3 = [[f32; 3]; 3];
+
+fn m3(m: &Mat3) -> M3 {
+    m.map(|r| r.map(|x| x as f32))
+}
+
+#[inline(always)]
+fn mat(m: &M3, [r, g, b]: [f32; 3]) -> [f32; 3] {
+    // Written out: array `map` is not always inlined into `#[target_feature]` code.
+    [
+        m[0][0] * r + m[0][1] * g + m[0][2] * b,
+        m[1][0] * r + m[1][1] * g + m[1][2] * b,
+        m[2][0] * r + m[2][1] * g + m[2][2] * b,
+    ]
+}
+
+#[inline(always)]
+fn lerp(a: f32, b: f32, t: f32) -> f32 {
+    a + t * (b - a)
+}
+
+#[inline(always)]
+fn select(c: bool, a: f32, b: f32) -> f32 {
+    if c {
+        a
+    } else {
+        b
+    }
+}
+
+/// The model's forward compression of a cone response, sign-preserving.
+#[inline(always)]
+fn compress_fwd(v: f32) -> f32 {
+    let f = pow(v.abs(), 0.42);
+    (f / (NL_OFFSET as f32 + f)).copysign(v)
+}
+
+/// Its inverse, the response clamped at the model's limit, sign-preserving.
+#[inline(always)]
+fn compress_inv(v: f32) -> f32 {
+    let ra = v.abs().min(NL_INVERSE_LIMIT as f32);
+    pow(NL_OFFSET as f32 * ra / (1.0 - ra), 1.0 / 0.42).copysign(v)
+}
+
+/// OCIO's `toe`, branch-free.
+#[inline(always)]
+fn toe(x: f32, limit: f32, k1_in: f32, k2_in: f32) -> f32 {
+    let k2 = k2_in.max(0.001);
+    let k1 = (k1_in * k1_in + k2 * k2).sqrt();
+    let k3 = (limit + k1) / (limit + k2);
+    let minus_b = k3 * x - k1;
+    let minus_ac = k2 * k3 * x;
+    let toed = 0.5 * (minus_b + (minus_b * minus_b + 4.0 * minus_ac).sqrt());
+    select(x > limit, x, toed)
+}
+
+/// Where the compression line through (J, M) crosses the J axis.
+#[inline(always)]
+fn solve_j_intersect(j: f32, m: f32, focus_j: f32, max_j: f32, slope_gain: f32) -> f32 {
+    let m_scaled = m / slope_gain;
+    let a = m_scaled / focus_j;
+    let b_lo = 1.0 - m_scaled;
+    let below = 2.0 * j / (b_lo + (b_lo * b_lo + 4.0 * a * j).sqrt());
+    let b_hi = -(1.0 + m_scaled + max_j * a);
+    let c_hi = max_j * m_scaled + j;
+    let above = -2.0 * c_hi / (b_hi - (b_hi * b_hi - 4.0 * a * c_hi).sqrt());
+    select(j < focus_j, below, above)
+}
+
+/// M where the line (J-axis crossing, slope) meets `J = j_max·(M/m_max)^(1/γ)`.
+#[inline(always)]
+fn line_boundary_m(
+    j_axis: f32,
+    slope: f32,
+    inv_gamma: f32,
+    [j_max, m_max, j_ref]: [f32; 3],
+) -> f32 {
+    let shifted = j_ref * pow(j_axis / j_ref, inv_gamma);
+    shifted * m_max / (j_max - slope * m_max)
+}
+
+#[inline(always)]
+fn smin_scaled(a: f32, b: f32, scale_reference: f32) -> f32 {
+    let s = 0.12 * scale_reference;
+    let h = (s - (a - b).abs()).max(0.0) / s;
+    a.min(b) - h * h * h * s / 6.0
+}
+
+#[inline(always)]
+fn remap_m(m: f32, gamut_m: f32, reach_m: f32) -> f32 {
+    let proportion = (gamut_m / reach_m).max(0.75);
+    let threshold = proportion * gamut_m;
+    let reach_offset = reach_m - threshold;
+    let scale = reach_offset / (reach_offset / (gamut_m - threshold) - 1.0);
+    let nd = (m - threshold) / scale;
+    let compressed = threshold + scale * nd / (1.0 + nd);
+    select(m <= threshold || proportion >= 1.0, m, compressed)
+}
+
+/// One ACES 2.0 rendering's constants and per-hue tables in f32.
+#[derive(Debug, Clone)]
+pub struct Aces2Lanes {
+    to_ap1: M3,
+    upper: f32,
+    ap1_to_cone: M3,
+    cone_to_aab: M3,
+    cz: f32,
+    inv_cz: f32,
+    a_w_j: f32,
+    f_l_n: f32,
+    tone: [f32; 4],
+    limit_j_max: f32,
+    model_gamma_inv: f32,
+    chroma: [f32; 4],
+    mid_j: f32,
+    focus_dist: f32,
+    lower_hull_gamma_inv: f32,
+    reach: Box<[f32; TABLE]>,
+    hues: Box<[f32; TABLE]>,
+    inv_dh: Box<[f32; TABLE]>,
+    cusp: Box<[[f32; TABLE]; 3]>,
+    bins: Box<[u32; BINS]>,
+    bins_per_degree: f32,
+    aab_to_cone: M3,
+    cone_to_rgb: M3,
+}
+
+/// The smallest bin count per degree (a power of two) with at most [`HUE_STEPS`] knots
+/// of `hues` in any bin, and the bins: the first index whose hue is ≥ the bin's start.
+fn hue_bins(hues: &HueTable) -> (f32, Box<[u32; BINS]>) {
+    let knots = &hues.0[..=NOMINAL + 1];
+    let mut per_degree = 4usize;
+    while per_degree * 360 * 2 <= BINS {
+        let fits = (0..per_degree * 360).all(|b| {
+            let (lo, hi) = (
+                b as f64 / per_degree as f64,
+                (b + 1) as f64 / per_degree as f64,
+            );
+            knots.iter().filter(|&&h| h >= lo && h < hi).count() <= HUE_STEPS
+        });
+        if fits {
+            break;
+        }
+        per_degree *= 2;
+    }
+    let mut bins = Box::new([0u32; BINS]);
+    for (b, bin) in bins.iter_mut().enumerate().take(per_degree * 360) {
+        let start = b as f64 / per_degree as f64;
+        *bin = (1..=NOMINAL + 1)
+            .find(|&k| knots[k] >= start)
+            .unwrap_or(NOMINAL + 1) as u32;
+    }
+    (per_degree as f32, bins)
+}
+
+fn padded(values: impl Iterator<Item = f64>) -> Box<[f32; TABLE]> {
+    let mut t = Box::new([0.0f32; TABLE]);
+    for (o, v) in t.iter_mut().zip(values) {
+        *o = v as f32;
+    }
+    t
+}
+
+fn cusp_columns(cusps: &CuspTable) -> Box<[[f32; TABLE]; 3]> {
+    let mut c = Box::new([[0.0f32; TABLE]; 3]);
+    for (k, col) in c.iter_mut().enumerate() {
+        *col = *padded(cusps.iter().map(|e| e[k]));
+    }
+    c
+}
+
+impl Aces2Lanes {
+    pub fn new(r: &Aces2Rendering) -> Self {
+        let hues = &r.gamut.hues.0;
+        let inv_dh = (0..hues.len()).map(|k| {
+            let d = if k == 0 { 1.0 } else { hues[k] - hues[k - 1] };
+            if d > 0.0 {
+                1.0 / d
+            } else {
+                0.0
+            }
+        });
+        let (bins_per_degree, bins) = hue_bins(&r.gamut.hues);
+        let ts = &r.tonescale;
+        let ch = &r.chroma;
+        Aces2Lanes {
+            to_ap1: m3(&r.ap0_to_ap1),
+            upper: r.forward_limit() as f32,
+            ap1_to_cone: m3(&mul(&r.p_in.rgb_to_cone, &r.ap1_to_ap0)),
+            cone_to_aab: m3(&r.p_in.cone_to_aab),
+            cz: r.p_in.cz as f32,
+            inv_cz: r.p_out.inv_cz as f32,
+            a_w_j: r.p_in.a_w_j as f32,
+            f_l_n: r.p_in.f_l_n as f32,
+            tone: [ts.m_2, ts.s_2, ts.g, ts.t_1].map(|x| x as f32),
+            limit_j_max: r.limit_j_max as f32,
+            model_gamma_inv: r.model_gamma_inv as f32,
+            chroma: [ch.sat, ch.sat_thr, ch.compr, ch.scale].map(|x| x as f32),
+            mid_j: r.gamut.mid_j as f32,
+            focus_dist: r.gamut.focus_dist as f32,
+            lower_hull_gamma_inv: r.gamut.lower_hull_gamma_inv as f32,
+            reach: padded(r.reach_m.iter().copied()),
+            hues: padded(hues.iter().copied()),
+            inv_dh: padded(inv_dh),
+            cusp: cusp_columns(&r.gamut.cusps),
+            bins,
+            bins_per_degree,
+            aab_to_cone: m3(&r.p_out.aab_to_cone),
+            cone_to_rgb: m3(&r.p_out.cone_to_rgb),
+        }
+    }
+
+    /// The tonemapped J of an achromatic response `a > 0`.
+    #[inline(always)]
+    fn tonescale(&self, a: f32) -> f32 {
+        let [m_2, s_2, g, t_1] = self.tone;
+        let y = compress_inv(self.a_w_j * a) / self.f_l_n;
+        let f = m_2 * pow(y / (y + s_2), g);
+        let display = (f * f / (f + t_1)).max(0.0) * 100.0;
+        100.0 * pow(compress_fwd(display * self.f_l_n) / self.a_w_j, self.cz)
+    }
+
+    /// The hue-dependent normalisation of M (3rd-order Fourier fit).
+    #[inline(always)]
+    fn m_norm(&self, c: f32, s: f32) -> f32 {
+        let cos2 = 2.0 * c * c - 1.0;
+        let sin2 = 2.0 * c * s;
+        let cos3 = 4.0 * c * c * c - 3.0 * c;
+        let sin3 = 3.0 * s - 4.0 * s * s * s;
+        let m = 11.34072 * c + 16.46899 * cos2 + 7.88380 * cos3 + 14.66441 * s - 6.37224 * sin2
+            + 9.19364 * sin3
+            + 77.12896;
+        m * self.chroma[3]
+    }
+
+    /// Chroma compression of M after the tonescale moved J to `j_ts`.
+    #[inline(always)]
+    fn chroma_compress(&self, j: f32, m: f32, j_ts: f32, m_norm: f32, reach_max_m: f32) -> f32 {
+        let [sat, sat_thr, compr, _] = self.chroma;
+        let nj = j_ts / self.limit_j_max;
+        let snj = (1.0 - nj).max(0.0);
+        let limit = pow(nj, self.model_gamma_inv) * reach_max_m / m_norm;
+        let mc = m * pow(j_ts / j, self.model_gamma_inv) / m_norm;
+        let mc = limit
+            - toe(
+                limit - mc,
+                limit - 0.001,
+                snj * sat,
+                (nj * nj + sat_thr).sqrt(),
+            );
+        let mc = toe(mc, limit, nj * compr, snj);
+        select(m == 0.0, 0.0, mc * m_norm)
+    }
+
+    /// Index of the upper end of the hue interval holding `h` ∈ [0, 360).
+    #[inline(always)]
+    fn hue_interval(&self, h: f32) -> usize {
+        let mut hi = self.bins[((h * self.bins_per_degree) as i32 as usize) & (BINS - 1)] as usize;
+        for _ in 0..HUE_STEPS {
+            hi += usize::from(h > self.hues[hi & (TABLE - 1)]);
+        }
+        hi & (TABLE - 1)
+    }
+
+    /// Cusp J, cusp M and the upper hull 1/γ at hue `h`.
+    #[inline(always)]
+    fn cusp_at(&self, h: f32) -> [f32; 3] {
+        let hi = self.hue_interval(h);
+        let lo = hi.wrapping_sub(1) & (TABLE - 1);
+        let t = (h - self.hues[lo]) * self.inv_dh[hi];
+        let c = &self.cusp;
+        [
+            lerp(c[0][lo], c[0][hi], t),
+            lerp(c[1][lo], c[1][hi], t),
+            lerp(c[2][lo], c[2][hi], t),
+        ]
+    }
+
+    /// Gamut compression of (J, M) at hue `h` (reach M given): (J, M) out.
+    #[inline(always)]
+    fn gamut_compress(&self, j: f32, m: f32, h: f32, reach_max_m: f32) -> [f32; 2] {
+        let ljm = self.limit_j_max;
+        let [cj, cm, gamma_top_inv] = self.cusp_at(h);
+        let focus_j = lerp(cj, self.mid_j, (1.3 - cj / ljm).min(1.0));
+        let threshold = lerp(cj, ljm, 0.3);
+        let gain = ljm * self.focus_dist;
+        let adj = LOG10_2 * log2((ljm - threshold) / (ljm - j).max(0.0001));
+        let slope_gain = select(j > threshold, gain * (adj * adj + 1.0), gain);
+        let j_src = solve_j_intersect(j, m, focus_j, ljm, slope_gain);
+        let scaler = select(j_src < focus_j, j_src, ljm - j_src);
+        let slope = scaler * (j_src - focus_j) / (focus_j * slope_gain);
+        let j_cusp = solve_j_intersect(cj, cm, focus_j, ljm, slope_gain);
+        let lower = line_boundary_m(j_src, slope, self.lower_hull_gamma_inv, [cj, cm, j_cusp]);
+        let upper = line_boundary_m(
+            ljm - j_src,
+            -slope,
+            gamma_top_inv,
+            [ljm - cj, cm, ljm - j_cusp],
+        );
+        let gamut_m = smin_scaled(lower, upper, cm);
+        let reach_m = line_boundary_m(j_src, slope, self.model_gamma_inv, [ljm, reach_max_m, ljm]);
+        let m_out = remap_m(m, gamut_m, reach_m);
+        let flat = m <= 0.0 || j > ljm || gamut_m <= 0.0;
+        let j_out = select(flat, j, j_src + m_out * slope);
+        let m_out = select(flat, 0.0, m_out);
+        [select(j <= 0.0, 0.0, j_out), select(j <= 0.0, 0.0, m_out)]
+    }
+
+    /// ACES2065-1 → limiting RGB before the last clamp (1.0 = 100 cd/m²), one value.
+    #[inline(always)]
+    pub fn unclamped(&self, aces: [f32; 3]) -> [f32; 3] {
+        let [r, g, b] = mat(&self.to_ap1, aces);
+        let clamp = |c: f32| c.max(0.0).min(self.upper);
+        let [r, g, b] = mat(&self.ap1_to_cone, [clamp(r), clamp(g), clamp(b)]);
+        let cone = [compress_fwd(r), compress_fwd(g), compress_fwd(b)];
+        let [a_resp, a, b] = mat(&self.cone_to_aab, cone);
+        let lit = a_resp > 0.0;
+        let j = 100.0 * pow(a_resp, self.cz);
+        let m = select(lit, (a * a + b * b).sqrt(), 0.0);
+        let j_ts = select(lit, self.tonescale(a_resp), 0.0);
+        let h = select(lit, atan2_deg(b, a), 0.0);
+        let cos_h = select(m > 0.0, a / m, 1.0);
+        let sin_h = select(m > 0.0, b / m, 0.0);
+        let base = h.max(0.0).min(NOMINAL as f32).floor();
+        let k = base as i32 as usize;
+        let reach_max_m = lerp(
+            self.reach[(k + 1) & (TABLE - 1)],
+            self.reach[(k + 2) & (TABLE - 1)],
+            h - base,
+        );
+        let m_norm = self.m_norm(cos_h, sin_h);
+        let m_c = self.chroma_compress(j, m, j_ts, m_norm, reach_max_m);
+        let [j_out, m_out] = self.gamut_compress(j_ts, m_c, h, reach_max_m);
+        let aab = [pow(j_out * 0.01, self.inv_cz), m_out * cos_h, m_out * sin_h];
+        let [r, g, b] = mat(&self.aab_to_cone, aab);
+        let cone = [compress_inv(r), compress_inv(g), compress_inv(b)];
+        mat(&self.cone_to_rgb, cone)
+    }
+
+    /// [`Self::unclamped`] of every value of `aces` into `out` (the shorter sets the
+    /// count), vectorised where the CPU allows.
+    pub fn unclamped_batch(&self, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::kernel::{selection, CpuLevel};
+            match selection().level {
+                // SAFETY: the selected level was detected on this CPU.
+                CpuLevel::Avx512 => return unsafe { self.batch_avx512(aces, out) },
+                // SAFETY: as above.
+                CpuLevel::Avx2 => return unsafe { self.batch_avx2(aces, out) },
+                CpuLevel::Scalar => {}
+            }
+        }
+        self.batch(aces, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    unsafe fn batch_avx512(&self, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
+        self.batch(aces, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn batch_avx2(&self, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
+        self.batch(aces, out);
+    }
+
+    /// Chunks of [`CHUNK`] values through lane arrays (the loop the compiler vectorises).
+    #[inline(always)]
+    pub(crate) fn batch(&self, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
+        let mut planes = [[0.0f32; CHUNK]; 3];
+        let mut res = [[0.0f32; CHUNK]; 3];
+        for (a, o) in aces.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
+            let n = a.len().min(o.len());
+            for (i, v) in a[..n].iter().enumerate() {
+                for c in 0..3 {
+                    planes[c][i] = v[c];
+                }
+            }
+            self.planes(&planes, &mut res);
+            for (i, v) in o[..n].iter_mut().enumerate() {
+                *v = [res[0][i], res[1][i], res[2][i]];
+            }
+        }
+    }
+
+    /// One chunk, plane by plane.
+    #[inline(always)]
+    pub(crate) fn planes(&self, input: &[[f32; CHUNK]; 3], out: &mut [[f32; CHUNK]; 3]) {
+        for i in 0..CHUNK {
+            let v = self.unclamped([input[0][i], input[1][i], input[2][i]]);
+            out[0][i] = v[0];
+            out[1][i] = v[1];
+            out[2][i] = v[2];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::matrix::Primaries;
+
+    fn values() -> Vec<[f64; 3]> {
+        let levels = [
+            -0.2, 0.0, 1e-5, 0.003, 0.05, 0.18, 0.7, 1.0, 4.0, 30.0, 300.0, 5e3,
+        ];
+        let mut out = vec![[0.18; 3], [-0.05, 0.2, 0.3]];
+        for &r in &levels {
+            for &g in &levels {
+                for &b in &levels {
+                    out.push([r, g, b]);
+                }
+            }
+        }
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            let mut unit = || {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed >> 11) as f64 / (1u64 << 53) as f64
+            };
+            let v = [unit(), unit(), unit()].map(|u| 2f64.powf(u * 18.0 - 12.0) - 0.001);
+            out.push(v);
+        }
+        out
+    }
+
+    /// The hue interval from the bins equals the f64 path's binary search.
+    #[test]
+    fn hue_bins_find_the_searched_interval() {
+        for (peak, prims) in [(100.0, Primaries::REC709), (1000.0, Primaries::P3_D65)] {
+            let r = Aces2Rendering::new(peak, &prims);
+            let lanes = Aces2Lanes::new(&r);
+            for i in 0..360_000 {
+                let h = i as f64 * 0.001;
+                let want = r.gamut.hues.interval(h, r.gamut.search_range);
+                let got = lanes.hue_interval(h as f32);
+                let hues = &r.gamut.hues.0;
+                // f32 rounding may move a hue that sits on a knot to the next interval.
+                let on_knot = (h - hues[want]).abs() < 1e-4 || (h - hues[want - 1]).abs() < 1e-4;
+                assert!(got == want || on_knot, "{peak} h={h}: {got} vs {want}");
+            }
+        }
+    }
+
+    /// The f32 lanes stay within 2e-5 relative (of the largest channel, plus 1e-6) of
+    /// the f64 rendering, through the vectorised batch and one value at a time.
+    #[test]
+    fn lanes_match_the_f64_rendering() {
+        for (peak, prims) in [
+            (100.0, Primaries::REC709),
+            (100.0, Primaries::P3_D65),
+            (1000.0, Primaries::P3_D65),
+            (4000.0, Primaries::P3_D65),
+        ] {
+            let r = Aces2Rendering::new(peak, &prims);
+            let lanes = Aces2Lanes::new(&r);
+            let input = values();
+            let as32: Vec<[f32; 3]> = input.iter().map(|v| v.map(|x| x as f32)).collect();
+            let mut out = vec![[f32::NAN; 3]; input.len()];
+            lanes.unclamped_batch(&as32, &mut out);
+            let mut worst = 0.0f64;
+            for ((v, v32), got) in input.iter().zip(&as32).zip(&out) {
+                let want = r.unclamped(v32.map(f64::from));
+                let one = lanes.unclamped(*v32);
+                let scale = want.iter().fold(0.0f64, |m, c| m.max(c.abs()));
+                for c in 0..3 {
+                    let e = (f64::from(got[c]) - want[c]).abs() / (scale + 0.05);
+                    worst = worst.max(e);
+                    assert!(e <= 2e-5, "{peak} {v:?}: {got:?} vs {want:?}");
+                    assert!((got[c] - one[c]).abs() <= 1e-6 * (1.0 + one[c].abs()));
+                }
+            }
+            eprintln!("{peak}: worst relative error {worst:e}");
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! The live bake's exact output in f32 lanes: working-space value → ACES2065-1 (the
+//! working space's decode and matrix, the optional reference gamut compression) → the
+//! ACES 2.0 rendering ([`Aces2Lanes`]), per node, vectorised like the render kernels.
+//!
+//! The decode is the curve's own formula for log curves of OpenColorIO's camera and
+//! affine forms (ACEScct, LogC3/4, S-Log3, V-Log, Log3G10, …); other curves (Canon Log
+//! 2/3, Apple Log, BT.709, HLG, ACEScc) read a dense table over [`TABLE_DOMAIN`] (linear
+//! between 2¹⁴ entries; tested against the curve). Nodes whose value lies outside the
+//! table, or that are not finite, are flagged for the f64 path.
+
+use crate::output::aces2::Aces2Lanes;
+use crate::output::fastmath32::{exp2, pow};
+use crate::output::matrix::Primaries;
+use crate::output::GamutCompression;
+use crate::spaces::{Curve, InputSpace};
+
+use crate::output::aces2::LANES_CHUNK as CHUNK;
+
+/// Code values the decode table covers.
+const TABLE_DOMAIN: [f32; 2] = [-0.5, 2.0];
+const TABLE_ENTRIES: usize = 1 << 14;
+
+type M3 = [[f32; 3]; 3];
+
+#[inline(always)]
+fn mat(m: &M3, [r, g, b]: [f32; 3]) -> [f32; 3] {
+    // Written out: array `map` is not always inlined into `#[target_feature]` code.
+    [
+        m[0][0] * r + m[0][1] * g + m[0][2] * b,
+        m[1][0] * r + m[1][1] * g + m[1][2] * b,
+        m[2][0] * r + m[2][1] * g + m[2][2] * b,
+    ]
+}
+
+/// The decode of a log curve: `(2^((y − log_offset)·exp2_slope) − lin_offset)·inv_lin_slope`
+/// from `log_break` up, the straight toe `(y − linear_offset)·inv_linear_slope` below.
+#[derive(Debug, Clone)]
+struct LogDecode {
+    exp2_slope: f32,
+    log_offset: f32,
+    lin_offset: f32,
+    inv_lin_slope: f32,
+    linear_offset: f32,
+    inv_linear_slope: f32,
+    log_break: f32,
+}
+
+impl LogDecode {
+    /// Linear value of code `y`, and whether the f64 path must take the node.
+    #[inline(always)]
+    fn apply(&self, y: f32) -> (f32, bool) {
+        let e2 = (y - self.log_offset) * self.exp2_slope;
+        let log = (exp2(e2) - self.lin_offset) * self.inv_lin_slope;
+        let toe = (y - self.linear_offset) * self.inv_linear_slope;
+        let below = y < self.log_break;
+        // exp2 saturates at 2¹²⁷: such codes are far outside any grade.
+        let out = e2.abs().partial_cmp(&120.0) != Some(std::cmp::Ordering::Less) && !below;
+        (if below { toe } else { log }, out)
+    }
+}
+
+/// A dense table of a decode over [`TABLE_DOMAIN`], linear in between.
+#[derive(Debug, Clone)]
+struct TableDecode {
+    scale: f32,
+    values: Box<[f32; TABLE_ENTRIES + 1]>,
+}
+
+impl TableDecode {
+    fn new(curve: &Curve) -> Self {
+        let [lo, hi] = TABLE_DOMAIN;
+        let step = f64::from(hi - lo) / TABLE_ENTRIES as f64;
+        let mut values = Box::new([0.0f32; TABLE_ENTRIES + 1]);
+        for (i, v) in values.iter_mut().enumerate() {
+            *v = curve.decode(f64::from(lo) + step * i as f64) as f32;
+        }
+        TableDecode {
+            scale: TABLE_ENTRIES as f32 / (hi - lo),
+            values,
+        }
+    }
+
+    #[inline(always)]
+    fn apply(&self, y: f32) -> (f32, bool) {
+        let u = (y - TABLE_DOMAIN[0]) * self.scale;
+        let inside = u >= 0.0 && u < TABLE_ENTRIES as f32;
+        let u = if inside { u } else { 0.0 };
+        let i = (u as i32 as usize).min(TABLE_ENTRIES - 1);
+        let t = u - i as f32;
+        let (a, b) = (self.values[i], self.values[i + 1]);
+        (a + t * (b - a), !inside)
+    }
+}
+
+/// A working space's code value → linear, per channel, in f32.
+#[derive(Debug, Clone)]
+enum Decode {
+    Linear,
+    Log(LogDecode),
+    Table(TableDecode),
+}
+
+impl Decode {
+    fn new(curve: &Curve) -> Self {
+        match curve {
+            Curve::Linear => Decode::Linear,
+            Curve::LogCamera(c) => Decode::Log(LogDecode {
+                exp2_slope: (c.base.log2() / c.log_slope) as f32,
+                log_offset: c.log_offset as f32,
+                lin_offset: c.lin_offset as f32,
+                inv_lin_slope: (1.0 / c.lin_slope) as f32,
+                linear_offset: c.linear_offset as f32,
+                inv_linear_slope: (1.0 / c.linear_slope) as f32,
+                log_break: c.log_break as f32,
+            }),
+            Curve::LogAffine(c) => Decode::Log(LogDecode {
+                exp2_slope: (c.base.log2() / c.log_slope) as f32,
+                log_offset: c.log_offset as f32,
+                lin_offset: c.lin_offset as f32,
+                inv_lin_slope: (1.0 / c.lin_slope) as f32,
+                linear_offset: 0.0,
+                inv_linear_slope: 0.0,
+                log_break: f32::NEG_INFINITY,
+            }),
+            other => Decode::Table(TableDecode::new(other)),
+        }
+    }
+}
+
+/// Every value of `planes` through `decode`, flagging what the f64 path must take.
+#[inline(always)]
+fn decode_planes(
+    planes: &mut [[f32; CHUNK]; 3],
+    flags: &mut [bool; CHUNK],
+    decode: impl Fn(f32) -> (f32, bool),
+) {
+    for p in planes.iter_mut() {
+        for (v, f) in p.iter_mut().zip(flags.iter_mut()) {
+            let (lin, out) = decode(*v);
+            *v = lin;
+            *f |= out;
+        }
+    }
+}
+
+/// The reference gamut compression in f32 (AP1 side), branch-free.
+#[derive(Debug, Clone)]
+struct GamutCompress32 {
+    to_ap1: M3,
+    to_ap0: M3,
+    threshold: [f32; 3],
+    scale: [f32; 3],
+    power: f32,
+}
+
+impl GamutCompress32 {
+    fn new(gc: &GamutCompression) -> Self {
+        let (threshold, scale, power) = gc.parameters();
+        GamutCompress32 {
+            to_ap1: m3(&Primaries::AP0.to_primaries(&Primaries::AP1)),
+            to_ap0: m3(&Primaries::AP1.to_primaries(&Primaries::AP0)),
+            threshold: threshold.map(|x| x as f32),
+            scale: scale.map(|x| x as f32),
+            power: power as f32,
+        }
+    }
+
+    #[inline(always)]
+    fn apply(&self, aces: [f32; 3]) -> [f32; 3] {
+        let rgb = mat(&self.to_ap1, aces);
+        let ach = rgb[0].max(rgb[1]).max(rgb[2]);
+        let abs = ach.abs();
+        let channel = |i: usize| {
+            let (thr, scale) = (self.threshold[i], self.scale[i]);
+            let dist = (ach - rgb[i]) / abs;
+            let nd = (dist - thr) / scale;
+            let root = pow(1.0 + pow(nd, self.power), 1.0 / self.power);
+            let compressed = ach - (thr + scale * nd / root) * abs;
+            let v = if dist < thr { rgb[i] } else { compressed };
+            if ach == 0.0 {
+                0.0
+            } else {
+                v
+            }
+        };
+        mat(&self.to_ap0, [channel(0), channel(1), channel(2)])
+    }
+}
+
+fn m3(m: &crate::output::matrix::Mat3) -> M3 {
+    m.map(|r| r.map(|x| x as f32))
+}
+
+/// Working-space value → the output's rendering RGB before its last clamp, in f32.
+#[derive(Debug, Clone)]
+pub struct ExactLanes {
+    decode: Decode,
+    to_ap0: M3,
+    clamp_negative: bool,
+    gamut_compress: Option<GamutCompress32>,
+    rendering: Aces2Lanes,
+}
+
+impl ExactLanes {
+    /// For a table over ACEScct.
+    pub(super) fn acescct(rendering: Aces2Lanes, gamut_compress: bool) -> Self {
+        ExactLanes {
+            decode: Decode::new(&crate::spaces::acescct_curve()),
+            to_ap0: m3(&Primaries::AP1.to_primaries(&Primaries::AP0)),
+            clamp_negative: false,
+            gamut_compress: gamut_compress
+                .then(|| GamutCompress32::new(&GamutCompression::reference())),
+            rendering,
+        }
+    }
+
+    /// For a table over a camera's code values.
+    pub(super) fn camera(input: &InputSpace, rendering: Aces2Lanes, gamut_compress: bool) -> Self {
+        let to_aces = input.to_aces();
+        let to_ap0 = [0, 1, 2].map(|r| [0, 1, 2].map(|c| to_aces[(r, c)] as f32));
+        ExactLanes {
+            decode: Decode::new(&input.curve),
+            to_ap0,
+            clamp_negative: input.clamps_negative_aces(),
+            gamut_compress: gamut_compress
+                .then(|| GamutCompress32::new(&GamutCompression::reference())),
+            rendering,
+        }
+    }
+
+    /// The output's rendering RGB before its last clamp of every working-space value
+    /// of `buf`, in place; the indices of nodes the f64 path must take (outside the
+    /// decode table, not finite) are appended to `fallback`.
+    pub(super) fn render(&self, buf: &mut [[f32; 3]], fallback: &mut Vec<usize>) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::kernel::{selection, CpuLevel};
+            match selection().level {
+                // SAFETY: the selected level was detected on this CPU.
+                CpuLevel::Avx512 => return unsafe { self.render_avx512(buf, fallback) },
+                // SAFETY: as above.
+                CpuLevel::Avx2 => return unsafe { self.render_avx2(buf, fallback) },
+                CpuLevel::Scalar => {}
+            }
+        }
+        self.render_body(buf, fallback);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    unsafe fn render_avx512(&self, buf: &mut [[f32; 3]], fallback: &mut Vec<usize>) {
+        self.render_body(buf, fallback);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn render_avx2(&self, buf: &mut [[f32; 3]], fallback: &mut Vec<usize>) {
+        self.render_body(buf, fallback);
+    }
+
+    #[inline(always)]
+    fn render_body(&self, buf: &mut [[f32; 3]], fallback: &mut Vec<usize>) {
+        let mut planes = [[0.0f32; CHUNK]; 3];
+        let mut out = [[0.0f32; CHUNK]; 3];
+        let mut flags = [false; CHUNK];
+        for (k, chunk) in buf.chunks_mut(CHUNK).enumerate() {
+            let n = chunk.len();
+            for (i, v) in chunk.iter().enumerate() {
+                for c in 0..3 {
+                    planes[c][i] = v[c];
+                }
+            }
+            for p in planes.iter_mut() {
+                p[n..].fill(0.0);
+            }
+            self.to_aces(&mut planes, &mut flags);
+            self.rendering.planes(&planes, &mut out);
+            for (i, v) in chunk.iter_mut().enumerate() {
+                *v = [out[0][i], out[1][i], out[2][i]];
+                if flags[i] {
+                    fallback.push(k * CHUNK + i);
+                }
+            }
+        }
+    }
+
+    /// Working-space planes → ACES2065-1 planes, in place, one loop per stage.
+    #[inline(always)]
+    fn to_aces(&self, planes: &mut [[f32; CHUNK]; 3], flags: &mut [bool; CHUNK]) {
+        flags.fill(false);
+        match &self.decode {
+            Decode::Linear => {}
+            Decode::Log(d) => decode_planes(planes, flags, |y| d.apply(y)),
+            Decode::Table(d) => decode_planes(planes, flags, |y| d.apply(y)),
+        }
+        for i in 0..CHUNK {
+            let v = [planes[0][i], planes[1][i], planes[2][i]];
+            let aces = mat(&self.to_ap0, v);
+            let floor = if self.clamp_negative { 0.0 } else { f32::MIN };
+            let aces = [aces[0].max(floor), aces[1].max(floor), aces[2].max(floor)];
+            for c in 0..3 {
+                planes[c][i] = aces[c];
+            }
+            flags[i] |= !(v[0].is_finite() && v[1].is_finite() && v[2].is_finite());
+        }
+        if let Some(gc) = &self.gamut_compress {
+            let [r, g, b] = planes;
+            for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
+                [*r, *g, *b] = gc.apply([*r, *g, *b]);
+            }
+        }
+    }
+}
