@@ -60,9 +60,12 @@ pub struct Args {
     ltc_channels: usize,
 
     /// A camera's picture from a live feed, repeatable: `CAMERA=folder:DIR` plays the
-    /// image files in DIR (EXR, DPX, TIFF, PNG) in name order at the show's frame rate.
-    /// Feeds are set here only, never from the API.
-    #[arg(long, value_name = "CAMERA=folder:DIR")]
+    /// image files in DIR (EXR, DPX, TIFF, PNG) in name order at the show's frame rate;
+    /// `CAMERA=command:WIDTHxHEIGHT:FORMAT:COMMAND` runs COMMAND and reads raw frames from
+    /// its standard output (FORMAT rgb48le or gbrpf32le, e.g. `ffmpeg … -f rawvideo
+    /// -pix_fmt rgb48le -`), restarting it when it fails. Feeds are set here only, never
+    /// from the API.
+    #[arg(long, value_name = "CAMERA=folder:DIR|command:WxH:FORMAT:COMMAND")]
     feed: Vec<crate::preview::feed::FeedConfig>,
 }
 
@@ -250,12 +253,13 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
-        .await
-        .context("the server stopped")?;
+        .await;
+    crate::preview::command::stop_all();
+    served.context("the server stopped")?;
     Ok(())
 }
 

@@ -1,10 +1,11 @@
 //! Live feeds: a camera's picture from a folder of frames, played in name order at the
-//! show's frame rate.
+//! show's frame rate, or from the raw frames a command writes ([`super::command`]).
 //!
-//! Security: feeds are configured at start only (`lookwire serve --feed CAMERA=folder:DIR`)
-//! and never created or changed from the API. A folder feed reads whatever files sit in
-//! its folder, and a command feed would run a program, so choosing either is the
-//! operator's decision at the machine, not an API caller's.
+//! Security: feeds are configured at start only (`lookwire serve --feed CAMERA=folder:DIR`
+//! or `--feed CAMERA=command:WIDTHxHEIGHT:FORMAT:COMMAND`) and never created or changed
+//! from the API. A folder feed reads whatever files sit in its folder, and a command feed
+//! runs a program, so choosing either is the operator's decision at the machine, not an
+//! API caller's. Each feed's state shows in `GET /cameras/{id}/source` (`feed`).
 //!
 //! The folder is listed again on every pass through it, so frames a capture tool drops in
 //! join the sequence. Which frame shows follows the clock (`elapsed × rate`, wrapping), so a
@@ -20,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
+use super::command::{self, Backoff, CommandFeed, Control};
 use super::source::Sources;
 use super::still;
 use crate::show::ShowView;
@@ -29,9 +31,12 @@ use crate::show::ShowView;
 pub enum FeedSource {
     /// Image files (`.exr`, `.dpx`, `.tif`/`.tiff`, `.png`) in a folder, in name order.
     Folder(PathBuf),
+    /// Raw frames from a command's standard output.
+    Command(CommandFeed),
 }
 
-/// One camera's feed, as `--feed CAMERA=folder:DIR` gives it.
+/// One camera's feed, as `--feed CAMERA=folder:DIR` or
+/// `--feed CAMERA=command:WIDTHxHEIGHT:FORMAT:COMMAND` gives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeedConfig {
     pub camera: String,
@@ -41,8 +46,10 @@ pub struct FeedConfig {
 /// Why a feed cannot be configured.
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {
-    #[error("feed {0:?}: expected CAMERA=folder:DIR")]
+    #[error("feed {0:?}: expected {SYNTAX}")]
     Syntax(String),
+    #[error("feed {feed:?}: {message}")]
+    Command { feed: String, message: String },
     #[error("feed of camera {camera:?}: {path} is not a readable folder: {message}")]
     Folder {
         camera: String,
@@ -53,34 +60,55 @@ pub enum FeedError {
     Again,
 }
 
+/// The feed flag's forms, for error messages.
+const SYNTAX: &str = "CAMERA=folder:DIR or CAMERA=command:WIDTHxHEIGHT:rgb48le|gbrpf32le:COMMAND";
+
 impl FromStr for FeedConfig {
     type Err = FeedError;
 
     fn from_str(s: &str) -> Result<FeedConfig, FeedError> {
         let syntax = || FeedError::Syntax(s.to_owned());
         let (camera, source) = s.split_once('=').ok_or_else(syntax)?;
-        let (kind, path) = source.split_once(':').ok_or_else(syntax)?;
-        if camera.is_empty() || path.is_empty() || kind != "folder" {
+        let (kind, rest) = source.split_once(':').ok_or_else(syntax)?;
+        if camera.is_empty() || rest.is_empty() {
             return Err(syntax());
         }
+        let source = match kind {
+            "folder" => FeedSource::Folder(PathBuf::from(rest)),
+            "command" => {
+                FeedSource::Command(rest.parse().map_err(|message| FeedError::Command {
+                    feed: s.to_owned(),
+                    message,
+                })?)
+            }
+            _ => return Err(syntax()),
+        };
         Ok(FeedConfig {
             camera: camera.to_owned(),
-            source: FeedSource::Folder(PathBuf::from(path)),
+            source,
         })
     }
 }
 
 impl FeedConfig {
-    /// Checks the folder can be listed now (it may still be empty).
+    /// Checks the folder can be listed now (it may still be empty), or the command's
+    /// program can be found.
     pub fn check(&self) -> Result<(), FeedError> {
-        let FeedSource::Folder(dir) = &self.source;
-        std::fs::read_dir(dir)
-            .map(|_| ())
-            .map_err(|e| FeedError::Folder {
-                camera: self.camera.clone(),
-                path: dir.display().to_string(),
-                message: e.to_string(),
-            })
+        match &self.source {
+            FeedSource::Folder(dir) => {
+                std::fs::read_dir(dir)
+                    .map(|_| ())
+                    .map_err(|e| FeedError::Folder {
+                        camera: self.camera.clone(),
+                        path: dir.display().to_string(),
+                        message: e.to_string(),
+                    })
+            }
+            FeedSource::Command(c) => c.check().map(|_| ()).map_err(|message| FeedError::Command {
+                feed: format!("{}=command:{}", self.camera, c.line),
+                message,
+            }),
+        }
     }
 }
 
@@ -110,13 +138,42 @@ pub fn start_configured(sources: &Arc<Sources>) {
     }
 }
 
-/// Plays `feed` into `sources` on its own thread, which ends once `sources` is dropped.
+/// Plays `feed` into `sources` on its own thread, which ends once `sources` is dropped
+/// (a command feed's command is killed then).
 pub fn start(sources: &Arc<Sources>, feed: FeedConfig, rendered: watch::Receiver<Arc<ShowView>>) {
+    start_with(sources, feed, rendered, Backoff::default());
+}
+
+/// [`start`], with a command feed restarting after `backoff`.
+pub fn start_with(
+    sources: &Arc<Sources>,
+    feed: FeedConfig,
+    rendered: watch::Receiver<Arc<ShowView>>,
+    backoff: Backoff,
+) {
     let weak = Arc::downgrade(sources);
     let name = format!("feed-{}", feed.camera);
-    let started = std::thread::Builder::new()
-        .name(name)
-        .spawn(move || play_folder(&weak, &feed, &rendered));
+    let (source, from, state) = match &feed.source {
+        FeedSource::Folder(dir) => ("folder", dir.display().to_string(), "running"),
+        FeedSource::Command(c) => ("command", c.line.clone(), "starting"),
+    };
+    sources.update_feed(&feed.camera, &|s| {
+        s.source = source.into();
+        s.from = from.clone();
+        s.state = state.into();
+    });
+    let started = match &feed.source {
+        FeedSource::Folder(_) => std::thread::Builder::new()
+            .name(name)
+            .spawn(move || play_folder(&weak, &feed, &rendered)),
+        FeedSource::Command(c) => {
+            let (c, control) = (c.clone(), Control::registered());
+            sources.adopt_command(Arc::clone(&control));
+            std::thread::Builder::new()
+                .name(name)
+                .spawn(move || command::play(&weak, &feed.camera, &c, &control, backoff))
+        }
+    };
     if let Err(e) = started {
         tracing::warn!("cannot start a feed thread: {e}");
     }
@@ -141,7 +198,9 @@ pub fn frames_in(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn play_folder(weak: &Weak<Sources>, feed: &FeedConfig, rendered: &watch::Receiver<Arc<ShowView>>) {
-    let FeedSource::Folder(dir) = &feed.source;
+    let FeedSource::Folder(dir) = &feed.source else {
+        return;
+    };
     let start = Instant::now();
     let (mut files, mut shown) = (Vec::new(), None::<PathBuf>);
     let mut warned = None::<PathBuf>;
@@ -163,9 +222,15 @@ fn play_folder(weak: &Weak<Sources>, feed: &FeedConfig, rendered: &watch::Receiv
                 match read_frame(file) {
                     Ok((frame, format)) => {
                         sources.set_feed_frame(&feed.camera, frame, format);
+                        sources.update_feed(&feed.camera, &|s| {
+                            s.frames += 1;
+                            s.error = None;
+                        });
                     }
                     Err(e) if warned.as_ref() != Some(file) => {
-                        tracing::warn!("feed of camera {}: {}: {e}", feed.camera, file.display());
+                        let error = format!("{}: {e}", file.display());
+                        tracing::warn!("feed of camera {}: {error}", feed.camera);
+                        sources.update_feed(&feed.camera, &|s| s.error = Some(error.clone()));
                         warned = Some(file.clone());
                     }
                     Err(_) => {}

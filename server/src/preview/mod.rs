@@ -9,6 +9,7 @@
 //! waveform, parade, vectorscope and histogram from a graded frame.
 
 pub mod checks;
+pub mod command;
 pub mod encode;
 pub mod feed;
 pub mod header;

@@ -31,6 +31,31 @@ pub struct SourceInfo {
     pub height: usize,
     /// Changes whenever the source does.
     pub serial: u64,
+    /// The camera's live feed, when one is configured (shown whatever the picture's kind,
+    /// so a feed that fails before its first frame says why).
+    pub feed: Option<FeedStatus>,
+}
+
+/// A live feed's state ([`super::feed`], [`super::command`]).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct FeedStatus {
+    /// `folder` or `command`.
+    pub source: String,
+    /// The folder, or the command line.
+    pub from: String,
+    /// `running`, `restarting` (after a failure, for `retry_in_ms`), `starting` (again,
+    /// after that delay) or `stopped`.
+    pub state: String,
+    /// Frames shown since the feed started.
+    pub frames: u64,
+    /// Times the command was started again after a failure.
+    pub restarts: u64,
+    /// The last failure, until the feed delivers a frame again.
+    pub error: Option<String>,
+    /// Milliseconds until a failed command is started again.
+    pub retry_in_ms: Option<u64>,
+    /// The running command's process id.
+    pub pid: Option<u32>,
 }
 
 /// Chart frames per (input space, width) and stills per camera.
@@ -38,6 +63,9 @@ pub struct SourceInfo {
 pub struct Sources {
     frames: Mutex<HashMap<(String, usize), Arc<Frame>>>,
     stills: Mutex<HashMap<String, Still>>,
+    feeds: Mutex<HashMap<String, FeedStatus>>,
+    /// The command feeds playing into these sources, stopped when they are dropped.
+    commands: Mutex<Vec<Arc<super::command::Control>>>,
     serial: AtomicU64,
     /// The serial of the last source change, for streams to wake on.
     changed: tokio::sync::watch::Sender<u64>,
@@ -50,10 +78,18 @@ impl Default for Sources {
         Self {
             frames: Mutex::default(),
             stills: Mutex::default(),
+            feeds: Mutex::default(),
+            commands: Mutex::default(),
             serial: AtomicU64::new(0),
             changed: tokio::sync::watch::Sender::new(0),
             pause: super::pause::Pause::default(),
         }
+    }
+}
+
+impl Drop for Sources {
+    fn drop(&mut self) {
+        lock(&self.commands).drain(..).for_each(|c| c.stop());
     }
 }
 
@@ -113,6 +149,7 @@ impl Sources {
             width: frame.width,
             height: frame.height,
             serial: self.serial.fetch_add(1, Ordering::Relaxed) + 1,
+            feed: None,
         };
         let still = Still {
             full: Arc::new(frame),
@@ -139,16 +176,34 @@ impl Sources {
 
     /// What the camera's picture comes from.
     pub fn info(&self, camera: &str) -> SourceInfo {
-        lock(&self.stills).get(camera).map_or_else(
+        let mut info = lock(&self.stills).get(camera).map_or_else(
             || SourceInfo {
                 kind: "chart".into(),
                 format: None,
                 width: 1920,
                 height: 1080,
                 serial: 0,
+                feed: None,
             },
             |s| s.info.clone(),
-        )
+        );
+        info.feed = self.feed_status(camera);
+        info
+    }
+
+    /// The state of the camera's live feed, if it has one.
+    pub fn feed_status(&self, camera: &str) -> Option<FeedStatus> {
+        lock(&self.feeds).get(camera).cloned()
+    }
+
+    /// Changes the state of the camera's live feed.
+    pub fn update_feed(&self, camera: &str, change: &dyn Fn(&mut FeedStatus)) {
+        change(lock(&self.feeds).entry(camera.to_owned()).or_default());
+    }
+
+    /// Keeps `control` to stop its command feed when these sources are dropped.
+    pub fn adopt_command(&self, control: Arc<super::command::Control>) {
+        lock(&self.commands).push(control);
     }
 
     /// A short key that changes whenever the camera's source does.

@@ -77,7 +77,7 @@ async fn a_folder_feed_plays_its_frames_in_order_at_the_show_rate() {
 
 #[test]
 fn feed_flags_are_checked_at_start() {
-    for bad in ["a", "a=folder:", "=folder:/tmp", "a=command:ffmpeg"] {
+    for bad in ["a", "a=folder:", "=folder:/tmp", "a=camera:/dev/video0"] {
         let err = bad.parse::<FeedConfig>().unwrap_err().to_string();
         assert!(err.contains("CAMERA=folder:DIR"), "{bad}: {err}");
     }

@@ -492,6 +492,7 @@ async fn preview_takes_the_token_as_a_query_parameter() {
 }
 
 mod checks;
+mod command;
 mod feed;
 mod locks;
 mod still;
