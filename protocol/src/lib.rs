@@ -14,6 +14,7 @@ pub mod manager;
 pub mod osc;
 pub mod serial;
 pub mod sim;
+pub mod tangent;
 pub mod tsl;
 pub mod videohub;
 

@@ -6,5 +6,6 @@ mod bmd_events;
 pub mod lutbox;
 pub mod osc_surface;
 pub mod shield;
+pub mod tangent_hub;
 pub mod tsl_mixer;
 pub mod videohub;

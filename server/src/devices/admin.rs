@@ -242,7 +242,32 @@ impl DeviceService {
                     router: None,
                 })
             }
-            _ => Err(std::io::Error::other("not a router or tally source")),
+            Driver::Tangent {
+                address,
+                system_dir,
+                user_dir,
+            } => {
+                let app = lookwire_protocol::tangent::AppDefinition {
+                    app_name: "lookwire".into(),
+                    system_dir: system_dir.clone(),
+                    user_dir: user_dir.clone(),
+                };
+                let task = super::tangent::start_tangent(
+                    &self.manager,
+                    self.show.clone(),
+                    &config.id,
+                    address.clone(),
+                    app,
+                );
+                Ok(Link {
+                    tasks: vec![task],
+                    _keep: Vec::new(),
+                    router: None,
+                })
+            }
+            _ => Err(std::io::Error::other(
+                "not a router, surface or tally source",
+            )),
         }
     }
 
@@ -428,6 +453,9 @@ async fn connect_once(config: &DeviceConfig) -> Result<String, String> {
             s.routes.len()
         ));
     }
+    if let Driver::Tangent { address, .. } = &config.driver {
+        return tangent_hello(address).await;
+    }
     if let Driver::Tsl { udp, tcp, .. } = &config.driver {
         return Ok(format!("listening for tally on udp {udp} and tcp {tcp}"));
     }
@@ -444,6 +472,46 @@ async fn connect_once(config: &DeviceConfig) -> Result<String, String> {
         if caps.cdl_native { ", CDL-native" } else { "" },
         caps.slots
     ))
+}
+
+/// Opens a fresh connection to a Tangent Hub and reads its InitiateComms (revision and
+/// panels); closes without defining an application, so the running link is not touched.
+async fn tangent_hello(address: &str) -> Result<String, String> {
+    use lookwire_protocol::tangent::ids::panel_name;
+    use lookwire_protocol::tangent::wire::{decode_hub, read_message};
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .map_err(|e| format!("cannot connect to the Tangent Hub at {address}: {e}"))?;
+    let body = read_message(&mut stream)
+        .await
+        .map_err(|e| format!("no InitiateComms from {address}: {e}"))?;
+    let commands = decode_hub(&body).map_err(|e| e.to_string())?;
+    match commands.first() {
+        Some(lookwire_protocol::tangent::HubCommand::InitiateComms {
+            protocol_rev,
+            panels,
+        }) => {
+            let names: Vec<String> = panels
+                .iter()
+                .map(|p| {
+                    let name = panel_name(p.panel_type)
+                        .map_or_else(|| format!("type 0x{:02X}", p.panel_type), str::to_string);
+                    format!("{name} #{}", p.panel_id)
+                })
+                .collect();
+            Ok(format!(
+                "Tangent Hub, protocol revision {protocol_rev}, panels: {}",
+                if names.is_empty() {
+                    "none".into()
+                } else {
+                    names.join(", ")
+                }
+            ))
+        }
+        other => Err(format!(
+            "the Hub's first command is {other:?}, not InitiateComms"
+        )),
+    }
 }
 
 /// The test look: every node's red and blue swapped, so a wrong cable or a stale box shows

@@ -80,6 +80,20 @@ pub enum Driver {
         /// `host:port` of the router.
         address: String,
     },
+    /// Tangent panels through the Tangent Hub (TIPC over TCP): they grade one selected
+    /// camera's trim (protocol/README.md: binding the panel's controls to lookwire's ids).
+    Tangent {
+        /// `host:port` of the Tangent Hub (default `127.0.0.1:64246`).
+        #[serde(default = "default_tangent")]
+        address: String,
+        /// Absolute folder holding the Controls and Default Map XML made for lookwire's
+        /// ids, sent to the Hub in the ApplicationDefinition (empty: none).
+        #[serde(default)]
+        system_dir: String,
+        /// Absolute folder of the user's maps (empty: none).
+        #[serde(default)]
+        user_dir: String,
+    },
     /// TSL UMD tally from the vision mixer (v3.1 and v5.0 over UDP, one of them over TCP).
     Tsl {
         /// Where to listen for UDP datagrams, e.g. `0.0.0.0:8900`.
@@ -128,6 +142,9 @@ fn default_range() -> SignalRange {
 fn default_baud() -> u32 {
     115_200
 }
+fn default_tangent() -> String {
+    lookwire_protocol::tangent::DEFAULT_ADDRESS.into()
+}
 fn default_flavour() -> TslFlavour {
     TslFlavour::V5
 }
@@ -160,12 +177,16 @@ impl Driver {
             Driver::BmdSdiSerial { .. } => "bmd-sdi-serial",
             Driver::Videohub { .. } => "videohub",
             Driver::Tsl { .. } => "tsl",
+            Driver::Tangent { .. } => "tangent",
         }
     }
 
     /// Whether the device receives looks (and so needs a camera and an output).
     pub fn takes_looks(&self) -> bool {
-        !matches!(self, Driver::Videohub { .. } | Driver::Tsl { .. })
+        !matches!(
+            self,
+            Driver::Videohub { .. } | Driver::Tsl { .. } | Driver::Tangent { .. }
+        )
     }
 }
 
@@ -250,7 +271,7 @@ impl DeviceConfig {
                 SerialConfig::new(port.clone(), *baud),
                 *camera_number,
             )),
-            Driver::Videohub { .. } | Driver::Tsl { .. } => return None,
+            Driver::Videohub { .. } | Driver::Tsl { .. } | Driver::Tangent { .. } => return None,
         })
     }
 
@@ -311,6 +332,22 @@ fn validate_driver(driver: &Driver, show: &Show) -> Result<(), ConfigError> {
         Driver::Lwlb { address, .. }
         | Driver::BmdRest { address }
         | Driver::Videohub { address } => check_addr("/driver/address", address),
+        Driver::Tangent {
+            address,
+            system_dir,
+            user_dir,
+        } => {
+            check_addr("/driver/address", address)?;
+            for (path, dir) in [
+                ("/driver/system_dir", system_dir),
+                ("/driver/user_dir", user_dir),
+            ] {
+                if !dir.is_empty() && !std::path::Path::new(dir).is_absolute() {
+                    return Err(bad(path, format!("{dir:?} is not an absolute path")));
+                }
+            }
+            Ok(())
+        }
         Driver::FileSink {
             dir, format, size, ..
         } => {
@@ -480,6 +517,14 @@ mod tests {
             ),
             (
                 json!({"id": "r", "camera": "a", "driver": {"kind": "videohub", "address": "h:9990"}}),
+                "/camera",
+            ),
+            (
+                json!({"id": "p", "driver": {"kind": "tangent", "system_dir": "rel"}}),
+                "/driver/system_dir",
+            ),
+            (
+                json!({"id": "p", "camera": "a", "driver": {"kind": "tangent"}}),
                 "/camera",
             ),
             (

@@ -1,7 +1,7 @@
 //! The demo show's simulated devices, all on loopback: one LWLB LUT box per camera (SDR),
 //! a file sink (camera A, HDR, .cube), a `.cc` sink (camera B, SDR: CDL only, so it gets a
 //! fitted CDL when the grade merges into none), the Blackmagic camera (E) over REST, an OSC
-//! surface and a Videohub.
+//! surface, a Videohub and a Tangent panel through a simulated Tangent Hub.
 
 use std::any::Any;
 
@@ -12,6 +12,7 @@ use lookwire_protocol::lwlb::sender::LutBoxClient;
 use lookwire_protocol::sim::bmd_camera::BmdCameraSim;
 use lookwire_protocol::sim::lutbox::{default_capabilities, LutBoxSim};
 use lookwire_protocol::sim::osc_surface::OscSurfaceSim;
+use lookwire_protocol::sim::tangent_hub::{HubSetup, TangentHubSim};
 use lookwire_protocol::sim::videohub::VideohubSim;
 
 use super::{control, DeviceService, LookDevice};
@@ -47,6 +48,13 @@ impl DemoDevices {
         self.sims
             .iter()
             .find_map(|s| s.downcast_ref::<BmdCameraSim>())
+    }
+
+    /// The simulated Tangent Hub (to play its panel in tests).
+    pub fn tangent_hub(&self) -> Option<&TangentHubSim> {
+        self.sims
+            .iter()
+            .find_map(|s| s.downcast_ref::<TangentHubSim>())
     }
 
     /// How many simulators run.
@@ -134,8 +142,13 @@ pub async fn start(show: ShowHandle, registry: DeviceRegistry) -> std::io::Resul
     if let (Some(addr), Some(d)) = (bmd_addr, bmd_id) {
         service.hold(service.watch_bmd_camera(&d, &addr));
     }
-    let (ep, task) =
-        control::start_osc(service.manager(), show, "osc-surface", "127.0.0.1:0").await?;
+    let (ep, task) = control::start_osc(
+        service.manager(),
+        show.clone(),
+        "osc-surface",
+        "127.0.0.1:0",
+    )
+    .await?;
     service.hold(task);
     let surface = OscSurfaceSim::start(ep.local_addr()?).await?;
     ep.add_peer(surface.addr()?);
@@ -145,6 +158,20 @@ pub async fn start(show: ShowHandle, registry: DeviceRegistry) -> std::io::Resul
         control::start_videohub(service.manager(), "videohub", hub.addr().to_string());
     service.register_router("videohub", task, slot);
     sims.push(Box::new(hub));
+    let tangent = TangentHubSim::start("127.0.0.1:0", HubSetup::default()).await?;
+    let app = lookwire_protocol::tangent::AppDefinition {
+        app_name: "lookwire".into(),
+        system_dir: String::new(),
+        user_dir: String::new(),
+    };
+    service.hold(super::tangent::start_tangent(
+        service.manager(),
+        show.clone(),
+        "tangent",
+        tangent.addr().to_string(),
+        app,
+    ));
+    sims.push(Box::new(tangent));
     Ok(DemoDevices {
         service,
         folder,

@@ -15,6 +15,7 @@ pub mod config;
 pub mod control;
 pub mod demo;
 pub mod tally;
+pub mod tangent;
 #[cfg(test)]
 mod tests;
 

@@ -44,7 +44,7 @@ async fn demo_devices_connect_take_looks_and_follow_trims() {
     let mut rx = registry.subscribe();
     let all = tokio::time::timeout(
         Duration::from_secs(30),
-        rx.wait_for(|l| l.len() == 11 && l.iter().all(|i| i.state == DeviceState::Connected)),
+        rx.wait_for(|l| l.len() == 12 && l.iter().all(|i| i.state == DeviceState::Connected)),
     )
     .await
     .expect("all demo devices connected")
@@ -53,7 +53,14 @@ async fn demo_devices_connect_take_looks_and_follow_trims() {
     let kinds: std::collections::BTreeSet<_> = all.iter().map(|i| i.kind.as_str()).collect();
     assert_eq!(
         kinds.into_iter().collect::<Vec<_>>(),
-        ["bmd-rest", "file-sink", "lwlb", "osc-surface", "videohub"]
+        [
+            "bmd-rest",
+            "file-sink",
+            "lwlb",
+            "osc-surface",
+            "tangent",
+            "videohub"
+        ]
     );
 
     // Every look device gets its first look.
