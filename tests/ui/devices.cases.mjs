@@ -111,3 +111,49 @@ test('tally from the mixer marks a camera on air, then in preview, then neither'
     await page.close();
   }
 });
+
+test('on-air protection holds a change while its camera is on air, says so, and sends it once off air', async () => {
+  const [udp, tcp] = [await freePort(), await freePort()];
+  const box = await new FakeLutBox().start();
+  await rest('POST', '/devices', {
+    id: 'ui-hold-box', camera: 'c', output: 'sdr', driver: { kind: 'lwlb', address: `127.0.0.1:${box.port}` },
+  });
+  await rest('POST', '/devices', {
+    id: 'ui-hold-tally',
+    driver: { kind: 'tsl', udp: `127.0.0.1:${udp}`, tcp: `127.0.0.1:${tcp}`, sources: { 4: 'c' }, protection: { mode: 'hold' } },
+  });
+  const page = await openPage();
+  const socket = dgram.createSocket('udp4');
+  const send = (lamps) => new Promise((resolve, reject) =>
+    socket.send(tsl31(4, lamps, 'CAM C'), udp, '127.0.0.1', (e) => (e ? reject(e) : resolve(undefined))));
+  const row = '#devices tr[data-device="ui-hold-box"]';
+  try {
+    await waitForState(page, row, 'connected');
+    await eventually('the box received the look', async () => box.pushes > 0);
+    await page.locator('.tile[data-camera="c"]').click();
+    await send({ program: true });
+    await page.waitForFunction(() => document.querySelector('.tile[data-camera="c"]')?.getAttribute('data-tally') === 'program');
+    const pushes = box.pushes;
+
+    const sat = Number(((await rest('GET', '/cameras/c')).grade.trim.sat + 0.05).toFixed(4));
+    await page.fill('#trim-sat', String(sat));
+    await page.press('#trim-sat', 'Enter');
+    await page.locator('#focus-tally', { hasText: 'change held until off air' }).waitFor();
+    await page.locator(`${row} .badge`, { hasText: 'held' }).waitFor();
+    await page.screenshot({ path: join(artifacts, 'on-air-held.png') });
+    assert.equal(box.pushes, pushes, 'nothing reached the box while on air');
+    assert.equal((await rest('GET', '/cameras/c')).grade.trim.sat, sat, 'the change itself is committed');
+
+    await send({});
+    await eventually('the held look reached the box once off air', async () => box.pushes > pushes);
+    await page.waitForFunction(() => document.getElementById('focus-tally').hidden);
+    assert.equal(await page.locator(`${row} .badge`, { hasText: 'held' }).count(), 0);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    socket.close();
+    await rest('DELETE', '/devices/ui-hold-tally');
+    await rest('DELETE', '/devices/ui-hold-box');
+    await box.stop().catch(() => {});
+    await page.close();
+  }
+});

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
+export const root = resolve(here, '../..');
 export const artifacts = join(root, 'tests/artifacts/ui');
 export const binary = process.env.LOOKWIRE_BIN ?? join(root, 'target/debug/lookwire');
 const port = 20000 + Math.floor(Math.random() * 20000);

@@ -17,13 +17,19 @@ import './stream.cases.mjs';
 import './device-admin.cases.mjs';
 import './a11y.cases.mjs';
 import './auth.cases.mjs';
+import './controls.cases.mjs';
 
 test('the multiviewer shows every demo camera and the show timecode', async () => {
   const page = await openPage();
   const cameras = await rest('GET', '/cameras');
   assert.equal(await page.locator('.tile').count(), cameras.length);
-  for (const camera of cameras) {
-    await page.locator(`.tile[data-camera="${camera.id}"]`).waitFor();
+  for (const [i, camera] of cameras.entries()) {
+    const tile = page.locator(`.tile[data-camera="${camera.id}"]`);
+    // Its number (the shortcut that focuses it), label, input space and device dots.
+    assert.equal(await tile.locator('.label strong').innerText(), `${i + 1} ${camera.label}`);
+    assert.equal(await tile.locator('.label .space').innerText(), camera.input_space);
+    const devices = (await rest('GET', '/devices')).filter((d) => d.camera === camera.id);
+    assert.equal(await tile.locator('.dot').count(), devices.length, `dots of ${camera.id}`);
   }
   await page.waitForFunction(() => /^\d\d:\d\d:\d\d[:;]\d\d$/.test(document.getElementById('timecode').textContent));
   await page.screenshot({ path: join(artifacts, 'multiviewer.png') });

@@ -4,6 +4,7 @@
 import { api, currentToken, withToken } from './api.js';
 import { Connection } from './connection.js';
 import { buildDeviceAdmin } from './device-admin.js';
+import { DISPLAYS } from './displays.js';
 import { BYPASS, cameraDeviceMarks, DeviceWatch } from './devices.js';
 import { $, el, toast } from './dom.js';
 import { ShowState } from './state.js';
@@ -84,8 +85,8 @@ function tileLabel(camera, index) {
   return el('span', { class: 'label' },
     el('strong', {}, `${index + 1} ${camera.label}`),
     tally ? el('span', { class: `badge tally-${tally}` }, TALLY_TEXT[tally]) : null,
-    el('span', { class: 'muted' }, camera.input_space),
     el('span', { class: 'spacer' }),
+    el('span', { class: 'space', title: 'Input space' }, camera.input_space),
     ...cameraDeviceMarks(devices, camera));
 }
 
@@ -117,7 +118,8 @@ function updateTile(button, camera, index) {
   button.classList.toggle('device-trouble', devices.forCamera(camera).some((d) => d.state !== 'connected'));
   button.dataset.tally = tally ?? 'off';
   button.setAttribute('aria-current', camera.id === ui.focus ? 'true' : 'false');
-  button.setAttribute('aria-label', `${camera.label}, ${camera.input_space}${tally ? `, ${TALLY_TEXT[tally]}` : ''}`);
+  const selected = ui.selected.has(camera.id) ? ', selected' : '';
+  button.setAttribute('aria-label', `${camera.label}, ${camera.input_space}${tally ? `, ${TALLY_TEXT[tally]}` : ''}${selected}`);
   tilePicture(button.querySelector('img'), camera);
   button.querySelector('.label').replaceWith(tileLabel(camera, index));
   return button;
@@ -252,9 +254,27 @@ function renderOutputs() {
   $('output-select').replaceChildren(
     ...outputs.map((o) => el('option', { value: o.id, selected: o.id === ui.output }, o.name)),
   );
+  renderDisplay(state.show.outputs[ui.output]);
   const bypass = state.show.outputs[ui.output]?.bypass ?? 'none';
   $('output-bypass').replaceChildren(...BYPASS.map(([value, text]) => el('option', { value, selected: value === bypass }, text)));
   $('output-bypass').dataset.bypass = bypass;
+}
+
+/** The focused output's display transform (a show LUT output names its LUT instead). */
+function renderDisplay(output) {
+  const select = $('output-display');
+  const known = DISPLAYS.some(([id]) => id === output?.display);
+  const current = output?.lut ? [el('option', { value: '', selected: true, disabled: true }, `show LUT ${output.lut}`)]
+    : known ? [] : [el('option', { value: '', selected: true, disabled: true }, output?.display ?? '—')];
+  select.replaceChildren(...current, ...DISPLAYS.map(([id, name]) => el('option', { value: id, selected: id === output?.display }, name)));
+  select.dataset.display = output?.display ?? '';
+}
+
+/** Sets the focused output's display transform (PATCH /outputs/{id}); a refusal puts it back. */
+async function setOutputDisplay() {
+  if (!ui.output) return;
+  const done = await call('PATCH', `/outputs/${encodeURIComponent(ui.output)}`, { display: $('output-display').value });
+  if (!done) renderOutputs();
 }
 
 /** Bypasses the focused output (PATCH /outputs/{id}); a refusal puts the select back. */
@@ -341,11 +361,17 @@ function onKey(event) {
     const camera = state.cameras()[Number(event.key) - 1];
     if (camera) focus(camera.id);
   } else if (event.key === 'r') cameraAction('reset');
+  else if (event.key === 'R') resetToLook();
   else if (event.key === 'o') cycleOutput();
   else if (event.key === '?') $('help').showModal();
   else if (event.key === 'e') lookwire.exports.open();
   else if (!lookwire.viewer.key(event.key)) return;
   event.preventDefault();
+}
+
+/** Trim and match back to identity: the camera shows the show look alone. */
+function resetToLook() {
+  if (ui.focus) call('POST', `/cameras/${ui.focus}/reset`, { include_match: true });
 }
 
 function cameraAction(action) {
@@ -387,6 +413,8 @@ function wire() {
     renderPanel();
   });
   $('output-bypass').addEventListener('change', setOutputBypass);
+  $('output-display').addEventListener('change', setOutputDisplay);
+  $('reset-look').addEventListener('click', resetToLook);
   $('look-select').addEventListener('change', () => connection.trim(ui.focus, 'look', $('look-select').value || null));
   $('snapshot-take').addEventListener('click', () => {
     const name = $('snapshot-name').value.trim() || `${state.camera(ui.focus).label} ${$('timecode').textContent}`;

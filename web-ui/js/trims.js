@@ -1,6 +1,7 @@
 // The CDL trim controls: slope / offset / power per channel plus a master that moves all
 // three channels together, and saturation. Each has a slider and a numeric field (type a
-// value; arrows nudge by 0.01, Shift for 0.001). Values are in the units the CDL exports.
+// value; arrows nudge by 0.01, Shift for 0.001) and resets by itself (↺, or a double-click
+// on the slider). Values are in the units the CDL exports.
 
 import { el } from './dom.js';
 
@@ -11,8 +12,11 @@ export const PARAMS = [
 ];
 const CHANNELS = ['r', 'g', 'b'];
 
-/** A slider + number pair; `onInput(value)` fires while dragging or typing. */
-function control({ id, label, short = label, min, max, onInput }) {
+/**
+ * A slider + number pair and a reset button; `onInput(value)` fires while dragging or
+ * typing, `onReset()` on the button or a double-click on the slider.
+ */
+function control({ id, label, short = label, min, max, onInput, onReset }) {
   const slider = el('input', { type: 'range', id: `${id}-slider`, min, max, step: 0.001, 'aria-label': label });
   const number = el('input', { type: 'number', id, step: 0.01, min, max, 'aria-label': label });
   const emit = (value) => {
@@ -29,7 +33,9 @@ function control({ id, label, short = label, min, max, onInput }) {
     number.value = value.toFixed(4);
     emit(value);
   });
-  const row = [el('label', { for: id, title: label }, short), slider, number];
+  slider.addEventListener('dblclick', onReset);
+  const reset = el('button', { type: 'button', class: 'reset-one', id: `${id}-reset`, 'aria-label': `Reset ${label}`, title: `Reset ${label}`, onclick: onReset }, '↺');
+  const row = [el('label', { for: id, title: label }, short), slider, number, reset];
   const set = (value) => {
     if (document.activeElement !== slider) slider.value = String(value);
     if (document.activeElement !== number) number.value = value.toFixed(4);
@@ -55,6 +61,7 @@ export function buildTrims(container, send) {
         min: param.min,
         max: param.max,
         onInput: (value) => send(`trim.${param.key}.${channel}`, value),
+        onReset: () => send(`trim.${param.key}.${channel}`, param.identity),
       });
       container.append(...c.row);
       setters.push((cdl) => c.set(cdl[param.key][i]));
@@ -70,6 +77,7 @@ export function buildTrims(container, send) {
         const mean = (current[0] + current[1] + current[2]) / 3;
         send(`trim.${param.key}`, current.map((x) => Number((x + value - mean).toFixed(6))));
       },
+      onReset: () => send(`trim.${param.key}`, [param.identity, param.identity, param.identity]),
     });
     container.append(...master.row);
     setters.push((cdl) => {
@@ -78,7 +86,7 @@ export function buildTrims(container, send) {
     });
   }
   container.append(el('h3', {}, 'Saturation'));
-  const sat = control({ id: 'trim-sat', label: 'Saturation', min: 0, max: 2, onInput: (v) => send('trim.sat', v) });
+  const sat = control({ id: 'trim-sat', label: 'Saturation', min: 0, max: 2, onInput: (v) => send('trim.sat', v), onReset: () => send('trim.sat', 1) });
   container.append(...sat.row);
   setters.push((cdl) => sat.set(cdl.sat));
   return (cdl) => setters.forEach((set) => set(cdl));
