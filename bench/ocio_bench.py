@@ -131,12 +131,46 @@ def measure(workload, threads, tmp):
     return WIDTH * HEIGHT / seconds / 1e6
 
 
-def copy_bandwidth(workload):
+def copy_bandwidth(workload, threads=1):
+    """GB/s (read + write) of a plain numpy copy of the workload's frame, split in bands
+    over `threads` threads (numpy releases the GIL while it copies), by the wall clock."""
     _, _, dtype, _, channels, bits = WORKLOADS[workload]
     src = frame(dtype, channels, bits)
     dst = np.empty_like(src)
-    seconds = best_of(lambda: np.copyto(dst, src))
+    bands = list(zip(np.array_split(src, threads), np.array_split(dst, threads)))
+    if threads == 1:
+        seconds = best_of(lambda: np.copyto(dst, src))
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            seconds = best_of(lambda: list(pool.map(lambda b: np.copyto(b[1], b[0]), bands)))
     return 2 * src.nbytes / seconds / 1e9
+
+
+def traffic(workload, level):
+    """Memory traffic of one rendered pixel, in bytes: the source read, the destination
+    written and, unless the output is streamed, the destination read for ownership first.
+    lookwire's SIMD levels stream the outputs of the bench workloads (8 MiB or more, out
+    of place); its scalar level and OpenColorIO write through the cache."""
+    _, _, dtype, _, channels, _ = WORKLOADS[workload]
+    frame_bytes = np.dtype(dtype).itemsize * channels
+    streamed = level in ("avx2", "avx512")
+    return frame_bytes * (2 if streamed else 3)
+
+
+def scaling_report(rows, threads, bandwidth):
+    """Per workload and level: 1 thread, `threads` threads, their ratio, and the memory
+    traffic of the multi-threaded figure as a share of the copy bandwidth."""
+    by = {(r["workload"], r["level"], r["threads"]): r["mpx_per_s"] for r in rows}
+    print(f"\n{threads}-thread scaling, wall clock (meaningful on a quiet machine only); copy "
+          f"bandwidth {bandwidth[1]:.1f} GB/s on 1 thread, {bandwidth[threads]:.1f} GB/s on {threads}")
+    print(f"{'workload':18} {'level':7} {'1T':>8} {f'{threads}T':>8} {'ratio':>6} {'GB/s':>6} {'of copy':>8}")
+    for (workload, level, t), one in by.items():
+        many = by.get((workload, level, threads))
+        if t != 1 or many is None or threads == 1:
+            continue
+        gbs = many * traffic(workload, level) / 1000
+        print(f"{workload:18} {level:7} {one:>8.1f} {many:>8.1f} {many / one:>6.2f} {gbs:>6.1f} "
+              f"{gbs / bandwidth[threads]:>8.0%}")
 
 
 def run_ocio(threads):
@@ -162,20 +196,24 @@ def main():
     if args.cpu_time:
         CLOCK = time.thread_time
     print(f"# OpenColorIO {ocio.__version__}, {WIDTH}x{HEIGHT}, best of {RUNS}", file=sys.stderr)
+    print(f"# load average {os.getloadavg()[0]:.1f} before OpenColorIO", file=sys.stderr)
     ours = run_ocio(args.threads)
-    for workload in ("tetra33-f32", "tetra33-u16"):
-        print(f"# copy bandwidth ({workload} frame, numpy, 1 thread): {copy_bandwidth(workload):.1f} GB/s",
-              file=sys.stderr)
+    bandwidth = {t: copy_bandwidth("tetra33-f32", t) for t in sorted({1, args.threads})}
+    for t, gbs in bandwidth.items():
+        print(f"# copy bandwidth (tetra33-f32 frame, numpy, {t} thread(s)): {gbs:.1f} GB/s", file=sys.stderr)
     if not args.lookwire:
         return
+    print(f"# load average {os.getloadavg()[0]:.1f} before lookwire", file=sys.stderr)
     cmd = [args.lookwire, "bench", "--json"] + (["--cpu-time"] if args.cpu_time else [])
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     theirs = [json.loads(line) for line in out.splitlines() if line.strip()]
+    print(f"# load average {os.getloadavg()[0]:.1f} at the end", file=sys.stderr)
     ocio1 = {r["workload"]: r["mpx_per_s"] for r in ours if r["threads"] == 1}
     print(f"{'workload':18} {'level':7} {'threads':>7} {'Mpx/s':>9} {'x OCIO 1T':>10}")
     for r in ours + theirs:
         ratio = r["mpx_per_s"] / ocio1[r["workload"]]
         print(f"{r['workload']:18} {r['level']:7} {r['threads']:>7} {r['mpx_per_s']:>9.1f} {ratio:>10.2f}")
+    scaling_report(ours + theirs, args.threads, bandwidth)
 
 
 if __name__ == "__main__":

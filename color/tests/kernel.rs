@@ -336,19 +336,26 @@ fn in_place_and_parallel_give_the_same_result() {
 
 /// Outputs of at least `STREAM_MIN_BYTES` are written with streaming stores (from the
 /// first cache-line-aligned pixel of each row on): they must hold what an in-place render
-/// (never streamed) gives, bit for bit, with row padding untouched, from a buffer that
-/// starts off a cache line and rows of odd width and padded stride.
+/// (never streamed) gives, bit for bit, with row padding untouched and the source's alpha,
+/// from a buffer that starts off a cache line and rows of odd width and padded stride.
 #[test]
 fn streamed_large_outputs_equal_cached_renders() {
     let look = Look::lut(random_lut(17, 32));
     for level in CpuLevel::available() {
         let kernel = Kernel::with_level(&look, level).unwrap();
-        streamed_case::<f32>(&kernel, Coding::Float, |x| x);
+        streamed_case::<f32>(&kernel, Coding::Float, |x| x, Layout::Rgb);
         let code = Coding::Code {
             bits: 16,
             range: Range::Full,
         };
-        streamed_case::<u16>(&kernel, code, |x| (x.clamp(0.0, 1.0) * 65535.0) as u16);
+        let to_u16 = |x: f32| (x.clamp(0.0, 1.0) * 65535.0) as u16;
+        streamed_case::<u16>(&kernel, code, to_u16, Layout::Rgb);
+        let code = Coding::Code {
+            bits: 8,
+            range: Range::Full,
+        };
+        let to_u8 = |x: f32| (x.clamp(0.0, 1.0) * 255.0) as u8;
+        streamed_case::<u8>(&kernel, code, to_u8, Layout::Rgba);
     }
 }
 
@@ -356,11 +363,13 @@ fn streamed_case<T: Sample + PartialEq + std::fmt::Debug>(
     kernel: &Kernel,
     coding: Coding,
     from: impl Fn(f32) -> T,
+    layout: Layout,
 ) {
     let (width, pad) = (1203, 5);
-    let stride = 3 * width + pad;
+    let spp = layout.samples_per_pixel();
+    let stride = spp * width + pad;
     let height = (STREAM_MIN_BYTES / std::mem::size_of::<T>()).div_ceil(stride);
-    let mut desc = ImageDesc::new(width, height, Layout::Rgb, coding);
+    let mut desc = ImageDesc::new(width, height, layout, coding);
     desc.stride = stride;
     let src: Vec<T> = random_floats(desc.min_len(), 33)
         .into_iter()
@@ -373,12 +382,17 @@ fn streamed_case<T: Sample + PartialEq + std::fmt::Debug>(
     let mut cached = src.clone();
     kernel.render_in_place(&desc, &mut cached).unwrap();
     for y in 0..height {
-        let row = y * stride..y * stride + 3 * width;
+        let row = y * stride..y * stride + spp * width;
         assert!(
             out[row.clone()] == cached[row.clone()],
             "{} {coding:?}: row {y} differs from the in-place render",
             kernel.level()
         );
+        if spp == 4 {
+            let alpha = |v: &[T]| v[row.clone()].iter().skip(3).step_by(4).copied().collect();
+            let (got, want): (Vec<T>, Vec<T>) = (alpha(out), alpha(&src));
+            assert!(got == want, "{}: alpha of row {y} changed", kernel.level());
+        }
         if y + 1 < height {
             assert!(
                 out[row.end..row.end + pad].iter().all(|x| *x == sentinel),

@@ -256,20 +256,28 @@ fn load_rgba_u8(px: &[u8], s: &CodeScale, blk: &mut Block) -> usize {
 
 #[inline]
 #[target_feature(enable = "avx2")]
-fn store_rgba_u8(blk: &Block, px: &mut [u8], s: &CodeScale) -> usize {
+fn store_rgba_u8(
+    blk: &Block,
+    px: &mut [u8],
+    s: &CodeScale,
+    alpha: Option<&[u8]>,
+    stream: bool,
+) -> usize {
     let groups = px.len() / 32;
     for g in 0..groups {
         let [r, gr, b] = get(blk, g).map(|v| encode(v, s));
         let p = px[32 * g..32 * g + 32].as_mut_ptr();
-        // SAFETY: 32 bytes at `p` are inside `px`.
-        let old = unsafe { _mm256_loadu_si256(p.cast()) };
-        let alpha = _mm256_and_si256(old, _mm256_set1_epi32(0xFF00_0000u32 as i32));
+        // The alpha bytes: the source's, or (in place) the ones already there.
+        let from = alpha.map_or(p.cast_const(), |a| a[32 * g..32 * g + 32].as_ptr());
+        // SAFETY: 32 bytes at `from` are inside `px` or `alpha`.
+        let old = unsafe { _mm256_loadu_si256(from.cast()) };
+        let keep = _mm256_and_si256(old, _mm256_set1_epi32(0xFF00_0000u32 as i32));
         let v = _mm256_or_si256(
             _mm256_or_si256(r, _mm256_slli_epi32::<8>(gr)),
-            _mm256_or_si256(_mm256_slli_epi32::<16>(b), alpha),
+            _mm256_or_si256(_mm256_slli_epi32::<16>(b), keep),
         );
-        // SAFETY: as above.
-        unsafe { _mm256_storeu_si256(p.cast(), v) };
+        // SAFETY: 32 bytes at `p` are inside `px`.
+        unsafe { put256(p, v, stream) };
     }
     8 * groups
 }

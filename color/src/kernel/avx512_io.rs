@@ -224,22 +224,30 @@ fn load_rgba_u8(px: &[u8], s: &CodeScale, blk: &mut Block) -> usize {
 
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
-fn store_rgba_u8(blk: &Block, px: &mut [u8], s: &CodeScale) -> usize {
+fn store_rgba_u8(
+    blk: &Block,
+    px: &mut [u8],
+    s: &CodeScale,
+    alpha: Option<&[u8]>,
+    stream: bool,
+) -> usize {
     let groups = px.len() / 64;
     for g in 0..groups {
         // SAFETY: 16g + 16 ≤ n ≤ BLOCK floats of each plane.
         let [r, gr, b] =
             [&blk.r, &blk.g, &blk.b].map(|p| unsafe { _mm512_loadu_ps(p.as_ptr().add(16 * g)) });
         let p = px[64 * g..64 * g + 64].as_mut_ptr();
-        // SAFETY: 64 bytes at `p` are inside `px`.
-        let old = unsafe { _mm512_loadu_si512(p.cast()) };
-        let alpha = _mm512_and_si512(old, _mm512_set1_epi32(0xFF00_0000u32 as i32));
+        // The alpha bytes: the source's, or (in place) the ones already there.
+        let from = alpha.map_or(p.cast_const(), |a| a[64 * g..64 * g + 64].as_ptr());
+        // SAFETY: 64 bytes at `from` are inside `px` or `alpha`.
+        let old = unsafe { _mm512_loadu_si512(from.cast()) };
+        let keep = _mm512_and_si512(old, _mm512_set1_epi32(0xFF00_0000u32 as i32));
         let v = _mm512_or_si512(
             _mm512_or_si512(encode(r, s), _mm512_slli_epi32::<8>(encode(gr, s))),
-            _mm512_or_si512(_mm512_slli_epi32::<16>(encode(b, s)), alpha),
+            _mm512_or_si512(_mm512_slli_epi32::<16>(encode(b, s)), keep),
         );
-        // SAFETY: as above.
-        unsafe { _mm512_storeu_si512(p.cast(), v) };
+        // SAFETY: 64 bytes at `p` are inside `px`.
+        unsafe { put512(p, v, stream) };
     }
     16 * groups
 }

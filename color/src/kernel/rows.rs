@@ -72,7 +72,16 @@ pub(crate) trait FastIo {
     fn load_u8(_px: &[u8], _spp: usize, _s: &CodeScale, _blk: &mut Block) -> bool {
         false
     }
-    fn store_u8(_blk: &Block, _px: &mut [u8], _spp: usize, _s: &CodeScale) -> bool {
+    /// With `alpha` (the source pixels of an RGBA render that is not in place), a
+    /// vector path that returns true has written the source's alpha too.
+    fn store_u8(
+        _blk: &Block,
+        _px: &mut [u8],
+        _spp: usize,
+        _s: &CodeScale,
+        _alpha: Option<&[u8]>,
+        _stream: bool,
+    ) -> bool {
         false
     }
 }
@@ -145,13 +154,26 @@ macro_rules! fast_io {
                 true
             }
             #[inline(always)]
-            fn store_u8(blk: &Block, px: &mut [u8], spp: usize, s: &CodeScale) -> bool {
+            fn store_u8(
+                blk: &Block,
+                px: &mut [u8],
+                spp: usize,
+                s: &CodeScale,
+                alpha: Option<&[u8]>,
+                stream: bool,
+            ) -> bool {
                 if spp != 4 {
                     return false;
                 }
                 // SAFETY: see the impl.
-                let done = unsafe { store_rgba_u8(blk, px, s) };
+                let done = unsafe { store_rgba_u8(blk, px, s, alpha, stream) };
                 rest_out(blk, px, spp, done, s);
+                if let Some(alpha) = alpha {
+                    let rest = px[4 * done..].chunks_exact_mut(4);
+                    for (p, a) in rest.zip(alpha[4 * done..].chunks_exact(4)) {
+                        p[3] = a[3];
+                    }
+                }
                 true
             }
         }
@@ -215,6 +237,7 @@ fn store_fast<T: Sample, F: FastIo>(
     px: &mut [T],
     spp: usize,
     s: &CodeScale,
+    alpha: Option<&[T]>,
     stream: bool,
 ) -> bool {
     if let Some(px) = T::as_f32s_mut(px) {
@@ -222,7 +245,7 @@ fn store_fast<T: Sample, F: FastIo>(
     } else if let Some(px) = T::as_u16s_mut(px) {
         F::store_u16(blk, px, spp, s, stream)
     } else if let Some(px) = T::as_u8s_mut(px) {
-        F::store_u8(blk, px, spp, s)
+        F::store_u8(blk, px, spp, s, alpha.and_then(T::as_u8s), stream)
     } else {
         false
     }
@@ -272,16 +295,18 @@ fn store<T: Sample, F: FastIo>(
         RowMut::Packed(row, spp) => {
             let spp = *spp;
             let px = &mut row[x0 * spp..(x0 + n) * spp];
-            if !store_fast::<T, F>(blk, px, spp, s, stream) {
-                for (i, p) in px.chunks_exact_mut(spp).enumerate() {
-                    p[0] = T::store(blk.r[i], s);
-                    p[1] = T::store(blk.g[i], s);
-                    p[2] = T::store(blk.b[i], s);
-                }
+            let alpha = alpha.map(|a| &a[x0 * spp..(x0 + n) * spp]);
+            // A vector path that takes the pixels writes the source's alpha too.
+            if store_fast::<T, F>(blk, px, spp, s, alpha, stream) {
+                return;
+            }
+            for (i, p) in px.chunks_exact_mut(spp).enumerate() {
+                p[0] = T::store(blk.r[i], s);
+                p[1] = T::store(blk.g[i], s);
+                p[2] = T::store(blk.b[i], s);
             }
             if let Some(alpha) = alpha {
-                let src = &alpha[x0 * spp..(x0 + n) * spp];
-                for (p, a) in px.chunks_exact_mut(4).zip(src.chunks_exact(4)) {
+                for (p, a) in px.chunks_exact_mut(4).zip(alpha.chunks_exact(4)) {
                     p[3] = a[3];
                 }
             }
