@@ -12,7 +12,7 @@ import { eventually, openPage, trimOf } from './harness.mjs';
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
 /** Runs axe on the page (or `include`), reports what it finds, returns the serious/critical ones. */
-async function audit(t, page, view, include) {
+export async function audit(t, page, view, include) {
   let builder = new AxeBuilder({ page }).withTags(TAGS);
   if (include) builder = builder.include(include);
   const { violations, incomplete, passes } = await builder.analyze();

@@ -5,11 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { audit } from './a11y.cases.mjs';
 import { artifacts, binary, browser, pictureShows, waitForServer } from './harness.mjs';
 
 const PASSPHRASE = 'truck-night-shift';
 
-test('with a passphrase the page asks to log in, then tiles, focus view and trims work over the token', async () => {
+test('with a passphrase the page asks to log in, then tiles, focus view and trims work over the token', async (t) => {
   const port = 40000 + Math.floor(Math.random() * 20000);
   const server = spawn(binary, ['serve', '--demo', '--bind', `0.0.0.0:${port}`], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -39,6 +40,7 @@ test('with a passphrase the page asks to log in, then tiles, focus view and trim
     await page.fill('#login-passphrase', 'not the passphrase');
     await page.click('#login-submit');
     await page.locator('#login-error', { hasText: 'wrong passphrase' }).waitFor();
+    assert.deepEqual(await audit(t, page, 'login', '#login-dialog'), [], 'axe on the login dialog');
     await page.fill('#login-passphrase', PASSPHRASE);
     await page.screenshot({ path: join(artifacts, 'login.png') });
     await page.click('#login-submit');

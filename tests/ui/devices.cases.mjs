@@ -157,3 +157,26 @@ test('on-air protection holds a change while its camera is on air, says so, and 
     await page.close();
   }
 });
+
+test('the device table shows each device\'s state, last push time and the colour error its limits cost', async () => {
+  const page = await openPage();
+  await page.locator('#devices tr').first().waitFor();
+  const cell = (v, digits, unit) => (v != null ? `${Number(v).toFixed(digits)} ${unit}` : '—');
+  // Pushes go on while we look: compare a table and a device list taken close together.
+  await eventually('the table shows what GET /devices reports', async () => {
+    const devices = await rest('GET', '/devices');
+    const rows = await page.locator('#devices tr').evaluateAll((trs) => trs.map((tr) => ({
+      id: /** @type {HTMLElement} */ (tr).dataset.device,
+      state: /** @type {HTMLElement} */ (tr).dataset.state,
+      push: tr.children[2].textContent,
+      error: tr.children[3].textContent,
+    })));
+    const want = devices.map((d) => ({ id: d.id, state: d.state, push: cell(d.last_push_ms, 1, 'ms'), error: cell(d.error_max_cv, 2, 'cv') }));
+    return JSON.stringify(rows) === JSON.stringify(want);
+  });
+  // A camera that takes a CDL only cannot carry the whole look: its error is shown, not zero.
+  const camera = (await rest('GET', '/devices')).find((d) => d.kind === 'bmd-rest');
+  assert.ok(camera && camera.error_max_cv > 1, `a CDL-only camera's error: ${JSON.stringify(camera)}`);
+  assert.match(await page.locator(`#devices tr[data-device="${camera.id}"] td:nth-child(4)`).innerText(), /^\d+\.\d\d cv$/);
+  await page.close();
+});

@@ -131,6 +131,7 @@ function renderMultiviewer() {
   const tiles = state.cameras().map((c, i) => updateTile(existing.get(c.id), c, i));
   if (tiles.length !== box.children.length || tiles.some((t, i) => box.children[i] !== t)) box.replaceChildren(...tiles);
   subscribePictures();
+  fitFocus();
 }
 
 /**
@@ -147,6 +148,21 @@ function subscribePictures() {
     pictures.set(`tile:${camera}`, { sub, img: tile.querySelector('img') });
   }
   stream.subscribe(pictures);
+}
+
+/**
+ * Keeps the focus picture within the window's height: the widest 16:9 picture that fits
+ * between its top and the window's bottom (less its caption), never under 32 rem wide.
+ * A wide window scrolls no picture out of sight; a narrow one (tablet) scrolls the page.
+ */
+function fitFocus() {
+  const figure = document.querySelector('.focus-view');
+  if (!(figure instanceof HTMLElement)) return;
+  const top = figure.getBoundingClientRect().top + window.scrollY;
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+  const height = window.innerHeight - top - 2.5 * rem;
+  const width = Math.max(32 * rem, (height * 16) / 9);
+  figure.style.setProperty('--focus-max', `${Math.round(width)}px`);
 }
 
 function toggleSelected(id) {
@@ -432,6 +448,8 @@ function wire() {
     $('gang-toggle').setAttribute('aria-pressed', String(ui.gang));
   });
   document.addEventListener('keydown', onKey);
+  window.addEventListener('resize', fitFocus);
+  new ResizeObserver(fitFocus).observe($('multiviewer'));
 }
 
 async function start() {
