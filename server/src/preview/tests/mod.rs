@@ -45,8 +45,18 @@ fn server_with(auth: Auth) -> Server {
 }
 
 fn app_state(dir: &tempfile::TempDir, auth: Auth) -> AppState {
+    app_state_with(dir, auth, Arc::new(crate::show::fade::SystemFrames))
+}
+
+/// [`app_state`] with scene fades timed by `frames`.
+fn app_state_with(
+    dir: &tempfile::TempDir,
+    auth: Auth,
+    frames: Arc<dyn crate::show::fade::FrameClock>,
+) -> AppState {
     let path = dir.path().join("show.sqlite");
-    let show = ShowHandle::start(Box::new(SqliteStore::open(&path).unwrap()), demo_show).unwrap();
+    let store = Box::new(SqliteStore::open(&path).unwrap());
+    let show = ShowHandle::start_with_frames(store, demo_show, frames).unwrap();
     let reader: Box<dyn Store> = Box::new(SqliteStore::open(&path).unwrap());
     AppState {
         show,
