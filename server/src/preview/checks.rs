@@ -40,7 +40,7 @@ pub enum CheckKind {
 }
 
 /// One defective pixel.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Defect {
     pub x: usize,
     pub y: usize,

@@ -286,7 +286,8 @@ pub async fn delete_still(
     Ok(Json(previews.sources.info(&id)))
 }
 
-/// The latest check results of one camera, to compare cameras.
+/// The latest check results of one camera, to compare cameras and for the show report
+/// ([`CameraChecks::report_lines`]).
 #[derive(Clone, Debug, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct CameraChecks {
     pub camera: String,
@@ -297,6 +298,63 @@ pub struct CameraChecks {
     /// Stuck pixels found in the last frames of a moving picture.
     pub stuck: Option<usize>,
     pub noise: Option<NoiseReport>,
+    /// The listed pixels of each kind's last check (coordinates and thumbnails; at most
+    /// 200 each, in reading order).
+    pub hot_pixels: Vec<checks::Defect>,
+    pub dead_pixels: Vec<checks::Defect>,
+    pub stuck_pixels: Vec<checks::Defect>,
+}
+
+/// Pixel coordinates a report line lists before it says how many more there are.
+const REPORT_PIXELS: usize = 12;
+
+impl CameraChecks {
+    /// One line per check done, for the show report: counts with the first coordinates,
+    /// and the noise figures.
+    pub fn report_lines(&self) -> Vec<String> {
+        let defects = |name: &str, count: Option<usize>, listed: &[checks::Defect]| {
+            count.map(|n| {
+                let at: Vec<String> = listed
+                    .iter()
+                    .take(REPORT_PIXELS)
+                    .map(|d| format!("({}, {})", d.x, d.y))
+                    .collect();
+                let more = n.saturating_sub(at.len());
+                match (at.is_empty(), more) {
+                    (true, _) => format!("{name}: none"),
+                    (false, 0) => format!("{name}: {n} at {}", at.join(", ")),
+                    (false, m) => format!("{name}: {n} at {} and {m} more", at.join(", ")),
+                }
+            })
+        };
+        let noise = self.noise.as_ref().map(|r| {
+            format!(
+                "Noise (flat grey, {:+.1} stops from 18 % grey): signal to noise {:.1} stops                  ({:.1} dB), {:.2} 10-bit codes",
+                r.exposure_stops, r.snr_stops, r.snr_db, r.sigma_10bit
+            )
+        });
+        [
+            defects("Hot pixels (lens capped)", self.hot, &self.hot_pixels),
+            defects("Dead pixels (flat bright)", self.dead, &self.dead_pixels),
+            defects("Stuck pixels (moving)", self.stuck, &self.stuck_pixels),
+            noise,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+impl Previews {
+    /// Every camera's latest check results, in show order (cameras never checked left
+    /// out): what `GET /checks` lists and the show report prints.
+    pub fn camera_checks(&self, show: &crate::show::Show) -> Vec<CameraChecks> {
+        let checks = lock(&self.checks);
+        show.cameras
+            .keys()
+            .filter_map(|c| checks.get(c).cloned())
+            .collect()
+    }
 }
 
 /// Frames sent one after another, each a 4-byte big-endian length and then the file.
@@ -388,11 +446,11 @@ pub async fn run_check(
                     CheckKind::Stuck => checks::stuck(&frames)?,
                     k => checks::defects(frame, k)?,
                 };
-                let count = report.count;
+                let (count, listed) = (report.count, report.defects.clone());
                 let record = Box::new(move |e: &mut CameraChecks| match k {
-                    CheckKind::Hot => e.hot = Some(count),
-                    CheckKind::Dead => e.dead = Some(count),
-                    CheckKind::Stuck => e.stuck = Some(count),
+                    CheckKind::Hot => (e.hot, e.hot_pixels) = (Some(count), listed),
+                    CheckKind::Dead => (e.dead, e.dead_pixels) = (Some(count), listed),
+                    CheckKind::Stuck => (e.stuck, e.stuck_pixels) = (Some(count), listed),
                 });
                 (serde_json::to_value(report), record)
             }
@@ -423,13 +481,5 @@ pub async fn list_checks(
     Extension(previews): Extension<Arc<Previews>>,
     _caller: Caller,
 ) -> Json<Vec<CameraChecks>> {
-    let view = state.show.view();
-    let checks = lock(&previews.checks);
-    Json(
-        view.show
-            .cameras
-            .keys()
-            .filter_map(|c| checks.get(c).cloned())
-            .collect(),
-    )
+    Json(previews.camera_checks(&state.show.view().show))
 }

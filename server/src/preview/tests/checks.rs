@@ -83,6 +83,51 @@ fn noise_of_a_flat_grey_frame() {
     assert!((r.snr_db - r2.snr_db - 6.02).abs() < 0.3);
 }
 
+/// The show report's lines: counts with the first coordinates, "and N more" past them,
+/// and the noise figures as the check measured them.
+#[test]
+fn check_results_read_as_report_lines() {
+    let space = lookwire_color::spaces::lookup("sony-slog3-sgamut3cine").unwrap();
+    let grey = space.curve.encode(0.18) as f32;
+    let noise = checks::noise(&flat(400, 400, grey, 0.006), &space).unwrap();
+    let pixel = |x, y| checks::Defect {
+        x,
+        y,
+        channel: 1,
+        value: 0.9,
+        level: 0.1,
+        thumbnail_png: String::new(),
+    };
+    let c = routes::CameraChecks {
+        camera: "a".into(),
+        hot: Some(15),
+        hot_pixels: (0..15).map(|i| pixel(i, 2 * i)).collect(),
+        dead: Some(0),
+        stuck: Some(1),
+        stuck_pixels: vec![pixel(7, 9)],
+        noise: Some(noise.clone()),
+        ..Default::default()
+    };
+    let lines = c.report_lines();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(
+        lines[0].starts_with("Hot pixels (lens capped): 15 at (0, 0), (1, 2)"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].ends_with("(11, 22) and 3 more"), "{}", lines[0]);
+    assert_eq!(lines[1], "Dead pixels (flat bright): none");
+    assert_eq!(lines[2], "Stuck pixels (moving): 1 at (7, 9)");
+    let db = format!("({:.1} dB)", noise.snr_db);
+    assert!(
+        lines[3].contains(&db) && lines[3].contains("+0.0 stops"),
+        "{}",
+        lines[3]
+    );
+    // A camera never checked has no lines.
+    assert!(routes::CameraChecks::default().report_lines().is_empty());
+}
+
 /// Through the route: an EXR of a capped frame with one hot pixel; the summary of every
 /// camera's checks lists it.
 #[tokio::test]
@@ -122,6 +167,16 @@ async fn checks_through_the_route() {
         .unwrap();
     assert_eq!(a["hot"], 1);
     assert!(a["dead"].is_null());
+    assert_eq!(
+        (
+            a["hot_pixels"][0]["x"].as_u64(),
+            a["hot_pixels"][0]["y"].as_u64()
+        ),
+        (Some(20), Some(10))
+    );
+    assert!(a["hot_pixels"][0]["thumbnail_png"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
     let (status, e) = post(&s.app, "/api/v1/cameras/a/checks/warm", exr.clone()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
