@@ -73,12 +73,12 @@ fn main() {
         let mut live = LiveBake::new(&space, WorkingSpace::AcesCct, table, 33).unwrap();
         live.set_look(Some(&look));
         let mut buf = Vec::new();
-        live.bake_into(&trim(0), CdlStyle::Asc, &mut buf);
+        live.bake_live_into(&trim(0), CdlStyle::Asc, &mut buf);
         let mut times: Vec<f64> = (0..runs as u32)
             .map(|step| {
                 let cdl = trim(step);
                 let t0 = thread_cpu_ms();
-                live.bake_into(&cdl, CdlStyle::Asc, &mut buf);
+                live.bake_live_into(&cdl, CdlStyle::Asc, &mut buf);
                 thread_cpu_ms() - t0
             })
             .collect();

@@ -8,41 +8,96 @@
 //! `exp2` within 4e-7 relative, `pow(x, p)` within 3e-7·(1 + |p·log₂x|) relative,
 //! `atan2_deg` within 4e-5 degrees (an f32 ulp near 360 is 3e-5).
 
-use crate::kernel::pow::{EXP2_SERIES, LOG2_C0_HI, LOG2_C0_LO, LOG2_SERIES, SQRT2};
+use crate::kernel::pow::{EXP2_SERIES, SQRT2};
+
+/// `log₂(1 + t)/t` on t ∈ [√½ − 1, √2 − 1]: a degree-8 least-squares fit on Chebyshev
+/// nodes (max error of `t·p(t)` 2e-8; no division, unlike the atanh series).
+const LOG2_POLY: [f32; 9] = [
+    std::f32::consts::LOG2_E,
+    -0.721_347_3,
+    0.480_910_6,
+    -0.360_704_84,
+    0.287_918_24,
+    -0.238_920_05,
+    0.215_670_42,
+    -0.207_423_55,
+    0.126_150_03,
+];
+
+/// `a·b + c`, fused (one rounding, one instruction) when `F` is true: the AVX-512 and
+/// AVX2 builds (and targets whose baseline has FMA) pass true; x86_64's portable build
+/// passes false (a fused multiply-add there is a libm call per value).
+#[inline(always)]
+pub fn fma<const F: bool>(a: f32, b: f32, c: f32) -> f32 {
+    if F {
+        a.mul_add(b, c)
+    } else {
+        a * b + c
+    }
+}
+
+/// Whether the portable (non-`#[target_feature]`) build fuses: not on x86_64, whose
+/// baseline has no FMA.
+pub const PORTABLE_FMA: bool = !cfg!(target_arch = "x86_64");
 
 /// log₂ of a positive normal `x` (0 and subnormals read as about −127; callers select).
 #[inline(always)]
-pub fn log2(x: f32) -> f32 {
+pub fn log2<const F: bool>(x: f32) -> f32 {
     let bits = x.to_bits();
     let e = ((bits >> 23) & 0xFF) as i32 - 127;
     let m = f32::from_bits((bits & 0x007F_FFFF) | 0x3F80_0000);
     let big = m > SQRT2;
     let m = if big { m * 0.5 } else { m };
     let e = e as f32 + if big { 1.0 } else { 0.0 };
-    let s = (m - 1.0) / (m + 1.0);
-    let s2 = s * s;
-    let [c1, c2, c3, c4] = LOG2_SERIES;
-    let poly = ((c4 * s2 + c3) * s2 + c2) * s2 + c1;
-    let tail = s2 * poly + LOG2_C0_LO;
-    e + (s * LOG2_C0_HI + s * tail)
+    // Exact: m is within a factor 2 of 1.
+    let t = m - 1.0;
+    let c = &LOG2_POLY;
+    let mut p = c[8];
+    for &ci in c[..8].iter().rev() {
+        p = fma::<F>(p, t, ci);
+    }
+    fma::<F>(t, p, e)
 }
+
+/// 1.5·2²³: adding it rounds an f32 of magnitude under 2²² to an integer held in the
+/// low mantissa bits (no float → int conversion, which Rust saturates and LLVM then
+/// does lane by lane).
+const ROUNDER: f32 = 12_582_912.0;
 
 /// 2^x, clamped to [2⁻¹²⁶, 2¹²⁷·2) (no subnormals, no infinity).
 #[inline(always)]
-pub fn exp2(x: f32) -> f32 {
-    let x = x.clamp(-126.0, 127.0);
-    let k = (x + 0.5).floor();
+// max/min, not clamp: NaN becomes a bound instead of staying NaN.
+#[allow(clippy::manual_clamp)]
+pub fn exp2<const F: bool>(x: f32) -> f32 {
+    let x = x.max(-126.0).min(127.0);
+    let rounded = x + ROUNDER;
+    let k = rounded - ROUNDER;
     let f = x - k;
     let c = &EXP2_SERIES;
-    let q = ((((((c[7] * f + c[6]) * f + c[5]) * f + c[4]) * f + c[3]) * f + c[2]) * f + c[1]) * f
-        + c[0];
-    q * f32::from_bits((((k as i32) + 127) as u32) << 23)
+    let mut q = c[7];
+    for &ci in c[..7].iter().rev() {
+        q = fma::<F>(q, f, ci);
+    }
+    let biased = rounded
+        .to_bits()
+        .wrapping_sub(ROUNDER.to_bits())
+        .wrapping_add(127);
+    q * f32::from_bits(biased << 23)
+}
+
+/// ⌊x⌋ as an index for `x` in [0, 2²³) (below 0 and NaN give 0, larger values 2²³ − 1),
+/// without a float → int conversion (see [`ROUNDER`]).
+#[inline(always)]
+#[allow(clippy::manual_clamp)]
+pub fn floor_index(x: f32) -> usize {
+    let f = x.max(0.0).min(8_388_607.0).floor();
+    ((f + 8_388_608.0).to_bits() & 0x007F_FFFF) as usize
 }
 
 /// `x^p` for `x ≥ 0`; 0 (and anything not above 0, NaN included) gives 0.
 #[inline(always)]
-pub fn pow(x: f32, p: f32) -> f32 {
-    let v = exp2(p * log2(x));
+pub fn pow<const F: bool>(x: f32, p: f32) -> f32 {
+    let v = exp2::<F>(p * log2::<F>(x));
     if x > 0.0 {
         v
     } else {
@@ -56,10 +111,12 @@ pub fn atan2_deg(y: f32, x: f32) -> f32 {
     const TAN_PI_8: f32 = 0.414_213_57;
     let (ax, ay) = (x.abs(), y.abs());
     let (lo, hi) = (ax.min(ay), ax.max(ay));
-    let t = lo / if hi > 0.0 { hi } else { 1.0 };
-    // Cephes atanf: reduce t ∈ [0, 1] to |u| ≤ tan(π/8).
-    let reduce = t > TAN_PI_8;
-    let u = if reduce { (t - 1.0) / (t + 1.0) } else { t };
+    // Cephes atanf: reduce t = lo/hi ∈ [0, 1] to |u| ≤ tan(π/8), with one division:
+    // u = (t − 1)/(t + 1) = (lo − hi)/(lo + hi) above tan(π/8).
+    let reduce = lo > TAN_PI_8 * hi;
+    let num = if reduce { lo - hi } else { lo };
+    let den = if reduce { lo + hi } else { hi };
+    let u = num / if den > 0.0 { den } else { 1.0 };
     let z = u * u;
     let poly =
         (((8.053_744_5e-2 * z - 1.387_768_6e-1) * z + 1.997_771_1e-1) * z - 3.333_295e-1) * z;
@@ -99,7 +156,7 @@ mod tests {
         let (mut worst, mut at) = (0.0f64, 0.0f32);
         for x in wide() {
             let want = f64::from(x).log2();
-            let e = (f64::from(log2(x)) - want).abs() / (4e-7 + 6e-8 * want.abs());
+            let e = (f64::from(log2::<PORTABLE_FMA>(x)) - want).abs() / (4e-7 + 6e-8 * want.abs());
             if e > worst {
                 (worst, at) = (e, x);
             }
@@ -109,7 +166,7 @@ mod tests {
         for i in 0..=250_000 {
             let x = -125.0 + i as f32 * 0.001;
             let want = 2f64.powf(f64::from(x));
-            worst = worst.max((f64::from(exp2(x)) - want).abs() / want);
+            worst = worst.max((f64::from(exp2::<PORTABLE_FMA>(x)) - want).abs() / want);
         }
         assert!(worst <= 4e-7, "exp2 {worst:e}");
     }
@@ -122,14 +179,24 @@ mod tests {
                 if !(1e-37..1e37).contains(&want) {
                     continue;
                 }
-                let rel = (f64::from(pow(x, p)) - want).abs() / want;
+                let rel = (f64::from(pow::<PORTABLE_FMA>(x, p)) - want).abs() / want;
                 let y = (f64::from(p) * f64::from(x).log2()).abs();
                 assert!(rel <= 3e-7 * (1.0 + y), "{x}^{p}: {rel:e}");
             }
-            assert_eq!(pow(0.0, p), 0.0);
-            assert_eq!(pow(-1.0, p), 0.0);
-            assert_eq!(pow(f32::NAN, p), 0.0);
+            assert_eq!(pow::<false>(0.0, p), 0.0);
+            assert_eq!(pow::<true>(-1.0, p), 0.0);
+            assert_eq!(pow::<false>(f32::NAN, p), 0.0);
         }
+    }
+
+    #[test]
+    fn floor_index_is_floor_within_its_range() {
+        for x in [0.0f32, 0.4, 1.0, 1.999, 359.99, 1e6 + 0.5, 8_388_606.5] {
+            assert_eq!(floor_index(x), x.floor() as usize, "{x}");
+        }
+        assert_eq!(floor_index(-3.5), 0);
+        assert_eq!(floor_index(f32::NAN), 0);
+        assert_eq!(floor_index(1e30), 8_388_607);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 use super::cam::{NL_INVERSE_LIMIT, NL_OFFSET};
 use super::tables::{CuspTable, HueTable, NOMINAL};
 use super::Aces2Rendering;
-use crate::output::fastmath32::{atan2_deg, log2, pow};
+use crate::output::fastmath32::{atan2_deg, floor_index, fma, log2, pow, PORTABLE_FMA};
 use crate::output::matrix::{mul, Mat3};
 
 /// Values per chunk of [`Aces2Lanes::unclamped_batch`].
@@ -32,13 +32,10 @@ fn m3(m: &Mat3) -> M3 {
 }
 
 #[inline(always)]
-fn mat(m: &M3, [r, g, b]: [f32; 3]) -> [f32; 3] {
+fn mat<const F: bool>(m: &M3, [r, g, b]: [f32; 3]) -> [f32; 3] {
     // Written out: array `map` is not always inlined into `#[target_feature]` code.
-    [
-        m[0][0] * r + m[0][1] * g + m[0][2] * b,
-        m[1][0] * r + m[1][1] * g + m[1][2] * b,
-        m[2][0] * r + m[2][1] * g + m[2][2] * b,
-    ]
+    let row = |k: usize| fma::<F>(m[k][0], r, fma::<F>(m[k][1], g, m[k][2] * b));
+    [row(0), row(1), row(2)]
 }
 
 #[inline(always)]
@@ -57,21 +54,28 @@ fn select(c: bool, a: f32, b: f32) -> f32 {
 
 /// The model's forward compression of a cone response, sign-preserving.
 #[inline(always)]
-fn compress_fwd(v: f32) -> f32 {
-    let f = pow(v.abs(), 0.42);
+fn compress_fwd<const F: bool>(v: f32) -> f32 {
+    let f = pow::<F>(v.abs(), 0.42);
     (f / (NL_OFFSET as f32 + f)).copysign(v)
 }
 
 /// Its inverse, the response clamped at the model's limit, sign-preserving.
 #[inline(always)]
-fn compress_inv(v: f32) -> f32 {
+fn compress_inv<const F: bool>(v: f32) -> f32 {
     let ra = v.abs().min(NL_INVERSE_LIMIT as f32);
-    pow(NL_OFFSET as f32 * ra / (1.0 - ra), 1.0 / 0.42).copysign(v)
+    pow::<F>(NL_OFFSET as f32 * ra / (1.0 - ra), 1.0 / 0.42).copysign(v)
+}
+
+/// The model's forward compression of a non-negative cone response.
+#[inline(always)]
+fn compress_fwd_pos<const F: bool>(v: f32) -> f32 {
+    let f = pow::<F>(v, 0.42);
+    f / (NL_OFFSET as f32 + f)
 }
 
 /// OCIO's `toe`, branch-free.
 #[inline(always)]
-fn toe(x: f32, limit: f32, k1_in: f32, k2_in: f32) -> f32 {
+fn toe<const F: bool>(x: f32, limit: f32, k1_in: f32, k2_in: f32) -> f32 {
     let k2 = k2_in.max(0.001);
     let k1 = (k1_in * k1_in + k2 * k2).sqrt();
     let k3 = (limit + k1) / (limit + k2);
@@ -81,46 +85,62 @@ fn toe(x: f32, limit: f32, k1_in: f32, k2_in: f32) -> f32 {
     select(x > limit, x, toed)
 }
 
-/// Where the compression line through (J, M) crosses the J axis.
+/// Where the compression line through (J, M) crosses the J axis, given the reciprocals
+/// of the focus J and the slope gain. Both roots share one square root and one
+/// division: the side (below or above the focus) is selected first.
 #[inline(always)]
-fn solve_j_intersect(j: f32, m: f32, focus_j: f32, max_j: f32, slope_gain: f32) -> f32 {
-    let m_scaled = m / slope_gain;
-    let a = m_scaled / focus_j;
+fn solve_j_intersect<const F: bool>(
+    j: f32,
+    m: f32,
+    [focus_j, inv_focus_j]: [f32; 2],
+    max_j: f32,
+    inv_gain: f32,
+) -> f32 {
+    let m_scaled = m * inv_gain;
+    let a = m_scaled * inv_focus_j;
+    let below = j < focus_j;
     let b_lo = 1.0 - m_scaled;
-    let below = 2.0 * j / (b_lo + (b_lo * b_lo + 4.0 * a * j).sqrt());
     let b_hi = -(1.0 + m_scaled + max_j * a);
     let c_hi = max_j * m_scaled + j;
-    let above = -2.0 * c_hi / (b_hi - (b_hi * b_hi - 4.0 * a * c_hi).sqrt());
-    select(j < focus_j, below, above)
+    let disc = select(
+        below,
+        b_lo * b_lo + 4.0 * a * j,
+        b_hi * b_hi - 4.0 * a * c_hi,
+    );
+    let root = disc.sqrt();
+    let num = select(below, 2.0 * j, -2.0 * c_hi);
+    num / select(below, b_lo + root, b_hi - root)
 }
 
 /// M where the line (J-axis crossing, slope) meets `J = j_max·(M/m_max)^(1/γ)`.
 #[inline(always)]
-fn line_boundary_m(
+fn line_boundary_m<const F: bool>(
     j_axis: f32,
     slope: f32,
     inv_gamma: f32,
     [j_max, m_max, j_ref]: [f32; 3],
 ) -> f32 {
-    let shifted = j_ref * pow(j_axis / j_ref, inv_gamma);
+    let shifted = j_ref * pow::<F>(j_axis / j_ref, inv_gamma);
     shifted * m_max / (j_max - slope * m_max)
 }
 
 #[inline(always)]
-fn smin_scaled(a: f32, b: f32, scale_reference: f32) -> f32 {
+fn smin_scaled<const F: bool>(a: f32, b: f32, scale_reference: f32) -> f32 {
     let s = 0.12 * scale_reference;
     let h = (s - (a - b).abs()).max(0.0) / s;
     a.min(b) - h * h * h * s / 6.0
 }
 
+/// OCIO's `remap_M`, with its three divisions folded into two: with r, g the reach and
+/// gamut offsets from the threshold and d = m − threshold, the compressed M is
+/// threshold + d·s/(s + d), s = r·g/(r − g).
 #[inline(always)]
-fn remap_m(m: f32, gamut_m: f32, reach_m: f32) -> f32 {
+fn remap_m<const F: bool>(m: f32, gamut_m: f32, reach_m: f32) -> f32 {
     let proportion = (gamut_m / reach_m).max(0.75);
     let threshold = proportion * gamut_m;
-    let reach_offset = reach_m - threshold;
-    let scale = reach_offset / (reach_offset / (gamut_m - threshold) - 1.0);
-    let nd = (m - threshold) / scale;
-    let compressed = threshold + scale * nd / (1.0 + nd);
+    let (r, g) = (reach_m - threshold, gamut_m - threshold);
+    let d = m - threshold;
+    let compressed = threshold + d * r * g / (r * g + d * (r - g));
     select(m <= threshold || proportion >= 1.0, m, compressed)
 }
 
@@ -133,6 +153,8 @@ pub struct Aces2Lanes {
     cone_to_aab: M3,
     cz: f32,
     inv_cz: f32,
+    /// (100/limit_j_max)^(1/cz): A → (J/limit_j_max)^(1/cz) for J = 100·A^cz.
+    a_to_nj: f32,
     a_w_j: f32,
     f_l_n: f32,
     tone: [f32; 4],
@@ -217,6 +239,7 @@ impl Aces2Lanes {
             cone_to_aab: m3(&r.p_in.cone_to_aab),
             cz: r.p_in.cz as f32,
             inv_cz: r.p_out.inv_cz as f32,
+            a_to_nj: (100.0 / r.limit_j_max).powf(1.0 / r.p_in.cz) as f32,
             a_w_j: r.p_in.a_w_j as f32,
             f_l_n: r.p_in.f_l_n as f32,
             tone: [ts.m_2, ts.s_2, ts.g, ts.t_1].map(|x| x as f32),
@@ -237,19 +260,21 @@ impl Aces2Lanes {
         }
     }
 
-    /// The tonemapped J of an achromatic response `a > 0`.
+    /// The tonemapped achromatic response of a response `a > 0`: J_ts = 100·A_ts^cz.
     #[inline(always)]
-    fn tonescale(&self, a: f32) -> f32 {
+    fn tonescale<const F: bool>(&self, a: f32) -> f32 {
         let [m_2, s_2, g, t_1] = self.tone;
-        let y = compress_inv(self.a_w_j * a) / self.f_l_n;
-        let f = m_2 * pow(y / (y + s_2), g);
+        // y·f_l_n (the model's scale cancels out of y/(y + s_2) with s_2·f_l_n).
+        let ra = (self.a_w_j * a).min(NL_INVERSE_LIMIT as f32);
+        let y = pow::<F>(NL_OFFSET as f32 * ra / (1.0 - ra), 1.0 / 0.42) * (1.0 / self.f_l_n);
+        let f = m_2 * pow::<F>(y / (y + s_2), g);
         let display = (f * f / (f + t_1)).max(0.0) * 100.0;
-        100.0 * pow(compress_fwd(display * self.f_l_n) / self.a_w_j, self.cz)
+        compress_fwd_pos::<F>(display * self.f_l_n) * (1.0 / self.a_w_j)
     }
 
     /// The hue-dependent normalisation of M (3rd-order Fourier fit).
     #[inline(always)]
-    fn m_norm(&self, c: f32, s: f32) -> f32 {
+    fn m_norm<const F: bool>(&self, c: f32, s: f32) -> f32 {
         let cos2 = 2.0 * c * c - 1.0;
         let sin2 = 2.0 * c * s;
         let cos3 = 4.0 * c * c * c - 3.0 * c;
@@ -260,29 +285,39 @@ impl Aces2Lanes {
         m * self.chroma[3]
     }
 
-    /// Chroma compression of M after the tonescale moved J to `j_ts`.
+    /// Chroma compression of M after the tonescale moved J to `j_ts`. Its two powers
+    /// (J_ts/J_max)^(1/cz) and (J_ts/J)^(1/cz) are ratios of achromatic responses, since
+    /// J = 100·A^cz: `a_ts·a_to_nj` and `a_ts/a`.
     #[inline(always)]
-    fn chroma_compress(&self, j: f32, m: f32, j_ts: f32, m_norm: f32, reach_max_m: f32) -> f32 {
+    fn chroma_compress<const F: bool>(
+        &self,
+        [a, a_ts]: [f32; 2],
+        m: f32,
+        j_ts: f32,
+        m_norm: f32,
+        reach_max_m: f32,
+    ) -> f32 {
         let [sat, sat_thr, compr, _] = self.chroma;
-        let nj = j_ts / self.limit_j_max;
+        let nj = j_ts * (1.0 / self.limit_j_max);
         let snj = (1.0 - nj).max(0.0);
-        let limit = pow(nj, self.model_gamma_inv) * reach_max_m / m_norm;
-        let mc = m * pow(j_ts / j, self.model_gamma_inv) / m_norm;
+        let inv_norm = 1.0 / m_norm;
+        let limit = a_ts * self.a_to_nj * reach_max_m * inv_norm;
+        let mc = m * (a_ts / a) * inv_norm;
         let mc = limit
-            - toe(
+            - toe::<F>(
                 limit - mc,
                 limit - 0.001,
                 snj * sat,
                 (nj * nj + sat_thr).sqrt(),
             );
-        let mc = toe(mc, limit, nj * compr, snj);
+        let mc = toe::<F>(mc, limit, nj * compr, snj);
         select(m == 0.0, 0.0, mc * m_norm)
     }
 
     /// Index of the upper end of the hue interval holding `h` ∈ [0, 360).
     #[inline(always)]
     fn hue_interval(&self, h: f32) -> usize {
-        let mut hi = self.bins[((h * self.bins_per_degree) as i32 as usize) & (BINS - 1)] as usize;
+        let mut hi = self.bins[floor_index(h * self.bins_per_degree) & (BINS - 1)] as usize;
         for _ in 0..HUE_STEPS {
             hi += usize::from(h > self.hues[hi & (TABLE - 1)]);
         }
@@ -291,7 +326,7 @@ impl Aces2Lanes {
 
     /// Cusp J, cusp M and the upper hull 1/γ at hue `h`.
     #[inline(always)]
-    fn cusp_at(&self, h: f32) -> [f32; 3] {
+    fn cusp_at<const F: bool>(&self, h: f32) -> [f32; 3] {
         let hi = self.hue_interval(h);
         let lo = hi.wrapping_sub(1) & (TABLE - 1);
         let t = (h - self.hues[lo]) * self.inv_dh[hi];
@@ -305,28 +340,30 @@ impl Aces2Lanes {
 
     /// Gamut compression of (J, M) at hue `h` (reach M given): (J, M) out.
     #[inline(always)]
-    fn gamut_compress(&self, j: f32, m: f32, h: f32, reach_max_m: f32) -> [f32; 2] {
+    fn gamut_compress<const F: bool>(&self, j: f32, m: f32, h: f32, reach_max_m: f32) -> [f32; 2] {
         let ljm = self.limit_j_max;
-        let [cj, cm, gamma_top_inv] = self.cusp_at(h);
-        let focus_j = lerp(cj, self.mid_j, (1.3 - cj / ljm).min(1.0));
+        let [cj, cm, gamma_top_inv] = self.cusp_at::<F>(h);
+        let focus_j = lerp(cj, self.mid_j, (1.3 - cj * (1.0 / ljm)).min(1.0));
+        let focus = [focus_j, 1.0 / focus_j];
         let threshold = lerp(cj, ljm, 0.3);
         let gain = ljm * self.focus_dist;
-        let adj = LOG10_2 * log2((ljm - threshold) / (ljm - j).max(0.0001));
-        let slope_gain = select(j > threshold, gain * (adj * adj + 1.0), gain);
-        let j_src = solve_j_intersect(j, m, focus_j, ljm, slope_gain);
+        let adj = LOG10_2 * log2::<F>((ljm - threshold) / (ljm - j).max(0.0001));
+        let inv_gain = 1.0 / select(j > threshold, gain * (adj * adj + 1.0), gain);
+        let j_src = solve_j_intersect::<F>(j, m, focus, ljm, inv_gain);
         let scaler = select(j_src < focus_j, j_src, ljm - j_src);
-        let slope = scaler * (j_src - focus_j) / (focus_j * slope_gain);
-        let j_cusp = solve_j_intersect(cj, cm, focus_j, ljm, slope_gain);
-        let lower = line_boundary_m(j_src, slope, self.lower_hull_gamma_inv, [cj, cm, j_cusp]);
-        let upper = line_boundary_m(
+        let slope = scaler * (j_src - focus_j) * focus[1] * inv_gain;
+        let j_cusp = solve_j_intersect::<F>(cj, cm, focus, ljm, inv_gain);
+        let lower = line_boundary_m::<F>(j_src, slope, self.lower_hull_gamma_inv, [cj, cm, j_cusp]);
+        let upper = line_boundary_m::<F>(
             ljm - j_src,
             -slope,
             gamma_top_inv,
             [ljm - cj, cm, ljm - j_cusp],
         );
-        let gamut_m = smin_scaled(lower, upper, cm);
-        let reach_m = line_boundary_m(j_src, slope, self.model_gamma_inv, [ljm, reach_max_m, ljm]);
-        let m_out = remap_m(m, gamut_m, reach_m);
+        let gamut_m = smin_scaled::<F>(lower, upper, cm);
+        let reach_m =
+            line_boundary_m::<F>(j_src, slope, self.model_gamma_inv, [ljm, reach_max_m, ljm]);
+        let m_out = remap_m::<F>(m, gamut_m, reach_m);
         let flat = m <= 0.0 || j > ljm || gamut_m <= 0.0;
         let j_out = select(flat, j, j_src + m_out * slope);
         let m_out = select(flat, 0.0, m_out);
@@ -335,33 +372,46 @@ impl Aces2Lanes {
 
     /// ACES2065-1 → limiting RGB before the last clamp (1.0 = 100 cd/m²), one value.
     #[inline(always)]
-    pub fn unclamped(&self, aces: [f32; 3]) -> [f32; 3] {
-        let [r, g, b] = mat(&self.to_ap1, aces);
+    pub fn unclamped<const F: bool>(&self, aces: [f32; 3]) -> [f32; 3] {
+        let [r, g, b] = mat::<F>(&self.to_ap1, aces);
         let clamp = |c: f32| c.max(0.0).min(self.upper);
-        let [r, g, b] = mat(&self.ap1_to_cone, [clamp(r), clamp(g), clamp(b)]);
-        let cone = [compress_fwd(r), compress_fwd(g), compress_fwd(b)];
-        let [a_resp, a, b] = mat(&self.cone_to_aab, cone);
+        let [r, g, b] = mat::<F>(&self.ap1_to_cone, [clamp(r), clamp(g), clamp(b)]);
+        let cone = [
+            compress_fwd::<F>(r),
+            compress_fwd::<F>(g),
+            compress_fwd::<F>(b),
+        ];
+        let [a_resp, a, b] = mat::<F>(&self.cone_to_aab, cone);
         let lit = a_resp > 0.0;
-        let j = 100.0 * pow(a_resp, self.cz);
         let m = select(lit, (a * a + b * b).sqrt(), 0.0);
-        let j_ts = select(lit, self.tonescale(a_resp), 0.0);
+        let a_ts = select(lit, self.tonescale::<F>(a_resp), 0.0);
+        let j_ts = 100.0 * pow::<F>(a_ts, self.cz);
         let h = select(lit, atan2_deg(b, a), 0.0);
-        let cos_h = select(m > 0.0, a / m, 1.0);
-        let sin_h = select(m > 0.0, b / m, 0.0);
+        let inv_m = 1.0 / select(m > 0.0, m, 1.0);
+        let cos_h = select(m > 0.0, a * inv_m, 1.0);
+        let sin_h = select(m > 0.0, b * inv_m, 0.0);
         let base = h.max(0.0).min(NOMINAL as f32).floor();
-        let k = base as i32 as usize;
+        let k = floor_index(base);
         let reach_max_m = lerp(
             self.reach[(k + 1) & (TABLE - 1)],
             self.reach[(k + 2) & (TABLE - 1)],
             h - base,
         );
-        let m_norm = self.m_norm(cos_h, sin_h);
-        let m_c = self.chroma_compress(j, m, j_ts, m_norm, reach_max_m);
-        let [j_out, m_out] = self.gamut_compress(j_ts, m_c, h, reach_max_m);
-        let aab = [pow(j_out * 0.01, self.inv_cz), m_out * cos_h, m_out * sin_h];
-        let [r, g, b] = mat(&self.aab_to_cone, aab);
-        let cone = [compress_inv(r), compress_inv(g), compress_inv(b)];
-        mat(&self.cone_to_rgb, cone)
+        let m_norm = self.m_norm::<F>(cos_h, sin_h);
+        let m_c = self.chroma_compress::<F>([a_resp, a_ts], m, j_ts, m_norm, reach_max_m);
+        let [j_out, m_out] = self.gamut_compress::<F>(j_ts, m_c, h, reach_max_m);
+        let aab = [
+            pow::<F>(j_out * 0.01, self.inv_cz),
+            m_out * cos_h,
+            m_out * sin_h,
+        ];
+        let [r, g, b] = mat::<F>(&self.aab_to_cone, aab);
+        let cone = [
+            compress_inv::<F>(r),
+            compress_inv::<F>(g),
+            compress_inv::<F>(b),
+        ];
+        mat::<F>(&self.cone_to_rgb, cone)
     }
 
     /// [`Self::unclamped`] of every value of `aces` into `out` (the shorter sets the
@@ -378,24 +428,24 @@ impl Aces2Lanes {
                 CpuLevel::Scalar => {}
             }
         }
-        self.batch(aces, out);
+        self.batch::<PORTABLE_FMA>(aces, out);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
     unsafe fn batch_avx512(&self, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
-        self.batch(aces, out);
+        self.batch::<true>(aces, out);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn batch_avx2(&self, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
-        self.batch(aces, out);
+        self.batch::<true>(aces, out);
     }
 
     /// Chunks of [`CHUNK`] values through lane arrays (the loop the compiler vectorises).
     #[inline(always)]
-    pub(crate) fn batch(&self, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
+    pub(crate) fn batch<const F: bool>(&self, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
         let mut planes = [[0.0f32; CHUNK]; 3];
         let mut res = [[0.0f32; CHUNK]; 3];
         for (a, o) in aces.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
@@ -405,7 +455,7 @@ impl Aces2Lanes {
                     planes[c][i] = v[c];
                 }
             }
-            self.planes(&planes, &mut res);
+            self.planes::<F>(&planes, &mut res);
             for (i, v) in o[..n].iter_mut().enumerate() {
                 *v = [res[0][i], res[1][i], res[2][i]];
             }
@@ -414,9 +464,13 @@ impl Aces2Lanes {
 
     /// One chunk, plane by plane.
     #[inline(always)]
-    pub(crate) fn planes(&self, input: &[[f32; CHUNK]; 3], out: &mut [[f32; CHUNK]; 3]) {
+    pub(crate) fn planes<const F: bool>(
+        &self,
+        input: &[[f32; CHUNK]; 3],
+        out: &mut [[f32; CHUNK]; 3],
+    ) {
         for i in 0..CHUNK {
-            let v = self.unclamped([input[0][i], input[1][i], input[2][i]]);
+            let v = self.unclamped::<F>([input[0][i], input[1][i], input[2][i]]);
             out[0][i] = v[0];
             out[1][i] = v[1];
             out[2][i] = v[2];
@@ -492,7 +546,7 @@ mod tests {
             let mut worst = 0.0f64;
             for ((v, v32), got) in input.iter().zip(&as32).zip(&out) {
                 let want = r.unclamped(v32.map(f64::from));
-                let one = lanes.unclamped(*v32);
+                let one = lanes.unclamped::<true>(*v32);
                 let scale = want.iter().fold(0.0f64, |m, c| m.max(c.abs()));
                 for c in 0..3 {
                     let e = (f64::from(got[c]) - want[c]).abs() / (scale + 0.05);

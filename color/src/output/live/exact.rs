@@ -57,6 +57,31 @@ impl LiveBake {
         self.render_exact(&self.aces_of(idx, cdl, style))
     }
 
+    /// [`Self::exact_nodes`] on the calling thread (for the live bake's few nodes: no
+    /// hand-over to the pool, whose latency would dwarf them).
+    pub(super) fn exact_nodes_here(
+        &self,
+        idx: &[usize],
+        cdl: &Cdl,
+        style: CdlStyle,
+    ) -> Vec<[f32; 3]> {
+        let exact = self.output.finish.exact();
+        let mut out = Vec::with_capacity(idx.len());
+        let mut rendered = [[0.0f64; 3]; EXACT_BATCH];
+        let mut codes = [[0.0f64; 3]; EXACT_BATCH];
+        for ids in idx.chunks(EXACT_BATCH) {
+            let aces: Vec<[f64; 3]> = ids
+                .iter()
+                .map(|&i| self.output.to_aces(self.graded(i, cdl, style)))
+                .collect();
+            let n = aces.len();
+            self.output.exact_aces(&aces, &mut rendered[..n]);
+            exact.finish_batch(&rendered[..n], &mut codes[..n]);
+            out.extend(codes[..n].iter().map(|c| c.map(|x| x as f32)));
+        }
+        out
+    }
+
     /// True when `other`'s exact nodes start from the same ACES2065-1 values as this
     /// bake's: the same camera lattice, look LUT and working-space-to-ACES function.
     pub(super) fn shares_input_with(&self, other: &LiveBake) -> bool {

@@ -4,6 +4,10 @@
 
 use crate::output::{Encoding, OutputTransform};
 
+/// Relative size of a channel (against the node's largest) below which the live bake
+/// computes the node in f64 ([`Finish::near_zero_nodes`]).
+const NEAR_ZERO: f32 = 1e-4;
+
 /// Highest display-linear value the encoding table covers (larger ones are encoded exactly).
 const ENCODE_MAX: f32 = 128.0;
 
@@ -198,6 +202,25 @@ impl Finish {
             let [r, g, b] = *v;
             let e = self.to_encoding([self.clamp(r), self.clamp(g), self.clamp(b)]);
             *v = [encode(e[0]), encode(e[1]), encode(e[2])];
+        }
+    }
+
+    /// Appends to `out` the nodes of `buf` (unclamped rendering RGB from the f32 lanes)
+    /// whose code values the f32 rounding could move by a noticeable part of a code: a
+    /// channel within [`NEAR_ZERO`] of the node's largest channel on either side of 0.
+    /// There the inverse EOTF is steepest (PQ and BT.1886 near black) and the channel
+    /// comes out of a cancellation in the model's last matrix, so its absolute f32 error
+    /// is a fraction (~1e-7) of the largest channel: half a code and more at 1000 cd/m²
+    /// next to 10⁻³ cd/m² (measured). Such nodes are rare (colours on the limiting gamut's
+    /// boundary), and the f64 path takes them.
+    pub(super) fn near_zero_nodes(&self, buf: &[[f32; 3]], out: &mut Vec<usize>) {
+        for (i, v) in buf.iter().enumerate() {
+            let m = v[0].abs().max(v[1].abs()).max(v[2].abs());
+            let band = NEAR_ZERO * m;
+            let near = v.iter().any(|c| c.abs() < band && *c != 0.0);
+            if near {
+                out.push(i);
+            }
         }
     }
 

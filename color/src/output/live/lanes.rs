@@ -9,7 +9,7 @@
 //! table, or that are not finite, are flagged for the f64 path.
 
 use crate::output::aces2::Aces2Lanes;
-use crate::output::fastmath32::{exp2, pow};
+use crate::output::fastmath32::{exp2, floor_index, fma, pow, PORTABLE_FMA};
 use crate::output::matrix::Primaries;
 use crate::output::GamutCompression;
 use crate::spaces::{Curve, InputSpace};
@@ -23,13 +23,10 @@ const TABLE_ENTRIES: usize = 1 << 14;
 type M3 = [[f32; 3]; 3];
 
 #[inline(always)]
-fn mat(m: &M3, [r, g, b]: [f32; 3]) -> [f32; 3] {
+fn mat<const F: bool>(m: &M3, [r, g, b]: [f32; 3]) -> [f32; 3] {
     // Written out: array `map` is not always inlined into `#[target_feature]` code.
-    [
-        m[0][0] * r + m[0][1] * g + m[0][2] * b,
-        m[1][0] * r + m[1][1] * g + m[1][2] * b,
-        m[2][0] * r + m[2][1] * g + m[2][2] * b,
-    ]
+    let row = |k: usize| fma::<F>(m[k][0], r, fma::<F>(m[k][1], g, m[k][2] * b));
+    [row(0), row(1), row(2)]
 }
 
 /// The decode of a log curve: `(2^((y − log_offset)·exp2_slope) − lin_offset)·inv_lin_slope`
@@ -48,9 +45,9 @@ struct LogDecode {
 impl LogDecode {
     /// Linear value of code `y`, and whether the f64 path must take the node.
     #[inline(always)]
-    fn apply(&self, y: f32) -> (f32, bool) {
+    fn apply<const F: bool>(&self, y: f32) -> (f32, bool) {
         let e2 = (y - self.log_offset) * self.exp2_slope;
-        let log = (exp2(e2) - self.lin_offset) * self.inv_lin_slope;
+        let log = (exp2::<F>(e2) - self.lin_offset) * self.inv_lin_slope;
         let toe = (y - self.linear_offset) * self.inv_linear_slope;
         let below = y < self.log_break;
         // exp2 saturates at 2¹²⁷: such codes are far outside any grade.
@@ -85,7 +82,7 @@ impl TableDecode {
         let u = (y - TABLE_DOMAIN[0]) * self.scale;
         let inside = u >= 0.0 && u < TABLE_ENTRIES as f32;
         let u = if inside { u } else { 0.0 };
-        let i = (u as i32 as usize).min(TABLE_ENTRIES - 1);
+        let i = floor_index(u).min(TABLE_ENTRIES - 1);
         let t = u - i as f32;
         let (a, b) = (self.values[i], self.values[i + 1]);
         (a + t * (b - a), !inside)
@@ -166,15 +163,15 @@ impl GamutCompress32 {
     }
 
     #[inline(always)]
-    fn apply(&self, aces: [f32; 3]) -> [f32; 3] {
-        let rgb = mat(&self.to_ap1, aces);
+    fn apply<const F: bool>(&self, aces: [f32; 3]) -> [f32; 3] {
+        let rgb = mat::<F>(&self.to_ap1, aces);
         let ach = rgb[0].max(rgb[1]).max(rgb[2]);
         let abs = ach.abs();
         let channel = |i: usize| {
             let (thr, scale) = (self.threshold[i], self.scale[i]);
             let dist = (ach - rgb[i]) / abs;
             let nd = (dist - thr) / scale;
-            let root = pow(1.0 + pow(nd, self.power), 1.0 / self.power);
+            let root = pow::<F>(1.0 + pow::<F>(nd, self.power), 1.0 / self.power);
             let compressed = ach - (thr + scale * nd / root) * abs;
             let v = if dist < thr { rgb[i] } else { compressed };
             if ach == 0.0 {
@@ -183,7 +180,7 @@ impl GamutCompress32 {
                 v
             }
         };
-        mat(&self.to_ap0, [channel(0), channel(1), channel(2)])
+        mat::<F>(&self.to_ap0, [channel(0), channel(1), channel(2)])
     }
 }
 
@@ -243,23 +240,23 @@ impl ExactLanes {
                 CpuLevel::Scalar => {}
             }
         }
-        self.render_body(buf, fallback);
+        self.render_body::<PORTABLE_FMA>(buf, fallback);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
     unsafe fn render_avx512(&self, buf: &mut [[f32; 3]], fallback: &mut Vec<usize>) {
-        self.render_body(buf, fallback);
+        self.render_body::<true>(buf, fallback);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn render_avx2(&self, buf: &mut [[f32; 3]], fallback: &mut Vec<usize>) {
-        self.render_body(buf, fallback);
+        self.render_body::<true>(buf, fallback);
     }
 
     #[inline(always)]
-    fn render_body(&self, buf: &mut [[f32; 3]], fallback: &mut Vec<usize>) {
+    fn render_body<const F: bool>(&self, buf: &mut [[f32; 3]], fallback: &mut Vec<usize>) {
         let mut planes = [[0.0f32; CHUNK]; 3];
         let mut out = [[0.0f32; CHUNK]; 3];
         let mut flags = [false; CHUNK];
@@ -273,8 +270,8 @@ impl ExactLanes {
             for p in planes.iter_mut() {
                 p[n..].fill(0.0);
             }
-            self.to_aces(&mut planes, &mut flags);
-            self.rendering.planes(&planes, &mut out);
+            self.to_aces::<F>(&mut planes, &mut flags);
+            self.rendering.planes::<F>(&planes, &mut out);
             for (i, v) in chunk.iter_mut().enumerate() {
                 *v = [out[0][i], out[1][i], out[2][i]];
                 if flags[i] {
@@ -286,16 +283,16 @@ impl ExactLanes {
 
     /// Working-space planes → ACES2065-1 planes, in place, one loop per stage.
     #[inline(always)]
-    fn to_aces(&self, planes: &mut [[f32; CHUNK]; 3], flags: &mut [bool; CHUNK]) {
+    fn to_aces<const F: bool>(&self, planes: &mut [[f32; CHUNK]; 3], flags: &mut [bool; CHUNK]) {
         flags.fill(false);
         match &self.decode {
             Decode::Linear => {}
-            Decode::Log(d) => decode_planes(planes, flags, |y| d.apply(y)),
+            Decode::Log(d) => decode_planes(planes, flags, |y| d.apply::<F>(y)),
             Decode::Table(d) => decode_planes(planes, flags, |y| d.apply(y)),
         }
         for i in 0..CHUNK {
             let v = [planes[0][i], planes[1][i], planes[2][i]];
-            let aces = mat(&self.to_ap0, v);
+            let aces = mat::<F>(&self.to_ap0, v);
             let floor = if self.clamp_negative { 0.0 } else { f32::MIN };
             let aces = [aces[0].max(floor), aces[1].max(floor), aces[2].max(floor)];
             for c in 0..3 {
@@ -306,7 +303,7 @@ impl ExactLanes {
         if let Some(gc) = &self.gamut_compress {
             let [r, g, b] = planes;
             for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
-                [*r, *g, *b] = gc.apply([*r, *g, *b]);
+                [*r, *g, *b] = gc.apply::<F>([*r, *g, *b]);
             }
         }
     }

@@ -320,9 +320,12 @@ impl LiveBake {
         debug_assert!(rendered.is_ok());
         let mut fallback = Vec::new();
         lanes.render(out, &mut fallback);
+        self.output.finish.near_zero_nodes(out, &mut fallback);
         self.output.finish.apply_all(out);
         if !fallback.is_empty() {
-            let values = self.exact_nodes(&fallback, cdl, style);
+            fallback.sort_unstable();
+            fallback.dedup();
+            let values = self.exact_nodes_here(&fallback, cdl, style);
             for (&i, v) in fallback.iter().zip(values) {
                 out[i] = v;
             }
