@@ -2,6 +2,7 @@
 //! signal range, per node in f32; and a bound on how far a code value can move when the
 //! rendered light is only known within an error interval.
 
+use crate::output::fastmath32::{log2, pow, PORTABLE_FMA};
 use crate::output::{Encoding, OutputTransform};
 
 /// Relative size of a channel (against the node's largest) below which the live bake
@@ -153,6 +154,9 @@ impl Finish {
     /// Code values of every node of `buf` (unclamped rendering RGB), in place: a
     /// branch-free loop built for the CPU's vector level when the table covers all.
     pub(super) fn apply_all(&self, buf: &mut [[f32; 3]]) {
+        if self.encoding == Encoding::Hlg1000 {
+            return self.apply_all_hlg(buf);
+        }
         let Some(table) = self.table.as_ref().filter(|_| self.in_table) else {
             for v in buf.iter_mut() {
                 *v = self.apply(*v);
@@ -221,6 +225,62 @@ impl Finish {
             if near {
                 out.push(i);
             }
+        }
+    }
+
+    /// [`Self::apply_all`] for the HLG output: BT.2100 HLG of the 1000 cd/m² display
+    /// (inverse OOTF with γ = 1.2, then the OETF) in f32 lanes, like
+    /// [`crate::output::display`]'s f64 `hlg_1000`; tested against it.
+    fn apply_all_hlg(&self, buf: &mut [[f32; 3]]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::kernel::{selection, CpuLevel};
+            match selection().level {
+                // SAFETY: the selected level was detected on this CPU.
+                CpuLevel::Avx512 => return unsafe { self.hlg_avx512(buf) },
+                // SAFETY: as above.
+                CpuLevel::Avx2 => return unsafe { self.hlg_avx2(buf) },
+                CpuLevel::Scalar => {}
+            }
+        }
+        self.hlg_body::<PORTABLE_FMA>(buf);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    unsafe fn hlg_avx512(&self, buf: &mut [[f32; 3]]) {
+        self.hlg_body::<true>(buf);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn hlg_avx2(&self, buf: &mut [[f32; 3]]) {
+        self.hlg_body::<true>(buf);
+    }
+
+    #[inline(always)]
+    fn hlg_body<const F: bool>(&self, buf: &mut [[f32; 3]]) {
+        const A: f32 = 0.178_832_77;
+        const B: f32 = 0.284_668_92;
+        const C: f32 = 0.559_910_7;
+        let scale = (100.0 * 3f64.powf(1.2) / 1000.0) as f32;
+        let c_log = C + A * 4f32.ln();
+        let range = self.exact.range();
+        let black = range.apply(0.0) as f32;
+        let span = range.apply(1.0) as f32 - black;
+        let oetf = |e: f32| {
+            let x = e.abs();
+            let log = A * std::f32::consts::LN_2 * log2::<F>(x - B / 4.0) + c_log;
+            let v = if x <= 0.25 { x.sqrt() } else { log };
+            black + span * v.copysign(e)
+        };
+        for v in buf.iter_mut() {
+            let [r, g, b] = *v;
+            let e = self.to_encoding([self.clamp(r), self.clamp(g), self.clamp(b)]);
+            let [r, g, b] = [e[0] * scale, e[1] * scale, e[2] * scale];
+            let y = (0.2627 * r + 0.6780 * g + 0.0593 * b).abs().max(1e-4);
+            let gain = pow::<F>(y, 1.0 / 1.2 - 1.0);
+            *v = [oetf(r * gain), oetf(g * gain), oetf(b * gain)];
         }
     }
 
