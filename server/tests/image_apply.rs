@@ -287,6 +287,21 @@ fn apply_names_a_missing_lut_and_a_bad_output() {
         !out.status.success() && err.contains("EXR holds half and float"),
         "{err}"
     );
+    // A missing input is named, with its cause said once.
+    let missing = dir.path().join("missing.exr");
+    let out = lookwire(&[
+        Path::new("apply"),
+        Path::new("--lut"),
+        &cube,
+        &missing,
+        &input,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("missing.exr"),
+        "{err}"
+    );
+    assert_eq!(err.matches("(os error 2)").count(), 1, "{err}");
 }
 
 #[test]

@@ -79,9 +79,9 @@ fn interleave<T: Copy>(planes: &[&Vec<T>]) -> Vec<T> {
 fn exr_error(path: &Path, e: exr::error::Error) -> ImageError {
     match e {
         exr::error::Error::NotSupported(what) => unsupported(path, FORMAT, what.to_string()),
-        exr::error::Error::Io(source) => ImageError::Io {
+        exr::error::Error::Io(cause) => ImageError::Io {
             path: path.to_owned(),
-            source,
+            cause,
         },
         other => malformed(path, FORMAT, other.to_string()),
     }

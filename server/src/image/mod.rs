@@ -62,10 +62,11 @@ pub struct Image {
 /// An image file that cannot be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
-    #[error("{path}: {source}")]
+    /// The I/O error is in the message, not a `source` (a report of the chain would print it twice).
+    #[error("{path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{path}: unsupported {format} variant: {what}")]
     Unsupported {
@@ -143,9 +144,9 @@ pub fn write(path: &Path, image: &Image) -> Result<(), ImageError> {
 }
 
 pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ImageError + '_ {
-    move |source| ImageError::Io {
+    move |cause| ImageError::Io {
         path: path.to_owned(),
-        source,
+        cause,
     }
 }
 
