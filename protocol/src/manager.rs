@@ -149,7 +149,8 @@ impl DeviceManager {
         calibration: Option<Arc<LutFile>>,
         range: SignalRange,
     ) {
-        self.remove(id);
+        // Replaced in one step: a watcher never sees the device missing.
+        self.stop_worker(id);
         let mut report = DeviceReport::new(id, device.kind(), device.address());
         report.calibrated = calibration.is_some();
         self.reports.send_modify(|r| {
@@ -177,7 +178,7 @@ impl DeviceManager {
     /// Adds a device that is not fed looks (a router, a control surface) and returns the
     /// handle its own task reports its state through.
     pub fn add_link(&mut self, id: &str, kind: &str, address: String) -> LinkReporter {
-        self.remove(id);
+        self.stop_worker(id);
         self.reports.send_modify(|r| {
             r.insert(id.to_string(), DeviceReport::new(id, kind, address));
         });
@@ -190,12 +191,17 @@ impl DeviceManager {
     /// Stops a device's worker and forgets it; `false` if there was none.
     pub fn remove(&mut self, id: &str) -> bool {
         let known = self.reports.send_if_modified(|r| r.remove(id).is_some());
+        self.stop_worker(id);
+        known
+    }
+
+    /// Stops a device's worker, keeping its report (it is about to be replaced).
+    fn stop_worker(&mut self, id: &str) {
         if let Some(mut w) = self.workers.remove(id) {
             if let Some(t) = w.task.take() {
                 t.abort();
             }
         }
-        known
     }
 
     /// Hands a device its newest look; an older one not yet sent is dropped (latest wins).

@@ -463,6 +463,15 @@ impl TallyListener {
     pub fn ignored(&self) -> u64 {
         self.ignored.load(std::sync::atomic::Ordering::Relaxed)
     }
+
+    /// Stops listening and waits until both sockets are closed, so their ports can be
+    /// bound again at once (dropping only aborts: the sockets close a moment later).
+    pub async fn close(mut self) {
+        for task in std::mem::take(&mut self.tasks) {
+            task.abort();
+            let _ = task.await;
+        }
+    }
 }
 
 type Sink = tokio::sync::mpsc::Sender<TallyEvent>;

@@ -135,9 +135,13 @@ impl Default for DeviceRegistry {
 }
 
 impl DeviceRegistry {
-    /// Replaces the whole list.
+    /// Replaces the whole list (subscribers wake only when it changed).
     pub fn set(&self, devices: Vec<DeviceInfo>) {
-        self.devices.send_replace(devices);
+        self.devices.send_if_modified(|d| {
+            let changed = *d != devices;
+            *d = devices;
+            changed
+        });
     }
 
     /// Changes the list in place (add, remove, update a state).

@@ -165,8 +165,24 @@ async fn store_and_start(
         id: config.id.clone(),
         config: serde_json::to_string(&config).map_err(|e| ApiError::internal(e.to_string()))?,
     };
+    let id = config.id.clone();
+    let old = svc.config(&id);
     svc.add(config, calibration).await?;
-    state.with_reader(move |s| s.put_device(&stored)).await?;
+    if let Err(e) = state.with_reader(move |s| s.put_device(&stored)).await {
+        // The store keeps what it had; so does the running device.
+        match old {
+            Some(old) => {
+                let calibration = prepare(state, &old).await.ok().flatten();
+                if let Err(back) = svc.add(old, calibration).await {
+                    tracing::error!("device {id}: not stored, and the old one is gone: {back}");
+                }
+            }
+            None => {
+                svc.remove(&id);
+            }
+        }
+        return Err(e);
+    }
     Ok(())
 }
 

@@ -102,6 +102,11 @@ pub enum ServerMessage {
     Tally {
         cameras: Vec<crate::devices::tally::CameraTally>,
     },
+    /// The device list changed (at most four times a second): every device with its state,
+    /// as `GET /devices` lists it.
+    Devices {
+        devices: Vec<crate::device_registry::DeviceInfo>,
+    },
 }
 
 static NEXT_CLIENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -136,6 +141,7 @@ async fn serve(socket: WebSocket, state: AppState, caller: Caller, since: Option
     // to the tally before the hello, so a change right after it is not missed.
     let changes = state.show.subscribe();
     let tally_rx = state.devices.subscribe_tally();
+    let devices_rx = state.devices.subscribe();
     let hello = ServerMessage::Hello {
         client,
         version: state.show.view().version,
@@ -161,6 +167,7 @@ async fn serve(socket: WebSocket, state: AppState, caller: Caller, since: Option
         forwarded,
     ));
     let tally = tokio::spawn(forward_tally(tally_rx, out.clone()));
+    let devices = tokio::spawn(forward_devices(devices_rx, out.clone()));
     let (acks, acks_rx) = mpsc::channel(4096);
     let acker = tokio::spawn(send_acks(acks_rx, out.clone(), forwarded_rx));
     while let Some(Ok(msg)) = stream.next().await {
@@ -181,6 +188,7 @@ async fn serve(socket: WebSocket, state: AppState, caller: Caller, since: Option
     }
     forward.abort();
     tally.abort();
+    devices.abort();
     drop(acks);
     let _ = acker.await;
     drop(out);
@@ -203,6 +211,22 @@ async fn forward_tally(
         {
             return;
         }
+    }
+}
+
+/// Sends the device list whenever it changes, at most every 250 ms (states, push
+/// latencies and errors change with every push; the newest list wins).
+async fn forward_devices(
+    mut devices: watch::Receiver<Vec<crate::device_registry::DeviceInfo>>,
+    out: mpsc::Sender<Message>,
+) {
+    while devices.changed().await.is_ok() {
+        let list = devices.borrow_and_update().clone();
+        let msg = ServerMessage::Devices { devices: list };
+        if out.send(text(&msg)).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
 }
 

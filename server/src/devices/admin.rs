@@ -8,26 +8,66 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use indexmap::IndexMap;
 use lookwire_color::formats::LutFile;
-use lookwire_color::Lut3d;
-use lookwire_protocol::tsl::{TallyListener, TcpFlavour};
+use lookwire_protocol::tsl::{TallyEvent, TallyListener, TcpFlavour};
 use lookwire_protocol::videohub::VideohubClient;
-use lookwire_protocol::{ConnectionState, Look};
-use serde::{Deserialize, Serialize};
+use lookwire_protocol::ConnectionState;
 use tokio::task::JoinHandle;
-use utoipa::ToSchema;
 
 use super::config::{DeviceConfig, Driver, Protection, TslFlavour};
 use super::control::{self, RouterSlot};
-use super::{lock, DeviceService, LookDevice};
+pub use super::device_test::{TestAction, TestResult};
+use super::{lock, tally_source, DeviceService, LookDevice};
+
+/// What a device needs set up before it replaces another: a tally source's sockets (the one
+/// start that can fail).
+enum Prepared {
+    Nothing,
+    Tally(TallyListener, tokio::sync::mpsc::Receiver<TallyEvent>),
+}
+
+async fn prepare(config: &DeviceConfig) -> std::io::Result<Prepared> {
+    let Driver::Tsl {
+        udp,
+        tcp,
+        tcp_flavour,
+        ..
+    } = &config.driver
+    else {
+        return Ok(Prepared::Nothing);
+    };
+    let flavour = match tcp_flavour {
+        TslFlavour::V31 => TcpFlavour::V31,
+        TslFlavour::V5 => TcpFlavour::V5,
+    };
+    let (listener, rx) = TallyListener::bind(udp, tcp, flavour).await?;
+    Ok(Prepared::Tally(listener, rx))
+}
+
+/// Whether two tally configurations listen on a port in common.
+fn shares_ports(old: &DeviceConfig, new: &DeviceConfig) -> bool {
+    match (&old.driver, &new.driver) {
+        (
+            Driver::Tsl { udp, tcp, .. },
+            Driver::Tsl {
+                udp: u2, tcp: t2, ..
+            },
+        ) => {
+            let port = |a: &str| a.rsplit_once(':').map(|(_, p)| p.to_string());
+            let nonzero = |a: &str| port(a).is_some_and(|p| p != "0");
+            (nonzero(udp) && port(udp) == port(u2)) || (nonzero(tcp) && port(tcp) == port(t2))
+        }
+        _ => false,
+    }
+}
 
 /// A running router or tally source: what must be dropped to stop it.
 struct Link {
     tasks: Vec<JoinHandle<()>>,
-    _keep: Vec<Box<dyn Any + Send>>,
+    keep: Vec<Box<dyn Any + Send>>,
     router: Option<RouterSlot>,
 }
 
@@ -58,34 +98,35 @@ impl Admin {
         self.generation.fetch_add(1, Ordering::Relaxed) + 1
     }
 
+    /// A running tally source's UDP and TCP addresses and its count of malformed packets.
+    pub(super) fn tally_sockets(
+        &self,
+        id: &str,
+    ) -> Option<(std::net::SocketAddr, std::net::SocketAddr, u64)> {
+        let links = lock(&self.links);
+        let l = links
+            .get(id)?
+            .keep
+            .iter()
+            .find_map(|k| k.downcast_ref::<TallyListener>())?;
+        Some((l.udp_addr, l.tcp_addr, l.ignored()))
+    }
+
+    /// Stops a link and waits until a tally source's sockets are closed.
+    async fn close_link(&self, id: &str) {
+        let Some(mut link) = lock(&self.links).remove(id) else {
+            return;
+        };
+        for keep in std::mem::take(&mut link.keep) {
+            if let Ok(listener) = keep.downcast::<TallyListener>() {
+                listener.close().await;
+            }
+        }
+    }
+
     pub(super) fn stop_link(&self, id: &str) -> bool {
         lock(&self.links).remove(id).is_some()
     }
-}
-
-/// What a device test does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum TestAction {
-    /// Open a fresh connection and read the device's capabilities (routers: the status
-    /// dump); the running link is not touched.
-    Connect,
-    /// Send an identity look, hold it, then restore the device's look.
-    Identity,
-    /// Send the test look (colour bars' hues swapped: red↔blue), hold it, then restore.
-    TestLook,
-}
-
-/// The outcome of a device test.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct TestResult {
-    pub action: TestAction,
-    pub ok: bool,
-    /// What happened, in words (the device's model, or why it failed).
-    pub message: String,
-    /// From sending to the device's answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latency_ms: Option<f64>,
 }
 
 /// Why a device could not be added, tested or removed.
@@ -108,24 +149,54 @@ pub enum AdminError {
     Router(#[from] lookwire_protocol::videohub::VideohubError),
 }
 
-fn fail(action: TestAction, message: impl Into<String>) -> TestResult {
-    TestResult {
-        action,
-        ok: false,
-        message: message.into(),
-        latency_ms: None,
-    }
-}
-
 impl DeviceService {
-    /// Starts (or restarts with a new configuration) the device `config` describes.
+    /// Starts the device `config` describes, or reconfigures it: the new device is started
+    /// before the old one is dropped, so a start that fails (a tally port taken) leaves the
+    /// old device running as it was. A tally source that moves to ports its old
+    /// configuration holds lets go of them first, and is put back if the new one still
+    /// cannot bind. A look device's new worker replaces the old in one step (it never
+    /// leaves the device list; the box keeps the last look it was sent meanwhile).
     pub async fn add(
         &self,
         config: DeviceConfig,
         calibration: Option<Arc<LutFile>>,
     ) -> Result<(), AdminError> {
-        self.stop_device(&config.id);
         let id = config.id.clone();
+        let start_error = |e: std::io::Error| AdminError::Start {
+            id: id.clone(),
+            message: e.to_string(),
+        };
+        let prepared = match prepare(&config).await {
+            Ok(p) => p,
+            Err(e) => {
+                let old = self.config(&id);
+                let held_by_old = e.kind() == std::io::ErrorKind::AddrInUse
+                    && old.as_ref().is_some_and(|o| shares_ports(o, &config));
+                if !held_by_old {
+                    return Err(start_error(e));
+                }
+                self.admin.close_link(&id).await;
+                match prepare(&config).await {
+                    Ok(p) => p,
+                    Err(e) => {
+                        if let Some(old) = old {
+                            if let Ok(p) = prepare(&old).await {
+                                self.install(old, p, None);
+                            }
+                        }
+                        return Err(start_error(e));
+                    }
+                }
+            }
+        };
+        self.install(config, prepared, calibration);
+        Ok(())
+    }
+
+    /// Replaces whatever runs under the configuration's id with the new device.
+    fn install(&self, config: DeviceConfig, prepared: Prepared, calibration: Option<Arc<LutFile>>) {
+        let id = config.id.clone();
+        self.retire(&id);
         if let Some(device) = config.look_device() {
             if let Driver::BmdRest { address } = &config.driver {
                 let task = self.watch_bmd_camera(&id, address);
@@ -133,7 +204,7 @@ impl DeviceService {
                     id.clone(),
                     Link {
                         tasks: vec![task],
-                        _keep: Vec::new(),
+                        keep: Vec::new(),
                         router: None,
                     },
                 );
@@ -150,17 +221,10 @@ impl DeviceService {
                 config.wire_range(),
             );
         } else {
-            let link = self
-                .start_link(&config)
-                .await
-                .map_err(|e| AdminError::Start {
-                    id: id.clone(),
-                    message: e.to_string(),
-                })?;
+            let link = self.start_link(&config, prepared);
             lock(&self.admin.links).insert(id.clone(), link);
         }
         lock(&self.admin.configs).insert(id, config);
-        Ok(())
     }
 
     /// Stops and forgets a device; `false` if there was none.
@@ -192,61 +256,61 @@ impl DeviceService {
         self.reports().iter().any(|r| r.id == id)
     }
 
-    async fn start_link(&self, config: &DeviceConfig) -> std::io::Result<Link> {
-        match &config.driver {
-            Driver::Videohub { address } => {
+    fn start_link(&self, config: &DeviceConfig, prepared: Prepared) -> Link {
+        match (&config.driver, prepared) {
+            (Driver::Videohub { address }, _) => {
                 let (task, slot) =
                     control::start_videohub(&self.manager, &config.id, address.clone());
-                Ok(Link {
+                Link {
                     tasks: vec![task],
-                    _keep: Vec::new(),
+                    keep: Vec::new(),
                     router: Some(slot),
-                })
+                }
             }
-            Driver::Tsl {
-                udp,
-                tcp,
-                tcp_flavour,
-                sources,
-                protection,
-            } => {
-                let flavour = match tcp_flavour {
-                    TslFlavour::V31 => TcpFlavour::V31,
-                    TslFlavour::V5 => TcpFlavour::V5,
-                };
+            (
+                Driver::Tsl {
+                    udp,
+                    tcp,
+                    sources,
+                    protection,
+                    timeout_ms,
+                    ..
+                },
+                Prepared::Tally(listener, rx),
+            ) => {
                 let reporter = lock(&self.manager).add_link(
                     &config.id,
                     "tsl",
                     format!("udp://{udp} tcp://{tcp}"),
                 );
-                let (listener, rx) = match TallyListener::bind(udp, tcp, flavour).await {
-                    Ok(x) => x,
-                    Err(e) => {
-                        lock(&self.manager).remove(&config.id);
-                        return Err(e);
-                    }
-                };
                 reporter.set(ConnectionState::Connected, None);
-                let task = tokio::spawn(control::follow_tally(
+                let task = tokio::spawn(tally_source::follow_tally(
                     rx,
                     self.show.clone(),
                     Arc::clone(&self.manager),
                     Arc::clone(&self.shared),
-                    config.id.clone(),
-                    sources.clone(),
-                    *protection,
+                    tally_source::TallySource {
+                        id: config.id.clone(),
+                        sources: sources.clone(),
+                        protection: *protection,
+                        timeout: Duration::from_millis(*timeout_ms),
+                        reporter,
+                    },
                 ));
-                Ok(Link {
+                Link {
                     tasks: vec![task],
-                    _keep: vec![Box::new(listener)],
+                    keep: vec![Box::new(listener)],
                     router: None,
-                })
+                }
             }
-            Driver::Tangent {
-                address,
-                system_dir,
-                user_dir,
-            } => {
+            (
+                Driver::Tangent {
+                    address,
+                    system_dir,
+                    user_dir,
+                },
+                _,
+            ) => {
                 let app = lookwire_protocol::tangent::AppDefinition {
                     app_name: "lookwire".into(),
                     system_dir: system_dir.clone(),
@@ -259,156 +323,19 @@ impl DeviceService {
                     address.clone(),
                     app,
                 );
-                Ok(Link {
+                Link {
                     tasks: vec![task],
-                    _keep: Vec::new(),
+                    keep: Vec::new(),
                     router: None,
-                })
-            }
-            _ => Err(std::io::Error::other(
-                "not a router, surface or tally source",
-            )),
-        }
-    }
-
-    /// Runs a test on device `id`; `force` sends a test look to an on-air camera.
-    pub async fn test(
-        &self,
-        id: &str,
-        action: TestAction,
-        hold: Duration,
-        force: bool,
-    ) -> Result<TestResult, AdminError> {
-        if !self.knows(id) {
-            return Err(AdminError::Unknown(id.to_string()));
-        }
-        let route = lock(&self.shared.routes).get(id).cloned();
-        match (action, route) {
-            (TestAction::Connect, _) => Ok(self.test_connect(id).await),
-            (_, None) => Ok(fail(
-                action,
-                format!("{id} takes no look: only the connect test applies"),
-            )),
-            (_, Some(route)) => {
-                if let (Some(protection), false) = (self.shared.tally.on_air(&route.camera), force)
-                {
-                    return Err(AdminError::OnAir {
-                        camera: route.camera,
-                        protection,
-                    });
                 }
-                Ok(self.test_look(id, action, hold).await)
             }
-        }
-    }
-
-    async fn test_connect(&self, id: &str) -> TestResult {
-        let action = TestAction::Connect;
-        let Some(config) = self.config(id) else {
-            let r = self.reports().into_iter().find(|r| r.id == id);
-            return match r {
-                Some(r) => TestResult {
-                    action,
-                    ok: r.state == ConnectionState::Connected,
-                    message: format!(
-                        "built-in device: its link is {}{}",
-                        r.state.as_str(),
-                        r.last_error.map(|e| format!(" ({e})")).unwrap_or_default()
-                    ),
-                    latency_ms: None,
-                },
-                None => fail(action, format!("no device {id:?}")),
-            };
-        };
-        let start = Instant::now();
-        let outcome = tokio::time::timeout(Duration::from_secs(5), connect_once(&config)).await;
-        let ms = Some(start.elapsed().as_secs_f64() * 1e3);
-        match outcome {
-            Ok(Ok(message)) => TestResult {
-                action,
-                ok: true,
-                message,
-                latency_ms: ms,
+            // A look device, or a tally source without its sockets: nothing to run.
+            _ => Link {
+                tasks: Vec::new(),
+                keep: Vec::new(),
+                router: None,
             },
-            Ok(Err(message)) => fail(action, message),
-            Err(_) => fail(action, "no answer within 5 s"),
         }
-    }
-
-    async fn test_look(&self, id: &str, action: TestAction, hold: Duration) -> TestResult {
-        let lut = match action {
-            TestAction::TestLook => test_lattice(),
-            _ => Lut3d::identity(super::bake::DEVICE_LUT_SIZE),
-        };
-        let Ok(lut) = lut else {
-            return fail(action, "cannot build the test lattice");
-        };
-        let mut look = Look::from_lut(lut, format!("lookwire test {id}"));
-        look.cdl = (action == TestAction::Identity).then_some(lookwire_color::Cdl::IDENTITY);
-        let before = self.reports().into_iter().find(|r| r.id == id);
-        let failures = before.as_ref().map_or(0, |r| r.failures);
-        let Ok(version) = lock(&self.manager).push(id, look) else {
-            return fail(action, format!("no device {id:?}"));
-        };
-        let start = Instant::now();
-        let mut rx = lock(&self.manager).subscribe();
-        let outcome = tokio::time::timeout(
-            Duration::from_secs(5),
-            rx.wait_for(|m| {
-                m.get(id).is_none_or(|r| {
-                    r.failures > failures
-                        || r.last_push.as_ref().is_some_and(|p| p.version >= version)
-                })
-            }),
-        )
-        .await;
-        let report = lock(&self.manager)
-            .reports()
-            .into_iter()
-            .find(|r| r.id == id);
-        let result = match (outcome, report) {
-            (Err(_), _) => fail(action, "the device did not take the look within 5 s"),
-            (Ok(_), Some(r)) if r.last_push.as_ref().is_some_and(|p| p.version >= version) => {
-                TestResult {
-                    action,
-                    ok: true,
-                    message: format!(
-                        "the device took the {} look; its own look returns in {} ms",
-                        if action == TestAction::Identity {
-                            "identity"
-                        } else {
-                            "test"
-                        },
-                        hold.as_millis()
-                    ),
-                    latency_ms: Some(start.elapsed().as_secs_f64() * 1e3),
-                }
-            }
-            (Ok(_), Some(r)) => fail(
-                action,
-                r.last_error
-                    .unwrap_or_else(|| "the device refused the look".into()),
-            ),
-            (Ok(_), None) => fail(action, "the device was removed during the test"),
-        };
-        self.restore_after(id, hold);
-        result
-    }
-
-    /// Gives the device its own look back after `hold`.
-    fn restore_after(&self, id: &str, hold: Duration) {
-        let Some(look) = self.shared.tally.shown(id) else {
-            return;
-        };
-        let (manager, id) = (Arc::clone(&self.manager), id.to_string());
-        let shared = Arc::clone(&self.shared);
-        self.hold(tokio::spawn(async move {
-            tokio::time::sleep(hold).await;
-            if lock(&shared.routes).contains_key(&id) {
-                let newest = shared.tally.shown(&id).unwrap_or(look);
-                let _ = lock(&manager).push(&id, newest);
-            }
-        }));
     }
 
     /// The router of device `id` while it is connected.
@@ -431,106 +358,9 @@ impl DeviceService {
             id.to_string(),
             Link {
                 tasks: vec![task],
-                _keep: Vec::new(),
+                keep: Vec::new(),
                 router: Some(slot),
             },
-        );
-    }
-}
-
-/// One fresh connection to the device the configuration names, closed again.
-async fn connect_once(config: &DeviceConfig) -> Result<String, String> {
-    if let Driver::Videohub { address } = &config.driver {
-        let hub = VideohubClient::connect(address)
-            .await
-            .map_err(|e| e.to_string())?;
-        let s = hub.state();
-        return Ok(format!(
-            "{} (protocol {}): {} inputs, {} outputs",
-            s.model,
-            s.protocol_version,
-            s.input_labels.len(),
-            s.routes.len()
-        ));
-    }
-    if let Driver::Tangent { address, .. } = &config.driver {
-        return tangent_hello(address).await;
-    }
-    if let Driver::Tsl { udp, tcp, .. } = &config.driver {
-        return Ok(format!("listening for tally on udp {udp} and tcp {tcp}"));
-    }
-    let mut device = config
-        .look_device()
-        .ok_or_else(|| "no driver for this configuration".to_string())?;
-    let caps = device.connect().await.map_err(|e| e.to_string())?;
-    device.disconnect();
-    Ok(format!(
-        "{}: 3D sizes {:?}, {}{}, {} slot(s)",
-        caps.model,
-        caps.lut3d_sizes,
-        caps.sample_format,
-        if caps.cdl_native { ", CDL-native" } else { "" },
-        caps.slots
-    ))
-}
-
-/// Opens a fresh connection to a Tangent Hub and reads its InitiateComms (revision and
-/// panels); closes without defining an application, so the running link is not touched.
-async fn tangent_hello(address: &str) -> Result<String, String> {
-    use lookwire_protocol::tangent::ids::panel_name;
-    use lookwire_protocol::tangent::wire::{decode_hub, read_message};
-    let mut stream = tokio::net::TcpStream::connect(address)
-        .await
-        .map_err(|e| format!("cannot connect to the Tangent Hub at {address}: {e}"))?;
-    let body = read_message(&mut stream)
-        .await
-        .map_err(|e| format!("no InitiateComms from {address}: {e}"))?;
-    let commands = decode_hub(&body).map_err(|e| e.to_string())?;
-    match commands.first() {
-        Some(lookwire_protocol::tangent::HubCommand::InitiateComms {
-            protocol_rev,
-            panels,
-        }) => {
-            let names: Vec<String> = panels
-                .iter()
-                .map(|p| {
-                    let name = panel_name(p.panel_type)
-                        .map_or_else(|| format!("type 0x{:02X}", p.panel_type), str::to_string);
-                    format!("{name} #{}", p.panel_id)
-                })
-                .collect();
-            Ok(format!(
-                "Tangent Hub, protocol revision {protocol_rev}, panels: {}",
-                if names.is_empty() {
-                    "none".into()
-                } else {
-                    names.join(", ")
-                }
-            ))
-        }
-        other => Err(format!(
-            "the Hub's first command is {other:?}, not InitiateComms"
-        )),
-    }
-}
-
-/// The test look: every node's red and blue swapped, so a wrong cable or a stale box shows
-/// at once on any picture (skin turns blue).
-fn test_lattice() -> Result<Lut3d, lookwire_color::LutError> {
-    Lut3d::from_fn(super::bake::DEVICE_LUT_SIZE, |rgb| [rgb[2], rgb[1], rgb[0]])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_test_look_swaps_red_and_blue() {
-        let lut = test_lattice().unwrap();
-        let p = lut.lookup([0.8, 0.4, 0.1], lookwire_color::Interpolation::Tetrahedral);
-        assert!(
-            (p[0] - 0.1).abs() < 1e-6 && (p[2] - 0.8).abs() < 1e-6,
-            "{p:?}"
         );
     }
 }

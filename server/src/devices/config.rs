@@ -109,6 +109,10 @@ pub enum Driver {
         /// What a look change does while its camera is on air.
         #[serde(default)]
         protection: Protection,
+        /// A source silent for this long (ms, 500–3600000; default 10000) no longer keeps
+        /// its cameras on air: they are marked `expired`, off air, until it speaks again.
+        #[serde(default = "default_tally_timeout")]
+        timeout_ms: u64,
     },
 }
 
@@ -144,6 +148,9 @@ fn default_baud() -> u32 {
 }
 fn default_tangent() -> String {
     lookwire_protocol::tangent::DEFAULT_ADDRESS.into()
+}
+fn default_tally_timeout() -> u64 {
+    10_000
 }
 fn default_flavour() -> TslFlavour {
     TslFlavour::V5
@@ -401,8 +408,15 @@ fn validate_driver(driver: &Driver, show: &Show) -> Result<(), ConfigError> {
             tcp,
             sources,
             protection,
+            timeout_ms,
             ..
         } => {
+            if !(500..=3_600_000).contains(timeout_ms) {
+                return Err(bad(
+                    "/driver/timeout_ms",
+                    format!("{timeout_ms} ms: a tally source times out after 500 to 3600000 ms"),
+                ));
+            }
             check_bind("/driver/udp", udp)?;
             check_bind("/driver/tcp", tcp)?;
             for (index, camera) in sources {
@@ -518,6 +532,11 @@ mod tests {
             (
                 json!({"id": "r", "camera": "a", "driver": {"kind": "videohub", "address": "h:9990"}}),
                 "/camera",
+            ),
+            (
+                json!({"id": "t", "driver": {"kind": "tsl", "udp": "0.0.0.0:1", "tcp": "0.0.0.0:2",
+                "timeout_ms": 0}}),
+                "/driver/timeout_ms",
             ),
             (
                 json!({"id": "p", "driver": {"kind": "tangent", "system_dir": "rel"}}),

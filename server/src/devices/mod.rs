@@ -14,7 +14,9 @@ pub mod certify;
 pub mod config;
 pub mod control;
 pub mod demo;
+pub mod device_test;
 pub mod tally;
+pub mod tally_source;
 pub mod tangent;
 #[cfg(test)]
 mod tests;
@@ -71,6 +73,8 @@ struct Shared {
     certify_counts: Arc<certify::CertifyCounts>,
     /// Each look device's own bypass, as the feeder last baked for it.
     bypass: Mutex<HashMap<String, Bypass>>,
+    /// What each tally source has heard.
+    tally_heard: Mutex<HashMap<String, tally_source::TallyHeard>>,
 }
 
 /// The running device manager.
@@ -160,14 +164,21 @@ impl DeviceService {
 
     /// Stops a device (its worker or its task) and forgets it; `false` if there was none.
     fn stop_device(&self, id: &str) -> bool {
+        let link = self.retire(id);
+        lock(&self.manager).remove(id) || link
+    }
+
+    /// Stops everything of device `id` but its manager entry (a new device with that id
+    /// is about to replace it); `true` if it had a link.
+    fn retire(&self, id: &str) -> bool {
         lock(&self.shared.routes).remove(id);
         lock(&self.shared.notes).remove(id);
         lock(&self.shared.cameras).remove(id);
         lock(&self.shared.live_errors).remove(id);
         lock(&self.shared.bypass).remove(id);
         self.shared.tally.forget_device(id);
-        let link = self.admin.stop_link(id);
-        lock(&self.manager).remove(id) || link
+        lock(&self.shared.tally_heard).remove(id);
+        self.admin.stop_link(id)
     }
 
     /// The manager, for adding routers and surfaces ([`control`]).

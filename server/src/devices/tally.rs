@@ -33,6 +33,10 @@ pub struct CameraTally {
     pub source: String,
     /// What a look change to this camera does while it is on air.
     pub protection: Protection,
+    /// The source fell silent for longer than its `timeout_ms`: program and preview are
+    /// cleared until it reports this camera again.
+    #[serde(default)]
+    pub expired: bool,
 }
 
 /// Where a device stands with on-air protection, as the device list reports it.
@@ -174,6 +178,7 @@ impl TallyBoard {
                 preview,
                 source: source.to_string(),
                 protection,
+                expired: false,
             },
         );
         if program {
@@ -211,6 +216,28 @@ impl TallyBoard {
         for c in cams {
             out.extend(self.set(&c, false, false, source, Protection::Off, routes));
             lock(&self.board).cameras.remove(&c);
+        }
+        out
+    }
+
+    /// A silent source's cameras go off air, marked expired; returns released looks.
+    pub(super) fn expire_source(
+        &self,
+        source: &str,
+        routes: &HashMap<String, super::Route>,
+    ) -> Vec<(String, Look)> {
+        let cams: Vec<CameraTally> = lock(&self.board)
+            .cameras
+            .values()
+            .filter(|t| t.source == source && !t.expired)
+            .cloned()
+            .collect();
+        let mut out = Vec::new();
+        for t in cams {
+            out.extend(self.set(&t.camera, false, false, source, t.protection, routes));
+            if let Some(c) = lock(&self.board).cameras.get_mut(&t.camera) {
+                c.expired = true;
+            }
         }
         out
     }

@@ -3,6 +3,7 @@
 mod cameras;
 mod devices;
 mod devices_certify;
+mod devices_live;
 mod grade_nodes;
 mod openapi;
 mod resources;
