@@ -147,17 +147,20 @@ impl DeviceService {
         calibration: Option<Arc<lookwire_color::formats::LutFile>>,
         range: lookwire_color::output::SignalRange,
     ) {
+        // The route first, under the manager's lock: the worker may report itself connected
+        // before this returns, and the device list must name its camera by then; the feeder
+        // pushes through the manager, so it cannot see the route before the worker exists.
         let mut m = lock(&self.manager);
-        m.add_with_range(&d.id, d.device, RetryPolicy::default(), calibration, range);
         let generation = self.admin.next_generation();
         lock(&self.shared.routes).insert(
-            d.id,
+            d.id.clone(),
             Route {
                 camera: d.camera,
                 output: d.output,
                 generation,
             },
         );
+        m.add_with_range(&d.id, d.device, RetryPolicy::default(), calibration, range);
         drop(m);
         self.shared.wake_feed.notify_one();
     }
