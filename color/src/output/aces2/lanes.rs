@@ -543,15 +543,25 @@ mod tests {
             let as32: Vec<[f32; 3]> = input.iter().map(|v| v.map(|x| x as f32)).collect();
             let mut out = vec![[f32::NAN; 3]; input.len()];
             lanes.unclamped_batch(&as32, &mut out);
+            // The portable build (no FMA on x86_64) as well.
+            let mut portable = vec![[f32::NAN; 3]; input.len()];
+            lanes.batch::<false>(&as32, &mut portable);
             let mut worst = 0.0f64;
-            for ((v, v32), got) in input.iter().zip(&as32).zip(&out) {
+            for (((v, v32), got), plain) in input.iter().zip(&as32).zip(&out).zip(&portable) {
                 let want = r.unclamped(v32.map(f64::from));
-                let one = lanes.unclamped::<true>(*v32);
+                // One value at a time, fused as the selected level's batch is.
+                let one = if crate::kernel::selection().level == crate::kernel::CpuLevel::Scalar {
+                    lanes.unclamped::<PORTABLE_FMA>(*v32)
+                } else {
+                    lanes.unclamped::<true>(*v32)
+                };
                 let scale = want.iter().fold(0.0f64, |m, c| m.max(c.abs()));
                 for c in 0..3 {
                     let e = (f64::from(got[c]) - want[c]).abs() / (scale + 0.05);
                     worst = worst.max(e);
                     assert!(e <= 2e-5, "{peak} {v:?}: {got:?} vs {want:?}");
+                    let e = (f64::from(plain[c]) - want[c]).abs() / (scale + 0.05);
+                    assert!(e <= 2e-5, "{peak} {v:?} portable: {plain:?} vs {want:?}");
                     assert!((got[c] - one[c]).abs() <= 1e-6 * (1.0 + one[c].abs()));
                 }
             }
