@@ -264,7 +264,9 @@ fn engine_look(
             }
         }
     };
-    look.cdl_style = style;
+    // The description's own CDL slot stays the identity (the grade's CDLs are in `looks`,
+    // each with the show's style): no clamp, as the exported CLF has no node for it.
+    look.cdl_style = CdlStyle::NoClamp;
     look.output = look.output.with_range(range);
     for node in nodes {
         match node {

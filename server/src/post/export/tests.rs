@@ -1,6 +1,7 @@
 use std::path::{Path, PathBuf};
 
 use lookwire_color::formats::cdl_xml;
+use lookwire_color::pipeline::{Op, Pipeline};
 use lookwire_color::CdlStyle;
 
 use super::*;
@@ -321,4 +322,78 @@ fn amf_and_cc_carry_the_same_number_text() {
             "{node}"
         );
     }
+}
+
+/// The chain the exported CLF's nodes describe, evaluated exactly: the input transform to
+/// ACEScct, the grade's `ASC_CDL` nodes in the show's style, the output transform.
+fn clf_chain(show: &crate::show::Show, camera: &str, output: &str) -> Pipeline {
+    use lookwire_color::spaces::{self, Adaptation, AP0, AP1};
+    let look = crate::show::export_look_for(show, camera, output).unwrap();
+    let input = spaces::lookup(&show.cameras[camera].input_space).unwrap();
+    let cct = spaces::acescct_curve();
+    let mut ops = lookwire_color::pipeline::to_aces(&input);
+    ops.push(Op::Matrix(spaces::conversion_matrix(
+        &AP0,
+        &AP1,
+        Adaptation::None,
+    )));
+    ops.push(Op::encode(cct));
+    for node in &look.nodes {
+        let crate::show::LookNode::Cdl(cdl) = node else {
+            panic!("{camera}: the demo grades are CDLs")
+        };
+        ops.push(Op::Cdl {
+            cdl: *cdl,
+            style: show.cdl_style,
+        });
+    }
+    ops.push(Op::decode(cct));
+    ops.push(Op::Matrix(spaces::conversion_matrix(
+        &AP1,
+        &AP0,
+        Adaptation::None,
+    )));
+    let display = lookwire_color::pipeline::resolve_output(&look.display).unwrap();
+    ops.extend(display.with_range(look.range).ops);
+    Pipeline::new(ops)
+}
+
+/// The .cube bakes exactly the chain of the CLF's nodes, with no clamp of the working values
+/// besides the grade's own CDLs. (The look's description once carried an identity CDL in the
+/// ASC style, which clamps ACEScct to 0..1 where no CLF node does: saturated camera colours
+/// reach far below 0, and an ungraded camera's .cube moved by up to 21 10-bit codes.)
+#[test]
+fn the_cube_bakes_the_chain_of_the_clf_nodes_and_no_other_clamp() {
+    let mut show = crate::show::demo::demo_show();
+    for ungraded in ["b", "d"] {
+        show.cameras.get_mut(ungraded).unwrap().grade = crate::show::Grade::with_look(None);
+    }
+    let files = look_lut::look_luts(&show, "d1", 9, &[LutFormat::Cube]).unwrap();
+    assert_eq!(files.len(), 12);
+    let mut below_black = 0;
+    for (name, bytes) in &files {
+        let (camera, output) = name[5..].split_once('_').unwrap();
+        let output = output.split('_').next().unwrap();
+        let cube = LutFormat::Cube.read(bytes, name).unwrap().lut3d.unwrap();
+        let chain = clf_chain(&show, camera, output);
+        let to_cct = lookwire_color::matching::WorkingChain::new(
+            &lookwire_color::spaces::lookup(&show.cameras[camera].input_space).unwrap(),
+            lookwire_color::pipeline::WorkingSpace::AcesCct,
+        );
+        let n = cube.size();
+        for (i, got) in cube.data().iter().enumerate() {
+            let x = [i % n, i / n % n, i / (n * n)].map(|k| k as f64 / (n - 1) as f64);
+            let want = chain.apply(x);
+            for c in 0..3 {
+                assert!(
+                    (f64::from(got[c]) - want[c]).abs() < 2e-6,
+                    "{name}: node {x:?} channel {c}: {} vs {}",
+                    got[c],
+                    want[c]
+                );
+            }
+            below_black += usize::from(to_cct.to_working(x).iter().any(|&v| v < 0.0));
+        }
+    }
+    assert!(below_black > 100, "{below_black} nodes below ACEScct 0");
 }
