@@ -243,3 +243,93 @@ fn a_fresh_history_verifies_and_survives_a_second_generation() {
     let report = mhl::verify(&root, &VerifyOptions::default(), &NoProgress).unwrap();
     assert_eq!((report.status(), report.verified), (ExitStatus::Ok, 1));
 }
+
+/// Counts what a progress bar is told.
+#[derive(Default)]
+struct Counting {
+    total: std::cell::Cell<u64>,
+    files: std::cell::Cell<usize>,
+    done: std::cell::Cell<u64>,
+    advances: std::cell::Cell<usize>,
+    finished: std::cell::Cell<bool>,
+}
+
+impl mhl::Progress for Counting {
+    fn start(&self, total_bytes: u64, files: usize) {
+        self.total.set(total_bytes);
+        self.files.set(files);
+    }
+    fn advance(&self, bytes: u64) {
+        self.done.set(self.done.get() + bytes);
+        self.advances.set(self.advances.get() + 1);
+    }
+    fn finish(&self) {
+        self.finished.set(true);
+    }
+}
+
+/// The progress bar of `create` and `verify` is told the folder's size first and every
+/// byte hashed after, in steps (a 3 MiB file moves it more than once).
+#[test]
+fn create_and_verify_drive_the_progress_bar_byte_for_byte() {
+    let (_tmp, card) = card_copy();
+    let big: Vec<u8> = (0..3 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(card.join("Clips/big.mov"), &big).unwrap();
+    let size: u64 = snapshot(&card)
+        .iter()
+        .filter(|(p, _)| !p.starts_with(card.join("ascmhl")))
+        .map(|(_, bytes)| bytes.len() as u64)
+        .sum();
+    let options = CreateOptions {
+        formats: vec![HashFormat::Xxh64],
+        ..Default::default()
+    };
+    let progress = Counting::default();
+    mhl::create(&card, &options, &progress).unwrap();
+    assert_eq!(progress.total.get(), size);
+    assert!(
+        progress.files.get() >= 6,
+        "{} entries",
+        progress.files.get()
+    );
+    assert_eq!(progress.done.get(), progress.total.get());
+    assert!(progress.advances.get() >= 4 && progress.finished.get());
+    let progress = Counting::default();
+    mhl::verify(&card, &VerifyOptions::default(), &progress).unwrap();
+    assert_eq!(progress.done.get(), progress.total.get());
+    assert!(progress.total.get() >= big.len() as u64 && progress.finished.get());
+}
+
+/// Every file under `root` with its bytes.
+fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `verify` and `diff` only read: a tampered, a new and a missing file are reported and the
+/// folder, its history included, is byte for byte as before.
+#[test]
+fn verify_and_diff_write_nothing() {
+    let (_tmp, card) = card_copy();
+    std::fs::write(card.join("notes.txt"), b"tampered").unwrap();
+    std::fs::write(card.join("Clips/new.mov"), b"new").unwrap();
+    std::fs::remove_file(card.join("Sound/S001.wav")).unwrap();
+    let before = snapshot(&card);
+    let verified = mhl::verify(&card, &VerifyOptions::default(), &NoProgress).unwrap();
+    assert_ne!(verified.status(), ExitStatus::Ok);
+    let diffed = mhl::diff(&card, &VerifyOptions::default()).unwrap();
+    assert_ne!(diffed.status(), ExitStatus::Ok);
+    assert_eq!(snapshot(&card), before);
+}

@@ -397,3 +397,42 @@ fn the_cube_bakes_the_chain_of_the_clf_nodes_and_no_other_clamp() {
     }
     assert!(below_black > 100, "{below_black} nodes below ACEScct 0");
 }
+
+/// Every export carries the CDL style and the working space, so post applies the grade as it
+/// was seen: the CDL files, ALE, EDL and AMF per grade, the looks and both reports.
+#[test]
+fn every_export_states_the_cdl_style_and_working_space() {
+    let (list, report) = day1(MatchRule::AtStart);
+    let all = [
+        ExportFormat::Cc,
+        ExportFormat::Ccc,
+        ExportFormat::Cdl,
+        ExportFormat::Ale,
+        ExportFormat::Edl,
+        ExportFormat::Clf,
+        ExportFormat::Cube,
+        ExportFormat::Amf,
+        ExportFormat::Report,
+    ];
+    let mut opts = options(&all);
+    opts.show = Some(crate::show::demo::demo_show());
+    let files = render(&list, &report, &opts).unwrap();
+    let mut kinds = BTreeSet::new();
+    for (name, bytes) in &files {
+        let ext = name.rsplit('.').next().unwrap();
+        if name.starts_with("ascmhl/") || matches!(ext, "svg" | "jpg" | "png" | "txt") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(bytes).to_lowercase();
+        let style = ["cdl style", "asc v1.2", "no-clamp"]
+            .iter()
+            .any(|s| text.contains(s));
+        assert!(style, "{name}: no CDL style");
+        assert!(text.contains("working space"), "{name}: no working space");
+        kinds.insert(ext.to_owned());
+    }
+    let want = [
+        "ale", "amf", "cc", "ccc", "cdl", "clf", "cube", "edl", "html", "pdf",
+    ];
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), want);
+}
