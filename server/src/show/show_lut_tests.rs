@@ -91,7 +91,8 @@ fn expected(show: &Show, swap: bool) -> pipeline::Look {
         &cam.input_space,
     )
     .unwrap();
-    look.cdl_style = show.cdl_style;
+    // The identity CDL slot clamps nothing; the trim carries the show's style.
+    look.cdl_style = lookwire_color::CdlStyle::NoClamp;
     look.looks = vec![Op::Cdl {
         cdl: TRIM,
         style: show.cdl_style,
@@ -260,7 +261,9 @@ async fn a_show_lut_output_reaches_exports() {
         worst = worst.max(max_diff(got, want.apply(p)));
         without = without.max(max_diff(got, unswapped.apply(p)));
     }
-    assert!(worst < 2e-3, ".cube against the look: {worst}");
+    // A 33³ table between its nodes (about 3 codes where saturated samples bend the camera's
+    // log; at the nodes the .cube is the look, post::export's cube test).
+    assert!(worst < 4e-3, ".cube against the look: {worst}");
     assert!(without > 0.05, ".cube without the swap: {without}");
 
     let list = crate::post::export::clf_nodes::look_process_list(&show, "a", "swapx", 33)
