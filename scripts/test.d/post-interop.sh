@@ -113,8 +113,8 @@ expect 0 "lookwire export" -- "$LOOKWIRE" export --clips "$DATA/day1.ale" --grad
 PKG="$WORK/export/day1"
 expect 0 "ascmhl verifies the export package" -- "$ASCMHL_DEBUG" verify "$PKG"
 expect 0 "lookwire verifies the export package" -- "$LOOKWIRE" mhl verify "$PKG"
-expect 0 "OpenTimelineIO and OpenColorIO read the exports" -- "$VENV/bin/python" - "$PKG" "$DATA/grades.json" <<'PY'
-import json, sys
+expect 0 "OpenTimelineIO and OpenColorIO read the exports" -- "$VENV/bin/python" - "$PKG" "$DATA/grades.json" "$LOOKWIRE" <<'PY'
+import json, os, subprocess, sys, tempfile
 import opentimelineio as otio
 import PyOpenColorIO as ocio
 
@@ -176,6 +176,26 @@ def render(transform):
     # applyRGB returns the result for a list (it changes only buffers in place).
     return config.getProcessor(transform).getDefaultCPUProcessor().applyRGB(list(pixels))
 
+def same_as_lookwire(path, name, style, transform):
+    """lookwire's CDL from the file, baked on ACEScct code values (input and output ACEScct,
+    so the table holds the CDL alone), against OpenColorIO's at every node of the table."""
+    n = 17
+    with tempfile.TemporaryDirectory() as tmp:
+        cube = os.path.join(tmp, "cdl.cube")
+        subprocess.run([sys.argv[3], "bake", "--input", "acescct", "--working", "camera", "--cdl", path,
+                        "--cdl-id", name, "--cdl-style", style, "--output", "acescct", "--size", str(n),
+                        "-o", cube], check=True, capture_output=True)
+        rows = [list(map(float, l.split())) for l in open(cube) if l[:1].isdigit() or l[:1] == "-"]
+    nodes = [[r / (n - 1), g / (n - 1), b / (n - 1)] for b in range(n) for g in range(n) for r in range(n)]
+    flat = [v for node in nodes for v in node]
+    ours = [v for row in rows for v in row]
+    theirs = config.getProcessor(transform).getDefaultCPUProcessor().applyRGB(flat)
+    worst = max(abs(a - b) for a, b in zip(ours, theirs))
+    if len(ours) != len(flat) or worst > 2e-5:
+        print(f"{path} {name}: {len(ours)} values, worst difference {worst}")
+        return False
+    return True
+
 for name, g in want.items():
     c = g["cdl"]
     style = ocio.CDL_ASC if g["style"] == "asc" else ocio.CDL_NO_CLAMP
@@ -191,6 +211,7 @@ for name, g in want.items():
         read.setStyle(style)
         got = render(read)
         check(max(abs(a - b) for a, b in zip(got, reference)) < 1e-6, f"OCIO render of {path} id {name}")
+        check(same_as_lookwire(path, name, g["style"], read), f"OCIO and lookwire apply {path} id {name} differently")
 
 for f in failures:
     print("FAIL:", f)
@@ -201,13 +222,17 @@ PY
 echo "-- lookwire's look exports read by OpenColorIO: CLF as separate process nodes"
 expect 0 "lookwire export cube,clf" -- "$LOOKWIRE" export --clips "$DATA/day1.ale" --show "$DATA/demo-show.json" \
   --format cube,clf --lut-size 33 --out "$WORK/looks" --name looks --day d1
-expect 0 "OpenColorIO applies the CLF nodes like the baked cube" -- "$VENV/bin/python" - "$WORK/looks/looks" <<'PY'
+expect 0 "lookwire export cube,clf at 65^3" -- "$LOOKWIRE" export --clips "$DATA/day1.ale" --show "$DATA/demo-show.json" \
+  --format cube,clf --lut-size 65 --out "$WORK/looks65" --name looks --day d1
+expect 0 "OpenColorIO applies the CLF nodes like the baked cube" -- "$VENV/bin/python" - "$WORK/looks/looks" "$WORK/looks65/looks" <<'PY'
 import glob, os, sys
 import PyOpenColorIO as ocio
 
 pkg = sys.argv[1]
 config = ocio.Config.CreateRaw()
 pixels = [v / 20 for v in range(1, 20) for _ in range(3)] + [0.4, 0.35, 0.3, 0.35, 0.42, 0.45, 0.5, 0.4, 0.35]
+levels = (0.25, 0.45, 0.65)
+saturated = [v for r in levels for g in levels for b in levels for v in (r, g, b)]
 failures = []
 clfs = sorted(glob.glob(f"{pkg}/clf/*.clf"))
 if len(clfs) != 12:
@@ -226,6 +251,30 @@ for clf in clfs:
     worst = max(abs(a - b) for a, b in zip(out[clf], out[cube]))
     if worst > 0.03:
         failures.append(f"{clf}: differs from the baked cube by {worst}")
+
+# Saturated colours (camera log 0.25/0.45/0.65 per channel, up to 4.6 stops apart): both files
+# hold the ACES 2.0 output as a table (the cube over camera log, the CLF over ACEScct), so
+# they agree within the two tables' interpolation. That the gap is interpolation and not a
+# different chain (such as a clamp in one file only) shows as it shrinks with the tables'
+# size: at 65^3 the worst gap is under half of the one at 33^3.
+def saturated_gap(package, name):
+    cpu = [config.getProcessor(ocio.FileTransform(src=f"{package}/{kind}/{name}.{kind}",
+                                                  interpolation=ocio.INTERP_TETRAHEDRAL)).getDefaultCPUProcessor()
+           for kind in ("clf", "cube")]
+    a, b = (p.applyRGB(list(saturated)) for p in cpu)
+    return max(abs(x - y) for x, y in zip(a, b))
+
+gaps = {}
+for clf in clfs:
+    name = os.path.basename(clf)[:-4]
+    gaps[name] = (saturated_gap(pkg, name), saturated_gap(sys.argv[2], name))
+    print(f"{name}: saturated colours, CLF against cube: {gaps[name][0] * 1023:.1f} codes at 33^3, "
+          f"{gaps[name][1] * 1023:.1f} at 65^3")
+worst33, worst65 = (max(g[i] for g in gaps.values()) for i in (0, 1))
+if worst65 > 0.5 * worst33:
+    failures.append(f"the CLF/cube gap does not shrink with the tables: {worst33} at 33^3, {worst65} at 65^3")
+if worst65 > 0.06:
+    failures.append(f"at 65^3 the CLF and the cube differ by {worst65} on saturated colours")
 for f in failures:
     print("FAIL:", f)
 print(f"CLF looks checked: {len(clfs)}, {len(failures)} failed")

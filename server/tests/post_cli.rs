@@ -151,3 +151,80 @@ fn export_from_a_show_document_uses_each_cameras_current_grade() {
     assert!(cc.contains("<Slope>1.06 1 0.95</Slope>"), "{cc}");
     assert!(cc.contains("look: Warm contrast"), "{cc}");
 }
+
+/// `--store` replays the show's event log: a clip rolling before a trim gets the grade of
+/// before, a clip after it the trimmed one (rule: live at the clip's first frame).
+#[test]
+fn export_from_a_store_replays_its_grade_log() {
+    use lookwire_server::show::{Event, Patch};
+    use lookwire_server::store::{SqliteStore, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let show = lookwire_server::show::demo::demo_show();
+    let slope = show.cameras["a"].grade.trim.slope[0];
+    let store_path = dir.path().join("show.sqlite");
+    {
+        let mut store = SqliteStore::open(&store_path).unwrap();
+        store.init(&show).unwrap();
+        store
+            .append(&[Event {
+                version: 1,
+                who: "vc".into(),
+                wall_ms: 0,
+                timecode: "10:00:03:00".into(),
+                action: "trim".into(),
+                cameras: vec!["a".into()],
+                patches: vec![Patch::Replace {
+                    path: "/cameras/a/grade/trim/slope/0".into(),
+                    before: slope.into(),
+                    after: (slope * 1.25).into(),
+                }],
+                history: None,
+                fade_frames: None,
+            }])
+            .unwrap();
+    }
+    let clips = dir.path().join("clips.csv");
+    std::fs::write(
+        &clips,
+        "Name,Reel,Start,End,FPS\nA002C001,A002,10:00:00:00,10:00:02:00,25\nA002C002,A002,10:00:05:00,10:00:07:00,25\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let (code, text) = lookwire(&[
+        "export",
+        "--clips",
+        clips.to_str().unwrap(),
+        "--store",
+        store_path.to_str().unwrap(),
+        "--format",
+        "cc",
+        "--out",
+        out.to_str().unwrap(),
+        "--name",
+        "s",
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let slope_of = |clip: &str| -> f64 {
+        let cc = std::fs::read_to_string(out.join(format!("s/cc/{clip}.cc"))).unwrap();
+        let at = cc.find("<Slope>").unwrap() + "<Slope>".len();
+        cc[at..].split_whitespace().next().unwrap().parse().unwrap()
+    };
+    // The demo look's CDL (slope 1.06 in red) after the trim: the red slope grows by 1.25
+    // (the ASC clamp between trim and look makes the merged CDL a fit, not exact).
+    let (before, after) = (slope_of("A002C001"), slope_of("A002C002"));
+    assert!((before - 1.06 * slope).abs() < 1e-9, "{before}");
+    assert!((after / before - 1.25).abs() < 1e-3, "{before} → {after}");
+    let (code, text) = lookwire(&[
+        "export",
+        "--clips",
+        clips.to_str().unwrap(),
+        "--store",
+        dir.path().join("none.sqlite").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        code != 0 && text.contains("none.sqlite: no such store"),
+        "{text}"
+    );
+}

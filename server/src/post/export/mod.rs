@@ -240,9 +240,7 @@ fn report_files(
 ) -> Result<(), ExportError> {
     let title = format!("lookwire look report {}", options.day);
     let svg = options.show.as_ref().map(crate::post::report::workflow_svg);
-    let html = crate::post::report::look_report(&title, &options.timeline, report, svg.as_deref());
-    add(files, "report.html".into(), html.into_bytes())?;
-    if let Some(show) = &options.show {
+    let pages = options.show.as_ref().map(|show| {
         let fresh;
         let previews = match &options.previews {
             Some(p) => p.as_ref(),
@@ -251,8 +249,18 @@ fn report_files(
                 &fresh
             }
         };
-        let pages = crate::post::pdf::camera_pages(show, &options.timeline, previews);
-        let pdf = crate::post::pdf::look_report_pdf(&title, &pages);
+        crate::post::pdf::camera_pages(show, &options.timeline, previews)
+    });
+    let html = crate::post::report::look_report(
+        &title,
+        &options.timeline,
+        report,
+        svg.as_deref(),
+        pages.as_deref().unwrap_or_default(),
+    );
+    add(files, "report.html".into(), html.into_bytes())?;
+    if let Some(pages) = &pages {
+        let pdf = crate::post::pdf::look_report_pdf(&title, pages);
         add(files, "report.pdf".into(), pdf)?;
     }
     if let Some(svg) = svg {

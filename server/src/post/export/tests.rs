@@ -436,3 +436,41 @@ fn every_export_states_the_cdl_style_and_working_space() {
     ];
     assert_eq!(kinds.into_iter().collect::<Vec<_>>(), want);
 }
+
+/// With the show, the HTML report carries each camera's page as the PDF does: make, input
+/// space, outputs, the grade, and JPEG stills before and after the grade; and the drawing.
+#[test]
+fn the_html_report_shows_each_camera_with_stills_before_and_after() {
+    use base64::Engine;
+    let (list, report) = day1(MatchRule::AtStart);
+    let mut opts = options(&[ExportFormat::Report]);
+    let mut show = crate::show::demo::demo_show();
+    show.cameras.retain(|id, _| id == "a" || id == "d");
+    opts.show = Some(show.clone());
+    let files = render(&list, &report, &opts).unwrap();
+    let html = text(&files, "report.html");
+    assert!(html.contains("<h2>Workflow</h2>\n<svg"), "no drawing");
+    for (id, cam) in &show.cameras {
+        let at = html
+            .find(&format!("<h2>{} ({id})</h2>", cam.label))
+            .unwrap_or_else(|| panic!("no section for {id}"));
+        let section = &html[at..];
+        let section = &section[..section[4..].find("<h2>").map_or(section.len(), |e| e + 4)];
+        assert!(section.contains(&format!("input {}", cam.input_space)));
+        assert!(section.contains(&format!("outputs: {}", cam.outputs.join(", "))));
+        assert!(section.contains("grade: ASC_SOP ("), "{id}");
+        let images: Vec<&str> = section
+            .split("src=\"data:image/jpeg;base64,")
+            .skip(1)
+            .collect();
+        assert_eq!(images.len(), 2, "{id}: before and after");
+        for img in images {
+            let data = &img[..img.find('"').unwrap()];
+            let jpeg = base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .unwrap();
+            assert_eq!(&jpeg[..2], &[0xff, 0xd8], "{id}: a JPEG");
+        }
+        assert!(section.contains("before: no grade") && section.contains("after: the camera"));
+    }
+}
