@@ -226,7 +226,11 @@ impl Kernel {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above, for AVX-512 F/BW/VL plus the AVX2 set.
             CpuLevel::Avx512 => unsafe { avx512::row(p, s, src, dst, width, stream) },
-            _ => scalar::row(p, s, src, dst, width),
+            _ => {
+                // The scalar level writes through the cache.
+                let _ = stream;
+                scalar::row(p, s, src, dst, width)
+            }
         }
     }
 }

@@ -92,6 +92,7 @@ pub(crate) trait FastIo {
 /// return how many pixels they did), and the generic loops finish the rest. Expanded in the
 /// module, where those functions, [`Block`], [`CodeScale`], `rest_in` and `rest_out` are
 /// in scope.
+#[cfg(target_arch = "x86_64")]
 macro_rules! fast_io {
     ($io:ident) => {
         // SAFETY (every `unsafe` below): `$io` is used only by its level's `row`, whose
@@ -184,6 +185,7 @@ macro_rules! fast_io {
 pub(crate) use fast_io;
 
 /// Finishes the pixels a vector path left (fewer than a vector group) with the generic loops.
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub(crate) fn rest_in<T: Sample>(
     px: &[T],
@@ -199,6 +201,7 @@ pub(crate) fn rest_in<T: Sample>(
     }
 }
 
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub(crate) fn rest_out<T: Sample>(
     blk: &Block,
