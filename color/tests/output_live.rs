@@ -284,6 +284,32 @@ fn live_bake_is_within_one_code_for_every_aces2_output() {
     assert!(failures.is_empty(), "over one 10-bit code: {failures:#?}");
 }
 
+/// Without a look LUT (the grade kernel carries an identity lattice) the live bake is
+/// still the exact bake within a code, and it follows the grade.
+#[test]
+fn live_bake_without_a_look_lut() {
+    let case = Case {
+        input: "arri-logc3-awg3",
+        working: WorkingSpace::AcesCct,
+        output: "aces2-sdr-rec709",
+        cdl: extreme(),
+        style: CdlStyle::NoClamp,
+        range: SignalRange::Full,
+    };
+    let space = spaces::lookup(case.input).unwrap();
+    let live = LiveBake::new(&space, case.working, table_for(&case), 33).unwrap();
+    let mut desc = Look::from_ids(case.input, case.working, case.output)
+        .unwrap()
+        .with_cdl(case.cdl, case.style);
+    desc.output = resolve_output(case.output).unwrap();
+    let exact = exact_bake(&desc, 33).unwrap();
+    let baked = live.bake_live(&case.cdl, case.style).unwrap();
+    let errs = errors(&baked, &exact);
+    assert!(errs[errs.len() - 1] < 1.0, "max {}", errs[errs.len() - 1]);
+    let ungraded = live.bake_live(&Cdl::IDENTITY, CdlStyle::Asc).unwrap();
+    assert_ne!(ungraded.data(), baked.data());
+}
+
 #[test]
 fn live_bake_follows_the_grade() {
     let out = OutputTransform::from_id("aces2-sdr-rec709").unwrap();
