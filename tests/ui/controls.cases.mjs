@@ -132,3 +132,27 @@ test('the display transform list is the engine\'s, and choosing one changes the 
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('the show look is chosen per camera from the show\'s looks, and the picture follows', async () => {
+  const page = await openPage();
+  await page.locator('.tile[data-camera="f"]').click();
+  const looks = await page.locator('#look-select option').evaluateAll((o) => o.map((x) => /** @type {HTMLOptionElement} */ (x).value));
+  const show = (await rest('GET', '/export')).show;
+  assert.deepEqual(looks, ['', ...Object.keys(show.looks)]);
+  const start = await page.evaluate(() => window.lookwire.state.version);
+  await pictureShows(page, '#focus-preview', 'stream', start, 'f');
+  const before = await pictureOf(page, '#focus-preview');
+  try {
+    await page.selectOption('#look-select', '');
+    await eventually('f has no look', async () => (await gradeOf('f')).look === null);
+    await pictureShows(page, '#focus-preview', 'stream', start + 1, 'f');
+    const after = await pictureOf(page, '#focus-preview');
+    const moved = after.mean.reduce((s, v, i) => s + Math.abs(v - before.mean[i]), 0);
+    assert.ok(moved > 1, `the picture lost the look: ${before.mean} → ${after.mean}`);
+  } finally {
+    await rest('PATCH', '/cameras/f/grade', { look: 'warm-contrast' });
+  }
+  await page.waitForFunction(() => document.getElementById('look-select').value === 'warm-contrast');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
