@@ -62,21 +62,23 @@ pub fn value(cdl: &Cdl, p: Parameter) -> f64 {
 pub fn set(cdl: &Cdl, p: Parameter, target: f64) -> (String, serde_json::Value) {
     let (lo, hi) = p.range();
     let target = target.clamp(lo, hi);
+    // Increments arrive as f32: values kept to six decimals stay 0.8, not 0.79999999702.
+    let q = |v: f64| (v * 1e6).round() / 1e6;
     match p {
         Parameter::Cdl(f, Channel::Master) => {
             let delta = target - value(cdl, p);
-            let v = field_values(cdl, f).map(|x| (x + delta).clamp(lo, hi));
+            let v = field_values(cdl, f).map(|x| q((x + delta).clamp(lo, hi)));
             (format!("trim.{}", field_name(f)), json!(v))
         }
         Parameter::Cdl(f, c) => {
             let ch = ["r", "g", "b"][CHANNELS.iter().position(|x| *x == c).unwrap_or(0)];
-            (format!("trim.{}.{ch}", field_name(f)), json!(target))
+            (format!("trim.{}.{ch}", field_name(f)), json!(q(target)))
         }
-        Parameter::Saturation => ("trim.sat".into(), json!(target)),
+        Parameter::Saturation => ("trim.sat".into(), json!(q(target))),
         Parameter::Master => {
             let factor = (target - stops(cdl)).exp2();
             let (lo, hi) = Parameter::Cdl(TrimField::Slope, Channel::Red).range();
-            let v = cdl.slope.map(|s| (s * factor).clamp(lo, hi));
+            let v = cdl.slope.map(|s| q((s * factor).clamp(lo, hi)));
             ("trim.slope".into(), json!(v))
         }
     }
@@ -106,18 +108,26 @@ pub fn display(show: &Show, camera: Option<&str>, status: &str) -> Vec<DisplayLi
     };
     let t = &cam.grade.trim;
     let name = if cam.label.is_empty() {
-        &cam.id
+        format!("CAM {}", cam.id)
     } else {
-        &cam.label
+        cam.label.clone()
     };
     let rgb = |tag: &str, v: [f64; 3]| format!("{tag} {:.3} {:.3} {:.3}", v[0], v[1], v[2]);
     vec![
-        line(format!("CAM {name}"), true),
+        line(name, true),
         line(rgb("S", t.slope), false),
         line(rgb("O", t.offset), false),
         line(rgb("P", t.power), false),
         line(format!("Sat {:.2}  M {:+.2} st", t.sat, stops(t)), false),
-        line(status.to_string(), false),
+        // An empty line would keep what the panel shows (length 0): a space clears it.
+        line(
+            if status.is_empty() {
+                " ".into()
+            } else {
+                status.to_string()
+            },
+            false,
+        ),
     ]
 }
 

@@ -94,14 +94,14 @@ async fn a_panel_grades_the_selected_camera() {
     // On connect: every value and the display of the first camera.
     let (v, at_default) = next_value(&sim, 0, slope_r()).await;
     assert_eq!((v, at_default), (1.0, true));
-    let label = &show.view().show.cameras[&first].label;
-    display_with(&sim, 0, &format!("CAM {label}")).await;
+    let label = show.view().show.cameras[&first].label.clone();
+    display_with(&sim, 0, &label).await;
     assert!(super::super::lock(&manager)
         .reports()
         .iter()
         .any(|r| r.id == "panel" && r.state == ConnectionState::Connected));
 
-    // Two increments in one message: slope red +0.25, saturation -0.5.
+    // Two increments in one message: slope red +0.25, saturation -0.2.
     let mark = sim.received().len();
     sim.send(&[
         HubCommand::ParameterChange {
@@ -110,16 +110,17 @@ async fn a_panel_grades_the_selected_camera() {
         },
         HubCommand::ParameterChange {
             param_id: Parameter::Saturation.id(),
-            increment: -0.5,
+            increment: -0.2,
         },
     ]);
     assert_eq!(next_value(&sim, mark, slope_r()).await, (1.25, false));
     assert_eq!(
         next_value(&sim, mark, Parameter::Saturation).await,
-        (0.5, false)
+        (0.8, false)
     );
+    // The f32 increment lands on six decimals: 0.8, not 0.79999999702.
     let t = trim(&show, &first);
-    assert_eq!((t.slope[0], t.sat), (1.25, 0.5));
+    assert_eq!((t.slope[0], t.sat), (1.25, 0.8));
     display_with(&sim, mark, "S 1.250 1.000 1.000").await;
 
     // The app clamps: power red cannot go below 0.1.
@@ -153,7 +154,7 @@ async fn a_panel_grades_the_selected_camera() {
         action_id: PanelAction::CameraNext.id(),
     }]);
     let label2 = show.view().show.cameras[&second].label.clone();
-    display_with(&sim, mark, &format!("CAM {label2}")).await;
+    display_with(&sim, mark, &label2).await;
     assert_eq!(next_value(&sim, mark, slope_r()).await, (1.0, true));
     sim.send(&[HubCommand::ParameterChange {
         param_id: Parameter::Cdl(TrimField::Offset, Channel::Master).id(),
