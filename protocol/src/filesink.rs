@@ -37,7 +37,8 @@ impl SinkFormat {
     }
     pub fn extension(self) -> &'static str {
         match self {
-            SinkFormat::Lut(f) => f.name(),
+            // The file extension (`3dl` for Flame and Lustre), not the format's name.
+            SinkFormat::Lut(f) => f.extension(),
             SinkFormat::Cc => "cc",
         }
     }

@@ -104,3 +104,43 @@ async fn a_watcher_never_sees_a_partial_file() {
     stop.store(true, Ordering::Relaxed);
     assert!(watcher.join().unwrap() > 0);
 }
+
+#[tokio::test]
+async fn writes_every_lut_format_the_api_offers_and_each_reads_back() {
+    // The API's file-sink formats beyond .cube and .cc (devices::config validates these).
+    for (name, tolerance) in [
+        ("3dl", 1.0 / 4095.0),
+        ("clf", 1e-5),
+        ("spi3d", 1e-5),
+        ("csp", 1e-5),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = sink(dir.path(), SinkFormat::from_name(name).unwrap(), 17);
+        s.connect().await.unwrap();
+        let l = look();
+        s.push(&l).await.unwrap();
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "{name}: {files:?}");
+        let path = files[0].clone();
+        let file = formats::read_lut(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            path.extension().and_then(|e| e.to_str()),
+            Some(name),
+            "a box watching for .{name} files sees this one"
+        );
+        let lut = file.lut3d.unwrap_or_else(|| panic!("{name}: no 3D LUT"));
+        assert_eq!(lut.size(), 17, "{name}");
+        for (i, j, k) in [(0, 0, 0), (4, 8, 12), (16, 3, 9), (16, 16, 16)] {
+            let (got, want) = (lut.node(i, j, k), l.lut.node(2 * i, 2 * j, 2 * k));
+            for c in 0..3 {
+                assert!(
+                    (got[c] - want[c]).abs() <= tolerance,
+                    "{name} node ({i},{j},{k}): {got:?} vs {want:?}"
+                );
+            }
+        }
+    }
+}
