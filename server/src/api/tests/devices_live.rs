@@ -41,15 +41,27 @@ fn on_air() -> Vec<u8> {
 
 /// Sends camera A on air every 100 ms until `GET /tally` reports it on program.
 async fn keep_on_air_until_seen(t: &TestServer, to: std::net::SocketAddr) -> Value {
+    keep_on_air_until(t, to, |_| true).await
+}
+
+/// Sends camera A on air every 100 ms until `GET /tally` reports it on program and `ok`.
+async fn keep_on_air_until(
+    t: &TestServer,
+    to: std::net::SocketAddr,
+    ok: impl Fn(&Value) -> bool,
+) -> Value {
     for _ in 0..600 {
         tsl_mixer::send_udp(to, &on_air()).await.unwrap();
         let (_, tally) = t.get("/api/v1/tally").await;
-        if tally[0]["program"] == true {
+        if tally[0]["program"] == true && ok(&tally[0]) {
             return tally;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("camera A never went on air");
+    panic!(
+        "camera A never went on air as expected: {}",
+        t.get("/api/v1/tally").await.1
+    );
 }
 
 async fn test_mixer(t: &TestServer) -> Value {
@@ -219,8 +231,9 @@ async fn a_failed_reconfigure_keeps_the_old_device_running_and_stored() {
         .call(Method::PUT, "/api/v1/devices/mixer", Some(body))
         .await;
     assert_eq!(res.0, StatusCode::OK, "{}", res.1);
-    let tally = keep_on_air_until_seen(&t, udp).await;
-    assert_eq!(tally[0]["protection"], json!({"mode": "hold"}), "{tally}");
+    // (Camera A stays on air from the old source until the mixer speaks to the new one.)
+    let tally = keep_on_air_until(&t, udp, |c| c["protection"]["mode"] == "hold").await;
+    assert_eq!(tally[0]["source"], "mixer", "{tally}");
     let stored = t.state.reader.lock().unwrap().devices().unwrap();
     assert!(stored[0].config.contains("hold"), "{}", stored[0].config);
 }
