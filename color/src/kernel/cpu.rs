@@ -10,7 +10,7 @@ pub enum CpuLevel {
     Scalar,
     /// x86_64 AVX2 + FMA + F16C.
     Avx2,
-    /// x86_64 AVX-512 F/BW/VL (plus the AVX2 set).
+    /// x86_64 AVX-512 F/BW/VL/DQ (plus the AVX2 set); the live bake's f32 lanes use DQ.
     Avx512,
 }
 
@@ -48,6 +48,7 @@ impl CpuLevel {
                     && is_x86_feature_detected!("avx512f")
                     && is_x86_feature_detected!("avx512bw")
                     && is_x86_feature_detected!("avx512vl")
+                    && is_x86_feature_detected!("avx512dq")
             }
             #[cfg(not(target_arch = "x86_64"))]
             _ => false,
