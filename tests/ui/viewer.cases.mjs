@@ -139,7 +139,11 @@ test('wipe compares two cameras and moves with a drag and with arrow keys', asyn
   await page.selectOption('#compare-mode', 'wipe');
   await page.selectOption('#compare-source', 'camera:b');
   await waitDrawn(page, n);
-  await page.waitForFunction(() => window.lookwire.viewer.compare.b.complete);
+  // B comes over the preview stream too, as camera b's own picture.
+  await page.waitForFunction(() => {
+    const { b } = window.lookwire.viewer.compare;
+    return b.complete && b.naturalWidth > 0 && b.src.startsWith('blob:') && b.dataset.stream.includes('"camera":"b"');
+  });
   const width = await page.evaluate(() => document.getElementById('compare-view').width);
   assertWipeAt(await columnsShown(page), Math.round(width / 2));
   await page.locator('.viewer').screenshot({ path: join(artifacts, 'compare-wipe.png') });
@@ -171,7 +175,10 @@ test('split shows both cameras side by side; A/B flips between them with B', asy
   await page.selectOption('#compare-mode', 'split');
   await page.selectOption('#compare-source', 'camera:c');
   await waitDrawn(page, n);
-  await page.waitForFunction(() => window.lookwire.viewer.compare.b.complete);
+  await page.waitForFunction(() => {
+    const { b } = window.lookwire.viewer.compare;
+    return b.complete && b.naturalWidth > 0 && b.dataset.stream?.includes('"camera":"c"');
+  });
   // Side by side, each picture is halved: neither matches the canvas column for column.
   const split = await page.evaluate(() => {
     const { compare } = window.lookwire.viewer;

@@ -142,6 +142,8 @@ function subscribePictures() {
   const pictures = new Map();
   const focused = lookwire.viewer?.picture();
   if (focused) pictures.set('focus', focused);
+  const b = lookwire.viewer?.pictureB();
+  if (b) pictures.set(b.id, { sub: b.sub, img: b.img });
   for (const tile of /** @type {HTMLElement[]} */ ([...$('multiviewer').children])) {
     const camera = tile.dataset.camera;
     const sub = { camera, width: 480, ...(ui.output ? { output: ui.output } : {}) };

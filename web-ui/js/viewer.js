@@ -79,22 +79,53 @@ export function buildViewer({ state, ui, previewUrl, stream, subscribe }) {
     applySource(select.value);
   }
 
+  /**
+   * B's picture on the stream (another camera, the log view, a snapshot), or null: an id
+   * of its own per source, so a late frame of the previous B never lands in the new one.
+   * @type {{ id: string, sub: any } | null}
+   */
+  let streamB = null;
+
+  /** B from the stream while it is up (`sub`), else from preview.jpg (`url`). */
+  function setB(value, sub, url, label) {
+    const b = compare.b;
+    if (stream.failed) {
+      delete b.dataset.stream;
+      compare.setSource(value, url, label);
+      return;
+    }
+    const id = `compare:${JSON.stringify(sub)}`;
+    if (b.dataset.stream !== id) {
+      b.removeAttribute('src'); // not the old B under the new label
+      b.dataset.stream = id;
+    }
+    streamB = { id, sub };
+    compare.setSource(value, null, label);
+  }
+
   function applySource(value) {
+    const before = streamB?.id;
+    streamB = null;
+    const out = ui.output ? { output: ui.output } : {};
     if (value === 'held' && compare.held) {
       compare.setSource('held', compare.held.url, `still ${compare.held.label}`);
     } else if (value === 'log' || value.startsWith('snapshot:')) {
       const camera = state.camera(ui.focus);
       const snapshot = value === 'log' ? null : state.show.snapshots[value.slice('snapshot:'.length)];
-      if (camera && value === 'log') compare.setSource(value, previewUrl(camera, 960, { view: 'log' }), `${camera.label} log`);
-      else if (camera && snapshot) compare.setSource(value, previewUrl(camera, 960, { snapshot: snapshot.id }), `snapshot ${snapshot.name}`);
-      else compare.setSource(null, null, 'B');
+      if (camera && value === 'log') {
+        setB(value, { camera: camera.id, width: 960, ...out, view: 'log' }, previewUrl(camera, 960, { view: 'log' }), `${camera.label} log`);
+      } else if (camera && snapshot) {
+        setB(value, { camera: camera.id, width: 960, ...out, snapshot: snapshot.id }, previewUrl(camera, 960, { snapshot: snapshot.id }), `snapshot ${snapshot.name}`);
+      } else compare.setSource(null, null, 'B');
     } else if (value.startsWith('camera:')) {
       const other = state.camera(value.slice('camera:'.length));
-      if (other) compare.setSource(value, previewUrl(other, 960), other.label);
+      if (other) setB(value, { camera: other.id, width: 960, ...out }, previewUrl(other, 960), other.label);
     } else {
       compare.setSource(null, null, 'B');
     }
+    if (streamB?.id !== before) subscribe();
   }
+
 
   /** The focus picture's subscription on the stream, or null with no camera focused. */
   function picture() {
@@ -178,6 +209,7 @@ export function buildViewer({ state, ui, previewUrl, stream, subscribe }) {
         applySource(first.value);
       }
     }
+    subscribe(); // B is on the stream only while a compare mode shows it
   }
 
   async function hold() {
@@ -215,6 +247,8 @@ export function buildViewer({ state, ui, previewUrl, stream, subscribe }) {
     scopes,
     render,
     picture,
+    /** The compare B picture's subscription on the stream, or null. */
+    pictureB: () => (streamB && compare.active ? { id: streamB.id, sub: streamB.sub, img: compare.b } : null),
     /** After a change to `cameras`: a B camera among them gets its new picture. */
     changed(cameras) {
       const source = compare.source ?? '';
