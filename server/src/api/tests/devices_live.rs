@@ -290,3 +290,53 @@ async fn a_reconfigured_box_never_leaves_the_device_list() {
     let stored = t.state.reader.lock().unwrap().devices().unwrap();
     assert!(stored[0].config.contains(&two.addr().to_string()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faulty_boxes_leave_the_api_and_the_other_boxes_alone() {
+    use lookwire_protocol::sim::lutbox::Fault;
+    let (t, _svc) = server().await;
+    let good = box_sim().await;
+    let mut faulty = Vec::new();
+    for (id, fault) in [
+        ("slow", Fault::NeverReads),
+        ("drops", Fault::DropsMidLut),
+        ("garbage", Fault::Garbage),
+    ] {
+        let sim = box_sim().await;
+        sim.set_fault(fault);
+        let res = t.post("/api/v1/devices", lwlb(id, "a", &sim)).await;
+        assert_eq!(res.0, StatusCode::CREATED, "{}", res.1);
+        faulty.push(sim);
+    }
+    let off = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let off_addr = off.local_addr().unwrap().to_string();
+    drop(off);
+    let body = json!({"id": "off", "camera": "a", "output": "sdr",
+        "driver": {"kind": "lwlb", "address": off_addr}});
+    assert_eq!(t.post("/api/v1/devices", body).await.0, StatusCode::CREATED);
+    assert_eq!(
+        t.post("/api/v1/devices", lwlb("good", "a", &good)).await.0,
+        StatusCode::CREATED
+    );
+    let mut last = super::devices::wait_slot(&good, "a first look", |_| true).await;
+    // Trims keep reaching the good box, and the API keeps answering, while the others fail.
+    for (i, slope) in [1.1, 1.2, 1.3].into_iter().enumerate() {
+        super::devices::trim(&t, "a", slope).await;
+        let (s, cams) = t.get("/api/v1/cameras").await;
+        assert_eq!(s, StatusCode::OK, "{cams}");
+        let before = last.clone();
+        last = super::devices::wait_slot(&good, &format!("trim {i}"), |l| *l != before).await;
+    }
+    for id in ["slow", "drops", "garbage", "off"] {
+        let d = wait_device(&t, id, "marked", |d| {
+            d["state"] != "connected" || d["error"].is_string()
+        })
+        .await;
+        assert!(
+            d["error"].is_string() || d["state"] == "connecting",
+            "{id}: {d}"
+        );
+    }
+    let d = wait_device(&t, "good", "still fine", |d| d["state"] == "connected").await;
+    assert!(d["error"].is_null(), "{d}");
+}
