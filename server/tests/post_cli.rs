@@ -166,6 +166,14 @@ fn export_from_a_store_replays_its_grade_log() {
         let mut store = SqliteStore::open(&store_path).unwrap();
         store.init(&show).unwrap();
         store
+            .put_device(&lookwire_server::store::StoredDevice {
+                id: "hub".into(),
+                config:
+                    r#"{"id": "hub", "driver": {"kind": "videohub", "address": "10.0.0.9:9990"}}"#
+                        .into(),
+            })
+            .unwrap();
+        store
             .append(&[Event {
                 version: 1,
                 who: "vc".into(),
@@ -197,13 +205,19 @@ fn export_from_a_store_replays_its_grade_log() {
         "--store",
         store_path.to_str().unwrap(),
         "--format",
-        "cc",
+        "cc,report",
         "--out",
         out.to_str().unwrap(),
         "--name",
         "s",
     ]);
     assert_eq!(code, 0, "{text}");
+    // The workflow drawing shows the store's configured router.
+    let svg = std::fs::read_to_string(out.join("s/workflow.svg")).unwrap();
+    assert!(
+        svg.contains(">hub<") && svg.contains("router · videohub"),
+        "{svg}"
+    );
     let slope_of = |clip: &str| -> f64 {
         let cc = std::fs::read_to_string(out.join(format!("s/cc/{clip}.cc"))).unwrap();
         let at = cc.find("<Slope>").unwrap() + "<Slope>".len();

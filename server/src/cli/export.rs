@@ -126,6 +126,28 @@ fn grade_timeline(args: &Args) -> anyhow::Result<(GradeTimeline, Option<Show>)> 
     Ok((timeline, Some(show)))
 }
 
+/// The devices configured in the show's store (`--store`), for the workflow drawing.
+fn stored_devices(args: &Args) -> anyhow::Result<Vec<crate::post::report::DrawnDevice>> {
+    let Some(path) = args.store.as_ref().filter(|p| p.is_file()) else {
+        return Ok(Vec::new());
+    };
+    let mut store = SqliteStore::open(path).with_context(|| path.display().to_string())?;
+    store
+        .devices()?
+        .into_iter()
+        .map(|d| {
+            let config: crate::devices::config::DeviceConfig = serde_json::from_str(&d.config)
+                .with_context(|| format!("{}: device {}", path.display(), d.id))?;
+            Ok(crate::post::report::DrawnDevice {
+                id: config.id,
+                kind: config.driver.kind().to_owned(),
+                camera: config.camera,
+                output: config.output,
+            })
+        })
+        .collect()
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let ingest = IngestOptions {
         rate: args.fps,
@@ -137,6 +159,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let now = UtcParts::of(std::time::SystemTime::now());
     let day = args.day.clone().unwrap_or_else(|| now.date());
     let options = ExportOptions {
+        devices: stored_devices(&args)?,
         previews: None,
         formats: args.format.iter().copied().collect::<BTreeSet<_>>(),
         id_by: if args.id == "reel" {

@@ -91,6 +91,8 @@ pub struct ExportSpec {
     pub name: Option<String>,
     /// The server's previews, for the report's stills (uploaded stills included).
     pub previews: Option<std::sync::Arc<crate::preview::Previews>>,
+    /// The configured devices, for the workflow drawing.
+    pub devices: Vec<crate::post::report::DrawnDevice>,
 }
 
 /// A written package.
@@ -256,6 +258,7 @@ pub fn run(
     let day = spec.day.clone().unwrap_or_else(|| now.date());
     let options = ExportOptions {
         previews: spec.previews.clone(),
+        devices: spec.devices.clone(),
         formats: spec.formats.clone(),
         id_by: spec.id_by,
         day: day.clone(),

@@ -1,7 +1,8 @@
 //! The look report (HTML): per camera every grade change with its timecode, CDL values,
 //! style, working space and look; the clips and the grade each got; and the workflow
-//! drawing of the show (SVG) drawn from its configuration: cameras (make, input space),
-//! the devices carrying their picture, and the outputs (display transform, range).
+//! drawing of the show (SVG) drawn from its configuration: cameras (make, log encoding,
+//! gamut), the devices carrying their picture, the outputs (SDR/HDR, display transform,
+//! range), and routers, tally sources and control surfaces.
 
 use super::export::text::{asc_sop, number, style_text};
 use super::grades::{GradeTimeline, MatchReport};
@@ -36,26 +37,97 @@ fn svg_line(out: &mut String, from: (usize, usize), to: (usize, usize)) {
     ));
 }
 
-/// The show's signal flow as SVG: camera → device (LUT box) → output.
-pub fn workflow_svg(show: &Show) -> String {
-    let devices: Vec<&String> = {
-        let mut d: Vec<&String> = show.cameras.values().flat_map(|c| &c.devices).collect();
-        d.sort();
-        d.dedup();
-        d
+/// A configured device as the drawing shows it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DrawnDevice {
+    pub id: String,
+    /// The driver (`lwlb`, `file-sink`, `videohub`, `tsl`, …).
+    pub kind: String,
+    /// The camera and output whose look it carries (look devices).
+    pub camera: Option<String>,
+    pub output: Option<String>,
+}
+
+impl DrawnDevice {
+    fn takes_looks(&self) -> bool {
+        self.camera.is_some()
+    }
+
+    fn role(&self) -> &'static str {
+        match self.kind.as_str() {
+            "videohub" => "router",
+            "tsl" => "tally source",
+            "tangent" => "control surface",
+            _ => "device",
+        }
+    }
+}
+
+/// The devices column: every look device, configured or named by a camera, in id order.
+fn look_devices(show: &Show, devices: &[DrawnDevice]) -> Vec<DrawnDevice> {
+    let mut all: Vec<DrawnDevice> = devices
+        .iter()
+        .filter(|d| d.takes_looks())
+        .cloned()
+        .collect();
+    for (id, camera) in &show.cameras {
+        for device in &camera.devices {
+            if !all.iter().any(|d| &d.id == device) {
+                all.push(DrawnDevice {
+                    id: device.clone(),
+                    kind: "LUT box".into(),
+                    camera: Some(id.clone()),
+                    output: None,
+                });
+            }
+        }
+    }
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    all
+}
+
+fn camera_detail(camera: &crate::show::Camera) -> String {
+    let space = lookwire_color::spaces::lookup(&camera.input_space).map_or_else(
+        |_| camera.input_space.clone(),
+        |s| format!("{} · {}", s.curve_name, s.gamut.name),
+    );
+    format!("{} {} · {space}", camera.make, camera.model)
+        .trim()
+        .to_owned()
+}
+
+fn output_detail(output: &crate::show::Output) -> String {
+    let range = match output.range {
+        SignalRange::Legal => "legal range",
+        SignalRange::Full => "full range",
     };
+    match &output.display {
+        Some(d) => {
+            let dynamic = if d.contains("hdr") { "HDR" } else { "SDR" };
+            format!("{dynamic} · {d} · {range}")
+        }
+        None => format!("show LUT · {range}"),
+    }
+}
+
+/// The show's signal flow as SVG, drawn from its configuration: cameras (make, log
+/// encoding, gamut) → the devices carrying their look (driver, output) → the outputs
+/// (SDR/HDR, display transform, range); routers, tally sources and control surfaces below.
+pub fn workflow_svg(show: &Show, devices: &[DrawnDevice]) -> String {
+    let looks = look_devices(show, devices);
+    let others: Vec<&DrawnDevice> = devices.iter().filter(|d| !d.takes_looks()).collect();
     let rows = show
         .cameras
         .len()
-        .max(devices.len())
+        .max(looks.len())
         .max(show.outputs.len())
         .max(1);
-    let height = 50 + rows * ROW;
+    let height = 50 + (rows + others.len().div_ceil(3)) * ROW;
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" font-family=\"sans-serif\">\n  <defs><marker id=\"arrow\" markerWidth=\"8\" markerHeight=\"8\" refX=\"8\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#666\"/></marker></defs>\n",
         COLUMNS[2] + BOX_W + 20
     );
-    for (i, heading) in ["Cameras", "LUT boxes / devices", "Outputs"]
+    for (i, heading) in ["Cameras", "LUT boxes / devices", "Outputs (monitors)"]
         .iter()
         .enumerate()
     {
@@ -65,49 +137,49 @@ pub fn workflow_svg(show: &Show) -> String {
         ));
     }
     let at = |col: usize, row: usize| (COLUMNS[col], 40 + row * ROW);
-    for (row, camera) in show.cameras.values().enumerate() {
-        let detail = format!("{} {} · {}", camera.make, camera.model, camera.input_space);
+    for (row, (id, camera)) in show.cameras.iter().enumerate() {
         let (x, y) = at(0, row);
-        svg_box(&mut out, x, y, &camera.label, detail.trim());
-        for device in &camera.devices {
-            if let Some(d) = devices.iter().position(|x| *x == device) {
-                svg_line(&mut out, at(0, row), at(1, d));
-            }
+        svg_box(&mut out, x, y, &camera.label, &camera_detail(camera));
+        let mine: Vec<usize> = looks
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.camera.as_deref() == Some(id) || camera.devices.contains(&d.id))
+            .map(|(i, _)| i)
+            .collect();
+        for &d in &mine {
+            svg_line(&mut out, at(0, row), at(1, d));
         }
         for output in &camera.outputs {
-            if let Some(o) = show.outputs.get_index_of(output) {
-                let from = if camera.devices.is_empty() {
-                    at(0, row)
-                } else {
-                    at(
-                        1,
-                        devices
-                            .iter()
-                            .position(|x| **x == camera.devices[0])
-                            .unwrap_or(0),
-                    )
-                };
-                svg_line(&mut out, from, at(2, o));
-            }
+            let Some(o) = show.outputs.get_index_of(output) else {
+                continue;
+            };
+            let through = mine
+                .iter()
+                .find(|&&d| looks[d].output.as_deref().is_none_or(|x| x == output));
+            let from = through.map_or(at(0, row), |&d| at(1, d));
+            svg_line(&mut out, from, at(2, o));
         }
     }
-    for (row, device) in devices.iter().enumerate() {
+    for (row, device) in looks.iter().enumerate() {
         let (x, y) = at(1, row);
-        svg_box(&mut out, x, y, device, "receives the baked look");
+        let detail = match &device.output {
+            Some(o) => format!("{} · look for output {o}", device.kind),
+            None => format!("{} · receives the baked look", device.kind),
+        };
+        svg_box(&mut out, x, y, &device.id, &detail);
     }
     for (row, output) in show.outputs.values().enumerate() {
-        let range = match output.range {
-            SignalRange::Legal => "legal range",
-            SignalRange::Full => "full range",
-        };
-        let display = output.display.clone().unwrap_or_else(|| "show LUT".into());
         let (x, y) = at(2, row);
+        svg_box(&mut out, x, y, &output.name, &output_detail(output));
+    }
+    for (i, device) in others.iter().enumerate() {
+        let (x, y) = at(i % 3, rows + i / 3);
         svg_box(
             &mut out,
             x,
             y,
-            &output.name,
-            &format!("{display} · {range}"),
+            &device.id,
+            &format!("{} · {}", device.role(), device.kind),
         );
     }
     out.push_str("</svg>\n");
@@ -208,7 +280,18 @@ mod tests {
         let mut show = crate::show::demo::demo_show();
         let first = show.cameras.keys().next().unwrap().clone();
         show.cameras[&first].devices = vec!["lutbox-1".into()];
-        let svg = workflow_svg(&show);
+        let configured = |id: &str, kind: &str, camera: Option<&str>| DrawnDevice {
+            id: id.into(),
+            kind: kind.into(),
+            camera: camera.map(Into::into),
+            output: camera.map(|_| "hdr".into()),
+        };
+        let devices = [
+            configured("box-b", "lwlb", Some("b")),
+            configured("hub", "videohub", None),
+            configured("tally", "tsl", None),
+        ];
+        let svg = workflow_svg(&show, &devices);
         let root = xml::parse(&svg).unwrap();
         assert_eq!(root.name, "svg");
         let texts: Vec<&str> = root
@@ -221,15 +304,33 @@ mod tests {
                 "{} missing",
                 camera.label
             );
-            assert!(texts.iter().any(|t| t.contains(&camera.input_space)));
+            // Make, log encoding and gamut.
+            let space = lookwire_color::spaces::lookup(&camera.input_space).unwrap();
+            let detail = format!("{} · {}", space.curve_name, space.gamut.name);
+            assert!(
+                texts
+                    .iter()
+                    .any(|t| t.contains(&camera.make) && t.contains(&detail)),
+                "{detail}"
+            );
         }
-        assert!(texts.contains(&"lutbox-1"));
-        assert!(texts.contains(&"HDR PQ 1000 nits"));
+        for want in [
+            "lutbox-1",
+            "box-b",
+            "lwlb · look for output hdr",
+            "router · videohub",
+            "tally source · tsl",
+            "HDR PQ 1000 nits",
+        ] {
+            assert!(texts.contains(&want), "{want} missing: {texts:?}");
+        }
         assert!(texts
             .iter()
-            .any(|t| t.contains("aces2-sdr-rec709 · legal range")));
-        // Every camera feeds both outputs; the first through its LUT box.
+            .any(|t| t.starts_with("SDR · aces2-sdr-rec709 · legal range")));
+        assert!(texts.iter().any(|t| t.starts_with("HDR · aces2-hdr")));
+        // Every camera feeds both outputs; the first through its LUT box, b's HDR through
+        // its box: one more line each.
         let lines = root.children_named("line").count();
-        assert_eq!(lines, show.cameras.len() * 2 + 1);
+        assert_eq!(lines, show.cameras.len() * 2 + 2);
     }
 }

@@ -238,6 +238,7 @@ async fn spec(
         lut_size: start.lut_size.unwrap_or(33),
         name: start.name,
         previews: None,
+        devices: Vec::new(),
     })
 }
 
@@ -256,6 +257,17 @@ pub async fn start_export(
     require(&caller, Role::Operator)?;
     let mut spec = spec(&state, &config, start).await?;
     spec.previews = Some(previews);
+    spec.devices = state
+        .devices
+        .list()
+        .into_iter()
+        .map(|d| crate::post::report::DrawnDevice {
+            id: d.id,
+            kind: d.kind,
+            camera: d.camera,
+            output: d.output,
+        })
+        .collect();
     let show = state.show.view().show.clone();
     let loaded = state.with_reader(|s| s.load()).await?;
     let (base, events) = match loaded {

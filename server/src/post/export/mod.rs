@@ -86,6 +86,8 @@ pub struct ExportOptions {
     /// The server's previews (uploaded stills included) for the report's stills; `None`:
     /// a fresh renderer showing the built-in chart.
     pub previews: Option<std::sync::Arc<crate::preview::Previews>>,
+    /// The configured devices (LUT boxes, routers, tally) for the workflow drawing.
+    pub devices: Vec<crate::post::report::DrawnDevice>,
 }
 
 /// An export that could not be made; nothing was left on disk.
@@ -239,7 +241,10 @@ fn report_files(
     options: &ExportOptions,
 ) -> Result<(), ExportError> {
     let title = format!("lookwire look report {}", options.day);
-    let svg = options.show.as_ref().map(crate::post::report::workflow_svg);
+    let svg = options
+        .show
+        .as_ref()
+        .map(|show| crate::post::report::workflow_svg(show, &options.devices));
     let pages = options.show.as_ref().map(|show| {
         let fresh;
         let previews = match &options.previews {

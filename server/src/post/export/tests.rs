@@ -18,6 +18,7 @@ fn data(name: &str) -> PathBuf {
 fn options(formats: &[ExportFormat]) -> ExportOptions {
     ExportOptions {
         previews: None,
+        devices: Vec::new(),
         formats: formats.iter().copied().collect(),
         id_by: IdBy::Clip,
         day: "2024-05-01".into(),
