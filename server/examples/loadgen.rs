@@ -1,12 +1,20 @@
 //! Load generator for the WebSocket API (the benchmark).
 //!
-//! `cargo run --release -p lookwire-server --example loadgen -- [URL] [SECONDS]`
+//! `cargo run --release -p lookwire-server --example loadgen -- [URL] [SECONDS]
+//! [--cameras a,b,…] [--server-pid PID]`
 //!
 //! Drives 16 cameras at 60 trims per second each from 4 clients (each client rides 4
 //! cameras), and client 1 also trims client 0's first camera at the same instants, so two
 //! clients edit one camera at once. Measures, per change, the time from the sender's send
 //! to the moment the last of the 4 clients has received its `change` message (which the
-//! server sends only after the change is durable). Creates the extra cameras it needs.
+//! server sends only after the change is durable). Creates the extra cameras it needs
+//! (`lg-00` …, feeding the outputs `sdr` and `hdr` when the show has them).
+//!
+//! `--cameras` trims existing cameras first (e.g. the demo's `a,b,c,d,e,f`, which feed
+//! devices: their trims make the server bake looks); `lg-…` cameras fill up to 16.
+//! `--server-pid` (Linux) reports the CPU time each group of the server's threads used
+//! during the run, from `/proc/PID/task/*/stat`; the load generator's own CPU time is
+//! always reported.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -46,12 +54,32 @@ async fn post(host: &str, path: &str, body: &Value) -> String {
     out
 }
 
-/// Makes sure cameras lg-00 … lg-15 exist.
-async fn ensure_cameras(host: &str) -> Vec<String> {
-    let ids: Vec<String> = (0..CAMERAS).map(|i| format!("lg-{i:02}")).collect();
-    for id in &ids {
-        let cam =
-            json!({"id": id, "label": id.to_uppercase(), "input_space": "sony-slog3-sgamut3cine"});
+async fn get(host: &str, path: &str) -> String {
+    let mut stream = tokio::net::TcpStream::connect(host)
+        .await
+        .expect("server reachable");
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    stream.read_to_string(&mut out).await.unwrap();
+    out
+}
+
+/// The given cameras, then `lg-00` … created as needed, 16 in all.
+async fn ensure_cameras(host: &str, given: &[String]) -> Vec<String> {
+    let outputs = get(host, "/api/v1/outputs").await;
+    let feeds: Vec<&str> = ["sdr", "hdr"]
+        .into_iter()
+        .filter(|o| outputs.contains(&format!("\"id\":\"{o}\"")))
+        .collect();
+    let mut ids: Vec<String> = given.iter().take(CAMERAS).cloned().collect();
+    let fill: Vec<String> = (0..CAMERAS - ids.len())
+        .map(|i| format!("lg-{i:02}"))
+        .collect();
+    ids.extend(fill.iter().cloned());
+    for id in &fill {
+        let cam = json!({"id": id, "label": id.to_uppercase(),
+            "input_space": "sony-slog3-sgamut3cine", "outputs": feeds});
         let reply = post(host, "/api/v1/cameras", &cam).await;
         let status = reply.split(' ').nth(1).unwrap_or("");
         assert!(status == "201" || status == "409", "creating {id}: {reply}");
@@ -157,7 +185,19 @@ async fn main() {
         })
         .to_owned();
     let seconds: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(60);
-    let cameras = ensure_cameras(&host).await;
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let given: Vec<String> = flag("--cameras")
+        .map(|c| c.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    let server_pid: Option<u32> = flag("--server-pid").and_then(|p| p.parse().ok());
+    let cameras = ensure_cameras(&host, &given).await;
+    let server_before = server_pid.map(cpu::threads);
+    let own_before = cpu::own();
     let url = format!("ws://{host}/api/v1/ws");
     let book = Arc::new(Mutex::new(Book::default()));
     let start = Instant::now() + Duration::from_millis(300);
@@ -179,6 +219,10 @@ async fn main() {
     for t in tasks {
         t.await.unwrap();
     }
+    let own = cpu::own() - own_before;
+    let server = server_pid
+        .zip(server_before)
+        .map(|(p, b)| cpu::since(&cpu::threads(p), &b));
     let book = book.lock().unwrap();
     let mut lat = book.latencies.clone();
     lat.sort();
@@ -197,7 +241,84 @@ async fn main() {
         percentile(&lat, 99.0),
         lat.last().copied().unwrap_or_default()
     );
+    println!("cameras trimmed: {}", cameras.join(","));
+    let per = |d: Duration| d.as_secs_f64() * 1e6 / book.acks.max(1) as f64;
+    println!(
+        "load generator CPU {:.2} s ({:.1} µs per trim)",
+        own.as_secs_f64(),
+        per(own)
+    );
+    if let Some(groups) = server {
+        let total: Duration = groups.iter().map(|g| g.1).sum();
+        println!(
+            "server CPU {:.2} s ({:.1} µs per trim), by thread:",
+            total.as_secs_f64(),
+            per(total)
+        );
+        for (name, t) in groups {
+            println!(
+                "  {name:<24} {:>7.3} s  {:>6.1} µs/trim",
+                t.as_secs_f64(),
+                per(t)
+            );
+        }
+    }
     if sent == 0 {
         std::process::exit(1);
+    }
+}
+
+/// CPU time from Linux's `/proc` (utime + stime, in clock ticks of 10 ms).
+mod cpu {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    const TICK: Duration = Duration::from_millis(10);
+
+    /// utime + stime of one `stat` line (fields after the parenthesised name).
+    fn ticks(stat: &str) -> Option<(String, u64)> {
+        let open = stat.find('(')?;
+        let close = stat.rfind(')')?;
+        let name = stat[open + 1..close].to_owned();
+        let rest: Vec<&str> = stat[close + 2..].split(' ').collect();
+        let (u, s): (u64, u64) = (rest.get(11)?.parse().ok()?, rest.get(12)?.parse().ok()?);
+        Some((name, u + s))
+    }
+
+    /// This process's CPU time.
+    pub fn own() -> Duration {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        TICK * ticks(&stat).map_or(0, |t| t.1) as u32
+    }
+
+    /// CPU time per thread of `pid`, by thread id (name, time).
+    pub fn threads(pid: u32) -> BTreeMap<String, (String, Duration)> {
+        let mut out = BTreeMap::new();
+        let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            return out;
+        };
+        for task in dir.flatten() {
+            let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+            if let Some((name, t)) = ticks(&stat) {
+                let tid = task.file_name().to_string_lossy().into_owned();
+                out.insert(tid, (name, TICK * t as u32));
+            }
+        }
+        out
+    }
+
+    /// CPU time used since `before`, summed by thread name, largest first.
+    pub fn since(
+        now: &BTreeMap<String, (String, Duration)>,
+        before: &BTreeMap<String, (String, Duration)>,
+    ) -> Vec<(String, Duration)> {
+        let mut groups: BTreeMap<String, Duration> = BTreeMap::new();
+        for (tid, (name, t)) in now {
+            let was = before.get(tid).map_or(Duration::ZERO, |b| b.1);
+            *groups.entry(name.clone()).or_default() += t.saturating_sub(was);
+        }
+        let mut list: Vec<_> = groups.into_iter().filter(|g| !g.1.is_zero()).collect();
+        list.sort_by(|a, b| b.1.cmp(&a.1));
+        list
     }
 }

@@ -153,7 +153,16 @@ async fn serve(socket: WebSocket, state: AppState, caller: Caller, since: Option
     }
     let writer = tokio::spawn(async move {
         while let Some(msg) = out_rx.recv().await {
-            if sink.send(msg).await.is_err() {
+            if sink.feed(msg).await.is_err() {
+                break;
+            }
+            // What queued meanwhile goes out with it: one flush (one write) per burst.
+            while let Ok(more) = out_rx.try_recv() {
+                if sink.feed(more).await.is_err() {
+                    return;
+                }
+            }
+            if sink.flush().await.is_err() {
                 break;
             }
         }
@@ -252,7 +261,7 @@ async fn forward_changes(
                 if change.event.version <= sent {
                     continue;
                 }
-                let message = Message::Text(Utf8Bytes::from(change.message.clone()));
+                let message = Message::Text(change.message.clone());
                 if out.send(message).await.is_err() {
                     return;
                 }

@@ -159,10 +159,10 @@ fn auth(args: &Args, store: &mut SqliteStore) -> anyhow::Result<Auth> {
 /// The device manager (the demo's, or an empty one), with the devices kept in the store.
 async fn start_devices(
     state: &AppState,
-    demo: Option<&crate::devices::demo::DemoDevices>,
+    demo: Option<Arc<crate::devices::DeviceService>>,
 ) -> anyhow::Result<Arc<crate::devices::DeviceService>> {
     let service = match demo {
-        Some(d) => Arc::clone(&d.service),
+        Some(service) => service,
         None => crate::devices::DeviceService::start(
             state.show.clone(),
             state.devices.clone(),
@@ -185,6 +185,52 @@ async fn start_devices(
     }
     Ok(service)
 }
+
+/// The runtime device work runs on: two workers and a blocking pool whose threads run at
+/// a lower CPU priority than the rest of the server (nice 10 on Linux), so that on a busy
+/// machine bakes and device encodes yield to the show writer and the API workers. Shut
+/// down without waiting when dropped (the process is ending).
+struct DeviceRuntime(Option<tokio::runtime::Runtime>);
+
+impl DeviceRuntime {
+    fn new() -> anyhow::Result<DeviceRuntime> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("lookwire-devices")
+            .on_thread_start(lower_priority)
+            .enable_all()
+            .build()
+            .context("cannot start the device runtime")?;
+        Ok(DeviceRuntime(Some(rt)))
+    }
+
+    fn spawn<F>(&self, f: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.0.as_ref().expect("running until dropped").spawn(f)
+    }
+}
+
+impl Drop for DeviceRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Lowers the calling thread's CPU priority (Linux: nice is per thread).
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SAFETY: setpriority with PRIO_PROCESS and who = 0 changes only the calling thread's
+    // nice value on Linux; it reads no memory of ours.
+    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 async fn serve(args: Args) -> anyhow::Result<()> {
     let (path, _temp) = store_path(&args)?;
@@ -224,11 +270,27 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         devices: DeviceRegistry::default(),
         reader: Arc::new(Mutex::new(reader)),
     };
-    let _demo_devices = match demo {
-        true => Some(crate::devices::demo::start(state.show.clone(), state.devices.clone()).await?),
-        false => None,
-    };
-    let _devices = start_devices(&state, _demo_devices.as_ref()).await?;
+    // Device work (bakes, encodes, the demo's simulated devices) runs on its own runtime,
+    // so the API's workers and a trim's broadcast never queue behind it.
+    let device_rt = DeviceRuntime::new()?;
+    let device_state = state.clone();
+    let _devices = device_rt
+        .spawn(async move {
+            let demo_devices = match demo {
+                true => Some(
+                    crate::devices::demo::start(
+                        device_state.show.clone(),
+                        device_state.devices.clone(),
+                    )
+                    .await?,
+                ),
+                false => None,
+            };
+            let demo_service = demo_devices.as_ref().map(|d| Arc::clone(&d.service));
+            let service = start_devices(&device_state, demo_service).await?;
+            anyhow::Ok((demo_devices, service))
+        })
+        .await??;
     let view = state.show.view();
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await

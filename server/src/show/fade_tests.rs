@@ -253,7 +253,7 @@ fn change(
             fade_frames: fade,
         },
         origin: None,
-        message: String::new(),
+        message: Default::default(),
     }
 }
 

@@ -42,7 +42,8 @@ pub struct Origin {
 pub struct Change {
     pub event: Event,
     pub origin: Option<Origin>,
-    pub message: String,
+    /// The `change` message, encoded once; clients share its bytes.
+    pub message: axum::extract::ws::Utf8Bytes,
 }
 
 /// The outcome of an applied action.
@@ -307,38 +308,38 @@ impl Writer {
     fn commit(&mut self, batch: Vec<Command>) {
         let mut replies: Vec<Reply> = Vec::with_capacity(batch.len());
         let mut events = Vec::new();
+        let mut origins = Vec::new();
         for cmd in batch {
             let result = self.apply_one(&cmd.who, &cmd.action).map(|event| {
                 let version = event.version;
-                events.push((event, cmd.origin));
+                events.push(event);
+                origins.push(cmd.origin);
                 Applied { version }
             });
             replies.push((cmd.reply, result));
         }
         if !events.is_empty() {
-            let list: Vec<Event> = events.iter().map(|(e, _)| e.clone()).collect();
-            if let Err(err) = self.store.append(&list) {
+            if let Err(err) = self.store.append(&events) {
                 self.recover(&err, &mut replies);
                 events.clear();
             }
         }
         if !events.is_empty() {
-            self.publish(events);
+            self.publish(events, origins);
         }
         for (reply, result) in replies {
             let _ = reply.send(result);
         }
     }
 
-    fn publish(&mut self, events: Vec<(Event, Option<Origin>)>) {
+    fn publish(&mut self, events: Vec<Event>, origins: Vec<Option<Origin>>) {
         let view = Arc::new(ShowView {
             version: self.version,
             show: self.show.clone(),
         });
         self.view.send_replace(Arc::clone(&view));
-        let list: Vec<Event> = events.iter().map(|(e, _)| e.clone()).collect();
-        self.fader.committed(&view, &list);
-        for (event, origin) in events {
+        self.fader.committed(&view, &events);
+        for (event, origin) in events.into_iter().zip(origins) {
             let message = serde_json::to_string(&ChangeMessage {
                 kind: "change",
                 version: event.version,
@@ -349,7 +350,7 @@ impl Writer {
             let _ = self.changes.send(Arc::new(Change {
                 event,
                 origin,
-                message,
+                message: message.into(),
             }));
         }
     }
