@@ -363,4 +363,27 @@ mod tests {
             again.admin_hash().unwrap()
         ));
     }
+
+    /// The nice value of the calling thread (Linux: field 19 of its stat line).
+    #[cfg(target_os = "linux")]
+    fn own_nice() -> i64 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+        after_name.split(' ').nth(16).unwrap().parse().unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn device_work_runs_at_a_lower_priority_than_the_caller() {
+        let here = own_nice();
+        let rt = DeviceRuntime::new().unwrap();
+        let (worker, blocking) = rt.0.as_ref().unwrap().block_on(async {
+            let worker = rt.spawn(async { own_nice() }).await.unwrap();
+            let blocking = tokio::task::spawn_blocking(own_nice).await.unwrap();
+            (worker, blocking)
+        });
+        assert_eq!(worker, (here + 10).min(19), "device runtime worker");
+        assert_eq!(blocking, (here + 10).min(19), "device blocking pool");
+        assert_eq!(own_nice(), here, "the caller's thread keeps its priority");
+    }
 }
