@@ -42,7 +42,7 @@ fn jam(show: &ShowHandle, frame: &LtcFrame) -> Result<(), String> {
 
 /// Decodes LTC from `source` on a thread and keeps the show clock on it. Returns at once.
 pub fn follow(source: LtcSource, show: ShowHandle) -> Result<(), AudioError> {
-    let (sample_rate, mut next_block): (u32, BlockReader) = match source {
+    let (sample_rate, next_block): (u32, BlockReader) = match source {
         LtcSource::Wav { path, channel } => {
             let audio = read_wav(&std::fs::read(&path)?, channel)?;
             let block = (audio.sample_rate / 100).max(1) as usize;
@@ -57,18 +57,36 @@ pub fn follow(source: LtcSource, show: ShowHandle) -> Result<(), AudioError> {
             sample_rate,
             channels,
             channel,
-        } => {
-            let block = (sample_rate / 100).max(1) as usize;
-            let mut stdin = std::io::stdin();
-            let mut buf = vec![0u8; block * 2 * channels.max(1)];
-            let read = move || match stdin.read_exact(&mut buf) {
-                Ok(()) => read_raw_s16le(&buf[..], channels, channel, block),
-                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(Vec::new()),
-                Err(e) => Err(e.into()),
-            };
-            (sample_rate, Box::new(read))
-        }
+        } => (
+            sample_rate,
+            raw_blocks(std::io::stdin(), sample_rate, channels, channel),
+        ),
     };
+    follow_blocks(sample_rate, next_block, show)
+}
+
+/// Blocks of 10 ms of channel `channel` from raw signed 16-bit little-endian PCM.
+fn raw_blocks(
+    mut input: impl Read + Send + 'static,
+    sample_rate: u32,
+    channels: usize,
+    channel: usize,
+) -> BlockReader {
+    let block = (sample_rate / 100).max(1) as usize;
+    let mut buf = vec![0u8; block * 2 * channels.max(1)];
+    Box::new(move || match input.read_exact(&mut buf) {
+        Ok(()) => read_raw_s16le(&buf[..], channels, channel, block),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    })
+}
+
+/// Decodes the blocks on a thread, paced in real time, and jams the show clock.
+fn follow_blocks(
+    sample_rate: u32,
+    mut next_block: BlockReader,
+    show: ShowHandle,
+) -> Result<(), AudioError> {
     let paced = sample_rate;
     std::thread::Builder::new()
         .name("ltc".into())
@@ -140,5 +158,35 @@ mod tests {
             show
         )
         .is_err());
+    }
+
+    /// Raw PCM as `arecord -f S16_LE -c 2` sends it, LTC on the second channel and a
+    /// loud tone on the first: the clock follows the chosen channel.
+    #[test]
+    fn the_clock_follows_ltc_from_raw_pcm_on_the_chosen_channel() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.sqlite")).unwrap();
+        let show = ShowHandle::start(Box::new(store), crate::show::demo::demo_show).unwrap();
+        assert_eq!(show.view().show.frame_rate, FrameRate::Fps25);
+        let start = Timecode::parse("07:30:00:00", FrameRate::Fps25).unwrap();
+        let ltc = encode(start, 13, 25.0, 48_000);
+        let mut pcm = Vec::with_capacity(ltc.len() * 4);
+        for (i, s) in ltc.iter().enumerate() {
+            let tone = (i as f32 * 0.3).sin() * 0.9;
+            pcm.extend_from_slice(&((tone * 32767.0) as i16).to_le_bytes());
+            pcm.extend_from_slice(&((s * 32767.0) as i16).to_le_bytes());
+        }
+        let blocks = raw_blocks(std::io::Cursor::new(pcm), 48_000, 2, 1);
+        follow_blocks(48_000, blocks, show.clone()).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let (source, now) = loop {
+            let (source, now) = show.with_clock(|c| (c.source(), c.now()));
+            if (source == ClockSource::Ltc && now.hours == 7) || Instant::now() > deadline {
+                break (source, now);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(source, ClockSource::Ltc);
+        assert_eq!((now.hours, now.minutes), (7, 30), "{now}");
     }
 }
