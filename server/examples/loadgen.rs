@@ -318,7 +318,7 @@ mod cpu {
             *groups.entry(name.clone()).or_default() += t.saturating_sub(was);
         }
         let mut list: Vec<_> = groups.into_iter().filter(|g| !g.1.is_zero()).collect();
-        list.sort_by(|a, b| b.1.cmp(&a.1));
+        list.sort_by_key(|g| std::cmp::Reverse(g.1));
         list
     }
 }
