@@ -263,6 +263,71 @@ fn compare_with_a_snapshot_and_another_camera() {
     assert_eq!(px(&other, x, y), px(&b_now, x, y));
 }
 
+/// Two snapshots of a camera split side by side, and two cameras split side by side:
+/// each half is that grade's (or camera's) own picture at half width.
+#[test]
+fn split_between_two_snapshots_and_between_two_cameras() {
+    let mut show = demo_show();
+    for (id, slope) in [("warm", [1.3, 1.0, 0.7]), ("cool", [0.7, 1.0, 1.3])] {
+        let mut grade = show.cameras["a"].grade.clone();
+        grade.trim.slope = slope;
+        let snap = Snapshot {
+            id: id.into(),
+            camera: "a".into(),
+            name: id.into(),
+            grade,
+            timecode: "00:00:00:00".into(),
+            wall_ms: 0,
+        };
+        show.snapshots.insert(id.into(), snap);
+    }
+    let previews = Previews::new();
+    let t = target(&show, "a", Some("sdr"), false).unwrap();
+    let split = |snapshot: Option<&str>, against| Picture {
+        snapshot: snapshot.map(str::to_owned),
+        compare: Some(Compare {
+            mode: CompareMode::Split,
+            against,
+            position: 0.5,
+        }),
+        ..Picture::default()
+    };
+    let alone = |snapshot: &str| Picture {
+        snapshot: Some(snapshot.into()),
+        ..Picture::default()
+    };
+    let (x, y) = centre("grey18", 480, 270);
+    let pair = previews
+        .picture(
+            &show,
+            &t,
+            960,
+            &split(Some("warm"), Against::Snapshot("cool".into())),
+        )
+        .unwrap();
+    let warm = previews.picture(&show, &t, 480, &alone("warm")).unwrap();
+    let cool = previews.picture(&show, &t, 480, &alone("cool")).unwrap();
+    assert_eq!(px(&pair, x, y + 135), px(&warm, x, y));
+    assert_eq!(px(&pair, 480 + x, y + 135), px(&cool, x, y));
+    let (w, c) = (px(&warm, x, y), px(&cool, x, y));
+    assert!(w[0] > c[0] + 0.05 && w[2] < c[2] - 0.05, "{w:?} vs {c:?}");
+
+    let cameras = previews
+        .picture(&show, &t, 960, &split(None, Against::Camera("c".into())))
+        .unwrap();
+    let a = previews.graded(&show, &t, 480).unwrap();
+    let tc = target(&show, "c", Some("sdr"), false).unwrap();
+    let c = previews.graded(&show, &tc, 480).unwrap();
+    assert_eq!(px(&cameras, x, y + 135), px(&a, x, y));
+    assert_eq!(px(&cameras, 480 + x, y + 135), px(&c, x, y));
+    let (bx, by) = centre("cc02", 480, 270);
+    assert_ne!(
+        px(&a, bx, by),
+        px(&c, bx, by),
+        "the cameras differ unmatched"
+    );
+}
+
 /// Overlays go through the route; every malformed parameter is a 400 naming it.
 #[tokio::test]
 async fn picture_parameters_through_the_route() {
