@@ -2,6 +2,8 @@
 //! preview stream while one camera is trimmed at 60 changes per second through the REST
 //! API. Reports tiles sent per second, the CPU the process used, and the time from each
 //! trim request to the first JPEG showing it arriving at the client (loopback), p50/p99/max.
+//! Meanwhile the focused camera's HD scopes are asked for at 30 per second (each request
+//! after the last one's answer, at most 30 a second): the rate reached and their latency.
 //! A second phase trims the show look (all 16 cameras change) at 10 per second.
 //!
 //! `cargo bench -p lookwire-server --bench multiview` (about 25 s). Not a divan bench: it
@@ -66,6 +68,8 @@ struct Phase {
     rate: f64,
     seconds: f64,
     camera: &'static str,
+    /// HD scopes of `camera` asked for per second meanwhile (0: none).
+    scopes_rate: f64,
 }
 
 #[tokio::main]
@@ -134,6 +138,7 @@ async fn main() {
             rate: 60.0,
             seconds: 10.0,
             camera: "a",
+            scopes_rate: 30.0,
         },
         Phase {
             name: "show look trimmed at 10/s (all 16 cameras change)",
@@ -145,6 +150,7 @@ async fn main() {
             rate: 10.0,
             seconds: 10.0,
             camera: "b",
+            scopes_rate: 0.0,
         },
     ];
     for phase in phases {
@@ -176,6 +182,16 @@ async fn run(app: &axum::Router, show: &ShowHandle, arrivals: &Arrivals, phase: 
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / phase.rate));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let n = (phase.rate * phase.seconds) as u32;
+    let stop_scopes = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let scopes = (phase.scopes_rate > 0.0).then(|| {
+        let uri = format!("/api/v1/cameras/{}/scopes", phase.camera);
+        tokio::spawn(scopes_load(
+            app.clone(),
+            uri,
+            phase.scopes_rate,
+            Arc::clone(&stop_scopes),
+        ))
+    });
     for k in 0..n {
         tick.tick().await;
         let at = Instant::now();
@@ -189,6 +205,12 @@ async fn run(app: &axum::Router, show: &ShowHandle, arrivals: &Arrivals, phase: 
         assert!(res.status().is_success(), "{}: {}", phase.uri, res.status());
         sent.insert(show.view().version, at);
     }
+    let trims_wall = t0.elapsed().as_secs_f64();
+    stop_scopes.store(true, std::sync::atomic::Ordering::Relaxed);
+    let scopes = match scopes {
+        Some(task) => Some(task.await.unwrap()),
+        None => None,
+    };
     tokio::time::sleep(Duration::from_millis(500)).await;
     let wall = t0.elapsed().as_secs_f64();
     let cpu = cpu0.zip(cpu_seconds()).map(|(a, b)| b - a);
@@ -230,4 +252,42 @@ async fn run(app: &axum::Router, show: &ShowHandle, arrivals: &Arrivals, phase: 
         percentile(&lat, 0.99),
         lat.last().copied().unwrap_or(f64::NAN)
     );
+    if let Some(mut scopes) = scopes {
+        scopes.sort_by(f64::total_cmp);
+        println!(
+            "  HD scopes of camera {}: {} in {:.1} s ({:.1}/s of {:.0} asked), p50 {:.1} ms, p99 {:.1} ms",
+            phase.camera,
+            scopes.len(),
+            trims_wall,
+            scopes.len() as f64 / trims_wall,
+            phase.scopes_rate,
+            percentile(&scopes, 0.5),
+            percentile(&scopes, 0.99)
+        );
+    }
+}
+
+/// Asks for `uri` (a camera's scopes) at most `rate` times a second, each request after
+/// the last one's answer, until `stop`; returns each request's time in ms.
+async fn scopes_load(
+    app: axum::Router,
+    uri: String,
+    rate: f64,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<f64> {
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut times = Vec::new();
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        tick.tick().await;
+        let at = Instant::now();
+        let req = Request::builder().uri(&uri).body(Body::empty()).unwrap();
+        let res = app.clone().oneshot(req).await.unwrap();
+        assert!(res.status().is_success(), "{uri}: {}", res.status());
+        let _ = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        times.push(at.elapsed().as_secs_f64() * 1e3);
+    }
+    times
 }
