@@ -7,8 +7,8 @@
 //! runs a program, so choosing either is the operator's decision at the machine, not an
 //! API caller's. Each feed's state shows in `GET /cameras/{id}/source` (`feed`).
 //!
-//! The folder is listed again on every pass through it, so frames a capture tool drops in
-//! join the sequence. Which frame shows follows the clock (`elapsed × rate`, wrapping), so a
+//! The folder is listed again on every pass through it (a pass whose first frame was
+//! skipped included), so frames a capture tool drops in join the sequence. Which frame shows follows the clock (`elapsed × rate`, wrapping), so a
 //! frame slower to decode than the rate skips ahead rather than falling behind. Each frame
 //! is read like an uploaded still (OpenEXR, DPX, TIFF or PNG, its header's size checked
 //! first); a file that cannot be read is skipped with a warning. A still uploaded to a
@@ -17,13 +17,14 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::watch;
 
 use super::command::{self, Backoff, CommandFeed, Control};
 use super::source::Sources;
 use super::still;
+use crate::show::fade::{FrameClock, SystemFrames};
 use crate::show::ShowView;
 
 /// Where a feed's frames come from.
@@ -141,15 +142,32 @@ pub fn start_configured(sources: &Arc<Sources>) {
 /// Plays `feed` into `sources` on its own thread, which ends once `sources` is dropped
 /// (a command feed's command is killed then).
 pub fn start(sources: &Arc<Sources>, feed: FeedConfig, rendered: watch::Receiver<Arc<ShowView>>) {
-    start_with(sources, feed, rendered, Backoff::default());
+    start_with(sources, feed, rendered, Pacing::default());
 }
 
-/// [`start`], with a command feed restarting after `backoff`.
+/// How a feed is paced: the clock a folder feed plays by, and how long a failed command
+/// waits before it is started again.
+#[derive(Clone, Debug)]
+pub struct Pacing {
+    pub clock: Arc<dyn FrameClock>,
+    pub backoff: Backoff,
+}
+
+impl Default for Pacing {
+    fn default() -> Self {
+        Pacing {
+            clock: Arc::new(SystemFrames),
+            backoff: Backoff::default(),
+        }
+    }
+}
+
+/// [`start`], paced by `pacing` (tests pass a hand-moved clock or short delays).
 pub fn start_with(
     sources: &Arc<Sources>,
     feed: FeedConfig,
     rendered: watch::Receiver<Arc<ShowView>>,
-    backoff: Backoff,
+    pacing: Pacing,
 ) {
     let weak = Arc::downgrade(sources);
     let name = format!("feed-{}", feed.camera);
@@ -165,13 +183,13 @@ pub fn start_with(
     let started = match &feed.source {
         FeedSource::Folder(_) => std::thread::Builder::new()
             .name(name)
-            .spawn(move || play_folder(&weak, &feed, &rendered)),
+            .spawn(move || play_folder(&weak, &feed, &rendered, &*pacing.clock)),
         FeedSource::Command(c) => {
             let (c, control) = (c.clone(), Control::registered());
             sources.adopt_command(Arc::clone(&control));
             std::thread::Builder::new()
                 .name(name)
-                .spawn(move || command::play(&weak, &feed.camera, &c, &control, backoff))
+                .spawn(move || command::play(&weak, &feed.camera, &c, &control, pacing.backoff))
         }
     };
     if let Err(e) = started {
@@ -197,20 +215,30 @@ pub fn frames_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn play_folder(weak: &Weak<Sources>, feed: &FeedConfig, rendered: &watch::Receiver<Arc<ShowView>>) {
+fn play_folder(
+    weak: &Weak<Sources>,
+    feed: &FeedConfig,
+    rendered: &watch::Receiver<Arc<ShowView>>,
+    clock: &dyn FrameClock,
+) {
     let FeedSource::Folder(dir) = &feed.source else {
         return;
     };
-    let start = Instant::now();
+    let start = clock.now();
+    let elapsed = || clock.now().saturating_duration_since(start).as_secs_f64();
     let (mut files, mut shown) = (Vec::new(), None::<PathBuf>);
-    let mut warned = None::<PathBuf>;
+    let (mut warned, mut listed_pass) = (None::<PathBuf>, None::<usize>);
     while weak.strong_count() > 0 {
         let (num, den) = rendered.borrow().show.frame_rate.ratio();
         let fps = num as f64 / den as f64;
-        let tick = start.elapsed().as_secs_f64() * fps;
+        let tick = elapsed() * fps;
         let mut index = tick as usize;
-        if files.is_empty() || index % files.len() == 0 {
+        // Listed again on each new pass through the folder (even one whose first frame
+        // was skipped), so frames dropped in join.
+        let pass = (!files.is_empty()).then(|| index / files.len());
+        if pass.is_none() || pass != listed_pass {
             files = frames_in(dir);
+            listed_pass = (!files.is_empty()).then(|| index / files.len());
         }
         if !files.is_empty() {
             index %= files.len();
@@ -240,8 +268,8 @@ fn play_folder(weak: &Weak<Sources>, feed: &FeedConfig, rendered: &watch::Receiv
         }
         // Until the next frame's time (at least a millisecond, to let others run).
         let next = (tick.floor() + 1.0) / fps;
-        let wait = (next - start.elapsed().as_secs_f64()).max(0.001);
-        std::thread::sleep(Duration::from_secs_f64(wait));
+        let wait = (next - elapsed()).max(0.001);
+        clock.wait(Duration::from_secs_f64(wait));
     }
 }
 

@@ -224,7 +224,11 @@ fn a_command_that_writes_a_short_frame_and_dies_is_restarted_with_backoff() {
         max: Duration::from_millis(160),
         reset_after: Duration::from_secs(3600),
     };
-    feed::start_with(&sources, config, state.show.watch_rendered(), backoff);
+    let pacing = feed::Pacing {
+        backoff,
+        ..Default::default()
+    };
+    feed::start_with(&sources, config, state.show.watch_rendered(), pacing);
 
     let status = wait_for(&sources, "a failure", |s| s.state == "restarting");
     let error = status.error.clone().unwrap();
@@ -276,7 +280,11 @@ fn a_command_that_cannot_start_says_so_and_is_tried_again() {
         first: Duration::from_millis(10),
         ..Backoff::default()
     };
-    feed::start_with(&sources, config, state.show.watch_rendered(), backoff);
+    let pacing = feed::Pacing {
+        backoff,
+        ..Default::default()
+    };
+    feed::start_with(&sources, config, state.show.watch_rendered(), pacing);
     let status = wait_for(&sources, "a second failure", |s| {
         s.restarts >= 1 && s.state == "restarting"
     });

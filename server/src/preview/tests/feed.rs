@@ -1,38 +1,37 @@
 //! A folder feed plays real image files at the show's rate, picks up frames dropped in
-//! later, and skips a file it cannot read.
+//! later, and skips a file it cannot read. The feed plays by a hand-moved clock, so what
+//! it shows at each instant does not depend on the machine's speed.
 
 use std::time::{Duration, Instant};
 
 use super::still::still_bytes;
 use super::*;
 use crate::preview::feed::{self, FeedConfig, FeedSource};
+use crate::show::fade::ManualFrames;
 
-/// Distinct first-pixel values seen on camera `a`'s picture for `wait`, in order of first
-/// appearance, with the source kinds seen.
-fn watch_values(sources: &Sources, wait: Duration) -> (Vec<u8>, Vec<String>) {
-    let (mut values, mut kinds) = (Vec::new(), Vec::new());
-    let end = Instant::now() + wait;
-    while Instant::now() < end {
-        let info = sources.info("a");
-        if !kinds.contains(&info.kind) {
-            kinds.push(info.kind.clone());
-        }
-        if info.kind == "feed" {
-            let f = sources
-                .camera_frame("a", "ARRI LogC3 (EI 800)", 64)
-                .unwrap();
-            let v = (f.data[0] * 255.0).round() as u8;
-            if values.last() != Some(&v) {
-                values.push(v);
-            }
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    (values, kinds)
+/// Camera a's picture as an 8-bit code of its first pixel, once its source is the feed.
+fn shown(sources: &Sources) -> Option<u8> {
+    (sources.info("a").kind == "feed").then(|| {
+        let f = sources.camera_frame("a", "unused", 64).unwrap();
+        (f.data[0] * 255.0).round() as u8
+    })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_folder_feed_plays_its_frames_in_order_at_the_show_rate() {
+/// Waits (bounded) until camera a shows `want`.
+fn wait_shown(sources: &Sources, want: u8) {
+    let end = Instant::now() + Duration::from_secs(60);
+    while shown(sources) != Some(want) {
+        assert!(
+            Instant::now() < end,
+            "waited in vain for {want}: {:?}",
+            shown(sources)
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn a_folder_feed_plays_its_frames_in_order_at_the_show_rate() {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, code: f32| {
         std::fs::write(dir.path().join(name), still_bytes("png", 64, 36, code)).unwrap()
@@ -50,29 +49,45 @@ async fn a_folder_feed_plays_its_frames_in_order_at_the_show_rate() {
         .unwrap();
     assert_eq!(config.source, FeedSource::Folder(dir.path().to_owned()));
     let sources = Arc::new(Sources::default());
-    feed::start(&sources, config, state.show.watch_rendered());
+    let clock = Arc::new(ManualFrames::default());
+    let pacing = feed::Pacing {
+        clock: clock.clone(),
+        ..Default::default()
+    };
+    feed::start_with(&sources, config, state.show.watch_rendered(), pacing);
 
-    let s = Arc::clone(&sources);
-    let (values, kinds) =
-        tokio::task::spawn_blocking(move || watch_values(&s, Duration::from_secs(2)))
-            .await
-            .unwrap();
-    assert_eq!(kinds.last().map(String::as_str), Some("feed"), "{kinds:?}");
-    // 25 frames a second over 3 readable frames: several loops, always in name order.
-    assert!(values.len() >= 6, "{values:?}");
-    let order = [40u8, 80, 120];
-    let at = order.iter().position(|v| *v == values[0]).unwrap();
-    for (i, v) in values.iter().enumerate() {
-        assert_eq!(*v, order[(at + i) % 3], "played in name order: {values:?}");
+    // The demo show runs at 25 fps: each 40 ms of the clock is the next file in name
+    // order (the unreadable one skipped, so its frame holds the one before), wrapping.
+    let frame = Duration::from_millis(40);
+    clock.advance(frame / 2);
+    wait_shown(&sources, 40);
+    let files = [40u8, 80, 80, 120];
+    for k in 1..10 {
+        clock.advance(frame);
+        wait_shown(&sources, files[k % 4]);
     }
+    let status = sources.feed_status("a").unwrap();
+    assert_eq!(
+        (status.source.as_str(), status.state.as_str()),
+        ("folder", "running")
+    );
+    assert!(status.frames >= 7, "{status:?}");
 
-    // A frame dropped into the folder joins the sequence.
+    // A frame dropped into the folder joins the sequence from the next pass: frame by
+    // frame (each move waits for the picture to change, or a moment when the next file
+    // shows the same), it comes within two passes.
     write("f003.png", 160.0 / 255.0);
-    let s = Arc::clone(&sources);
-    let (values, _) = tokio::task::spawn_blocking(move || watch_values(&s, Duration::from_secs(2)))
-        .await
-        .unwrap();
-    assert!(values.contains(&160), "{values:?}");
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        let before = shown(&sources);
+        clock.advance(frame);
+        let end = Instant::now() + Duration::from_millis(300);
+        while shown(&sources) == before && Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        seen.extend(shown(&sources));
+    }
+    assert!(seen.contains(&160), "{seen:?}");
 }
 
 #[test]
