@@ -325,6 +325,7 @@ fn bad_input_is_located_never_a_panic() {
     assert!(decode_app(&[0, 0, 0, 0x02], 6).is_err());
     // Length prefixes: zero and oversized.
     assert!(body_len([0, 0, 0, 0]).is_err());
+    assert!(body_len([0, 0, 0, 3]).is_err(), "no room for a command id");
     assert!(body_len([0, 0x10, 0, 0]).is_err());
     // Every truncation of valid messages, and scrambled bytes, end in an error or a
     // decode: never a panic.
@@ -529,4 +530,54 @@ async fn the_simulated_hub_refuses_a_wrong_definition_and_unknown_parameters() {
     .await
     .unwrap();
     assert!(sim.errors()[0].contains("expected"), "{:?}", sim.errors());
+}
+
+/// A Hub that accepts, opens the session and then never reads: the client's writes stall, the
+/// link is dropped as stalled (not held "connected" with a queue growing behind it).
+#[tokio::test]
+async fn a_hub_that_stops_reading_is_dropped_as_stalled() {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let hub = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let hello = encode_hub(&[HubCommand::InitiateComms {
+            protocol_rev: 6,
+            panels: Vec::new(),
+        }]);
+        stream.write_all(&hello).await.unwrap();
+        // Hold the connection open without reading a byte.
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        drop(stream);
+    });
+    let app = AppDefinition {
+        app_name: "lookwire".into(),
+        system_dir: "/opt/lookwire/tangent".into(),
+        user_dir: "/home/vc/tangent".into(),
+    };
+    let (client, mut rx) = HubClient::start(addr, app);
+    until_ready(&mut rx).await;
+    let value = |i: u32| AppCommand::ParameterValue {
+        param_id: i,
+        value: 1.0,
+        at_default: false,
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let reason = 'wait: loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a Hub that never reads was not dropped within 60 s"
+        );
+        for i in 0..20_000 {
+            client.send(value(i));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        while let Ok(event) = rx.try_recv() {
+            if let HubEvent::Disconnected(reason) = event {
+                break 'wait reason;
+            }
+        }
+    };
+    assert!(reason.contains("stalled"), "{reason}");
+    hub.abort();
 }

@@ -176,8 +176,8 @@ async fn session(
                     let event = match c {
                         HubCommand::InitiateComms { protocol_rev, panels } => {
                             let def = encode_app(&[app.command(protocol_rev)]);
-                            if let Err(e) = writer.write_all(&def).await {
-                                return format!("writing to the Tangent Hub: {e}");
+                            if let Err(e) = write_within(&mut writer, &def).await {
+                                return e;
                             }
                             ready = true;
                             HubEvent::Ready { protocol_rev, panels }
@@ -194,11 +194,30 @@ async fn session(
                 if !ready {
                     continue;
                 }
-                if let Err(e) = writer.write_all(&encode_app(&[command])).await {
-                    return format!("writing to the Tangent Hub: {e}");
+                if let Err(e) = write_within(&mut writer, &encode_app(&[command])).await {
+                    return e;
                 }
             }
         }
+    }
+}
+
+/// How long a write may wait on a Hub that does not read before the link counts as stalled.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Writes one message, or says why not: an error, or a Hub that stopped reading (a stalled
+/// link is dropped and retried, so the commands queued behind it do not pile up).
+async fn write_within(
+    writer: &mut tokio::net::tcp::OwnedWriteHalf,
+    bytes: &[u8],
+) -> Result<(), String> {
+    match tokio::time::timeout(WRITE_TIMEOUT, writer.write_all(bytes)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(format!("writing to the Tangent Hub: {e}")),
+        Err(_) => Err(format!(
+            "the Tangent Hub has not read for {} s (stalled)",
+            WRITE_TIMEOUT.as_secs()
+        )),
     }
 }
 

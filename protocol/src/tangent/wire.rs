@@ -369,7 +369,7 @@ pub fn encode_app(commands: &[AppCommand]) -> Vec<u8> {
 /// Checks a message's length prefix: the body length that follows.
 pub fn body_len(prefix: [u8; 4]) -> Result<usize, TipcError> {
     let n = u32::from_be_bytes(prefix) as usize;
-    if n == 0 || n > MAX_MESSAGE {
+    if !(4..=MAX_MESSAGE).contains(&n) {
         return Err(TipcError {
             command: "message".into(),
             offset: 0,

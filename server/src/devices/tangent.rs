@@ -271,10 +271,13 @@ async fn on_command(
             Parameter::from_id(param_id).map(|p| (p, p.default_value()))
         }
         HubCommand::ParameterValueRequest { param_id } => {
+            // The requested value, plus any other the Hub does not hold yet: `values` marks
+            // each one it returns as sent, so all of them must go out.
             if let Some(p) = Parameter::from_id(param_id) {
-                panel.values(&view.show, Some(p)).into_iter().filter(|c| {
-                    matches!(c, AppCommand::ParameterValue { param_id: id, .. } if *id == p.id())
-                }).for_each(|c| hub.send(c));
+                panel
+                    .values(&view.show, Some(p))
+                    .into_iter()
+                    .for_each(|c| hub.send(c));
             }
             return;
         }
