@@ -8,9 +8,9 @@
 //! show version, so a trim of one camera leaves every other camera's look cached, and two
 //! shows in one process (tests) cannot see each other's looks under the same ids.
 //!
-//! [`shared`] is the process's cache for the preview routes. The device feeder
-//! (`devices::feed`) still keeps its own [`Baker`] and shares bakes only among devices on
-//! the same camera, output and bypass, so a look shown on both is baked twice.
+//! [`shared`] is the process's cache: the preview routes and the device feeder
+//! (`devices::feed`) both take their looks from it, so a look shown on a monitor path and
+//! in a preview is baked once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
