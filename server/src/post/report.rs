@@ -57,7 +57,7 @@ impl DrawnDevice {
         match self.kind.as_str() {
             "videohub" => "router",
             "tsl" => "tally source",
-            "tangent" => "control surface",
+            "tangent" | "osc-surface" => "control surface",
             _ => "device",
         }
     }
