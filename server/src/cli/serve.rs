@@ -272,6 +272,9 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     };
     // Device work (bakes, encodes, the demo's simulated devices) runs on its own runtime,
     // so the API's workers and a trim's broadcast never queue behind it.
+    // rayon's global pool (previews, scopes) starts here, at normal priority: a thread
+    // inherits its creator's nice value, and the first bake may come from a device thread.
+    let _ = rayon::current_num_threads();
     let device_rt = DeviceRuntime::new()?;
     let device_state = state.clone();
     let _devices = device_rt
