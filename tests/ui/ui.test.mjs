@@ -16,6 +16,7 @@ import './scenes.cases.mjs';
 import './stream.cases.mjs';
 import './device-admin.cases.mjs';
 import './a11y.cases.mjs';
+import './checks.cases.mjs';
 import './auth.cases.mjs';
 import './controls.cases.mjs';
 

@@ -9,6 +9,7 @@ import { BYPASS, cameraDeviceMarks, DeviceWatch } from './devices.js';
 import { $, el, toast } from './dom.js';
 import { ShowState } from './state.js';
 import { buildExport } from './export.js';
+import { buildChecks, renderFeed } from './checks.js';
 import { login, needsLogin } from './login.js';
 import { buildMatch } from './match.js';
 import { buildScenes } from './scenes.js';
@@ -30,7 +31,7 @@ const ui = {
   previewVersion: new Map(), // camera id → version whose picture is showing
 };
 const devices = new DeviceWatch(() => state.show?.device_bypass);
-const lookwire = { state, connection, stream, ui, devices, viewer: null, match: null, exports: null, scenes: null, deviceAdmin: null };
+const lookwire = { state, connection, stream, ui, devices, viewer: null, match: null, exports: null, checks: null, scenes: null, deviceAdmin: null };
 /** @type {any} */ (window).lookwire = lookwire; // for tests and the console
 
 async function reload() {
@@ -244,6 +245,7 @@ function renderPanel() {
   renderLooks(camera);
   renderSnapshots(camera);
   lookwire.match.render(camera);
+  renderFeed(camera.id, () => ui.focus);
 }
 
 function renderLooks(camera) {
@@ -383,6 +385,7 @@ function onKey(event) {
   else if (event.key === 'o') cycleOutput();
   else if (event.key === '?') $('help').showModal();
   else if (event.key === 'e') lookwire.exports.open();
+  else if (event.key === 'k') lookwire.checks.open();
   else if (!lookwire.viewer.key(event.key)) return;
   event.preventDefault();
 }
@@ -458,6 +461,7 @@ async function start() {
   lookwire.viewer = buildViewer({ state, ui, previewUrl, stream, subscribe: subscribePictures });
   lookwire.match = buildMatch({ state, ui });
   lookwire.exports = buildExport({ state });
+  lookwire.checks = buildChecks({ state, focused: () => ui.focus });
   lookwire.scenes = buildScenes({ state });
   buildPanel();
   wire();
@@ -478,6 +482,8 @@ async function start() {
   devices.start();
   pollTimecode();
   setInterval(pollTimecode, 500);
+  // A feed's state changes on its own (restarts, errors): the focused camera's line follows.
+  setInterval(() => { if (ui.focus) renderFeed(ui.focus, () => ui.focus); }, 2000);
 }
 
 start().catch((error) => toast(`lookwire: ${error.message}`));
