@@ -131,7 +131,7 @@ pub fn require(caller: &Caller, role: Role) -> Result<(), ApiError> {
 /// The whole application: API, WebSocket, OpenAPI document and the embedded UI.
 pub fn router(state: AppState) -> Router {
     // One preview service: the preview routes' stills also feed the post report.
-    let previews = Arc::new(crate::preview::Previews::new());
+    let previews = Arc::new(crate::preview::Previews::with_configured_feeds());
     let api = Router::new()
         .merge(show::routes())
         .merge(cameras::routes())

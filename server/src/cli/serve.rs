@@ -32,11 +32,11 @@ pub struct Args {
     #[arg(long)]
     store: Option<PathBuf>,
 
-    /// What an acknowledged change survives. `process`: a crash or kill of the server (SQLite
-    /// WAL, synchronous=NORMAL; an OS crash or power cut can lose the newest changes), with
-    /// no disk sync on the path of a trim. `power`: a power cut too (synchronous=FULL, one
-    /// disk sync per commit, which adds that sync's time to every trim's round trip).
-    #[arg(long, value_enum, default_value_t = DurabilityArg::Process)]
+    /// What an acknowledged change survives. `power` (the default): a power cut too (SQLite
+    /// WAL, synchronous=FULL, one disk sync per commit, which adds that sync's time to every
+    /// trim's round trip). `process`: a crash or kill of the server (synchronous=NORMAL; an
+    /// OS crash or power cut can lose the newest changes), with no disk sync on a trim's path.
+    #[arg(long, value_enum, default_value_t = DurabilityArg::Power)]
     durability: DurabilityArg,
 
     /// Admin passphrase (needed off loopback; stored hashed in the show, so later starts
@@ -345,6 +345,21 @@ mod tests {
             ltc_channels: 1,
             feed: Vec::new(),
         }
+    }
+
+    #[test]
+    fn every_commit_is_synced_unless_asked_otherwise() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: Args,
+        }
+        let plain = Cli::try_parse_from(["serve", "--demo"]).unwrap().serve;
+        assert_eq!(Durability::from(plain.durability), Durability::Power);
+        assert_eq!(Durability::Power.pragma(), "FULL");
+        let fast = Cli::try_parse_from(["serve", "--durability", "process"]).unwrap();
+        assert_eq!(Durability::from(fast.serve.durability), Durability::Process);
     }
 
     #[test]

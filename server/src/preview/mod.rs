@@ -127,7 +127,6 @@ pub struct Previews {
 impl Default for Previews {
     fn default() -> Self {
         let sources = Arc::new(source::Sources::default());
-        feed::start_configured(&sources);
         Self {
             looks: looks::shared(),
             sources,
@@ -209,6 +208,15 @@ pub fn target(
 impl Previews {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The server's one preview service: it also plays the feeds configured at start
+    /// (`serve --feed`). Any other `Previews` starts none, so a configured command (a
+    /// capture card's reader) never runs twice.
+    pub fn with_configured_feeds() -> Self {
+        let previews = Self::default();
+        feed::start_configured(&previews.sources);
+        previews
     }
 
     /// The camera's chart graded through `target.rendered` at `width`.

@@ -329,7 +329,8 @@ impl CameraChecks {
         };
         let noise = self.noise.as_ref().map(|r| {
             format!(
-                "Noise (flat grey, {:+.1} stops from 18 % grey): signal to noise {:.1} stops                  ({:.1} dB), {:.2} 10-bit codes",
+                "Noise (flat grey, {:+.1} stops from 18 % grey): signal to noise {:.1} stops \
+                 ({:.1} dB), {:.2} 10-bit codes",
                 r.exposure_stops, r.snr_stops, r.snr_db, r.sigma_10bit
             )
         });

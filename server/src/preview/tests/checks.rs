@@ -118,7 +118,7 @@ fn check_results_read_as_report_lines() {
     assert!(lines[0].ends_with("(11, 22) and 3 more"), "{}", lines[0]);
     assert_eq!(lines[1], "Dead pixels (flat bright): none");
     assert_eq!(lines[2], "Stuck pixels (moving): 1 at (7, 9)");
-    let db = format!("({:.1} dB)", noise.snr_db);
+    let db = format!("stops ({:.1} dB), ", noise.snr_db);
     assert!(
         lines[3].contains(&db) && lines[3].contains("+0.0 stops"),
         "{}",
