@@ -8,6 +8,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
 use crate::post::export::text::{asc_sop, number, style_text};
 use crate::post::grades::GradeTimeline;
 use crate::post::show_log::post_grade;
+use crate::preview::routes::CameraChecks;
 use crate::preview::{self, Previews};
 use crate::show::{Grade, Show};
 
@@ -34,6 +35,8 @@ pub struct CameraPage {
     pub lines: Vec<String>,
     pub stills: Vec<Still>,
     pub changes: Vec<String>,
+    /// The camera checks done (hot, dead, stuck pixels, noise), a line each.
+    pub checks: Vec<String>,
 }
 
 /// Printable ASCII only (Helvetica's standard encoding), other characters as `?`.
@@ -74,6 +77,7 @@ pub fn stills(show: &Show, camera: &str, previews: &Previews) -> Option<Vec<Stil
 /// Every camera's page of `show`, its stills rendered by `previews` (the server's, so a
 /// still uploaded for a camera is what its page shows).
 pub fn camera_pages(show: &Show, timeline: &GradeTimeline, previews: &Previews) -> Vec<CameraPage> {
+    let checks = previews.camera_checks(show);
     show.cameras
         .iter()
         .map(|(id, cam)| {
@@ -117,9 +121,19 @@ pub fn camera_pages(show: &Show, timeline: &GradeTimeline, previews: &Previews) 
                 ],
                 stills: stills(show, id, previews).unwrap_or_default(),
                 changes,
+                checks: check_lines(&checks, id),
             }
         })
         .collect()
+}
+
+/// The report lines of `camera`'s checks (none when it was never checked).
+fn check_lines(checks: &[CameraChecks], camera: &str) -> Vec<String> {
+    checks
+        .iter()
+        .find(|c| c.camera == camera)
+        .map(CameraChecks::report_lines)
+        .unwrap_or_default()
 }
 
 fn text(content: &mut Content, font: Name<'_>, size: f32, x: f32, y: f32, s: &str) {
@@ -185,6 +199,10 @@ pub fn look_report_pdf(title: &str, pages: &[CameraPage]) -> Vec<u8> {
         for (i, line) in page.lines.iter().enumerate() {
             text(&mut c, font_name, 10.0, 36.0, 518.0 - 14.0 * i as f32, line);
         }
+        // Checks in the right column, above the stills (at most four lines).
+        for (i, line) in page.checks.iter().enumerate() {
+            text(&mut c, font_name, 8.0, 431.0, 518.0 - 11.0 * i as f32, line);
+        }
         let (w, top) = (375.0f32, 470.0f32);
         for (i, (still, id)) in page.stills.iter().zip(&images).enumerate() {
             let h = w * still.height as f32 / still.width.max(1) as f32;
@@ -218,6 +236,43 @@ mod tests {
     use super::*;
     use crate::post::show_log::timeline_from_log;
     use crate::show::demo::demo_show;
+
+    #[test]
+    fn a_cameras_checks_are_on_its_page_and_in_the_html_report() {
+        let checks = vec![CameraChecks {
+            camera: "b".into(),
+            hot: Some(2),
+            hot_pixels: Vec::new(),
+            dead: Some(0),
+            ..CameraChecks::default()
+        }];
+        let lines = check_lines(&checks, "b");
+        assert_eq!(lines, checks[0].report_lines());
+        assert!(
+            lines.iter().any(|l| l.starts_with("Hot pixels")),
+            "{lines:?}"
+        );
+        assert!(
+            check_lines(&checks, "a").is_empty(),
+            "camera a was never checked"
+        );
+        let page = CameraPage {
+            title: "CAM B (b)".into(),
+            checks: lines.clone(),
+            ..CameraPage::default()
+        };
+        let pdf = look_report_pdf("report", std::slice::from_ref(&page));
+        let text = String::from_utf8_lossy(&pdf);
+        for line in &lines {
+            assert!(
+                text.contains(&format!("({})", ascii(line))),
+                "{line} in the PDF"
+            );
+        }
+        let html = crate::post::report::camera_section(&page);
+        assert!(html.contains("Camera checks"), "{html}");
+        assert!(html.contains(&lines[0]), "{html}");
+    }
 
     #[test]
     fn the_pdf_has_a_page_per_camera_with_two_stills_and_the_grade() {

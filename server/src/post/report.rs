@@ -252,11 +252,17 @@ pub fn look_report(
 
 /// A camera's setup, grade and stills before and after the grade (JPEG, inline), as on its
 /// PDF page.
-fn camera_section(page: &CameraPage) -> String {
+pub(crate) fn camera_section(page: &CameraPage) -> String {
     use base64::Engine;
     let mut out = format!("<h2>{}</h2>\n", escape(&page.title));
     for line in &page.lines {
         out.push_str(&format!("<p>{}</p>\n", escape(line)));
+    }
+    if !page.checks.is_empty() {
+        out.push_str("<h3>Camera checks</h3>\n");
+        for line in &page.checks {
+            out.push_str(&format!("<p>{}</p>\n", escape(line)));
+        }
     }
     for still in &page.stills {
         out.push_str(&format!(
