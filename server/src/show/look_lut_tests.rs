@@ -9,47 +9,11 @@ use nalgebra::Matrix3;
 use serde_json::{json, Value};
 
 use super::look::{engine_working, look_for, LookNode};
+use super::lut_test_files::{identity_cube, max_diff, samples, swap_cube, upload};
 use super::{look_luts, Bypass, ShowHandle};
 use crate::api::testkit::TestApp;
 use crate::devices::bake::Baker;
 use crate::store::SqliteStore;
-
-/// A 2³ cube that swaps red and blue: exact under tetrahedral interpolation inside 0..1.
-fn swap_cube(title: &str) -> Vec<u8> {
-    let mut s = format!("TITLE \"{title}\"\nLUT_3D_SIZE 2\n");
-    for b in 0..2 {
-        for g in 0..2 {
-            for r in 0..2 {
-                s += &format!("{b} {g} {r}\n");
-            }
-        }
-    }
-    s.into_bytes()
-}
-
-fn identity_cube() -> Vec<u8> {
-    let mut s = String::from("LUT_3D_SIZE 2\n");
-    for b in 0..2 {
-        for g in 0..2 {
-            for r in 0..2 {
-                s += &format!("{r} {g} {b}\n");
-            }
-        }
-    }
-    s.into_bytes()
-}
-
-async fn upload(t: &TestApp, name: &str, bytes: Vec<u8>) -> String {
-    let req = axum::http::Request::builder()
-        .method("POST")
-        .uri(format!("/api/v1/files?name={name}"))
-        .header("content-type", "application/octet-stream")
-        .body(axum::body::Body::from(bytes))
-        .unwrap();
-    let reply = t.send(req).await;
-    assert!(reply.status.is_success(), "{}", reply.json());
-    reply.json()["id"].as_str().unwrap().to_owned()
-}
 
 /// Adds show look `id` holding LUT file `file` and gives it to camera a, with a known trim
 /// and no other node.
@@ -92,24 +56,6 @@ fn expected_swap(show: &super::Show) -> pipeline::Look {
         Op::Matrix(swap),
     ];
     look
-}
-
-/// Mid-range camera-log samples: their working-space values stay inside the LUT's 0..1.
-fn samples() -> Vec<[f64; 3]> {
-    let v = [0.2, 0.35, 0.5];
-    let mut out = Vec::new();
-    for r in v {
-        for g in v {
-            for b in v {
-                out.push([r, g, b]);
-            }
-        }
-    }
-    out
-}
-
-fn max_diff(a: [f64; 3], b: [f64; 3]) -> f64 {
-    (0..3).map(|c| (a[c] - b[c]).abs()).fold(0.0, f64::max)
 }
 
 #[tokio::test]
@@ -228,7 +174,7 @@ async fn previews_show_a_lut_show_look() {
         StatusCode::OK
     );
     let plain = preview(&t).await;
-    let ident = upload(&t, "identity.cube", identity_cube()).await;
+    let ident = upload(&t, "identity.cube", identity_cube("identity")).await;
     lut_look_on_a(&t, "ident", &ident).await;
     let through_identity = preview(&t).await;
     let swap = upload(&t, "swap-preview.cube", swap_cube("swap for preview")).await;

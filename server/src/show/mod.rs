@@ -24,6 +24,8 @@ mod look_lut_tests;
 #[cfg(test)]
 mod look_tests;
 #[cfg(test)]
+mod lut_test_files;
+#[cfg(test)]
 mod show_lut_tests;
 #[cfg(test)]
 mod tests;

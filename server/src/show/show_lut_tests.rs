@@ -12,44 +12,11 @@ use nalgebra::Matrix3;
 use serde_json::json;
 
 use super::look::{engine_working, look_for, LookError};
+use super::lut_test_files::{identity_cube, max_diff, samples, swap_cube, upload};
 use super::{Action, Bypass, FileRef, Show, ShowHandle};
 use crate::api::testkit::{assert_error, TestApp};
 use crate::devices::bake::Baker;
 use crate::store::{SqliteStore, Store, StoredFile};
-
-/// A 2³ cube that swaps red and blue (exact under tetrahedral interpolation inside 0..1);
-/// the title makes each file's bytes, and so its id, its own.
-fn swap_cube(title: &str) -> Vec<u8> {
-    cube(title, |r, g, b| [b, g, r])
-}
-
-fn identity_cube(title: &str) -> Vec<u8> {
-    cube(title, |r, g, b| [r, g, b])
-}
-
-fn cube(title: &str, f: impl Fn(u8, u8, u8) -> [u8; 3]) -> Vec<u8> {
-    let mut s = format!("TITLE \"{title}\"\nLUT_3D_SIZE 2\n");
-    for b in 0..2 {
-        for g in 0..2 {
-            for r in 0..2 {
-                let [x, y, z] = f(r, g, b);
-                s += &format!("{x} {y} {z}\n");
-            }
-        }
-    }
-    s.into_bytes()
-}
-
-async fn upload(t: &TestApp, name: &str, bytes: Vec<u8>) -> String {
-    let req = axum::http::Request::builder()
-        .method("POST")
-        .uri(format!("/api/v1/files?name={name}"))
-        .body(axum::body::Body::from(bytes))
-        .unwrap();
-    let reply = t.send(req).await;
-    assert!(reply.status.is_success(), "{}", reply.json());
-    reply.json()["id"].as_str().unwrap().to_owned()
-}
 
 const TRIM: Cdl = Cdl {
     slope: [1.1, 1.0, 0.9],
@@ -102,25 +69,6 @@ fn expected(show: &Show, swap: bool) -> pipeline::Look {
         look.output.ops.push(Op::Matrix(m));
     }
     look
-}
-
-/// Mid-range camera-log samples: graded and back in the camera's log they stay inside the
-/// LUT's 0..1.
-fn samples() -> Vec<[f64; 3]> {
-    let v = [0.2, 0.35, 0.5];
-    let mut out = Vec::new();
-    for r in v {
-        for g in v {
-            for b in v {
-                out.push([r, g, b]);
-            }
-        }
-    }
-    out
-}
-
-fn max_diff(a: [f64; 3], b: [f64; 3]) -> f64 {
-    (0..3).map(|c| (a[c] - b[c]).abs()).fold(0.0, f64::max)
 }
 
 /// The largest difference between two lattices over the nodes whose coordinates all lie
