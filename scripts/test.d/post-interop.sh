@@ -362,7 +362,9 @@ PORT=$((20000 + RANDOM % 20000))
 LOOKWIRE_MEDIA_ROOTS="$CARDS" LOOKWIRE_EXPORT_DIR="$WORK/api-exports" \
   "$LOOKWIRE" serve --demo --bind "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 SERVE=$!
-trap 'kill "$SERVE" 2>/dev/null; rm -rf "$WORK"' EXIT
+# (Under set -e a failing command in the trap would set the script's status: the server
+# may already be gone, so neither kill nor wait may fail here.)
+trap 'kill "$SERVE" 2>/dev/null || true; wait "$SERVE" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 expect 0 "POST /clips/scan and an export of the scanned clips into LOOKWIRE_EXPORT_DIR" -- \
   python3 - "$PORT" "$WORK/api-exports" <<'PY'
 import json, os, sys, time, urllib.error, urllib.request
@@ -409,6 +411,7 @@ for f in failures:
 sys.exit(1 if failures else 0)
 PY
 kill "$SERVE" 2>/dev/null || true
+wait "$SERVE" 2>/dev/null || true
 
 echo "post-interop: $passed passed, $failed failed"
 [ "$failed" = 0 ]
