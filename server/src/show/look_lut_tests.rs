@@ -9,7 +9,9 @@ use nalgebra::Matrix3;
 use serde_json::{json, Value};
 
 use super::look::{engine_working, look_for, LookNode};
-use super::lut_test_files::{identity_cube, max_diff, samples, swap_cube, upload};
+use super::lut_test_files::{
+    identity_cube, max_diff, mid_lattice_diff, samples, swap_cube, upload,
+};
 use super::{look_luts, Bypass, ShowHandle};
 use crate::api::testkit::TestApp;
 use crate::devices::bake::Baker;
@@ -89,22 +91,7 @@ async fn a_lut_show_look_is_applied_in_the_look_description_and_on_devices() {
         .bake(&show, "a", "sdr", Bypass::None)
         .unwrap();
     let reference = exact_bake(&expected_swap(&show), device.lut.size()).unwrap();
-    let n = device.lut.size();
-    let (mut checked, mut worst) = (0, 0.0f64);
-    for (i, (a, b)) in device.lut.data().iter().zip(reference.data()).enumerate() {
-        let idx = [i % n, (i / n) % n, i / (n * n)];
-        if idx
-            .iter()
-            .all(|&k| (0.2..=0.5).contains(&(k as f64 / (n - 1) as f64)))
-        {
-            checked += 1;
-            worst = worst.max(
-                (0..3)
-                    .map(|c| f64::from((a[c] - b[c]).abs()))
-                    .fold(0.0, f64::max),
-            );
-        }
-    }
+    let (checked, worst) = mid_lattice_diff(&device.lut, &reference);
     assert!(
         checked > 100 && worst < 1e-4,
         "{checked} nodes, worst {worst}"

@@ -1,6 +1,8 @@
 //! Test helpers shared by the show-look and show-LUT-output tests: small cube files, an
 //! upload through the API, and camera-log samples.
 
+use lookwire_color::Lut3d;
+
 use crate::api::testkit::TestApp;
 
 /// A 2³ cube that swaps red and blue (exact under tetrahedral interpolation inside 0..1);
@@ -56,4 +58,23 @@ pub(super) fn samples() -> Vec<[f64; 3]> {
 
 pub(super) fn max_diff(a: [f64; 3], b: [f64; 3]) -> f64 {
     (0..3).map(|c| (a[c] - b[c]).abs()).fold(0.0, f64::max)
+}
+
+/// The largest difference between two lattices over the nodes whose coordinates all lie
+/// in 0.2..0.5, and how many nodes that is.
+pub(super) fn mid_lattice_diff(a: &Lut3d, b: &Lut3d) -> (usize, f64) {
+    let n = a.size();
+    let (mut checked, mut worst) = (0, 0.0f64);
+    for (i, (x, y)) in a.data().iter().zip(b.data()).enumerate() {
+        let idx = [i % n, (i / n) % n, i / (n * n)];
+        if idx
+            .iter()
+            .all(|&k| (0.2..=0.5).contains(&(k as f64 / (n - 1) as f64)))
+        {
+            checked += 1;
+            let d = (0..3).map(|c| f64::from((x[c] - y[c]).abs()));
+            worst = worst.max(d.fold(0.0, f64::max));
+        }
+    }
+    (checked, worst)
 }

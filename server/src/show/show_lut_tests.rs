@@ -6,13 +6,15 @@ use axum::http::{Method, StatusCode};
 use lookwire_color::formats::LutFormat;
 use lookwire_color::output::live::exact_bake;
 use lookwire_color::pipeline::{self, Op};
-use lookwire_color::{Cdl, Lut3d};
+use lookwire_color::Cdl;
 use lookwire_protocol::LookQuality;
 use nalgebra::Matrix3;
 use serde_json::json;
 
 use super::look::{engine_working, look_for, LookError};
-use super::lut_test_files::{identity_cube, max_diff, samples, swap_cube, upload};
+use super::lut_test_files::{
+    identity_cube, max_diff, mid_lattice_diff, samples, swap_cube, upload,
+};
 use super::{Action, Bypass, FileRef, Show, ShowHandle};
 use crate::api::testkit::{assert_error, TestApp};
 use crate::devices::bake::Baker;
@@ -69,25 +71,6 @@ fn expected(show: &Show, swap: bool) -> pipeline::Look {
         look.output.ops.push(Op::Matrix(m));
     }
     look
-}
-
-/// The largest difference between two lattices over the nodes whose coordinates all lie
-/// in 0.2..0.5, and how many nodes that is.
-fn mid_lattice_diff(a: &Lut3d, b: &Lut3d) -> (usize, f64) {
-    let n = a.size();
-    let (mut checked, mut worst) = (0, 0.0f64);
-    for (i, (x, y)) in a.data().iter().zip(b.data()).enumerate() {
-        let idx = [i % n, (i / n) % n, i / (n * n)];
-        if idx
-            .iter()
-            .all(|&k| (0.2..=0.5).contains(&(k as f64 / (n - 1) as f64)))
-        {
-            checked += 1;
-            let d = (0..3).map(|c| f64::from((x[c] - y[c]).abs()));
-            worst = worst.max(d.fold(0.0, f64::max));
-        }
-    }
-    (checked, worst)
 }
 
 #[tokio::test]
