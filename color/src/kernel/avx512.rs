@@ -1,11 +1,11 @@
-//! AVX-512 level (F/BW/VL): 16 pixels per vector, lattice nodes fetched with gathers,
+//! AVX-512 level (F/BW/VL/DQ): 16 pixels per vector, lattice nodes fetched with gathers,
 //! vector loads and stores for packed f32/u16 RGB and u8 RGBA ([`super::avx512_io`]).
 //! The shared per-level code is [`super::simd_level`]; this module gives its 16-lane
 //! operations. Index arithmetic, shaper and CDL are the scalar reference's operations,
 //! lane by lane.
 
 super::simd_level::simd_level!(
-    "avx512f,avx512bw,avx512vl,avx2,fma,f16c",
+    "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c",
     super::avx512_io::Avx512Io
 );
 
@@ -23,7 +23,7 @@ mod v {
     macro_rules! ops {
         ($($name:ident($($a:ident: $t:ty),*) -> $r:ty = $body:expr;)*) => {$(
             #[inline]
-            #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+            #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
             pub fn $name($($a: $t),*) -> $r {
                 $body
             }
@@ -58,7 +58,7 @@ mod v {
     /// # Safety
     /// `p` must be valid for reading 16 floats.
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
     pub unsafe fn load(p: *const f32) -> F {
         // SAFETY: the caller's contract.
         unsafe { _mm512_loadu_ps(p) }
@@ -67,7 +67,7 @@ mod v {
     /// # Safety
     /// `p` must be valid for writing 16 floats.
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
     pub unsafe fn store(p: *mut f32, x: F) {
         // SAFETY: the caller's contract.
         unsafe { _mm512_storeu_ps(p, x) }
@@ -76,7 +76,7 @@ mod v {
     /// # Safety
     /// `p` must be valid for reading 16 i32.
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
     pub unsafe fn iload(p: *const i32) -> I {
         // SAFETY: the caller's contract.
         unsafe { _mm512_loadu_si512(p.cast()) }
@@ -85,7 +85,7 @@ mod v {
     /// # Safety
     /// `p` must be valid for writing 16 i32.
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
     pub unsafe fn istore(p: *mut i32, x: I) {
         // SAFETY: the caller's contract.
         unsafe { _mm512_storeu_si512(p.cast(), x) }
@@ -94,7 +94,7 @@ mod v {
     /// # Safety
     /// `t.add(i)` must be readable for every lane's `i`.
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
     pub unsafe fn gather(t: *const f32, i: I) -> F {
         // SAFETY: the caller's contract.
         unsafe { _mm512_i32gather_ps::<4>(i, t) }
@@ -106,7 +106,7 @@ mod v {
     /// # Safety
     /// `nodes.add(i3 + 2)` must be readable for every lane's `i3`.
     #[inline]
-    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx2,fma")]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
     pub unsafe fn fetch_rgb(nodes: *const f32, i3: I) -> [F; 3] {
         let lo = _mm512_castsi512_si256(i3);
         let hi = _mm512_extracti64x4_epi64::<1>(i3);

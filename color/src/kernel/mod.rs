@@ -224,7 +224,7 @@ impl Kernel {
             // detected level, `with_level` checks), so the CPU has AVX2, FMA and F16C.
             CpuLevel::Avx2 => unsafe { avx2::row(p, s, src, dst, width, stream) },
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above, for AVX-512 F/BW/VL plus the AVX2 set.
+            // SAFETY: as above, for AVX-512 F/BW/VL/DQ plus the AVX2 set.
             CpuLevel::Avx512 => unsafe { avx512::row(p, s, src, dst, width, stream) },
             _ => {
                 // The scalar level writes through the cache.
