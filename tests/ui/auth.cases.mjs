@@ -3,20 +3,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { audit } from './a11y.cases.mjs';
-import { artifacts, binary, browser, pictureShows, waitForServer } from './harness.mjs';
-
-const PASSPHRASE = 'truck-night-shift';
+import { artifacts, authServer, browser, PASSPHRASE, pictureShows, waitForServer } from './harness.mjs';
 
 test('with a passphrase the page asks to log in, then tiles, focus view and trims work over the token', async (t) => {
-  const port = 40000 + Math.floor(Math.random() * 20000);
-  const server = spawn(binary, ['serve', '--demo', '--bind', `0.0.0.0:${port}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, LOOKWIRE_PASSPHRASE: PASSPHRASE },
-  });
-  const origin = `http://127.0.0.1:${port}`;
+  const { server, origin } = authServer();
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   try {
     await waitForServer(`${origin}/api/v1/session`);

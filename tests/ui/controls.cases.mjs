@@ -3,9 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { eventually, openPage, pictureOf, pictureShows, rest, root, trimOf } from './harness.mjs';
+import { eventually, openPage, pictureOf, pictureShows, rest, trimOf } from './harness.mjs';
 
 const IDENTITY = { slope: [1, 1, 1], offset: [0, 0, 0], power: [1, 1, 1], sat: 1 };
 const gradeOf = async (id) => (await rest('GET', `/cameras/${id}`)).grade;
@@ -105,12 +103,21 @@ test('a slider dragged with the mouse changes the trim and the graded preview', 
   await page.close();
 });
 
-test('the display transform list is the engine\'s, and choosing one changes the output and its picture', async () => {
-  const catalog = readFileSync(join(root, 'color/src/output/catalog.rs'), 'utf8');
-  const engine = [...catalog.matchAll(/(?:aces2\(\s*|id: )"([a-z0-9-]+)"/g)].map((m) => m[1]);
+test('the display transform list is the server\'s (SDR, then HDR), and choosing one changes the output and its picture', async () => {
+  const served = await rest('GET', '/displays');
   const page = await openPage();
-  const listed = await page.locator('#output-display option:not([disabled])').evaluateAll((o) => o.map((x) => /** @type {HTMLOptionElement} */ (x).value));
-  assert.deepEqual(listed, engine);
+  const listed = await page.locator('#output-display optgroup').evaluateAll((groups) => groups.map((g) => ({
+    group: g.getAttribute('label'),
+    options: [...g.querySelectorAll('option')].map((o) => [o.value, o.textContent, o.title]),
+  })));
+  const expected = (kind) => served.filter((d) => d.kind === kind).map((d) => [d.id, d.name]);
+  assert.deepEqual(listed.map((g) => [g.group, g.options.map(([id, name]) => [id, name])]), [['SDR', expected('sdr')], ['HDR', expected('hdr')]]);
+  assert.ok(expected('sdr').length > 0 && expected('hdr').length > 0);
+  // Each option says what it is: its encoding and gamut as the server lists them.
+  for (const [id, , title] of listed.flatMap((g) => g.options)) {
+    const d = served.find((x) => x.id === id);
+    assert.ok(title.includes(d.encoding) && title.includes(d.gamut), `${id}: ${title}`);
+  }
 
   await page.locator('.tile[data-camera="e"]').click();
   const start = await page.evaluate(() => window.lookwire.state.version);

@@ -33,6 +33,22 @@ export async function waitForServer(url = `${base}/api/v1/show`) {
   throw new Error(`lookwire did not start: ${url}`);
 }
 
+/** The show passphrase of servers started by `authServer`. */
+export const PASSPHRASE = 'truck-night-shift';
+
+/**
+ * A demo server bound beyond loopback, so it asks for a login (admin: `PASSPHRASE`):
+ * its process and the origin to reach it at. The caller kills it.
+ */
+export function authServer() {
+  const port = 40000 + Math.floor(Math.random() * 20000);
+  const server = spawn(binary, ['serve', '--demo', '--bind', `0.0.0.0:${port}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, LOOKWIRE_PASSPHRASE: PASSPHRASE },
+  });
+  return { server, origin: `http://127.0.0.1:${port}` };
+}
+
 /**
  * Waits until the picture `selector` shows, from `kind` ('stream' | 'jpg'), show version
  * `min` or later (and camera `camera`, when given, for the focus view).

@@ -19,6 +19,7 @@ import './a11y.cases.mjs';
 import './checks.cases.mjs';
 import './auth.cases.mjs';
 import './controls.cases.mjs';
+import './roles.cases.mjs';
 
 test('the multiviewer shows every demo camera and the show timecode', async () => {
   const page = await openPage();
@@ -34,6 +35,10 @@ test('the multiviewer shows every demo camera and the show timecode', async () =
   }
   await page.waitForFunction(() => /^\d\d:\d\d:\d\d[:;]\d\d$/.test(document.getElementById('timecode').textContent));
   await page.screenshot({ path: join(artifacts, 'multiviewer.png') });
+  // Loopback: no login, so no log-out and no view-only state; the local user is the admin.
+  assert.ok(await page.locator('#logout').isHidden());
+  assert.ok(await page.locator('#view-only').isHidden());
+  assert.ok(await page.locator('#device-add').isEnabled());
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -5,6 +5,7 @@
 
 import { api } from './api.js';
 import { $, el, toast } from './dom.js';
+import { needs } from './roles.js';
 
 const KINDS = [
   ['lwlb', 'LUT box (lookwire protocol)'],
@@ -173,11 +174,11 @@ export function buildDeviceAdmin({ state, watch }) {
     // Identity looks only for devices that carry a camera's look.
     const tests = device.camera ? TESTS : TESTS.filter(([action]) => action === 'connect');
     const buttons = tests.map(([action, text, title]) =>
-      el('button', { type: 'button', title, 'aria-label': `${text} ${device.id}`, onclick: () => test(device, action) }, text));
+      el('button', { type: 'button', title, 'aria-label': `${text} ${device.id}`, onclick: () => test(device, action), ...needs('admin') }, text));
     if (device.kind === 'videohub') {
       buttons.push(el('button', { type: 'button', 'aria-label': `Routing of ${device.id}`, onclick: () => router.open(device.id) }, 'Routing'));
     }
-    const rm = el('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${device.id}` }, 'Remove');
+    const rm = el('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${device.id}`, ...needs('admin') }, 'Remove');
     rm.addEventListener('click', () => remove(device, rm));
     buttons.push(rm);
     return el('div', { class: 'actions' }, ...buttons);
@@ -205,7 +206,7 @@ function buildRouter(status) {
   function render(view) {
     const label = (labels, i) => `${i + 1} ${labels[i] ?? ''}`.trim();
     const rows = view.routes.map((input, output) => {
-      const select = el('select', { 'aria-label': `Input on output ${label(view.output_labels, output)}`, dataset: { output } },
+      const select = el('select', { 'aria-label': `Input on output ${label(view.output_labels, output)}`, ...needs('operator'), dataset: { output, needs: 'operator' } },
         ...view.input_labels.map((_, i) => el('option', { value: i, selected: i === input }, label(view.input_labels, i))));
       select.addEventListener('change', () => route(output, Number(select.value)));
       const lock = view.locks[output];

@@ -6,6 +6,7 @@
 
 import { api } from './api.js';
 import { $, el, toast } from './dom.js';
+import { needs } from './roles.js';
 
 /** What a device or output can send instead of the full look. */
 export const BYPASS = [
@@ -104,7 +105,7 @@ async function setBypass(watch, device, select) {
 
 function bypassCell(watch, d) {
   const now = watch.bypassOf(d);
-  const select = el('select', { class: 'bypass', 'aria-label': `Bypass of ${d.id}`, title: 'What the device sends' },
+  const select = el('select', { class: 'bypass', 'aria-label': `Bypass of ${d.id}`, title: 'What the device sends', ...needs('admin') },
     ...BYPASS.map(([value, text]) => el('option', { value, selected: value === now }, text)));
   select.addEventListener('change', () => setBypass(watch, d, select));
   return el('td', { dataset: { bypass: now } }, select);

@@ -1,20 +1,38 @@
-// The display transforms an output can use: the engine's output ids with their names, as
-// color/src/output/catalog.rs lists them (the server has no route listing them; the UI test
-// checks this list against that file, and the server refuses an id it does not know).
+// The display transforms an output can use, as the server lists them (GET /api/v1/displays:
+// the colour engine's catalogue with each transform's name, SDR/HDR, peak, encoding and
+// gamut), loaded once the session is known. The select groups them SDR, then HDR.
 
-/** @type {[string, string][]} id, name */
-export const DISPLAYS = [
-  ['aces2-sdr-rec709', 'ACES 2.0 SDR 100 nit Rec.709 (BT.1886)'],
-  ['aces2-sdr-p3d65', 'ACES 2.0 SDR 100 nit P3-D65 (gamma 2.6)'],
-  ['aces2-hdr-rec2100-pq500', 'ACES 2.0 HDR 500 nit Rec.2100 PQ (P3-D65 limited)'],
-  ['aces2-hdr-rec2100-pq1000', 'ACES 2.0 HDR 1000 nit Rec.2100 PQ (P3-D65 limited)'],
-  ['aces2-hdr-rec2100-pq2000', 'ACES 2.0 HDR 2000 nit Rec.2100 PQ (P3-D65 limited)'],
-  ['aces2-hdr-rec2100-pq4000', 'ACES 2.0 HDR 4000 nit Rec.2100 PQ (P3-D65 limited)'],
-  ['aces2-hdr-p3d65-pq500', 'ACES 2.0 HDR 500 nit P3-D65 PQ'],
-  ['aces2-hdr-p3d65-pq1000', 'ACES 2.0 HDR 1000 nit P3-D65 PQ'],
-  ['aces2-hdr-p3d65-pq2000', 'ACES 2.0 HDR 2000 nit P3-D65 PQ'],
-  ['aces2-hdr-p3d65-pq4000', 'ACES 2.0 HDR 4000 nit P3-D65 PQ'],
-  ['aces2-hdr-rec2100-hlg1000', 'ACES 2.0 HDR 1000 nit Rec.2100 HLG (P3-D65 limited)'],
-  ['aces1-sdr-rec709', 'ACES 1.3 SDR video Rec.709 (BT.1886)'],
-  ['aces1-hdr-rec2100-pq1000', 'ACES 1.3 HDR 1000 nit Rec.2100 PQ (Rec.2020 limited)'],
-];
+import { api } from './api.js';
+import { el } from './dom.js';
+
+/**
+ * @typedef {{ id: string, name: string, kind: 'sdr' | 'hdr', peak_nits: number, encoding: string,
+ *   gamut: string, limiting_gamut: string, rendering: string }} DisplayTransform
+ */
+
+/** @type {DisplayTransform[]} */
+let displays = [];
+
+/** Loads the list from the server. */
+export async function loadDisplays() {
+  displays = await api('GET', '/displays');
+}
+
+/** True when `id` is a display transform the server knows. @param {string | undefined} id */
+export function knownDisplay(id) {
+  return displays.some((d) => d.id === id);
+}
+
+/** What a transform is, in one line (its option's tooltip). @param {DisplayTransform} d */
+function describe(d) {
+  const limited = d.limiting_gamut !== d.gamut ? ` limited to ${d.limiting_gamut}` : '';
+  return `${d.rendering}, ${d.peak_nits} nit, ${d.encoding}, ${d.gamut}${limited} (${d.id})`;
+}
+
+/** The select's option groups, SDR then HDR, with `current` selected. @param {string | undefined} current */
+export function displayOptions(current) {
+  return [['sdr', 'SDR'], ['hdr', 'HDR']].map(([kind, label]) =>
+    el('optgroup', { label },
+      ...displays.filter((d) => d.kind === kind).map((d) =>
+        el('option', { value: d.id, selected: d.id === current, title: describe(d), dataset: { kind } }, d.name))));
+}

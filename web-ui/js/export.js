@@ -4,6 +4,7 @@
 
 import { api, authHeaders, withToken } from './api.js';
 import { $, el } from './dom.js';
+import { allowed } from './roles.js';
 
 export const FORMATS = [
   { id: 'cc', label: '.cc per clip', clips: true },
@@ -114,7 +115,7 @@ export function buildExport({ state }) {
     } catch (error) {
       $('export-status').textContent = error.message;
     } finally {
-      $('export-go').disabled = false;
+      $('export-go').disabled = !allowed('operator');
     }
   }
 

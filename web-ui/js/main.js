@@ -4,15 +4,16 @@
 import { api, currentToken, withToken } from './api.js';
 import { Connection } from './connection.js';
 import { buildDeviceAdmin } from './device-admin.js';
-import { DISPLAYS } from './displays.js';
+import { displayOptions, knownDisplay, loadDisplays } from './displays.js';
 import { BYPASS, cameraDeviceMarks, DeviceWatch } from './devices.js';
 import { $, el, toast } from './dom.js';
 import { ShowState } from './state.js';
 import { buildExport } from './export.js';
 import { buildChecks, renderFeed } from './checks.js';
-import { login, needsLogin } from './login.js';
+import { login, logout, needsLogin } from './login.js';
 import { buildMatch } from './match.js';
 import { buildScenes } from './scenes.js';
+import { allowed, setRole } from './roles.js';
 import { PreviewStream } from './stream.js';
 import { buildTrims } from './trims.js';
 import { buildViewer } from './viewer.js';
@@ -38,20 +39,34 @@ async function reload() {
   state.load(await api('GET', '/export'));
 }
 
-/** The show, once logged in (a server beyond loopback asks who is there first). */
-async function firstLoad() {
+/** Who is here: GET /session, after a login when the server asks for one. */
+async function signIn() {
   for (;;) {
     try {
-      await reload();
-      break;
+      return await api('GET', '/session');
     } catch (error) {
       if (!needsLogin(error)) throw error;
       await login();
     }
   }
-  const session = await api('GET', '/session');
+}
+
+/** Shows who is logged in and offers only what their role may do. */
+function applySession(session) {
+  setRole(session.role);
   $('session-user').hidden = !session.auth_required;
   $('session-user').textContent = `${session.user} (${session.role})`;
+  $('logout').hidden = !session.auth_required;
+  $('view-only').hidden = allowed('operator');
+  $('view-only-note').hidden = allowed('operator');
+  $('device-admin-note').hidden = allowed('admin');
+}
+
+/** The show, once logged in (a server beyond loopback asks who is there first). */
+async function firstLoad() {
+  applySession(await signIn());
+  await loadDisplays();
+  await reload();
 }
 
 /** After a lost socket: a token that expired asks for a login again (the sockets retry). */
@@ -59,7 +74,7 @@ async function checkSession() {
   try {
     await api('GET', '/session');
   } catch (error) {
-    if (needsLogin(error)) await login();
+    if (needsLogin(error)) applySession(await signIn());
   }
 }
 
@@ -186,6 +201,7 @@ function buildPanel() {
   for (const name of ['offset', 'power', 'slope']) {
     const wheel = new Wheel(name, reach[name], (values) => sendTrim(`trim.${name}`, values));
     wheels[name] = wheel;
+    wheel.canvas.dataset.needs = 'operator'; // a viewer's wheels show their value only
     $('wheels').append(el('div', { class: 'wheel' }, wheel.canvas, el('div', {}, name[0].toUpperCase() + name.slice(1))));
   }
 }
@@ -283,10 +299,10 @@ function renderOutputs() {
 /** The focused output's display transform (a show LUT output names its LUT instead). */
 function renderDisplay(output) {
   const select = $('output-display');
-  const known = DISPLAYS.some(([id]) => id === output?.display);
+  const known = knownDisplay(output?.display);
   const current = output?.lut ? [el('option', { value: '', selected: true, disabled: true }, `show LUT ${output.lut}`)]
     : known ? [] : [el('option', { value: '', selected: true, disabled: true }, output?.display ?? '—')];
-  select.replaceChildren(...current, ...DISPLAYS.map(([id, name]) => el('option', { value: id, selected: id === output?.display }, name)));
+  select.replaceChildren(...current, ...displayOptions(output?.display));
   select.dataset.display = output?.display ?? '';
 }
 
@@ -372,6 +388,8 @@ function onReset() {
 function onKey(event) {
   if (event.target.closest('input, select, textarea')) return;
   const ctrl = event.ctrlKey || event.metaKey;
+  // A viewer's shortcuts only look: no undo, redo or reset reaches the server.
+  if (!allowed('operator') && (ctrl || event.key === 'r' || event.key === 'R')) return;
   if (ctrl && event.shiftKey && event.key.toLowerCase() === 'z') call('POST', '/show/undo');
   else if (ctrl && event.shiftKey && event.key.toLowerCase() === 'y') call('POST', '/show/redo');
   else if (ctrl && event.key.toLowerCase() === 'z') cameraAction('undo');
@@ -427,6 +445,7 @@ function wire() {
   $('show-undo').addEventListener('click', () => call('POST', '/show/undo'));
   $('show-redo').addEventListener('click', () => call('POST', '/show/redo'));
   $('help-button').addEventListener('click', () => $('help').showModal());
+  $('logout').addEventListener('click', logout);
   $('output-select').addEventListener('change', () => {
     ui.output = $('output-select').value;
     renderOutputs();
@@ -458,6 +477,7 @@ function wire() {
 }
 
 async function start() {
+  setRole('viewer'); // nothing can change the show until the session says who is here
   lookwire.viewer = buildViewer({ state, ui, previewUrl, stream, subscribe: subscribePictures });
   lookwire.match = buildMatch({ state, ui });
   lookwire.exports = buildExport({ state });

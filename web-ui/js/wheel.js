@@ -55,10 +55,18 @@ export class Wheel {
     this.canvas.setAttribute('aria-keyshortcuts', 'ArrowUp ArrowDown ArrowLeft ArrowRight Home');
     this.canvas.title = 'Arrows push the hue (Shift: fine), Home or double-click recentres';
     this.canvas.tabIndex = 0;
-    this.canvas.addEventListener('pointerdown', (e) => this.drag(e));
-    this.canvas.addEventListener('dblclick', () => this.centre());
-    this.canvas.addEventListener('keydown', (e) => this.key(e));
+    this.canvas.addEventListener('pointerdown', (e) => this.disabled || this.drag(e));
+    this.canvas.addEventListener('dblclick', () => this.disabled || this.centre());
+    this.canvas.addEventListener('keydown', (e) => this.disabled || this.key(e));
     this.describe();
+  }
+
+  /**
+   * A wheel that only shows its value (aria-disabled, as roles.js marks a viewer's): it
+   * takes no drag, key or click.
+   */
+  get disabled() {
+    return this.canvas.getAttribute('aria-disabled') === 'true';
   }
 
   base() {

@@ -2,6 +2,7 @@
 
 pub mod cameras;
 pub mod devices;
+pub mod displays;
 pub mod error;
 pub mod files;
 pub mod openapi;
@@ -141,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::preview::routes::routes_with(previews.clone()))
         .merge(crate::post::api::routes(previews))
         .merge(devices::routes())
+        .merge(displays::routes())
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .merge(files::routes())
         .merge(openapi::routes())
