@@ -12,8 +12,8 @@ use super::{require, ApiError, ApiJson, AppState};
 use crate::auth::{Caller, Role};
 use crate::show::actions::{CameraUpdate, GradeUpdate};
 use crate::show::{
-    fitted_cdl_for, Action, Camera, FittedCdl, Grade, GradeNode, Id, RgbCurves, Scope, Snapshot,
-    WorkingSpace,
+    fitted_cdl_for, Action, Camera, FittedCdl, Grade, GradeNode, Id, Recorder, RgbCurves, Scope,
+    Snapshot, TimecodeSource, WorkingSpace,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -58,6 +58,10 @@ pub struct NewCamera {
     pub outputs: Vec<Id>,
     #[serde(default)]
     pub devices: Vec<Id>,
+    #[serde(default)]
+    pub recorders: Vec<Recorder>,
+    /// The camera's timecode source when it differs from the show's.
+    pub timecode_source: Option<TimecodeSource>,
 }
 
 /// One step of a camera's whole grade chain, in the order it is applied.
@@ -192,6 +196,8 @@ pub async fn create_camera(
         grade: new.grade.unwrap_or_else(|| Grade::with_look(None)),
         outputs: new.outputs,
         devices: new.devices,
+        recorders: new.recorders,
+        timecode_source: new.timecode_source,
     };
     state
         .show

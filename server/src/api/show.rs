@@ -12,7 +12,7 @@ use super::cameras::{commit, Committed};
 use super::{require, ApiError, ApiJson, AppState};
 use crate::auth::{Caller, Role};
 use crate::show::actions::ShowUpdate;
-use crate::show::{Action, Event, Scope, Show, WorkingSpace};
+use crate::show::{Action, Event, Scope, Show, TimecodeSource, WorkingSpace};
 use crate::timecode::{ClockSource, FrameRate, Timecode};
 
 /// Version of the export file format.
@@ -39,6 +39,8 @@ pub struct ShowSummary {
     #[schema(value_type = super::schema::CdlStyleDoc)]
     pub cdl_style: lookwire_color::CdlStyle,
     pub working_space: WorkingSpace,
+    /// Where the cameras' timecode comes from (null: not stated).
+    pub timecode_source: Option<TimecodeSource>,
     /// The version of the latest committed change.
     pub version: u64,
     pub timecode: String,
@@ -92,6 +94,7 @@ fn summary(state: &AppState) -> ShowSummary {
         frame_rate: view.show.frame_rate,
         cdl_style: view.show.cdl_style,
         working_space: view.show.working_space,
+        timecode_source: view.show.timecode_source.clone(),
         version: view.version,
         timecode: state.show.timecode().to_string(),
         cameras: view.show.cameras.len(),

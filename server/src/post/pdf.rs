@@ -7,15 +7,20 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
 
 use crate::post::export::text::{asc_sop, number, style_text};
 use crate::post::grades::GradeTimeline;
+use crate::post::report::wrap;
 use crate::post::show_log::post_grade;
 use crate::preview::routes::CameraChecks;
 use crate::preview::{self, Previews};
-use crate::show::{Grade, Show};
+use crate::show::{Camera, Grade, Show};
 
 /// Width of the stills in pixels.
 pub const STILL_WIDTH: usize = 640;
 /// Grade changes listed per camera before "… more".
 const MAX_CHANGES: usize = 16;
+/// The longest line left of the checks column (x 36 to 431 at 10 pt); longer ones wrap.
+const LINE_CHARS: usize = 70;
+/// Text lines above the stills, at most.
+const MAX_LINES: usize = 10;
 /// Landscape A4 in points.
 const PAGE: (f32, f32) = (842.0, 595.0);
 
@@ -47,6 +52,7 @@ fn ascii(text: &str) -> String {
             '→' => '>',
             '×' => 'x',
             'Δ' => 'd',
+            '·' => '-',
             _ => '?',
         })
         .collect()
@@ -118,6 +124,8 @@ pub fn camera_pages(show: &Show, timeline: &GradeTimeline, previews: &Previews) 
                         cam.grade.look.as_deref().unwrap_or("none")
                     ),
                     grade,
+                    recorded_line(cam),
+                    timecode_line(show, cam),
                 ],
                 stills: stills(show, id, previews).unwrap_or_default(),
                 changes,
@@ -125,6 +133,25 @@ pub fn camera_pages(show: &Show, timeline: &GradeTimeline, previews: &Previews) 
             }
         })
         .collect()
+}
+
+/// What records the camera.
+fn recorded_line(camera: &Camera) -> String {
+    let recorders: Vec<String> = camera.recorders.iter().map(|r| r.describe()).collect();
+    match recorders.is_empty() {
+        true => "recorded: not stated".to_owned(),
+        false => format!("recorded: {}", recorders.join("; ")),
+    }
+}
+
+/// Where the camera's timecode comes from (its own source, else the show's).
+fn timecode_line(show: &Show, camera: &Camera) -> String {
+    let timecode = match (&camera.timecode_source, &show.timecode_source) {
+        (Some(own), _) => own.describe(),
+        (None, Some(tc)) => format!("{} (the show's)", tc.describe()),
+        (None, None) => "not stated".to_owned(),
+    };
+    format!("timecode: {timecode}")
 }
 
 /// The report lines of `camera`'s checks (none when it was never checked).
@@ -142,6 +169,30 @@ fn text(content: &mut Content, font: Name<'_>, size: f32, x: f32, y: f32, s: &st
     content.next_line(x, y);
     content.show(Str(ascii(s).as_bytes()));
     content.end_text();
+}
+
+/// A page's lines wrapped to [`LINE_CHARS`], at most [`MAX_LINES`] (the last then says
+/// where the rest is).
+fn page_lines(lines: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = lines.iter().flat_map(|l| wrap(l, LINE_CHARS)).collect();
+    if out.len() > MAX_LINES {
+        out.truncate(MAX_LINES - 1);
+        out.push("... more in report.html".into());
+    }
+    out
+}
+
+/// The stills' top edge: below `lines` lines of text starting at y 518.
+fn stills_top(lines: usize) -> f32 {
+    512.0 - 14.0 * lines as f32
+}
+
+/// A still's width and height on the page: 375 pt wide at most, short enough that its
+/// caption (12 pt below) stays above the grade changes' heading at y 225.
+fn still_size(top: f32, still: &Still) -> (f32, f32) {
+    let aspect = still.height.max(1) as f32 / still.width.max(1) as f32;
+    let w = 375.0f32.min((top - 252.0) / aspect);
+    (w, w * aspect)
 }
 
 /// The page of a report with no camera (a PDF needs at least one page).
@@ -196,16 +247,17 @@ pub fn look_report_pdf(title: &str, pages: &[CameraPage]) -> Vec<u8> {
         let mut c = Content::new();
         text(&mut c, font_name, 10.0, 36.0, 565.0, title);
         text(&mut c, font_name, 18.0, 36.0, 540.0, &page.title);
-        for (i, line) in page.lines.iter().enumerate() {
+        let lines = page_lines(&page.lines);
+        for (i, line) in lines.iter().enumerate() {
             text(&mut c, font_name, 10.0, 36.0, 518.0 - 14.0 * i as f32, line);
         }
         // Checks in the right column, above the stills (at most four lines).
         for (i, line) in page.checks.iter().enumerate() {
             text(&mut c, font_name, 8.0, 431.0, 518.0 - 11.0 * i as f32, line);
         }
-        let (w, top) = (375.0f32, 470.0f32);
+        let top = stills_top(lines.len());
         for (i, (still, id)) in page.stills.iter().zip(&images).enumerate() {
-            let h = w * still.height as f32 / still.width.max(1) as f32;
+            let (w, h) = still_size(top, still);
             let x = 36.0 + i as f32 * (w + 20.0);
             let mut image = pdf.image_xobject(*id, &still.jpeg);
             image.filter(Filter::DctDecode);
@@ -300,6 +352,88 @@ mod tests {
         assert_eq!(text.matches("/DCTDecode").count(), 4);
         assert!(text.contains("CAM A (a)") && text.contains("CAM B (b)"));
         assert_eq!(ascii("ΔE → 1×"), "dE > 1x");
+    }
+
+    #[test]
+    fn each_page_states_what_records_the_camera_and_its_timecode() {
+        let mut show = demo_show();
+        show.cameras.retain(|id, _| id == "e" || id == "f");
+        let timeline = timeline_from_log(&show, &[]).unwrap();
+        let pages = camera_pages(&show, &timeline, &Previews::new());
+        let (e, f) = (&pages[0].lines, &pages[1].lines);
+        assert_eq!(
+            e[3], "recorded: internal · Blackmagic RAW 5:1 · Media Module",
+            "{e:?}"
+        );
+        assert_eq!(e[4], "timecode: internal rec-run · synced in post");
+        assert_eq!(
+            f[3],
+            "recorded: internal · Cinema RAW Light · CFexpress B card; external Atomos \
+             Shogun · ProRes 422 HQ · SDI 1, backup"
+        );
+        assert_eq!(
+            f[4],
+            "timecode: jam-sync from Ambient Lockit ACL 204 · jammed at call and after lunch \
+             (the show's)"
+        );
+        let html = crate::post::report::camera_section(&pages[1]);
+        assert!(
+            html.contains("external Atomos Shogun · ProRes 422 HQ"),
+            "{html}"
+        );
+        // In the PDF: wrapped within the left column, every word there, in order.
+        let wrapped = page_lines(f);
+        assert!(wrapped.iter().all(|l| l.chars().count() <= LINE_CHARS));
+        let words = |lines: &[String]| -> Vec<String> {
+            let text = lines.join(" ");
+            text.split_whitespace()
+                .filter(|w| *w != "·")
+                .map(str::to_owned)
+                .collect()
+        };
+        assert_eq!(words(&wrapped), words(f));
+        let bytes = look_report_pdf("t", &pages[1..]);
+        let text = String::from_utf8_lossy(&bytes);
+        for line in &wrapped {
+            assert!(text.contains(&format!("({})", ascii(line))), "{line}");
+        }
+        assert!(
+            text.contains("(recorded: internal - Cinema RAW Light"),
+            "· as -"
+        );
+        // A camera with no recorder and a show without a timecode source say so.
+        show.timecode_source = None;
+        show.cameras["f"].recorders.clear();
+        let pages = camera_pages(&show, &timeline, &Previews::new());
+        assert_eq!(
+            pages[1].lines[3..],
+            ["recorded: not stated", "timecode: not stated"]
+        );
+    }
+
+    #[test]
+    fn many_lines_keep_the_stills_between_the_text_and_the_grade_changes() {
+        let long = vec!["word ".repeat(400)];
+        let lines = page_lines(&long);
+        assert_eq!(lines.len(), MAX_LINES);
+        assert_eq!(lines[MAX_LINES - 1], "... more in report.html");
+        for (width, height) in [(640, 360), (640, 480), (640, 640)] {
+            let still = Still {
+                jpeg: Vec::new(),
+                width,
+                height,
+                caption: String::new(),
+            };
+            for n in 1..=MAX_LINES {
+                let top = stills_top(n);
+                let (w, h) = still_size(top, &still);
+                let last_line = 518.0 - 14.0 * (n - 1) as f32;
+                assert!(top < last_line - 4.0, "{n} lines");
+                assert!(w > 100.0 && w <= 375.0, "{width}x{height}, {n} lines: {w}");
+                // The caption's baseline 12 pt below the still, above the heading at 225.
+                assert!(top - h - 12.0 >= 236.0, "{width}x{height}, {n} lines");
+            }
+        }
     }
 
     /// The page tree's `/Count` and its `/Kids` references.

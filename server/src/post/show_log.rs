@@ -199,6 +199,8 @@ mod tests {
             grade: crate::show::Grade::with_look(None),
             outputs: Vec::new(),
             devices: Vec::new(),
+            recorders: Vec::new(),
+            timecode_source: None,
         };
         show.cameras.insert("a".into(), camera);
         show

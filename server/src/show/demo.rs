@@ -35,6 +35,47 @@ const CAMERAS: [(&str, &str, &str, &str, &str); 6] = [
     ),
 ];
 
+/// What records each demo camera: (camera, codec, media).
+const RECORDERS: [(&str, &str, &str); 6] = [
+    ("a", "X-OCN ST", "AXS card"),
+    ("b", "ARRIRAW", "Codex Compact Drive"),
+    ("c", "AVC-Intra 4:4:4", "expressP2 card"),
+    ("d", "REDCODE RAW HQ", "CFexpress B card"),
+    ("e", "Blackmagic RAW 5:1", "Media Module"),
+    ("f", "Cinema RAW Light", "CFexpress B card"),
+];
+
+/// Each camera records internally; CAM F also to an external recorder on its SDI out.
+/// Timecode is jammed from a master clock; CAM E runs its own rec-run timecode.
+fn add_recording(show: &mut Show) {
+    for (camera, codec, media) in RECORDERS {
+        show.cameras[camera].recorders.push(Recorder {
+            kind: RecorderKind::Internal,
+            name: String::new(),
+            codec: codec.into(),
+            label: media.into(),
+        });
+    }
+    show.cameras["f"].recorders.push(Recorder {
+        kind: RecorderKind::External,
+        name: "Atomos Shogun".into(),
+        codec: "ProRes 422 HQ".into(),
+        label: "SDI 1, backup".into(),
+    });
+    show.timecode_source = Some(TimecodeSource {
+        mode: TimecodeMode::JamSync,
+        master: "Ambient Lockit ACL 204".into(),
+        genlock: String::new(),
+        label: "jammed at call and after lunch".into(),
+    });
+    show.cameras["e"].timecode_source = Some(TimecodeSource {
+        mode: TimecodeMode::RecRun,
+        master: String::new(),
+        genlock: String::new(),
+        label: "synced in post".into(),
+    });
+}
+
 /// A ready show for `lookwire serve --demo`.
 pub fn demo_show() -> Show {
     let mut show = Show::new("Demo show", FrameRate::Fps25);
@@ -77,6 +118,8 @@ pub fn demo_show() -> Show {
                 grade: Grade::with_look(Some("warm-contrast".into())),
                 outputs: vec!["sdr".into(), "hdr".into()],
                 devices: Vec::new(),
+                recorders: Vec::new(),
+                timecode_source: None,
             };
             (id.to_owned(), camera)
         })
@@ -89,6 +132,7 @@ pub fn demo_show() -> Show {
             cameras: vec!["a".into(), "b".into()],
         },
     );
+    add_recording(&mut show);
     show
 }
 

@@ -11,6 +11,7 @@ pub mod look;
 pub mod look_luts;
 pub mod model;
 pub mod patch;
+pub mod recording;
 pub mod updates;
 pub mod validate;
 pub mod writer;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use super::curves::RgbCurves;
+pub use super::recording::{Recorder, RecorderKind, TimecodeMode, TimecodeSource};
 use crate::timecode::FrameRate;
 
 /// Ids name things in URLs: 1–64 of `a-z 0-9 - _ .`, starting with a letter or digit.
@@ -35,6 +36,9 @@ pub struct Show {
     pub device_bypass: IndexMap<Id, Bypass>,
     /// Files uploaded into the show; their bytes live in the store.
     pub files: IndexMap<Id, FileRef>,
+    /// Where the cameras' timecode comes from (null: not stated).
+    #[serde(default)]
+    pub timecode_source: Option<TimecodeSource>,
 }
 
 /// Where a camera's CDLs and look are applied.
@@ -67,6 +71,12 @@ pub struct Camera {
     /// Device ids carrying this camera's picture.
     #[serde(default)]
     pub devices: Vec<Id>,
+    /// What records this camera's pictures (its own media, external recorders).
+    #[serde(default)]
+    pub recorders: Vec<Recorder>,
+    /// This camera's timecode source when it differs from the show's (null: the show's).
+    #[serde(default)]
+    pub timecode_source: Option<TimecodeSource>,
 }
 
 /// A camera's grade, applied in the working space in this order: match CDL → primary trim
@@ -245,6 +255,7 @@ impl Show {
             scenes: IndexMap::new(),
             device_bypass: IndexMap::new(),
             files: IndexMap::new(),
+            timecode_source: None,
         }
     }
 }

@@ -110,6 +110,7 @@ impl Show {
             "frame_rate" => apply_field(&mut self.frame_rate, &[], patch),
             "cdl_style" => apply_field(&mut self.cdl_style, &[], patch),
             "working_space" => apply_field(&mut self.working_space, &[], patch),
+            "timecode_source" => apply_field(&mut self.timecode_source, &[], patch),
             _ => Err(not_found(patch.path())),
         }
     }

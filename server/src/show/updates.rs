@@ -7,6 +7,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::model::{Bypass, GradeNode, Id, SignalRange, WorkingSpace};
+use super::recording::{Recorder, TimecodeSource};
 use crate::timecode::FrameRate;
 
 /// Reads a field that may be present-and-null (`Some(None)`) or absent (`None`).
@@ -27,6 +28,12 @@ pub struct CameraUpdate {
     pub working_space: Option<WorkingSpace>,
     pub outputs: Option<Vec<Id>>,
     pub devices: Option<Vec<Id>>,
+    /// The whole recorder list (add, remove, reorder by sending it).
+    pub recorders: Option<Vec<Recorder>>,
+    /// The camera's own timecode source; `null` goes back to the show's.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<TimecodeSource>)]
+    pub timecode_source: Option<Option<TimecodeSource>>,
 }
 
 /// Changes to a camera's grade; absent fields stay as they are, `look: null` removes the look.
@@ -91,6 +98,10 @@ pub struct ShowUpdate {
     #[schema(value_type = Option<crate::api::schema::CdlStyleDoc>)]
     pub cdl_style: Option<CdlStyle>,
     pub working_space: Option<WorkingSpace>,
+    /// Where the cameras' timecode comes from; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<TimecodeSource>)]
+    pub timecode_source: Option<Option<TimecodeSource>>,
 }
 
 /// The fields an update sets, by their JSON key (a present `null` sets null).
@@ -122,7 +133,7 @@ macro_rules! update_fields {
 
 update_fields!(CameraUpdate { label => "label", make => "make", model => "model",
     input_space => "input_space", working_space => "working_space", outputs => "outputs",
-    devices => "devices" });
+    devices => "devices", recorders => "recorders", timecode_source => "timecode_source" });
 update_fields!(GradeUpdate { match_cdl => "match", trim => "trim", nodes => "nodes",
     look => "look" });
 update_fields!(LookUpdate { name => "name", cdl => "cdl", lut => "lut" });
@@ -130,4 +141,5 @@ update_fields!(OutputUpdate { name => "name", display => "display", lut => "lut"
     range => "range", bypass => "bypass" });
 update_fields!(GroupUpdate { name => "name", cameras => "cameras" });
 update_fields!(ShowUpdate { name => "name", frame_rate => "frame_rate",
-    cdl_style => "cdl_style", working_space => "working_space" });
+    cdl_style => "cdl_style", working_space => "working_space",
+    timecode_source => "timecode_source" });

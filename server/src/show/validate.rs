@@ -7,6 +7,7 @@ use super::model::{
     is_valid_id, Camera, Grade, GradeNode, Output, Scene, Show, ShowLook, Snapshot,
     MAX_FADE_FRAMES, MAX_NODES,
 };
+use super::recording::check_recorders;
 
 /// A rule a changed item breaks, with the JSON pointer of the fault.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -172,6 +173,10 @@ impl Show {
             },
             "device_bypass" => check_id(base, key),
             "name" => check_name("/name".into(), &self.name),
+            "timecode_source" => match &self.timecode_source {
+                Some(tc) => tc.check("/timecode_source"),
+                None => Ok(()),
+            },
             _ => Ok(()),
         }
     }
@@ -207,7 +212,11 @@ impl Show {
         for (i, device) in c.devices.iter().enumerate() {
             check_id(format!("{base}/devices/{i}"), device)?;
         }
-        Ok(())
+        check_recorders(&format!("{base}/recorders"), &c.recorders)?;
+        match &c.timecode_source {
+            Some(tc) => tc.check(&format!("{base}/timecode_source")),
+            None => Ok(()),
+        }
     }
 
     pub(crate) fn check_grade(&self, base: &str, grade: &Grade) -> Check {
@@ -397,6 +406,7 @@ impl Show {
     /// Checks every item (after an import or a rebuild).
     pub fn validate_all(&self) -> Check {
         check_name("/name".into(), &self.name)?;
+        self.validate_at("/timecode_source")?;
         let paths = self
             .files
             .keys()

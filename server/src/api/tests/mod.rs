@@ -6,6 +6,7 @@ mod devices_certify;
 mod devices_live;
 mod grade_nodes;
 mod openapi;
+mod recording;
 mod resources;
 mod security;
 mod ws;
