@@ -464,8 +464,11 @@ mod tests {
         assert_eq!(lines, show.cameras.len() * 2 + 2);
     }
 
-    /// Each `<rect>` of a drawing as (x, y, width, height), and each `<text>` as (x, y, text).
-    fn layout(svg: &str) -> (Vec<[f64; 4]>, Vec<(f64, f64, String)>) {
+    /// A `<text>` as (x, y, text).
+    type Text = (f64, f64, String);
+
+    /// Each `<rect>` of a drawing as (x, y, width, height), and each `<text>`.
+    fn layout(svg: &str) -> (Vec<[f64; 4]>, Vec<Text>) {
         let root = xml::parse(svg).unwrap();
         let num = |e: &xml::Element, a: &str| e.attr(a).unwrap().parse::<f64>().unwrap();
         let rects = root
