@@ -490,3 +490,57 @@ fn certified_bakes_after_an_all_exact_one_stay_exact() {
         assert!(errs[errs.len() - 1] < 1e-3, "{}", errs[errs.len() - 1]);
     }
 }
+
+/// A look CDL ([`LiveBake::set_look_cdl`], a show look's) is applied exactly after the
+/// bake's CDL and before the look LUT: the live bake (ACES 2.0) and the certified bake
+/// (ACES 1.x) stay within a code of the exact bake of the chain CDL → look CDL → LUT,
+/// in both styles; a lattice of the same CDL would cost several codes between its nodes.
+#[test]
+fn a_look_cdl_is_applied_exactly() {
+    let look_cdl =
+        Cdl::from_sop_sat([1.06, 1.0, 0.95, 0.005, 0.0, -0.01, 1.1, 1.1, 1.12], 1.1).unwrap();
+    for (output, style) in [
+        ("aces2-hdr-rec2100-pq1000", CdlStyle::Asc),
+        ("aces2-sdr-rec709", CdlStyle::NoClamp),
+        ("aces1-sdr-rec709", CdlStyle::Asc),
+    ] {
+        let case = Case {
+            input: "arri-logc3-awg3",
+            working: WorkingSpace::AcesCct,
+            output,
+            cdl: extreme(),
+            style,
+            range: SignalRange::Legal,
+        };
+        let look = show_look(0.4135);
+        let space = spaces::lookup(case.input).unwrap();
+        let mut live = LiveBake::new(&space, case.working, table_for(&case), 33).unwrap();
+        live.set_look(Some(&look));
+        live.set_look_cdl(Some(look_cdl));
+        let mut desc = Look::from_ids(case.input, case.working, case.output)
+            .unwrap()
+            .with_cdl(case.cdl, case.style)
+            .with_look(Op::Cdl {
+                cdl: look_cdl,
+                style,
+            })
+            .with_look(Op::Lut3d {
+                lut: Arc::new(look.clone()),
+                interpolation: Interpolation::Tetrahedral,
+            });
+        desc.output = resolve_output(case.output).unwrap().with_range(case.range);
+        let exact = exact_bake(&desc, 33).unwrap();
+        let baked = match live.has_exact_live() {
+            true => live.bake_live(&case.cdl, style).unwrap(),
+            false => live.bake_certified(&case.cdl, style, 0.5).unwrap().0,
+        };
+        let errs = errors(&baked, &exact);
+        let (max, tail) = (errs[errs.len() - 1], p999(&errs));
+        println!("{output} {style:?} with a look CDL: p99.9 {tail:.4} max {max:.4}");
+        assert!(max < 1.0, "{output} {style:?}: max {max}, p99.9 {tail}");
+        // Without the look CDL the bake is another one.
+        live.set_look_cdl(None);
+        let without = live.bake_live(&case.cdl, style).unwrap();
+        assert!(errors(&without, &exact).last().unwrap() > &5.0, "{output}");
+    }
+}

@@ -2,12 +2,17 @@
 //! description ([`crate::show::look_for_grade`]).
 //!
 //! A grade of at most one CDL before the show look's CDL (the trim, or the match when the
-//! trim is neutral) goes through the live bake (33³ in well under a millisecond in release
-//! builds), with per-output tables built once and shared by every camera and every
-//! [`Baker`] in the process; anything else (secondary nodes, curves, match and trim both
-//! set, a show LUT output) is baked exactly. A live look is marked [`LookQuality::Live`]: its error against the
-//! exact bake reaches hundreds of 10-bit codes on saturated and bright nodes, so once the
-//! grade settles the feeder pushes its [`Certify`] bake (within one code) instead.
+//! trim is neutral) goes through the live bake, with per-output tables built once and
+//! shared by every camera and every [`Baker`] in the process; anything else (secondary
+//! nodes, curves, match and trim both set, a show LUT output) is baked exactly.
+//!
+//! For ACES 2.0 outputs the live bake is [`LiveBake::bake_live`]: the exact output per
+//! node in f32 lanes, the show look's CDL applied exactly, within a fraction of a 10-bit
+//! code of the exact bake (color/tests/output_live.rs); such looks are certified as
+//! baked. ACES 1.x outputs have no f32 path: their live bake is the table bake, whose
+//! error reaches hundreds of codes on saturated and bright nodes, so it is marked
+//! [`LookQuality::Live`] and once the grade settles the feeder pushes its [`Certify`]
+//! bake (within one code) instead.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -17,7 +22,7 @@ use lookwire_color::output::live::{
 };
 use lookwire_color::output::{OutputTransform, SignalRange};
 use lookwire_color::pipeline;
-use lookwire_color::{spaces, Cdl, CdlStyle, Domain, Lut3d};
+use lookwire_color::{spaces, Cdl, CdlStyle, Lut3d};
 use lookwire_protocol::{Look, LookQuality};
 
 use crate::show::look::engine_working;
@@ -108,7 +113,11 @@ impl Baker {
         let (lut, quality) = match live_plan(show, &desc) {
             Some(plan) => {
                 let live = self.live(camera, output, &plan.key)?;
-                (live.bake(&plan.first, desc.style)?, LookQuality::Live)
+                let quality = match live.has_exact_live() {
+                    true => LookQuality::Certified,
+                    false => LookQuality::Live,
+                };
+                (live.bake_live(&plan.first, desc.style)?, quality)
             }
             None => (exact_bake(&exact, DEVICE_LUT_SIZE)?, LookQuality::Certified),
         };
@@ -120,12 +129,8 @@ impl Baker {
     }
 
     /// The certified bake of the same look, ready to run off the async workers; `None` when
-    /// [`Baker::bake`] already bakes it within a code (exactly, or the identity).
-    ///
-    /// A grade with a show look is certified by the exact bake: the live bake carries the
-    /// show look's CDL as a 33³ lattice, whose interpolation alone costs several codes on
-    /// saturated nodes (demo camera A, a saturated trim: 6.4 codes max, 3.6 at p99.9 on HDR
-    /// PQ), beyond what the certified bake's bound accounts for.
+    /// [`Baker::bake`] already bakes it within a code (exactly, through the exact output in
+    /// f32 lanes, or the identity).
     pub fn certify(
         &mut self,
         show: &Show,
@@ -134,15 +139,15 @@ impl Baker {
         bypass: Bypass,
     ) -> Result<Option<Certify>, BakeError> {
         let desc = describe(show, camera, output, bypass)?;
-        let (Some(exact), Some(plan)) = (exact_description(&desc), live_plan(show, &desc)) else {
+        let (Some(_), Some(plan)) = (exact_description(&desc), live_plan(show, &desc)) else {
             return Ok(None);
         };
-        if plan.key.look.is_some() {
-            return Ok(Some(Certify::Exact(Box::new(exact))));
+        let live = self.live(camera, output, &plan.key)?;
+        if live.has_exact_live() {
+            return Ok(None);
         }
-        let live = Arc::clone(self.live(camera, output, &plan.key)?);
-        Ok(Some(Certify::Live {
-            live,
+        Ok(Some(Certify {
+            live: Arc::clone(live),
             first: plan.first,
             style: desc.style,
         }))
@@ -161,26 +166,20 @@ impl Baker {
             let table = output_table(key, &input)?;
             let mut live =
                 LiveBake::new(&input, engine_working(key.working), table, DEVICE_LUT_SIZE)?;
-            if let Some(cdl) = key.look {
-                live.set_look(Some(&look_lattice(&cdl, key.style)?));
-            }
+            live.set_look_cdl(key.look);
             self.lives.insert(id.clone(), (key.clone(), Arc::new(live)));
         }
         Ok(&self.lives[&id].1)
     }
 }
 
-/// A certified bake to run: the lattice within [`CERTIFIED_MAX_CODES`] of the exact bake.
+/// A certified bake to run ([`LiveBake::bake_certified`] of the look's one CDL, the show
+/// look's CDL exact): the lattice within [`CERTIFIED_MAX_CODES`] of the exact bake.
 #[derive(Debug, Clone)]
-pub enum Certify {
-    /// [`LiveBake::bake_certified`] of the look's one CDL.
-    Live {
-        live: Arc<LiveBake>,
-        first: Cdl,
-        style: CdlStyle,
-    },
-    /// The exact bake of the whole description.
-    Exact(Box<pipeline::Look>),
+pub struct Certify {
+    live: Arc<LiveBake>,
+    first: Cdl,
+    style: CdlStyle,
 }
 
 impl Certify {
@@ -188,18 +187,9 @@ impl Certify {
     /// bake's exact nodes run on rayon's pool of the caller: see
     /// [`LiveBake::bake_certified`]).
     pub fn run(&self) -> Result<(Lut3d, Certified), BakeError> {
-        match self {
-            Certify::Live { live, first, style } => {
-                Ok(live.bake_certified(first, *style, CERTIFIED_MAX_CODES)?)
-            }
-            Certify::Exact(look) => {
-                let exact_nodes = DEVICE_LUT_SIZE.pow(3);
-                Ok((
-                    exact_bake(look, DEVICE_LUT_SIZE)?,
-                    Certified { exact_nodes },
-                ))
-            }
-        }
+        Ok(self
+            .live
+            .bake_certified(&self.first, self.style, CERTIFIED_MAX_CODES)?)
     }
 }
 
@@ -259,8 +249,8 @@ fn show_look_cdl(show: &Show, desc: &CameraLook) -> Option<Cdl> {
     (!cdl.is_identity()).then_some(cdl)
 }
 
-/// The live bake takes one CDL per change and then the show look's CDL (kept in the
-/// bake as a lattice): a description of at most one CDL before the show look's goes live.
+/// The live bake takes one CDL per change and then the show look's CDL (exact, kept in
+/// the bake): a description of at most one CDL before the show look's goes live.
 fn live_plan(show: &Show, desc: &CameraLook) -> Option<LivePlan> {
     // A show LUT output has no shared output table: its looks are baked exactly.
     if desc.show_lut.is_some() {
@@ -326,31 +316,28 @@ fn output_table(key: &LiveKey, input: &spaces::InputSpace) -> Result<Arc<OutputT
     Ok(t)
 }
 
-/// The show look's CDL as a lattice over the working values a trim can hand it: 0..1
-/// after an ASC-clamped trim, a wider span (ACEScct's) without the clamp.
-fn look_lattice(cdl: &Cdl, style: CdlStyle) -> Result<Lut3d, lookwire_color::LutError> {
-    let (lo, hi) = match style {
-        CdlStyle::Asc => (0.0f32, 1.0f32),
-        CdlStyle::NoClamp => (-0.5, 1.75),
-    };
-    let span = f64::from(hi - lo);
-    let unit = Lut3d::from_fn(DEVICE_LUT_SIZE, |u| {
-        cdl.apply(u.map(|c| f64::from(lo) + c * span), style)
-    })?;
-    Lut3d::new(
-        DEVICE_LUT_SIZE,
-        unit.into_data(),
-        Domain::new([lo; 3], [hi; 3])?,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::show::demo::demo_show;
-    use lookwire_color::Interpolation;
+    use lookwire_color::{Domain, Interpolation};
 
-    /// The live bake the devices get against the exact f64 pipeline of the same grade.
+    /// The exact bake of camera A's look through `output` in `show`.
+    fn exact_of(show: &Show, output: &str) -> Lut3d {
+        let desc = crate::show::look_for(show, "a", output).unwrap();
+        exact_bake(&exact_description(&desc).unwrap(), DEVICE_LUT_SIZE).unwrap()
+    }
+
+    /// Every node's distance from the exact bake (max and p99.9, 10-bit codes).
+    fn to_exact(lut: &Lut3d, exact: &Lut3d) -> LiveError {
+        let all_exact = Certified {
+            exact_nodes: DEVICE_LUT_SIZE.pow(3),
+        };
+        live_error_of(lut, &(exact.clone(), all_exact)).unwrap()
+    }
+
+    /// The live bake the devices get against the exact f64 pipeline of the same grade:
+    /// within a code at every node, with the show look's CDL, so it is certified as baked.
     #[test]
     fn device_looks_match_the_exact_pipeline() {
         let mut show = demo_show();
@@ -362,31 +349,16 @@ mod tests {
         };
         let mut baker = Baker::default();
         let look = baker.bake(&show, "a", "sdr", Bypass::None).unwrap();
-        assert_eq!(look.quality, LookQuality::Live);
+        assert_eq!(look.quality, LookQuality::Certified);
         let desc = crate::show::look_for(&show, "a", "sdr").unwrap();
         assert_eq!(desc.range, SignalRange::Legal);
-        let want = exact_bake(&exact_description(&desc).unwrap(), DEVICE_LUT_SIZE).unwrap();
-        // The engine's live bake is within a code at the median; its tail (out-of-gamut
-        // nodes the output clamps, where the display curves are steepest) is larger
-        // (color/tests/output_live.rs pins max < 400, p99.9 < 100).
-        let mut errs: Vec<f32> = look
-            .lut
-            .data()
-            .iter()
-            .zip(want.data())
-            .flat_map(|(a, b)| (0..3).map(move |c| (a[c] - b[c]).abs() * 1023.0))
-            .collect();
-        errs.sort_by(f32::total_cmp);
-        let (median, max) = (errs[errs.len() / 2], errs[errs.len() - 1]);
-        assert!(
-            median < 0.25 && max < 400.0,
-            "live vs exact: median {median}, max {max} 10-bit codes"
-        );
+        let want = exact_of(&show, "sdr");
+        let error = to_exact(&look.lut, &want);
+        assert!(error.max_codes < 1.0, "live vs exact: {error:?}");
         let probe = look.lut.lookup([0.4, 0.4, 0.4], Interpolation::Tetrahedral);
         let exact_probe = want.lookup([0.4, 0.4, 0.4], Interpolation::Tetrahedral);
-        // Between nodes the show look, sampled as a 33³ lattice, costs about a code more.
         assert!(
-            (probe[1] - exact_probe[1]).abs() * 1023.0 < 2.0,
+            (probe[1] - exact_probe[1]).abs() * 1023.0 < 1.0,
             "mid grey {probe:?} vs {exact_probe:?}"
         );
         // The trim's power before the look's slope: no single CDL carries both.
@@ -433,13 +405,12 @@ mod tests {
         assert_eq!(look.cdl, Some(Cdl::IDENTITY));
     }
 
-    /// The certified bake of a device look is within a code of the exact bake where the
-    /// live one is not, and `LiveError` measures the live look's distance from it.
+    /// ACES 2.0 outputs: the live look is within a code of the exact bake on saturated and
+    /// bright nodes too, with and without a show look, and has nothing to certify.
     #[test]
-    fn certified_bake_is_within_a_code_where_the_live_bake_is_not() {
+    fn aces2_live_looks_are_within_a_code_and_need_no_certified_bake() {
         let mut show = demo_show();
-        show.cameras["a"].grade.look = None;
-        // Saturated and bright: where ACES 2.0's creases make the live bake's tail.
+        // Saturated and bright: where ACES 2.0's creases made the table bake's tail.
         show.cameras["a"].grade.trim = Cdl {
             slope: [1.6, 1.0, 0.7],
             offset: [0.02, 0.0, -0.02],
@@ -447,48 +418,23 @@ mod tests {
             sat: 1.4,
         };
         let mut baker = Baker::default();
-        let live = baker.bake(&show, "a", "hdr", Bypass::None).unwrap();
-        assert_eq!(live.quality, LookQuality::Live);
-        let job = baker
-            .certify(&show, "a", "hdr", Bypass::None)
-            .unwrap()
-            .expect("a live look has a certified bake");
-        assert!(matches!(job, Certify::Live { .. }), "{job:?}");
-        let certified = job.run().unwrap();
-        let desc = crate::show::look_for(&show, "a", "hdr").unwrap();
-        let exact = exact_bake(&exact_description(&desc).unwrap(), DEVICE_LUT_SIZE).unwrap();
-        let all_exact = Certified {
-            exact_nodes: DEVICE_LUT_SIZE.pow(3),
-        };
-        let to_exact = live_error_of(&certified.0, &(exact.clone(), all_exact)).unwrap();
-        assert!(
-            to_exact.max_codes <= 1.0,
-            "certified vs exact: {to_exact:?}"
-        );
-        let live_error = live_error_of(&live.lut, &certified).unwrap();
-        let live_exact = live_error_of(&live.lut, &(exact, all_exact)).unwrap();
-        assert!(
-            live_error.max_codes > 5.0,
-            "the live tail shows: {live_error:?}"
-        );
-        assert!(live_error.p999_codes <= live_error.max_codes);
-        // Through the certified lattice, the live error is the exact one within its bound.
-        assert!(
-            (live_error.max_codes - live_exact.max_codes).abs() <= live_error.within_codes,
-            "{live_error:?} vs {live_exact:?}"
-        );
-        // With a show look (a lattice in the live bake) the settled look is the exact bake.
-        show.cameras["a"].grade.look = Some("warm-contrast".into());
-        let job = baker.certify(&show, "a", "hdr", Bypass::None).unwrap();
-        let desc = crate::show::look_for(&show, "a", "hdr").unwrap();
-        let exact = exact_bake(&exact_description(&desc).unwrap(), DEVICE_LUT_SIZE).unwrap();
-        let (lut, report) = job.expect("a live look").run().unwrap();
-        assert_eq!(lut, exact);
-        assert_eq!(report.exact_nodes, DEVICE_LUT_SIZE.pow(3));
+        for look in [None, Some("warm-contrast")] {
+            show.cameras["a"].grade.look = look.map(Into::into);
+            let live = baker.bake(&show, "a", "hdr", Bypass::None).unwrap();
+            assert_eq!(live.quality, LookQuality::Certified, "{look:?}");
+            let error = to_exact(&live.lut, &exact_of(&show, "hdr"));
+            assert!(
+                error.max_codes < 1.0 && error.p999_codes <= error.max_codes,
+                "{look:?}: {error:?}"
+            );
+            let job = baker.certify(&show, "a", "hdr", Bypass::None).unwrap();
+            assert!(job.is_none(), "{look:?}: {job:?}");
+        }
         // Grades the live bake cannot take are baked exactly: nothing to certify.
         show.cameras["a"].grade.match_cdl.slope[1] = 1.05;
         let exact_look = baker.bake(&show, "a", "hdr", Bypass::None).unwrap();
         assert_eq!(exact_look.quality, LookQuality::Certified);
+        assert_eq!(*exact_look.lut, exact_of(&show, "hdr"));
         assert!(baker
             .certify(&show, "a", "hdr", Bypass::None)
             .unwrap()
@@ -497,6 +443,46 @@ mod tests {
             .certify(&show, "a", "hdr", Bypass::Identity)
             .unwrap()
             .is_none());
+    }
+
+    /// ACES 1.x outputs (no f32 path): the live look is the table bake, whose tail is
+    /// beyond a code; its certified bake is within a code of the exact bake, with and
+    /// without a show look, and `LiveError` measures the live look's distance from it.
+    #[test]
+    fn aces1_certified_bake_is_within_a_code_where_the_live_bake_is_not() {
+        let mut show = demo_show();
+        show.outputs["hdr"].display = Some("aces1-hdr-rec2100-pq1000".into());
+        show.cameras["a"].grade.trim = Cdl {
+            slope: [1.6, 1.0, 0.7],
+            offset: [0.02, 0.0, -0.02],
+            power: [1.0, 1.0, 1.0],
+            sat: 1.4,
+        };
+        let mut baker = Baker::default();
+        for look in [None, Some("warm-contrast")] {
+            show.cameras["a"].grade.look = look.map(Into::into);
+            let live = baker.bake(&show, "a", "hdr", Bypass::None).unwrap();
+            assert_eq!(live.quality, LookQuality::Live);
+            let job = baker.certify(&show, "a", "hdr", Bypass::None).unwrap();
+            let certified = job
+                .expect("a live look has a certified bake")
+                .run()
+                .unwrap();
+            let exact = exact_of(&show, "hdr");
+            let certified_error = to_exact(&certified.0, &exact);
+            assert!(
+                certified_error.max_codes <= CERTIFIED_MAX_CODES,
+                "{look:?}: certified vs exact: {certified_error:?}"
+            );
+            let live_error = live_error_of(&live.lut, &certified).unwrap();
+            let live_exact = to_exact(&live.lut, &exact);
+            assert!(live_error.max_codes > 1.0, "{look:?}: {live_error:?}");
+            // Through the certified lattice, the live error is the exact one within its bound.
+            assert!(
+                (live_error.max_codes - live_exact.max_codes).abs() <= live_error.within_codes,
+                "{live_error:?} vs {live_exact:?}"
+            );
+        }
     }
 
     #[test]

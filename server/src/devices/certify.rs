@@ -1,7 +1,10 @@
 //! Certified looks once a grade settles (issue #6 on devices).
 //!
-//! While a grade changes, devices get the fast live bake: a fraction of a 10-bit code at the
-//! median, but hundreds of codes on saturated and bright nodes. When a look has not changed
+//! Through ACES 2.0 outputs every live look is already within a code of the exact bake
+//! (the exact output in f32 lanes, [`super::bake::Baker::bake`]): it is pushed as certified
+//! and nothing follows. Through ACES 1.x outputs (no f32 path), while a grade changes,
+//! devices get the table bake: a fraction of a 10-bit code at the median, but hundreds of
+//! codes on saturated and bright nodes. When such a look has not changed
 //! for the settle time, its certified bake (within one code of the exact transform at every
 //! node, [`super::bake::Certify`]) is computed off the async workers and pushed to every
 //! device still holding that live look. A newer change drops it: a bake not yet started is

@@ -10,9 +10,11 @@ use crate::cdl::{Cdl, CdlStyle};
 use crate::lut::Interpolation;
 
 impl LiveBake {
-    /// Node `i`'s working-space value after the CDL and the look LUT (exact, f64).
+    /// Node `i`'s working-space value after the CDL, the look CDL and the look LUT
+    /// (exact, f64).
     fn graded(&self, i: usize, cdl: &Cdl, style: CdlStyle) -> [f64; 3] {
         let w = cdl.apply(self.nodes_f64[i], style);
+        let w = self.look_cdl.map_or(w, |l| l.apply(w, style));
         match &self.look {
             Some(l) => l.lookup_f64(w, Interpolation::Tetrahedral),
             None => w,
@@ -87,6 +89,7 @@ impl LiveBake {
     pub(super) fn shares_input_with(&self, other: &LiveBake) -> bool {
         std::sync::Arc::ptr_eq(&self.nodes_f64, &other.nodes_f64)
             && self.look == other.look
+            && self.look_cdl == other.look_cdl
             && self.output.source.is_some()
             && self.output.source == other.output.source
     }

@@ -8,6 +8,7 @@
 //! between 2¹⁴ entries; tested against the curve). Nodes whose value lies outside the
 //! table, or that are not finite, are flagged for the f64 path.
 
+use super::grade::GradeLanes;
 use crate::output::aces2::Aces2Lanes;
 use crate::output::fastmath32::{exp2, floor_index, fma, pow, PORTABLE_FMA};
 use crate::output::matrix::Primaries;
@@ -226,49 +227,77 @@ impl ExactLanes {
     }
 
     /// The output's rendering RGB before its last clamp of every working-space value
-    /// of `buf`, in place; the indices of nodes the f64 path must take (outside the
-    /// decode table, not finite) are appended to `fallback`.
-    pub(super) fn render(&self, buf: &mut [[f32; 3]], fallback: &mut Vec<usize>) {
+    /// into `buf`: the values of `buf` itself, or of `graded`'s nodes through its CDLs
+    /// (the same length as `buf`). The indices of nodes the f64 path must take (outside
+    /// the decode table, not finite) are appended to `fallback`.
+    pub(super) fn render(
+        &self,
+        graded: Option<(&[[f32; 3]], &GradeLanes)>,
+        buf: &mut [[f32; 3]],
+        fallback: &mut Vec<usize>,
+    ) {
         #[cfg(target_arch = "x86_64")]
         {
             use crate::kernel::{selection, CpuLevel};
             match selection().level {
                 // SAFETY: the selected level was detected on this CPU.
-                CpuLevel::Avx512 => return unsafe { self.render_avx512(buf, fallback) },
+                CpuLevel::Avx512 => return unsafe { self.render_avx512(graded, buf, fallback) },
                 // SAFETY: as above.
-                CpuLevel::Avx2 => return unsafe { self.render_avx2(buf, fallback) },
+                CpuLevel::Avx2 => return unsafe { self.render_avx2(graded, buf, fallback) },
                 CpuLevel::Scalar => {}
             }
         }
-        self.render_body::<PORTABLE_FMA>(buf, fallback);
+        self.render_body::<PORTABLE_FMA>(graded, buf, fallback);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
-    unsafe fn render_avx512(&self, buf: &mut [[f32; 3]], fallback: &mut Vec<usize>) {
-        self.render_body::<true>(buf, fallback);
+    unsafe fn render_avx512(
+        &self,
+        graded: Option<(&[[f32; 3]], &GradeLanes)>,
+        buf: &mut [[f32; 3]],
+        fallback: &mut Vec<usize>,
+    ) {
+        self.render_body::<true>(graded, buf, fallback);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn render_avx2(&self, buf: &mut [[f32; 3]], fallback: &mut Vec<usize>) {
-        self.render_body::<true>(buf, fallback);
+    unsafe fn render_avx2(
+        &self,
+        graded: Option<(&[[f32; 3]], &GradeLanes)>,
+        buf: &mut [[f32; 3]],
+        fallback: &mut Vec<usize>,
+    ) {
+        self.render_body::<true>(graded, buf, fallback);
     }
 
     #[inline(always)]
-    fn render_body<const F: bool>(&self, buf: &mut [[f32; 3]], fallback: &mut Vec<usize>) {
+    fn render_body<const F: bool>(
+        &self,
+        graded: Option<(&[[f32; 3]], &GradeLanes)>,
+        buf: &mut [[f32; 3]],
+        fallback: &mut Vec<usize>,
+    ) {
         let mut planes = [[0.0f32; CHUNK]; 3];
         let mut out = [[0.0f32; CHUNK]; 3];
         let mut flags = [false; CHUNK];
         for (k, chunk) in buf.chunks_mut(CHUNK).enumerate() {
             let n = chunk.len();
-            for (i, v) in chunk.iter().enumerate() {
+            let src = match graded {
+                Some((nodes, _)) => &nodes[k * CHUNK..k * CHUNK + n],
+                None => &*chunk,
+            };
+            for (i, v) in src.iter().enumerate() {
                 for c in 0..3 {
                     planes[c][i] = v[c];
                 }
             }
             for p in planes.iter_mut() {
                 p[n..].fill(0.0);
+            }
+            if let Some((_, grade)) = graded {
+                grade.planes::<F, CHUNK>(&mut planes);
             }
             self.to_aces::<F>(&mut planes, &mut flags);
             self.rendering.planes::<F>(&planes, &mut out);

@@ -1,8 +1,9 @@
 //! Live baking: a 33³ look LUT rebuilt at every grade change.
 //!
-//! [`LiveBake::bake_live_into`], the live bake: per change the CDL and the look LUT run
-//! on the render kernels (f32), then per node the working space's decode and the exact
-//! output transform in f32 lanes ([`crate::output::aces2::Aces2Lanes`]: the ACES 2.0
+//! [`LiveBake::bake_live_into`], the live bake: per change the CDL and the look CDL
+//! ([`LiveBake::set_look_cdl`], exact) in f32 lanes, the look LUT (if any) on the render
+//! kernels, then per node the working space's decode and the exact output transform in
+//! f32 lanes (without a look LUT the CDLs run in the same pass) ([`crate::output::aces2::Aces2Lanes`]: the ACES 2.0
 //! chain written branch-free, 16 lanes with AVX-512, 8 with AVX2, the kernels' CPU
 //! selection; HLG's encoding too), then the output's clamp, matrix and encoding table.
 //! Nodes the f32 path cannot be trusted with (a channel within 1e-4 of the node's largest,
@@ -29,12 +30,11 @@
 //!   built in parallel, with a per-cell bound of its interpolation error.
 //!
 //! Two bakes use them:
-//! - [`LiveBake::bake_into`], the table bake (what the server's devices call today): per change only the CDL (slope/offset/power
-//!   as a per-channel table, saturation exact), the look LUT and one output-table lookup
-//!   run per node, in f32 on the render kernels, then the output's clamp, matrix and
+//! - [`LiveBake::bake_into`], the table bake (what the server's devices get for ACES 1.x
+//!   outputs, which have no f32 path): per change the CDLs in f32 lanes, the look LUT and
+//!   one output-table lookup on the render kernels, then the output's clamp, matrix and
 //!   inverse EOTF (a bit-pattern table, relative accuracy ~2e-6).
-//! - [`LiveBake::bake_certified_into`], the certified bake: the same with the CDL exact,
-//!   and each node whose code values could move more than a given bound (the cell's
+//! - [`LiveBake::bake_certified_into`], the certified bake: the same, and each node whose code values could move more than a given bound (the cell's
 //!   error bound, widened, carried through clamp, matrix and inverse EOTF) computed
 //!   with the exact f64 transform. color/tests/output_live.rs checks the bound
 //!   (under one 10-bit code, max and p99.9) for every output id. The exact nodes run in
@@ -82,38 +82,25 @@
 mod error;
 mod exact;
 mod finish;
+mod grade;
 mod group;
 mod lanes;
 mod table;
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::cdl::{Cdl, CdlStyle};
 use crate::kernel::{Coding, ImageDesc, Kernel, Layout, Look as KernelLook};
-use crate::lut::{Domain, Lut1d, Lut3d, LutError};
+use crate::lut::{Domain, Lut3d, LutError};
 use crate::pipeline::{to_aces, Look, Op, Pipeline, WorkingSpace};
 use crate::spaces::{self, InputSpace, AP0, AP1};
 
 pub use error::{live_error, LiveError, Settled};
+use grade::GradeLanes;
 pub use group::bake_certified_group;
 use lanes::ExactLanes;
 pub use table::OutputTable;
-
-/// Entries of the per-channel slope/offset/power table.
-const SOP_TABLE: usize = 1024;
-
-/// One channel of the CDL before saturation, in the style's clamping. The power is the
-/// render kernels' f32 one (relative error under 5e-7, far below the table's own).
-fn sop_power(cdl: &Cdl, style: CdlStyle, c: usize, x: f64) -> f64 {
-    let v = x * cdl.slope[c] + cdl.offset[c];
-    let pow = |v: f64| f64::from(crate::kernel::pow::pow(v as f32, cdl.power[c] as f32));
-    match style {
-        CdlStyle::Asc => pow(v.clamp(0.0, 1.0)),
-        CdlStyle::NoClamp if v < 0.0 => v,
-        CdlStyle::NoClamp => pow(v),
-    }
-}
 
 /// Makes `out` hold `len` nodes (their values are about to be overwritten).
 fn reuse(out: &mut Vec<[f32; 3]>, len: usize) {
@@ -147,22 +134,21 @@ fn node_error(v: [f32; 3], e: [f32; 3]) -> [f32; 3] {
 pub struct LiveBake {
     size: usize,
     working: WorkingSpace,
-    /// Working-space value at every node of the bake lattice (red fastest), interleaved;
-    /// shared by the bakes of one camera for other outputs ([`Self::for_output`]).
-    nodes: Arc<[f32]>,
+    /// Working-space value at every node of the bake lattice (red fastest); shared by
+    /// the bakes of one camera for other outputs ([`Self::for_output`]).
+    nodes: Arc<[[f32; 3]]>,
     /// The same values in f64, for the nodes computed exactly.
     nodes_f64: Arc<[[f64; 3]]>,
     output: Arc<OutputTable>,
     /// The output table prepared for the render kernels once.
     output_kernel: Kernel,
-    /// Per-channel range of `nodes` (the CDL's per-channel table spans it).
-    node_domain: Domain,
-    /// The grade kernel's description: the look LUT (or the identity) after the CDL.
-    grade: Mutex<KernelLook>,
+    /// The look LUT on the render kernels, after the CDLs.
+    look_kernel: Option<Kernel>,
     /// The look LUT itself, for the nodes computed exactly.
     look: Option<Lut3d>,
-    /// The lattice the CDL kernel carries: the identity (exact for it), wide domain.
-    identity: Lut3d,
+    /// A CDL after the per-change one (a show look's), in the same style, before the
+    /// look LUT: applied exactly, not sampled into a lattice.
+    look_cdl: Option<Cdl>,
     /// Share of nodes (1/1024) the last checked certified bake computed exactly, and
     /// certified bakes since that check (see [`SKIP_TABLE_FROM`]).
     exact_share: AtomicU32,
@@ -185,36 +171,17 @@ impl LiveBake {
         size: usize,
     ) -> Result<Self, LutError> {
         let nodes_f64 = input_side(input, working, size)?;
-        // Wider than any output table's domain, narrow enough to keep f32 precision.
-        let wide = Domain::new([-1.0; 3], [2.0; 3])?;
-        let identity = Lut3d::new(
-            2,
-            Lut3d::identity(2)?
-                .data()
-                .iter()
-                .map(|v| v.map(|c| if c > 0.5 { 2.0 } else { -1.0 }))
-                .collect(),
-            wide,
-        )?;
-        let nodes: Arc<[f32]> = nodes_f64.iter().flatten().map(|&x| x as f32).collect();
-        let mut lo = [f32::MAX; 3];
-        let mut hi = [f32::MIN; 3];
-        for (i, &v) in nodes.iter().enumerate() {
-            lo[i % 3] = lo[i % 3].min(v);
-            hi[i % 3] = hi[i % 3].max(v);
-        }
-        let node_domain = Domain::new(lo, [0, 1, 2].map(|c| hi[c].max(lo[c] + 1e-3)))?;
+        let nodes: Arc<[[f32; 3]]> = nodes_f64.iter().map(|v| v.map(|x| x as f32)).collect();
         Ok(LiveBake {
             size,
             working,
-            node_domain,
             nodes,
             nodes_f64: nodes_f64.into(),
             output_kernel: Kernel::new(&KernelLook::lut(output.lut.clone())),
             output,
-            grade: Mutex::new(KernelLook::lut(identity.clone())),
+            look_kernel: None,
             look: None,
-            identity,
+            look_cdl: None,
             exact_share: AtomicU32::new(0),
             since_check: AtomicU32::new(0),
         })
@@ -224,7 +191,6 @@ impl LiveBake {
     /// shared, not recomputed, and [`bake_certified_group`] computes what the exact nodes
     /// of such bakes share once.
     pub fn for_output(&self, output: Arc<OutputTable>) -> LiveBake {
-        let grade = self.grade.lock().unwrap_or_else(|e| e.into_inner()).clone();
         LiveBake {
             size: self.size,
             working: self.working,
@@ -232,10 +198,9 @@ impl LiveBake {
             nodes_f64: Arc::clone(&self.nodes_f64),
             output_kernel: Kernel::new(&KernelLook::lut(output.lut.clone())),
             output,
-            node_domain: self.node_domain,
-            grade: Mutex::new(grade),
+            look_kernel: self.look_kernel.clone(),
             look: self.look.clone(),
-            identity: self.identity.clone(),
+            look_cdl: self.look_cdl,
             exact_share: AtomicU32::new(0),
             since_check: AtomicU32::new(0),
         }
@@ -251,18 +216,30 @@ impl LiveBake {
 
     /// Sets the look LUT applied after the CDL.
     pub fn set_look(&mut self, look: Option<&Lut3d>) {
-        let lut = look.cloned().unwrap_or_else(|| self.identity.clone());
-        self.grade = Mutex::new(KernelLook::lut(lut));
+        self.look_kernel = look.map(|l| Kernel::new(&KernelLook::lut(l.clone())));
         self.look = look.cloned();
     }
 
-    /// The grade kernel: `shaper` (if any) and the CDL's rest, then the look LUT.
-    fn grade_kernel(&self, shaper: Option<Lut1d>, cdl: (Cdl, CdlStyle)) -> Kernel {
-        // The template keeps the look LUT so that only the kernel's own copy is made.
-        let mut template = self.grade.lock().unwrap_or_else(|e| e.into_inner());
-        template.shaper = shaper;
-        template.cdl = Some(cdl);
-        Kernel::new(&template)
+    /// Sets a CDL applied after each bake's CDL (in its style) and before the look LUT,
+    /// exactly (a show look's CDL; a lattice of it would cost codes between its nodes).
+    pub fn set_look_cdl(&mut self, cdl: Option<Cdl>) {
+        self.look_cdl = cdl.filter(|c| !c.is_identity());
+    }
+
+    /// The CDLs of a bake: `cdl`, then the look CDL.
+    fn grade(&self, cdl: &Cdl, style: CdlStyle) -> GradeLanes {
+        GradeLanes::new(std::iter::once(cdl).chain(&self.look_cdl), style)
+    }
+
+    /// Every node's working value after the grade into `out` (size³ nodes): the CDLs
+    /// in f32 lanes, then the look LUT (if any) on the render kernels.
+    fn render_grade(&self, cdl: &Cdl, style: CdlStyle, out: &mut [[f32; 3]]) {
+        self.grade(cdl, style).apply_all(&self.nodes, out);
+        if let Some(look) = &self.look_kernel {
+            // The buffer matches `desc` by construction, so rendering cannot fail.
+            let rendered = look.render_in_place(&self.desc(), out.as_flattened_mut());
+            debug_assert!(rendered.is_ok());
+        }
     }
 
     fn desc(&self) -> ImageDesc {
@@ -271,26 +248,16 @@ impl LiveBake {
     }
 
     /// The fast bake: the lattice for this grade into `out` (resized to size³), red
-    /// fastest, all through the tables. Median error is a fraction of a 10-bit code, but
-    /// its tail is not bounded (see the module docs); [`Self::bake_certified_into`] is.
+    /// fastest, the output through its table. Median error is a fraction of a 10-bit
+    /// code, but its tail is not bounded (see the module docs);
+    /// [`Self::bake_certified_into`] is.
     pub fn bake_into(&self, cdl: &Cdl, style: CdlStyle, out: &mut Vec<[f32; 3]>) {
-        // Slope, offset and power are per channel: a 1D table over the nodes' range
-        // (built per change) replaces three powers per node; saturation stays exact.
-        let sop = Lut1d::from_fn(SOP_TABLE, self.node_domain, |c, x| {
-            sop_power(cdl, style, c, x)
-        });
-        let sat_only = Cdl {
-            sat: cdl.sat,
-            ..Cdl::IDENTITY
-        };
-        let grade = self.grade_kernel(sop.ok(), (sat_only, style));
         reuse(out, self.size.pow(3));
-        let desc = self.desc();
-        let buf = out.as_flattened_mut();
+        self.render_grade(cdl, style, out);
         // The buffer matches `desc` by construction, so rendering cannot fail.
-        let rendered = grade
-            .render(&desc, &self.nodes, buf)
-            .and_then(|()| self.output_kernel.render_in_place(&desc, buf));
+        let rendered = self
+            .output_kernel
+            .render_in_place(&self.desc(), out.as_flattened_mut());
         debug_assert!(rendered.is_ok());
         self.output.finish.apply_all(out);
     }
@@ -301,7 +268,7 @@ impl LiveBake {
         self.output.lanes.is_some()
     }
 
-    /// The live bake: the CDL and look LUT on the render kernels (f32), then per node the
+    /// The live bake: the CDLs in f32 lanes and the look LUT on the render kernels, then per node the
     /// working space's decode and the exact output transform in f32 lanes (AVX-512,
     /// AVX2 or portable), then the output's clamp, matrix and encoding. Within a fraction
     /// of a 10-bit code of the exact (f64) bake for ACES 2.0 outputs (tested for every
@@ -321,7 +288,7 @@ impl LiveBake {
 
     /// [`Self::bake_live_into`] as a [`Lut3d`] on the unit domain.
     pub fn bake_live(&self, cdl: &Cdl, style: CdlStyle) -> Result<Lut3d, LutError> {
-        let mut data = Vec::with_capacity(self.nodes.len() / 3);
+        let mut data = Vec::with_capacity(self.nodes.len());
         self.bake_live_into(cdl, style, &mut data);
         Lut3d::new(self.size, data, Domain::UNIT)
     }
@@ -333,14 +300,17 @@ impl LiveBake {
         style: CdlStyle,
         out: &mut Vec<[f32; 3]>,
     ) -> usize {
-        let grade = self.grade_kernel(None, (*cdl, style));
         reuse(out, self.size.pow(3));
-        let desc = self.desc();
-        // The buffer matches `desc` by construction, so rendering cannot fail.
-        let rendered = grade.render(&desc, &self.nodes, out.as_flattened_mut());
-        debug_assert!(rendered.is_ok());
+        let grade = self.grade(cdl, style);
         let mut fallback = Vec::new();
-        lanes.render(out, &mut fallback);
+        match &self.look_kernel {
+            // The CDLs in the same pass as the output.
+            None => lanes.render(Some((&self.nodes, &grade)), out, &mut fallback),
+            Some(_) => {
+                self.render_grade(cdl, style, out);
+                lanes.render(None, out, &mut fallback);
+            }
+        }
         self.output.finish.near_zero_nodes(out, &mut fallback);
         self.output.finish.apply_all(out);
         if !fallback.is_empty() {
@@ -354,7 +324,7 @@ impl LiveBake {
         fallback.len()
     }
 
-    /// The certified bake: like [`Self::bake_into`] with the CDL exact, and every node
+    /// The certified bake: like [`Self::bake_into`], and every node
     /// whose code values could stray more than `max_codes` 10-bit code values from the
     /// exact bake (by the table's per-cell error bound carried through the output's
     /// clamp, matrix and inverse EOTF) computed with the exact f64 transform instead, on
@@ -393,15 +363,12 @@ impl LiveBake {
             return (0..n3).collect();
         }
         self.since_check.store(0, Ordering::Relaxed);
-        let grade = self.grade_kernel(None, (*cdl, style));
-        let desc = self.desc();
         let mut work = vec![[0.0f32; 3]; n3];
-        let rendered = grade
-            .render(&desc, &self.nodes, work.as_flattened_mut())
-            .and_then(|()| {
-                self.output_kernel
-                    .render(&desc, work.as_flattened(), out.as_flattened_mut())
-            });
+        self.render_grade(cdl, style, &mut work);
+        // The buffers match by construction, so rendering cannot fail.
+        let rendered =
+            self.output_kernel
+                .render(&self.desc(), work.as_flattened(), out.as_flattened_mut());
         debug_assert!(rendered.is_ok());
         let table = &self.output;
         let limit = max_codes / 1023.0;
@@ -421,7 +388,7 @@ impl LiveBake {
 
     /// Bakes the lattice for this grade as a [`Lut3d`] on the unit domain (fast bake).
     pub fn bake(&self, cdl: &Cdl, style: CdlStyle) -> Result<Lut3d, LutError> {
-        let mut data = Vec::with_capacity(self.nodes.len() / 3);
+        let mut data = Vec::with_capacity(self.nodes.len());
         self.bake_into(cdl, style, &mut data);
         Lut3d::new(self.size, data, Domain::UNIT)
     }
@@ -434,7 +401,7 @@ impl LiveBake {
         style: CdlStyle,
         max_codes: f32,
     ) -> Result<(Lut3d, Certified), LutError> {
-        let mut data = Vec::with_capacity(self.nodes.len() / 3);
+        let mut data = Vec::with_capacity(self.nodes.len());
         let report = self.bake_certified_into(cdl, style, max_codes, &mut data);
         Ok((Lut3d::new(self.size, data, Domain::UNIT)?, report))
     }

@@ -168,9 +168,17 @@ impl OutputTable {
         self.finish.exact().unclamped_batch(aces, out);
     }
 
-    /// The working-space value → ACES2065-1 half of [`Self::exact`].
+    /// The working-space value → ACES2065-1 half of [`Self::exact`], within ±1e30 (a
+    /// grade far beyond any camera's range decodes past f64's range: the sums of
+    /// infinities in the output's matrices would make NaN, where every output clamps).
     pub(super) fn to_aces(&self, v: [f64; 3]) -> [f64; 3] {
-        (self.to_aces)(v)
+        (self.to_aces)(v).map(|x| {
+            if x.is_nan() {
+                0.0
+            } else {
+                x.clamp(-1e30, 1e30)
+            }
+        })
     }
 
     pub fn lut(&self) -> &Lut3d {

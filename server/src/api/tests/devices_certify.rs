@@ -1,5 +1,7 @@
 //! Certified looks on a LUT box once a grade settles (issue #6 on devices), against the
-//! simulated box over a real loopback socket: trims deliver live lattices, the settled
+//! simulated box over a real loopback socket. Through an ACES 2.0 output every trim's
+//! lattice is already within a code (the exact output in f32 lanes) and no certified bake
+//! runs; through an ACES 1.x output trims deliver live (table) lattices, the settled
 //! grade's certified bake follows, and a trim during a certified bake wins.
 
 use std::sync::{Arc, Mutex};
@@ -15,6 +17,7 @@ use super::devices::{box_sim, lwlb, slot_lut, trim, wait_device, wait_slot};
 use super::TestServer;
 use crate::devices::bake::Baker;
 use crate::devices::DeviceService;
+use crate::show::updates::OutputUpdate;
 use crate::show::{Action, Bypass, GradeField};
 
 /// Long against the trims' spacing, so a slow debug build still sees them as one gesture.
@@ -98,6 +101,40 @@ async fn a_settled_trim_brings_the_certified_look_and_a_newer_trim_wins() {
         d["last_push_ms"].is_number()
     })
     .await;
+
+    // ACES 2.0 (the demo's SDR output): each trim's look is certified as pushed.
+    for k in 1..=3 {
+        trim(&t, "a", 1.0 + 0.05 * f64::from(k)).await;
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    let want = Baker::default()
+        .bake(&t.state.show.view().show, "a", "sdr", Bypass::None)
+        .unwrap();
+    wait_slot(&sim, "the last trim's look", |l| same(l, &want.lut)).await;
+    let d = wait_device(&t, "box", "a certified look", |d| {
+        d["look_quality"] == "certified"
+    })
+    .await;
+    assert!(d["live_error_max_cv"].is_null(), "{d}");
+    assert_eq!(svc.certified_bakes(), (0, 0, 0), "nothing to certify");
+
+    // ACES 1.x: the table bake while hands move, the certified bake once they stop.
+    let aces1 = Action::UpdateOutput {
+        id: "sdr".into(),
+        update: OutputUpdate {
+            display: Some(Some("aces1-sdr-rec709".into())),
+            ..OutputUpdate::default()
+        },
+    };
+    t.state.show.apply("test", aces1, None).await.unwrap();
+    // The ACES 1.x output table is built on first use (a second or more on a loaded
+    // machine): the box holds the switched look before the trims start.
+    let (switched, settled) = bakes(&t.state.show.view().show);
+    wait_slot(&sim, "the ACES 1.x look", |l| {
+        same(l, &switched) || same(l, &settled)
+    })
+    .await;
+    seen.lock().unwrap().clear();
 
     // Continuous trims, closer together than the settle time: live lattices.
     for k in 1..=8 {
