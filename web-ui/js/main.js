@@ -99,7 +99,7 @@ const TALLY_TEXT = { program: 'ON AIR', preview: 'PVW' };
 function tileLabel(camera, index) {
   const tally = devices.tallyOf(camera.id);
   return el('span', { class: 'label' },
-    el('strong', {}, `${index + 1} ${camera.label}`),
+    el('strong', { title: camera.label }, `${index + 1} ${camera.label}`),
     tally ? el('span', { class: `badge tally-${tally}` }, TALLY_TEXT[tally]) : null,
     el('span', { class: 'spacer' }),
     el('span', { class: 'space', title: 'Input space' }, camera.input_space),
@@ -146,6 +146,7 @@ function renderMultiviewer() {
   const existing = new Map([...box.children].map((t) => [/** @type {HTMLElement} */ (t).dataset.camera, t]));
   const tiles = state.cameras().map((c, i) => updateTile(existing.get(c.id), c, i));
   if (tiles.length !== box.children.length || tiles.some((t, i) => box.children[i] !== t)) box.replaceChildren(...tiles);
+  box.style.setProperty('--tiles', String(Math.max(1, tiles.length))); // one row where they fit
   subscribePictures();
   fitFocus();
 }
