@@ -49,6 +49,58 @@ mod v {
         select(m: M, t: F, f: F) -> F = _mm256_blendv_ps(f, t, m);
         iselect(m: M, t: I, f: I) -> I = _mm256_blendv_epi8(f, t, _mm256_castps_si256(m));
         pow(x: F, p: F) -> F = pow_ps_avx2(x, p);
+        iand(a: I, b: I) -> I = _mm256_and_si256(a, b);
+        ior(a: I, b: I) -> I = _mm256_or_si256(a, b);
+    }
+
+    /// Each lane shifted right by `N` bits (zeros in).
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub fn srli<const N: i32>(a: I) -> I {
+        _mm256_srli_epi32::<N>(a)
+    }
+
+    /// Each lane shifted left by `N` bits.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub fn slli<const N: i32>(a: I) -> I {
+        _mm256_slli_epi32::<N>(a)
+    }
+
+    /// The 32-bit words at `t + i` for every lane.
+    ///
+    /// # Safety
+    /// `t.add(i)` must be readable for every lane's `i`.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn gather32(t: *const u32, i: I) -> I {
+        // SAFETY: the caller's contract.
+        unsafe { _mm256_i32gather_epi32::<4>(t.cast(), i) }
+    }
+
+    /// The 64-bit words at `t + i` for every lane, as their low and their high halves.
+    ///
+    /// # Safety
+    /// `t.add(i)` must be readable for every lane's `i`.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn gather64(t: *const u64, i: I) -> (I, I) {
+        let lo = _mm256_castsi256_si128(i);
+        let hi = _mm256_extracti128_si256::<1>(i);
+        // SAFETY: the caller's contract.
+        let (a, b) = unsafe {
+            (
+                _mm256_castsi256_ps(_mm256_i32gather_epi64::<8>(t.cast(), lo)),
+                _mm256_castsi256_ps(_mm256_i32gather_epi64::<8>(t.cast(), hi)),
+            )
+        };
+        // As in `fetch_rgb`: per 128-bit half words of pixels 0 1 4 5 | 2 3 6 7.
+        let order =
+            |x: F| _mm256_castpd_si256(_mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(x)));
+        (
+            order(_mm256_shuffle_ps::<0b10_00_10_00>(a, b)),
+            order(_mm256_shuffle_ps::<0b11_01_11_01>(a, b)),
+        )
     }
 
     /// # Safety

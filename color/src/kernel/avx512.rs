@@ -53,6 +53,57 @@ mod v {
         select(m: M, t: F, f: F) -> F = _mm512_mask_blend_ps(m, f, t);
         iselect(m: M, t: I, f: I) -> I = _mm512_mask_blend_epi32(m, f, t);
         pow(x: F, p: F) -> F = pow_ps_avx512(x, p);
+        iand(a: I, b: I) -> I = _mm512_and_si512(a, b);
+        ior(a: I, b: I) -> I = _mm512_or_si512(a, b);
+    }
+
+    /// Each lane shifted right by `N` bits (zeros in).
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
+    pub fn srli<const N: u32>(a: I) -> I {
+        _mm512_srli_epi32::<N>(a)
+    }
+
+    /// Each lane shifted left by `N` bits.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
+    pub fn slli<const N: u32>(a: I) -> I {
+        _mm512_slli_epi32::<N>(a)
+    }
+
+    /// The 32-bit words at `t + i` for every lane.
+    ///
+    /// # Safety
+    /// `t.add(i)` must be readable for every lane's `i`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
+    pub unsafe fn gather32(t: *const u32, i: I) -> I {
+        // SAFETY: the caller's contract.
+        unsafe { _mm512_i32gather_epi32::<4>(i, t.cast()) }
+    }
+
+    /// The 64-bit words at `t + i` for every lane, as their low and their high halves.
+    ///
+    /// # Safety
+    /// `t.add(i)` must be readable for every lane's `i`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
+    pub unsafe fn gather64(t: *const u64, i: I) -> (I, I) {
+        let lo = _mm512_castsi512_si256(i);
+        let hi = _mm512_extracti64x4_epi64::<1>(i);
+        // SAFETY: the caller's contract.
+        let (a, b) = unsafe {
+            (
+                _mm512_i32gather_epi64::<8>(lo, t.cast()),
+                _mm512_i32gather_epi64::<8>(hi, t.cast()),
+            )
+        };
+        let even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+        let odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+        (
+            _mm512_permutex2var_epi32(a, even, b),
+            _mm512_permutex2var_epi32(a, odd, b),
+        )
     }
 
     /// # Safety

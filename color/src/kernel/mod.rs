@@ -19,6 +19,7 @@ mod avx512;
 #[cfg(target_arch = "x86_64")]
 mod avx512_io;
 mod check;
+mod compact;
 mod cpu;
 mod frame;
 pub mod pow;

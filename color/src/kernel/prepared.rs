@@ -1,8 +1,10 @@
 //! A look turned into kernel-friendly tables, once per look.
 
+use super::compact::Compact;
 use super::pow::pow;
 use crate::cdl::{Cdl, CdlF32, CdlStyle, LUMA_REC709};
 use crate::lut::{Interpolation, Lut1d, Lut3d};
+use std::sync::OnceLock;
 
 /// What the kernels apply per pixel, in this order: shaper → CDL → 3D LUT.
 #[derive(Clone, Debug)]
@@ -165,6 +167,11 @@ pub(crate) struct Prepared {
     pub shaper: Option<ShaperTable>,
     pub cdl: Option<CdlTable>,
     pub lut: LutTable,
+    /// The lattice packed for u8 and u16 outputs, made on first use (x86_64 levels).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    pub compact32: OnceLock<Option<Compact<u32>>>,
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    pub compact64: OnceLock<Option<Compact<u64>>>,
 }
 
 impl Prepared {
@@ -196,6 +203,8 @@ impl Prepared {
                 interpolation: look.interpolation,
                 magnitude,
             },
+            compact32: OnceLock::new(),
+            compact64: OnceLock::new(),
         }
     }
 }

@@ -14,6 +14,7 @@
 
 macro_rules! simd_level {
     ($features:literal, $io:ty) => {
+        use super::compact::{Compact, Lattice};
         use super::frame::{CodeScale, Sample};
         use super::prepared::{Axis, CdlTable, LutTable, Prepared, ShaperTable, LUMA};
         use super::rows::{process_row, Block, RowMut, RowRef, BLOCK};
@@ -38,15 +39,16 @@ macro_rules! simd_level {
                 vertex: [[0; BLOCK]; 4],
                 weight: [[0.0; BLOCK]; 4],
             };
+            let lattice = Lattice::choose::<T>(p, s);
             process_row::<T, $io>(s, src, dst, width, stream, |blk, n| {
-                block(p, blk, n, &mut tetra)
+                block(p, lattice, blk, n, &mut tetra)
             });
         }
 
         type Rgb = (F, F, F);
 
-        /// The tetrahedra of a block's pixels: the first sample (`3·node`) of each of the
-        /// four vertices and their weights. A first pass over the block computes them, so
+        /// The tetrahedra of a block's pixels: the first sample (`3·node`; the node itself
+        /// for a packed lattice) of each of the four vertices and their weights. A first pass over the block computes them, so
         /// the second pass is only lattice reads and the blend: short iterations, many
         /// reads in flight at once.
         #[repr(C, align(64))]
@@ -57,10 +59,11 @@ macro_rules! simd_level {
 
         #[inline]
         #[target_feature(enable = $features)]
-        fn block(p: &Prepared, blk: &mut Block, n: usize, tetra: &mut Tetra) {
+        fn block(p: &Prepared, lattice: Lattice<'_>, blk: &mut Block, n: usize, tetra: &mut Tetra) {
             let shaper = p.shaper.as_ref();
             let cdl = p.cdl.as_ref().map(|c| CdlV::new(c));
             let lut = LutV::new(&p.lut);
+            let times3 = matches!(lattice, Lattice::F32);
             let mut i = 0;
             while i < n {
                 // SAFETY: i < n ≤ BLOCK and BLOCK is a multiple of LANES, so i..i + LANES
@@ -79,7 +82,7 @@ macro_rules! simd_level {
                     rgb = c.apply(rgb);
                 }
                 match lut.interpolation {
-                    Interpolation::Tetrahedral => lut.tetrahedron(rgb, tetra, i),
+                    Interpolation::Tetrahedral => lut.tetrahedron(rgb, tetra, i, times3),
                     Interpolation::Trilinear => put(blk, i, lut.trilinear(rgb)),
                 }
                 i += v::LANES;
@@ -87,9 +90,27 @@ macro_rules! simd_level {
             if lut.interpolation == Interpolation::Tetrahedral {
                 // Every vector read here was written by the pass above, lanes past n too.
                 let mut i = 0;
-                while i < n {
-                    put(blk, i, lut.blend(tetra, i));
-                    i += v::LANES;
+                match lattice {
+                    Lattice::F32 => {
+                        while i < n {
+                            put(blk, i, lut.blend(tetra, i));
+                            i += v::LANES;
+                        }
+                    }
+                    Lattice::Packed32(c) => {
+                        let c = PackedV::new(c);
+                        while i < n {
+                            put(blk, i, c.blend(tetra, i, |t, k| c.fetch32(t, k, i)));
+                            i += v::LANES;
+                        }
+                    }
+                    Lattice::Packed64(c) => {
+                        let c = PackedV::new(c);
+                        while i < n {
+                            put(blk, i, c.blend(tetra, i, |t, k| c.fetch64(t, k, i)));
+                            i += v::LANES;
+                        }
+                    }
                 }
             }
         }
@@ -263,7 +284,7 @@ macro_rules! simd_level {
             /// weights, stored at `i` of `t`.
             #[inline]
             #[target_feature(enable = $features)]
-            fn tetrahedron(&self, rgb: Rgb, t: &mut Tetra, i: usize) {
+            fn tetrahedron(&self, rgb: Rgb, t: &mut Tetra, i: usize, times3: bool) {
                 let (base, [fr, fg, fb]) = self.cell(rgb);
                 let hi = v::max(v::max(fr, fg), fb);
                 let lo = v::min(v::min(fr, fg), fb);
@@ -284,7 +305,11 @@ macro_rules! simd_level {
                     lo,
                 ];
                 for k in 0..4 {
-                    let i3 = v::iadd(vertex[k], v::iadd(vertex[k], vertex[k]));
+                    let i3 = if times3 {
+                        v::iadd(vertex[k], v::iadd(vertex[k], vertex[k]))
+                    } else {
+                        vertex[k]
+                    };
                     // SAFETY: callers pass i < BLOCK with BLOCK a multiple of LANES.
                     unsafe {
                         v::istore(t.vertex[k].as_mut_ptr().add(i), i3);
@@ -350,6 +375,85 @@ macro_rules! simd_level {
                     lerp(lerp(c00, c01, fg), lerp(c10, c11, fg), fr)
                 });
                 (out[0], out[1], out[2])
+            }
+        }
+
+        /// A packed lattice ([`Compact`]) and its read-back constants for every lane.
+        struct PackedV<'a, W> {
+            c: &'a Compact<W>,
+            lo: [F; 3],
+            step: [F; 3],
+        }
+
+        impl<'a, W> PackedV<'a, W> {
+            #[inline]
+            #[target_feature(enable = $features)]
+            fn new(c: &'a Compact<W>) -> Self {
+                Self {
+                    c,
+                    lo: c.lo.map(|x| v::splat(x)),
+                    step: c.step.map(|x| v::splat(x)),
+                }
+            }
+
+            /// [`LutV::blend`] on the packed codes of the vertices (`fetch` gives them for
+            /// vertex `k` at `i`), read back to values once blended.
+            #[inline]
+            #[target_feature(enable = $features)]
+            fn blend(&self, t: &Tetra, i: usize, fetch: impl Fn(&Tetra, usize) -> [F; 3]) -> Rgb {
+                let _ = self.c;
+                // SAFETY: i < BLOCK with BLOCK a multiple of LANES (callers).
+                let w: [F; 4] =
+                    std::array::from_fn(|k| unsafe { v::load(t.weight[k].as_ptr().add(i)) });
+                let q: [[F; 3]; 4] = std::array::from_fn(|k| fetch(t, k));
+                let out: [F; 3] = std::array::from_fn(|ch| {
+                    let acc = v::mul(w[0], q[0][ch]);
+                    let acc = v::fmadd(w[1], q[1][ch], acc);
+                    let acc = v::fmadd(w[2], q[2][ch], acc);
+                    let acc = v::fmadd(w[3], q[3][ch], acc);
+                    v::fmadd(acc, self.step[ch], self.lo[ch])
+                });
+                (out[0], out[1], out[2])
+            }
+        }
+
+        impl PackedV<'_, u32> {
+            /// The R, G, B codes of vertex `k` of the pixels at `i` (11, 11, 10 bits).
+            #[inline]
+            #[target_feature(enable = $features)]
+            fn fetch32(&self, t: &Tetra, k: usize, i: usize) -> [F; 3] {
+                // SAFETY: the block's pass wrote a node of the lattice into every lane of
+                // `t.vertex[k]` read here (i < BLOCK, a multiple of LANES), and the packed
+                // lattice has one word per node.
+                let w = unsafe {
+                    v::gather32(self.c.nodes.as_ptr(), v::iload(t.vertex[k].as_ptr().add(i)))
+                };
+                let m11 = v::isplat(0x7FF);
+                [
+                    v::to_f(v::iand(w, m11)),
+                    v::to_f(v::iand(v::srli::<11>(w), m11)),
+                    v::to_f(v::srli::<22>(w)),
+                ]
+            }
+        }
+
+        impl PackedV<'_, u64> {
+            /// The R, G, B codes of vertex `k` of the pixels at `i` (21 bits each: R in
+            /// the low half, G in the high half, B split between their top 11 and 10 bits).
+            #[inline]
+            #[target_feature(enable = $features)]
+            fn fetch64(&self, t: &Tetra, k: usize, i: usize) -> [F; 3] {
+                // SAFETY: as in `fetch32`, one 64-bit word per node.
+                let (lo, hi) = unsafe {
+                    v::gather64(self.c.nodes.as_ptr(), v::iload(t.vertex[k].as_ptr().add(i)))
+                };
+                let m21 = v::isplat(0x1F_FFFF);
+                let b = v::ior(v::srli::<21>(lo), v::slli::<11>(v::srli::<21>(hi)));
+                [
+                    v::to_f(v::iand(lo, m21)),
+                    v::to_f(v::iand(hi, m21)),
+                    v::to_f(b),
+                ]
             }
         }
     };
