@@ -152,6 +152,73 @@ fn export_from_a_show_document_uses_each_cameras_current_grade() {
     assert!(cc.contains("look: Warm contrast"), "{cc}");
 }
 
+/// `--show` takes the server's export file (GET /api/v1/export) as well as a bare show, and
+/// refuses a show that breaks the server's rules, naming the file and the pointer.
+#[test]
+fn export_takes_the_servers_show_export_and_checks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = lookwire_server::show::demo::demo_show();
+    let export = serde_json::json!({ "format": "lookwire.show", "format_version": 1,
+        "version": 7, "show": show });
+    let clips = dir.path().join("clips.csv");
+    std::fs::write(
+        &clips,
+        "Name,Reel,Start,End,FPS\nF002C001,F002,10:00:00:00,10:00:04:00,25\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let run = |file: &str, name: &str| {
+        lookwire(&[
+            "export",
+            "--clips",
+            clips.to_str().unwrap(),
+            "--show",
+            file,
+            "--format",
+            "cc,report",
+            "--out",
+            out.to_str().unwrap(),
+            "--name",
+            name,
+        ])
+    };
+    let good = dir.path().join("show.lookwire.json");
+    std::fs::write(&good, serde_json::to_string(&export).unwrap()).unwrap();
+    let (code, text) = run(good.to_str().unwrap(), "p");
+    assert_eq!(code, 0, "{text}");
+    let svg = std::fs::read_to_string(out.join("p/workflow.svg")).unwrap();
+    assert!(
+        svg.contains("Rec: external Atomos Shogun · ProRes 422 HQ"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("Timecode: jam-sync from Ambient Lockit ACL 204"),
+        "{svg}"
+    );
+    let html = std::fs::read_to_string(out.join("p/report.html")).unwrap();
+    assert!(
+        html.contains("recorded: internal · Cinema RAW Light"),
+        "{html}"
+    );
+    let mut bad = export.clone();
+    bad["show"]["cameras"]["f"]["recorders"][1]["name"] = serde_json::json!("");
+    let bad_path = dir.path().join("bad.lookwire.json");
+    std::fs::write(&bad_path, serde_json::to_string(&bad).unwrap()).unwrap();
+    let (code, text) = run(bad_path.to_str().unwrap(), "q");
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("bad.lookwire.json: /cameras/f/recorders/1/name:"),
+        "{text}"
+    );
+    let mut newer = export.clone();
+    newer["format_version"] = serde_json::json!(2);
+    std::fs::write(&bad_path, serde_json::to_string(&newer).unwrap()).unwrap();
+    let (code, text) = run(bad_path.to_str().unwrap(), "q");
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("format_version 2 is not supported"), "{text}");
+    assert!(!out.join("q").exists());
+}
+
 /// `--store` replays the show's event log: a clip rolling before a trim gets the grade of
 /// before, a clip after it the trimmed one (rule: live at the clip's first frame).
 #[test]

@@ -1,7 +1,7 @@
 //! `lookwire export`: grades matched to the day's clips, written as a post package under ASC MHL.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -96,15 +96,44 @@ pub struct Args {
     pub strict: bool,
 }
 
+/// A show from a file: the server's export (`lookwire.show`, from GET /api/v1/export) or
+/// a bare show document; checked as the server checks an import.
+fn read_show(path: &Path) -> anyhow::Result<Show> {
+    use crate::api::show::{ShowExport, EXPORT_FORMAT, EXPORT_VERSION};
+    let at = path.display();
+    let text = std::fs::read_to_string(path).with_context(|| at.to_string())?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{at}: not JSON"))?;
+    let show = if value.get("format").is_some() {
+        let export: ShowExport = serde_json::from_str(&text)
+            .with_context(|| format!("{at}: not a lookwire show export"))?;
+        anyhow::ensure!(
+            export.format == EXPORT_FORMAT,
+            "{at}: format is {:?}: expected {EXPORT_FORMAT:?}",
+            export.format
+        );
+        anyhow::ensure!(
+            export.format_version == EXPORT_VERSION,
+            "{at}: format_version {} is not supported: this build reads {EXPORT_VERSION}",
+            export.format_version
+        );
+        export.show
+    } else {
+        serde_json::from_str(&text)
+            .with_context(|| format!("{at}: not a show document (nor a show export)"))?
+    };
+    show.validate_all()
+        .map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
+    Ok(show)
+}
+
 /// The grade timeline from whichever source was given, and the show when one was.
 fn grade_timeline(args: &Args) -> anyhow::Result<(GradeTimeline, Option<Show>)> {
     if let Some(path) = &args.grades {
         return Ok((GradeLog::read(path)?, None));
     }
     if let Some(path) = &args.show {
-        let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
-        let show: Show = serde_json::from_str(&text)
-            .with_context(|| format!("{}: not a show document", path.display()))?;
+        let show = read_show(path)?;
         return Ok((timeline_from_log(&show, &[])?, Some(show)));
     }
     let path = args

@@ -170,7 +170,7 @@ fn camera_details(show: &Show, camera: &crate::show::Camera) -> Vec<String> {
     );
     match (&camera.timecode_source, &show.timecode_source) {
         (Some(own), _) => lines.push(format!("TC: {}", own.describe())),
-        (None, Some(show_tc)) => lines.push(format!("TC: {} (show)", show_tc.summary())),
+        (None, Some(show_tc)) => lines.push(format!("TC: the show's ({})", show_tc.mode.text())),
         (None, None) => {}
     }
     lines
@@ -539,7 +539,7 @@ mod tests {
             a[2..],
             [
                 "Rec: internal · X-OCN ST · AXS card",
-                "TC: jam-sync from Ambient Lockit ACL 204 (show)"
+                "TC: the show's (jam-sync)"
             ]
         );
         let e = box_of(&svg, "CAM E");
@@ -549,12 +549,15 @@ mod tests {
             "Rec: internal · Cinema RAW Light · CFexpress B card",
             "Rec: external Atomos Shogun · ProRes 422 HQ",
             "SDI 1, backup",
-            "TC: jam-sync from Ambient Lockit ACL 204 (show)",
+            "TC: the show's (jam-sync)",
         ] {
             assert!(f.contains(&want.to_owned()), "{want}: {f:?}");
         }
         // Five cameras follow the show's timecode, CAM E its own.
-        let show_tc = texts.iter().filter(|t| t.2.ends_with("(show)")).count();
+        let show_tc = texts
+            .iter()
+            .filter(|t| t.2 == "TC: the show's (jam-sync)")
+            .count();
         assert_eq!(show_tc, 5);
     }
 

@@ -73,7 +73,8 @@ pub enum TimecodeMode {
 }
 
 impl TimecodeMode {
-    fn text(self) -> &'static str {
+    /// The mode in words: `LTC in`, `jam-sync`, `internal free-run`, `internal rec-run`.
+    pub fn text(self) -> &'static str {
         match self {
             TimecodeMode::Ltc => "LTC in",
             TimecodeMode::JamSync => "jam-sync",
@@ -173,7 +174,7 @@ fn check_text(path: &str, text: &str, required: Option<&str>) -> Result<(), Vali
     };
     if let Some(why) = required {
         if text.trim().is_empty() {
-            return fail(format!("empty: {why}"));
+            return fail(format!("{why}; it is empty"));
         }
     }
     if text.chars().count() > MAX_TEXT {
