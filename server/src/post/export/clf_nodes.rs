@@ -176,10 +176,7 @@ pub fn look_process_list(
     };
     ops.extend(output_nodes(&p.output.ops, size).map_err(|e| fail(camera, e))?);
     let mut list = ProcessList::new(ops);
-    list.id = Some(format!(
-        "urn:uuid:{}",
-        super::uuid_for(&format!("{camera}/{output}"))
-    ));
+    list.id = Some(super::uuid_for(&format!("{camera}/{output}")));
     list.descriptions = vec![
         format!("lookwire look of camera {camera} through output {output}: {order}, then the output transform {} as a {size}^3 LUT from ACEScct", look.display),
         "input transform: LUT1D log decode, Matrix camera gamut to ACES2065-1, Matrix AP0 to AP1, half-domain LUT1D to ACEScct".to_owned(),

@@ -297,7 +297,11 @@ fn camera_looks_bake_through_the_engine_per_output() {
     for c in 0..3 {
         assert!((last[c] - white[c]).abs() < 1e-5, "{last:?} vs {white:?}");
     }
-    assert!(files.contains_key(&format!("clf/{}_hdr_2024-05-01.clf", camera.id)));
+    let clf = text(&files, &format!("clf/{}_hdr_2024-05-01.clf", camera.id));
+    // The ProcessList's id is one `urn:uuid:` (the prefix was doubled once).
+    let id = xml::parse(&clf).unwrap().attr("id").unwrap().to_owned();
+    assert_eq!(id.matches("urn:uuid:").count(), 1, "{id}");
+    assert_eq!(id.len(), "urn:uuid:".len() + 36, "{id}");
     assert!(files.contains_key("workflow.svg"));
     let err = render(&list, &report, &options(&[ExportFormat::Cube]))
         .unwrap_err()
