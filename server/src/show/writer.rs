@@ -447,3 +447,7 @@ fn revert(show: &mut Show, applied: &[Patch]) {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;

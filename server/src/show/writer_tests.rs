@@ -1,0 +1,148 @@
+//! Group commit: what queues while a commit waits for the disk goes into the next commit,
+//! in one transaction, and nobody hears of a change before its commit has returned.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::sync::oneshot::error::TryRecvError;
+
+use super::{Pending, ShowHandle};
+use crate::show::demo::demo_show;
+use crate::show::{Action, Event, GradeField, Show};
+use crate::store::{Loaded, SqliteStore, Store, StoreError, StoredDevice, StoredFile, StoredUser};
+
+/// Guards the test against a writer that never gets there; no result depends on it.
+const STUCK: Duration = Duration::from_secs(30);
+
+/// A store whose `append` tells the test how many events it got, then waits for the test's
+/// go-ahead before it commits: the test decides when each commit "finishes its sync".
+struct GatedStore {
+    inner: SqliteStore,
+    entered: mpsc::Sender<Vec<u64>>,
+    release: mpsc::Receiver<()>,
+}
+
+impl Store for GatedStore {
+    fn load(&mut self) -> Result<Option<Loaded>, StoreError> {
+        self.inner.load()
+    }
+    fn init(&mut self, base: &Show) -> Result<(), StoreError> {
+        self.inner.init(base)
+    }
+    fn append(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        let versions = events.iter().map(|e| e.version).collect();
+        self.entered.send(versions).expect("test listens");
+        self.release.recv_timeout(STUCK).expect("test releases");
+        self.inner.append(events)
+    }
+    fn events_since(&mut self, version: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
+        self.inner.events_since(version, limit)
+    }
+    fn put_file(&mut self, file: &StoredFile) -> Result<(), StoreError> {
+        self.inner.put_file(file)
+    }
+    fn get_file(&mut self, id: &str) -> Result<Option<StoredFile>, StoreError> {
+        self.inner.get_file(id)
+    }
+    fn put_user(&mut self, user: &StoredUser) -> Result<(), StoreError> {
+        self.inner.put_user(user)
+    }
+    fn delete_user(&mut self, name: &str) -> Result<bool, StoreError> {
+        self.inner.delete_user(name)
+    }
+    fn users(&mut self) -> Result<Vec<StoredUser>, StoreError> {
+        self.inner.users()
+    }
+    fn put_device(&mut self, device: &StoredDevice) -> Result<(), StoreError> {
+        self.inner.put_device(device)
+    }
+    fn delete_device(&mut self, id: &str) -> Result<bool, StoreError> {
+        self.inner.delete_device(id)
+    }
+    fn devices(&mut self) -> Result<Vec<StoredDevice>, StoreError> {
+        self.inner.devices()
+    }
+}
+
+fn trim(camera: &str, value: f64) -> Action {
+    Action::Trim {
+        camera: camera.into(),
+        field: GradeField::parse("trim.slope.g").unwrap(),
+        value: json!(value),
+    }
+}
+
+fn value(i: usize) -> f64 {
+    1.1 + i as f64 / 100.0
+}
+
+fn is_waiting(pending: &mut Pending) -> bool {
+    matches!(pending.0.try_recv(), Err(TryRecvError::Empty))
+}
+
+#[tokio::test]
+async fn changes_queued_during_a_commit_go_into_the_next_one_and_wait_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let (entered_tx, entered) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel();
+    let store = GatedStore {
+        inner: SqliteStore::open(&path).unwrap(),
+        entered: entered_tx,
+        release: release_rx,
+    };
+    let show = ShowHandle::start(Box::new(store), demo_show).unwrap();
+    let mut changes = show.subscribe();
+
+    // The first trim's commit starts and is held "in its sync".
+    let mut first = show.submit("vc", trim("a", 1.01), None).await.unwrap();
+    assert_eq!(entered.recv_timeout(STUCK).unwrap(), vec![1]);
+    // Meanwhile nine more arrive from two users on three cameras (one refused).
+    let mut queued = Vec::new();
+    for (i, camera) in ["a", "b", "c", "a", "b", "zz", "c", "a", "b"]
+        .into_iter()
+        .enumerate()
+    {
+        let who = if i % 2 == 0 { "vc" } else { "colorist" };
+        let action = trim(camera, value(i));
+        queued.push(show.submit(who, action, None).await.unwrap());
+    }
+    assert!(is_waiting(&mut first), "answered before its commit");
+    assert!(changes.try_recv().is_err(), "broadcast before its commit");
+
+    release.send(()).unwrap();
+    assert_eq!(first.wait().await.unwrap().version, 1);
+    // All nine were queued while the first commit ran: one commit takes the eight valid
+    // ones, in the order they were sent, while the refused one takes no version.
+    let second = entered.recv_timeout(STUCK).unwrap();
+    assert_eq!(second, (2..=9).collect::<Vec<u64>>());
+    for pending in &mut queued {
+        assert!(is_waiting(pending), "answered before its commit");
+    }
+    assert_eq!(changes.recv().await.unwrap().event.version, 1);
+    assert!(
+        changes.try_recv().is_err(),
+        "batch broadcast before its commit"
+    );
+    assert_eq!(show.view().version, 1, "batch visible before its commit");
+
+    release.send(()).unwrap();
+    let mut versions = Vec::new();
+    for pending in queued {
+        versions.push(pending.wait().await.map(|a| a.version).ok());
+    }
+    let expected = [2, 3, 4, 5, 6, 0, 7, 8, 9].map(|v| (v > 0).then_some(v));
+    assert_eq!(versions, expected);
+    for v in 2..=9 {
+        assert_eq!(changes.recv().await.unwrap().event.version, v);
+    }
+    assert_eq!(show.view().show.cameras["b"].grade.trim.slope[1], value(8));
+
+    // What the batch committed is what a restart finds.
+    drop(show);
+    let mut reopened = SqliteStore::open(&path).unwrap();
+    let events = reopened.load().unwrap().unwrap().events;
+    assert_eq!(events.len(), 9);
+    assert_eq!(events[8].who, "vc");
+}
