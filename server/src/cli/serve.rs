@@ -221,12 +221,17 @@ impl Drop for DeviceRuntime {
     }
 }
 
-/// Lowers the calling thread's CPU priority (Linux: nice is per thread).
+/// Lowers the calling thread's CPU priority by 10 nice steps, at most to 19 (Linux: nice
+/// is per thread), so device work stays below the server's own threads however the
+/// server was started.
 #[cfg(target_os = "linux")]
 fn lower_priority() {
-    // SAFETY: setpriority with PRIO_PROCESS and who = 0 changes only the calling thread's
-    // nice value on Linux; it reads no memory of ours.
-    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+    // SAFETY: getpriority and setpriority with PRIO_PROCESS and who = 0 read and change
+    // only the calling thread's nice value on Linux; they touch no memory of ours.
+    unsafe {
+        let own = libc::getpriority(libc::PRIO_PROCESS, 0);
+        let _ = libc::setpriority(libc::PRIO_PROCESS, 0, (own + 10).min(19));
+    }
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -15,6 +15,8 @@ pub mod config;
 pub mod control;
 pub mod demo;
 pub mod device_test;
+#[cfg(test)]
+mod pace_tests;
 pub mod tally;
 pub mod tally_source;
 pub mod tangent;
@@ -114,6 +116,18 @@ impl DeviceService {
         devices: Vec<LookDevice>,
         settle: Option<std::time::Duration>,
     ) -> Arc<Self> {
+        Self::start_paced(show, registry, devices, settle, None)
+    }
+
+    /// [`DeviceService::start_with`] with the shortest time between two rounds of bakes
+    /// for the devices (`None`: one frame at the show's frame rate, [`frame_interval`]).
+    pub fn start_paced(
+        show: ShowHandle,
+        registry: DeviceRegistry,
+        devices: Vec<LookDevice>,
+        settle: Option<std::time::Duration>,
+        pace: Option<std::time::Duration>,
+    ) -> Arc<Self> {
         let manager = Arc::new(Mutex::new(DeviceManager::new()));
         let shared = Arc::new(Shared::default());
         let reports = lock(&manager).subscribe();
@@ -124,6 +138,7 @@ impl DeviceService {
                 Arc::clone(&manager),
                 Arc::clone(&shared),
                 settle,
+                pace,
             )),
         ];
         let service = Arc::new(Self {
@@ -321,14 +336,24 @@ fn hand(manager: &Arc<Mutex<DeviceManager>>, shared: &Arc<Shared>, id: &str, loo
     }
 }
 
-/// Bakes and hands out looks at start, after every show change that touches them and
-/// whenever a device is added; a live look is followed by its certified bake once it has
-/// not changed for `settle` ([`certify`]).
+/// One frame at `rate`: a device shows at most one look per frame.
+pub fn frame_interval(rate: crate::timecode::FrameRate) -> std::time::Duration {
+    let (frames, seconds) = rate.ratio();
+    std::time::Duration::from_nanos(seconds * 1_000_000_000 / frames)
+}
+
+/// Bakes and hands out looks at start, after show changes that touch them and whenever a
+/// device is added; a live look is followed by its certified bake once it has not changed
+/// for `settle` ([`certify`]). Rounds of bakes start at most once per `pace` (default: a
+/// frame, [`frame_interval`]): the first change after a quiet frame goes out at once, the
+/// changes that follow within the frame wait for its end and go out together, newest
+/// only (a device could not show the ones in between).
 async fn feed(
     show: ShowHandle,
     manager: Arc<Mutex<DeviceManager>>,
     shared: Arc<Shared>,
     settle: Option<std::time::Duration>,
+    pace: Option<std::time::Duration>,
 ) {
     // The rendered show: committed changes, plus every frame of a scene fade.
     let mut rendered = show.watch_rendered();
@@ -336,7 +361,9 @@ async fn feed(
     let mut last: HashMap<String, String> = HashMap::new();
     let mut fitted_for = std::collections::HashSet::new();
     loop {
+        let round = tokio::time::Instant::now();
         let view = rendered.borrow_and_update().clone();
+        let next_round = round + pace.unwrap_or_else(|| frame_interval(view.show.frame_rate));
         let targets = lock(&shared.routes).clone();
         let cdl_only = lock(&shared.cdl_only).clone();
         for id in cdl_only.difference(&fitted_for) {
@@ -356,12 +383,14 @@ async fn feed(
             hand_baked(&manager, &shared, &mut certifier, &view, &targets, baked);
         }
         certifier.retain(&targets.keys().collect());
-        // Coalesce: wake on the next change, skipping any already superseded; meanwhile
-        // start and deliver certified bakes.
+        // Coalesce: after the next change, wait for the next round's time, taking the
+        // newest show then; meanwhile start and deliver certified bakes.
+        let mut changed = false;
         loop {
             let due = certifier.next_due();
             tokio::select! {
-                changed = rendered.changed() => if changed.is_err() { return } else { break },
+                c = rendered.changed(), if !changed => if c.is_err() { return } else { changed = true },
+                () = tokio::time::sleep_until(next_round), if changed => break,
                 () = shared.wake_feed.notified() => break,
                 () = sleep_until(due), if due.is_some() => certifier.start_due(),
                 Some(done) = certifier.finished() => {
