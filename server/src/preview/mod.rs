@@ -6,7 +6,8 @@
 //! resampled once per input space and width. [`Previews::graded`] grades it for one output
 //! (display code values, full range); [`Previews::jpeg`] encodes and caches the JPEG per
 //! (camera, output, width) while the grade it depends on is unchanged; [`scopes`] computes
-//! waveform, parade, vectorscope and histogram from a graded frame.
+//! waveform, parade, vectorscope and histogram from a graded frame ([`Previews::scopes`]
+//! grades and counts the HD frame band by band, and keeps the result while unchanged).
 
 pub mod checks;
 pub mod command;
@@ -118,6 +119,8 @@ pub struct Previews {
     kernels: Mutex<HashMap<(String, String), Prepared>>,
     gamut_kernels: Mutex<HashMap<(String, String), Arc<Kernel>>>,
     jpegs: Mutex<HashMap<JpegId, (String, Arc<Jpeg>)>>,
+    /// HD scopes per (camera, output), with the picture key they were computed at.
+    scopes: Mutex<HashMap<(String, String), (String, scopes::Scopes)>>,
     /// The latest camera check results per camera.
     pub checks: Mutex<HashMap<String, routes::CameraChecks>>,
     /// The open preview streams ([`stream::MAX_STREAMS`] at most).
@@ -133,6 +136,7 @@ impl Default for Previews {
             kernels: Mutex::default(),
             gamut_kernels: Mutex::default(),
             jpegs: Mutex::default(),
+            scopes: Mutex::default(),
             checks: Mutex::default(),
             streams: stream::StreamSlots::default(),
         }

@@ -10,10 +10,10 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 
 use super::checks::{self, CheckKind, DefectReport, NoiseReport};
-use super::scopes::{self, Scopes};
+use super::scopes::Scopes;
 use super::source::SourceInfo;
 use super::views::Zone;
-use super::{target, Picture, PreviewError, Previews, DEFAULT_WIDTH, SCOPE_WIDTH};
+use super::{target, Picture, PreviewError, Previews, DEFAULT_WIDTH};
 use crate::api::require;
 use crate::api::{ApiError, AppState};
 use crate::auth::{Caller, Role};
@@ -171,8 +171,7 @@ pub async fn scopes_json(
     let output = query.get("output").cloned();
     let scopes = blocking(move || {
         let target = target(&view.show, &id, output.as_deref(), true)?;
-        let graded = previews.graded(&view.show, &target, SCOPE_WIDTH)?;
-        Ok(scopes::compute(&view.show, &graded))
+        previews.scopes(&view.show, &target)
     })
     .await?;
     Ok(Json(scopes))

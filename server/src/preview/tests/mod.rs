@@ -501,6 +501,7 @@ async fn preview_takes_the_token_as_a_query_parameter() {
     .await;
 }
 
+mod banded_scopes;
 mod checks;
 mod command;
 mod feed;
