@@ -8,7 +8,7 @@ import { audit } from './a11y.cases.mjs';
 import { artifacts, authServer, browser, PASSPHRASE, pictureShows, waitForServer } from './harness.mjs';
 
 test('with a passphrase the page asks to log in, then tiles, focus view and trims work over the token', async (t) => {
-  const { server, origin } = authServer();
+  const { server, origin } = await authServer();
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   try {
     await waitForServer(`${origin}/api/v1/session`);

@@ -13,8 +13,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, '../..');
 export const artifacts = join(root, 'tests/artifacts/ui');
 export const binary = process.env.LOOKWIRE_BIN ?? join(root, 'target/debug/lookwire');
-const port = 20000 + Math.floor(Math.random() * 20000);
-export const base = `http://127.0.0.1:${port}`;
+/** The demo server of the whole run (set once it listens). */
+export let base = '';
 
 let server;
 export let browser;
@@ -33,6 +33,31 @@ export async function waitForServer(url = `${base}/api/v1/show`) {
   throw new Error(`lookwire did not start: ${url}`);
 }
 
+/**
+ * Starts `lookwire serve --demo` on `host` at a port the system picks (port 0: no clash with
+ * another server or an outgoing connection's port); resolves with its process and origin
+ * once it says where it listens. Its output goes on to this process's stderr.
+ * @param {string} host @param {Record<string, string>} [env]
+ */
+export function startServer(host, env = {}) {
+  const server = spawn(binary, ['serve', '--demo', '--bind', `${host}:0`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  return new Promise((resolve, reject) => {
+    let said = '';
+    const hear = (chunk) => {
+      process.stderr.write(chunk);
+      said += chunk;
+      const port = said.match(/ at http:\/\/[^/]*:(\d+)\//)?.[1];
+      if (port) resolve({ server, origin: `http://127.0.0.1:${port}` });
+    };
+    server.stdout.on('data', hear);
+    server.stderr.on('data', hear);
+    server.on('exit', (code) => reject(new Error(`lookwire serve exited (${code}) before listening: ${said}`)));
+  });
+}
+
 /** The show passphrase of servers started by `authServer`. */
 export const PASSPHRASE = 'truck-night-shift';
 
@@ -41,12 +66,7 @@ export const PASSPHRASE = 'truck-night-shift';
  * its process and the origin to reach it at. The caller kills it.
  */
 export function authServer() {
-  const port = 40000 + Math.floor(Math.random() * 20000);
-  const server = spawn(binary, ['serve', '--demo', '--bind', `0.0.0.0:${port}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, LOOKWIRE_PASSPHRASE: PASSPHRASE },
-  });
-  return { server, origin: `http://127.0.0.1:${port}` };
+  return startServer('0.0.0.0', { LOOKWIRE_PASSPHRASE: PASSPHRASE });
 }
 
 /**
@@ -131,7 +151,9 @@ export async function openPage({ scopes = false, setup = async (_page) => {}, ..
 
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
-  server = spawn(binary, ['serve', '--demo', '--bind', `127.0.0.1:${port}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  let origin;
+  ({ server, origin } = await startServer('127.0.0.1'));
+  base = origin;
   await waitForServer();
   // The debug build renders a camera's first preview in seconds (its look is baked
   // unoptimised, one at a time): render each once here so no test's wait includes it.

@@ -40,7 +40,7 @@ function usable(page) {
 }
 
 test('a viewer sees the show read-only; an operator grades but does not manage devices; log out returns to the login', async (t) => {
-  const { server, origin } = authServer();
+  const { server, origin } = await authServer();
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   try {
     await waitForServer(`${origin}/api/v1/session`);
@@ -104,6 +104,7 @@ test('a viewer sees the show read-only; an operator grades but does not manage d
     await page.locator('#login-dialog[open]').waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.getItem('lookwire.token')), null);
     assert.equal(await page.locator('.tile').count(), 0, 'no camera left behind the dialog');
+    assert.ok(await page.locator('.layout').isHidden(), 'no empty screen behind the dialog either');
     assert.equal(new URL(page.url()).search, '');
 
     // The operator grades, but device administration stays disabled, and says why.

@@ -376,6 +376,7 @@ function onChange(event) {
 
 function onReset() {
   pictureVersion.clear();
+  document.body.dataset.show = 'loaded';
   $('show-name').textContent = state.show.name;
   document.title = `lookwire · ${state.show.name}`;
   renderOutputs();
