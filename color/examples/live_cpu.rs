@@ -1,4 +1,4 @@
-//! Times the live bake (33³: camera log → ACEScct → CDL → 33³ look LUT → output) per
+//! Times the live bake (33³: camera log → ACEScct → CDL → 33³ look LUT or look CDL → output) per
 //! output id by the calling thread's CPU time: a new trim at every bake, best and median
 //! of a few hundred bakes. The CPU level follows LOOKWIRE_CPU (avx512, avx2, scalar).
 //! `cargo run --release -p lookwire-color --example live_cpu [runs] [ids…]`
@@ -64,30 +64,45 @@ fn main() {
         load_average()
     );
     println!(
-        "{:28} {:>9} {:>9} {:>9}",
-        "output", "best ms", "median ms", "ns/node"
+        "{:28} {:>5} {:>9} {:>9} {:>9}",
+        "output", "look", "best ms", "median ms", "ns/node"
     );
+    // The look as a 33³ LUT (a pass on the render kernels), or as a CDL (the server's show
+    // looks: the CDLs in the same f32 pass as the output).
+    let look_cdl = Cdl::from_sop_sat([1.06, 1.0, 0.95, 0.005, 0.0, -0.01, 1.1, 1.1, 1.12], 1.1)
+        .expect("look CDL");
     for id in &ids {
         let out = OutputTransform::from_id(id).expect("output id");
         let table = Arc::new(OutputTable::acescct(&out, false, 65).unwrap());
-        let mut live = LiveBake::new(&space, WorkingSpace::AcesCct, table, 33).unwrap();
-        live.set_look(Some(&look));
-        let mut buf = Vec::new();
-        live.bake_live_into(&trim(0), CdlStyle::Asc, &mut buf);
-        let mut times: Vec<f64> = (0..runs as u32)
-            .map(|step| {
-                let cdl = trim(step);
-                let t0 = thread_cpu_ms();
-                live.bake_live_into(&cdl, CdlStyle::Asc, &mut buf);
-                thread_cpu_ms() - t0
-            })
-            .collect();
-        times.sort_by(f64::total_cmp);
-        let (best, median) = (times[0], times[times.len() / 2]);
-        println!(
-            "{id:28} {best:9.3} {median:9.3} {:9.1}",
-            best * 1e6 / 33f64.powi(3)
-        );
+        for kind in ["lut", "cdl"] {
+            let mut live =
+                LiveBake::new(&space, WorkingSpace::AcesCct, Arc::clone(&table), 33).unwrap();
+            match kind {
+                "lut" => live.set_look(Some(&look)),
+                _ => live.set_look_cdl(Some(look_cdl)),
+            }
+            let (best, median) = time(&live, runs);
+            println!(
+                "{id:28} {kind:>5} {best:9.3} {median:9.3} {:9.1}",
+                best * 1e6 / 33f64.powi(3)
+            );
+        }
     }
     println!("load average after: {}", load_average());
+}
+
+/// Best and median thread CPU time of `runs` bakes, a new trim each.
+fn time(live: &LiveBake, runs: usize) -> (f64, f64) {
+    let mut buf = Vec::new();
+    live.bake_live_into(&trim(0), CdlStyle::Asc, &mut buf);
+    let mut times: Vec<f64> = (0..runs as u32)
+        .map(|step| {
+            let cdl = trim(step);
+            let t0 = thread_cpu_ms();
+            live.bake_live_into(&cdl, CdlStyle::Asc, &mut buf);
+            thread_cpu_ms() - t0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    (times[0], times[times.len() / 2])
 }
