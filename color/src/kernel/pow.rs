@@ -78,17 +78,6 @@ pub(crate) const EXP2_POLY: [f32; 6] = [
     0.001_340_027,
     0.000_154_763,
 ];
-/// `ln2^i / i!`, i = 0..=7: the Taylor series of `2^f` (the live bake's f32 lanes use it).
-pub(crate) const EXP2_SERIES: [f32; 8] = [
-    1.0,
-    std::f32::consts::LN_2,
-    0.240_226_5,
-    0.055_504_11,
-    0.009_618_129,
-    0.001_333_355_8,
-    0.000_154_035_3,
-    1.525_273_4e-5,
-];
 pub(crate) const SQRT2: f32 = std::f32::consts::SQRT_2;
 /// `2^24`: subnormal inputs are scaled by it before their exponent is read.
 pub(crate) const SUBNORMAL_SCALE: f32 = 16_777_216.0;

@@ -28,7 +28,7 @@ const LOG2_POLY: [f32; 8] = [
 /// against 8.5e-8 at degree 7: two fused multiply-adds fewer per power).
 const EXP2_POLY: [f32; 6] = [
     1.0,
-    0.693_147,
+    std::f32::consts::LN_2,
     0.240_222_42,
     0.055_507_336,
     0.009_671_513,
