@@ -24,7 +24,10 @@ The package (OUT/NAME) holds, per --format:
                           CDL Style and CDL Working Space columns
   edl/<camera>_<day>.edl  CMX3600, one cut per clip with *ASC_SOP, *ASC_SAT,
                           * FROM CLIP NAME: and * SOURCE FILE: comments
-  amf/<clip>.amf          ACES Metadata File v2.0 (grades made in ACEScct only)
+  amf/<clip>.amf          ACES Metadata File v2.0 (grades made in ACEScct only): input
+                          transform (the camera's space), CDL in ACEScct, output transform
+                          (the camera's first output with an ACES 2 id), from the show
+                          (--show/--store) unless --amf-input/--amf-output name them
   report.html             look report: every grade change per camera, every clip's grade
   report.pdf              per camera: setup, grade, stills before/after the grade and its
                           grade changes (--show/--store)
@@ -79,10 +82,10 @@ pub struct Args {
     /// Clip-list column naming the camera (default: Camera, else the reel's leading letters).
     #[arg(long)]
     pub camera_column: Option<String>,
-    /// AMF input transform id (e.g. urn:ampas:aces:transformId:v1.5:IDT.ARRI.ARRI-LogC4.a1.v1).
+    /// AMF input transform id, for every clip (e.g. urn:ampas:aces:transformId:v2.0:CSC.Arri.LogC4_to_ACES.a2.v1; default: from the show, per camera).
     #[arg(long)]
     pub amf_input: Option<String>,
-    /// AMF output transform id.
+    /// AMF output transform id, for every clip (default: from the show, per camera).
     #[arg(long)]
     pub amf_output: Option<String>,
     /// ASC MHL hash format, repeatable (default xxh64).

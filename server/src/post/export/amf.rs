@@ -11,8 +11,11 @@ use crate::post::xml::escape;
 
 pub const AMF_NAMESPACE: &str = "urn:ampas:aces:amf:v2.0";
 pub const CDL_NAMESPACE: &str = "urn:ASC:CDL:v1.01";
-const TO_ACESCCT: &str = "urn:ampas:aces:transformId:v1.5:ACEScsc.Academy.ACES_to_ACEScct.a1.0.3";
-const FROM_ACESCCT: &str = "urn:ampas:aces:transformId:v1.5:ACEScsc.Academy.ACEScct_to_ACES.a1.0.3";
+/// ACEScct's ids as the ACES 2 transforms name them (the same curve as ACES 1's).
+pub(crate) const TO_ACESCCT: &str =
+    "urn:ampas:aces:transformId:v2.0:CSC.Academy.ACES_to_ACEScct.a2.v1";
+pub(crate) const FROM_ACESCCT: &str =
+    "urn:ampas:aces:transformId:v2.0:CSC.Academy.ACEScct_to_ACES.a2.v1";
 
 /// ACES transform ids of the show's pipeline, for every clip of one export.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -5,6 +5,7 @@
 
 mod ale;
 mod amf;
+pub mod amf_ids;
 mod cdl;
 pub mod clf_nodes;
 mod edl;
@@ -215,7 +216,8 @@ pub fn render(
             ExportFormat::Amf => {
                 let now = UtcParts::of(std::time::SystemTime::now());
                 for m in report.matches.iter().filter(|m| m.grade.is_some()) {
-                    let doc = amf::amf(m, rule, &options.amf, &now)?;
+                    let transforms = amf_transforms(options, &m.clip.camera);
+                    let doc = amf::amf(m, rule, &transforms, &now)?;
                     add(
                         &mut files,
                         format!("amf/{}.amf", text::file_stem(&m.clip.name)),
@@ -231,6 +233,26 @@ pub fn render(
         review(report, &list.file).into_bytes(),
     )?;
     Ok(files)
+}
+
+/// A clip's AMF transforms: those given (`--amf-input`, `--amf-output`) win; else, with the
+/// show known, its camera's input space and its first output with an ACES transform id.
+fn amf_transforms(options: &ExportOptions, camera: &str) -> AmfTransforms {
+    let show = options.show.as_ref();
+    let cam = show.and_then(|s| s.cameras.get(&camera.to_lowercase()));
+    let input = options
+        .amf
+        .input
+        .clone()
+        .or_else(|| cam.and_then(|c| amf_ids::input_transform_id(&c.input_space)));
+    let output = options.amf.output.clone().or_else(|| {
+        let (show, cam) = (show?, cam?);
+        cam.outputs
+            .iter()
+            .filter_map(|o| show.outputs.get(o)?.display.as_deref())
+            .find_map(amf_ids::output_transform_id)
+    });
+    AmfTransforms { input, output }
 }
 
 /// `report.html`, and `report.pdf` (stills per camera) and `workflow.svg` when the show

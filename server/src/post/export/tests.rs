@@ -129,7 +129,7 @@ fn amf_holds_the_cdl_in_acescct_and_refuses_other_spaces() {
         .child("transformId")
         .unwrap()
         .text
-        .ends_with("ACEScct_to_ACES.a1.0.3"));
+        .ends_with("ACEScct_to_ACES.a2.v1"));
     let uuid = doc
         .child("amfInfo")
         .unwrap()
@@ -307,6 +307,72 @@ fn camera_looks_bake_through_the_engine_per_output() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("need the show"), "{err}");
+}
+
+/// The `transformId` of the AMF pipeline's `tag` element, if any.
+fn amf_transform(files: &BTreeMap<String, Vec<u8>>, clip: &str, tag: &str) -> Option<String> {
+    let doc = xml::parse(&text(files, &format!("amf/{clip}.amf"))).unwrap();
+    let pipeline = doc.child("pipeline").unwrap();
+    Some(pipeline.child(tag)?.child("transformId")?.text.clone())
+}
+
+#[test]
+fn amf_names_each_cameras_input_and_output_transform_from_the_show() {
+    let mut show = crate::show::demo::demo_show();
+    // Camera b feeds HDR first: its AMFs name the HDR output transform.
+    show.cameras["b"].outputs = vec!["hdr".into(), "sdr".into()];
+    let (list, report) = day1(MatchRule::AtStart);
+    let mut opts = options(&[ExportFormat::Amf]);
+    opts.show = Some(show.clone());
+    let files = render(&list, &report, &opts).unwrap();
+    let id = |clip, tag| amf_transform(&files, clip, tag).unwrap();
+    let v2 = "urn:ampas:aces:transformId:v2.0:";
+    assert_eq!(
+        id("A001C003_240501_R1AB", "inputTransform"),
+        format!("{v2}CSC.Sony.SLog3_SGamut3Cine_to_ACES.a2.v1")
+    );
+    assert_eq!(
+        id("A001C003_240501_R1AB", "outputTransform"),
+        format!("{v2}Output.Academy.Rec709-D65_100nit_in_Rec709-D65_BT1886.a2.v1")
+    );
+    assert_eq!(
+        id("B012C003_240501_R2CD", "inputTransform"),
+        format!("{v2}CSC.Arri.LogC4_to_ACES.a2.v1")
+    );
+    assert_eq!(
+        id("B012C003_240501_R2CD", "outputTransform"),
+        format!("{v2}Output.Academy.P3-D65_1000nit_in_Rec2100-D65_ST2084.a2.v1")
+    );
+    // Transforms given on the command line win for every clip.
+    opts.amf = AmfTransforms {
+        input: Some("urn:example:idt".into()),
+        output: None,
+    };
+    let files = render(&list, &report, &opts).unwrap();
+    assert_eq!(
+        amf_transform(&files, "B012C003_240501_R2CD", "inputTransform").unwrap(),
+        "urn:example:idt"
+    );
+    // A space and an output with no ACES id: no element, the rest of the AMF as before.
+    show.cameras["a"].input_space = "dji-dlog-dgamut".into();
+    show.cameras["a"].outputs = vec![];
+    opts.show = Some(show);
+    opts.amf = AmfTransforms::default();
+    let files = render(&list, &report, &opts).unwrap();
+    assert_eq!(
+        amf_transform(&files, "A001C003_240501_R1AB", "inputTransform"),
+        None
+    );
+    assert_eq!(
+        amf_transform(&files, "A001C003_240501_R1AB", "outputTransform"),
+        None
+    );
+    // Without the show, none either (the grade log names no camera setup).
+    let files = rendered(&[ExportFormat::Amf]);
+    assert_eq!(
+        amf_transform(&files, "A001C003_240501_R1AB", "inputTransform"),
+        None
+    );
 }
 
 #[test]
