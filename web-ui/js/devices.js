@@ -103,12 +103,13 @@ async function setBypass(watch, device, select) {
   }
 }
 
-function bypassCell(watch, d) {
+/** The device's bypass select (under its state: the table fits the panel's width). */
+function bypassSelect(watch, d) {
   const now = watch.bypassOf(d);
   const select = el('select', { class: 'bypass', 'aria-label': `Bypass of ${d.id}`, title: 'What the device sends', ...needs('admin') },
     ...BYPASS.map(([value, text]) => el('option', { value, selected: value === now }, text)));
   select.addEventListener('change', () => setBypass(watch, d, select));
-  return el('td', { dataset: { bypass: now } }, select);
+  return el('div', { dataset: { bypass: now } }, select);
 }
 
 function renderTable(watch) {
@@ -125,10 +126,10 @@ function renderTable(watch) {
           d.on_air ? el('span', { class: 'badge on-air' }, 'on air') : null,
           bypass !== 'none' ? el('span', { class: 'badge bypassed' }, `bypass: ${bypass}`) : null,
           d.protection && d.protection !== 'clear' ? el('span', { class: 'badge' }, d.protection) : null,
-          d.error ? el('div', { class: 'device-error' }, d.error) : null),
+          d.error ? el('div', { class: 'device-error' }, d.error) : null,
+          bypassSelect(watch, d)),
         el('td', {}, number(d.last_push_ms, 1, 'ms')),
-        el('td', { title: d.error_mean_cv != null ? `mean ${Number(d.error_mean_cv).toFixed(2)} cv` : null }, number(d.error_max_cv, 2, 'cv')),
-        bypassCell(watch, d));
+        el('td', { title: d.error_mean_cv != null ? `mean ${Number(d.error_mean_cv).toFixed(2)} cv` : null }, number(d.error_max_cv, 2, 'cv')));
     }),
   );
 }
