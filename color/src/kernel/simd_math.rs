@@ -10,6 +10,16 @@ use std::arch::x86_64::*;
 
 const NEAREST: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
 
+/// The first cell whose [`LOG2_EXPONENT_STEP`] is 1 (the cells above √2).
+const STEP_CELL: usize = 7;
+const _: () = {
+    let mut j = 0;
+    while j < 16 {
+        assert!(LOG2_EXPONENT_STEP[j] == if j >= STEP_CELL { 1.0 } else { 0.0 });
+        j += 1;
+    }
+};
+
 /// A 16-entry table for AVX2: its two halves.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
@@ -48,7 +58,10 @@ pub(crate) fn pow_ps_avx2(x: __m256, p: __m256) -> __m256 {
             upper,
         )
     };
-    let e = _mm256_add_ps(_mm256_cvtepi32_ps(e), look(&LOG2_EXPONENT_STEP));
+    // LOG2_EXPONENT_STEP is 1 from cell 7 on, i.e. for m ≥ 1 + 7/16: a compare (its
+    // mask is −1 there) instead of a lookup.
+    let step = _mm256_cmp_ps::<_CMP_GE_OQ>(m, set(1.0 + STEP_CELL as f32 / 16.0));
+    let e = _mm256_cvtepi32_ps(_mm256_sub_epi32(e, _mm256_castps_si256(step)));
     let r = _mm256_fmsub_ps(m, look(&LOG2_INV_CENTRE), set(1.0));
     let [c1, c2, c3, c4] = LOG2_POLY.map(|c| set(c));
     let poly = _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_fmadd_ps(c4, r, c3), r, c2), r, c1);
