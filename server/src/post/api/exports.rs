@@ -60,7 +60,8 @@ pub struct ExportStart {
     pub fps: Option<String>,
     /// The clip-list column naming the camera.
     pub camera_column: Option<String>,
-    /// AMF input and output transform ids.
+    /// AMF input and output transform ids for every clip; default: each clip's camera's
+    /// input space and first output with an ACES 2 id, from the show.
     pub amf_input: Option<String>,
     pub amf_output: Option<String>,
     /// ASC MHL hash formats (xxh64 default; xxh3, xxh128, md5, sha1, c4).
