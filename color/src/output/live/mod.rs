@@ -7,19 +7,19 @@
 //! branch-free, 16 lanes with AVX-512, 8 with AVX2, the kernels' CPU selection; HLG's
 //! encoding too), then the output's clamp, matrix and encoding table. Without a look LUT
 //! the CDLs run in the same pass as the output. Nodes the f32 path cannot be trusted
-//! with (a channel within 1e-4 of the node's largest, where the inverse EOTF is steep;
+//! with (a channel within 3e-4 of the node's largest, where the inverse EOTF is steep;
 //! codes outside the camera decode's table; non-finite values) are computed in f64 on
-//! the calling thread (0-100 of 35 937 nodes seen; more for grades far outside any
+//! the calling thread (up to ~100 of 35 937 nodes seen; more for grades far outside any
 //! camera's range, whose working values decode past f32). Against the f64 exact bake
 //! (color/tests/output_live.rs, every ACES 2.0 id, both working modes, the six demo
-//! cameras, look LUT or look CDL): max 0.001–0.19 codes, p99.9 ≤ 0.011.
+//! cameras, look LUT or look CDL): max 0.001–0.20 codes, p99.9 ≤ 0.013.
 //! ACES 1.x outputs have no f32 path yet: their live bake is the table bake below.
 //!
 //! Figures (Xeon, Emerald Rapids, 2 vCPUs shared by 6 builders at load 14–17;
 //! `live_cpu` example, thread CPU time, best of 300 bakes, 33³ LogC3 lattice, session 5):
-//! AVX-512 1.31–1.37 ms per bake (37 ns/node) with a look CDL (the server's show looks),
-//! 1.56–1.62 ms with a 33³ look LUT (a kernel pass); AVX2 (LOOKWIRE_CPU=avx2) 2.33–2.56
-//! and 2.57–2.69 ms. Session 4 had 2.0–2.1 ms (LUT) on AVX-512: the CDLs moved into f32
+//! AVX-512 1.31–1.43 ms per bake (37–40 ns/node) with a look CDL (the server's show
+//! looks), 1.56–1.62 ms with a 33³ look LUT (a kernel pass); AVX2 (LOOKWIRE_CPU=avx2)
+//! 2.33–2.56 and 2.57–2.69 ms. Session 4 had 2.0–2.1 ms (LUT) on AVX-512: the CDLs moved into f32
 //! lanes and the powers' polynomials shortened (exp2 degree 5, log2 degree 7). By perf
 //! samples about 73 % is the output in lanes; its instructions are mostly FMAs,
 //! multiplies and adds, with a tenth constant broadcasts (register pressure in the
