@@ -15,6 +15,7 @@ pub mod config;
 pub mod control;
 pub mod demo;
 pub mod device_test;
+pub mod pace;
 #[cfg(test)]
 mod pace_tests;
 pub mod tally;
@@ -35,6 +36,7 @@ use tokio::task::JoinHandle;
 use crate::device_registry::{DeviceInfo, DeviceRegistry, DeviceState};
 use crate::show::{Bypass, Show, ShowHandle};
 use crate::sync::lock;
+use pace::frame_interval;
 
 /// A look device and what it carries: one camera through one output.
 #[derive(Debug)]
@@ -99,13 +101,14 @@ impl DeviceService {
     /// Starts the workers of `devices`, the feeder that follows the show, and the task that
     /// publishes every device's state into `registry`; the registry also lends the service
     /// to the API (add, test, remove). Certified looks follow a settled grade after
-    /// [`certify::settle_from_env`].
+    /// [`certify::settle_from_env`]; looks go out at the pace of [`pace::pace_from_env`].
     pub fn start(
         show: ShowHandle,
         registry: DeviceRegistry,
         devices: Vec<LookDevice>,
     ) -> Arc<Self> {
-        Self::start_with(show, registry, devices, certify::settle_from_env())
+        let (settle, pace) = (certify::settle_from_env(), pace::pace_from_env());
+        Self::start_paced(show, registry, devices, settle, pace)
     }
 
     /// [`DeviceService::start`] with the settle time after which a live look is replaced
@@ -120,7 +123,8 @@ impl DeviceService {
     }
 
     /// [`DeviceService::start_with`] with the shortest time between two rounds of bakes
-    /// for the devices (`None`: one frame at the show's frame rate, [`frame_interval`]).
+    /// for the devices (`None`: one frame at the show's frame rate, [`frame_interval`];
+    /// [`DeviceService::start`] reads it from [`pace::PACE_ENV`]).
     pub fn start_paced(
         show: ShowHandle,
         registry: DeviceRegistry,
@@ -334,12 +338,6 @@ fn hand(manager: &Arc<Mutex<DeviceManager>>, shared: &Arc<Shared>, id: &str, loo
             shared.wake_publish.notify_one();
         }
     }
-}
-
-/// One frame at `rate`: a device shows at most one look per frame.
-pub fn frame_interval(rate: crate::timecode::FrameRate) -> std::time::Duration {
-    let (frames, seconds) = rate.ratio();
-    std::time::Duration::from_nanos(seconds * 1_000_000_000 / frames)
 }
 
 /// Bakes and hands out looks at start, after show changes that touch them and whenever a

@@ -10,7 +10,8 @@ use lookwire_protocol::{
 };
 use serde_json::json;
 
-use super::{frame_interval, DeviceService, LookDevice};
+use super::pace::{frame_interval, parse_pace};
+use super::{DeviceService, LookDevice};
 use crate::device_registry::DeviceRegistry;
 use crate::show::demo::demo_show;
 use crate::show::{Action, Bypass, GradeField, ShowHandle};
@@ -161,4 +162,17 @@ fn a_frame_lasts_one_over_the_frame_rate() {
     assert_eq!(frame_interval(FrameRate::Fps60).as_micros(), 16_666);
     assert_eq!(frame_interval(FrameRate::Fps23_976).as_micros(), 41_708);
     assert_eq!(frame_interval(FrameRate::Fps59_94Df).as_micros(), 16_683);
+}
+
+#[test]
+fn a_pace_is_whole_milliseconds_up_to_a_second() {
+    assert_eq!(parse_pace(" 0 "), Ok(Duration::ZERO));
+    assert_eq!(parse_pace("100"), Ok(Duration::from_millis(100)));
+    for bad in ["", "-1", "1.5", "off", "1001"] {
+        let err = parse_pace(bad).unwrap_err();
+        assert!(
+            err.contains("millisecond") || err.contains("limit"),
+            "{bad}: {err}"
+        );
+    }
 }
