@@ -176,3 +176,44 @@ fn a_pace_is_whole_milliseconds_up_to_a_second() {
         );
     }
 }
+
+fn recorder(id: &str, pushed: &Pushed) -> LookDevice {
+    LookDevice {
+        id: id.into(),
+        camera: "a".into(),
+        output: "sdr".into(),
+        device: Box::new(Recorder {
+            pushed: Arc::clone(pushed),
+            caps: None,
+        }),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_devices_on_one_look_share_one_bake_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("show.sqlite")).unwrap();
+    let show = ShowHandle::start(Box::new(store), demo_show).unwrap();
+    let (one, two) = (Pushed::default(), Pushed::default());
+    let devices = vec![recorder("one", &one), recorder("two", &two)];
+    let _service =
+        DeviceService::start_paced(show.clone(), DeviceRegistry::default(), devices, None, None);
+    show.apply("vc", trim(1.2), None).await.unwrap();
+    let want = crate::looks::shared()
+        .look(&show.view().show, "a", "sdr", Bypass::None)
+        .unwrap();
+    let newest = |p: &[(Instant, Look)]| {
+        p.last()
+            .is_some_and(|(_, l)| l.lut.data() == want.lut.data())
+    };
+    wait_pushed(&one, "the trimmed look on one", newest).await;
+    wait_pushed(&two, "the trimmed look on two", newest).await;
+    let (a, b) = (
+        lock(&one).last().unwrap().1.clone(),
+        lock(&two).last().unwrap().1.clone(),
+    );
+    assert!(
+        Arc::ptr_eq(&a.lut, &b.lut),
+        "each device got a bake of its own"
+    );
+}
