@@ -133,6 +133,9 @@ pub fn require(caller: &Caller, role: Role) -> Result<(), ApiError> {
 pub fn router(state: AppState) -> Router {
     // One preview service: the preview routes' stills also feed the post report.
     let previews = Arc::new(crate::preview::Previews::with_configured_feeds());
+    if let Err(e) = previews.restore_checks(&state.reader) {
+        eprintln!("lookwire: the stored camera checks do not read: {e}");
+    }
     let api = Router::new()
         .merge(show::routes())
         .merge(cameras::routes())

@@ -15,7 +15,7 @@
 use base64::Engine;
 use lookwire_color::chart::Frame;
 use lookwire_color::spaces::InputSpace;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::PreviewError;
@@ -40,7 +40,7 @@ pub enum CheckKind {
 }
 
 /// One defective pixel.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Defect {
     pub x: usize,
     pub y: usize,
@@ -72,7 +72,7 @@ pub struct DefectReport {
 }
 
 /// The result of a noise check.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct NoiseReport {
     /// Mean code value and its standard deviation per channel (centre half of the frame).
     pub mean_code: [f32; 3],

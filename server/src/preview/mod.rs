@@ -83,6 +83,8 @@ pub enum PreviewError {
     Still(String),
     #[error("still: cannot stage the upload: {0}")]
     Io(String),
+    #[error("storing the check results: {0}")]
+    Store(String),
 }
 
 /// Which output a request names and which one the picture is rendered through.

@@ -1,7 +1,7 @@
 //! `GET /cameras/{id}/preview.jpg` and `GET /cameras/{id}/scopes`.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
@@ -18,6 +18,7 @@ use crate::api::require;
 use crate::api::{ApiError, AppState};
 use crate::auth::{Caller, Role};
 use crate::devices::bake::BakeError;
+use crate::store::{Store, StoreError, StoredChecks};
 use crate::sync::lock;
 
 /// The output a preview was rendered through (the camera's SDR output for HDR requests).
@@ -287,7 +288,7 @@ pub async fn delete_still(
 
 /// The latest check results of one camera, to compare cameras and for the show report
 /// ([`CameraChecks::report_lines`]).
-#[derive(Clone, Debug, Default, serde::Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct CameraChecks {
     pub camera: String,
     /// Hot pixels found in the last capped frame.
@@ -345,7 +346,38 @@ impl CameraChecks {
     }
 }
 
+/// Writes a camera's check results to the show's store (a restart reads them back).
+fn keep_checks(store: &Mutex<Box<dyn Store>>, entry: &CameraChecks) -> Result<(), PreviewError> {
+    let result = serde_json::to_string(entry).map_err(|e| PreviewError::Store(e.to_string()))?;
+    let stored = StoredChecks {
+        camera: entry.camera.clone(),
+        result,
+    };
+    lock(store)
+        .put_camera_checks(&stored)
+        .map_err(|e| PreviewError::Store(e.to_string()))
+}
+
 impl Previews {
+    /// Reads back the check results kept in `store` (at start). A row that no longer reads
+    /// is left out, with a warning naming its camera.
+    pub fn restore_checks(&self, store: &Mutex<Box<dyn Store>>) -> Result<(), StoreError> {
+        let rows = lock(store).camera_checks()?;
+        let mut checks = lock(&self.checks);
+        for row in rows {
+            match serde_json::from_str::<CameraChecks>(&row.result) {
+                Ok(c) => {
+                    checks.insert(row.camera, c);
+                }
+                Err(e) => eprintln!(
+                    "lookwire: the stored checks of camera {:?} do not read ({e}); left out",
+                    row.camera
+                ),
+            }
+        }
+        Ok(())
+    }
+
     /// Every camera's latest check results, in show order (cameras never checked left
     /// out): what `GET /checks` lists and the show report prints.
     pub fn camera_checks(&self, show: &crate::show::Show) -> Vec<CameraChecks> {
@@ -430,6 +462,7 @@ pub async fn run_check(
         }
     };
     let input_space = cam.input_space.clone();
+    let store = Arc::clone(&state.reader);
     let bytes = body.map_err(|e| ApiError::new(e.status(), "body_rejected", e.body_text(), ""))?;
     let camera = id.clone();
     blocking(move || {
@@ -463,10 +496,13 @@ pub async fn run_check(
                 (serde_json::to_value(report), record)
             }
         };
+        // Stored before it is shown, under the lock, so the store keeps the newest result.
         let mut checks = lock(&previews.checks);
-        let entry = checks.entry(camera.clone()).or_default();
-        entry.camera = camera;
-        record(entry);
+        let mut entry = checks.get(&camera).cloned().unwrap_or_default();
+        entry.camera = camera.clone();
+        record(&mut entry);
+        keep_checks(&store, &entry)?;
+        checks.insert(camera, entry);
         // Plain numbers and strings: serialising them cannot fail.
         Ok(json.unwrap_or(serde_json::Value::Null))
     })

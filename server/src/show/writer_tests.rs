@@ -63,6 +63,12 @@ impl Store for GatedStore {
     fn devices(&mut self) -> Result<Vec<StoredDevice>, StoreError> {
         self.inner.devices()
     }
+    fn put_camera_checks(&mut self, c: &crate::store::StoredChecks) -> Result<(), StoreError> {
+        self.inner.put_camera_checks(c)
+    }
+    fn camera_checks(&mut self) -> Result<Vec<crate::store::StoredChecks>, StoreError> {
+        self.inner.camera_checks()
+    }
 }
 
 fn trim(camera: &str, value: f64) -> Action {

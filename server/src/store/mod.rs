@@ -59,6 +59,13 @@ pub struct StoredDevice {
     pub config: String,
 }
 
+/// One camera's latest check results as JSON (the preview service owns the shape).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredChecks {
+    pub camera: String,
+    pub result: String,
+}
+
 /// Durable storage of one show. `append` returns only once the events are on disk.
 pub trait Store: Send {
     /// The stored show, or `None` for an empty store.
@@ -80,4 +87,8 @@ pub trait Store: Send {
     fn delete_device(&mut self, id: &str) -> Result<bool, StoreError>;
     /// Every stored device, in the order first added.
     fn devices(&mut self) -> Result<Vec<StoredDevice>, StoreError>;
+    /// Keeps (or replaces) one camera's check results.
+    fn put_camera_checks(&mut self, checks: &StoredChecks) -> Result<(), StoreError>;
+    /// Every camera's stored check results, in the order first checked.
+    fn camera_checks(&mut self) -> Result<Vec<StoredChecks>, StoreError>;
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{Loaded, Store, StoreError, StoredDevice, StoredFile, StoredUser};
+use super::{Loaded, Store, StoreError, StoredChecks, StoredDevice, StoredFile, StoredUser};
 use crate::show::{Event, Show};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
@@ -31,6 +31,8 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL);",
     // 2: devices added through the API (their configuration as JSON), kept across restarts.
     "CREATE TABLE devices (id TEXT PRIMARY KEY, config TEXT NOT NULL);",
+    // 3: each camera's latest check results.
+    checks::MIGRATION,
 ];
 
 /// How far a commit has gone when the store returns from it (SQLite's `synchronous`, in
@@ -320,7 +322,16 @@ impl Store for SqliteStore {
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+
+    fn put_camera_checks(&mut self, c: &StoredChecks) -> Result<(), StoreError> {
+        checks::put(&self.conn, c)
+    }
+
+    fn camera_checks(&mut self) -> Result<Vec<StoredChecks>, StoreError> {
+        checks::all(&self.conn)
+    }
 }
 
+mod checks;
 #[cfg(test)]
 mod tests;

@@ -291,3 +291,47 @@ async fn stuck_pixels_through_the_route() {
     let (status, e) = post(&s.app, "/api/v1/cameras/a/checks/stuck", Vec::new()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{e}");
 }
+
+/// Check results are kept in the show's store: after a restart on the same store (a new
+/// server, its own preview service) `GET /checks` lists the same results, listed pixels
+/// and noise included (the show report reads the same results, `Previews::camera_checks`).
+#[tokio::test]
+async fn check_results_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = {
+        let app = router(app_state(&dir, Auth::open()));
+        let mut f = flat(64, 36, 0.093, 0.002);
+        set(&mut f, 20, 10, 0, 0.5);
+        set(&mut f, 40, 30, 2, 0.6);
+        let (status, body) = post(&app, "/api/v1/cameras/b/checks/hot", exr(&f)).await;
+        assert_eq!((status, body["count"].as_u64()), (StatusCode::OK, Some(2)));
+        let space = lookwire_color::spaces::lookup(&demo_show().cameras["a"].input_space).unwrap();
+        let grey = flat(64, 64, space.curve.encode(0.18) as f32, 0.004);
+        let (status, body) = post(&app, "/api/v1/cameras/a/checks/noise", exr(&grey)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, bytes) = call(&app, "GET", "/api/v1/checks", None).await;
+        serde_json::from_slice::<Value>(&bytes).unwrap()
+    };
+    assert_eq!(before.as_array().map(Vec::len), Some(2), "{before}");
+    let app = router(app_state(&dir, Auth::open()));
+    let (_, bytes) = call(&app, "GET", "/api/v1/checks", None).await;
+    let after: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(after, before);
+    assert_eq!(after[1]["hot_pixels"][1]["x"], 40, "{after}");
+    assert!(after[0]["noise"]["snr_db"].as_f64().is_some(), "{after}");
+}
+
+/// `f` as an OpenEXR file's bytes.
+fn exr(f: &Frame) -> Vec<u8> {
+    let img = crate::image::Image {
+        width: f.width,
+        height: f.height,
+        channels: 3,
+        bits: 0,
+        samples: crate::image::Samples::F32(f.data.clone()),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frame.exr");
+    crate::image::write(&path, &img).unwrap();
+    std::fs::read(&path).unwrap()
+}
