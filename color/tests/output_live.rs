@@ -544,3 +544,39 @@ fn a_look_cdl_is_applied_exactly() {
         assert!(errors(&without, &exact).last().unwrap() > &5.0, "{output}");
     }
 }
+
+/// Why no per-node bound can hold for every grade: the exact (f64) ACES 2.0 output (this
+/// engine's, which matches OpenColorIO within 0.002 where tested; this point is not
+/// checked against OpenColorIO) is itself discontinuous in places. At this node of BMD Film Gen5 in camera working mode
+/// (extreme CDL, no clamp, the look LUT, P3-D65 PQ 4000) a move of 1e-6 in the blue code
+/// value changes green by ~57 codes; the f32 live bake, ~1e-7 off in its working values,
+/// can land on either side (found by a sweep of 528 cases, session 5: the only cases over
+/// a code, 40 and 57 codes, both at this kind of node).
+#[test]
+fn the_exact_aces2_output_jumps_within_a_millionth_of_some_nodes() {
+    let case = Case {
+        input: "bmd-film-gen5",
+        working: WorkingSpace::Camera,
+        output: "aces2-hdr-p3d65-pq4000",
+        cdl: extreme(),
+        style: CdlStyle::NoClamp,
+        range: SignalRange::Full,
+    };
+    let look = show_look(0.4);
+    let mut desc = Look::from_ids(case.input, case.working, case.output)
+        .unwrap()
+        .with_cdl(case.cdl, case.style)
+        .with_look(Op::Lut3d {
+            lut: Arc::new(look),
+            interpolation: Interpolation::Tetrahedral,
+        });
+    desc.output = resolve_output(case.output).unwrap().with_range(case.range);
+    let p = desc.pipeline().unwrap();
+    let node = [1.0 / 32.0, 21.0 / 32.0, 15.0 / 32.0];
+    let green = |db: f64| p.apply([node[0], node[1], node[2] + db])[1] * 1023.0;
+    // Smooth on one side (a tenth of a code over 1e-7)...
+    assert!((green(1e-7) - green(0.0)).abs() < 0.1);
+    // ...and a jump just beyond.
+    let jump = (green(1e-6) - green(0.0)).abs();
+    assert!(jump > 30.0, "jump {jump} codes");
+}
