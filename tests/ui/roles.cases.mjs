@@ -99,10 +99,14 @@ test('a viewer sees the show read-only; an operator grades but does not manage d
     await call(origin, admin, 'PATCH', `/cameras/${camera}/grade`, { trim: { ...before, sat: 1.37 } });
     await page.waitForFunction(() => Number(/** @type {HTMLInputElement} */ (document.getElementById('trim-sat')).value) === 1.37);
 
-    // Log out: the token is forgotten, the login dialog is back and the show is gone.
+    // Log out: the token is forgotten, here and by the server; the login dialog is back and the show is gone.
+    const viewerToken = await page.evaluate(() => sessionStorage.getItem('lookwire.token'));
+    assert.ok(viewerToken, 'the viewer had a token');
     await page.click('#logout');
     await page.locator('#login-dialog[open]').waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.getItem('lookwire.token')), null);
+    const afterLogout = await fetch(`${origin}/api/v1/session`, { headers: { authorization: `Bearer ${viewerToken}` } });
+    assert.equal(afterLogout.status, 401, 'the server no longer takes the logged-out token');
     assert.equal(await page.locator('.tile').count(), 0, 'no camera left behind the dialog');
     assert.ok(await page.locator('.layout').isHidden(), 'no empty screen behind the dialog either');
     assert.equal(new URL(page.url()).search, '');

@@ -1,8 +1,8 @@
 // Logging in, when the server asks for it (a server bound beyond loopback): the page asks
 // for the passphrase (and a user name, blank for the show's admin passphrase), sends it to
 // POST /api/v1/login and keeps the token for this tab. A token that expires brings the
-// dialog back; the sockets reconnect with the new token by themselves. Log out forgets the
-// token and starts the page again at the dialog.
+// dialog back; the sockets reconnect with the new token by themselves. Log out ends the
+// session on the server, forgets the token and starts the page again at the dialog.
 
 import { api, ApiError, setToken } from './api.js';
 import { $ } from './dom.js';
@@ -53,10 +53,13 @@ export function login() {
 }
 
 /**
- * Logs out: this tab forgets its token and the page starts again, at the login dialog,
+ * Logs out: the server and this tab forget the token and the page starts again, at the login dialog,
  * with nothing of the show left in it (no pictures, sockets or grades).
  */
-export function logout() {
+export async function logout() {
+  // The server forgets the token too, so a copy of it (a link with `?token=`) stops working.
+  // An expired token or a server that is gone changes nothing here: the tab forgets it anyway.
+  await api('POST', '/logout', {}).catch(() => {});
   setToken(null);
   // The address may carry a token (`/?token=…`): start again without it.
   location.replace(location.pathname);

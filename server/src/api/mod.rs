@@ -73,12 +73,7 @@ impl FromRequestParts<AppState> for Caller {
         if !state.auth.required() {
             return Ok(Caller::local());
         }
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_owned);
+        let bearer = bearer_token(&parts.headers).map(str::to_owned);
         // Browsers cannot set headers on a WebSocket, an `<img>`, an `<a download>` link
         // or a preview stream, so reads (GET, which the WebSocket upgrade is) also take
         // `?token=`; anything that changes the show needs the header.
@@ -106,6 +101,14 @@ impl FromRequestParts<AppState> for Caller {
             )
         })
     }
+}
+
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
 }
 
 fn token_from_query(query: &str) -> Option<String> {

@@ -46,7 +46,7 @@ use super::AppState;
         super::resources::set_device_bypass,
         super::files::list_files, super::files::upload_file, super::files::download_file,
         super::files::delete_file,
-        super::session::login, super::session::session, super::session::list_users,
+        super::session::login, super::session::logout, super::session::session, super::session::list_users,
         super::session::create_user, super::session::delete_user, super::session::list_devices,
         super::ws::upgrade,
         super::devices::create_device, super::devices::get_device, super::devices::update_device, super::devices::delete_device, super::devices::test_device, super::devices::get_router, super::devices::route_output, super::devices::get_tally,

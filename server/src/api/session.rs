@@ -4,13 +4,13 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{require, ApiError, ApiJson, AppState};
+use super::{bearer_token, require, ApiError, ApiJson, AppState};
 use crate::auth::{hash_secret, verify_secret, Caller, Role};
 use crate::device_registry::DeviceInfo;
 use crate::store::StoredUser;
@@ -18,6 +18,7 @@ use crate::store::StoredUser;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", post(login))
+        .route("/logout", post(logout))
         .route("/session", get(session))
         .route("/users", get(list_users).post(create_user))
         .route("/users/{name}", delete(delete_user))
@@ -148,6 +149,23 @@ pub async fn login(
         user: caller.name,
         role: caller.role,
     }))
+}
+
+/// Ends the caller's session: the token in its `Authorization` header is forgotten at once,
+/// so any later request with it is refused (401). WebSockets opened with the token before
+/// stay open until they close. On a loopback-only server, where nobody logs in, it does
+/// nothing.
+#[utoipa::path(post, path = "/logout", tag = "session",
+    responses((status = 204), (status = 401, body = super::error::ErrorBody)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+) -> StatusCode {
+    if let Some(token) = bearer_token(&headers) {
+        state.auth.revoke(token);
+    }
+    StatusCode::NO_CONTENT
 }
 
 #[utoipa::path(get, path = "/session", tag = "session", responses((status = 200, body = SessionView)))]

@@ -217,3 +217,36 @@ async fn reads_take_the_token_in_the_url_and_changes_do_not() {
         .await;
     assert_error(&res, StatusCode::UNAUTHORIZED, "unauthorized", "");
 }
+
+#[tokio::test]
+async fn logging_out_ends_the_session_and_no_other() {
+    let t = locked();
+    let token = |answer: (StatusCode, Value)| answer.1["token"].as_str().unwrap().to_owned();
+    let leaving = token(login(&t, None, "truck seven").await);
+    let staying = token(login(&t, None, "truck seven").await);
+    let res = t
+        .call_with(
+            Method::POST,
+            "/api/v1/logout",
+            Some(json!({})),
+            Some(&leaving),
+        )
+        .await;
+    assert_eq!(res.0, StatusCode::NO_CONTENT, "{}", res.1);
+    for (method, path) in [
+        (Method::GET, "/api/v1/session"),
+        (Method::POST, "/api/v1/logout"),
+    ] {
+        let res = t.call_with(method, path, None, Some(&leaving)).await;
+        assert_error(&res, StatusCode::UNAUTHORIZED, "unauthorized", "");
+    }
+    let read = t.get(&format!("/api/v1/cameras?token={leaving}")).await;
+    assert_error(&read, StatusCode::UNAUTHORIZED, "unauthorized", "");
+    let (status, session) = t
+        .call_with(Method::GET, "/api/v1/session", None, Some(&staying))
+        .await;
+    assert_eq!(
+        (status, session["role"].clone()),
+        (StatusCode::OK, json!("admin"))
+    );
+}
