@@ -2,7 +2,9 @@
 //! each sent only when what it shows changed.
 //!
 //! The client sends a text message `{"subscribe": [Subscription, ...]}` (it replaces the
-//! previous set; send it again to change widths, views or cameras). Each subscription
+//! previous set; send it again to change widths, views or cameras). A picture the previous
+//! set had already (the same id, the same subscription) is not sent again until it
+//! changes: the client has it. Each subscription
 //! names a camera, an optional output and width, an optional `id` echoed back, and the
 //! picture parameters of `preview.jpg` (`view`, `overlay`, `snapshot`, `compare`,
 //! `against`, `position`) as strings.
@@ -73,7 +75,7 @@ impl Drop for StreamSlot {
 }
 
 /// One picture a client wants kept up to date.
-#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Subscription {
     /// Echoed in each frame's header (default: the subscription's index).
@@ -186,7 +188,7 @@ async fn serve(mut socket: WebSocket, state: AppState, previews: Arc<Previews>) 
         tokio::select! {
             msg = socket.recv() => match msg {
                 Some(Ok(Message::Text(text))) => match request(&text) {
-                    Ok(s) => subs = s,
+                    Ok(s) => subs = keep_sent(subs, s),
                     Err(e) => {
                         let err = error_text(None, &e, "subscribe");
                         if socket.send(Message::text(err)).await.is_err() {
@@ -227,6 +229,19 @@ fn request(text: &str) -> Result<Vec<Live>, String> {
             last: None,
         })
         .collect())
+}
+
+/// The new set `next`, each picture the old set `old` already had (the same id and the
+/// same subscription) keeping what it last sent: the client has it, so only pictures new
+/// to it, or changed since, are sent again.
+fn keep_sent(old: Vec<Live>, mut next: Vec<Live>) -> Vec<Live> {
+    let mut sent: HashMap<String, Live> = old.into_iter().map(|l| (l.id.clone(), l)).collect();
+    for live in &mut next {
+        if let Some(before) = sent.remove(&live.id).filter(|b| b.sub == live.sub) {
+            live.last = before.last;
+        }
+    }
+    next
 }
 
 fn error_text(id: Option<&str>, message: &str, path: &str) -> String {

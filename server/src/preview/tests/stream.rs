@@ -247,3 +247,62 @@ async fn streams_and_subscriptions_are_capped_with_a_clear_refusal() {
     let (head, ..) = frame(next(&mut ws, LONG).await.unwrap());
     assert_eq!(head.camera, "a", "the previous subscription still streams");
 }
+
+/// The binary frame's header and JPEG bytes (not decoded).
+fn raw(msg: Message) -> (FrameHeader, Vec<u8>) {
+    let Message::Binary(bytes) = msg else {
+        panic!("expected a binary frame, got {msg:?}")
+    };
+    let n = u32::from_be_bytes(bytes[..4].try_into().unwrap()) as usize;
+    let header: FrameHeader = serde_json::from_slice(&bytes[4..4 + n]).unwrap();
+    (header, bytes[4 + n..].to_vec())
+}
+
+fn trim(step: u32) -> Value {
+    let s = 1.0 + f64::from(step) * 0.05;
+    json!({"trim": {"slope": [s, 1.0, 1.0], "offset": [0.0, 0.0, 0.0], "power": [1.0, 1.0, 1.0], "sat": 1.0}})
+}
+
+/// A new subscribe message sends only what the client does not have: a picture kept with
+/// the same id and subscription is not sent again; a changed one, a new one and a known
+/// picture under a new id are.
+#[tokio::test]
+async fn a_new_subscribe_sends_only_what_the_client_lacks() {
+    let s = server();
+    let addr = listen(&s.app).await;
+    let url = format!("ws://{addr}/api/v1/preview/stream");
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let first = json!({"subscribe": [
+        {"id": "tile-a", "camera": "a", "width": 160},
+        {"id": "tile-b", "camera": "b", "width": 160},
+    ]});
+    ws.send(Message::text(first.to_string())).await.unwrap();
+    for _ in 0..2 {
+        raw(next(&mut ws, LONG).await.unwrap());
+    }
+    let second = json!({"subscribe": [
+        {"id": "tile-a", "camera": "a", "width": 160},
+        {"id": "tile-b", "camera": "b", "width": 192},
+        {"id": "tile-c", "camera": "c", "width": 160},
+        {"id": "again-a", "camera": "a", "width": 160},
+    ]});
+    ws.send(Message::text(second.to_string())).await.unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(raw(next(&mut ws, LONG).await.unwrap()).0.id);
+    }
+    assert_eq!(ids, ["tile-b", "tile-c", "again-a"]);
+    assert!(
+        next(&mut ws, Duration::from_millis(300)).await.is_none(),
+        "tile-a is unchanged and the client has it"
+    );
+    // The same set again: nothing; after a trim of a, both of a's pictures.
+    ws.send(Message::text(second.to_string())).await.unwrap();
+    assert!(next(&mut ws, Duration::from_millis(300)).await.is_none());
+    set_grade(&s.app, "a", trim(3)).await;
+    let mut ids: Vec<String> = Vec::new();
+    for _ in 0..2 {
+        ids.push(raw(next(&mut ws, LONG).await.unwrap()).0.id);
+    }
+    assert_eq!(ids, ["tile-a", "again-a"]);
+}
