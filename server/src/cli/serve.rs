@@ -187,9 +187,9 @@ async fn start_devices(
 }
 
 /// The runtime device work runs on: two workers and a blocking pool whose threads run at
-/// a lower CPU priority than the rest of the server (nice 10 on Linux), so that on a busy
-/// machine bakes and device encodes yield to the show writer and the API workers. Shut
-/// down without waiting when dropped (the process is ending).
+/// a lower CPU priority than the rest of the server (10 nice steps lower on Linux), so
+/// that on a busy machine bakes and device encodes yield to the show writer and the API
+/// workers. Shut down without waiting when dropped (the process is ending).
 struct DeviceRuntime(Option<tokio::runtime::Runtime>);
 
 impl DeviceRuntime {
