@@ -121,6 +121,9 @@ pub struct Previews {
     kernels: Mutex<HashMap<(String, String), Prepared>>,
     gamut_kernels: Mutex<HashMap<(String, String), Arc<Kernel>>>,
     jpegs: Mutex<HashMap<JpegId, (String, Arc<Jpeg>)>>,
+    /// One lock per picture being rendered: a second request for the same picture waits
+    /// for the first one's JPEG instead of rendering it again.
+    rendering: Mutex<HashMap<JpegId, Arc<Mutex<()>>>>,
     /// HD scopes per (camera, output), with the picture key they were computed at.
     scopes: Mutex<HashMap<(String, String), (String, scopes::Scopes)>>,
     /// The latest camera check results per camera.
@@ -138,6 +141,7 @@ impl Default for Previews {
             kernels: Mutex::default(),
             gamut_kernels: Mutex::default(),
             jpegs: Mutex::default(),
+            rendering: Mutex::default(),
             scopes: Mutex::default(),
             checks: Mutex::default(),
             streams: stream::StreamSlots::default(),
@@ -301,16 +305,25 @@ impl Previews {
             format!("{pic:?}"),
         );
         let key = self.picture_key(show, target, pic);
-        if let Some((k, jpeg)) = lock(&self.jpegs).get(&id) {
-            if *k == key {
-                return Ok(Arc::clone(jpeg));
-            }
+        let cached = || {
+            let cache = lock(&self.jpegs);
+            let (k, jpeg) = cache.get(&id)?;
+            (*k == key).then(|| Arc::clone(jpeg))
+        };
+        if let Some(jpeg) = cached() {
+            return Ok(jpeg);
+        }
+        let turn = Arc::clone(lock(&self.rendering).entry(id.clone()).or_default());
+        let _turn = lock(&turn);
+        if let Some(jpeg) = cached() {
+            return Ok(jpeg);
         }
         let graded = self.picture(show, target, width, pic)?;
         let jpeg = Arc::new(encode::jpeg(&graded)?);
         let mut cache = lock(&self.jpegs);
         if cache.len() >= JPEG_CACHE {
             cache.clear();
+            lock(&self.rendering).retain(|_, t| Arc::strong_count(t) > 1);
         }
         cache.insert(id, (key, Arc::clone(&jpeg)));
         Ok(jpeg)

@@ -306,3 +306,67 @@ async fn a_new_subscribe_sends_only_what_the_client_lacks() {
     }
     assert_eq!(ids, ["tile-a", "again-a"]);
 }
+
+/// A client that stops reading while trims go on: the other client gets a frame of every
+/// trim meanwhile; the slow one, once it reads again, gets fewer frames than were made,
+/// in order, and its last frame of each picture is the newest version's very JPEG.
+#[tokio::test]
+async fn a_slow_client_gets_fewer_frames_never_stale_ones() {
+    let s = server();
+    let addr = listen(&s.app).await;
+    let url = format!("ws://{addr}/api/v1/preview/stream");
+    // The slow client: a small receive buffer, and 32 pictures of camera a at 960 (one
+    // render each version, 32 frames a pass) so unread frames soon fill the socket.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(8192).unwrap();
+    let tcp = socket.connect(addr).await.unwrap();
+    let (mut slow, _) = tokio_tungstenite::client_async(url.clone(), MaybeTlsStream::Plain(tcp))
+        .await
+        .unwrap();
+    let subs: Vec<Value> = (0..32)
+        .map(|i| json!({"id": format!("s{i}"), "camera": "a", "width": 960}))
+        .collect();
+    slow.send(Message::text(json!({"subscribe": subs}).to_string()))
+        .await
+        .unwrap();
+    let (h, jpeg) = raw(next(&mut slow, LONG).await.unwrap());
+    assert_eq!(h.id, "s0");
+    let (mut fast, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let sub = json!({"subscribe": [{"id": "f", "camera": "a", "width": 160}]});
+    fast.send(Message::text(sub.to_string())).await.unwrap();
+    let mut version = raw(next(&mut fast, LONG).await.unwrap()).0.version;
+    // Enough trims that their frames are far more than any socket buffer holds (4 MiB
+    // for the server's side on Linux by default), each one seen by the fast client.
+    let trims = (16 << 20) / (32 * jpeg.len()) + 3;
+    for step in 0..trims as u32 {
+        set_grade(&s.app, "a", trim(step + 1)).await;
+        let h = raw(next(&mut fast, LONG).await.unwrap()).0;
+        assert!(h.version > version, "the fast client sees each trim");
+        version = h.version;
+    }
+    // The slow client reads again: everything it is sent until a quiet moment.
+    let mut last: HashMap<String, (u64, Vec<u8>)> = HashMap::new();
+    let mut frames = 1;
+    while let Some(msg) = next(&mut slow, Duration::from_secs(3)).await {
+        let (h, jpeg) = raw(msg);
+        let before = last.get(&h.id).map_or(0, |l| l.0);
+        assert!(h.version >= before, "{} went back to {}", h.id, h.version);
+        last.insert(h.id, (h.version, jpeg));
+        frames += 1;
+    }
+    let made = 32 * (trims + 1);
+    assert!(frames < made, "{frames} frames of {made} made");
+    let (res, newest) = call(
+        &s.app,
+        "GET",
+        "/api/v1/cameras/a/preview.jpg?width=960",
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(last.len(), 32);
+    for (id, (v, jpeg)) in &last {
+        assert_eq!(*v, version, "{id} ends on the newest version");
+        assert!(jpeg[..] == newest[..], "{id} shows the newest picture");
+    }
+}
