@@ -155,13 +155,17 @@ async fn a_settled_trim_brings_the_certified_look_and_a_newer_trim_wins() {
     let (max, p999) = (max.expect("live error stated"), p999.unwrap());
     assert!(max > 1.0 && p999 <= max, "{d}");
     {
+        // The trims' live looks come first, the certified look last. Which trims' looks
+        // reach the box depends on the machine's speed (a device takes the newest look
+        // once per frame), so the test does not ask for the last trim's live look.
         let seen = seen.lock().unwrap();
-        let at = seen.iter().position(|l| same(l, &live));
         let last = seen.len() - 1;
-        assert!(at.is_some_and(|i| i < last), "the live look came first");
         assert!(same(&seen[last], &certified));
-        // Before it, the trims' live looks, which differ from one another.
         assert!(seen.len() >= 3, "{} looks", seen.len());
+        assert!(
+            seen[..last].iter().all(|l| !same(l, &certified)),
+            "the live looks came first"
+        );
     }
 
     // A trim while the next certified bake runs wins: that bake is dropped.
