@@ -257,6 +257,17 @@ fn export_from_a_store_replays_its_grade_log() {
                 fade_frames: None,
             }])
             .unwrap();
+        let checked = lookwire_server::preview::routes::CameraChecks {
+            camera: "a".into(),
+            hot: Some(3),
+            ..Default::default()
+        };
+        store
+            .put_camera_checks(&lookwire_server::store::StoredChecks {
+                camera: "a".into(),
+                result: serde_json::to_string(&checked).unwrap(),
+            })
+            .unwrap();
     }
     let clips = dir.path().join("clips.csv");
     std::fs::write(
@@ -279,6 +290,12 @@ fn export_from_a_store_replays_its_grade_log() {
         "s",
     ]);
     assert_eq!(code, 0, "{text}");
+    // The report's camera page lists the checks kept in the store.
+    let html = std::fs::read_to_string(out.join("s/report.html")).unwrap();
+    assert!(
+        html.contains("Camera checks") && html.contains("Hot pixels"),
+        "the stored checks are in the report"
+    );
     // The workflow drawing shows the store's configured router.
     let svg = std::fs::read_to_string(out.join("s/workflow.svg")).unwrap();
     assert!(

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 
@@ -11,6 +12,7 @@ use crate::post::export::{self, AmfTransforms, ExportFormat, ExportOptions, IdBy
 use crate::post::grades::{match_grades, GradeLog, GradeTimeline, MatchRule};
 use crate::post::mhl::{self, HashFormat, UtcParts};
 use crate::post::show_log::timeline_from_log;
+use crate::preview::Previews;
 use crate::show::Show;
 use crate::store::{SqliteStore, Store};
 use crate::timecode::FrameRate;
@@ -180,6 +182,20 @@ fn stored_devices(args: &Args) -> anyhow::Result<Vec<crate::post::report::DrawnD
         .collect()
 }
 
+/// The camera checks kept in the show's store (`--store`), for the report's camera pages.
+fn stored_checks(args: &Args) -> anyhow::Result<Option<Arc<Previews>>> {
+    let Some(path) = args.store.as_ref().filter(|p| p.is_file()) else {
+        return Ok(None);
+    };
+    let store: Box<dyn Store> =
+        Box::new(SqliteStore::open(path).with_context(|| path.display().to_string())?);
+    let previews = Previews::new();
+    previews
+        .restore_checks(&Mutex::new(store))
+        .with_context(|| format!("{}: camera checks", path.display()))?;
+    Ok(Some(Arc::new(previews)))
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let ingest = IngestOptions {
         rate: args.fps,
@@ -192,7 +208,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let day = args.day.clone().unwrap_or_else(|| now.date());
     let options = ExportOptions {
         devices: stored_devices(&args)?,
-        previews: None,
+        previews: stored_checks(&args)?,
         formats: args.format.iter().copied().collect::<BTreeSet<_>>(),
         id_by: if args.id == "reel" {
             IdBy::Reel
