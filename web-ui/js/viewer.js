@@ -8,6 +8,16 @@ import { $, el, toast } from './dom.js';
 import { ScopePanel } from './scopes.js';
 
 /**
+ * A false-color zone's luma range in words; `null` is an open end.
+ * @param {(number | null)[]} ire
+ */
+function irePhrase([lo, hi]) {
+  if (lo === null) return `below ${hi?.toFixed(1)} IRE`;
+  if (hi === null) return `${lo.toFixed(1)} IRE and above`;
+  return `${lo.toFixed(1)}–${hi.toFixed(1)} IRE`;
+}
+
+/**
  * @param {{ state: import('./state.js').ShowState, ui: any,
  *           previewUrl: (camera: any, width: number, extra?: Record<string, string>) => string,
  *           stream: import('./stream.js').PreviewStream, subscribe: () => void }} deps
@@ -53,7 +63,7 @@ export function buildViewer({ state, ui, previewUrl, stream, subscribe }) {
     if (!data || ui.focus !== camera.id) return;
     const rgb = (c) => `rgb(${c.map((x) => Math.round(255 * x)).join(',')})`;
     legend.replaceChildren(...data.zones.map((z) =>
-      el('li', { dataset: { share: z.share }, title: `${z.ire[0]}–${z.ire[1]} IRE${z.stops ? `, ${z.stops[0]} to ${z.stops[1]} stops` : ''}` },
+      el('li', { dataset: { share: z.share }, title: `${irePhrase(z.ire)}${z.stops ? `, ${z.stops[0].toFixed(2)} to ${z.stops[1].toFixed(2)} stops` : ''}` },
         el('span', { class: 'swatch', style: `background:${rgb(z.color)}` }),
         `${z.name} ${(100 * z.share).toFixed(0)} %`)));
     legend.hidden = false;

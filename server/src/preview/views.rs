@@ -23,10 +23,18 @@ pub struct Zone {
     /// sRGB-ish display colour the zone is painted with (0..1).
     pub color: [f32; 3],
     /// Luma range in IRE (0 = black code, 100 = peak code of the output), lower bound
-    /// included, upper excluded.
+    /// included, upper excluded; `null` where the zone is open (black clip has no lower
+    /// bound, white clip no upper one).
+    #[serde(serialize_with = "open_bounds")]
+    #[schema(value_type = Vec<Option<f64>>, min_items = 2, max_items = 2)]
     pub ire: [f64; 2],
     /// The same range as scene exposure in stops from 18 % grey, when it is one.
     pub stops: Option<[f64; 2]>,
+}
+
+/// An infinite bound as `null`: JSON has no infinity.
+fn open_bounds<S: serde::Serializer>(ire: &[f64; 2], s: S) -> Result<S::Ok, S::Error> {
+    ire.map(|x| x.is_finite().then_some(x)).serialize(s)
 }
 
 /// IRE where a neutral scene `stops` from 18 % grey lands through `t` (full range).

@@ -379,3 +379,31 @@ async fn false_color_legend_counts_the_picture() {
     assert!(green["share"].as_f64().unwrap() > 0.05, "{green}");
     assert!(green["ire"][0].as_f64().unwrap() > 30.0);
 }
+
+/// The false-color legend through the route: every bound a number, or `null` for the
+/// open ends (black clip below, white clip above), as the OpenAPI schema says.
+#[tokio::test]
+async fn false_color_legend_gives_open_bounds_as_null() {
+    let s = server();
+    let (res, bytes) = call(&s.app, "GET", "/api/v1/cameras/b/false-color", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    let zones = body["zones"].as_array().unwrap();
+    let bounds: Vec<&Value> = zones
+        .iter()
+        .flat_map(|z| z["ire"].as_array().unwrap())
+        .collect();
+    assert_eq!(bounds.len(), 2 * zones.len());
+    assert_eq!(
+        bounds.first(),
+        Some(&&Value::Null),
+        "black clip has no lower bound"
+    );
+    assert_eq!(
+        bounds.last(),
+        Some(&&Value::Null),
+        "white clip has no upper bound"
+    );
+    let inner = &bounds[1..bounds.len() - 1];
+    assert!(inner.iter().all(|b| b.is_f64()), "{inner:?}");
+}
