@@ -263,7 +263,43 @@ fn open(
     Ok(el)
 }
 
-/// Escapes text for element content and attribute values.
+/// Escapes text for element content and attribute values. Characters XML 1.0 cannot
+/// hold (control characters other than tab, line feed and carriage return; U+FFFE and
+/// U+FFFF) become U+FFFD, so a name typed with a stray control character still gives a
+/// well-formed file.
 pub fn escape(text: &str) -> String {
-    quick_xml::escape::escape(text).into_owned()
+    let escaped = quick_xml::escape::escape(text);
+    if escaped.chars().all(is_xml_char) {
+        return escaped.into_owned();
+    }
+    escaped
+        .chars()
+        .map(|c| if is_xml_char(c) { c } else { '\u{FFFD}' })
+        .collect()
+}
+
+/// XML 1.0's `Char` production (Rust's `char` already excludes the surrogates).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_keeps_text_and_replaces_what_xml_cannot_hold() {
+        assert_eq!(escape("A & B <1>"), "A &amp; B &lt;1&gt;");
+        assert_eq!(escape("tab\there\nnext"), "tab\there\nnext");
+        assert_eq!(escape("CAM\u{7} A\u{1b}[0m"), "CAM\u{FFFD} A\u{FFFD}[0m");
+        assert_eq!(escape("\u{FFFE}ü😀"), "\u{FFFD}ü😀");
+        let doc = format!(
+            "<a n=\"{}\">{}</a>",
+            escape("x\u{0}y"),
+            escape("1\u{8}2 < 3")
+        );
+        let root = parse(doc.as_bytes(), "names.xml").expect("well-formed");
+        assert_eq!(root.attr("n"), Some("x\u{FFFD}y"));
+        assert_eq!(root.text, "1\u{FFFD}2 < 3");
+    }
 }
