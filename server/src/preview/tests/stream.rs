@@ -344,16 +344,25 @@ async fn a_slow_client_gets_fewer_frames_never_stale_ones() {
         assert!(h.version > version, "the fast client sees each trim");
         version = h.version;
     }
-    // The slow client reads again: everything it is sent until a quiet moment.
+    // The slow client reads again, until each of its pictures shows the newest version
+    // (however long the renders take on a loaded machine: each read waits up to LONG).
     let mut last: HashMap<String, (u64, Vec<u8>)> = HashMap::new();
     let mut frames = 1;
-    while let Some(msg) = next(&mut slow, Duration::from_secs(3)).await {
+    while last.len() < 32 || last.values().any(|l| l.0 < version) {
+        let msg = next(&mut slow, LONG).await.unwrap_or_else(|| {
+            panic!("the slow client stopped short of the newest version: {frames} frames")
+        });
         let (h, jpeg) = raw(msg);
         let before = last.get(&h.id).map_or(0, |l| l.0);
         assert!(h.version >= before, "{} went back to {}", h.id, h.version);
+        assert!(h.version <= version, "{} from a version never made", h.id);
         last.insert(h.id, (h.version, jpeg));
         frames += 1;
     }
+    assert!(
+        next(&mut slow, Duration::from_millis(300)).await.is_none(),
+        "nothing after the newest version"
+    );
     let made = 32 * (trims + 1);
     assert!(frames < made, "{frames} frames of {made} made");
     let (res, newest) = call(
