@@ -149,13 +149,20 @@ export function buildDeviceAdmin({ state, watch }) {
     }
   }
 
+  /** True while a device's Remove, pressed once, waits for its confirmation (4 s). */
+  const isArmed = (id) => Date.now() - (armed.get(id) ?? -Infinity) <= 4000;
+
+  /** Shows a Remove button as the confirmation it now asks for. */
+  function showConfirm(button, id) {
+    button.textContent = 'Confirm';
+    button.setAttribute('aria-label', `Confirm removing ${id}`);
+  }
+
   /** Remove asks to be pressed again within 4 s. */
   async function remove(device, button) {
-    const at = armed.get(device.id);
-    if (!at || Date.now() - at > 4000) {
+    if (!isArmed(device.id)) {
       armed.set(device.id, Date.now());
-      button.textContent = 'Confirm';
-      button.setAttribute('aria-label', `Confirm removing ${device.id}`);
+      showConfirm(button, device.id);
       return;
     }
     armed.delete(device.id);
@@ -179,6 +186,8 @@ export function buildDeviceAdmin({ state, watch }) {
       buttons.push(el('button', { type: 'button', 'aria-label': `Routing of ${device.id}`, onclick: () => router.open(device.id) }, 'Routing'));
     }
     const rm = el('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${device.id}`, ...needs('admin') }, 'Remove');
+    // The table is drawn again on every device update: an armed Remove stays a Confirm.
+    if (isArmed(device.id)) showConfirm(rm, device.id);
     rm.addEventListener('click', () => remove(device, rm));
     buttons.push(rm);
     return el('div', { class: 'actions' }, ...buttons);
