@@ -45,8 +45,8 @@ pub enum Durability {
     #[default]
     Process,
     /// `synchronous=FULL`: every commit is synced to the disk before it returns, so it
-    /// survives a power cut too. Costs one disk sync per group commit (about 6 ms on the
-    /// development machine's disk).
+    /// survives a power cut too. Costs one disk sync per group commit (on the development
+    /// machine's virtual disk 0.1–0.2 ms when idle, about 3 ms while others write).
     Power,
 }
 
