@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use std::ops::RangeInclusive;
 use std::sync::{Arc, Mutex};
 
-use lookwire_color::chart::ChartError;
+use lookwire_color::chart::{ChartError, Frame};
 use lookwire_color::kernel::{self, Coding, ImageDesc, Kernel, KernelError, Layout};
 use lookwire_color::output::{Encoding, OutputTransform};
 
@@ -239,21 +239,10 @@ impl Previews {
         if !WIDTHS.contains(&width) {
             return Err(PreviewError::Width(width));
         }
-        let cam = show
-            .cameras
-            .get(&target.camera)
-            .ok_or_else(|| PreviewError::Camera(target.camera.clone()))?;
-        let src = self
-            .sources
-            .camera_frame(&target.camera, &cam.input_space, width)?;
-        let kernel = self.kernel(show, &target.camera, &target.rendered)?;
+        let (src, kernel, legal) = self.grading(show, target, width)?;
         let desc = ImageDesc::new(src.width, src.height, Layout::Rgb, Coding::Float);
         let mut rgb = vec![0.0f32; src.data.len()];
         kernel.par_render(&desc, &src.data, &mut rgb)?;
-        let legal = show
-            .outputs
-            .get(&target.rendered)
-            .is_some_and(|o| o.range == SignalRange::Legal);
         if legal {
             legal_to_full(&mut rgb);
         }
@@ -263,6 +252,29 @@ impl Previews {
             rgb,
             output: target.rendered.clone(),
         })
+    }
+
+    /// What grading the camera's picture at `width` through `target.rendered` takes: the
+    /// source frame, the look's kernel, and whether the output is legal range.
+    fn grading(
+        &self,
+        show: &Show,
+        target: &Target,
+        width: usize,
+    ) -> Result<(Arc<Frame>, Arc<Kernel>, bool), PreviewError> {
+        let cam = show
+            .cameras
+            .get(&target.camera)
+            .ok_or_else(|| PreviewError::Camera(target.camera.clone()))?;
+        let src = self
+            .sources
+            .camera_frame(&target.camera, &cam.input_space, width)?;
+        let kernel = self.kernel(show, &target.camera, &target.rendered)?;
+        let legal = show
+            .outputs
+            .get(&target.rendered)
+            .is_some_and(|o| o.range == SignalRange::Legal);
+        Ok((src, kernel, legal))
     }
 
     /// The kernel of the camera's look through `output`, prepared once per baked look.

@@ -13,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{lock, Graded, Picture, PreviewError, Previews, SCOPE_WIDTH};
-use crate::show::{Show, SignalRange};
+use crate::show::Show;
 
 /// Waveform columns (the picture's width is binned to these).
 pub const COLUMNS: usize = 256;
@@ -435,18 +435,7 @@ impl Previews {
                 return Ok(scopes.clone());
             }
         }
-        let cam = show
-            .cameras
-            .get(&t.camera)
-            .ok_or_else(|| PreviewError::Camera(t.camera.clone()))?;
-        let src = self
-            .sources
-            .camera_frame(&t.camera, &cam.input_space, SCOPE_WIDTH)?;
-        let kernel = self.kernel(show, &t.camera, &t.rendered)?;
-        let legal = show
-            .outputs
-            .get(&t.rendered)
-            .is_some_and(|o| o.range == SignalRange::Legal);
+        let (src, kernel, legal) = self.grading(show, t, SCOPE_WIDTH)?;
         let w = weights(show, &t.rendered).map(|x| x as f32);
         let counts = grade_and_count(&kernel, &src, legal, w)?;
         let scopes = from_counts(show, &t.rendered, (src.width, src.height), &counts);
