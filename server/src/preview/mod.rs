@@ -330,6 +330,7 @@ impl Previews {
         if let Some(jpeg) = cached() {
             return Ok(jpeg);
         }
+        self.sources.pause.at("render");
         let graded = self.picture(show, target, width, pic)?;
         let jpeg = Arc::new(encode::jpeg(&graded)?);
         let mut cache = lock(&self.jpegs);

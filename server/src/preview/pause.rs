@@ -9,7 +9,7 @@ use crate::sync::lock;
 
 type Hook = Arc<dyn Fn(&str) + Send + Sync>;
 
-/// Called with the name of the work about to start (`"resample"`, `"check"`).
+/// Called with the name of the work about to start (`"resample"`, `"check"`, `"render"`).
 #[derive(Default)]
 pub struct Pause(Mutex<Option<Hook>>);
 

@@ -124,19 +124,31 @@ fn values_outside_zero_to_one_land_in_the_end_bins() {
     assert_eq!(vec.iter().map(|&n| u32::from(n)).sum::<u32>(), 4);
 }
 
-/// While the look and the source are unchanged the cached scopes answer.
+/// While the look and the source are unchanged the cached scopes answer; a trim makes
+/// them counted again. The cached entry is marked (one count moved) so that an answer
+/// recomputed from the frame cannot pass for the cached one.
 #[test]
 fn unchanged_scopes_come_from_the_cache() {
-    let show = demo_show();
+    let mut show = demo_show();
     let previews = Previews::new();
     let t = target(&show, "b", None, true).unwrap();
     let first = previews.scopes(&show, &t).unwrap();
-    let key = previews.picture_key(&show, &t, &Picture::default());
-    let cached = lock(&previews.scopes)
-        .get(&("b".to_owned(), first.output.clone()))
-        .map(|(k, _)| k.clone());
-    assert_eq!(cached, Some(key));
-    assert_eq!(counts(&previews.scopes(&show, &t).unwrap()), counts(&first));
+    let id = ("b".to_owned(), first.output.clone());
+    let marked = {
+        let mut cache = lock(&previews.scopes);
+        let (key, cached) = cache.get_mut(&id).expect("the scopes are cached");
+        assert_eq!(*key, previews.picture_key(&show, &t, &Picture::default()));
+        cached.histogram.r[0] += 7;
+        cached.histogram.r[0]
+    };
+    let again = previews.scopes(&show, &t).unwrap();
+    assert_eq!(again.histogram.r[0], marked, "answered from the cache");
+    show.cameras["b"].grade.trim.offset = [0.01, 0.0, 0.0];
+    let t = target(&show, "b", None, true).unwrap();
+    let moved = previews.scopes(&show, &t).unwrap();
+    let whole = scopes::compute(&show, &previews.graded(&show, &t, SCOPE_WIDTH).unwrap());
+    assert_eq!(counts(&moved), counts(&whole), "a trim is counted afresh");
+    assert_ne!(counts(&moved), counts(&first), "and moves the scopes");
 }
 
 /// The counts against a plain per-pixel count written here from the definitions (floor

@@ -170,3 +170,37 @@ async fn a_still_is_resampled_while_other_requests_are_served() {
         "the new still shows: {new}"
     );
 }
+
+/// A picture asked for twice at once is rendered once: the second request waits for the
+/// picture's turn, finds the first one's JPEG in the cache and answers with it. Were the
+/// turn missing, the second request would miss the cache while the first is parked and
+/// render the picture itself, passing the render point a second time.
+#[test]
+fn a_picture_asked_for_twice_at_once_is_rendered_once() {
+    let show = Arc::new(demo_show());
+    let previews = Arc::new(Previews::new());
+    let gate = Gate::new(&previews, "render");
+    let t = Arc::new(target(&show, "c", None, false).unwrap());
+    let ask = || {
+        let (show, previews, t) = (Arc::clone(&show), Arc::clone(&previews), Arc::clone(&t));
+        std::thread::spawn(move || previews.jpeg(&show, &t, 160).unwrap())
+    };
+    let first = ask();
+    gate.started
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the first request reached the render point");
+    let second = ask();
+    // Long enough for the second request to miss the cache and reach its turn.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        gate.started.try_recv().is_err(),
+        "the second request rendered while the first was rendering"
+    );
+    gate.open();
+    let (a, b) = (first.join().unwrap(), second.join().unwrap());
+    assert!(Arc::ptr_eq(&a, &b), "both requests got the one JPEG");
+    assert!(
+        gate.started.try_recv().is_err(),
+        "the second request rendered after the first"
+    );
+}
