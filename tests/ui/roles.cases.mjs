@@ -73,12 +73,19 @@ test('a viewer sees the show read-only; an operator grades but does not manage d
     for (const id of ['#view-only', '#view-only-note', '#logout', '#device-admin-note']) assert.ok(await page.locator(id).isVisible(), `${id} shows`);
     const left = await usable(page);
     // Only looking is left: which output to watch, logging out, dialogs that show, routing's view.
-    const looking = /^(output-select|logout|help-button|checks-button|export-button|Routing of .*|router-close)$/;
+    const looking = /^(output-select|logout|help-button|timecode-button|checks-button|export-button|Routing of .*|router-close)$/;
     assert.deepEqual(left.filter((name) => !looking.test(name)), [], `a viewer can use only views: ${left}`);
     assert.equal(await page.locator('#wheels canvas[aria-disabled="true"]').count(), 3, 'the wheels only show their value');
     assert.equal(await page.locator('#trim-sat').isDisabled(), true);
     await page.screenshot({ path: join(artifacts, 'viewer-role.png') });
     assert.deepEqual(await audit(t, page, 'view only', '#panel'), [], 'axe on the view-only panel');
+    // The timecode and recording dialog shows the clock, sources and recorders, with
+    // nothing a viewer could change.
+    await page.click('#timecode-button');
+    await page.locator('#recording-dialog[open]').waitFor();
+    const changers = ['#jam-timecode', '#jam', '#show-tc-mode', '#show-tc-save', '#recorder-add', '#camera-recording-save', '#camera-tc-mode'];
+    for (const id of changers) assert.ok(await page.locator(id).isDisabled(), `${id} is disabled for a viewer`);
+    await page.click('#recording-close');
 
     // Trying anyway sends nothing: a wheel clicked and pushed by keys, editing shortcuts, a
     // disabled button clicked.

@@ -20,6 +20,7 @@ import './checks.cases.mjs';
 import './auth.cases.mjs';
 import './controls.cases.mjs';
 import './roles.cases.mjs';
+import './recording.cases.mjs';
 
 test('the multiviewer shows every demo camera and the show timecode', async () => {
   const page = await openPage();

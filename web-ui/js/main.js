@@ -12,6 +12,7 @@ import { buildExport } from './export.js';
 import { buildChecks, renderFeed } from './checks.js';
 import { login, logout, needsLogin } from './login.js';
 import { buildMatch } from './match.js';
+import { buildRecording } from './recording.js';
 import { buildScenes } from './scenes.js';
 import { allowed, setRole } from './roles.js';
 import { PreviewStream } from './stream.js';
@@ -32,7 +33,7 @@ const ui = {
   previewVersion: new Map(), // camera id → version whose picture is showing
 };
 const devices = new DeviceWatch(() => state.show?.device_bypass);
-const lookwire = { state, connection, stream, ui, devices, viewer: null, match: null, exports: null, checks: null, scenes: null, deviceAdmin: null };
+const lookwire = { state, connection, stream, ui, devices, viewer: null, match: null, exports: null, checks: null, recording: null, scenes: null, deviceAdmin: null };
 /** @type {any} */ (window).lookwire = lookwire; // for tests and the console
 
 async function reload() {
@@ -406,6 +407,7 @@ function onKey(event) {
   else if (event.key === '?') $('help').showModal();
   else if (event.key === 'e') lookwire.exports.open();
   else if (event.key === 'k') lookwire.checks.open();
+  else if (event.key === 't') lookwire.recording.open();
   else if (!lookwire.viewer.key(event.key)) return;
   event.preventDefault();
 }
@@ -485,6 +487,7 @@ async function start() {
   lookwire.exports = buildExport({ state });
   lookwire.checks = buildChecks({ state, focused: () => ui.focus });
   lookwire.scenes = buildScenes({ state });
+  lookwire.recording = buildRecording({ state, focused: () => ui.focus });
   buildPanel();
   wire();
   await firstLoad();
