@@ -7,7 +7,7 @@ super::simd_level::simd_level!("avx2,fma,f16c", super::avx2_io::Avx2Io);
 
 /// The 8-lane operations [`super::simd_level`] expects.
 mod v {
-    use crate::kernel::simd_math::pow_ps_avx2;
+    use crate::kernel::simd_math::{pow3_ps_avx2, PowAvx2};
     use std::arch::x86_64::*;
 
     pub const LANES: usize = 8;
@@ -15,6 +15,8 @@ mod v {
     pub type I = __m256i;
     /// A lane mask: all bits set in the lanes where it holds.
     pub type M = __m256;
+    /// The power's constants.
+    pub type Pow = PowAvx2;
 
     macro_rules! ops {
         ($($name:ident($($a:ident: $t:ty),*) -> $r:ty = $body:expr;)*) => {$(
@@ -48,7 +50,8 @@ mod v {
         and(a: M, b: M) -> M = _mm256_and_ps(a, b);
         select(m: M, t: F, f: F) -> F = _mm256_blendv_ps(f, t, m);
         iselect(m: M, t: I, f: I) -> I = _mm256_blendv_epi8(f, t, _mm256_castps_si256(m));
-        pow(x: F, p: F) -> F = pow_ps_avx2(x, p);
+        pow3(c: &Pow, x: [F; 3], p: [F; 3]) -> [F; 3] = pow3_ps_avx2(c, x, p);
+        pow_consts() -> Pow = PowAvx2::new();
         iand(a: I, b: I) -> I = _mm256_and_si256(a, b);
         ior(a: I, b: I) -> I = _mm256_or_si256(a, b);
     }

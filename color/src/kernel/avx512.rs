@@ -11,7 +11,7 @@ super::simd_level::simd_level!(
 
 /// The 16-lane operations [`super::simd_level`] expects.
 mod v {
-    use crate::kernel::simd_math::pow_ps_avx512;
+    use crate::kernel::simd_math::pow3_ps_avx512;
     use std::arch::x86_64::*;
 
     pub const LANES: usize = 16;
@@ -19,6 +19,8 @@ mod v {
     pub type I = __m512i;
     /// A lane mask: one bit per lane.
     pub type M = __mmask16;
+    /// The power's constants: none kept apart (32 registers hold them).
+    pub type Pow = ();
 
     macro_rules! ops {
         ($($name:ident($($a:ident: $t:ty),*) -> $r:ty = $body:expr;)*) => {$(
@@ -52,7 +54,8 @@ mod v {
         and(a: M, b: M) -> M = a & b;
         select(m: M, t: F, f: F) -> F = _mm512_mask_blend_ps(m, f, t);
         iselect(m: M, t: I, f: I) -> I = _mm512_mask_blend_epi32(m, f, t);
-        pow(x: F, p: F) -> F = pow_ps_avx512(x, p);
+        pow3(_c: &Pow, x: [F; 3], p: [F; 3]) -> [F; 3] = pow3_ps_avx512(x, p);
+        pow_consts() -> Pow = ();
         iand(a: I, b: I) -> I = _mm512_and_si512(a, b);
         ior(a: I, b: I) -> I = _mm512_or_si512(a, b);
     }

@@ -175,6 +175,7 @@ macro_rules! simd_level {
             slope: [F; 3],
             offset: [F; 3],
             power: [F; 3],
+            pow: v::Pow,
             sat: F,
             luma: [F; 3],
             style: CdlStyle,
@@ -191,6 +192,7 @@ macro_rules! simd_level {
                     slope: k.slope.map(|x| v::splat(x)),
                     offset: k.offset.map(|x| v::splat(x)),
                     power: k.power.map(|x| v::splat(x)),
+                    pow: v::pow_consts(),
                     sat: v::splat(k.sat),
                     luma: LUMA.map(|x| v::splat(x)),
                     style: c.style,
@@ -205,32 +207,35 @@ macro_rules! simd_level {
             #[target_feature(enable = $features)]
             fn apply(&self, (r, g, b): Rgb) -> Rgb {
                 let (zero, one) = (v::zero(), v::splat(1.0));
-                // A loop, not `array::from_fn`: the closure (the power inlined in it) was
-                // left out of line and called per channel (AVX2 CDL ~2× slower).
-                let mut out = [r, g, b];
-                for (c, x) in out.iter_mut().enumerate() {
-                    let y = v::add(v::mul(*x, self.slope[c]), self.offset[c]);
-                    *x = match self.style {
-                        CdlStyle::Asc => {
-                            let y = v::min(v::max(y, zero), one);
-                            if self.has_power {
-                                v::pow(y, self.power[c])
-                            } else {
-                                y
-                            }
-                        }
-                        CdlStyle::NoClamp => {
-                            // NaN → 0; negatives pass the power unchanged.
-                            let y = v::select(v::ordered(y), y, zero);
-                            if self.has_power {
-                                let pw = v::pow(v::max(y, zero), self.power[c]);
-                                v::select(v::lt(y, zero), y, pw)
-                            } else {
-                                y
-                            }
-                        }
+                // Plain arrays, no closures: `array::from_fn`'s closure (the power
+                // inlined in it) was left out of line and called per channel.
+                let x = [r, g, b];
+                let mut y = [zero; 3];
+                for c in 0..3 {
+                    y[c] = v::add(v::mul(x[c], self.slope[c]), self.offset[c]);
+                }
+                // Asc: clamped to [0, 1]; no-clamp: NaN → 0, negatives pass the power
+                // unchanged. One call of the power (inlined only where it has one caller).
+                let asc = self.style == CdlStyle::Asc;
+                for y in &mut y {
+                    *y = if asc {
+                        v::min(v::max(*y, zero), one)
+                    } else {
+                        v::select(v::ordered(*y), *y, zero)
                     };
                 }
+                let out = if self.has_power {
+                    let base = [v::max(y[0], zero), v::max(y[1], zero), v::max(y[2], zero)];
+                    let mut out = v::pow3(&self.pow, base, self.power);
+                    if !asc {
+                        for c in 0..3 {
+                            out[c] = v::select(v::lt(y[c], zero), y[c], out[c]);
+                        }
+                    }
+                    out
+                } else {
+                    y
+                };
                 let out = if self.has_sat {
                     let luma = v::add(
                         v::add(v::mul(self.luma[0], out[0]), v::mul(self.luma[1], out[1])),

@@ -33,110 +33,195 @@ fn halves(t: &[f32; 16]) -> (__m256, __m256) {
     }
 }
 
-/// `x^p` for 8 lanes of `x ≥ 0` (or +∞) and finite `p > 0`.
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-pub(crate) fn pow_ps_avx2(x: __m256, p: __m256) -> __m256 {
-    let set = _mm256_set1_ps;
-    let seti = _mm256_set1_epi32;
-    let tiny = _mm256_cmp_ps::<_CMP_LT_OQ>(x, set(f32::MIN_POSITIVE));
-    let xn = _mm256_blendv_ps(x, _mm256_mul_ps(x, set(SUBNORMAL_SCALE)), tiny);
-    let bits = _mm256_castps_si256(xn);
-    let e = _mm256_sub_epi32(_mm256_srli_epi32::<23>(bits), seti(127));
-    let e = _mm256_sub_epi32(e, _mm256_and_si256(_mm256_castps_si256(tiny), seti(24)));
-    let mb = _mm256_or_si256(_mm256_and_si256(bits, seti(0x007F_FFFF)), seti(0x3F80_0000));
-    let m = _mm256_castsi256_ps(mb);
-    // The cell j = mantissa bits 22..19: bits 21..19 index a half, bit 22 (moved to the
-    // sign bit) picks the half.
-    let j = _mm256_srli_epi32::<19>(mb);
-    let upper = _mm256_castsi256_ps(_mm256_slli_epi32::<9>(mb));
-    let look = |t: &[f32; 16]| {
-        let (lo, hi) = halves(t);
-        _mm256_blendv_ps(
-            _mm256_permutevar8x32_ps(lo, j),
-            _mm256_permutevar8x32_ps(hi, j),
-            upper,
-        )
-    };
-    // LOG2_EXPONENT_STEP is 1 from cell 7 on, i.e. for m ≥ 1 + 7/16: a compare (its
-    // mask is −1 there) instead of a lookup.
-    let step = _mm256_cmp_ps::<_CMP_GE_OQ>(m, set(1.0 + STEP_CELL as f32 / 16.0));
-    let e = _mm256_cvtepi32_ps(_mm256_sub_epi32(e, _mm256_castps_si256(step)));
-    let r = _mm256_fmsub_ps(m, look(&LOG2_INV_CENTRE), set(1.0));
-    let [c1, c2, c3, c4] = LOG2_POLY.map(|c| set(c));
-    let poly = _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_fmadd_ps(c4, r, c3), r, c2), r, c1);
-    let u = _mm256_fmadd_ps(r, poly, look(&LOG2_CENTRE));
-    let hi = _mm256_min_ps(
-        _mm256_max_ps(_mm256_mul_ps(p, e), set(-HI_LIMIT)),
-        set(HI_LIMIT),
-    );
-    let lo = _mm256_fmsub_ps(p, e, hi);
-    let k = _mm256_round_ps::<NEAREST>(hi);
-    let f = _mm256_add_ps(_mm256_sub_ps(hi, k), _mm256_fmadd_ps(p, u, lo));
-    let f = _mm256_min_ps(_mm256_max_ps(f, set(-F_LIMIT)), set(F_LIMIT));
-    let k2 = _mm256_round_ps::<NEAREST>(f);
-    let f = _mm256_sub_ps(f, k2);
-    let k = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(k, k2), set(K_MIN)), set(K_MAX));
-    let mut q = set(EXP2_POLY[5]);
-    for &c in EXP2_POLY[..5].iter().rev() {
-        q = _mm256_fmadd_ps(q, f, set(c));
-    }
-    let q = _mm256_fmadd_ps(q, f, set(1.0));
-    let k = _mm256_cvtps_epi32(k);
-    let k1 = _mm256_srai_epi32::<1>(k);
-    let k2 = _mm256_sub_epi32(k, k1);
-    let exp2i = |k| _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(k, seti(127))));
-    let r = _mm256_mul_ps(_mm256_mul_ps(q, exp2i(k1)), exp2i(k2));
-    let eq = |a, b| _mm256_cmp_ps::<_CMP_EQ_OQ>(a, b);
-    let keep = _mm256_or_ps(
-        _mm256_or_ps(eq(x, _mm256_setzero_ps()), eq(x, set(f32::INFINITY))),
-        eq(p, set(1.0)),
-    );
-    _mm256_blendv_ps(r, x, keep)
+/// The AVX2 power's constants, kept where the compiler cannot see their values: it then
+/// reads each from memory inside the instruction that uses it (one fused µop), instead
+/// of re-broadcasting it from the constant pool before every use (a µop of its own; the
+/// 16 registers cannot hold the ~30 constants of three channels). Fewer µops per
+/// iteration let the out-of-order window overlap more of the power's dependent chains.
+#[derive(Clone, Copy)]
+pub(crate) struct PowAvx2 {
+    min_positive: __m256,
+    subnormal_scale: __m256,
+    i127: __m256i,
+    i24: __m256i,
+    mantissa: __m256i,
+    one_bits: __m256i,
+    inv_centre: (__m256, __m256),
+    centre: (__m256, __m256),
+    step_at: __m256,
+    one: __m256,
+    log2_poly: [__m256; 4],
+    hi_limit: (__m256, __m256),
+    f_limit: (__m256, __m256),
+    k_limit: (__m256, __m256),
+    exp2_poly: [__m256; 6],
+    infinity: __m256,
 }
 
-/// `x^p` for 16 lanes of `x ≥ 0` (or +∞) and finite `p > 0`.
+impl PowAvx2 {
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(crate) fn new() -> Self {
+        let set = _mm256_set1_ps;
+        let seti = _mm256_set1_epi32;
+        std::hint::black_box(Self {
+            min_positive: set(f32::MIN_POSITIVE),
+            subnormal_scale: set(SUBNORMAL_SCALE),
+            i127: seti(127),
+            i24: seti(24),
+            mantissa: seti(0x007F_FFFF),
+            one_bits: seti(0x3F80_0000),
+            inv_centre: halves(&LOG2_INV_CENTRE),
+            centre: halves(&LOG2_CENTRE),
+            step_at: set(1.0 + STEP_CELL as f32 / 16.0),
+            one: set(1.0),
+            log2_poly: LOG2_POLY.map(|c| set(c)),
+            hi_limit: (set(-HI_LIMIT), set(HI_LIMIT)),
+            f_limit: (set(-F_LIMIT), set(F_LIMIT)),
+            k_limit: (set(K_MIN), set(K_MAX)),
+            exp2_poly: EXP2_POLY.map(|c| set(c)),
+            infinity: set(f32::INFINITY),
+        })
+    }
+}
+
+/// The same steps for three vectors, as one array expression per step.
+macro_rules! each3 {
+    ($i:ident => $e:expr) => {
+        [
+            {
+                let $i = 0;
+                $e
+            },
+            {
+                let $i = 1;
+                $e
+            },
+            {
+                let $i = 2;
+                $e
+            },
+        ]
+    };
+}
+
+/// `x^p` for three vectors (a pixel's channels) of 8 lanes of `x ≥ 0` (or +∞) and
+/// finite `p > 0`, with the constants `c`. Its steps are interleaved:
+/// each step of the three dependent chains comes next to the others in program order,
+/// so the scheduler always holds independent work (the chains are ~40 steps long).
+/// The mantissa cell j is bits 22..19: bits 21..19 index a half of a table, bit 22
+/// (moved to the sign bit) picks the half. LOG2_EXPONENT_STEP is 1 from cell 7 on, i.e.
+/// for m ≥ 1 + 7/16: a compare (its mask is −1 there) instead of a lookup.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+pub(crate) fn pow3_ps_avx2(c: &PowAvx2, x: [__m256; 3], p: [__m256; 3]) -> [__m256; 3] {
+    let tiny = each3!(i => _mm256_cmp_ps::<_CMP_LT_OQ>(x[i], c.min_positive));
+    let xn = each3!(i => _mm256_blendv_ps(x[i], _mm256_mul_ps(x[i], c.subnormal_scale), tiny[i]));
+    let bits = each3!(i => _mm256_castps_si256(xn[i]));
+    let e = each3!(i => _mm256_sub_epi32(_mm256_srli_epi32::<23>(bits[i]), c.i127));
+    let e = each3!(i => _mm256_sub_epi32(
+        e[i],
+        _mm256_and_si256(_mm256_castps_si256(tiny[i]), c.i24)
+    ));
+    let mb = each3!(i => _mm256_or_si256(_mm256_and_si256(bits[i], c.mantissa), c.one_bits));
+    let m = each3!(i => _mm256_castsi256_ps(mb[i]));
+    let j = each3!(i => _mm256_srli_epi32::<19>(mb[i]));
+    let upper = each3!(i => _mm256_castsi256_ps(_mm256_slli_epi32::<9>(mb[i])));
+    let look = |(lo, hi): (__m256, __m256), i: usize| {
+        _mm256_blendv_ps(
+            _mm256_permutevar8x32_ps(lo, j[i]),
+            _mm256_permutevar8x32_ps(hi, j[i]),
+            upper[i],
+        )
+    };
+    let step = each3!(i => _mm256_cmp_ps::<_CMP_GE_OQ>(m[i], c.step_at));
+    let e = each3!(i => _mm256_cvtepi32_ps(_mm256_sub_epi32(e[i], _mm256_castps_si256(step[i]))));
+    let r = each3!(i => _mm256_fmsub_ps(m[i], look(c.inv_centre, i), c.one));
+    let [c1, c2, c3, c4] = c.log2_poly;
+    let poly = each3!(i => _mm256_fmadd_ps(c4, r[i], c3));
+    let poly = each3!(i => _mm256_fmadd_ps(poly[i], r[i], c2));
+    let poly = each3!(i => _mm256_fmadd_ps(poly[i], r[i], c1));
+    let u = each3!(i => _mm256_fmadd_ps(r[i], poly[i], look(c.centre, i)));
+    let hi = each3!(i => _mm256_min_ps(
+        _mm256_max_ps(_mm256_mul_ps(p[i], e[i]), c.hi_limit.0),
+        c.hi_limit.1
+    ));
+    let lo = each3!(i => _mm256_fmsub_ps(p[i], e[i], hi[i]));
+    let k = each3!(i => _mm256_round_ps::<NEAREST>(hi[i]));
+    let f =
+        each3!(i => _mm256_add_ps(_mm256_sub_ps(hi[i], k[i]), _mm256_fmadd_ps(p[i], u[i], lo[i])));
+    let f = each3!(i => _mm256_min_ps(_mm256_max_ps(f[i], c.f_limit.0), c.f_limit.1));
+    let k2 = each3!(i => _mm256_round_ps::<NEAREST>(f[i]));
+    let f = each3!(i => _mm256_sub_ps(f[i], k2[i]));
+    let k = each3!(i => _mm256_min_ps(
+        _mm256_max_ps(_mm256_add_ps(k[i], k2[i]), c.k_limit.0),
+        c.k_limit.1
+    ));
+    let mut q = [c.exp2_poly[5]; 3];
+    for &ci in c.exp2_poly[..5].iter().rev() {
+        q = each3!(i => _mm256_fmadd_ps(q[i], f[i], ci));
+    }
+    let q = each3!(i => _mm256_fmadd_ps(q[i], f[i], c.one));
+    let k = each3!(i => _mm256_cvtps_epi32(k[i]));
+    let k1 = each3!(i => _mm256_srai_epi32::<1>(k[i]));
+    let k2 = each3!(i => _mm256_sub_epi32(k[i], k1[i]));
+    let exp2i = |k| _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(k, c.i127)));
+    let r = each3!(i => _mm256_mul_ps(_mm256_mul_ps(q[i], exp2i(k1[i])), exp2i(k2[i])));
+    let eq = |a, b| _mm256_cmp_ps::<_CMP_EQ_OQ>(a, b);
+    let keep = each3!(i => _mm256_or_ps(
+        _mm256_or_ps(eq(x[i], _mm256_setzero_ps()), eq(x[i], c.infinity)),
+        eq(p[i], c.one)
+    ));
+    each3!(i => _mm256_blendv_ps(r[i], x[i], keep[i]))
+}
+
+/// `x^p` for three vectors of 16 lanes of `x ≥ 0` (or +∞) and finite `p > 0`, its steps
+/// interleaved as in [`pow3_ps_avx2`]. `vgetexpps`/`vgetmantps` are exact for every
+/// finite x > 0, subnormals included (MXCSR's DAZ is off in Rust); `vpermps` reads the
+/// low four bits of each index, the mantissa's bits 22..19; `vscalefps` rounds q·2^k
+/// once and saturates to 0 or ∞ on its own (the scalar reference's clamp of k to
+/// [K_MIN, K_MAX] gives the same results); +0, −0, +∞ (`vfpclassps` categories 0x02,
+/// 0x04, 0x08) and p = 1 keep x.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
-pub(crate) fn pow_ps_avx512(x: __m512, p: __m512) -> __m512 {
+pub(crate) fn pow3_ps_avx512(x: [__m512; 3], p: [__m512; 3]) -> [__m512; 3] {
     let set = _mm512_set1_ps;
     let table = |t: &[f32; 16]| {
         // SAFETY: t holds 16 floats.
         unsafe { _mm512_loadu_ps(t.as_ptr()) }
     };
-    // Exact for every finite x > 0, subnormals included (MXCSR's DAZ is off in Rust).
-    let e = _mm512_getexp_ps(x);
-    let m = _mm512_getmant_ps::<_MM_MANT_NORM_1_2, _MM_MANT_SIGN_SRC>(x);
-    // vpermps reads the low four bits of each index: the mantissa's bits 22..19.
-    let j = _mm512_srli_epi32::<19>(_mm512_castps_si512(m));
-    let look = |t: &[f32; 16]| _mm512_permutexvar_ps(j, table(t));
-    let e = _mm512_add_ps(e, look(&LOG2_EXPONENT_STEP));
-    let r = _mm512_fmsub_ps(m, look(&LOG2_INV_CENTRE), set(1.0));
+    let e = each3!(i => _mm512_getexp_ps(x[i]));
+    let m = each3!(i => _mm512_getmant_ps::<_MM_MANT_NORM_1_2, _MM_MANT_SIGN_SRC>(x[i]));
+    let j = each3!(i => _mm512_srli_epi32::<19>(_mm512_castps_si512(m[i])));
+    let look = |t: &[f32; 16], i: usize| _mm512_permutexvar_ps(j[i], table(t));
+    let e = each3!(i => _mm512_add_ps(e[i], look(&LOG2_EXPONENT_STEP, i)));
+    let r = each3!(i => _mm512_fmsub_ps(m[i], look(&LOG2_INV_CENTRE, i), set(1.0)));
     let [c1, c2, c3, c4] = LOG2_POLY.map(|c| set(c));
-    let poly = _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_fmadd_ps(c4, r, c3), r, c2), r, c1);
-    let u = _mm512_fmadd_ps(r, poly, look(&LOG2_CENTRE));
-    let hi = _mm512_min_ps(
-        _mm512_max_ps(_mm512_mul_ps(p, e), set(-HI_LIMIT)),
-        set(HI_LIMIT),
-    );
-    let lo = _mm512_fmsub_ps(p, e, hi);
-    let k = _mm512_roundscale_ps::<NEAREST>(hi);
-    let f = _mm512_add_ps(_mm512_sub_ps(hi, k), _mm512_fmadd_ps(p, u, lo));
-    let f = _mm512_min_ps(_mm512_max_ps(f, set(-F_LIMIT)), set(F_LIMIT));
-    let k2 = _mm512_roundscale_ps::<NEAREST>(f);
-    let f = _mm512_sub_ps(f, k2);
-    // vscalefps rounds q·2^k once and saturates to 0 or ∞ on its own: the scalar
-    // reference's clamp of k to [K_MIN, K_MAX] gives the same results.
-    let k = _mm512_add_ps(k, k2);
-    let mut q = set(EXP2_POLY[5]);
+    let poly = each3!(i => _mm512_fmadd_ps(c4, r[i], c3));
+    let poly = each3!(i => _mm512_fmadd_ps(poly[i], r[i], c2));
+    let poly = each3!(i => _mm512_fmadd_ps(poly[i], r[i], c1));
+    let u = each3!(i => _mm512_fmadd_ps(r[i], poly[i], look(&LOG2_CENTRE, i)));
+    let hi = each3!(i => _mm512_min_ps(
+        _mm512_max_ps(_mm512_mul_ps(p[i], e[i]), set(-HI_LIMIT)),
+        set(HI_LIMIT)
+    ));
+    let lo = each3!(i => _mm512_fmsub_ps(p[i], e[i], hi[i]));
+    let k = each3!(i => _mm512_roundscale_ps::<NEAREST>(hi[i]));
+    let f =
+        each3!(i => _mm512_add_ps(_mm512_sub_ps(hi[i], k[i]), _mm512_fmadd_ps(p[i], u[i], lo[i])));
+    let f = each3!(i => _mm512_min_ps(_mm512_max_ps(f[i], set(-F_LIMIT)), set(F_LIMIT)));
+    let k2 = each3!(i => _mm512_roundscale_ps::<NEAREST>(f[i]));
+    let f = each3!(i => _mm512_sub_ps(f[i], k2[i]));
+    let k = each3!(i => _mm512_add_ps(k[i], k2[i]));
+    let mut q = [set(EXP2_POLY[5]); 3];
     for &c in EXP2_POLY[..5].iter().rev() {
-        q = _mm512_fmadd_ps(q, f, set(c));
+        q = each3!(i => _mm512_fmadd_ps(q[i], f[i], set(c)));
     }
-    let q = _mm512_fmadd_ps(q, f, set(1.0));
-    let r = _mm512_scalef_ps(q, k);
-    // +0, −0, +∞ (vfpclassps categories 0x02, 0x04, 0x08) and p = 1 keep x.
-    let keep = _mm512_fpclass_ps_mask::<0x0E>(x) | _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(p, set(1.0));
-    _mm512_mask_blend_ps(keep, r, x)
+    let q = each3!(i => _mm512_fmadd_ps(q[i], f[i], set(1.0)));
+    let r = each3!(i => _mm512_scalef_ps(q[i], k[i]));
+    let keep = each3!(i => _mm512_fpclass_ps_mask::<0x0E>(x[i])
+        | _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(p[i], set(1.0)));
+    each3!(i => _mm512_mask_blend_ps(keep[i], r[i], x[i]))
 }
 
 #[cfg(test)]
@@ -160,26 +245,45 @@ mod tests {
 
     const POWERS: [f32; 10] = [0.05, 0.45, 0.9, 1.0, 1.1, 2.2, 4.0, 8.0, 1e-30, 1e30];
 
+    /// Three chunks of `xs` with three powers at a time, every power with every chunk.
+    fn triples<const N: usize>(xs: &[f32], mut check: impl FnMut([&[f32]; 3], [f32; 3])) {
+        let chunks: Vec<&[f32]> = xs.chunks_exact(N).collect();
+        for (n, c) in chunks.iter().enumerate() {
+            for (k, _) in POWERS.iter().enumerate() {
+                let pick = |d: usize| (n + d * 7) % chunks.len();
+                let p = [0, 1, 2].map(|d| POWERS[(k + d) % POWERS.len()]);
+                check([c, chunks[pick(1)], chunks[pick(2)]], p);
+            }
+        }
+    }
+
     #[test]
     fn avx2_pow_is_the_scalar_reference_bit_for_bit() {
         if !(is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")) {
             eprintln!("skipped: this CPU has no AVX2+FMA");
             return;
         }
-        for p in POWERS {
-            for x in inputs().chunks_exact(8) {
-                let mut out = [0.0f32; 8];
-                // SAFETY: AVX2 and FMA were detected above; the reads and the write are
-                // 8 floats of 8-float slices.
-                unsafe {
-                    let v = pow_ps_avx2(_mm256_loadu_ps(x.as_ptr()), _mm256_set1_ps(p));
-                    _mm256_storeu_ps(out.as_mut_ptr(), v);
-                }
-                for (o, &x) in out.iter().zip(x) {
-                    assert_eq!(o.to_bits(), pow(x, p).to_bits(), "{x}^{p}");
+        triples::<8>(&inputs(), |x, p| {
+            let mut out = [[0.0f32; 8]; 3];
+            // SAFETY: AVX2 and FMA were detected above; the reads and the writes are 8
+            // floats of 8-float slices.
+            unsafe {
+                let c = PowAvx2::new();
+                let v = pow3_ps_avx2(
+                    &c,
+                    x.map(|x| _mm256_loadu_ps(x.as_ptr())),
+                    p.map(|p| _mm256_set1_ps(p)),
+                );
+                for (o, v) in out.iter_mut().zip(v) {
+                    _mm256_storeu_ps(o.as_mut_ptr(), v);
                 }
             }
-        }
+            for ch in 0..3 {
+                for (o, &x) in out[ch].iter().zip(x[ch]) {
+                    assert_eq!(o.to_bits(), pow(x, p[ch]).to_bits(), "{x}^{}", p[ch]);
+                }
+            }
+        });
     }
 
     #[test]
@@ -194,18 +298,23 @@ mod tests {
             eprintln!("skipped: this CPU has no AVX-512 F/BW/VL/DQ");
             return;
         }
-        for p in POWERS {
-            for x in inputs().chunks_exact(16) {
-                let mut out = [0.0f32; 16];
-                // SAFETY: the features were detected above; 16-float reads and write.
-                unsafe {
-                    let v = pow_ps_avx512(_mm512_loadu_ps(x.as_ptr()), _mm512_set1_ps(p));
-                    _mm512_storeu_ps(out.as_mut_ptr(), v);
-                }
-                for (o, &x) in out.iter().zip(x) {
-                    assert_eq!(o.to_bits(), pow(x, p).to_bits(), "{x}^{p}");
+        triples::<16>(&inputs(), |x, p| {
+            let mut out = [[0.0f32; 16]; 3];
+            // SAFETY: the features were detected above; 16-float reads and writes.
+            unsafe {
+                let v = pow3_ps_avx512(
+                    x.map(|x| _mm512_loadu_ps(x.as_ptr())),
+                    p.map(|p| _mm512_set1_ps(p)),
+                );
+                for (o, v) in out.iter_mut().zip(v) {
+                    _mm512_storeu_ps(o.as_mut_ptr(), v);
                 }
             }
-        }
+            for ch in 0..3 {
+                for (o, &x) in out[ch].iter().zip(x[ch]) {
+                    assert_eq!(o.to_bits(), pow(x, p[ch]).to_bits(), "{x}^{}", p[ch]);
+                }
+            }
+        });
     }
 }
