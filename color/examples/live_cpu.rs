@@ -1,7 +1,8 @@
 //! Times the live bake (33³: camera log → ACEScct → CDL → 33³ look LUT or look CDL → output) per
 //! output id by the calling thread's CPU time: a new trim at every bake, best and median
 //! of a few hundred bakes. The CPU level follows LOOKWIRE_CPU (avx512, avx2, scalar).
-//! `cargo run --release -p lookwire-color --example live_cpu [runs] [ids…]`
+//! `cargo run --release -p lookwire-color --example live_cpu [runs] [ids…]`; LIVE_CPU_LOOK=lut
+//! or cdl times one kind of look only, LIVE_CPU_NODES=1 prints the nodes computed in f64.
 
 use std::sync::Arc;
 
@@ -74,7 +75,11 @@ fn main() {
     for id in &ids {
         let out = OutputTransform::from_id(id).expect("output id");
         let table = Arc::new(OutputTable::acescct(&out, false, 65).unwrap());
+        let only = std::env::var("LIVE_CPU_LOOK").ok();
         for kind in ["lut", "cdl"] {
+            if only.as_deref().is_some_and(|o| o != kind) {
+                continue;
+            }
             let mut live =
                 LiveBake::new(&space, WorkingSpace::AcesCct, Arc::clone(&table), 33).unwrap();
             match kind {
@@ -94,7 +99,10 @@ fn main() {
 /// Best and median thread CPU time of `runs` bakes, a new trim each.
 fn time(live: &LiveBake, runs: usize) -> (f64, f64) {
     let mut buf = Vec::new();
-    live.bake_live_into(&trim(0), CdlStyle::Asc, &mut buf);
+    let f64_nodes = live.bake_live_into(&trim(0), CdlStyle::Asc, &mut buf);
+    if std::env::var_os("LIVE_CPU_NODES").is_some() {
+        eprintln!("f64 nodes: {f64_nodes}");
+    }
     let mut times: Vec<f64> = (0..runs as u32)
         .map(|step| {
             let cdl = trim(step);

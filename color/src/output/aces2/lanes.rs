@@ -370,9 +370,9 @@ impl Aces2Lanes {
         [select(j <= 0.0, 0.0, j_out), select(j <= 0.0, 0.0, m_out)]
     }
 
-    /// ACES2065-1 → limiting RGB before the last clamp (1.0 = 100 cd/m²), one value.
+    /// ACES2065-1 → the model's achromatic response and opponent pair (A, a, b).
     #[inline(always)]
-    pub fn unclamped<const F: bool>(&self, aces: [f32; 3]) -> [f32; 3] {
+    fn front<const F: bool>(&self, aces: [f32; 3]) -> [f32; 3] {
         let [r, g, b] = mat::<F>(&self.to_ap1, aces);
         let clamp = |c: f32| c.max(0.0).min(self.upper);
         let [r, g, b] = mat::<F>(&self.ap1_to_cone, [clamp(r), clamp(g), clamp(b)]);
@@ -381,11 +381,23 @@ impl Aces2Lanes {
             compress_fwd::<F>(g),
             compress_fwd::<F>(b),
         ];
-        let [a_resp, a, b] = mat::<F>(&self.cone_to_aab, cone);
+        mat::<F>(&self.cone_to_aab, cone)
+    }
+
+    /// The tonemapped response and J of an achromatic response (0 when not above 0).
+    #[inline(always)]
+    fn tone<const F: bool>(&self, a_resp: f32) -> [f32; 2] {
+        let lit = a_resp > 0.0;
+        let a_ts = select(lit, self.tonescale::<F>(a_resp), 0.0);
+        [a_ts, 100.0 * pow::<F>(a_ts, self.cz)]
+    }
+
+    /// Hue (degrees), its cosine and sine, M after the chroma compression and the
+    /// reach M at the hue, from (A, a, b) and the tonemapped (A, J).
+    #[inline(always)]
+    fn chroma<const F: bool>(&self, [a_resp, a, b]: [f32; 3], [a_ts, j_ts]: [f32; 2]) -> [f32; 5] {
         let lit = a_resp > 0.0;
         let m = select(lit, (a * a + b * b).sqrt(), 0.0);
-        let a_ts = select(lit, self.tonescale::<F>(a_resp), 0.0);
-        let j_ts = 100.0 * pow::<F>(a_ts, self.cz);
         let h = select(lit, atan2_deg(b, a), 0.0);
         let inv_m = 1.0 / select(m > 0.0, m, 1.0);
         let cos_h = select(m > 0.0, a * inv_m, 1.0);
@@ -399,7 +411,12 @@ impl Aces2Lanes {
         );
         let m_norm = self.m_norm::<F>(cos_h, sin_h);
         let m_c = self.chroma_compress::<F>([a_resp, a_ts], m, j_ts, m_norm, reach_max_m);
-        let [j_out, m_out] = self.gamut_compress::<F>(j_ts, m_c, h, reach_max_m);
+        [m_c, h, cos_h, sin_h, reach_max_m]
+    }
+
+    /// (J, M) and the hue's cosine and sine → limiting RGB before the last clamp.
+    #[inline(always)]
+    fn back<const F: bool>(&self, [j_out, m_out]: [f32; 2], [cos_h, sin_h]: [f32; 2]) -> [f32; 3] {
         let aab = [
             pow::<F>(j_out * 0.01, self.inv_cz),
             m_out * cos_h,
@@ -412,6 +429,16 @@ impl Aces2Lanes {
             compress_inv::<F>(b),
         ];
         mat::<F>(&self.cone_to_rgb, cone)
+    }
+
+    /// ACES2065-1 → limiting RGB before the last clamp (1.0 = 100 cd/m²), one value.
+    #[inline(always)]
+    pub fn unclamped<const F: bool>(&self, aces: [f32; 3]) -> [f32; 3] {
+        let aab = self.front::<F>(aces);
+        let [a_ts, j_ts] = self.tone::<F>(aab[0]);
+        let [m_c, h, cos_h, sin_h, reach] = self.chroma::<F>(aab, [a_ts, j_ts]);
+        let jm = self.gamut_compress::<F>(j_ts, m_c, h, reach);
+        self.back::<F>(jm, [cos_h, sin_h])
     }
 
     /// [`Self::unclamped`] of every value of `aces` into `out` (the shorter sets the
@@ -462,18 +489,48 @@ impl Aces2Lanes {
         }
     }
 
-    /// One chunk, plane by plane.
+    /// One chunk, stage by stage: each stage is a loop over the chunk's values, so the
+    /// vectors of one stage are independent and their long chains of powers and
+    /// divisions overlap (the whole chain per vector was latency-bound: ~1.2
+    /// instructions per cycle).
     #[inline(always)]
     pub(crate) fn planes<const F: bool>(
         &self,
         input: &[[f32; CHUNK]; 3],
         out: &mut [[f32; CHUNK]; 3],
     ) {
+        let mut aab = [[0.0f32; CHUNK]; 3];
+        let mut tone = [[0.0f32; CHUNK]; 2];
+        let mut chroma = [[0.0f32; CHUNK]; 5];
+        let mut jm = [[0.0f32; CHUNK]; 2];
         for i in 0..CHUNK {
-            let v = self.unclamped::<F>([input[0][i], input[1][i], input[2][i]]);
-            out[0][i] = v[0];
-            out[1][i] = v[1];
-            out[2][i] = v[2];
+            let v = self.front::<F>([input[0][i], input[1][i], input[2][i]]);
+            for c in 0..3 {
+                aab[c][i] = v[c];
+            }
+        }
+        for i in 0..CHUNK {
+            let v = self.tone::<F>(aab[0][i]);
+            tone[0][i] = v[0];
+            tone[1][i] = v[1];
+        }
+        for i in 0..CHUNK {
+            let v = self.chroma::<F>([aab[0][i], aab[1][i], aab[2][i]], [tone[0][i], tone[1][i]]);
+            for c in 0..5 {
+                chroma[c][i] = v[c];
+            }
+        }
+        for i in 0..CHUNK {
+            let (m_c, h, reach) = (chroma[0][i], chroma[1][i], chroma[4][i]);
+            let v = self.gamut_compress::<F>(tone[1][i], m_c, h, reach);
+            jm[0][i] = v[0];
+            jm[1][i] = v[1];
+        }
+        for i in 0..CHUNK {
+            let v = self.back::<F>([jm[0][i], jm[1][i]], [chroma[2][i], chroma[3][i]]);
+            for c in 0..3 {
+                out[c][i] = v[c];
+            }
         }
     }
 }
