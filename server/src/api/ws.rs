@@ -5,8 +5,6 @@
 //! ack before the next trim). Concurrent edits to one field resolve by commit order: the
 //! last writer wins, and every client sees the winning value with its version.
 
-use std::sync::Arc;
-
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -15,13 +13,13 @@ use axum::Router;
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorDetail};
 use super::AppState;
 use crate::auth::{Caller, Role};
-use crate::show::writer::{Change, Origin, Pending};
+use crate::show::writer::{Origin, Pending};
 use crate::show::{Action, GradeField, Id, Scope, ShowError};
 
 /// Largest message a client may send.
@@ -68,6 +66,17 @@ pub enum ClientMessage {
     Undo { seq: u64, camera: Option<Id> },
     /// Redo the latest undone change of a camera (or of the show without `camera`).
     Redo { seq: u64, camera: Option<Id> },
+}
+
+impl ClientMessage {
+    /// The client's sequence number of this message.
+    fn seq(&self) -> u64 {
+        match self {
+            ClientMessage::Trim { seq, .. }
+            | ClientMessage::Undo { seq, .. }
+            | ClientMessage::Redo { seq, .. } => *seq,
+        }
+    }
 }
 
 /// A message from the server.
@@ -127,6 +136,10 @@ pub async fn upgrade(
         .on_upgrade(move |socket| serve(socket, state, caller, query.since)))
 }
 
+#[path = "ws_out.rs"]
+mod out;
+use out::Outbox;
+
 fn text(msg: &ServerMessage) -> Message {
     Message::Text(Utf8Bytes::from(
         serde_json::to_string(msg).unwrap_or_default(),
@@ -136,7 +149,7 @@ fn text(msg: &ServerMessage) -> Message {
 async fn serve(socket: WebSocket, state: AppState, caller: Caller, since: Option<u64>) {
     let client = NEXT_CLIENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let (mut sink, mut stream) = socket.split();
-    let (out, mut out_rx) = mpsc::channel::<Message>(1024);
+    let (out, other) = mpsc::channel::<Message>(1024);
     // Subscribe before reading the version, so nothing falls between replay and live; and
     // to the tally before the hello, so a change right after it is not missed.
     let changes = state.show.subscribe();
@@ -151,34 +164,17 @@ async fn serve(socket: WebSocket, state: AppState, caller: Caller, since: Option
     if sink.send(text(&hello)).await.is_err() {
         return;
     }
-    let writer = tokio::spawn(async move {
-        while let Some(msg) = out_rx.recv().await {
-            if sink.feed(msg).await.is_err() {
-                break;
-            }
-            // What queued meanwhile goes out with it: one flush (one write) per burst.
-            while let Ok(more) = out_rx.try_recv() {
-                if sink.feed(more).await.is_err() {
-                    return;
-                }
-            }
-            if sink.flush().await.is_err() {
-                break;
-            }
-        }
-    });
-    let (forwarded, forwarded_rx) = watch::channel(0);
-    let forward = tokio::spawn(forward_changes(
-        state.clone(),
+    let (acks, acks_rx) = mpsc::channel(4096);
+    let outbox = Outbox {
+        state: state.clone(),
+        sink,
         changes,
-        since,
-        out.clone(),
-        forwarded,
-    ));
+        acks: acks_rx,
+        other,
+    };
+    let sender = tokio::spawn(outbox.run(since));
     let tally = tokio::spawn(forward_tally(tally_rx, out.clone()));
     let devices = tokio::spawn(forward_devices(devices_rx, out.clone()));
-    let (acks, acks_rx) = mpsc::channel(4096);
-    let acker = tokio::spawn(send_acks(acks_rx, out.clone(), forwarded_rx));
     while let Some(Ok(msg)) = stream.next().await {
         let reply = match msg {
             Message::Text(text) => handle(&state, &caller, client, text.as_str(), &acks).await,
@@ -195,13 +191,12 @@ async fn serve(socket: WebSocket, state: AppState, caller: Caller, since: Option
             }
         }
     }
-    forward.abort();
     tally.abort();
     devices.abort();
+    // The sender finishes the acks still due, then ends once every sender is gone.
     drop(acks);
-    let _ = acker.await;
     drop(out);
-    let _ = writer.await;
+    let _ = sender.await;
 }
 
 /// Sends the cameras' tally whenever it changes.
@@ -239,78 +234,18 @@ async fn forward_devices(
     }
 }
 
-/// Sends missed changes (from the store) then live ones, each version once, in order.
-async fn forward_changes(
-    state: AppState,
-    mut changes: broadcast::Receiver<Arc<Change>>,
-    since: Option<u64>,
-    out: mpsc::Sender<Message>,
-    forwarded: watch::Sender<u64>,
-) {
-    let mut sent = match since {
-        Some(v) => match replay(&state, v, &out).await {
-            Some(v) => v,
-            None => return,
-        },
-        None => state.show.view().version,
-    };
-    loop {
-        forwarded.send_replace(sent);
-        match changes.recv().await {
-            Ok(change) => {
-                if change.event.version <= sent {
-                    continue;
-                }
-                let message = Message::Text(change.message.clone());
-                if out.send(message).await.is_err() {
-                    return;
-                }
-                sent = change.event.version;
-            }
-            // Too slow for the live stream: catch up from the store instead.
-            Err(broadcast::error::RecvError::Lagged(_)) => match replay(&state, sent, &out).await {
-                Some(v) => sent = v,
-                None => return,
-            },
-            Err(broadcast::error::RecvError::Closed) => return,
-        }
-    }
-}
-
-/// Sends every stored change after `since`; returns the last version sent.
-async fn replay(state: &AppState, mut since: u64, out: &mpsc::Sender<Message>) -> Option<u64> {
-    loop {
-        let from = since;
-        let events = match state
-            .with_reader(move |s| s.events_since(from, REPLAY_PAGE))
-            .await
-        {
-            Ok(events) => events,
-            Err(e) => {
-                let _ = out.send(text(&error(None, e))).await;
-                return None;
-            }
-        };
-        if events.is_empty() {
-            return Some(since);
-        }
-        for event in events {
-            since = event.version;
-            let msg = ServerMessage::Change {
-                version: event.version,
-                origin: None,
-                event,
-            };
-            out.send(text(&msg)).await.ok()?;
-        }
-    }
-}
-
 fn error(seq: Option<u64>, err: impl Into<ApiError>) -> ServerMessage {
     ServerMessage::Error {
         seq,
         error: err.into().detail,
     }
+}
+
+/// The `seq` of a message that does not parse as a client message, when it has one.
+fn seq_of(text: &str) -> Option<u64> {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| v.get("seq").and_then(Value::as_u64))
 }
 
 /// Handles one client message; returns an immediate reply, or none when an ack will follow.
@@ -321,15 +256,12 @@ async fn handle(
     text: &str,
     acks: &mpsc::Sender<(u64, Pending)>,
 ) -> Option<ServerMessage> {
-    let seq = serde_json::from_str::<Value>(text)
-        .ok()
-        .and_then(|v| v.get("seq").and_then(Value::as_u64));
     let msg: ClientMessage = match super::error::parse_json(text.as_bytes()) {
         Ok(msg) => msg,
-        Err(e) => return Some(error(seq, e)),
+        Err(e) => return Some(error(seq_of(text), e)),
     };
     if let Err(e) = super::require(caller, Role::Operator) {
-        return Some(error(seq, e));
+        return Some(error(Some(msg.seq()), e));
     }
     let (seq, action) = match msg {
         ClientMessage::Trim {
@@ -375,32 +307,6 @@ async fn handle(
         return Some(error(Some(seq), ShowError::Stopped));
     }
     None
-}
-
-/// Waits for each queued action in order and sends its ack or error.
-/// Sends each ack once the change it acknowledges has gone out on this connection, so a
-/// client always sees a change before its ack.
-async fn send_acks(
-    mut acks: mpsc::Receiver<(u64, Pending)>,
-    out: mpsc::Sender<Message>,
-    mut forwarded: watch::Receiver<u64>,
-) {
-    while let Some((seq, pending)) = acks.recv().await {
-        let reply = match pending.wait().await {
-            Ok(applied) => {
-                // Err: the forwarder stopped (the connection is closing); ack regardless.
-                let _ = forwarded.wait_for(|v| *v >= applied.version).await;
-                ServerMessage::Ack {
-                    seq,
-                    version: applied.version,
-                }
-            }
-            Err(e) => error(Some(seq), ApiError::from(e)),
-        };
-        if out.send(text(&reply)).await.is_err() {
-            return;
-        }
-    }
 }
 
 impl From<ShowError> for ErrorDetail {

@@ -212,3 +212,57 @@ async fn concurrent_edits_of_one_field_end_on_the_last_committed_value() {
     let (_, cam) = t.get("/api/v1/cameras/d").await;
     assert_eq!(cam["grade"]["trim"]["slope"][0], last_seen[0].1);
 }
+
+/// Pipelined messages from two clients, one refused in the middle: on each socket every
+/// version arrives once and in order; the sender's replies come in the order sent, and
+/// each ack after its own change.
+#[tokio::test]
+async fn pipelined_replies_keep_order_and_follow_their_change() {
+    let t = TestServer::demo();
+    let addr = t.listen().await;
+    let (mut a, hello) = connect(addr, "").await;
+    let (mut b, _) = connect(addr, "").await;
+    let trim = |seq: u64, camera: &str, value: f64| json!({"type": "trim", "seq": seq, "camera": camera, "field": "trim.slope.r", "value": value});
+    for seq in 1..=30u64 {
+        let msg = match seq {
+            15 => trim(seq, "nope", 1.0),
+            _ => trim(seq, "a", 1.0 + seq as f64 / 100.0),
+        };
+        send(&mut a, msg).await;
+        send(&mut b, trim(seq, "b", 1.0 + seq as f64 / 100.0)).await;
+    }
+    let mut versions = Vec::new();
+    let mut own_changes = Vec::new();
+    let mut replies = Vec::new();
+    while replies.len() < 30 {
+        let msg = next(&mut a).await;
+        match msg["type"].as_str() {
+            Some("change") => {
+                versions.push(msg["version"].as_u64().unwrap());
+                if msg["origin"]["client"] == hello["client"] {
+                    own_changes.push(msg["origin"]["seq"].as_u64().unwrap());
+                }
+            }
+            Some("ack") => {
+                let seq = msg["seq"].as_u64().unwrap();
+                assert!(own_changes.contains(&seq), "ack {seq} before its change");
+                replies.push((seq, "ack"));
+            }
+            Some("error") => replies.push((msg["seq"].as_u64().unwrap(), "error")),
+            _ => {}
+        }
+    }
+    let expected: Vec<(u64, &str)> = (1..=30)
+        .map(|s| (s, if s == 15 { "error" } else { "ack" }))
+        .collect();
+    assert_eq!(replies, expected);
+    let mut seen_b = Vec::new();
+    while seen_b.len() < 59 {
+        let msg = next(&mut b).await;
+        if msg["type"] == "change" {
+            seen_b.push(msg["version"].as_u64().unwrap());
+        }
+    }
+    assert_eq!(seen_b, (1..=59).collect::<Vec<u64>>());
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+}
