@@ -76,6 +76,11 @@ impl Patch {
 impl Show {
     /// Applies one patch. On error the show is unchanged.
     pub fn apply(&mut self, patch: &Patch) -> Result<(), PatchError> {
+        if let Some(number) = self.cdl_number_patch(patch) {
+            let (slot, value) = number;
+            *slot = value;
+            return Ok(());
+        }
         let path = patch.path();
         let segments: Vec<&str> = path.strip_prefix('/').unwrap_or("").split('/').collect();
         let (head, rest) = segments.split_first().ok_or_else(|| not_found(path))?;
@@ -117,6 +122,11 @@ impl Show {
 
     /// Reads the value at a JSON pointer (serializing only the item it falls in).
     pub fn value_at(&self, path: &str) -> Option<Value> {
+        if let Some(p) = CdlPointer::parse(path) {
+            if let Some(camera) = self.cameras.get(p.camera) {
+                return serde_json::to_value(p.number(&camera.grade)).ok();
+            }
+        }
         let segments: Vec<&str> = path.strip_prefix('/')?.split('/').collect();
         let (head, rest) = segments.split_first()?;
         let in_map = |v: Option<Value>| {
@@ -137,6 +147,101 @@ impl Show {
             "device_bypass" => in_map(item_value(&self.device_bypass, key)),
             "files" => in_map(item_value(&self.files, key)),
             _ => serde_json::to_value(self).ok()?.pointer(path).cloned(),
+        }
+    }
+}
+
+impl Show {
+    /// A replace of one number of a camera's trim or match CDL with a number (what a trim
+    /// does): the slot and its new value, set directly rather than through the camera's
+    /// JSON form (the same result: an `f64` reads any JSON number as [`Value::as_f64`]).
+    /// Anything else, or a camera that is not there, takes the general path.
+    fn cdl_number_patch(&mut self, patch: &Patch) -> Option<(&mut f64, f64)> {
+        let Patch::Replace { path, after, .. } = patch else {
+            return None;
+        };
+        let value = after.as_f64()?;
+        let p = CdlPointer::parse(path)?;
+        let camera = self.cameras.get_mut(p.camera)?;
+        Some((p.number_mut(&mut camera.grade), value))
+    }
+}
+
+/// One number of a camera's trim or match CDL, as a pointer names it:
+/// `/cameras/ID/grade/trim/slope/0` … `/cameras/ID/grade/match/sat`.
+struct CdlPointer<'a> {
+    camera: &'a str,
+    is_match: bool,
+    /// `slope`, `offset`, `power` (with a channel) or `sat`.
+    part: CdlPart,
+}
+
+#[derive(Clone, Copy)]
+enum CdlPart {
+    Slope(usize),
+    Offset(usize),
+    Power(usize),
+    Sat,
+}
+
+impl<'a> CdlPointer<'a> {
+    fn parse(path: &'a str) -> Option<CdlPointer<'a>> {
+        let (camera, rest) = path.strip_prefix("/cameras/")?.split_once('/')?;
+        let (which, rest) = rest.strip_prefix("grade/")?.split_once('/')?;
+        let is_match = match which {
+            "trim" => false,
+            "match" => true,
+            _ => return None,
+        };
+        let part = if rest == "sat" {
+            CdlPart::Sat
+        } else {
+            let (name, channel) = rest.split_once('/')?;
+            let i = match channel {
+                "0" => 0,
+                "1" => 1,
+                "2" => 2,
+                _ => return None,
+            };
+            match name {
+                "slope" => CdlPart::Slope(i),
+                "offset" => CdlPart::Offset(i),
+                "power" => CdlPart::Power(i),
+                _ => return None,
+            }
+        };
+        Some(CdlPointer {
+            camera,
+            is_match,
+            part,
+        })
+    }
+
+    fn number(&self, grade: &super::model::Grade) -> f64 {
+        let cdl = if self.is_match {
+            &grade.match_cdl
+        } else {
+            &grade.trim
+        };
+        match self.part {
+            CdlPart::Slope(i) => cdl.slope[i],
+            CdlPart::Offset(i) => cdl.offset[i],
+            CdlPart::Power(i) => cdl.power[i],
+            CdlPart::Sat => cdl.sat,
+        }
+    }
+
+    fn number_mut<'g>(&self, grade: &'g mut super::model::Grade) -> &'g mut f64 {
+        let cdl = if self.is_match {
+            &mut grade.match_cdl
+        } else {
+            &mut grade.trim
+        };
+        match self.part {
+            CdlPart::Slope(i) => &mut cdl.slope[i],
+            CdlPart::Offset(i) => &mut cdl.offset[i],
+            CdlPart::Power(i) => &mut cdl.power[i],
+            CdlPart::Sat => &mut cdl.sat,
         }
     }
 }
@@ -218,3 +323,7 @@ fn apply_field<T: Serialize + DeserializeOwned>(
     *target = T::deserialize(value).map_err(|e| invalid(path, e))?;
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "patch_tests.rs"]
+mod tests;

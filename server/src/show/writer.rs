@@ -59,7 +59,21 @@ pub struct Pending(oneshot::Receiver<Result<Applied, ShowError>>);
 impl Pending {
     /// Waits until the action is durable (or refused).
     pub async fn wait(self) -> Result<Applied, ShowError> {
-        self.0.await.map_err(|_| ShowError::Stopped)?
+        self.await
+    }
+}
+
+/// Resolves once the action is durable (or refused). Poll it to completion once only.
+impl std::future::Future for Pending {
+    type Output = Result<Applied, ShowError>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|r| r.unwrap_or(Err(ShowError::Stopped)))
     }
 }
 
@@ -282,7 +296,8 @@ type Reply = (
 impl Writer {
     fn run(mut self, mut rx: mpsc::Receiver<Command>) {
         while let Some(first) = rx.blocking_recv() {
-            let mut batch = vec![first];
+            let mut batch = Vec::with_capacity(64);
+            batch.push(first);
             while batch.len() < BATCH {
                 match rx.try_recv() {
                     Ok(cmd) => batch.push(cmd),
