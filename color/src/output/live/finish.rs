@@ -8,9 +8,19 @@ use crate::output::{Encoding, OutputTransform};
 /// Relative size of a channel (against the node's largest) below which the live bake
 /// computes the node in f64 ([`Finish::near_zero_nodes`]). At 1e-4 a channel at a few
 /// 1e-4 of its node's largest reached 0.92 codes (LogC4 in camera working mode, P3-D65
-/// PQ 4000, session 5's shorter power polynomials); at 3e-4 the f64 path takes 20–70 of
-/// 35 937 nodes and the worst node seen is 0.20 codes.
+/// PQ 4000, session 5's shorter power polynomials); at 3e-4 the band holds 100–190 of
+/// 35 937 nodes (a LogC3 show), of which the spread test below sends 0–30 to the f64 path;
+/// the worst node seen is 0.30 codes (0.20 when every node of the band went to f64).
 const NEAR_ZERO: f32 = 3e-4;
+
+/// Absolute error of a near-zero channel, relative to the node's largest, that the f64
+/// fallback guards against: twice the largest seen (P3-D65 PQ 1000, Log3G10 in camera
+/// working mode: 2.8 codes without the fallback, about 1.6e-7 of the largest channel).
+const F32_NEAR_ZERO_ERROR: f32 = 4e-7;
+
+/// Code change (0–1 scale) over that error above which a near-zero node goes to f64:
+/// a quarter of a 10-bit code.
+const NEAR_ZERO_CODES: f32 = 0.25 / 1023.0;
 
 /// Highest display-linear value the encoding table covers (larger ones are encoded exactly).
 const ENCODE_MAX: f32 = 128.0;
@@ -214,19 +224,65 @@ impl Finish {
 
     /// Appends to `out` the nodes of `buf` (unclamped rendering RGB from the f32 lanes)
     /// whose code values the f32 rounding could move by a noticeable part of a code: a
-    /// channel within [`NEAR_ZERO`] of the node's largest channel on either side of 0.
-    /// There the inverse EOTF is steepest (PQ and BT.1886 near black) and the channel
-    /// comes out of a cancellation in the model's last matrix, so its absolute f32 error
-    /// is a fraction (~1e-7) of the largest channel: half a code and more at 1000 cd/m²
-    /// next to 10⁻³ cd/m² (measured). Such nodes are rare (colours on the limiting gamut's
-    /// boundary), and the f64 path takes them.
+    /// channel within [`NEAR_ZERO`] of the node's largest channel on either side of 0,
+    /// where moving every channel by [`F32_NEAR_ZERO_ERROR`] of the largest could move a
+    /// code value by more than [`NEAR_ZERO_CODES`] ([`Self::code_spread`]: through the
+    /// clamp, the encoding primaries and the encoding itself). There the inverse EOTF is
+    /// steepest (PQ near black) and the channel comes out of a cancellation in the
+    /// model's last matrix, so its absolute f32 error is a fraction of the largest
+    /// channel: half a code and more at 1000 cd/m² next to 10⁻³ cd/m² (measured). Such
+    /// nodes are rare (colours on the limiting gamut's boundary), and the f64 path takes
+    /// them. The spread test spares the nodes whose near-zero channel is not near zero in
+    /// the encoding primaries (the P3-limited Rec.2100 outputs) or whose encoding is
+    /// gentle there: about half of them.
     pub(super) fn near_zero_nodes(&self, buf: &[[f32; 3]], out: &mut Vec<usize>) {
-        for (i, v) in buf.iter().enumerate() {
-            let m = v[0].abs().max(v[1].abs()).max(v[2].abs());
-            let band = NEAR_ZERO * m;
-            let near = v.iter().any(|c| c.abs() < band && *c != 0.0);
-            if near {
-                out.push(i);
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::kernel::{selection, CpuLevel};
+            match selection().level {
+                // SAFETY: the selected level was detected on this CPU.
+                CpuLevel::Avx512 => return unsafe { self.near_zero_avx512(buf, out) },
+                // SAFETY: as above.
+                CpuLevel::Avx2 => return unsafe { self.near_zero_avx2(buf, out) },
+                CpuLevel::Scalar => {}
+            }
+        }
+        self.near_zero_body(buf, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx2,fma")]
+    unsafe fn near_zero_avx512(&self, buf: &[[f32; 3]], out: &mut Vec<usize>) {
+        self.near_zero_body(buf, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn near_zero_avx2(&self, buf: &[[f32; 3]], out: &mut Vec<usize>) {
+        self.near_zero_body(buf, out);
+    }
+
+    /// Chunks of 64 nodes: a branch-free test of every node (the loop the compiler
+    /// vectorises), then the spread test of the few candidates.
+    #[inline(always)]
+    fn near_zero_body(&self, buf: &[[f32; 3]], out: &mut Vec<usize>) {
+        const N: usize = 64;
+        let mut near = [false; N];
+        for (k, chunk) in buf.chunks(N).enumerate() {
+            for (v, f) in chunk.iter().zip(near.iter_mut()) {
+                let [r, g, b] = v.map(f32::abs);
+                let band = NEAR_ZERO * r.max(g).max(b);
+                let one = |c: f32| c < band && c != 0.0;
+                *f = one(r) | one(g) | one(b);
+            }
+            if !near[..chunk.len()].contains(&true) {
+                continue;
+            }
+            for (i, v) in chunk.iter().enumerate().filter(|&(i, _)| near[i]) {
+                let m = v[0].abs().max(v[1].abs()).max(v[2].abs());
+                if self.code_spread(*v, [F32_NEAR_ZERO_ERROR * m; 3]) > NEAR_ZERO_CODES {
+                    out.push(k * N + i);
+                }
             }
         }
     }
