@@ -54,6 +54,7 @@ pub(crate) struct PowAvx2 {
     hi_limit: (__m256, __m256),
     f_limit: (__m256, __m256),
     k_limit: (__m256, __m256),
+    k_normal: (__m256i, __m256i),
     exp2_poly: [__m256; 6],
     infinity: __m256,
 }
@@ -79,6 +80,7 @@ impl PowAvx2 {
             hi_limit: (set(-HI_LIMIT), set(HI_LIMIT)),
             f_limit: (set(-F_LIMIT), set(F_LIMIT)),
             k_limit: (set(K_MIN), set(K_MAX)),
+            k_normal: (seti(-125), seti(127)),
             exp2_poly: EXP2_POLY.map(|c| set(c)),
             infinity: set(f32::INFINITY),
         })
@@ -106,23 +108,74 @@ macro_rules! each3 {
 }
 
 /// `x^p` for three vectors (a pixel's channels) of 8 lanes of `x ≥ 0` (or +∞) and
-/// finite `p > 0`, with the constants `c`. Its steps are interleaved:
-/// each step of the three dependent chains comes next to the others in program order,
-/// so the scheduler always holds independent work (the chains are ~40 steps long).
+/// finite `p > 0`, with the constants `c`. Its steps are interleaved: each step of the
+/// three dependent chains comes next to the others in program order, so the scheduler
+/// always holds independent work (the chains are ~40 steps long).
+///
+/// A short chain first, for the usual case: normal `x` and a normal result (`2^k` with
+/// −125 ≤ k ≤ 127, applied by adding k to the exponent bits, exact there as the
+/// reference's two exact multiplies are). Where a lane (other than 0, ∞ or p = 1, which
+/// keep x) is subnormal or its result leaves that range, the three vectors are computed
+/// again by [`pow3_ps_avx2_exact`]. Bit for bit the same results either way.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+pub(crate) fn pow3_ps_avx2(c: &PowAvx2, x: [__m256; 3], p: [__m256; 3]) -> [__m256; 3] {
+    let bits = each3!(i => _mm256_castps_si256(x[i]));
+    let e = each3!(i => _mm256_sub_epi32(_mm256_srli_epi32::<23>(bits[i]), c.i127));
+    let (q, k) = log_exp(c, bits, e, p);
+    let k = each3!(i => _mm256_cvtps_epi32(k[i]));
+    let r = each3!(i => _mm256_castsi256_ps(_mm256_add_epi32(
+        _mm256_castps_si256(q[i]),
+        _mm256_slli_epi32::<23>(k[i])
+    )));
+    let keep = keeps(c, x, p);
+    // Lanes the short chain does not cover: 0 < x < MIN_POSITIVE, or k outside
+    // −125..=127, unless the lane keeps x.
+    let subnormal = each3!(i => _mm256_and_ps(
+        _mm256_cmp_ps::<_CMP_LT_OQ>(x[i], c.min_positive),
+        _mm256_cmp_ps::<_CMP_GT_OQ>(x[i], _mm256_setzero_ps())
+    ));
+    let outside = each3!(i => _mm256_or_si256(
+        _mm256_cmpgt_epi32(k[i], c.k_normal.1),
+        _mm256_cmpgt_epi32(c.k_normal.0, k[i])
+    ));
+    let bad = each3!(i => _mm256_andnot_ps(
+        keep[i],
+        _mm256_or_ps(subnormal[i], _mm256_castsi256_ps(outside[i]))
+    ));
+    let any = _mm256_or_ps(_mm256_or_ps(bad[0], bad[1]), bad[2]);
+    if _mm256_movemask_ps(any) != 0 {
+        return pow3_ps_avx2_exact(c, x, p);
+    }
+    each3!(i => _mm256_blendv_ps(r[i], x[i], keep[i]))
+}
+
+/// The lanes that keep x: x = 0, x = +∞ or p = 1.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn keeps(c: &PowAvx2, x: [__m256; 3], p: [__m256; 3]) -> [__m256; 3] {
+    let eq = |a, b| _mm256_cmp_ps::<_CMP_EQ_OQ>(a, b);
+    each3!(i => _mm256_or_ps(
+        _mm256_or_ps(eq(x[i], _mm256_setzero_ps()), eq(x[i], c.infinity)),
+        eq(p[i], c.one)
+    ))
+}
+
+/// The middle of the power, shared by both chains: from the bits of `x·2^s` (`s` 0, or
+/// 24 for subnormals) and their unbiased exponent `e` (less s), `2^f` (q) and the power
+/// of two k (clamped to [K_MIN, K_MAX], as a float) with `x^p ≈ q·2^k`.
+///
 /// The mantissa cell j is bits 22..19: bits 21..19 index a half of a table, bit 22
 /// (moved to the sign bit) picks the half. LOG2_EXPONENT_STEP is 1 from cell 7 on, i.e.
 /// for m ≥ 1 + 7/16: a compare (its mask is −1 there) instead of a lookup.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-pub(crate) fn pow3_ps_avx2(c: &PowAvx2, x: [__m256; 3], p: [__m256; 3]) -> [__m256; 3] {
-    let tiny = each3!(i => _mm256_cmp_ps::<_CMP_LT_OQ>(x[i], c.min_positive));
-    let xn = each3!(i => _mm256_blendv_ps(x[i], _mm256_mul_ps(x[i], c.subnormal_scale), tiny[i]));
-    let bits = each3!(i => _mm256_castps_si256(xn[i]));
-    let e = each3!(i => _mm256_sub_epi32(_mm256_srli_epi32::<23>(bits[i]), c.i127));
-    let e = each3!(i => _mm256_sub_epi32(
-        e[i],
-        _mm256_and_si256(_mm256_castps_si256(tiny[i]), c.i24)
-    ));
+fn log_exp(
+    c: &PowAvx2,
+    bits: [__m256i; 3],
+    e: [__m256i; 3],
+    p: [__m256; 3],
+) -> ([__m256; 3], [__m256; 3]) {
     let mb = each3!(i => _mm256_or_si256(_mm256_and_si256(bits[i], c.mantissa), c.one_bits));
     let m = each3!(i => _mm256_castsi256_ps(mb[i]));
     let j = each3!(i => _mm256_srli_epi32::<19>(mb[i]));
@@ -162,16 +215,29 @@ pub(crate) fn pow3_ps_avx2(c: &PowAvx2, x: [__m256; 3], p: [__m256; 3]) -> [__m2
         q = each3!(i => _mm256_fmadd_ps(q[i], f[i], ci));
     }
     let q = each3!(i => _mm256_fmadd_ps(q[i], f[i], c.one));
+    (q, k)
+}
+
+/// [`pow3_ps_avx2`] for every input: subnormals scaled by 2^24 first, `2^k` applied in
+/// two exact-then-rounded multiplies (the scalar reference's steps).
+#[inline(never)]
+#[target_feature(enable = "avx2,fma")]
+fn pow3_ps_avx2_exact(c: &PowAvx2, x: [__m256; 3], p: [__m256; 3]) -> [__m256; 3] {
+    let tiny = each3!(i => _mm256_cmp_ps::<_CMP_LT_OQ>(x[i], c.min_positive));
+    let xn = each3!(i => _mm256_blendv_ps(x[i], _mm256_mul_ps(x[i], c.subnormal_scale), tiny[i]));
+    let bits = each3!(i => _mm256_castps_si256(xn[i]));
+    let e = each3!(i => _mm256_sub_epi32(_mm256_srli_epi32::<23>(bits[i]), c.i127));
+    let e = each3!(i => _mm256_sub_epi32(
+        e[i],
+        _mm256_and_si256(_mm256_castps_si256(tiny[i]), c.i24)
+    ));
+    let (q, k) = log_exp(c, bits, e, p);
     let k = each3!(i => _mm256_cvtps_epi32(k[i]));
     let k1 = each3!(i => _mm256_srai_epi32::<1>(k[i]));
     let k2 = each3!(i => _mm256_sub_epi32(k[i], k1[i]));
     let exp2i = |k| _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(k, c.i127)));
     let r = each3!(i => _mm256_mul_ps(_mm256_mul_ps(q[i], exp2i(k1[i])), exp2i(k2[i])));
-    let eq = |a, b| _mm256_cmp_ps::<_CMP_EQ_OQ>(a, b);
-    let keep = each3!(i => _mm256_or_ps(
-        _mm256_or_ps(eq(x[i], _mm256_setzero_ps()), eq(x[i], c.infinity)),
-        eq(p[i], c.one)
-    ));
+    let keep = keeps(c, x, p);
     each3!(i => _mm256_blendv_ps(r[i], x[i], keep[i]))
 }
 
