@@ -582,3 +582,39 @@ fn the_exact_aces2_output_jumps_within_a_millionth_of_some_nodes() {
     let jump = (green(1e-6) - green(0.0)).abs();
     assert!(jump > 30.0, "jump {jump} codes");
 }
+
+/// What devices get for such a grade once it settles: [`LiveBake::bake_exact`], every node
+/// through the f64 transform, equals the exact bake at every node, the jumping one
+/// included (the live look before it may be tens of codes off there).
+#[test]
+fn the_settled_bake_of_a_jumping_grade_is_the_exact_bake() {
+    let case = Case {
+        input: "bmd-film-gen5",
+        working: WorkingSpace::Camera,
+        output: "aces2-hdr-p3d65-pq4000",
+        cdl: extreme(),
+        style: CdlStyle::NoClamp,
+        range: SignalRange::Full,
+    };
+    let look = show_look(0.4);
+    let space = spaces::lookup(case.input).unwrap();
+    let mut live = LiveBake::new(&space, case.working, table_for(&case), 33).unwrap();
+    live.set_look(Some(&look));
+    let exact = exact_of(&case, &look);
+    let (settled, report) = live.bake_exact(&case.cdl, case.style).unwrap();
+    assert_eq!(report.exact_nodes, 33usize.pow(3));
+    let errs = errors(&settled, &exact);
+    let live_errs = errors(&live.bake_live(&case.cdl, case.style).unwrap(), &exact);
+    println!(
+        "settled max {:.4}; live max {:.3}, p99.9 {:.4}",
+        errs[errs.len() - 1],
+        live_errs[live_errs.len() - 1],
+        p999(&live_errs)
+    );
+    assert!(errs[errs.len() - 1] < 0.01, "max {}", errs[errs.len() - 1]);
+    // The jumping node (r 1, g 21, b 15 of 32) is exact too.
+    let i = 1 + 33 * (21 + 33 * 15);
+    for c in 0..3 {
+        assert!((settled.data()[i][c] - exact.data()[i][c]).abs() * 1023.0 < 0.01);
+    }
+}

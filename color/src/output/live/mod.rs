@@ -351,6 +351,21 @@ impl LiveBake {
         }
     }
 
+    /// The exact bake of this grade: every node through the f64 transform (CDLs, look
+    /// LUT, output), on rayon's pool; what the certified bake becomes when no node is
+    /// taken from the table. For ACES 2.0 outputs the certified step once a grade
+    /// settles: the f32 live bake is within a fraction of a code almost everywhere, but
+    /// the exact output itself jumps tens of codes within 1e-6 of some nodes
+    /// (color/tests/output_live.rs), where the live bake may land on the other side.
+    pub fn bake_exact(&self, cdl: &Cdl, style: CdlStyle) -> Result<(Lut3d, Certified), LutError> {
+        let all: Vec<usize> = (0..self.nodes.len()).collect();
+        let data = self.exact_nodes(&all, cdl, style);
+        let report = Certified {
+            exact_nodes: all.len(),
+        };
+        Ok((Lut3d::new(self.size, data, Domain::UNIT)?, report))
+    }
+
     /// The certified bake's table pass: every node through the tables into `out`, and
     /// the nodes whose bound is too wide for `max_codes` (to be computed exactly).
     fn table_pass(
