@@ -341,6 +341,15 @@ impl Aces2Lanes {
     /// Gamut compression of (J, M) at hue `h` (reach M given): (J, M) out.
     #[inline(always)]
     fn gamut_compress<const F: bool>(&self, j: f32, m: f32, h: f32, reach_max_m: f32) -> [f32; 2] {
+        let line = self.gamut_line::<F>(j, m, h);
+        self.gamut_hull::<F>(j, m, reach_max_m, line)
+    }
+
+    /// The gamut compression's first half: the cusp at hue `h` and the compression line
+    /// through (J, M): [cusp J, cusp M, upper hull 1/γ, focus J, the line's J-axis
+    /// crossing, its slope, the cusp's J-axis crossing].
+    #[inline(always)]
+    fn gamut_line<const F: bool>(&self, j: f32, m: f32, h: f32) -> [f32; 7] {
         let ljm = self.limit_j_max;
         let [cj, cm, gamma_top_inv] = self.cusp_at::<F>(h);
         let focus_j = lerp(cj, self.mid_j, (1.3 - cj * (1.0 / ljm)).min(1.0));
@@ -353,6 +362,20 @@ impl Aces2Lanes {
         let scaler = select(j_src < focus_j, j_src, ljm - j_src);
         let slope = scaler * (j_src - focus_j) * focus[1] * inv_gain;
         let j_cusp = solve_j_intersect::<F>(cj, cm, focus, ljm, inv_gain);
+        [cj, cm, gamma_top_inv, focus_j, j_src, slope, j_cusp]
+    }
+
+    /// The gamut compression's second half: (J, M) compressed along the line towards
+    /// the gamut hull, given the reach M at the hue and [`Self::gamut_line`]'s values.
+    #[inline(always)]
+    fn gamut_hull<const F: bool>(
+        &self,
+        j: f32,
+        m: f32,
+        reach_max_m: f32,
+        [cj, cm, gamma_top_inv, _, j_src, slope, j_cusp]: [f32; 7],
+    ) -> [f32; 2] {
+        let ljm = self.limit_j_max;
         let lower = line_boundary_m::<F>(j_src, slope, self.lower_hull_gamma_inv, [cj, cm, j_cusp]);
         let upper = line_boundary_m::<F>(
             ljm - j_src,
@@ -520,9 +543,18 @@ impl Aces2Lanes {
                 chroma[c][i] = v[c];
             }
         }
+        let mut line = [[0.0f32; CHUNK]; 7];
         for i in 0..CHUNK {
-            let (m_c, h, reach) = (chroma[0][i], chroma[1][i], chroma[4][i]);
-            let v = self.gamut_compress::<F>(tone[1][i], m_c, h, reach);
+            let v = self.gamut_line::<F>(tone[1][i], chroma[0][i], chroma[1][i]);
+            for c in 0..7 {
+                line[c][i] = v[c];
+            }
+        }
+        for i in 0..CHUNK {
+            let l = [
+                line[0][i], line[1][i], line[2][i], line[3][i], line[4][i], line[5][i], line[6][i],
+            ];
+            let v = self.gamut_hull::<F>(tone[1][i], chroma[0][i], chroma[4][i], l);
             jm[0][i] = v[0];
             jm[1][i] = v[1];
         }
