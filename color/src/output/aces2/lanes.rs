@@ -260,14 +260,21 @@ impl Aces2Lanes {
         }
     }
 
-    /// The tonemapped achromatic response of a response `a > 0`: J_ts = 100·A_ts^cz.
+    /// The tonescale's first half, of a response `a > 0`: the tonemapped display
+    /// luminance before its toe, f = m_2·(y/(y + s_2))^g.
     #[inline(always)]
-    fn tonescale<const F: bool>(&self, a: f32) -> f32 {
-        let [m_2, s_2, g, t_1] = self.tone;
+    fn tonescale_f<const F: bool>(&self, a: f32) -> f32 {
+        let [m_2, s_2, g, _] = self.tone;
         // y·f_l_n (the model's scale cancels out of y/(y + s_2) with s_2·f_l_n).
         let ra = (self.a_w_j * a).min(NL_INVERSE_LIMIT as f32);
         let y = pow::<F>(NL_OFFSET as f32 * ra / (1.0 - ra), 1.0 / 0.42) * (1.0 / self.f_l_n);
-        let f = m_2 * pow::<F>(y / (y + s_2), g);
+        m_2 * pow::<F>(y / (y + s_2), g)
+    }
+
+    /// Its second half: the tonemapped achromatic response of f (J_ts = 100·A_ts^cz).
+    #[inline(always)]
+    fn tonescale_a<const F: bool>(&self, f: f32) -> f32 {
+        let t_1 = self.tone[3];
         let display = (f * f / (f + t_1)).max(0.0) * 100.0;
         compress_fwd_pos::<F>(display * self.f_l_n) * (1.0 / self.a_w_j)
     }
@@ -410,8 +417,14 @@ impl Aces2Lanes {
     /// The tonemapped response and J of an achromatic response (0 when not above 0).
     #[inline(always)]
     fn tone<const F: bool>(&self, a_resp: f32) -> [f32; 2] {
+        self.tone_of_f::<F>(a_resp, self.tonescale_f::<F>(a_resp))
+    }
+
+    /// [`Self::tone`] from the tonescale's first half `f` ([`Self::tonescale_f`]).
+    #[inline(always)]
+    fn tone_of_f<const F: bool>(&self, a_resp: f32, f: f32) -> [f32; 2] {
         let lit = a_resp > 0.0;
-        let a_ts = select(lit, self.tonescale::<F>(a_resp), 0.0);
+        let a_ts = select(lit, self.tonescale_a::<F>(f), 0.0);
         [a_ts, 100.0 * pow::<F>(a_ts, self.cz)]
     }
 
@@ -533,7 +546,10 @@ impl Aces2Lanes {
             }
         }
         for i in 0..CHUNK {
-            let v = self.tone::<F>(aab[0][i]);
+            tone[0][i] = self.tonescale_f::<F>(aab[0][i]);
+        }
+        for i in 0..CHUNK {
+            let v = self.tone_of_f::<F>(aab[0][i], tone[0][i]);
             tone[0][i] = v[0];
             tone[1][i] = v[1];
         }
