@@ -7,8 +7,10 @@
 //! - `splat`, `zero`, `add`, `sub`, `mul`, `fmadd` (`a·b + c`), `min`, `max`;
 //! - `isplat`, `iadd`, `isub`, `imul`, `imin`, `cvtt` (truncate), `to_f`;
 //! - `ge`, `lt`, `ordered`, `and` (masks), `select(m, t, f)`, `iselect(m, t, f)`;
-//! - `pow` (the CDL power) and, `unsafe`, `load`, `store`, `iload`, `istore`, `gather` and `fetch_rgb`
-//!   (the three channels of lattice nodes `3·index`).
+//! - `Pow`, `pow_consts()` and `pow3(&Pow, x, p)` (the CDL power of a pixel's three
+//!   channels at once, with the level's constants) and, `unsafe`, `load`, `store`,
+//!   `iload`, `istore`, `gather` and `fetch_rgb` (the three channels of lattice nodes
+//!   `3·index`).
 //!
 //! Every function gets the level's `#[target_feature]` set, so the operations inline.
 
