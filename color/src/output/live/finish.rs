@@ -33,7 +33,7 @@ const ENCODE_ENTRIES: usize = 1 << 15;
 /// relative step (the top 16 bits of the float), linear in between, so the relative
 /// accuracy is the same near black as near peak (as OpenColorIO's half-domain LUTs).
 #[derive(Debug, Clone)]
-struct EncodeTable {
+pub(super) struct EncodeTable {
     values: Box<[f32; ENCODE_ENTRIES]>,
 }
 
@@ -202,6 +202,12 @@ impl Finish {
         self.apply_all_portable(table, buf);
     }
 
+    /// Code values of every node of `buf` through `table` ([`Self::chunk_table`]).
+    #[inline(always)]
+    pub(super) fn apply_chunk(&self, table: &EncodeTable, buf: &mut [[f32; 3]]) {
+        self.apply_all_portable(table, buf);
+    }
+
     #[inline(always)]
     fn apply_all_portable(&self, table: &EncodeTable, buf: &mut [[f32; 3]]) {
         let pq = self.encoding == Encoding::Pq;
@@ -262,29 +268,43 @@ impl Finish {
         self.near_zero_body(buf, out);
     }
 
-    /// Chunks of 64 nodes: a branch-free test of every node (the loop the compiler
-    /// vectorises), then the spread test of the few candidates.
+    /// Chunks of 64 nodes through [`Self::near_zero_chunk`].
     #[inline(always)]
     fn near_zero_body(&self, buf: &[[f32; 3]], out: &mut Vec<usize>) {
+        for (k, chunk) in buf.chunks(64).enumerate() {
+            self.near_zero_chunk(chunk, k * 64, out);
+        }
+    }
+
+    /// [`Self::near_zero_nodes`] of up to 64 nodes whose first is node `base`: a
+    /// branch-free test of every node (the loop the compiler vectorises), then the spread
+    /// test of the few candidates.
+    #[inline(always)]
+    pub(super) fn near_zero_chunk(&self, chunk: &[[f32; 3]], base: usize, out: &mut Vec<usize>) {
         const N: usize = 64;
         let mut near = [false; N];
-        for (k, chunk) in buf.chunks(N).enumerate() {
-            for (v, f) in chunk.iter().zip(near.iter_mut()) {
-                let [r, g, b] = v.map(f32::abs);
-                let band = NEAR_ZERO * r.max(g).max(b);
-                let one = |c: f32| c < band && c != 0.0;
-                *f = one(r) | one(g) | one(b);
-            }
-            if !near[..chunk.len()].contains(&true) {
-                continue;
-            }
-            for (i, v) in chunk.iter().enumerate().filter(|&(i, _)| near[i]) {
-                let m = v[0].abs().max(v[1].abs()).max(v[2].abs());
-                if self.code_spread(*v, [F32_NEAR_ZERO_ERROR * m; 3]) > NEAR_ZERO_CODES {
-                    out.push(k * N + i);
-                }
+        for (v, f) in chunk.iter().zip(near.iter_mut()) {
+            let [r, g, b] = v.map(f32::abs);
+            let band = NEAR_ZERO * r.max(g).max(b);
+            let one = |c: f32| c < band && c != 0.0;
+            *f = one(r) | one(g) | one(b);
+        }
+        if !near[..chunk.len().min(N)].contains(&true) {
+            return;
+        }
+        for (i, v) in chunk.iter().enumerate().filter(|&(i, _)| near[i]) {
+            let m = v[0].abs().max(v[1].abs()).max(v[2].abs());
+            if self.code_spread(*v, [F32_NEAR_ZERO_ERROR * m; 3]) > NEAR_ZERO_CODES {
+                out.push(base + i);
             }
         }
+    }
+
+    /// The encoding table when [`Self::apply_all`] is its branch-free loop over nodes
+    /// ([`Self::apply_chunk`]), which a pass over chunks may then run chunk by chunk.
+    pub(super) fn chunk_table(&self) -> Option<&EncodeTable> {
+        let hlg = self.encoding == Encoding::Hlg1000;
+        self.table.as_ref().filter(|_| self.in_table && !hlg)
     }
 
     /// [`Self::apply_all`] for the HLG output: BT.2100 HLG of the 1000 cd/m² display

@@ -8,6 +8,7 @@
 //! between 2¹⁴ entries; tested against the curve). Nodes whose value lies outside the
 //! table, or that are not finite, are flagged for the f64 path.
 
+use super::finish::Finish;
 use super::grade::GradeLanes;
 use crate::output::aces2::Aces2Lanes;
 use crate::output::fastmath32::{exp2, floor_index, fma, pow, PORTABLE_FMA};
@@ -233,6 +234,7 @@ impl ExactLanes {
     pub(super) fn render(
         &self,
         graded: Option<(&[[f32; 3]], &GradeLanes)>,
+        finish: Option<&Finish>,
         buf: &mut [[f32; 3]],
         fallback: &mut Vec<usize>,
     ) {
@@ -241,13 +243,17 @@ impl ExactLanes {
             use crate::kernel::{selection, CpuLevel};
             match selection().level {
                 // SAFETY: the selected level was detected on this CPU.
-                CpuLevel::Avx512 => return unsafe { self.render_avx512(graded, buf, fallback) },
+                CpuLevel::Avx512 => {
+                    return unsafe { self.render_avx512(graded, finish, buf, fallback) }
+                }
                 // SAFETY: as above.
-                CpuLevel::Avx2 => return unsafe { self.render_avx2(graded, buf, fallback) },
+                CpuLevel::Avx2 => {
+                    return unsafe { self.render_avx2(graded, finish, buf, fallback) }
+                }
                 CpuLevel::Scalar => {}
             }
         }
-        self.render_body::<PORTABLE_FMA>(graded, buf, fallback);
+        self.render_body::<PORTABLE_FMA>(graded, finish, buf, fallback);
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -255,10 +261,11 @@ impl ExactLanes {
     unsafe fn render_avx512(
         &self,
         graded: Option<(&[[f32; 3]], &GradeLanes)>,
+        finish: Option<&Finish>,
         buf: &mut [[f32; 3]],
         fallback: &mut Vec<usize>,
     ) {
-        self.render_body::<true>(graded, buf, fallback);
+        self.render_body::<true>(graded, finish, buf, fallback);
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -266,16 +273,18 @@ impl ExactLanes {
     unsafe fn render_avx2(
         &self,
         graded: Option<(&[[f32; 3]], &GradeLanes)>,
+        finish: Option<&Finish>,
         buf: &mut [[f32; 3]],
         fallback: &mut Vec<usize>,
     ) {
-        self.render_body::<true>(graded, buf, fallback);
+        self.render_body::<true>(graded, finish, buf, fallback);
     }
 
     #[inline(always)]
     fn render_body<const F: bool>(
         &self,
         graded: Option<(&[[f32; 3]], &GradeLanes)>,
+        finish: Option<&Finish>,
         buf: &mut [[f32; 3]],
         fallback: &mut Vec<usize>,
     ) {
@@ -306,6 +315,10 @@ impl ExactLanes {
                 if flags[i] {
                     fallback.push(k * CHUNK + i);
                 }
+            }
+            if let Some((finish, table)) = finish.and_then(|f| Some((f, f.chunk_table()?))) {
+                finish.near_zero_chunk(chunk, k * CHUNK, fallback);
+                finish.apply_chunk(table, chunk);
             }
         }
     }

@@ -307,16 +307,21 @@ impl LiveBake {
         reuse(out, self.size.pow(3));
         let grade = self.grade(cdl, style);
         let mut fallback = Vec::new();
+        // The finish in the same pass, chunk by chunk, where its loop allows.
+        let finish = &self.output.finish;
+        let fused = finish.chunk_table().is_some().then_some(finish);
         match &self.look_kernel {
             // The CDLs in the same pass as the output.
-            None => lanes.render(Some((&self.nodes, &grade)), out, &mut fallback),
+            None => lanes.render(Some((&self.nodes, &grade)), fused, out, &mut fallback),
             Some(_) => {
                 self.render_grade(cdl, style, out);
-                lanes.render(None, out, &mut fallback);
+                lanes.render(None, fused, out, &mut fallback);
             }
         }
-        self.output.finish.near_zero_nodes(out, &mut fallback);
-        self.output.finish.apply_all(out);
+        if fused.is_none() {
+            finish.near_zero_nodes(out, &mut fallback);
+            finish.apply_all(out);
+        }
         if !fallback.is_empty() {
             fallback.sort_unstable();
             fallback.dedup();
