@@ -7,7 +7,10 @@
 //! cameras), and client 1 also trims client 0's first camera at the same instants, so two
 //! clients edit one camera at once. Measures, per change, the time from the sender's send
 //! to the moment the last of the 4 clients has received its `change` message (which the
-//! server sends only after the change is durable). Creates the extra cameras it needs
+//! server sends only after the change is durable); also send → first client's receipt,
+//! send → the sender's ack, and how late the generator's own sends left after their tick
+//! (its delay, which the other figures leave out). Replies are read into the few fields it
+//! needs, not parsed into a tree. Creates the extra cameras it needs
 //! (`lg-00` …, feeding the outputs `sdr` and `hdr` when the show has them).
 //!
 //! `--cameras` trims existing cameras first (e.g. the demo's `a,b,c,d,e,f`, which feed
@@ -33,10 +36,35 @@ const RATE_PER_CAMERA: f64 = 60.0;
 #[derive(Default)]
 struct Book {
     sent: HashMap<(u64, u64), Instant>,
+    /// Per change: clients that received it so far, and the first receipt.
     received: HashMap<(u64, u64), (usize, Instant)>,
+    /// Send → the last client's receipt (the benchmark's figure).
     latencies: Vec<Duration>,
+    /// Send → the first client's receipt.
+    first: Vec<Duration>,
+    /// Send → the sender's ack.
+    ack_latencies: Vec<Duration>,
+    /// How late each send left after its tick's due time (the load generator's own delay,
+    /// not in the figures above).
+    send_late: Vec<Duration>,
     acks: usize,
     errors: usize,
+}
+
+/// The fields of a server message the load generator reads (the rest is skipped, not
+/// built into a tree: the generator shares the machine's CPUs with the server).
+#[derive(serde::Deserialize)]
+struct Reply {
+    #[serde(rename = "type")]
+    kind: String,
+    seq: Option<u64>,
+    origin: Option<ReplyOrigin>,
+}
+
+#[derive(serde::Deserialize)]
+struct ReplyOrigin {
+    client: u64,
+    seq: u64,
 }
 
 async fn post(host: &str, path: &str, body: &Value) -> String {
@@ -87,24 +115,31 @@ async fn ensure_cameras(host: &str, given: &[String]) -> Vec<String> {
     ids
 }
 
-fn record_change(book: &Mutex<Book>, msg: &Value, now: Instant) {
-    let Some(origin) = msg.get("origin").filter(|o| !o.is_null()) else {
+fn record_change(book: &Mutex<Book>, origin: Option<ReplyOrigin>, now: Instant) {
+    let Some(origin) = origin else {
         return;
     };
-    let key = (
-        origin["client"].as_u64().unwrap_or(0),
-        origin["seq"].as_u64().unwrap_or(0),
-    );
+    let key = (origin.client, origin.seq);
     let mut book = book.lock().unwrap();
     let entry = book.received.entry(key).or_insert((0, now));
     entry.0 += 1;
-    entry.1 = now;
     if entry.0 == CLIENTS {
-        let last = entry.1;
+        let first = entry.1;
         book.received.remove(&key);
-        if let Some(sent) = book.sent.remove(&key) {
-            book.latencies.push(last - sent);
+        // Kept in `sent` for the ack, which may come later.
+        if let Some(&sent) = book.sent.get(&key) {
+            book.latencies.push(now - sent);
+            book.first.push(first - sent);
         }
+    }
+}
+
+fn record_ack(book: &Mutex<Book>, client: u64, seq: Option<u64>, now: Instant) {
+    let mut book = book.lock().unwrap();
+    book.acks += 1;
+    let sent = seq.and_then(|s| book.sent.get(&(client, s)).copied());
+    if let Some(sent) = sent {
+        book.ack_latencies.push(now - sent);
     }
 }
 
@@ -130,11 +165,11 @@ async fn run_client(
     let reader = tokio::spawn(async move {
         while let Some(Ok(Message::Text(text))) = rx.next().await {
             let now = Instant::now();
-            let msg: Value = serde_json::from_str(&text).unwrap();
-            match msg["type"].as_str() {
-                Some("change") => record_change(&reader_book, &msg, now),
-                Some("ack") => reader_book.lock().unwrap().acks += 1,
-                Some("error") => reader_book.lock().unwrap().errors += 1,
+            let msg: Reply = serde_json::from_str(&text).unwrap();
+            match msg.kind.as_str() {
+                "change" => record_change(&reader_book, msg.origin, now),
+                "ack" => record_ack(&reader_book, client, msg.seq, now),
+                "error" => reader_book.lock().unwrap().errors += 1,
                 _ => {}
             }
         }
@@ -144,16 +179,19 @@ async fn run_client(
     let mut seq = 0u64;
     let ticks = (seconds as f64 * RATE_PER_CAMERA) as u64;
     for tick in 0..ticks {
-        tokio::time::sleep_until((start + period * tick as u32).into()).await;
+        let due = start + period * tick as u32;
+        tokio::time::sleep_until(due.into()).await;
         let targets = cameras.iter().chain(shared.iter());
         for camera in targets {
             seq += 1;
             let value = 1.0 + ((tick % 100) as f64) / 1000.0 + index as f64 / 10_000.0;
             let msg = json!({"type": "trim", "seq": seq, "camera": camera, "field": "trim.slope.g", "value": value});
-            book.lock()
-                .unwrap()
-                .sent
-                .insert((client, seq), Instant::now());
+            {
+                let now = Instant::now();
+                let mut book = book.lock().unwrap();
+                book.sent.insert((client, seq), now);
+                book.send_late.push(now.saturating_duration_since(due));
+            }
             if tx
                 .send(Message::Text(msg.to_string().into()))
                 .await
@@ -223,9 +261,17 @@ async fn main() {
     let server = server_pid
         .zip(server_before)
         .map(|(p, b)| cpu::since(&cpu::threads(p), &b));
-    let book = book.lock().unwrap();
+    let mut guard = book.lock().unwrap();
+    let book = &mut *guard;
     let mut lat = book.latencies.clone();
     lat.sort();
+    for list in [
+        &mut book.first,
+        &mut book.ack_latencies,
+        &mut book.send_late,
+    ] {
+        list.sort();
+    }
     let sent = book.acks + book.errors;
     println!("clients {CLIENTS}, cameras {CAMERAS} at {RATE_PER_CAMERA}/s (+1 shared camera from a second client), {seconds} s");
     println!(
@@ -241,6 +287,18 @@ async fn main() {
         percentile(&lat, 99.0),
         lat.last().copied().unwrap_or_default()
     );
+    for (name, list) in [
+        ("send → first client received", &book.first),
+        ("send → sender's ack", &book.ack_latencies),
+        ("send late after its tick (generator)", &book.send_late),
+    ] {
+        println!(
+            "{name}: p50 {:?}  p99 {:?}  max {:?}",
+            percentile(list, 50.0),
+            percentile(list, 99.0),
+            list.last().copied().unwrap_or_default()
+        );
+    }
     println!("cameras trimmed: {}", cameras.join(","));
     let per = |d: Duration| d.as_secs_f64() * 1e6 / book.acks.max(1) as f64;
     println!(
