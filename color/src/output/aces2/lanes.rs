@@ -52,6 +52,15 @@ fn select(c: bool, a: f32, b: f32) -> f32 {
     }
 }
 
+#[inline(always)]
+fn select_i32(c: bool, a: i32, b: i32) -> i32 {
+    if c {
+        a
+    } else {
+        b
+    }
+}
+
 /// The model's forward compression of a cone response, sign-preserving.
 #[inline(always)]
 fn compress_fwd<const F: bool>(v: f32) -> f32 {
@@ -170,6 +179,8 @@ pub struct Aces2Lanes {
     cusp: Box<[[f32; TABLE]; 3]>,
     bins: Box<[u32; BINS]>,
     bins_per_degree: f32,
+    /// OpenColorIO's search window around 1 + ⌊h⌋ ([`Self::hue_interval`]).
+    search_range: [i32; 2],
     aab_to_cone: M3,
     cone_to_rgb: M3,
 }
@@ -255,6 +266,7 @@ impl Aces2Lanes {
             cusp: cusp_columns(&r.gamut.cusps),
             bins,
             bins_per_degree,
+            search_range: r.gamut.search_range.map(|x| x as i32),
             aab_to_cone: m3(&r.p_out.aab_to_cone),
             cone_to_rgb: m3(&r.p_out.cone_to_rgb),
         }
@@ -321,14 +333,27 @@ impl Aces2Lanes {
         select(m == 0.0, 0.0, mc * m_norm)
     }
 
-    /// Index of the upper end of the hue interval holding `h` ∈ [0, 360).
+    /// Index of the upper end of the hue interval holding `h` ∈ [0, 360), as OpenColorIO
+    /// finds it: its binary search looks only within `search_range` of 1 + ⌊h⌋, so a hue
+    /// near a knot outside that window gets an interval next to its own (P3-D65
+    /// 2000 cd/m²: h = 359.0, below the knot 359.003, gets 359.003..360). The f64 path
+    /// does as OpenColorIO does; the lanes clamp the true interval (bins and steps) into
+    /// the same window (before session 6 they kept the true one, which the test checked
+    /// only at 100 cd/m² Rec.709 and 1000 cd/m² P3-D65).
     #[inline(always)]
     fn hue_interval(&self, h: f32) -> usize {
         let mut hi = self.bins[floor_index(h * self.bins_per_degree) & (BINS - 1)] as usize;
         for _ in 0..HUE_STEPS {
             hi += usize::from(h > self.hues[hi & (TABLE - 1)]);
         }
-        hi & (TABLE - 1)
+        let i = 1 + floor_index(h).min(NOMINAL) as i32;
+        let [below, above] = self.search_range;
+        let (lo, top) = ((i + below).max(0), (i + above).min(NOMINAL as i32 + 1));
+        // Its first probe is i itself (the window's lower end is an answer when the
+        // window starts there), and a window of one interval is not searched.
+        let floor = lo + i32::from(i > lo);
+        let found = select_i32(top <= lo + 1, top, (hi as i32).max(floor).min(top));
+        (found.max(1) as usize) & (TABLE - 1)
     }
 
     /// Cusp J, cusp M and the upper hull 1/γ at hue `h`.
@@ -617,7 +642,14 @@ mod tests {
     /// The hue interval from the bins equals the f64 path's binary search.
     #[test]
     fn hue_bins_find_the_searched_interval() {
-        for (peak, prims) in [(100.0, Primaries::REC709), (1000.0, Primaries::P3_D65)] {
+        for (peak, prims) in [
+            (100.0, Primaries::REC709),
+            (100.0, Primaries::P3_D65),
+            (500.0, Primaries::P3_D65),
+            (1000.0, Primaries::P3_D65),
+            (2000.0, Primaries::P3_D65),
+            (4000.0, Primaries::P3_D65),
+        ] {
             let r = Aces2Rendering::new(peak, &prims);
             let lanes = Aces2Lanes::new(&r);
             for i in 0..360_000 {
