@@ -6,24 +6,41 @@
 //! f32 lanes ([`crate::output::aces2::Aces2Lanes`]: the ACES 2.0 chain written
 //! branch-free, 16 lanes with AVX-512, 8 with AVX2, the kernels' CPU selection; HLG's
 //! encoding too), then the output's clamp, matrix and encoding table. Without a look LUT
-//! the CDLs run in the same pass as the output. Nodes the f32 path cannot be trusted
-//! with (a channel within 3e-4 of the node's largest, where the inverse EOTF is steep;
-//! codes outside the camera decode's table; non-finite values) are computed in f64 on
-//! the calling thread (up to ~100 of 35 937 nodes seen; more for grades far outside any
-//! camera's range, whose working values decode past f32). Against the f64 exact bake
-//! (color/tests/output_live.rs, every ACES 2.0 id, both working modes, the six demo
-//! cameras, look LUT or look CDL): max 0.001–0.20 codes, p99.9 ≤ 0.013.
+//! the CDLs run in the same pass as the output. Nodes the f32 path cannot be
+//! trusted with are computed in f64 on the calling thread: codes outside the camera
+//! decode's table, non-finite values, and nodes with a channel within 3e-4 of the node's
+//! largest where 4e-7 of that largest could move a code by a quarter code (`finish`:
+//! PQ near black, where the channel comes out of a cancellation; 0–30 of 35 937 nodes of
+//! a LogC3 show; more for grades far outside any camera's range, whose working values
+//! decode past f32). Against the f64 exact bake (color/tests/output_live.rs, every ACES
+//! 2.0 id, both working modes, the six demo cameras, look LUT or look CDL, AVX-512, AVX2
+//! and portable): max 0.001–0.29 codes, p99.9 ≤ 0.013. Not every grade: the exact output
+//! itself jumps tens of codes within 1e-6 of some nodes (BMD Film Gen5 in camera mode,
+//! extreme CDL, PQ 4000: 57 codes), where the f32 path may land on the other side; the
+//! server's devices therefore get [`LiveBake::bake_exact`] once a grade settles.
 //! ACES 1.x outputs have no f32 path yet: their live bake is the table bake below.
 //!
-//! Figures (Xeon, Emerald Rapids, 2 vCPUs shared by 6 builders at load 14–17;
-//! `live_cpu` example, thread CPU time, best of 300 bakes, 33³ LogC3 lattice, session 5):
-//! AVX-512 1.31–1.43 ms per bake (37–40 ns/node) with a look CDL (the server's show
-//! looks), 1.56–1.62 ms with a 33³ look LUT (a kernel pass); AVX2 (LOOKWIRE_CPU=avx2)
-//! 2.33–2.56 and 2.57–2.69 ms. Session 4 had 2.0–2.1 ms (LUT) on AVX-512: the CDLs moved into f32
-//! lanes and the powers' polynomials shortened (exp2 degree 5, log2 degree 7). By perf
-//! samples about 73 % is the output in lanes; its instructions are mostly FMAs,
-//! multiplies and adds, with a tenth constant broadcasts (register pressure in the
-//! 16-lane body), divisions and roots a few percent. The 1 ms is not reached.
+//! The lanes run stage by stage over chunks of 64 nodes (CDLs, decode, front, two
+//! halves of the tonescale, chroma, two halves of the gamut compression, back, then the
+//! near-zero test and the encoding): one stage's vectors are independent, so their long
+//! chains of powers, divisions and gathers overlap; the whole chain per vector in one
+//! loop (~1200 instructions) ran at about 1.2 instructions per cycle.
+//!
+//! Figures (Xeon, Emerald Rapids, AVX-512 and AVX2, 2 vCPUs shared by 3 builders at load
+//! 4; `live_cpu` example, thread CPU time, 300 bakes per output, 33³ LogC3 lattice,
+//! session 6, A/B against session 5's code run just before): AVX-512, look CDL (the
+//! server's show looks) best 1.26–1.37 ms per bake (was 1.55–1.69), median 1.31–1.35
+//! except HLG; look as a 33³ LUT 1.47–1.54 ms (was 1.81–1.97); AVX2 (LOOKWIRE_CPU=avx2)
+//! 2.35–2.52 ms (was 2.95–3.10) and 2.48–2.64 (was 3.11–3.28); ACES 1.x (the table bake)
+//! 0.62–1.03 ms on AVX-512. The 1 ms is not reached. By perf samples (cpu-clock)
+//! of the output pass of a look-CDL bake (~90 % of it): the two CDLs 15 %, decode and
+//! front 8 %, tonescale 12 %, chroma 11 %, the gamut compression's cusp and line 16 %
+//! (10 gathers and 9 divisions or roots per vector: the slowest per instruction), its
+//! hull and remap 11 %, back 10 %, near-zero test and encoding 7 %. Tried and not kept
+//! (A/B, same load): divisions as a bit-pattern reciprocal and three Newton steps at
+//! the 17 sites with a divisor bounded away from 0 (1.48 → 1.53 ms median: the divider
+//! is not the bound), chunks of 128 nodes (no change), the chroma stage in two loops
+//! (within noise, ±1 %).
 //!
 //! The older bakes stay for what they still do. Two dense tables are built once and
 //! reused across changes:
