@@ -618,3 +618,102 @@ fn the_settled_bake_of_a_jumping_grade_is_the_exact_bake() {
         assert!((settled.data()[i][c] - exact.data()[i][c]).abs() * 1023.0 < 0.01);
     }
 }
+
+/// The whole sweep (`cargo test --release --test output_live -- --ignored`; about a
+/// minute): every ACES 2.0 id × both working modes × the six demo cameras × moderate and
+/// extreme CDL × both styles, look LUT. Every node of the live bake over a code sits where
+/// the exact output itself moves more than that error within 1e-6 of the node's code
+/// values (a jump of the exact transform), and every case's p99.9 is under 0.05 codes.
+#[test]
+#[ignore = "a minute in release builds: the sweep behind the jump test"]
+fn live_bake_sweep_is_within_a_code_except_where_the_exact_output_jumps() {
+    let outputs: Vec<&str> = lookwire_color::output::display_output_ids()
+        .filter(|id| id.starts_with("aces2-"))
+        .collect();
+    let (mut worst, mut cases, mut jumps) = (0.0f64, 0, 0);
+    let mut failures = Vec::new();
+    for output in &outputs {
+        for working in [WorkingSpace::AcesCct, WorkingSpace::Camera] {
+            for input in DEMO_CAMERAS {
+                for (cdl, style) in [moderate(), extreme()]
+                    .into_iter()
+                    .flat_map(|c| [(c, CdlStyle::Asc), (c, CdlStyle::NoClamp)])
+                {
+                    let case = Case {
+                        input,
+                        working,
+                        output,
+                        cdl,
+                        style,
+                        range: SignalRange::Full,
+                    };
+                    let look = show_look(if working == WorkingSpace::AcesCct {
+                        0.4135
+                    } else {
+                        0.4
+                    });
+                    let space = spaces::lookup(input).unwrap();
+                    let mut live = LiveBake::new(&space, working, table_for(&case), 33).unwrap();
+                    live.set_look(Some(&look));
+                    let baked = live.bake_live(&cdl, style).unwrap();
+                    let exact = exact_of(&case, &look);
+                    let errs = errors(&baked, &exact);
+                    cases += 1;
+                    if p999(&errs) >= 0.05 {
+                        failures.push(format!("{input} {working} {output}: p99.9 {}", p999(&errs)));
+                    }
+                    let over: Vec<usize> = (0..baked.data().len())
+                        .filter(|&i| {
+                            (0..3).any(|c| {
+                                (baked.data()[i][c] - exact.data()[i][c]).abs() * 1023.0 >= 1.0
+                            })
+                        })
+                        .collect();
+                    if over.is_empty() {
+                        worst = worst.max(errs[errs.len() - 1]);
+                        continue;
+                    }
+                    let mut desc = Look::from_ids(input, working, output)
+                        .unwrap()
+                        .with_cdl(cdl, style)
+                        .with_look(Op::Lut3d {
+                            lut: Arc::new(look.clone()),
+                            interpolation: Interpolation::Tetrahedral,
+                        });
+                    desc.output = resolve_output(output).unwrap();
+                    let p = desc.pipeline().unwrap();
+                    for i in over {
+                        let node = [i % 33, (i / 33) % 33, i / 1089].map(|k| k as f64 / 32.0);
+                        let at = p.apply(node);
+                        // The largest move of the exact output within 1e-6 of the node.
+                        let moved = (0..3)
+                            .flat_map(|c| [-1e-6, 1e-6].map(move |d| (c, d)))
+                            .map(|(c, d)| {
+                                let mut n = node;
+                                n[c] += d;
+                                let v = p.apply(n);
+                                (0..3)
+                                    .map(|k| (v[k] - at[k]).abs() * 1023.0)
+                                    .fold(0.0, f64::max)
+                            })
+                            .fold(0.0, f64::max);
+                        let err = (0..3)
+                            .map(|c| {
+                                f64::from(baked.data()[i][c] - exact.data()[i][c]).abs() * 1023.0
+                            })
+                            .fold(0.0, f64::max);
+                        jumps += 1;
+                        if moved + 1.0 < err {
+                            failures.push(format!(
+                                "{input} {working} {output} {style:?} node {i}: {err:.2} codes, the exact output moves {moved:.2} within 1e-6"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    println!("{cases} cases; max {worst:.3} codes where the exact output does not jump; {jumps} nodes over a code at a jump");
+    assert_eq!(cases, outputs.len() * 2 * 6 * 4);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
