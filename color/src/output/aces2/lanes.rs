@@ -22,7 +22,7 @@ const TABLE: usize = 512;
 /// Entries of the hue bin table (a power of two).
 const BINS: usize = 1 << 14;
 /// Comparisons after the bin lookup.
-const HUE_STEPS: usize = 2;
+const HUE_STEPS: usize = 1;
 const LOG10_2: f32 = std::f32::consts::LOG10_2;
 
 type M3 = [[f32; 3]; 3];
