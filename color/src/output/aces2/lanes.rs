@@ -21,7 +21,9 @@ pub const CHUNK: usize = 64;
 const TABLE: usize = 512;
 /// Entries of the hue bin table (a power of two).
 const BINS: usize = 1 << 14;
-/// Comparisons after the bin lookup.
+/// Comparisons after the bin lookup: one, since quarter-degree bins (the fewest tried)
+/// hold at most one knot at every ACES 2.0 peak and gamut (the knots are about a degree
+/// apart; tested over all six).
 const HUE_STEPS: usize = 1;
 const LOG10_2: f32 = std::f32::consts::LOG10_2;
 
