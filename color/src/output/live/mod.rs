@@ -26,15 +26,16 @@
 //! chains of powers, divisions and gathers overlap; the whole chain per vector in one
 //! loop (~1200 instructions) ran at about 1.2 instructions per cycle.
 //!
-//! Figures (Xeon, Emerald Rapids, AVX-512 and AVX2, 2 vCPUs shared by 3 builders at load
-//! 4; `live_cpu` example, thread CPU time, 300 bakes per output, 33³ LogC3 lattice,
-//! session 6, A/B against session 5's code run just before): AVX-512, look CDL (the
-//! server's show looks) best 1.26–1.37 ms per bake (was 1.55–1.69), median 1.31–1.35
-//! except HLG; look as a 33³ LUT 1.47–1.54 ms (was 1.81–1.97); AVX2 (LOOKWIRE_CPU=avx2)
-//! 2.35–2.52 ms (was 2.95–3.10) and 2.48–2.64 (was 3.11–3.28); ACES 1.x (the table bake)
-//! 0.62–1.03 ms on AVX-512. The 1 ms is not reached. By perf samples (cpu-clock)
-//! of the output pass of a look-CDL bake (~90 % of it): the two CDLs 15 %, decode and
-//! front 8 %, tonescale 12 %, chroma 11 %, the gamut compression's cusp and line 16 %
+//! Figures (Xeon, Emerald Rapids, AVX-512 and AVX2, 2 vCPUs shared by 3 builders;
+//! `live_cpu` example, thread CPU time, 300 bakes per output, 33³ LogC3 lattice,
+//! session 6, A/B against session 5's code run just before): AVX-512 at load 1.2, look
+//! CDL (the server's show looks) best 1.05–1.15 ms per bake (was 1.41–1.56), median
+//! 1.18–1.28 (was 1.59–1.69); look as a 33³ LUT best 1.25–1.39 ms (was 1.65–1.79),
+//! median 1.41–1.50 (was 1.85–1.96); ACES 1.x (the table bake) 0.53–0.91 ms. AVX2
+//! (LOOKWIRE_CPU=avx2) at load 4: 2.35–2.52 ms (was 2.95–3.10) with a look CDL,
+//! 2.48–2.64 (was 3.11–3.28) with a look LUT. The 1 ms is not reached. By perf
+//! samples (cpu-clock) of the output pass of a look-CDL bake (~90 % of it, before the
+//! hue step and the near-zero fusion): the two CDLs 15 %, decode and front 8 %, tonescale 12 %, chroma 11 %, the gamut compression's cusp and line 16 %
 //! (10 gathers and 9 divisions or roots per vector: the slowest per instruction), its
 //! hull and remap 11 %, back 10 %, near-zero test and encoding 7 %. Tried and not kept
 //! (A/B, same load): divisions as a bit-pattern reciprocal and three Newton steps at
