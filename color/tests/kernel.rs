@@ -163,6 +163,32 @@ fn f32_levels_match_scalar_within_1e6_relative() {
     }
 }
 
+/// The SIMD levels render a row's blocks two at a time (the cell pass of one next to the
+/// lattice reads of the one before): rows of one block or less, of whole blocks and of a
+/// short last block, rendered out of place and in place, must give the scalar reference.
+#[test]
+fn rows_of_every_block_split_match_scalar() {
+    let (_, tetra) = looks().remove(0);
+    let (_, cdl) = looks().remove(2);
+    for level in simd_levels() {
+        for look in [&tetra, &cdl] {
+            let mag = lut_magnitude(look);
+            for width in [1, 15, 16, 17, 127, 128, 129, 256, 383, 1000] {
+                let desc = ImageDesc::new(width, 3, Layout::Rgb, Coding::Float);
+                let src = random_floats(desc.min_len(), 40 + width as u64);
+                let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(mag);
+                compare(level, look, &desc, &src, close, "block split");
+                let kernel = Kernel::with_level(look, level).unwrap();
+                let mut out = vec![0.0f32; src.len()];
+                kernel.render(&desc, &src, &mut out).unwrap();
+                let mut inplace = src.clone();
+                kernel.render_in_place(&desc, &mut inplace).unwrap();
+                assert_eq!(bits(&inplace), bits(&out), "{level} width {width} in place");
+            }
+        }
+    }
+}
+
 #[test]
 fn f16_levels_match_scalar_within_one_half_ulp() {
     for level in simd_levels() {

@@ -369,6 +369,67 @@ pub(crate) fn process_row<T: Sample, F: FastIo>(
     }
 }
 
+/// [`process_row`] with each block's work split in two halves run one block apart, so a
+/// block's lattice reads overlap the next block's arithmetic: `step(cur, prev, slot)` gets
+/// the block just loaded (`cur`, its first half; `None` after the last block) and the block
+/// loaded before it (`prev`, its second half; `None` at the first block), and `slot`
+/// (0 or 1, alternating) names `cur`'s half-way state; `prev` is stored after the step.
+#[inline(always)]
+pub(crate) fn process_row_pipelined<T: Sample, F: FastIo>(
+    s: &CodeScale,
+    src: Option<&RowRef<'_, T>>,
+    dst: &mut RowMut<'_, T>,
+    width: usize,
+    stream: bool,
+    mut step: impl FnMut(Option<(&mut Block, usize)>, Option<(&mut Block, usize)>, usize),
+) {
+    let mut blks = [Block::new(), Block::new()];
+    let alpha = match src {
+        Some(RowRef::Packed(row, 4)) => Some(*row),
+        _ => None,
+    };
+    let stream = stream && src.is_some();
+    let mut x0 = 0;
+    let mut n = if stream { line_start(dst) } else { 0 };
+    let mut prev: Option<(usize, usize)> = None;
+    let mut slot = 0;
+    while x0 < width || prev.is_some() {
+        let [a, b] = &mut blks;
+        let (cur_blk, prev_blk) = if slot == 0 { (a, b) } else { (b, a) };
+        let cur = if x0 < width {
+            if n == 0 {
+                n = BLOCK;
+            }
+            n = n.min(width - x0);
+            prefetch_next(src, dst, x0 + n, BLOCK.min(width - x0 - n), stream);
+            match src {
+                Some(src) => load::<T, F>(src, x0, n, s, cur_blk),
+                None => load::<T, F>(&dst.as_ref(), x0, n, s, cur_blk),
+            }
+            Some((x0, n))
+        } else {
+            None
+        };
+        step(
+            cur.map(|(_, n)| (&mut *cur_blk, n)),
+            prev.map(|(_, n)| (&mut *prev_blk, n)),
+            slot,
+        );
+        if let Some((px0, pn)) = prev {
+            store::<T, F>(prev_blk, alpha, dst, px0, pn, s, stream);
+        }
+        prev = cur;
+        if cur.is_some() {
+            x0 += n;
+            n = BLOCK;
+        }
+        slot ^= 1;
+    }
+    if stream {
+        fence();
+    }
+}
+
 /// Pixels from the start of a packed destination row to its first pixel on a cache line
 /// (0 when there is none within the first 64, or the row is planar).
 fn line_start<T>(dst: &RowMut<'_, T>) -> usize {

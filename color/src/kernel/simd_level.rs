@@ -19,7 +19,7 @@ macro_rules! simd_level {
         use super::compact::{Compact, Lattice};
         use super::frame::{CodeScale, Sample};
         use super::prepared::{Axis, CdlTable, LutTable, Prepared, ShaperTable, LUMA};
-        use super::rows::{process_row, Block, RowMut, RowRef, BLOCK};
+        use super::rows::{process_row, process_row_pipelined, Block, RowMut, RowRef, BLOCK};
         use crate::cdl::CdlStyle;
         use crate::lut::Interpolation;
         use v::{F, I};
@@ -37,14 +37,89 @@ macro_rules! simd_level {
             width: usize,
             stream: bool,
         ) {
-            let mut tetra = Tetra {
-                vertex: [[0; BLOCK]; 4],
-                weight: [[0.0; BLOCK]; 4],
-            };
             let lattice = Lattice::choose::<T>(p, s);
+            if p.lut.interpolation == Interpolation::Tetrahedral && matches!(lattice, Lattice::F32)
+            {
+                let mut tetra = [Tetra::new(), Tetra::new()];
+                process_row_pipelined::<T, $io>(s, src, dst, width, stream, |cur, prev, slot| {
+                    step(p, cur, prev, &mut tetra, slot)
+                });
+                return;
+            }
+            let mut tetra = Tetra::new();
             process_row::<T, $io>(s, src, dst, width, stream, |blk, n| {
                 block(p, lattice, blk, n, &mut tetra)
             });
+        }
+
+        /// One step of the pipelined tetrahedral render (f32 lattice): the first half
+        /// (shaper, CDL, cell and weights) of `cur` and the second half (lattice reads and
+        /// blend) of `prev` in one loop, so the blend's reads overlap the arithmetic.
+        #[inline]
+        #[target_feature(enable = $features)]
+        fn step(
+            p: &Prepared,
+            cur: Option<(&mut Block, usize)>,
+            prev: Option<(&mut Block, usize)>,
+            tetra: &mut [Tetra; 2],
+            slot: usize,
+        ) {
+            let lut = LutV::new(&p.lut);
+            let [a, b] = tetra;
+            let (t_cur, t_prev) = if slot == 0 { (a, b) } else { (b, a) };
+            let mut cur = cur;
+            if let Some((blk, n)) = cur.as_mut() {
+                prepass(p, blk, *n);
+            }
+            let mut i = 0;
+            match (cur, prev) {
+                (Some((c, nc)), Some((pb, np))) => {
+                    let n = nc.max(np);
+                    while i < n {
+                        put(pb, i, lut.blend(t_prev, i));
+                        lut.tetrahedron(get(c, i), t_cur, i, true);
+                        i += v::LANES;
+                    }
+                }
+                (Some((c, nc)), None) => {
+                    while i < nc {
+                        lut.tetrahedron(get(c, i), t_cur, i, true);
+                        i += v::LANES;
+                    }
+                }
+                (None, Some((pb, np))) => {
+                    while i < np {
+                        put(pb, i, lut.blend(t_prev, i));
+                        i += v::LANES;
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+
+        /// Shaper and CDL over a block, in a pass of their own: the power's long chains of
+        /// dependent steps overlap across iterations only if an iteration is short (AVX2
+        /// and AVX-512 CDL workload +10 % against shaper, CDL and cell in one loop).
+        #[inline]
+        #[target_feature(enable = $features)]
+        fn prepass(p: &Prepared, blk: &mut Block, n: usize) {
+            let shaper = p.shaper.as_ref();
+            let cdl = p.cdl.as_ref().map(|c| CdlV::new(c));
+            if shaper.is_none() && cdl.is_none() {
+                return;
+            }
+            let mut i = 0;
+            while i < n {
+                let mut rgb = get(blk, i);
+                if let Some(sh) = shaper {
+                    rgb = shape(sh, rgb);
+                }
+                if let Some(c) = &cdl {
+                    rgb = c.apply(rgb);
+                }
+                put(blk, i, rgb);
+                i += v::LANES;
+            }
         }
 
         type Rgb = (F, F, F);
@@ -59,30 +134,21 @@ macro_rules! simd_level {
             weight: [[f32; BLOCK]; 4],
         }
 
+        impl Tetra {
+            fn new() -> Self {
+                Self {
+                    vertex: [[0; BLOCK]; 4],
+                    weight: [[0.0; BLOCK]; 4],
+                }
+            }
+        }
+
         #[inline]
         #[target_feature(enable = $features)]
         fn block(p: &Prepared, lattice: Lattice<'_>, blk: &mut Block, n: usize, tetra: &mut Tetra) {
-            let shaper = p.shaper.as_ref();
-            let cdl = p.cdl.as_ref().map(|c| CdlV::new(c));
             let lut = LutV::new(&p.lut);
             let times3 = matches!(lattice, Lattice::F32);
-            if shaper.is_some() || cdl.is_some() {
-                // A pass of its own: the power's long chains of dependent steps overlap
-                // across iterations only if an iteration is short (AVX2 and AVX-512
-                // CDL workload +10 % against shaper, CDL and cell in one loop).
-                let mut i = 0;
-                while i < n {
-                    let mut rgb = get(blk, i);
-                    if let Some(sh) = shaper {
-                        rgb = shape(sh, rgb);
-                    }
-                    if let Some(c) = &cdl {
-                        rgb = c.apply(rgb);
-                    }
-                    put(blk, i, rgb);
-                    i += v::LANES;
-                }
-            }
+            prepass(p, blk, n);
             let mut i = 0;
             while i < n {
                 let rgb = get(blk, i);
