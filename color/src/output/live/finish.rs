@@ -22,6 +22,15 @@ const F32_NEAR_ZERO_ERROR: f32 = 4e-7;
 /// a quarter of a 10-bit code.
 const NEAR_ZERO_CODES: f32 = 0.25 / 1023.0;
 
+/// Whether a channel of `v` lies within [`NEAR_ZERO`] of its largest (and is not 0).
+#[inline(always)]
+fn near_zero(v: [f32; 3]) -> bool {
+    let [r, g, b] = v.map(f32::abs);
+    let band = NEAR_ZERO * r.max(g).max(b);
+    let one = |c: f32| c < band && c != 0.0;
+    one(r) | one(g) | one(b)
+}
+
 /// Highest display-linear value the encoding table covers (larger ones are encoded exactly).
 const ENCODE_MAX: f32 = 128.0;
 
@@ -202,14 +211,16 @@ impl Finish {
         self.apply_all_portable(table, buf);
     }
 
-    /// Code values of every node of `buf` through `table` ([`Self::chunk_table`]).
-    #[inline(always)]
-    pub(super) fn apply_chunk(&self, table: &EncodeTable, buf: &mut [[f32; 3]]) {
-        self.apply_all_portable(table, buf);
-    }
-
     #[inline(always)]
     fn apply_all_portable(&self, table: &EncodeTable, buf: &mut [[f32; 3]]) {
+        for v in buf.iter_mut() {
+            *v = self.apply_in_table(table, *v);
+        }
+    }
+
+    /// [`Self::apply`] of a node the table covers ([`Self::chunk_table`]), branch-free.
+    #[inline(always)]
+    fn apply_in_table(&self, table: &EncodeTable, [r, g, b]: [f32; 3]) -> [f32; 3] {
         let pq = self.encoding == Encoding::Pq;
         let (black2, floor) = (2.0 * self.black, table.values[0]);
         let encode = |x: f32| {
@@ -221,10 +232,21 @@ impl Finish {
                 below
             }
         };
-        for v in buf.iter_mut() {
-            let [r, g, b] = *v;
-            let e = self.to_encoding([self.clamp(r), self.clamp(g), self.clamp(b)]);
-            *v = [encode(e[0]), encode(e[1]), encode(e[2])];
+        let e = self.to_encoding([self.clamp(r), self.clamp(g), self.clamp(b)]);
+        [encode(e[0]), encode(e[1]), encode(e[2])]
+    }
+
+    /// Code values of channel planes (unclamped rendering RGB) through `table`
+    /// ([`Self::chunk_table`]), in place.
+    #[inline(always)]
+    pub(super) fn apply_planes<const N: usize>(
+        &self,
+        table: &EncodeTable,
+        planes: &mut [[f32; N]; 3],
+    ) {
+        let [r, g, b] = planes;
+        for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
+            [*r, *g, *b] = self.apply_in_table(table, [*r, *g, *b]);
         }
     }
 
@@ -284,24 +306,52 @@ impl Finish {
         const N: usize = 64;
         let mut near = [false; N];
         for (v, f) in chunk.iter().zip(near.iter_mut()) {
-            let [r, g, b] = v.map(f32::abs);
-            let band = NEAR_ZERO * r.max(g).max(b);
-            let one = |c: f32| c < band && c != 0.0;
-            *f = one(r) | one(g) | one(b);
+            *f = near_zero(*v);
         }
-        if !near[..chunk.len().min(N)].contains(&true) {
+        let n = chunk.len().min(N);
+        self.spread_test(&near[..n], |i| chunk[i], base, out);
+    }
+
+    /// [`Self::near_zero_chunk`] of the first `n` lanes of channel planes.
+    #[inline(always)]
+    pub(super) fn near_zero_planes<const N: usize>(
+        &self,
+        planes: &[[f32; N]; 3],
+        n: usize,
+        base: usize,
+        out: &mut Vec<usize>,
+    ) {
+        let mut near = [false; N];
+        for (i, f) in near.iter_mut().enumerate() {
+            *f = near_zero([planes[0][i], planes[1][i], planes[2][i]]);
+        }
+        let node = |i: usize| [planes[0][i], planes[1][i], planes[2][i]];
+        self.spread_test(&near[..n.min(N)], node, base, out);
+    }
+
+    /// The spread test of the candidates `near` (node `i` read by `node`).
+    #[inline(always)]
+    fn spread_test(
+        &self,
+        near: &[bool],
+        node: impl Fn(usize) -> [f32; 3],
+        base: usize,
+        out: &mut Vec<usize>,
+    ) {
+        if !near.contains(&true) {
             return;
         }
-        for (i, v) in chunk.iter().enumerate().filter(|&(i, _)| near[i]) {
+        for i in (0..near.len()).filter(|&i| near[i]) {
+            let v = node(i);
             let m = v[0].abs().max(v[1].abs()).max(v[2].abs());
-            if self.code_spread(*v, [F32_NEAR_ZERO_ERROR * m; 3]) > NEAR_ZERO_CODES {
+            if self.code_spread(v, [F32_NEAR_ZERO_ERROR * m; 3]) > NEAR_ZERO_CODES {
                 out.push(base + i);
             }
         }
     }
 
     /// The encoding table when [`Self::apply_all`] is its branch-free loop over nodes
-    /// ([`Self::apply_chunk`]), which a pass over chunks may then run chunk by chunk.
+    /// ([`Self::apply_planes`]), which a pass over chunks may then run chunk by chunk.
     pub(super) fn chunk_table(&self) -> Option<&EncodeTable> {
         let hlg = self.encoding == Encoding::Hlg1000;
         self.table.as_ref().filter(|_| self.in_table && !hlg)

@@ -5,6 +5,7 @@
 //! Against [`Cdl::apply`] in f64 the power's relative error is 3e-7·(1 + |p·log₂x|)
 //! (tested below); the rest is f32 rounding.
 
+use super::planes::{self, AVX2, AVX512, PORTABLE};
 use crate::cdl::{Cdl, CdlStyle, LUMA_REC709};
 use crate::output::fastmath32::{fma, pow, PORTABLE_FMA};
 
@@ -119,37 +120,39 @@ impl GradeLanes {
                 CpuLevel::Scalar => {}
             }
         }
-        self.all::<PORTABLE_FMA>(src, dst);
+        // SAFETY: the portable level runs everywhere.
+        unsafe { self.all::<PORTABLE_FMA, PORTABLE>(src, dst) };
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
     unsafe fn all_avx512(&self, src: &[[f32; 3]], dst: &mut [[f32; 3]]) {
-        self.all::<true>(src, dst);
+        // SAFETY: this function runs where the CPU has AVX-512.
+        unsafe { self.all::<true, AVX512>(src, dst) };
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn all_avx2(&self, src: &[[f32; 3]], dst: &mut [[f32; 3]]) {
-        self.all::<true>(src, dst);
+        // SAFETY: this function runs where the CPU has AVX2.
+        unsafe { self.all::<true, AVX2>(src, dst) };
     }
 
-    /// Chunks of 16 values through planes (the loop the compiler vectorises).
+    /// Chunks of 64 values through planes (the loop the compiler vectorises).
+    ///
+    /// # Safety
+    /// The CPU must support vector level `L` ([`planes`]).
     #[inline(always)]
-    fn all<const F: bool>(&self, src: &[[f32; 3]], dst: &mut [[f32; 3]]) {
-        const N: usize = 16;
-        let mut planes = [[0.0f32; N]; 3];
+    unsafe fn all<const F: bool, const L: u8>(&self, src: &[[f32; 3]], dst: &mut [[f32; 3]]) {
+        const N: usize = 64;
+        let mut lanes = [[0.0f32; N]; 3];
         for (s, d) in src.chunks(N).zip(dst.chunks_mut(N)) {
             let n = s.len().min(d.len());
-            for (i, v) in s[..n].iter().enumerate() {
-                for c in 0..3 {
-                    planes[c][i] = v[c];
-                }
-            }
-            self.planes::<F, N>(&mut planes);
-            for (i, v) in d[..n].iter_mut().enumerate() {
-                *v = [planes[0][i], planes[1][i], planes[2][i]];
-            }
+            // SAFETY: the caller's level.
+            unsafe { planes::load::<L, N>(&s[..n], &mut lanes) };
+            self.planes::<F, N>(&mut lanes);
+            // SAFETY: the caller's level.
+            unsafe { planes::store::<L, N>(&lanes, &mut d[..n]) };
         }
     }
 }

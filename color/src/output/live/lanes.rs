@@ -10,6 +10,7 @@
 
 use super::finish::Finish;
 use super::grade::GradeLanes;
+use super::planes::{self, AVX2, AVX512, PORTABLE};
 use crate::output::aces2::Aces2Lanes;
 use crate::output::fastmath32::{exp2, floor_index, fma, pow, PORTABLE_FMA};
 use crate::output::matrix::Primaries;
@@ -253,7 +254,8 @@ impl ExactLanes {
                 CpuLevel::Scalar => {}
             }
         }
-        self.render_body::<PORTABLE_FMA>(graded, finish, buf, fallback);
+        // SAFETY: the portable level runs everywhere.
+        unsafe { self.render_body::<PORTABLE_FMA, PORTABLE>(graded, finish, buf, fallback) };
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -265,7 +267,8 @@ impl ExactLanes {
         buf: &mut [[f32; 3]],
         fallback: &mut Vec<usize>,
     ) {
-        self.render_body::<true>(graded, finish, buf, fallback);
+        // SAFETY: this function runs where the CPU has AVX-512.
+        unsafe { self.render_body::<true, AVX512>(graded, finish, buf, fallback) };
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -277,11 +280,14 @@ impl ExactLanes {
         buf: &mut [[f32; 3]],
         fallback: &mut Vec<usize>,
     ) {
-        self.render_body::<true>(graded, finish, buf, fallback);
+        // SAFETY: this function runs where the CPU has AVX2.
+        unsafe { self.render_body::<true, AVX2>(graded, finish, buf, fallback) };
     }
 
+    /// # Safety
+    /// The CPU must support vector level `L` ([`planes`]).
     #[inline(always)]
-    fn render_body<const F: bool>(
+    unsafe fn render_body<const F: bool, const L: u8>(
         &self,
         graded: Option<(&[[f32; 3]], &GradeLanes)>,
         finish: Option<&Finish>,
@@ -297,11 +303,8 @@ impl ExactLanes {
                 Some((nodes, _)) => &nodes[k * CHUNK..k * CHUNK + n],
                 None => &*chunk,
             };
-            for (i, v) in src.iter().enumerate() {
-                for c in 0..3 {
-                    planes[c][i] = v[c];
-                }
-            }
+            // SAFETY: the caller's level.
+            unsafe { planes::load::<L, CHUNK>(src, &mut planes) };
             for p in planes.iter_mut() {
                 p[n..].fill(0.0);
             }
@@ -310,16 +313,14 @@ impl ExactLanes {
             }
             self.to_aces::<F>(&mut planes, &mut flags);
             self.rendering.planes::<F>(&planes, &mut out);
-            for (i, v) in chunk.iter_mut().enumerate() {
-                *v = [out[0][i], out[1][i], out[2][i]];
-                if flags[i] {
-                    fallback.push(k * CHUNK + i);
-                }
-            }
+            let flagged = (0..n).filter(|&i| flags[i]);
+            fallback.extend(flagged.map(|i| k * CHUNK + i));
             if let Some((finish, table)) = finish.and_then(|f| Some((f, f.chunk_table()?))) {
-                finish.near_zero_chunk(chunk, k * CHUNK, fallback);
-                finish.apply_chunk(table, chunk);
+                finish.near_zero_planes(&out, n, k * CHUNK, fallback);
+                finish.apply_planes(table, &mut out);
             }
+            // SAFETY: the caller's level.
+            unsafe { planes::store::<L, CHUNK>(&out, chunk) };
         }
     }
 

@@ -107,6 +107,7 @@ mod finish;
 mod grade;
 mod group;
 mod lanes;
+mod planes;
 mod table;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -264,9 +265,10 @@ impl LiveBake {
         }
     }
 
+    /// The lattice as one row of size³ pixels for the render kernels: rows of size
+    /// pixels cost a row's set-up and a vector tail per 33 pixels.
     fn desc(&self) -> ImageDesc {
-        let n = self.size;
-        ImageDesc::new(n, n * n, Layout::Rgb, Coding::Float)
+        ImageDesc::new(self.size.pow(3), 1, Layout::Rgb, Coding::Float)
     }
 
     /// The fast bake: the lattice for this grade into `out` (resized to size³), red
