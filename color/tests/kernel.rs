@@ -189,6 +189,24 @@ fn rows_of_every_block_split_match_scalar() {
     }
 }
 
+/// Lattices of 1 MiB or more are read in another node order by the SIMD levels (G rows
+/// paired): odd and even sizes, every layout, against the scalar reference.
+#[test]
+fn large_lattices_match_scalar() {
+    for level in simd_levels() {
+        for size in [47, 48] {
+            let look = Look::lut(random_lut(size, 50 + size as u64));
+            let mag = lut_magnitude(&look);
+            for layout in LAYOUTS {
+                let desc = ImageDesc::new(WIDTH, HEIGHT, layout, Coding::Float);
+                let src = random_floats(desc.min_len(), 60);
+                let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(mag);
+                compare(level, &look, &desc, &src, close, "large lattice");
+            }
+        }
+    }
+}
+
 #[test]
 fn f16_levels_match_scalar_within_one_half_ulp() {
     for level in simd_levels() {

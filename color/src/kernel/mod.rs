@@ -30,6 +30,8 @@ mod scalar;
 mod simd_level;
 #[cfg(target_arch = "x86_64")]
 mod simd_math;
+#[cfg(target_arch = "x86_64")]
+mod simd_packed;
 pub mod workload;
 
 pub use cpu::{select, selection, CpuLevel, Selection, UnknownCpuLevel, ENV_CHECK, ENV_CPU};

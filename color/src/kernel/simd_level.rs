@@ -18,7 +18,9 @@ macro_rules! simd_level {
     ($features:literal, $io:ty) => {
         use super::compact::{Compact, Lattice};
         use super::frame::{CodeScale, Sample};
-        use super::prepared::{Axis, CdlTable, LutTable, Prepared, ShaperTable, LUMA};
+        use super::prepared::{
+            Axis, CdlTable, LutTable, Prepared, ShaperTable, LUMA, PAIRED_MIN_BYTES,
+        };
         use super::rows::{process_row, process_row_pipelined, Block, RowMut, RowRef, BLOCK};
         use crate::cdl::CdlStyle;
         use crate::lut::Interpolation;
@@ -64,26 +66,44 @@ macro_rules! simd_level {
             tetra: &mut [Tetra; 2],
             slot: usize,
         ) {
-            let lut = LutV::new(&p.lut);
+            let lut = LutV::for_f32(p);
             let [a, b] = tetra;
             let (t_cur, t_prev) = if slot == 0 { (a, b) } else { (b, a) };
             let mut cur = cur;
             if let Some((blk, n)) = cur.as_mut() {
                 prepass(p, blk, *n);
             }
+            // One loop per order, so neither tests the order per vector.
+            if lut.paired {
+                halves::<true>(&lut, cur, prev, t_cur, t_prev);
+            } else {
+                halves::<false>(&lut, cur, prev, t_cur, t_prev);
+            }
+        }
+
+        /// [`step`]'s loops over the blocks, `PAIRED` as [`LutV::paired`].
+        #[inline]
+        #[target_feature(enable = $features)]
+        fn halves<const PAIRED: bool>(
+            lut: &LutV<'_>,
+            cur: Option<(&mut Block, usize)>,
+            prev: Option<(&mut Block, usize)>,
+            t_cur: &mut Tetra,
+            t_prev: &Tetra,
+        ) {
             let mut i = 0;
             match (cur, prev) {
                 (Some((c, nc)), Some((pb, np))) => {
                     let n = nc.max(np);
                     while i < n {
                         put(pb, i, lut.blend(t_prev, i));
-                        lut.tetrahedron(get(c, i), t_cur, i, true);
+                        lut.tetrahedron::<PAIRED>(get(c, i), t_cur, i, true);
                         i += v::LANES;
                     }
                 }
                 (Some((c, nc)), None) => {
                     while i < nc {
-                        lut.tetrahedron(get(c, i), t_cur, i, true);
+                        lut.tetrahedron::<PAIRED>(get(c, i), t_cur, i, true);
                         i += v::LANES;
                     }
                 }
@@ -146,14 +166,21 @@ macro_rules! simd_level {
         #[inline]
         #[target_feature(enable = $features)]
         fn block(p: &Prepared, lattice: Lattice<'_>, blk: &mut Block, n: usize, tetra: &mut Tetra) {
-            let lut = LutV::new(&p.lut);
             let times3 = matches!(lattice, Lattice::F32);
+            let lut = if times3 && p.lut.interpolation == Interpolation::Tetrahedral {
+                LutV::for_f32(p)
+            } else {
+                LutV::new(&p.lut)
+            };
             prepass(p, blk, n);
             let mut i = 0;
             while i < n {
                 let rgb = get(blk, i);
                 match lut.interpolation {
-                    Interpolation::Tetrahedral => lut.tetrahedron(rgb, tetra, i, times3),
+                    Interpolation::Tetrahedral if lut.paired => {
+                        lut.tetrahedron::<true>(rgb, tetra, i, times3)
+                    }
+                    Interpolation::Tetrahedral => lut.tetrahedron::<false>(rgb, tetra, i, times3),
                     Interpolation::Trilinear => put(blk, i, lut.trilinear(rgb)),
                 }
                 i += v::LANES;
@@ -326,6 +353,10 @@ macro_rules! simd_level {
             lut: &'a LutTable,
             interpolation: Interpolation,
             stride: [I; 3],
+            /// The f32 lattice the tetrahedra read: `lut.nodes`, or [`LutTable::paired`].
+            nodes: &'a [f32],
+            /// True when `nodes` is in paired order.
+            paired: bool,
         }
 
         impl<'a> LutV<'a> {
@@ -336,7 +367,49 @@ macro_rules! simd_level {
                     lut,
                     interpolation: lut.interpolation,
                     stride: lut.strides().map(|s| v::isplat(s as i32)),
+                    nodes: &lut.nodes,
+                    paired: false,
                 }
+            }
+
+            /// For f32 tetrahedra: lattices of [`PAIRED_MIN_BYTES`] or more read in
+            /// paired order ([`Prepared::paired`], made on first use).
+            #[inline]
+            #[target_feature(enable = $features)]
+            fn for_f32(p: &'a Prepared) -> Self {
+                if p.lut.nodes.len() * 4 < PAIRED_MIN_BYTES {
+                    return Self::new(&p.lut);
+                }
+                Self {
+                    nodes: p.paired.get_or_init(|| p.lut.paired()),
+                    paired: true,
+                    ..Self::new(&p.lut)
+                }
+            }
+
+            /// [`LutV::cell`] in paired order ([`LutTable::paired_index`]): the lowest
+            /// node's index and the strides of R, G and B from it (G's depends on the
+            /// parity of the cell's G: the next row of its pair, or the first of the next pair).
+            #[inline]
+            #[target_feature(enable = $features)]
+            fn cell_paired(&self, (r, g, b): Rgb) -> (I, [I; 3], [F; 3]) {
+                let (ir, fr) = locate(&self.lut.axes[0], r);
+                let (ig, fg) = locate(&self.lut.axes[1], g);
+                let (ib, fb) = locate(&self.lut.axes[2], b);
+                let n = self.lut.size as i32;
+                let sb = 2 * n * ((n + 1) / 2);
+                // All ones where the cell's G is odd.
+                let odd = v::isub(v::isplat(0), v::iand(ig, v::isplat(1)));
+                // 2r + (g & 1) + 2n·(g >> 1) + sb·b = 2r + n·g + (1 − n)·(g & 1) + sb·b.
+                let base = v::iadd(
+                    v::iadd(ir, ir),
+                    v::iadd(
+                        v::iadd(v::imul(ig, v::isplat(n)), v::imul(ib, v::isplat(sb))),
+                        v::iand(odd, v::isplat(1 - n)),
+                    ),
+                );
+                let sg = v::iadd(v::isplat(1), v::iand(odd, v::isplat(2 * n - 2)));
+                (base, [v::isplat(2), sg, v::isplat(sb)], [fr, fg, fb])
             }
 
             /// Index of each lane's lowest cell node and the fractions.
@@ -374,15 +447,25 @@ macro_rules! simd_level {
 
             /// Tetrahedral interpolation, first half: the four vertices (the fractions
             /// sorted, max, mid, min, pick the two inner ones by axis stride) and their
-            /// weights, stored at `i` of `t`.
+            /// weights, stored at `i` of `t`; `PAIRED` as [`LutV::paired`] (the caller's order).
             #[inline]
             #[target_feature(enable = $features)]
-            fn tetrahedron(&self, rgb: Rgb, t: &mut Tetra, i: usize, times3: bool) {
-                let (base, [fr, fg, fb]) = self.cell(rgb);
+            fn tetrahedron<const PAIRED: bool>(
+                &self,
+                rgb: Rgb,
+                t: &mut Tetra,
+                i: usize,
+                times3: bool,
+            ) {
+                let (base, [sr, sg, sb], [fr, fg, fb]) = if PAIRED {
+                    self.cell_paired(rgb)
+                } else {
+                    let (base, f) = self.cell(rgb);
+                    (base, self.stride, f)
+                };
                 let hi = v::max(v::max(fr, fg), fb);
                 let lo = v::min(v::min(fr, fg), fb);
                 let mid = v::max(v::min(fr, fg), v::min(v::max(fr, fg), fb));
-                let [sr, sg, sb] = self.stride;
                 let r_max = v::and(v::ge(fr, fg), v::ge(fr, fb));
                 let s_max = v::iselect(r_max, sr, v::iselect(v::ge(fg, fb), sg, sb));
                 let r_min = v::and(v::ge(fg, fr), v::ge(fb, fr));
@@ -418,8 +501,11 @@ macro_rules! simd_level {
             fn blend(&self, t: &Tetra, i: usize) -> Rgb {
                 let c: [[F; 3]; 4] = std::array::from_fn(|k| {
                     // SAFETY: i < BLOCK with BLOCK a multiple of LANES (callers), and
-                    // `tetrahedron` wrote 3·(a lattice node) into every lane read here.
-                    unsafe { self.fetch_sample(v::iload(t.vertex[k].as_ptr().add(i))) }
+                    // `tetrahedron` (times3) wrote 3·(a node's index in the order of
+                    // `self.nodes`) into every lane read here: 3·index + 2 < nodes.len().
+                    unsafe {
+                        v::fetch_rgb(self.nodes.as_ptr(), v::iload(t.vertex[k].as_ptr().add(i)))
+                    }
                 });
                 // SAFETY: as above.
                 let w: [F; 4] =
@@ -471,84 +557,7 @@ macro_rules! simd_level {
             }
         }
 
-        /// A packed lattice ([`Compact`]) and its read-back constants for every lane.
-        struct PackedV<'a, W> {
-            c: &'a Compact<W>,
-            lo: [F; 3],
-            step: [F; 3],
-        }
-
-        impl<'a, W> PackedV<'a, W> {
-            #[inline]
-            #[target_feature(enable = $features)]
-            fn new(c: &'a Compact<W>) -> Self {
-                Self {
-                    c,
-                    lo: c.lo.map(|x| v::splat(x)),
-                    step: c.step.map(|x| v::splat(x)),
-                }
-            }
-
-            /// [`LutV::blend`] on the packed codes of the vertices (`fetch` gives them for
-            /// vertex `k` at `i`), read back to values once blended.
-            #[inline]
-            #[target_feature(enable = $features)]
-            fn blend(&self, t: &Tetra, i: usize, fetch: impl Fn(&Tetra, usize) -> [F; 3]) -> Rgb {
-                let _ = self.c;
-                // SAFETY: i < BLOCK with BLOCK a multiple of LANES (callers).
-                let w: [F; 4] =
-                    std::array::from_fn(|k| unsafe { v::load(t.weight[k].as_ptr().add(i)) });
-                let q: [[F; 3]; 4] = std::array::from_fn(|k| fetch(t, k));
-                let out: [F; 3] = std::array::from_fn(|ch| {
-                    let acc = v::mul(w[0], q[0][ch]);
-                    let acc = v::fmadd(w[1], q[1][ch], acc);
-                    let acc = v::fmadd(w[2], q[2][ch], acc);
-                    let acc = v::fmadd(w[3], q[3][ch], acc);
-                    v::fmadd(acc, self.step[ch], self.lo[ch])
-                });
-                (out[0], out[1], out[2])
-            }
-        }
-
-        impl PackedV<'_, u32> {
-            /// The R, G, B codes of vertex `k` of the pixels at `i` (11, 11, 10 bits).
-            #[inline]
-            #[target_feature(enable = $features)]
-            fn fetch32(&self, t: &Tetra, k: usize, i: usize) -> [F; 3] {
-                // SAFETY: the block's pass wrote a node of the lattice into every lane of
-                // `t.vertex[k]` read here (i < BLOCK, a multiple of LANES), and the packed
-                // lattice has one word per node.
-                let w = unsafe {
-                    v::gather32(self.c.nodes.as_ptr(), v::iload(t.vertex[k].as_ptr().add(i)))
-                };
-                let m11 = v::isplat(0x7FF);
-                [
-                    v::to_f(v::iand(w, m11)),
-                    v::to_f(v::iand(v::srli::<11>(w), m11)),
-                    v::to_f(v::srli::<22>(w)),
-                ]
-            }
-        }
-
-        impl PackedV<'_, u64> {
-            /// The R, G, B codes of vertex `k` of the pixels at `i` (21 bits each: R in
-            /// the low half, G in the high half, B split between their top 11 and 10 bits).
-            #[inline]
-            #[target_feature(enable = $features)]
-            fn fetch64(&self, t: &Tetra, k: usize, i: usize) -> [F; 3] {
-                // SAFETY: as in `fetch32`, one 64-bit word per node.
-                let (lo, hi) = unsafe {
-                    v::gather64(self.c.nodes.as_ptr(), v::iload(t.vertex[k].as_ptr().add(i)))
-                };
-                let m21 = v::isplat(0x1F_FFFF);
-                let b = v::ior(v::srli::<21>(lo), v::slli::<11>(v::srli::<21>(hi)));
-                [
-                    v::to_f(v::iand(lo, m21)),
-                    v::to_f(v::iand(hi, m21)),
-                    v::to_f(b),
-                ]
-            }
-        }
+        super::simd_packed::simd_packed!($features);
     };
 }
 
