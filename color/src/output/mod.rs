@@ -19,6 +19,7 @@ mod catalog;
 pub mod display;
 mod fastmath;
 pub(crate) mod fastmath32;
+pub(crate) mod fastplanes;
 pub mod gamut_compress;
 pub mod live;
 pub mod matrix;

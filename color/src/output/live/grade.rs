@@ -7,7 +7,8 @@
 
 use super::planes::{self, AVX2, AVX512, PORTABLE};
 use crate::cdl::{Cdl, CdlStyle, LUMA_REC709};
-use crate::output::fastmath32::{fma, pow, PORTABLE_FMA};
+use crate::output::fastmath32::{fma, PORTABLE_FMA};
+use crate::output::fastplanes;
 
 /// One CDL in f32.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,25 +32,52 @@ impl Cdl32 {
     /// [`Cdl::apply`] in f32: NaN after slope and offset becomes 0 (as in f64), the ASC
     /// style clamps to [0, 1] before the power and after saturation, a power of 1 and a
     /// saturation of 1 are exact no-ops.
+    #[cfg(test)]
+    #[inline(always)]
+    fn apply<const F: bool>(&self, rgb: [f32; 3], asc: bool) -> [f32; 3] {
+        let channel = |c: usize| {
+            let (v, x) = self.slope_offset::<F>(c, rgb[c], asc);
+            let p = self.power[c];
+            let powered = if p == 1.0 {
+                x
+            } else {
+                crate::output::fastmath32::pow::<F>(x, p)
+            };
+            Self::select_power(v, powered, p, asc)
+        };
+        self.saturation::<F>([channel(0), channel(1), channel(2)], asc)
+    }
+
+    /// Channel `c` after slope and offset, and the power's base (clamped in the ASC style).
     #[inline(always)]
     // max/min, not clamp: NaN becomes a bound instead of staying NaN.
     #[allow(clippy::manual_clamp)]
-    fn apply<const F: bool>(&self, rgb: [f32; 3], asc: bool) -> [f32; 3] {
-        let channel = |c: usize| {
-            let v = fma::<F>(rgb[c], self.slope[c], self.offset[c]);
-            // max/min: NaN becomes 0 under the clamp; unclamped NaN fails `v < 0` and the
-            // power gives 0 for it.
-            let x = if asc { v.max(0.0).min(1.0) } else { v };
-            let p = self.power[c];
-            let powered = if p == 1.0 { x } else { pow::<F>(x, p) };
-            let powered = if p == 1.0 && x.is_nan() { 0.0 } else { powered };
-            if !asc && v < 0.0 {
-                v
-            } else {
-                powered
-            }
+    fn slope_offset<const F: bool>(&self, c: usize, x: f32, asc: bool) -> (f32, f32) {
+        let v = fma::<F>(x, self.slope[c], self.offset[c]);
+        // max/min: NaN becomes 0 under the clamp; unclamped NaN fails `v < 0` and the
+        // power gives 0 for it.
+        (v, if asc { v.max(0.0).min(1.0) } else { v })
+    }
+
+    /// The channel after its power `powered` (of the base, for power `p`).
+    #[inline(always)]
+    fn select_power(v: f32, powered: f32, p: f32, asc: bool) -> f32 {
+        let powered = if p == 1.0 && powered.is_nan() {
+            0.0
+        } else {
+            powered
         };
-        let v = [channel(0), channel(1), channel(2)];
+        if !asc && v < 0.0 {
+            v
+        } else {
+            powered
+        }
+    }
+
+    /// The saturation step (and the ASC style's clamp after it).
+    #[inline(always)]
+    #[allow(clippy::manual_clamp)]
+    fn saturation<const F: bool>(&self, v: [f32; 3], asc: bool) -> [f32; 3] {
         if self.sat == 1.0 {
             return v;
         }
@@ -64,6 +92,40 @@ impl Cdl32 {
             }
         };
         [s(v[0]), s(v[1]), s(v[2])]
+    }
+
+    /// [`Self::apply`] of every lane of planes `[r, g, b]`, in place, the powers over
+    /// whole planes ([`fastplanes::pow`]).
+    ///
+    /// # Safety
+    /// The CPU must support vector level `L`.
+    #[inline(always)]
+    unsafe fn apply_planes<const F: bool, const L: u8, const N: usize>(
+        &self,
+        planes: &mut [[f32; N]; 3],
+        asc: bool,
+    ) {
+        let mut base = [0.0f32; N];
+        for (c, plane) in planes.iter_mut().enumerate() {
+            for (v, x) in plane.iter_mut().zip(base.iter_mut()) {
+                (*v, *x) = self.slope_offset::<F>(c, *v, asc);
+            }
+            let p = self.power[c];
+            if p != 1.0 {
+                // SAFETY: the caller's level.
+                unsafe { fastplanes::pow::<F, L, N>(&mut base, p) };
+            }
+            for (v, &x) in plane.iter_mut().zip(&base) {
+                *v = Self::select_power(*v, x, p, asc);
+            }
+        }
+        if self.sat == 1.0 {
+            return;
+        }
+        let [r, g, b] = planes;
+        for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
+            [*r, *g, *b] = self.saturation::<F>([*r, *g, *b], asc);
+        }
     }
 }
 
@@ -96,13 +158,17 @@ impl GradeLanes {
     }
 
     /// Every value of planes `[r, g, b]` (lanes of one chunk) in place.
+    ///
+    /// # Safety
+    /// The CPU must support vector level `L`.
     #[inline(always)]
-    pub(super) fn planes<const F: bool, const N: usize>(&self, planes: &mut [[f32; N]; 3]) {
+    pub(super) unsafe fn planes<const F: bool, const L: u8, const N: usize>(
+        &self,
+        planes: &mut [[f32; N]; 3],
+    ) {
         for cdl in &self.cdls {
-            let [r, g, b] = planes;
-            for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
-                [*r, *g, *b] = cdl.apply::<F>([*r, *g, *b], self.asc);
-            }
+            // SAFETY: the caller's level.
+            unsafe { cdl.apply_planes::<F, L, N>(planes, self.asc) };
         }
     }
 
@@ -150,7 +216,8 @@ impl GradeLanes {
             let n = s.len().min(d.len());
             // SAFETY: the caller's level.
             unsafe { planes::load::<L, N>(&s[..n], &mut lanes) };
-            self.planes::<F, N>(&mut lanes);
+            // SAFETY: the caller's level.
+            unsafe { self.planes::<F, L, N>(&mut lanes) };
             // SAFETY: the caller's level.
             unsafe { planes::store::<L, N>(&lanes, &mut d[..n]) };
         }

@@ -12,7 +12,8 @@ use super::finish::Finish;
 use super::grade::GradeLanes;
 use super::planes::{self, AVX2, AVX512, PORTABLE};
 use crate::output::aces2::Aces2Lanes;
-use crate::output::fastmath32::{exp2, floor_index, fma, pow, PORTABLE_FMA};
+use crate::output::fastmath32::{floor_index, fma, pow, PORTABLE_FMA};
+use crate::output::fastplanes;
 use crate::output::matrix::Primaries;
 use crate::output::GamutCompression;
 use crate::spaces::{Curve, InputSpace};
@@ -46,16 +47,33 @@ struct LogDecode {
 }
 
 impl LogDecode {
-    /// Linear value of code `y`, and whether the f64 path must take the node.
+    /// Every code `y` of `planes` to its linear value, flagging the nodes the f64 path
+    /// must take; the 2^x over whole planes ([`fastplanes::exp2`]).
+    ///
+    /// # Safety
+    /// The CPU must support vector level `L`.
     #[inline(always)]
-    fn apply<const F: bool>(&self, y: f32) -> (f32, bool) {
-        let e2 = (y - self.log_offset) * self.exp2_slope;
-        let log = (exp2::<F>(e2) - self.lin_offset) * self.inv_lin_slope;
-        let toe = (y - self.linear_offset) * self.inv_linear_slope;
-        let below = y < self.log_break;
-        // exp2 saturates at 2¹²⁷: such codes are far outside any grade.
-        let out = e2.abs().partial_cmp(&120.0) != Some(std::cmp::Ordering::Less) && !below;
-        (if below { toe } else { log }, out)
+    unsafe fn planes<const F: bool, const L: u8>(
+        &self,
+        planes: &mut [[f32; CHUNK]; 3],
+        flags: &mut [bool; CHUNK],
+    ) {
+        let mut e2 = [0.0f32; CHUNK];
+        for p in planes.iter_mut() {
+            for ((e, &y), f) in e2.iter_mut().zip(p.iter()).zip(flags.iter_mut()) {
+                *e = (y - self.log_offset) * self.exp2_slope;
+                let below = y < self.log_break;
+                // exp2 saturates at 2¹²⁷: such codes are far outside any grade.
+                *f |= e.abs().partial_cmp(&120.0) != Some(std::cmp::Ordering::Less) && !below;
+            }
+            // SAFETY: the caller's level.
+            unsafe { fastplanes::exp2::<F, L, CHUNK>(&mut e2) };
+            for (y, &e) in p.iter_mut().zip(&e2) {
+                let log = (e - self.lin_offset) * self.inv_lin_slope;
+                let toe = (*y - self.linear_offset) * self.inv_linear_slope;
+                *y = if *y < self.log_break { toe } else { log };
+            }
+        }
     }
 }
 
@@ -309,10 +327,13 @@ impl ExactLanes {
                 p[n..].fill(0.0);
             }
             if let Some((_, grade)) = graded {
-                grade.planes::<F, CHUNK>(&mut planes);
+                // SAFETY: the caller's level.
+                unsafe { grade.planes::<F, L, CHUNK>(&mut planes) };
             }
-            self.to_aces::<F>(&mut planes, &mut flags);
-            self.rendering.planes::<F>(&planes, &mut out);
+            // SAFETY: the caller's level.
+            unsafe { self.to_aces::<F, L>(&mut planes, &mut flags) };
+            // SAFETY: the caller's level.
+            unsafe { self.rendering.planes::<F, L>(&planes, &mut out) };
             let flagged = (0..n).filter(|&i| flags[i]);
             fallback.extend(flagged.map(|i| k * CHUNK + i));
             if let Some((finish, table)) = finish.and_then(|f| Some((f, f.chunk_table()?))) {
@@ -325,12 +346,20 @@ impl ExactLanes {
     }
 
     /// Working-space planes → ACES2065-1 planes, in place, one loop per stage.
+    ///
+    /// # Safety
+    /// The CPU must support vector level `L`.
     #[inline(always)]
-    fn to_aces<const F: bool>(&self, planes: &mut [[f32; CHUNK]; 3], flags: &mut [bool; CHUNK]) {
+    unsafe fn to_aces<const F: bool, const L: u8>(
+        &self,
+        planes: &mut [[f32; CHUNK]; 3],
+        flags: &mut [bool; CHUNK],
+    ) {
         flags.fill(false);
         match &self.decode {
             Decode::Linear => {}
-            Decode::Log(d) => decode_planes(planes, flags, |y| d.apply::<F>(y)),
+            // SAFETY: the caller's level.
+            Decode::Log(d) => unsafe { d.planes::<F, L>(planes, flags) },
             Decode::Table(d) => decode_planes(planes, flags, |y| d.apply(y)),
         }
         for i in 0..CHUNK {

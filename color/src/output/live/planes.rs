@@ -10,12 +10,7 @@
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
-/// The vector level of a lane loop: portable (no intrinsics).
-pub(super) const PORTABLE: u8 = 0;
-/// AVX2, 8 nodes per shuffle group.
-pub(super) const AVX2: u8 = 1;
-/// AVX-512, 16 nodes per shuffle group.
-pub(super) const AVX512: u8 = 2;
+pub(super) use crate::output::fastplanes::{AVX2, AVX512, PORTABLE};
 
 /// Nodes per shuffle group at level `L`.
 const fn group(level: u8) -> usize {

@@ -1,0 +1,290 @@
+//! Powers and `exp2` over planes of lanes (arrays of `N` values, `N` a multiple
+//! of 16) for the live bake's stage loops, at a vector level chosen at compile time.
+//!
+//! At AVX-512 ([`AVX512`]) in explicit intrinsics, the render kernels' approach
+//! ([`crate::kernel::pow`], its tables): `vgetexpps`/`vgetmantps` split x = 2^e·m,
+//! `vpermps` looks up the mantissa's cell (16 cells, its top four bits) for 1/c and
+//! log₂ c, a degree-4 polynomial gives log₂(m/c) (|m/c − 1| ≤ 1/16), `vrndscaleps`
+//! splits t = p·log₂x into k + f, a degree-5 polynomial gives 2^f and `vscalefps`
+//! applies 2^k (saturating to 0 or ∞ on its own): about 20 instructions a power, where
+//! LLVM's code for [`crate::output::fastmath32`]'s scalar-style power is about 32. The
+//! kernels' power itself is bit-exact against its scalar reference (a two-float p·e,
+//! two reductions): not needed here, where f32 rounding of the stages dominates.
+//! Other levels run [`crate::output::fastmath32`] in a loop the compiler vectorises.
+//!
+//! Accuracy (tested below against f64): `pow` within 3e-7·(1 + |p·log₂x|) relative,
+//! as [`crate::output::fastmath32::pow`]; `exp2` within 3e-7 relative.
+
+#[cfg(target_arch = "x86_64")]
+use std::arch::x86_64::*;
+
+use crate::output::fastmath32;
+
+/// The vector level of a lane loop: portable (no intrinsics).
+pub(crate) const PORTABLE: u8 = 0;
+/// AVX2 (and FMA).
+pub(crate) const AVX2: u8 = 1;
+/// AVX-512 F/VL/BW/DQ.
+pub(crate) const AVX512: u8 = 2;
+
+/// `log₂ c` of the kernels' 16 mantissa cells (its table less 1 above √2, plus that 1).
+#[cfg(target_arch = "x86_64")]
+const LOG2_CELL: [f32; 16] = {
+    use crate::kernel::pow::{LOG2_CENTRE, LOG2_EXPONENT_STEP};
+    let mut out = [0.0f32; 16];
+    let mut j = 0;
+    while j < 16 {
+        out[j] = LOG2_CENTRE[j] + LOG2_EXPONENT_STEP[j];
+        j += 1;
+    }
+    out
+};
+
+/// `2^f` on f ∈ [−½, ½], degree 5 with p(0) = 1: [`fastmath32`]'s.
+const EXP2_POLY: [f32; 6] = fastmath32::EXP2_POLY;
+
+/// Every lane `x` of `plane` to `x^p` (`x ≤ 0` and NaN give 0).
+///
+/// # Safety
+/// The CPU must support level `L`.
+#[inline(always)]
+pub(crate) unsafe fn pow<const F: bool, const L: u8, const N: usize>(plane: &mut [f32; N], p: f32) {
+    #[cfg(target_arch = "x86_64")]
+    if L == AVX512 {
+        // SAFETY: the caller's level.
+        return unsafe { avx512::pow_plane(plane, p) };
+    }
+    for x in plane.iter_mut() {
+        *x = fastmath32::pow::<F>(*x, p);
+    }
+}
+
+/// Every lane `x` of `plane` to `x^p` for the lane's own `p` (`x ≤ 0` and NaN give 0).
+///
+/// # Safety
+/// The CPU must support level `L`.
+#[inline(always)]
+pub(crate) unsafe fn pow_each<const F: bool, const L: u8, const N: usize>(
+    plane: &mut [f32; N],
+    p: &[f32; N],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if L == AVX512 {
+        // SAFETY: the caller's level.
+        return unsafe { avx512::pow_each_plane(plane, p) };
+    }
+    for (x, &p) in plane.iter_mut().zip(p) {
+        *x = fastmath32::pow::<F>(*x, p);
+    }
+}
+
+/// Every lane `x` of `plane` to 2^x (for |x| ≤ 120; the levels saturate differently beyond).
+///
+/// # Safety
+/// The CPU must support level `L`.
+#[inline(always)]
+pub(crate) unsafe fn exp2<const F: bool, const L: u8, const N: usize>(plane: &mut [f32; N]) {
+    #[cfg(target_arch = "x86_64")]
+    if L == AVX512 {
+        // SAFETY: the caller's level.
+        return unsafe { avx512::exp2_plane(plane) };
+    }
+    for x in plane.iter_mut() {
+        *x = fastmath32::exp2::<F>(*x);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::*;
+    use crate::kernel::pow::{LOG2_INV_CENTRE, LOG2_POLY};
+
+    const NEAREST: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+
+    /// The 16-lane vectors of a plane.
+    macro_rules! vectors {
+        ($plane:expr) => {{
+            const { assert!(N % 16 == 0) };
+            $plane.chunks_exact_mut(16)
+        }};
+    }
+
+    /// # Safety
+    /// The CPU must support AVX-512 F/VL/BW/DQ; `N` is a multiple of 16.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    pub(super) unsafe fn pow_plane<const N: usize>(plane: &mut [f32; N], p: f32) {
+        let p = _mm512_set1_ps(p);
+        for v in vectors!(plane) {
+            // SAFETY: `v` holds 16 floats.
+            unsafe { _mm512_storeu_ps(v.as_mut_ptr(), pow(_mm512_loadu_ps(v.as_ptr()), p)) };
+        }
+    }
+
+    /// # Safety
+    /// As [`pow_plane`].
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    pub(super) unsafe fn pow_each_plane<const N: usize>(plane: &mut [f32; N], p: &[f32; N]) {
+        for (v, p) in vectors!(plane).zip(p.chunks_exact(16)) {
+            // SAFETY: `v` and `p` hold 16 floats each.
+            unsafe {
+                let x = pow(_mm512_loadu_ps(v.as_ptr()), _mm512_loadu_ps(p.as_ptr()));
+                _mm512_storeu_ps(v.as_mut_ptr(), x);
+            }
+        }
+    }
+
+    /// # Safety
+    /// As [`pow_plane`].
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    pub(super) unsafe fn exp2_plane<const N: usize>(plane: &mut [f32; N]) {
+        for v in vectors!(plane) {
+            // SAFETY: `v` holds 16 floats.
+            unsafe { _mm512_storeu_ps(v.as_mut_ptr(), exp2(_mm512_loadu_ps(v.as_ptr()))) };
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn table(t: &[f32; 16]) -> __m512 {
+        // SAFETY: t holds 16 floats.
+        unsafe { _mm512_loadu_ps(t.as_ptr()) }
+    }
+
+    /// log₂x of positive normal or subnormal lanes (others: what the steps give).
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    fn log2(x: __m512) -> __m512 {
+        let set = _mm512_set1_ps;
+        let e = _mm512_getexp_ps(x);
+        let m = _mm512_getmant_ps::<_MM_MANT_NORM_1_2, _MM_MANT_SIGN_SRC>(x);
+        let j = _mm512_srli_epi32::<19>(_mm512_castps_si512(m));
+        let r = _mm512_fmsub_ps(
+            m,
+            _mm512_permutexvar_ps(j, table(&LOG2_INV_CENTRE)),
+            set(1.0),
+        );
+        let [c1, c2, c3, c4] = LOG2_POLY.map(|c| set(c));
+        let poly = _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_fmadd_ps(c4, r, c3), r, c2), r, c1);
+        let u = _mm512_fmadd_ps(r, poly, _mm512_permutexvar_ps(j, table(&LOG2_CELL)));
+        _mm512_add_ps(e, u)
+    }
+
+    /// 2^t, saturating to 0 and ∞.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    fn exp2(t: __m512) -> __m512 {
+        let k = _mm512_roundscale_ps::<NEAREST>(t);
+        let f = _mm512_sub_ps(t, k);
+        let mut q = _mm512_set1_ps(EXP2_POLY[5]);
+        for &c in EXP2_POLY[..5].iter().rev() {
+            q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(c));
+        }
+        _mm512_scalef_ps(q, k)
+    }
+
+    /// x^p; lanes with x not above 0 (NaN included) give 0.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    fn pow(x: __m512, p: __m512) -> __m512 {
+        let positive = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(x, _mm512_setzero_ps());
+        let t = _mm512_mul_ps(p, log2(x));
+        let k = _mm512_roundscale_ps::<NEAREST>(t);
+        let f = _mm512_sub_ps(t, k);
+        let mut q = _mm512_set1_ps(EXP2_POLY[5]);
+        for &c in EXP2_POLY[..5].iter().rev() {
+            q = _mm512_fmadd_ps(q, f, _mm512_set1_ps(c));
+        }
+        _mm512_maskz_scalef_ps(positive, q, k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Points over every binade from 2⁻¹²⁶ to 2¹²⁷, 97 per binade, in planes of 64.
+    fn wide() -> Vec<[f32; 64]> {
+        let v: Vec<f32> = (0..253 * 97)
+            .map(|i| 2f64.powf(i as f64 / 97.0 - 126.0) as f32)
+            .collect();
+        v.chunks(64)
+            .map(|c| {
+                let mut p = [1.0f32; 64];
+                p[..c.len()].copy_from_slice(c);
+                p
+            })
+            .collect()
+    }
+
+    fn levels() -> Vec<u8> {
+        let mut out = vec![PORTABLE];
+        #[cfg(target_arch = "x86_64")]
+        if crate::kernel::CpuLevel::Avx512.is_supported() {
+            out.push(AVX512);
+        }
+        out
+    }
+
+    fn pow_at(level: u8, plane: &mut [f32; 64], p: f32) {
+        // SAFETY: `levels` lists the supported levels only.
+        unsafe {
+            match level {
+                AVX512 => pow::<true, AVX512, 64>(plane, p),
+                _ => pow::<{ fastmath32::PORTABLE_FMA }, PORTABLE, 64>(plane, p),
+            }
+        }
+    }
+
+    #[test]
+    fn pow_is_within_its_stated_error_at_every_level() {
+        for level in levels() {
+            for p in [0.42f32, 1.0 / 0.42, 0.3, 1.15, 0.88, 1.0 / 2.4, 2.2] {
+                for plane in wide() {
+                    let mut got = plane;
+                    pow_at(level, &mut got, p);
+                    for (&x, &y) in plane.iter().zip(&got) {
+                        let want = f64::from(x).powf(f64::from(p));
+                        if !(1e-37..1e37).contains(&want) {
+                            continue;
+                        }
+                        let rel = (f64::from(y) - want).abs() / want;
+                        let t = (f64::from(p) * f64::from(x).log2()).abs();
+                        assert!(rel <= 3e-7 * (1.0 + t), "level {level}: {x}^{p}: {rel:e}");
+                    }
+                }
+                let mut special = [0.0f32; 64];
+                special[1] = -1.0;
+                special[2] = f32::NAN;
+                special[3] = 1.0;
+                pow_at(level, &mut special, p);
+                assert_eq!(&special[..4], &[0.0, 0.0, 0.0, 1.0], "level {level}");
+            }
+        }
+    }
+
+    #[test]
+    fn exp2_is_within_its_stated_error_at_every_level() {
+        for level in levels() {
+            let mut worst = 0.0f64;
+            for start in (0..250_000).step_by(64) {
+                let plane: [f32; 64] = std::array::from_fn(|i| -125.0 + (start + i) as f32 * 0.001);
+                let mut got = plane;
+                // SAFETY: `levels` lists the supported levels only.
+                unsafe {
+                    match level {
+                        AVX512 => exp2::<true, AVX512, 64>(&mut got),
+                        _ => exp2::<{ fastmath32::PORTABLE_FMA }, PORTABLE, 64>(&mut got),
+                    }
+                }
+                for (&x, &y) in plane.iter().zip(&got) {
+                    let want = 2f64.powf(f64::from(x));
+                    worst = worst.max((f64::from(y) - want).abs() / want);
+                }
+            }
+            assert!(worst <= 3e-7, "level {level}: exp2 {worst:e}");
+        }
+    }
+}
