@@ -11,6 +11,10 @@ mod v {
     use std::arch::x86_64::*;
 
     pub const LANES: usize = 8;
+    /// Packed f32 RGB rows take the fused loop ([`super::super::simd_fused`]): not at
+    /// AVX2, where it renders tetra33-f32 and tetra65-f32 5 % slower (16 registers hold
+    /// less of its constants) and the CDL workload 6 % slower (A/B, thread CPU time, load 3-4).
+    pub const FUSED_IO: bool = false;
     pub type F = __m256;
     pub type I = __m256i;
     /// A lane mask: all bits set in the lanes where it holds.

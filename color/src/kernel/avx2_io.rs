@@ -8,7 +8,7 @@
 //! and one lane permute puts them in pixel order; storing runs the same steps backwards.
 
 use super::frame::CodeScale;
-use super::rows::{rest_in, rest_out, Block, FastIo};
+use super::rows::{rest_in, rest_out, Block, FastIo, BLOCK};
 use std::arch::x86_64::*;
 
 /// Vector I/O of the AVX2 level.
@@ -180,14 +180,7 @@ unsafe fn put128(p: *mut u8, v: __m128i, stream: bool) {
 fn load_rgb_f32(px: &[f32], blk: &mut Block) -> usize {
     let groups = px.len() / 24;
     for g in 0..groups {
-        let w = &px[24 * g..24 * g + 24];
-        // SAFETY: `w` holds 24 floats: three 8-float reads.
-        let [a, b, c] = [0, 8, 16].map(|o| unsafe { _mm256_loadu_si256(w.as_ptr().add(o).cast()) });
-        put(
-            blk,
-            g,
-            deinterleave(a, b, c).map(|v| _mm256_castsi256_ps(v)),
-        );
+        Avx2Io::load_group_f32(&px[24 * g..24 * g + 24], blk, 8 * g);
     }
     8 * groups
 }
@@ -197,14 +190,41 @@ fn load_rgb_f32(px: &[f32], blk: &mut Block) -> usize {
 fn store_rgb_f32(blk: &Block, px: &mut [f32], stream: bool) -> usize {
     let groups = px.len() / 24;
     for g in 0..groups {
-        let [r, gr, b] = get(blk, g).map(|v| _mm256_castps_si256(v));
-        let w = &mut px[24 * g..24 * g + 24];
+        Avx2Io::store_group_f32(blk, 8 * g, &mut px[24 * g..24 * g + 24], stream);
+    }
+    8 * groups
+}
+
+impl Avx2Io {
+    /// Pixels `i..i + 8` of the block's planes (`i` a multiple of 8) from the packed f32
+    /// RGB samples `w` (24).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(crate) fn load_group_f32(w: &[f32], blk: &mut Block, i: usize) {
+        let w = &w[..24];
+        assert!(i + 8 <= BLOCK && i.is_multiple_of(8));
+        // SAFETY: `w` holds 24 floats: three 8-float reads.
+        let [a, b, c] = [0, 8, 16].map(|o| unsafe { _mm256_loadu_si256(w.as_ptr().add(o).cast()) });
+        put(
+            blk,
+            i / 8,
+            deinterleave(a, b, c).map(|v| _mm256_castsi256_ps(v)),
+        );
+    }
+
+    /// Pixels `i..i + 8` of the block's planes (`i` a multiple of 8) into the packed f32
+    /// RGB samples `w` (24), streamed when `stream` and aligned.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(crate) fn store_group_f32(blk: &Block, i: usize, w: &mut [f32], stream: bool) {
+        let w = &mut w[..24];
+        assert!(i + 8 <= BLOCK && i.is_multiple_of(8));
+        let [r, gr, b] = get(blk, i / 8).map(|v| _mm256_castps_si256(v));
         for (k, v) in interleave(r, gr, b).into_iter().enumerate() {
             // SAFETY: `w` holds 24 floats; 8k + 8 ≤ 24.
             unsafe { put256(w.as_mut_ptr().add(8 * k).cast(), v, stream) };
         }
     }
-    8 * groups
 }
 
 #[inline]

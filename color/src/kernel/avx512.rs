@@ -15,6 +15,8 @@ mod v {
     use std::arch::x86_64::*;
 
     pub const LANES: usize = 16;
+    /// Packed f32 RGB rows take the fused loop ([`super::super::simd_fused`]).
+    pub const FUSED_IO: bool = true;
     pub type F = __m512;
     pub type I = __m512i;
     /// A lane mask: one bit per lane.

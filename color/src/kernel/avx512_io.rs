@@ -152,9 +152,29 @@ unsafe fn put256(p: *mut u8, v: __m256i, stream: bool) {
 #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
 fn load_rgb_f32(px: &[f32], blk: &mut Block) -> usize {
     let groups = px.len() / 48;
-    let idx = DEINTERLEAVE.map(|(ab, c, m)| (idx32(&ab), idx32(&c), m));
     for g in 0..groups {
-        let w = &px[48 * g..48 * g + 48];
+        Avx512Io::load_group_f32(&px[48 * g..48 * g + 48], blk, 16 * g);
+    }
+    16 * groups
+}
+
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+fn store_rgb_f32(blk: &Block, px: &mut [f32], stream: bool) -> usize {
+    let groups = px.len() / 48;
+    for g in 0..groups {
+        Avx512Io::store_group_f32(blk, 16 * g, &mut px[48 * g..48 * g + 48], stream);
+    }
+    16 * groups
+}
+
+impl Avx512Io {
+    /// Pixels `i..i + 16` of the block's planes from the packed f32 RGB samples `w` (48).
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+    pub(crate) fn load_group_f32(w: &[f32], blk: &mut Block, i: usize) {
+        let w = &w[..48];
+        let idx = DEINTERLEAVE.map(|(ab, c, m)| (idx32(&ab), idx32(&c), m));
         // SAFETY: `w` holds 48 floats: three 16-float reads.
         let (a, b, c) = unsafe {
             let p = w.as_ptr();
@@ -168,23 +188,24 @@ fn load_rgb_f32(px: &[f32], blk: &mut Block) -> usize {
             _mm512_mask_permutexvar_ps(_mm512_permutex2var_ps(a, ab, b), m, ci, c)
         });
         for (plane, v) in [&mut blk.r, &mut blk.g, &mut blk.b].into_iter().zip(ch) {
-            // SAFETY: 16g + 16 ≤ n ≤ BLOCK floats of the plane.
-            unsafe { _mm512_storeu_ps(plane.as_mut_ptr().add(16 * g), v) };
+            let plane = &mut plane[i..i + 16];
+            // SAFETY: `plane` holds 16 floats.
+            unsafe { _mm512_storeu_ps(plane.as_mut_ptr(), v) };
         }
     }
-    16 * groups
-}
 
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
-fn store_rgb_f32(blk: &Block, px: &mut [f32], stream: bool) -> usize {
-    let groups = px.len() / 48;
-    let idx = INTERLEAVE.map(|(rg, b, m)| (idx32(&rg), idx32(&b), m));
-    for g in 0..groups {
-        // SAFETY: 16g + 16 ≤ n ≤ BLOCK floats of each plane.
-        let [r, gr, b] =
-            [&blk.r, &blk.g, &blk.b].map(|p| unsafe { _mm512_loadu_ps(p.as_ptr().add(16 * g)) });
-        let w = &mut px[48 * g..48 * g + 48];
+    /// Pixels `i..i + 16` of the block's planes into the packed f32 RGB samples `w` (48),
+    /// streamed when `stream` and aligned.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+    pub(crate) fn store_group_f32(blk: &Block, i: usize, w: &mut [f32], stream: bool) {
+        let w = &mut w[..48];
+        let idx = INTERLEAVE.map(|(rg, b, m)| (idx32(&rg), idx32(&b), m));
+        let [r, gr, b] = [&blk.r, &blk.g, &blk.b].map(|p| {
+            let p = &p[i..i + 16];
+            // SAFETY: `p` holds 16 floats.
+            unsafe { _mm512_loadu_ps(p.as_ptr()) }
+        });
         for (k, (rg, bi, m)) in idx.into_iter().enumerate() {
             let v = _mm512_mask_permutexvar_ps(_mm512_permutex2var_ps(r, rg, gr), m, bi, b);
             // SAFETY: `w` holds 48 floats; 16k + 16 ≤ 48.
@@ -197,7 +218,6 @@ fn store_rgb_f32(blk: &Block, px: &mut [f32], stream: bool) -> usize {
             };
         }
     }
-    16 * groups
 }
 
 #[inline]

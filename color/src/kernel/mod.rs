@@ -27,6 +27,8 @@ mod prepared;
 mod rows;
 mod scalar;
 #[cfg(target_arch = "x86_64")]
+mod simd_fused;
+#[cfg(target_arch = "x86_64")]
 mod simd_level;
 #[cfg(target_arch = "x86_64")]
 mod simd_math;

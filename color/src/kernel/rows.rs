@@ -430,13 +430,89 @@ pub(crate) fn process_row_pipelined<T: Sample, F: FastIo>(
     }
 }
 
+/// One step of [`process_row_fused`]: the source samples of block `s` and the planes to
+/// load them into, block `s − 1` to locate (its planes and pixel count), and block `s − 2`
+/// to blend and store (its planes and destination samples); each `None` where the row has
+/// no such block. Block `s − 1`'s half-way state goes to slot `1 − parity`, block
+/// `s − 2`'s is in slot `parity`.
+pub(crate) struct Fused<'a> {
+    pub load: Option<(&'a [f32], &'a mut Block)>,
+    pub cell: Option<(&'a mut Block, usize)>,
+    pub blend: Option<(&'a mut Block, &'a mut [f32])>,
+    pub parity: usize,
+    /// The source samples of block `s + 1`, to prefetch.
+    pub ahead: &'a [f32],
+}
+
+/// [`process_row_pipelined`] for packed f32 RGB out of place, with the loads and stores
+/// in the step too: one loop can then load a block, locate the one before and blend and
+/// store the one before that, so the source's and destination's memory traffic overlaps
+/// the lattice reads instead of waiting between them.
+#[inline(always)]
+pub(crate) fn process_row_fused(
+    src: &[f32],
+    dst: &mut [f32],
+    width: usize,
+    stream: bool,
+    mut step: impl FnMut(Fused<'_>),
+) {
+    let mut blks = [Block::new(), Block::new(), Block::new()];
+    // (first pixel, pixels) of blocks s, s − 1 and s − 2.
+    let mut spans: [Option<(usize, usize)>; 3] = [None; 3];
+    let mut next = if stream {
+        line_start_at(dst.as_ptr() as usize, 12)
+    } else {
+        0
+    };
+    let (mut x0, mut s) = (0, 0);
+    loop {
+        let load = (x0 < width).then(|| {
+            let n = if next == 0 { BLOCK } else { next }.min(width - x0);
+            next = BLOCK;
+            (x0, n)
+        });
+        spans = [load, spans[0], spans[1]];
+        if spans.iter().all(Option::is_none) {
+            break;
+        }
+        let ahead = match load {
+            Some((x0, n)) => &src[3 * (x0 + n)..3 * (x0 + n + BLOCK.min(width - x0 - n))],
+            None => &[],
+        };
+        let [a, b, c] = &mut blks;
+        let (lb, cb, bb) = match s % 3 {
+            0 => (a, c, b),
+            1 => (b, a, c),
+            _ => (c, b, a),
+        };
+        step(Fused {
+            load: spans[0].map(|(x0, n)| (&src[3 * x0..3 * (x0 + n)], lb)),
+            cell: spans[1].map(|(_, n)| (cb, n)),
+            blend: spans[2].map(|(x0, n)| (bb, &mut dst[3 * x0..3 * (x0 + n)])),
+            parity: s % 2,
+            ahead,
+        });
+        if let Some((_, n)) = load {
+            x0 += n;
+        }
+        s += 1;
+    }
+    if stream {
+        fence();
+    }
+}
+
 /// Pixels from the start of a packed destination row to its first pixel on a cache line
 /// (0 when there is none within the first 64, or the row is planar).
 fn line_start<T>(dst: &RowMut<'_, T>) -> usize {
     let RowMut::Packed(row, spp) = dst else {
         return 0;
     };
-    let (addr, bytes) = (row.as_ptr() as usize, spp * std::mem::size_of::<T>());
+    line_start_at(row.as_ptr() as usize, spp * std::mem::size_of::<T>())
+}
+
+/// [`line_start`] of a row at `addr` with pixels of `bytes`.
+fn line_start_at(addr: usize, bytes: usize) -> usize {
     (0..64)
         .find(|p| (addr + p * bytes).is_multiple_of(64))
         .unwrap_or(0)
@@ -484,7 +560,7 @@ fn prefetch_next<T>(
 /// (`prefetcht1`): with `prefetcht0` a block's requests (48 at 256 pixels) waited on L1's few fill
 /// buffers, busy with lattice misses (5-10 % slower on tetra33-f32 and -u16, AVX-512).
 #[inline(always)]
-fn prefetch<T, const WRITE: bool>(s: &[T]) {
+pub(crate) fn prefetch<T, const WRITE: bool>(s: &[T]) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_ET0, _MM_HINT_T1};

@@ -42,6 +42,12 @@ macro_rules! simd_level {
             let lattice = Lattice::choose::<T>(p, s);
             if p.lut.interpolation == Interpolation::Tetrahedral && matches!(lattice, Lattice::F32)
             {
+                // The fused loop pays on lattices in L2 (tetra33-f32 AVX-512 +6-8 %); on
+                // larger ones it costs (tetra65-f32 −8-10 %: A/B, thread CPU time, load 2.5).
+                let in_l2 = p.lut.nodes.len() * 4 < PAIRED_MIN_BYTES;
+                if v::FUSED_IO && in_l2 && src.is_some() && fused_row(p, src, dst, width, stream) {
+                    return;
+                }
                 let mut tetra = [Tetra::new(), Tetra::new()];
                 process_row_pipelined::<T, $io>(s, src, dst, width, stream, |cur, prev, slot| {
                     step(p, cur, prev, &mut tetra, slot)
@@ -558,6 +564,7 @@ macro_rules! simd_level {
         }
 
         super::simd_packed::simd_packed!($features);
+        super::simd_fused::simd_fused!($features, $io);
     };
 }
 
