@@ -381,7 +381,7 @@ pub(crate) fn process_row_pipelined<T: Sample, F: FastIo>(
     dst: &mut RowMut<'_, T>,
     width: usize,
     stream: bool,
-    mut step: impl FnMut(Option<(&mut Block, usize)>, Option<(&mut Block, usize)>, usize),
+    mut step: impl FnMut(Option<(&mut Block, usize)>, Option<(&mut Block, usize)>, usize, Ahead),
 ) {
     let mut blks = [Block::new(), Block::new()];
     let alpha = match src {
@@ -393,6 +393,7 @@ pub(crate) fn process_row_pipelined<T: Sample, F: FastIo>(
     let mut n = if stream { line_start(dst) } else { 0 };
     let mut prev: Option<(usize, usize)> = None;
     let mut slot = 0;
+    let mut ahead = Ahead::NONE;
     while x0 < width || prev.is_some() {
         let [a, b] = &mut blks;
         let (cur_blk, prev_blk) = if slot == 0 { (a, b) } else { (b, a) };
@@ -401,7 +402,14 @@ pub(crate) fn process_row_pipelined<T: Sample, F: FastIo>(
                 n = BLOCK;
             }
             n = n.min(width - x0);
-            prefetch_next(src, dst, x0 + n, BLOCK.min(width - x0 - n), stream);
+            let (x1, next) = (x0 + n, BLOCK.min(width - x0 - n));
+            match src {
+                // Streamed: the step spreads the next block's source prefetch over its loop.
+                Some(RowRef::Packed(row, spp)) if stream => {
+                    ahead = Ahead::of(&row[x1 * spp..(x1 + next) * spp]);
+                }
+                _ => prefetch_next(src, dst, x1, next, stream),
+            }
             match src {
                 Some(src) => load::<T, F>(src, x0, n, s, cur_blk),
                 None => load::<T, F>(&dst.as_ref(), x0, n, s, cur_blk),
@@ -414,6 +422,7 @@ pub(crate) fn process_row_pipelined<T: Sample, F: FastIo>(
             cur.map(|(_, n)| (&mut *cur_blk, n)),
             prev.map(|(_, n)| (&mut *prev_blk, n)),
             slot,
+            std::mem::replace(&mut ahead, Ahead::NONE),
         );
         if let Some((px0, pn)) = prev {
             store::<T, F>(prev_blk, alpha, dst, px0, pn, s, stream);
@@ -427,6 +436,52 @@ pub(crate) fn process_row_pipelined<T: Sample, F: FastIo>(
     }
     if stream {
         fence();
+    }
+}
+
+/// The source lines of a row's next block, for a step to prefetch a part at a time from
+/// inside its loop (a block's lines at once wait on L1's fill buffers, busy with the
+/// lattice reads).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ahead {
+    /// The first byte's line.
+    line: *const i8,
+    lines: usize,
+}
+
+impl Ahead {
+    pub const NONE: Ahead = Ahead {
+        line: std::ptr::null(),
+        lines: 0,
+    };
+
+    fn of<T>(s: &[T]) -> Self {
+        let (at, bytes) = (s.as_ptr().cast::<i8>(), std::mem::size_of_val(s));
+        if bytes == 0 {
+            return Self::NONE;
+        }
+        let first = at as usize & !63;
+        Self {
+            line: at.wrapping_sub(at as usize - first),
+            lines: ((at as usize + bytes - 1) >> 6) - (first >> 6) + 1,
+        }
+    }
+
+    /// Prefetches (into L2, as [`prefetch`]) the lines of part `k` of `parts`.
+    #[inline(always)]
+    pub fn part(self, k: usize, parts: usize) {
+        #[cfg(target_arch = "x86_64")]
+        for j in self.lines * k / parts..self.lines * (k + 1) / parts {
+            // SAFETY: SSE is part of the x86_64 baseline; a prefetch is only a hint (it
+            // never faults), and the line is one of the source slice's.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(
+                    self.line.wrapping_add(64 * j),
+                )
+            };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = (k, parts);
     }
 }
 

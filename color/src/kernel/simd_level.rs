@@ -21,7 +21,9 @@ macro_rules! simd_level {
         use super::prepared::{
             Axis, CdlTable, LutTable, Prepared, ShaperTable, LUMA, PAIRED_MIN_BYTES,
         };
-        use super::rows::{process_row, process_row_pipelined, Block, RowMut, RowRef, BLOCK};
+        use super::rows::{
+            process_row, process_row_pipelined, Ahead, Block, RowMut, RowRef, BLOCK,
+        };
         use crate::cdl::CdlStyle;
         use crate::lut::Interpolation;
         use v::{F, I};
@@ -49,9 +51,14 @@ macro_rules! simd_level {
                     return;
                 }
                 let mut tetra = [Tetra::new(), Tetra::new()];
-                process_row_pipelined::<T, $io>(s, src, dst, width, stream, |cur, prev, slot| {
-                    step(p, cur, prev, &mut tetra, slot)
-                });
+                process_row_pipelined::<T, $io>(
+                    s,
+                    src,
+                    dst,
+                    width,
+                    stream,
+                    |cur, prev, slot, ahead| step(p, cur, prev, &mut tetra, slot, ahead),
+                );
                 return;
             }
             let mut tetra = Tetra::new();
@@ -71,6 +78,7 @@ macro_rules! simd_level {
             prev: Option<(&mut Block, usize)>,
             tetra: &mut [Tetra; 2],
             slot: usize,
+            ahead: Ahead,
         ) {
             let lut = LutV::for_f32(p);
             let [a, b] = tetra;
@@ -81,9 +89,9 @@ macro_rules! simd_level {
             }
             // One loop per order, so neither tests the order per vector.
             if lut.paired {
-                halves::<true>(&lut, cur, prev, t_cur, t_prev);
+                halves::<true>(&lut, cur, prev, t_cur, t_prev, ahead);
             } else {
-                halves::<false>(&lut, cur, prev, t_cur, t_prev);
+                halves::<false>(&lut, cur, prev, t_cur, t_prev, ahead);
             }
         }
 
@@ -96,6 +104,7 @@ macro_rules! simd_level {
             prev: Option<(&mut Block, usize)>,
             t_cur: &mut Tetra,
             t_prev: &Tetra,
+            ahead: Ahead,
         ) {
             let mut i = 0;
             match (cur, prev) {
@@ -104,12 +113,14 @@ macro_rules! simd_level {
                     while i < n {
                         put(pb, i, lut.blend(t_prev, i));
                         lut.tetrahedron::<PAIRED>(get(c, i), t_cur, i, true);
+                        ahead.part(i / v::LANES, BLOCK / v::LANES);
                         i += v::LANES;
                     }
                 }
                 (Some((c, nc)), None) => {
                     while i < nc {
                         lut.tetrahedron::<PAIRED>(get(c, i), t_cur, i, true);
+                        ahead.part(i / v::LANES, BLOCK / v::LANES);
                         i += v::LANES;
                     }
                 }
@@ -120,6 +131,10 @@ macro_rules! simd_level {
                     }
                 }
                 (None, None) => {}
+            }
+            // The parts a short block's loop did not reach.
+            for k in i / v::LANES..BLOCK / v::LANES {
+                ahead.part(k, BLOCK / v::LANES);
             }
         }
 
