@@ -17,7 +17,7 @@ use crate::output::fastplanes::{self, AVX2, AVX512, PORTABLE};
 use crate::output::matrix::{mul, Mat3};
 
 /// Values per chunk of [`Aces2Lanes::unclamped_batch`].
-pub const CHUNK: usize = 64;
+pub const CHUNK: usize = 128;
 /// Per-hue tables are padded to this power of two (indices are masked, never checked).
 const TABLE: usize = 512;
 /// Entries of the hue bin table (a power of two).

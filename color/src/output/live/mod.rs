@@ -20,7 +20,7 @@
 //! server's devices therefore get [`LiveBake::bake_exact`] once a grade settles.
 //! ACES 1.x outputs have no f32 path yet: their live bake is the table bake below.
 //!
-//! The lanes run stage by stage over chunks of 64 nodes (CDLs, decode, front, two
+//! The lanes run stage by stage over chunks of 128 nodes (CDLs, decode, front, two
 //! halves of the tonescale, chroma, two halves of the gamut compression, back, then the
 //! near-zero test and the encoding): one stage's vectors are independent, so their long
 //! chains of powers, divisions and gathers overlap; the whole chain per vector in one
