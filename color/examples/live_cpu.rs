@@ -1,8 +1,8 @@
 //! Times the live bake (33³: camera log → ACEScct → CDL → 33³ look LUT or look CDL → output) per
 //! output id by the calling thread's CPU time: a new trim at every bake, best and median
 //! of a few hundred bakes. The CPU level follows LOOKWIRE_CPU (avx512, avx2, scalar).
-//! `cargo run --release -p lookwire-color --example live_cpu [runs] [ids…]`; LIVE_CPU_LOOK=lut
-//! or cdl times one kind of look only, LIVE_CPU_NODES=1 prints the nodes computed in f64.
+//! `cargo run --release -p lookwire-color --example live_cpu [runs] [ids…]`; LIVE_CPU_LOOK=lut,
+//! cdl or none (the bake's CDL alone) times one kind of look only, LIVE_CPU_NODES=1 prints the nodes computed in f64.
 
 use std::sync::Arc;
 
@@ -76,7 +76,7 @@ fn main() {
         let out = OutputTransform::from_id(id).expect("output id");
         let table = Arc::new(OutputTable::acescct(&out, false, 65).unwrap());
         let only = std::env::var("LIVE_CPU_LOOK").ok();
-        for kind in ["lut", "cdl"] {
+        for kind in ["lut", "cdl", "none"] {
             if only.as_deref().is_some_and(|o| o != kind) {
                 continue;
             }
@@ -84,7 +84,8 @@ fn main() {
                 LiveBake::new(&space, WorkingSpace::AcesCct, Arc::clone(&table), 33).unwrap();
             match kind {
                 "lut" => live.set_look(Some(&look)),
-                _ => live.set_look_cdl(Some(look_cdl)),
+                "cdl" => live.set_look_cdl(Some(look_cdl)),
+                _ => {}
             }
             let (best, median) = time(&live, runs);
             println!(
