@@ -3,6 +3,7 @@
 //! rendered light is only known within an error interval.
 
 use crate::output::fastmath32::{log2, pow, PORTABLE_FMA};
+use crate::output::fastplanes;
 use crate::output::{Encoding, OutputTransform};
 
 /// Relative size of a channel (against the node's largest) below which the live bake
@@ -77,6 +78,9 @@ pub(super) struct Finish {
     table: Option<EncodeTable>,
     /// Code value of display black in the output's range.
     black: f32,
+    /// For the pure gamma encodings (BT.1886, 2.6): 1/γ and the range's span, so that
+    /// [`Self::apply_planes`] takes the power itself instead of the table.
+    gamma: Option<[f32; 2]>,
     /// True when every clamped value lands within the table after the matrix, so the
     /// branch-free loop over all nodes applies.
     in_table: bool,
@@ -113,6 +117,12 @@ impl Finish {
             encoding,
             table,
             black: range.apply(0.0) as f32,
+            gamma: match encoding {
+                Encoding::Bt1886 => Some(1.0 / 2.4),
+                Encoding::Gamma26 => Some(1.0 / 2.6),
+                _ => None,
+            }
+            .map(|g| [g as f32, (range.apply(1.0) - range.apply(0.0)) as f32]),
             exact: output.clone(),
         }
     }
@@ -237,16 +247,35 @@ impl Finish {
     }
 
     /// Code values of channel planes (unclamped rendering RGB) through `table`
-    /// ([`Self::chunk_table`]), in place.
+    /// ([`Self::chunk_table`]), in place; the pure gamma encodings by their power over
+    /// whole planes ([`fastplanes::pow`]: ~20 instructions per 16 values, where the
+    /// table takes two gathers per channel; within 3e-7 relative, the table 2e-6).
+    ///
+    /// # Safety
+    /// The CPU must support vector level `L`.
     #[inline(always)]
-    pub(super) fn apply_planes<const N: usize>(
+    pub(super) unsafe fn apply_planes<const F: bool, const L: u8, const N: usize>(
         &self,
         table: &EncodeTable,
         planes: &mut [[f32; N]; 3],
     ) {
-        let [r, g, b] = planes;
+        let Some([inv_gamma, span]) = self.gamma else {
+            let [r, g, b] = planes;
+            for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
+                [*r, *g, *b] = self.apply_in_table(table, [*r, *g, *b]);
+            }
+            return;
+        };
+        let [r, g, b] = &mut *planes;
         for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
-            [*r, *g, *b] = self.apply_in_table(table, [*r, *g, *b]);
+            [*r, *g, *b] = self.to_encoding([self.clamp(*r), self.clamp(*g), self.clamp(*b)]);
+        }
+        for plane in planes.iter_mut() {
+            // SAFETY: the caller's level.
+            unsafe { fastplanes::pow::<F, L, N>(plane, inv_gamma) };
+            for v in plane.iter_mut() {
+                *v = self.black + span * *v;
+            }
         }
     }
 

@@ -338,7 +338,8 @@ impl ExactLanes {
             fallback.extend(flagged.map(|i| k * CHUNK + i));
             if let Some((finish, table)) = finish.and_then(|f| Some((f, f.chunk_table()?))) {
                 finish.near_zero_planes(&out, n, k * CHUNK, fallback);
-                finish.apply_planes(table, &mut out);
+                // SAFETY: the caller's level.
+                unsafe { finish.apply_planes::<F, L, CHUNK>(table, &mut out) };
             }
             // SAFETY: the caller's level.
             unsafe { planes::store::<L, CHUNK>(&out, chunk) };
