@@ -160,9 +160,12 @@ pub async fn list_events(
         ));
     }
     let since = query.since;
-    let events = state
+    // Only what is durable: the store may already hold a commit whose disk sync runs.
+    let durable = state.show.view().version;
+    let mut events = state
         .with_reader(move |s| s.events_since(since, limit))
         .await?;
+    events.retain(|e| e.version <= durable);
     Ok(Json(events))
 }
 

@@ -248,10 +248,15 @@ impl Run {
 async fn replay(state: &AppState, mut since: u64, sink: &mut Sink) -> Result<u64, Closed> {
     loop {
         let from = since;
+        // Only what is durable: the store may already hold a commit whose disk sync runs.
+        let durable = state.show.view().version;
         let events = match state
             .with_reader(move |s| s.events_since(from, REPLAY_PAGE))
             .await
-        {
+            .map(|mut events| {
+                events.retain(|e| e.version <= durable);
+                events
+            }) {
             Ok(events) => events,
             Err(e) => {
                 let _ = sink.send(text(&error(None, e))).await;

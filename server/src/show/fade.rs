@@ -340,7 +340,7 @@ impl Fader {
     }
 
     /// Follows committed events and publishes the rendered show for `view`.
-    pub fn committed(&self, view: &Arc<ShowView>, events: &[Event]) {
+    pub fn committed<'a>(&self, view: &Arc<ShowView>, events: impl IntoIterator<Item = &'a Event>) {
         let now = self.clock.now();
         let mut fades = self.lock();
         let (num, den) = view.show.frame_rate.ratio();

@@ -4,6 +4,7 @@ mod action_patches;
 pub mod actions;
 pub mod curves;
 pub mod demo;
+mod durable;
 pub mod fade;
 pub mod fit;
 pub mod history;
@@ -18,6 +19,8 @@ pub mod writer;
 
 #[cfg(test)]
 mod curves_tests;
+#[cfg(test)]
+mod durable_tests;
 #[cfg(test)]
 mod fade_tests;
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! The one task that changes a show: commands in, snapshots and change events out.
 //!
-//! It runs on its own thread because every commit waits for the disk. Commands that queue
-//! up while a commit runs are applied together and committed in one transaction (group
-//! commit), so a burst costs one fsync rather than one per trim.
+//! It runs on its own thread. Commands that queue up while it works are applied together
+//! and written in one transaction (group commit). With a store that defers its disk sync
+//! ([`crate::store::Store::deferred_sync`]), the writer goes on with the next batch while
+//! the sync runs, and the batch is answered and broadcast once it is on the disk
+//! ([`super::durable`]).
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -11,6 +13,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use super::actions::{Action, Stamp};
+use super::durable::{Committed, Durable, Outlets, Reply};
 use super::fade::{Fader, FrameClock, SystemFrames};
 use super::history::{camera_of, History};
 use super::look_luts;
@@ -54,7 +57,7 @@ pub struct Applied {
 
 /// An action queued with [`ShowHandle::submit`].
 #[derive(Debug)]
-pub struct Pending(oneshot::Receiver<Result<Applied, ShowError>>);
+pub struct Pending(pub(super) oneshot::Receiver<Result<Applied, ShowError>>);
 
 impl Pending {
     /// Waits until the action is durable (or refused).
@@ -175,6 +178,7 @@ impl ShowHandle {
     ) -> Result<ShowHandle, StoreError> {
         let (show, history, version) = rebuild(store.as_mut(), fresh)?;
         load_look_luts(store.as_mut(), &show);
+        let sync = store.deferred_sync()?;
         let clock = Arc::new(Mutex::new(ShowClock::free_run(show.frame_rate)));
         let (tx, rx) = mpsc::channel(4096);
         let (view_tx, view) = watch::channel(Arc::new(ShowView {
@@ -186,15 +190,20 @@ impl ShowHandle {
         fader
             .spawn(view.clone())
             .map_err(|e| StoreError::Corrupt(format!("cannot start the fade thread: {e}")))?;
+        let outlets = Outlets {
+            view: view_tx,
+            fader,
+            changes: changes.clone(),
+        };
+        let durable = Durable::start(outlets, sync)
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the sync threads: {e}")))?;
         let writer = Writer {
             store,
             show,
             history,
             version,
             clock: clock.clone(),
-            view: view_tx,
-            fader,
-            changes: changes.clone(),
+            durable,
         };
         std::thread::Builder::new()
             .name("show-writer".into())
@@ -283,15 +292,8 @@ struct Writer {
     history: History,
     version: u64,
     clock: Arc<Mutex<ShowClock>>,
-    view: watch::Sender<Arc<ShowView>>,
-    fader: Arc<Fader>,
-    changes: broadcast::Sender<Arc<Change>>,
+    durable: Arc<Durable>,
 }
-
-type Reply = (
-    oneshot::Sender<Result<Applied, ShowError>>,
-    Result<Applied, ShowError>,
-);
 
 impl Writer {
     fn run(mut self, mut rx: mpsc::Receiver<Command>) {
@@ -306,6 +308,7 @@ impl Writer {
             }
             self.commit(batch);
         }
+        self.durable.stop();
     }
 
     fn stamp(&self) -> Stamp {
@@ -319,8 +322,15 @@ impl Writer {
         }
     }
 
-    /// Applies a batch, makes it durable, then answers and broadcasts.
+    /// Applies a batch and writes it to the store; the durable stage answers and broadcasts
+    /// once it is on the disk.
     fn commit(&mut self, batch: Vec<Command>) {
+        if let Some(message) = self.durable.failed() {
+            for cmd in batch {
+                let _ = cmd.reply.send(Err(ShowError::Store(message.clone())));
+            }
+            return;
+        }
         let mut replies: Vec<Reply> = Vec::with_capacity(batch.len());
         let mut events = Vec::new();
         let mut origins = Vec::new();
@@ -339,35 +349,18 @@ impl Writer {
                 events.clear();
             }
         }
-        if !events.is_empty() {
-            self.publish(events, origins);
-        }
-        for (reply, result) in replies {
-            let _ = reply.send(result);
-        }
-    }
-
-    fn publish(&mut self, events: Vec<Event>, origins: Vec<Option<Origin>>) {
-        let view = Arc::new(ShowView {
-            version: self.version,
-            show: self.show.clone(),
-        });
-        self.view.send_replace(Arc::clone(&view));
-        self.fader.committed(&view, &events);
-        for (event, origin) in events.into_iter().zip(origins) {
-            let message = serde_json::to_string(&ChangeMessage {
-                kind: "change",
-                version: event.version,
-                origin,
-                event: &event,
+        let view = (!events.is_empty()).then(|| {
+            Arc::new(ShowView {
+                version: self.version,
+                show: self.show.clone(),
             })
-            .unwrap_or_default();
-            let _ = self.changes.send(Arc::new(Change {
-                event,
-                origin,
-                message: message.into(),
-            }));
-        }
+        });
+        let changes = events.into_iter().zip(origins).map(encode).collect();
+        self.durable.push(Committed {
+            view,
+            changes,
+            replies,
+        });
     }
 
     /// After a failed commit: reload the show from what the store holds, fail the batch.
@@ -423,6 +416,22 @@ impl Writer {
         }
         Ok(event)
     }
+}
+
+/// A committed event with its `change` message rendered once for every client.
+fn encode((event, origin): (Event, Option<Origin>)) -> Arc<Change> {
+    let message = serde_json::to_string(&ChangeMessage {
+        kind: "change",
+        version: event.version,
+        origin,
+        event: &event,
+    })
+    .unwrap_or_default();
+    Arc::new(Change {
+        event,
+        origin,
+        message: message.into(),
+    })
 }
 
 /// Applies patches in order and checks what they touched; undoes them all on any error.

@@ -24,6 +24,12 @@ pub enum StoreError {
     },
     #[error("the store is inconsistent: {0}")]
     Corrupt(String),
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// A show as stored: the document it started from and every event since, in order.
@@ -66,7 +72,14 @@ pub struct StoredChecks {
     pub result: String,
 }
 
-/// Durable storage of one show. `append` returns only once the events are on disk.
+/// Makes the events a store appended durable, from any thread ([`Store::deferred_sync`]).
+pub trait SyncHandle: Send + Sync {
+    /// Returns once every event whose `append` returned before this call is durable.
+    fn sync(&self) -> Result<(), StoreError>;
+}
+
+/// Durable storage of one show. `append` returns only once the events are on disk (unless
+/// the caller asked for [`Store::deferred_sync`]).
 pub trait Store: Send {
     /// The stored show, or `None` for an empty store.
     fn load(&mut self) -> Result<Option<Loaded>, StoreError>;
@@ -74,6 +87,15 @@ pub trait Store: Send {
     fn init(&mut self, base: &Show) -> Result<(), StoreError>;
     /// Appends events in one durable transaction.
     fn append(&mut self, events: &[Event]) -> Result<(), StoreError>;
+    /// Lets the caller overlap the disk sync with the next appends: from now on `append`
+    /// returns once its transaction is committed (readable, it survives a crash of the
+    /// process) but possibly before it is on the disk, and the handle's `sync` makes it so.
+    /// Nobody may be told of an event as durable before a `sync` that began after its
+    /// `append` returned has returned. `None` (the default): `append` stays as durable as
+    /// the store was opened to be, and no sync is needed.
+    fn deferred_sync(&mut self) -> Result<Option<std::sync::Arc<dyn SyncHandle>>, StoreError> {
+        Ok(None)
+    }
     /// Events with a version above `version`, oldest first, at most `limit`.
     fn events_since(&mut self, version: u64, limit: usize) -> Result<Vec<Event>, StoreError>;
     /// Keeps a file's bytes (idempotent for the same id).

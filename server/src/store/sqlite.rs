@@ -5,7 +5,11 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{Loaded, Store, StoreError, StoredChecks, StoredDevice, StoredFile, StoredUser};
+use std::sync::Arc;
+
+use super::{
+    Loaded, Store, StoreError, StoredChecks, StoredDevice, StoredFile, StoredUser, SyncHandle,
+};
 use crate::show::{Event, Show};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
@@ -64,6 +68,7 @@ impl Durability {
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Connection,
+    durability: Durability,
     /// Held while a background checkpointer serves this connection; it stops once dropped.
     _checkpointer: Option<std::sync::Arc<()>>,
 }
@@ -87,6 +92,7 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = SqliteStore {
             conn,
+            durability,
             _checkpointer: None,
         };
         store.migrate(path)?;
@@ -330,8 +336,22 @@ impl Store for SqliteStore {
     fn camera_checks(&mut self) -> Result<Vec<StoredChecks>, StoreError> {
         checks::all(&self.conn)
     }
+
+    /// With [`Durability::Power`], this connection commits with `synchronous=NORMAL` from
+    /// now on (its commits are written to the WAL, not synced) and the handle syncs the WAL
+    /// file: what SQLite's `FULL` does inside each commit, done once for every commit
+    /// written before it began. With [`Durability::Process`] there is nothing to sync.
+    fn deferred_sync(&mut self) -> Result<Option<Arc<dyn SyncHandle>>, StoreError> {
+        if self.durability != Durability::Power {
+            return Ok(None);
+        }
+        let handle = wal_sync::WalSync::open(&self.conn)?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(Some(Arc::new(handle)))
+    }
 }
 
 mod checks;
 #[cfg(test)]
 mod tests;
+mod wal_sync;

@@ -169,3 +169,58 @@ fn the_writer_leaves_checkpoints_to_its_thread() {
         1
     );
 }
+
+fn synchronous(store: &SqliteStore) -> i64 {
+    store
+        .conn
+        .pragma_query_value(None, "synchronous", |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn power_durability_defers_the_wal_sync_to_its_handle_process_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let mut process =
+        SqliteStore::open_with(&dir.path().join("p.sqlite"), Durability::Process).unwrap();
+    assert!(process.deferred_sync().unwrap().is_none());
+
+    let mut store = SqliteStore::open_writer(&path, Durability::Power).unwrap();
+    store.init(&demo_show()).unwrap();
+    assert_eq!(synchronous(&store), 2, "FULL until a sync is deferred");
+    let sync = store.deferred_sync().unwrap().expect("power syncs");
+    assert_eq!(
+        synchronous(&store),
+        1,
+        "the commits themselves no longer sync"
+    );
+    store.append(&[event(1), event(2)]).unwrap();
+    // The handle syncs from another thread, as the show's sync threads do.
+    std::thread::spawn(move || sync.sync())
+        .join()
+        .unwrap()
+        .unwrap();
+    store.append(&[event(3)]).unwrap();
+    drop(store);
+    let events = SqliteStore::open(&path)
+        .unwrap()
+        .load()
+        .unwrap()
+        .unwrap()
+        .events;
+    assert_eq!(
+        events.iter().map(|e| e.version).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+}
+
+#[test]
+fn a_deferred_sync_needs_a_wal_file() {
+    let mut memory = SqliteStore {
+        conn: Connection::open_in_memory().unwrap(),
+        durability: Durability::Power,
+        _checkpointer: None,
+    };
+    let err = memory.deferred_sync().err().expect("no WAL to sync");
+    assert!(err.to_string().contains("journal mode"), "{err}");
+}

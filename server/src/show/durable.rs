@@ -1,0 +1,202 @@
+//! The second stage of a commit: the disk sync, then the answers and the broadcast.
+//!
+//! The writer applies a batch, writes it to the store (committed, not yet synced) and
+//! hands it here, then goes on with the next batch at once. Up to [`SYNCERS`] disk syncs
+//! run at a time, each covering every batch written before it began, so a trim that
+//! arrives during a sync is written at once and its own sync starts at once instead of
+//! waiting for the one running. A batch is published (view, fades, changes, replies)
+//! only once a sync that began after it was written has returned, and batches are
+//! published in the order written. A store without a deferred sync (its `append` is as
+//! durable as it will be) has its batches published at once on the writer's thread.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex};
+
+use tokio::sync::{broadcast, oneshot, watch};
+
+use super::fade::Fader;
+use super::writer::{Applied, Change, ShowView};
+use super::ShowError;
+use crate::store::SyncHandle;
+use crate::sync::lock;
+
+/// Disk syncs in flight at once at most (a virtual disk overlaps them).
+const SYNCERS: usize = 2;
+
+pub(super) type Reply = (
+    oneshot::Sender<Result<Applied, ShowError>>,
+    Result<Applied, ShowError>,
+);
+
+/// A batch written to the store: what to publish once it is durable.
+pub(super) struct Committed {
+    /// The show after the batch (none when the batch changed nothing).
+    pub view: Option<Arc<ShowView>>,
+    pub changes: Vec<Arc<Change>>,
+    pub replies: Vec<Reply>,
+}
+
+/// Where committed changes go: the readers' view, the fader and the clients.
+pub(super) struct Outlets {
+    pub view: watch::Sender<Arc<ShowView>>,
+    pub fader: Arc<Fader>,
+    pub changes: broadcast::Sender<Arc<Change>>,
+}
+
+impl Outlets {
+    fn publish(&self, batch: Committed) {
+        if let Some(view) = batch.view {
+            self.view.send_replace(Arc::clone(&view));
+            let events = batch.changes.iter().map(|c| &c.event);
+            self.fader.committed(&view, events);
+            for change in batch.changes {
+                let _ = self.changes.send(change);
+            }
+        }
+        for (reply, result) in batch.replies {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+/// Answers every command of a batch that could not be made durable with `message`.
+fn fail(batch: Committed, message: &str) {
+    for (reply, result) in batch.replies {
+        let result = result.and(Err(ShowError::Store(message.to_owned())));
+        let _ = reply.send(result);
+    }
+}
+
+/// Batches written and not yet published, and the syncs' progress (counted in batches).
+#[derive(Default)]
+struct Queue {
+    /// Batches written so far.
+    written: u64,
+    /// The most batches a sync has begun to cover.
+    started: u64,
+    /// The most batches known durable.
+    durable: u64,
+    /// Written batches waiting for their sync, by number, in order.
+    waiting: VecDeque<(u64, Committed)>,
+    /// A sync failed: nothing written since can be promised durable.
+    failed: Option<String>,
+    /// The writer has stopped: the syncers end once everything is published.
+    stopped: bool,
+}
+
+/// The sync and publish stage.
+pub(super) struct Durable {
+    sync: Option<Arc<dyn SyncHandle>>,
+    queue: Mutex<Queue>,
+    wake: Condvar,
+    /// Held while batches are taken from the queue and published, so they go out in order.
+    outlets: Mutex<Outlets>,
+}
+
+impl Durable {
+    /// Starts the stage; with a sync handle, its sync threads too.
+    pub fn start(
+        outlets: Outlets,
+        sync: Option<Arc<dyn SyncHandle>>,
+    ) -> std::io::Result<Arc<Durable>> {
+        let stage = Arc::new(Durable {
+            sync,
+            queue: Mutex::new(Queue::default()),
+            wake: Condvar::new(),
+            outlets: Mutex::new(outlets),
+        });
+        if stage.sync.is_some() {
+            for i in 0..SYNCERS {
+                let me = Arc::clone(&stage);
+                std::thread::Builder::new()
+                    .name(format!("show-sync-{i}"))
+                    .spawn(move || me.run())?;
+            }
+        }
+        Ok(stage)
+    }
+
+    /// Why nothing more can be made durable, once a sync has failed.
+    pub fn failed(&self) -> Option<String> {
+        lock(&self.queue).failed.clone()
+    }
+
+    /// Takes a batch the store has committed; publishes it once durable.
+    pub fn push(&self, batch: Committed) {
+        if self.sync.is_none() {
+            lock(&self.outlets).publish(batch);
+            return;
+        }
+        let mut queue = lock(&self.queue);
+        if let Some(message) = queue.failed.clone() {
+            drop(queue);
+            fail(batch, &message);
+            return;
+        }
+        queue.written += 1;
+        let number = queue.written;
+        queue.waiting.push_back((number, batch));
+        drop(queue);
+        self.wake.notify_one();
+    }
+
+    /// The writer has stopped: publish what is written, then end the sync threads.
+    pub fn stop(&self) {
+        lock(&self.queue).stopped = true;
+        self.wake.notify_all();
+    }
+
+    /// A sync thread: syncs whenever batches were written since the last sync began.
+    fn run(&self) {
+        let Some(sync) = self.sync.as_ref() else {
+            return;
+        };
+        loop {
+            let mut queue = lock(&self.queue);
+            while queue.written == queue.started && !queue.stopped {
+                queue = self
+                    .wake
+                    .wait(queue)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            if queue.written == queue.started {
+                return;
+            }
+            let target = queue.written;
+            queue.started = target;
+            drop(queue);
+            let result = sync.sync();
+            self.finish(target, result.map_err(|e| e.to_string()));
+        }
+    }
+
+    /// After a sync covering `target` batches: publishes every batch now durable, in order,
+    /// or on failure refuses every batch not yet published and every later one.
+    fn finish(&self, target: u64, result: Result<(), String>) {
+        let outlets = lock(&self.outlets);
+        let mut queue = lock(&self.queue);
+        let mut ready = Vec::new();
+        match result {
+            Ok(()) if queue.failed.is_none() => {
+                queue.durable = queue.durable.max(target);
+                while queue.waiting.front().is_some_and(|b| b.0 <= queue.durable) {
+                    ready.extend(queue.waiting.pop_front());
+                }
+            }
+            Ok(()) => {}
+            Err(error) => {
+                eprintln!("lookwire: the store's disk sync failed, no more changes: {error}");
+                let message = format!("the disk sync failed: {error}");
+                queue.failed = Some(message.clone());
+                let refused: Vec<_> = queue.waiting.drain(..).collect();
+                drop(queue);
+                refused.into_iter().for_each(|(_, b)| fail(b, &message));
+                return;
+            }
+        }
+        drop(queue);
+        for (_, batch) in ready {
+            outlets.publish(batch);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The pipelined commit: a batch is written to the store at once, its disk sync runs while
+//! the next batches are written (and their own syncs start), and nobody hears of a change
+//! before a sync that began after its write has returned.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::sync::oneshot::error::TryRecvError;
+
+use crate::show::demo::demo_show;
+use crate::show::writer::{Pending, ShowHandle};
+use crate::show::{Action, Event, GradeField, Show, ShowError};
+use crate::store::{
+    Loaded, SqliteStore, Store, StoreError, StoredChecks, StoredDevice, StoredFile, StoredUser,
+    SyncHandle,
+};
+
+/// Guards the test against a writer that never gets there; no result depends on it.
+const STUCK: Duration = Duration::from_secs(30);
+
+/// A sync that has begun: how many events had been appended then, and its outcome's sender.
+type Entered = (u64, mpsc::Sender<Result<(), String>>);
+
+/// A store whose syncs the test finishes, each when it chooses.
+struct SyncGated {
+    inner: SqliteStore,
+    appended: Arc<AtomicU64>,
+    entered: mpsc::Sender<Entered>,
+}
+
+struct GatedSync {
+    appended: Arc<AtomicU64>,
+    entered: std::sync::Mutex<mpsc::Sender<Entered>>,
+}
+
+impl SyncHandle for GatedSync {
+    fn sync(&self) -> Result<(), StoreError> {
+        let (tx, rx) = mpsc::channel();
+        let seen = self.appended.load(Ordering::SeqCst);
+        crate::sync::lock(&self.entered)
+            .send((seen, tx))
+            .expect("test listens");
+        let outcome = rx.recv_timeout(STUCK).expect("test finishes the sync");
+        outcome.map_err(StoreError::Corrupt)
+    }
+}
+
+impl Store for SyncGated {
+    fn append(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        self.inner.append(events)?;
+        let last = events.last().map_or(0, |e| e.version);
+        self.appended.store(last, Ordering::SeqCst);
+        Ok(())
+    }
+    fn deferred_sync(&mut self) -> Result<Option<Arc<dyn SyncHandle>>, StoreError> {
+        Ok(Some(Arc::new(GatedSync {
+            appended: self.appended.clone(),
+            entered: std::sync::Mutex::new(self.entered.clone()),
+        })))
+    }
+    fn load(&mut self) -> Result<Option<Loaded>, StoreError> {
+        self.inner.load()
+    }
+    fn init(&mut self, base: &Show) -> Result<(), StoreError> {
+        self.inner.init(base)
+    }
+    fn events_since(&mut self, version: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
+        self.inner.events_since(version, limit)
+    }
+    fn put_file(&mut self, file: &StoredFile) -> Result<(), StoreError> {
+        self.inner.put_file(file)
+    }
+    fn get_file(&mut self, id: &str) -> Result<Option<StoredFile>, StoreError> {
+        self.inner.get_file(id)
+    }
+    fn put_user(&mut self, user: &StoredUser) -> Result<(), StoreError> {
+        self.inner.put_user(user)
+    }
+    fn delete_user(&mut self, name: &str) -> Result<bool, StoreError> {
+        self.inner.delete_user(name)
+    }
+    fn users(&mut self) -> Result<Vec<StoredUser>, StoreError> {
+        self.inner.users()
+    }
+    fn put_device(&mut self, device: &StoredDevice) -> Result<(), StoreError> {
+        self.inner.put_device(device)
+    }
+    fn delete_device(&mut self, id: &str) -> Result<bool, StoreError> {
+        self.inner.delete_device(id)
+    }
+    fn devices(&mut self) -> Result<Vec<StoredDevice>, StoreError> {
+        self.inner.devices()
+    }
+    fn put_camera_checks(&mut self, c: &StoredChecks) -> Result<(), StoreError> {
+        self.inner.put_camera_checks(c)
+    }
+    fn camera_checks(&mut self) -> Result<Vec<StoredChecks>, StoreError> {
+        self.inner.camera_checks()
+    }
+}
+
+fn trim(camera: &str, value: f64) -> Action {
+    Action::Trim {
+        camera: camera.into(),
+        field: GradeField::parse("trim.slope.g").unwrap(),
+        value: json!(value),
+    }
+}
+
+fn is_waiting(pending: &mut Pending) -> bool {
+    matches!(pending.0.try_recv(), Err(TryRecvError::Empty))
+}
+
+fn gated_show() -> (ShowHandle, mpsc::Receiver<Entered>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let (entered_tx, entered) = mpsc::channel();
+    let store = SyncGated {
+        inner: SqliteStore::open(&dir.path().join("s.sqlite")).unwrap(),
+        appended: Arc::default(),
+        entered: entered_tx,
+    };
+    let show = ShowHandle::start(Box::new(store), demo_show).unwrap();
+    (show, entered, dir)
+}
+
+#[tokio::test]
+async fn a_change_written_during_a_sync_starts_its_own_and_waits_for_a_sync_after_it() {
+    let (show, entered, _dir) = gated_show();
+    let mut changes = show.subscribe();
+
+    let mut first = show.submit("vc", trim("a", 1.01), None).await.unwrap();
+    let (seen, finish_first) = entered.recv_timeout(STUCK).unwrap();
+    assert_eq!(seen, 1, "the first sync covers the first change");
+    // While that sync runs, the next change is written and its own sync begins.
+    let mut second = show
+        .submit("colorist", trim("b", 1.02), None)
+        .await
+        .unwrap();
+    let (seen, finish_second) = entered.recv_timeout(STUCK).unwrap();
+    assert_eq!(
+        seen, 2,
+        "the second change was written during the first sync"
+    );
+    assert!(is_waiting(&mut first), "answered before its sync");
+    assert!(is_waiting(&mut second), "answered before its sync");
+    assert!(changes.try_recv().is_err(), "broadcast before its sync");
+    assert_eq!(show.view().version, 0, "visible before its sync");
+
+    // The later sync began after both were written: it makes both durable, in order.
+    finish_second.send(Ok(())).unwrap();
+    assert_eq!(first.wait().await.unwrap().version, 1);
+    assert_eq!(second.wait().await.unwrap().version, 2);
+    assert_eq!(changes.recv().await.unwrap().event.version, 1);
+    assert_eq!(changes.recv().await.unwrap().event.version, 2);
+    assert_eq!(show.view().version, 2);
+    // The earlier sync ending later publishes nothing twice.
+    finish_first.send(Ok(())).unwrap();
+    let mut third = show.submit("vc", trim("c", 1.03), None).await.unwrap();
+    let (seen, finish_third) = entered.recv_timeout(STUCK).unwrap();
+    assert_eq!(seen, 3);
+    assert!(is_waiting(&mut third), "answered before its sync");
+    finish_third.send(Ok(())).unwrap();
+    assert_eq!(third.wait().await.unwrap().version, 3);
+    assert_eq!(changes.recv().await.unwrap().event.version, 3);
+    assert!(changes.try_recv().is_err(), "a change published twice");
+}
+
+#[tokio::test]
+async fn a_failed_sync_refuses_its_changes_and_every_later_one() {
+    let (show, entered, _dir) = gated_show();
+    let mut changes = show.subscribe();
+
+    let first = show.submit("vc", trim("a", 1.01), None).await.unwrap();
+    let (_, finish) = entered.recv_timeout(STUCK).unwrap();
+    finish.send(Err("the disk went away".into())).unwrap();
+    let err = first.wait().await.unwrap_err();
+    assert!(
+        matches!(&err, ShowError::Store(m) if m.contains("the disk went away")),
+        "{err:?}"
+    );
+    // Nothing is promised durable any more: later changes are refused at once.
+    let later = show.apply("vc", trim("b", 1.02), None).await.unwrap_err();
+    assert!(
+        matches!(&later, ShowError::Store(m) if m.contains("disk sync failed")),
+        "{later:?}"
+    );
+    assert!(
+        changes.try_recv().is_err(),
+        "a refused change was broadcast"
+    );
+    assert_eq!(show.view().version, 0);
+    assert!(
+        entered.try_recv().is_err(),
+        "a sync ran for a refused change"
+    );
+}
