@@ -2,9 +2,9 @@
 //! of 16) for the live bake's stage loops, at a vector level chosen at compile time.
 //!
 //! At AVX-512 ([`AVX512`]) in explicit intrinsics, the render kernels' approach
-//! ([`crate::kernel::pow`], its tables): `vgetexpps`/`vgetmantps` split x = 2^e·m,
-//! `vpermps` looks up the mantissa's cell (16 cells, its top four bits) for 1/c and
-//! log₂ c, a degree-4 polynomial gives log₂(m/c) (|m/c − 1| ≤ 1/16), `vrndscaleps`
+//! ([`crate::kernel::pow`]): `vgetexpps`/`vgetmantps` split x = 2^e·m, `vpermt2ps`
+//! looks up the mantissa's cell (32 cells, its top five bits) for 1/c and log₂ c, a
+//! degree-3 polynomial gives log₂(m/c) (|m/c − 1| ≤ 1/32), `vrndscaleps`
 //! splits t = p·log₂x into k + f, a degree-5 polynomial gives 2^f and `vscalefps`
 //! applies 2^k (saturating to 0 or ∞ on its own): about 20 instructions a power, where
 //! LLVM's code for [`crate::output::fastmath32`]'s scalar-style power is about 32. The
@@ -27,18 +27,42 @@ pub(crate) const AVX2: u8 = 1;
 /// AVX-512 F/VL/BW/DQ.
 pub(crate) const AVX512: u8 = 2;
 
-/// `log₂ c` of the kernels' 16 mantissa cells (its table less 1 above √2, plus that 1).
+/// `1/c` of 32 mantissa cells `[1 + j/32, 1 + (j+1)/32)` (`c` the cell's centre, 1 for
+/// the cell holding 1), rounded to f32: twice the kernels' 16 cells
+/// ([`crate::kernel::pow`]), so that a degree-3 polynomial does (one multiply-add fewer
+/// per power; `vpermt2ps` reads two 16-entry halves at the cost of one `vpermps`).
 #[cfg(target_arch = "x86_64")]
-const LOG2_CELL: [f32; 16] = {
-    use crate::kernel::pow::{LOG2_CENTRE, LOG2_EXPONENT_STEP};
-    let mut out = [0.0f32; 16];
-    let mut j = 0;
-    while j < 16 {
-        out[j] = LOG2_CENTRE[j] + LOG2_EXPONENT_STEP[j];
-        j += 1;
+const LOG2_INV_CENTRE: [f32; 32] = bits32([
+    0x3f800000, 0x3f74898d, 0x3f6d7304, 0x3f66c2b4, 0x3f607038, 0x3f5a740e, 0x3f54c77b, 0x3f4f6475,
+    0x3f4a4588, 0x3f4565c8, 0x3f40c0c1, 0x3f3c5264, 0x3f381703, 0x3f340b41, 0x3f302c0b, 0x3f2c7692,
+    0x3f28e83f, 0x3f257eb5, 0x3f2237c3, 0x3f1f1166, 0x3f1c09c1, 0x3f191f1a, 0x3f164fda, 0x3f139a86,
+    0x3f10fdbc, 0x3f0e7835, 0x3f0c08c1, 0x3f09ae41, 0x3f0767ab, 0x3f053408, 0x3f03126f, 0x3f010204,
+]);
+
+/// `−log₂` of each rounded `1/c` above (so m·(1/c) = 1 + r and log₂ m = this + log₂(1 + r)).
+#[cfg(target_arch = "x86_64")]
+const LOG2_CELL: [f32; 32] = bits32([
+    0x00000000, 0x3d8759c9, 0x3dde420e, 0x3e195751, 0x3e42615f, 0x3e6a4f70, 0x3e88983f, 0x3e9b8925,
+    0x3eae00d1, 0x3ec0052d, 0x3ed19baf, 0x3ee2c97e, 0x3ef39355, 0x3f01fed4, 0x3f0a0650, 0x3f11e20e,
+    0x3f1993e4, 0x3f211d84, 0x3f28808d, 0x3f2fbe7f, 0x3f36d8ca, 0x3f3dd0c9, 0x3f44a7bb, 0x3f4b5ed6,
+    0x3f51f740, 0x3f58720a, 0x3f5ed038, 0x3f6512c6, 0x3f6b3aa0, 0x3f7148a2, 0x3f773da2, 0x3f7d1a71,
+]);
+
+/// `log₂(1 + r) ≈ r·(c₁ + c₂r + c₃r²)` for −0.0150 ≤ r ≤ 1/32 (fitted towards the
+/// minimax: 4.0e-8 absolute; the kernels' degree 4 on their 16 cells: 4e-9).
+#[cfg(target_arch = "x86_64")]
+const LOG2_POLY: [f32; 3] = [1.442_696_1, -0.721_373_26, 0.470_961_5];
+
+#[cfg(target_arch = "x86_64")]
+const fn bits32(b: [u32; 32]) -> [f32; 32] {
+    let mut out = [0.0; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = f32::from_bits(b[i]);
+        i += 1;
     }
     out
-};
+}
 
 /// `2^f` on f ∈ [−½, ½], degree 5 with p(0) = 1: [`fastmath32`]'s.
 const EXP2_POLY: [f32; 6] = fastmath32::EXP2_POLY;
@@ -97,7 +121,6 @@ pub(crate) unsafe fn exp2<const F: bool, const L: u8, const N: usize>(plane: &mu
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::*;
-    use crate::kernel::pow::{LOG2_INV_CENTRE, LOG2_POLY};
 
     const NEAREST: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
 
@@ -146,11 +169,17 @@ mod avx512 {
         }
     }
 
+    /// A 32-entry table as two vectors, for `vpermt2ps`.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn table(t: &[f32; 16]) -> __m512 {
-        // SAFETY: t holds 16 floats.
-        unsafe { _mm512_loadu_ps(t.as_ptr()) }
+    fn table(t: &[f32; 32]) -> [__m512; 2] {
+        // SAFETY: t holds 32 floats: 16 at t[0] and 16 at t[16].
+        unsafe {
+            [
+                _mm512_loadu_ps(t.as_ptr()),
+                _mm512_loadu_ps(t.as_ptr().add(16)),
+            ]
+        }
     }
 
     /// log₂x of positive normal or subnormal lanes (others: what the steps give).
@@ -160,15 +189,16 @@ mod avx512 {
         let set = _mm512_set1_ps;
         let e = _mm512_getexp_ps(x);
         let m = _mm512_getmant_ps::<_MM_MANT_NORM_1_2, _MM_MANT_SIGN_SRC>(x);
-        let j = _mm512_srli_epi32::<19>(_mm512_castps_si512(m));
-        let r = _mm512_fmsub_ps(
-            m,
-            _mm512_permutexvar_ps(j, table(&LOG2_INV_CENTRE)),
-            set(1.0),
-        );
-        let [c1, c2, c3, c4] = LOG2_POLY.map(|c| set(c));
-        let poly = _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_fmadd_ps(c4, r, c3), r, c2), r, c1);
-        let u = _mm512_fmadd_ps(r, poly, _mm512_permutexvar_ps(j, table(&LOG2_CELL)));
+        // The mantissa's top five bits (vpermt2ps reads an index's low five).
+        let j = _mm512_srli_epi32::<18>(_mm512_castps_si512(m));
+        let look = |t: &[f32; 32]| {
+            let [lo, hi] = table(t);
+            _mm512_permutex2var_ps(lo, j, hi)
+        };
+        let r = _mm512_fmsub_ps(m, look(&LOG2_INV_CENTRE), set(1.0));
+        let [c1, c2, c3] = LOG2_POLY.map(|c| set(c));
+        let poly = _mm512_fmadd_ps(_mm512_fmadd_ps(c3, r, c2), r, c1);
+        let u = _mm512_fmadd_ps(r, poly, look(&LOG2_CELL));
         _mm512_add_ps(e, u)
     }
 
