@@ -74,9 +74,11 @@ macro_rules! simd_fused {
         }
 
         impl Halves<'_, '_> {
-            /// Per vector: blend and store a group of the last block, locate the middle
-            /// one's, load the first one's; the groups of fewer than `LANES` pixels at the
-            /// blocks' ends go through the generic loops. `PAIRED` as [`LutV::paired`].
+            /// Per vector: blend and store a group of the last block, load the first
+            /// one's, locate the middle one's, prefetch (in this order: +1 % tetra33-f32,
+            /// +2 % CDL against blend, locate, load); the groups of fewer than `LANES`
+            /// pixels at the blocks' ends go through the generic loops. `PAIRED` as
+            /// [`LutV::paired`].
             #[inline]
             #[target_feature(enable = $features)]
             fn run<const PAIRED: bool>(
@@ -105,14 +107,14 @@ macro_rules! simd_fused {
                             );
                         }
                     }
-                    if let Some((blk, _)) = cell.as_ref() {
-                        self.lut
-                            .tetrahedron::<PAIRED>(get(blk, i), self.t_cell, i, true);
-                    }
                     if let Some((src, blk)) = load.as_mut() {
                         if i + L <= nl {
                             <$io>::load_group_f32(&src[3 * i..3 * (i + L)], blk, i);
                         }
+                    }
+                    if let Some((blk, _)) = cell.as_ref() {
+                        self.lut
+                            .tetrahedron::<PAIRED>(get(blk, i), self.t_cell, i, true);
                     }
                     if let Some(a) = self.ahead.get(3 * i..3 * (i + L)) {
                         prefetch::<f32, false>(a);
