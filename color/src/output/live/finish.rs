@@ -81,6 +81,8 @@ pub(super) struct Finish {
     /// For the pure gamma encodings (BT.1886, 2.6): 1/γ and the range's span, so that
     /// [`Self::apply_planes`] takes the power itself instead of the table.
     gamma: Option<[f32; 2]>,
+    /// The range's span (code of 1.0 less code of 0.0).
+    span: f32,
     /// True when every clamped value lands within the table after the matrix, so the
     /// branch-free loop over all nodes applies.
     in_table: bool,
@@ -123,6 +125,7 @@ impl Finish {
                 _ => None,
             }
             .map(|g| [g as f32, (range.apply(1.0) - range.apply(0.0)) as f32]),
+            span: (range.apply(1.0) - range.apply(0.0)) as f32,
             exact: output.clone(),
         }
     }
@@ -259,6 +262,10 @@ impl Finish {
         table: &EncodeTable,
         planes: &mut [[f32; N]; 3],
     ) {
+        if self.encoding == Encoding::Pq {
+            // SAFETY: the caller's level.
+            return unsafe { self.pq_planes::<F, L, N>(planes) };
+        }
         let Some([inv_gamma, span]) = self.gamma else {
             let [r, g, b] = planes;
             for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
@@ -275,6 +282,46 @@ impl Finish {
             unsafe { fastplanes::pow::<F, L, N>(plane, inv_gamma) };
             for v in plane.iter_mut() {
                 *v = self.black + span * *v;
+            }
+        }
+    }
+
+    /// [`Self::apply_planes`] for PQ: ST 2084's inverse EOTF over whole planes (two
+    /// powers and a division per value, [`fastplanes::pow`]), negatives mirrored.
+    ///
+    /// # Safety
+    /// The CPU must support vector level `L`.
+    #[inline(always)]
+    unsafe fn pq_planes<const F: bool, const L: u8, const N: usize>(
+        &self,
+        planes: &mut [[f32; N]; 3],
+    ) {
+        const M1: f32 = 2610.0 / 16384.0;
+        const M2: f32 = 2523.0 / 4096.0 * 128.0;
+        const C2: f32 = 2413.0 / 4096.0 * 32.0;
+        const C3: f32 = 2392.0 / 4096.0 * 32.0;
+        const C1: f32 = C3 - C2 + 1.0;
+        let mut sign = [[0.0f32; 3]; N];
+        let [r, g, b] = &mut *planes;
+        for (((r, g), b), s) in r
+            .iter_mut()
+            .zip(g.iter_mut())
+            .zip(b.iter_mut())
+            .zip(&mut sign)
+        {
+            let e = self.to_encoding([self.clamp(*r), self.clamp(*g), self.clamp(*b)]);
+            [*r, *g, *b] = e.map(|x| x.abs() * 0.01);
+            *s = e;
+        }
+        for (c, plane) in planes.iter_mut().enumerate() {
+            // SAFETY (both powers): the caller's level.
+            unsafe { fastplanes::pow::<F, L, N>(plane, M1) };
+            for y in plane.iter_mut() {
+                *y = (C1 + C2 * *y) / (1.0 + C3 * *y);
+            }
+            unsafe { fastplanes::pow::<F, L, N>(plane, M2) };
+            for (v, s) in plane.iter_mut().zip(&sign) {
+                *v = self.black + (self.span * *v).copysign(s[c]);
             }
         }
     }
