@@ -1,4 +1,4 @@
-//! Powers and `exp2` over planes of lanes (arrays of `N` values, `N` a multiple
+//! Powers, `exp2` and `log2` over planes of lanes (arrays of `N` values, `N` a multiple
 //! of 16) for the live bake's stage loops, at a vector level chosen at compile time.
 //!
 //! At AVX-512 ([`AVX512`]) in explicit intrinsics, the render kernels' approach
@@ -13,7 +13,8 @@
 //! Other levels run [`crate::output::fastmath32`] in a loop the compiler vectorises.
 //!
 //! Accuracy (tested below against f64): `pow` within 3e-7·(1 + |p·log₂x|) relative,
-//! as [`crate::output::fastmath32::pow`]; `exp2` within 3e-7 relative.
+//! as [`crate::output::fastmath32::pow`]; `exp2` within 3e-7 relative; `log2` within
+//! 4e-7 + 6e-8·|log₂x| absolute, as [`crate::output::fastmath32::log2`].
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
@@ -118,6 +119,22 @@ pub(crate) unsafe fn exp2<const F: bool, const L: u8, const N: usize>(plane: &mu
     }
 }
 
+/// Every lane `x` (positive: normal or subnormal) of `plane` to log₂x.
+///
+/// # Safety
+/// The CPU must support level `L`.
+#[inline(always)]
+pub(crate) unsafe fn log2<const F: bool, const L: u8, const N: usize>(plane: &mut [f32; N]) {
+    #[cfg(target_arch = "x86_64")]
+    if L == AVX512 {
+        // SAFETY: the caller's level.
+        return unsafe { avx512::log2_plane(plane) };
+    }
+    for x in plane.iter_mut() {
+        *x = fastmath32::log2::<F>(*x);
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::*;
@@ -166,6 +183,17 @@ mod avx512 {
         for v in vectors!(plane) {
             // SAFETY: `v` holds 16 floats.
             unsafe { _mm512_storeu_ps(v.as_mut_ptr(), exp2(_mm512_loadu_ps(v.as_ptr()))) };
+        }
+    }
+
+    /// # Safety
+    /// As [`pow_plane`].
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    pub(super) unsafe fn log2_plane<const N: usize>(plane: &mut [f32; N]) {
+        for v in vectors!(plane) {
+            // SAFETY: `v` holds 16 floats.
+            unsafe { _mm512_storeu_ps(v.as_mut_ptr(), log2(_mm512_loadu_ps(v.as_ptr()))) };
         }
     }
 
@@ -291,6 +319,30 @@ mod tests {
                 special[3] = 1.0;
                 pow_at(level, &mut special, p);
                 assert_eq!(&special[..4], &[0.0, 0.0, 0.0, 1.0], "level {level}");
+            }
+        }
+    }
+
+    #[test]
+    fn log2_is_within_its_stated_error_at_every_level() {
+        for level in levels() {
+            for plane in wide() {
+                let mut got = plane;
+                // SAFETY: `levels` lists the supported levels only.
+                unsafe {
+                    match level {
+                        AVX512 => log2::<true, AVX512, 64>(&mut got),
+                        _ => log2::<{ fastmath32::PORTABLE_FMA }, PORTABLE, 64>(&mut got),
+                    }
+                }
+                for (&x, &y) in plane.iter().zip(&got) {
+                    let want = f64::from(x).log2();
+                    let e = (f64::from(y) - want).abs();
+                    assert!(
+                        e <= 4e-7 + 6e-8 * want.abs(),
+                        "level {level}: log2 {x}: {e:e}"
+                    );
+                }
             }
         }
     }

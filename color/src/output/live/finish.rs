@@ -32,6 +32,17 @@ fn near_zero(v: [f32; 3]) -> bool {
     one(r) | one(g) | one(b)
 }
 
+/// BT.2100 HLG for the 1000 cd/m² display: a, b/4, c + a·ln 4 (the OETF above 1/4 of
+/// scene light E ∈ [0, 3] is a·ln(E − b/4) + c + a·ln 4) and the scale from display
+/// light (1.0 = 100 cd/m²) to the inverse OOTF's input (3^1.2 at peak: 0.1·3^1.2).
+const HLG: [f32; 4] = {
+    const A: f32 = 0.178_832_77;
+    const B: f32 = 0.284_668_92;
+    const C: f32 = 0.559_910_7;
+    // ln 4, written out: f32::ln is not const.
+    [A, B / 4.0, C + A * 1.386_294_4, 0.373_719_28]
+};
+
 /// Highest display-linear value the encoding table covers (larger ones are encoded exactly).
 const ENCODE_MAX: f32 = 128.0;
 
@@ -249,9 +260,9 @@ impl Finish {
         [encode(e[0]), encode(e[1]), encode(e[2])]
     }
 
-    /// Code values of channel planes (unclamped rendering RGB) through `table`
-    /// ([`Self::chunk_table`]), in place; the pure gamma encodings by their power over
-    /// whole planes ([`fastplanes::pow`]: ~20 instructions per 16 values, where the
+    /// Code values of channel planes (unclamped rendering RGB), in place, where
+    /// [`Self::fuses`]: through the encoding table ([`Self::chunk_table`]), PQ, HLG and
+    /// the pure gamma encodings by their powers over whole planes ([`fastplanes::pow`]: ~20 instructions per 16 values, where the
     /// table takes two gathers per channel; within 3e-7 relative, the table 2e-6).
     ///
     /// # Safety
@@ -259,17 +270,21 @@ impl Finish {
     #[inline(always)]
     pub(super) unsafe fn apply_planes<const F: bool, const L: u8, const N: usize>(
         &self,
-        table: &EncodeTable,
         planes: &mut [[f32; N]; 3],
     ) {
-        if self.encoding == Encoding::Pq {
-            // SAFETY: the caller's level.
-            return unsafe { self.pq_planes::<F, L, N>(planes) };
+        match self.encoding {
+            // SAFETY (both): the caller's level.
+            Encoding::Pq => return unsafe { self.pq_planes::<F, L, N>(planes) },
+            Encoding::Hlg1000 => return unsafe { self.hlg_planes::<F, L, N>(planes) },
+            _ => {}
         }
         let Some([inv_gamma, span]) = self.gamma else {
             let [r, g, b] = planes;
             for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
-                [*r, *g, *b] = self.apply_in_table(table, [*r, *g, *b]);
+                [*r, *g, *b] = match self.chunk_table() {
+                    Some(table) => self.apply_in_table(table, [*r, *g, *b]),
+                    None => self.apply([*r, *g, *b]),
+                };
             }
             return;
         };
@@ -322,6 +337,51 @@ impl Finish {
             unsafe { fastplanes::pow::<F, L, N>(plane, M2) };
             for (v, s) in plane.iter_mut().zip(&sign) {
                 *v = self.black + (self.span * *v).copysign(s[c]);
+            }
+        }
+    }
+
+    /// [`Self::apply_planes`] for HLG: [`Self::apply_all_hlg`]'s steps over whole
+    /// planes (the inverse OOTF's power and the OETF's logarithm, [`fastplanes`]).
+    ///
+    /// # Safety
+    /// The CPU must support vector level `L`.
+    #[inline(always)]
+    unsafe fn hlg_planes<const F: bool, const L: u8, const N: usize>(
+        &self,
+        planes: &mut [[f32; N]; 3],
+    ) {
+        let [a, b_4, c_log, scale] = HLG;
+        let mut gain = [0.0f32; N];
+        let [r, g, b] = &mut *planes;
+        for (((r, g), b), y) in r
+            .iter_mut()
+            .zip(g.iter_mut())
+            .zip(b.iter_mut())
+            .zip(&mut gain)
+        {
+            let e = self.to_encoding([self.clamp(*r), self.clamp(*g), self.clamp(*b)]);
+            [*r, *g, *b] = e.map(|x| x * scale);
+            *y = (0.2627 * *r + 0.6780 * *g + 0.0593 * *b).abs().max(1e-4);
+        }
+        // SAFETY (each): the caller's level.
+        unsafe { fastplanes::pow::<F, L, N>(&mut gain, 1.0 / 1.2 - 1.0) };
+        let mut log = [0.0f32; N];
+        for plane in planes.iter_mut() {
+            for ((v, l), &k) in plane.iter_mut().zip(log.iter_mut()).zip(&gain) {
+                *v *= k;
+                // Below B/4 the logarithm's value is not used (the square root is).
+                *l = (v.abs() - b_4).max(f32::MIN_POSITIVE);
+            }
+            unsafe { fastplanes::log2::<F, L, N>(&mut log) };
+            for (v, &l) in plane.iter_mut().zip(&log) {
+                let x = v.abs();
+                let enc = if x <= 0.25 {
+                    x.sqrt()
+                } else {
+                    a * std::f32::consts::LN_2 * l + c_log
+                };
+                *v = self.black + self.span * enc.copysign(*v);
             }
         }
     }
@@ -433,6 +493,13 @@ impl Finish {
         self.table.as_ref().filter(|_| self.in_table && !hlg)
     }
 
+    /// Whether a pass over chunks may run the finish chunk by chunk
+    /// ([`Self::apply_planes`]): the table covers every value, or the output is HLG
+    /// (computed without a table).
+    pub(super) fn fuses(&self) -> bool {
+        self.chunk_table().is_some() || self.encoding == Encoding::Hlg1000
+    }
+
     /// [`Self::apply_all`] for the HLG output: BT.2100 HLG of the 1000 cd/m² display
     /// (inverse OOTF with γ = 1.2, then the OETF) in f32 lanes, like
     /// [`crate::output::display`]'s f64 `hlg_1000`; tested against it.
@@ -465,17 +532,11 @@ impl Finish {
 
     #[inline(always)]
     fn hlg_body<const F: bool>(&self, buf: &mut [[f32; 3]]) {
-        const A: f32 = 0.178_832_77;
-        const B: f32 = 0.284_668_92;
-        const C: f32 = 0.559_910_7;
-        let scale = (100.0 * 3f64.powf(1.2) / 1000.0) as f32;
-        let c_log = C + A * 4f32.ln();
-        let range = self.exact.range();
-        let black = range.apply(0.0) as f32;
-        let span = range.apply(1.0) as f32 - black;
+        let [a, b_4, c_log, scale] = HLG;
+        let (black, span) = (self.black, self.span);
         let oetf = |e: f32| {
             let x = e.abs();
-            let log = A * std::f32::consts::LN_2 * log2::<F>(x - B / 4.0) + c_log;
+            let log = a * std::f32::consts::LN_2 * log2::<F>(x - b_4) + c_log;
             let v = if x <= 0.25 { x.sqrt() } else { log };
             black + span * v.copysign(e)
         };

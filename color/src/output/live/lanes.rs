@@ -336,10 +336,10 @@ impl ExactLanes {
             unsafe { self.rendering.planes::<F, L>(&planes, &mut out) };
             let flagged = (0..n).filter(|&i| flags[i]);
             fallback.extend(flagged.map(|i| k * CHUNK + i));
-            if let Some((finish, table)) = finish.and_then(|f| Some((f, f.chunk_table()?))) {
+            if let Some(finish) = finish {
                 finish.near_zero_planes(&out, n, k * CHUNK, fallback);
                 // SAFETY: the caller's level.
-                unsafe { finish.apply_planes::<F, L, CHUNK>(table, &mut out) };
+                unsafe { finish.apply_planes::<F, L, CHUNK>(&mut out) };
             }
             // SAFETY: the caller's level.
             unsafe { planes::store::<L, CHUNK>(&out, chunk) };

@@ -329,7 +329,7 @@ impl LiveBake {
         let mut fallback = Vec::new();
         // The finish in the same pass, chunk by chunk, where its loop allows.
         let finish = &self.output.finish;
-        let fused = finish.chunk_table().is_some().then_some(finish);
+        let fused = finish.fuses().then_some(finish);
         match &self.look_kernel {
             // The CDLs in the same pass as the output.
             None => lanes.render(Some((&self.nodes, &grade)), fused, out, &mut fallback),
