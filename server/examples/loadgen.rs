@@ -26,11 +26,14 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 const CLIENTS: usize = 4;
 const CAMERAS: usize = 16;
 const RATE_PER_CAMERA: f64 = 60.0;
+/// Bytes a client's socket reads at once (a tick's changes and acks are ~10 KiB).
+const READ_BUFFER: usize = 16 * 1024;
 
 /// Send time of each trim, by (client id, seq); receipts of each version per client.
 #[derive(Default)]
@@ -152,7 +155,11 @@ async fn run_client(
     book: Arc<Mutex<Book>>,
     start: Instant,
 ) {
-    let (ws, _) = tokio_tungstenite::connect_async(&url)
+    // Small writes leave at once (TCP_NODELAY, as browsers set on WebSockets; with Nagle a
+    // tick's second trim waited for the first one's ACK), and the read buffer is 16 KiB, not
+    // tungstenite's 128 KiB, which it zero-fills before every read.
+    let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(&url, Some(config), true)
         .await
         .expect("WebSocket connects");
     let (mut tx, mut rx) = ws.split();

@@ -24,6 +24,10 @@ use crate::show::{Action, GradeField, Id, Scope, ShowError};
 
 /// Largest message a client may send.
 const MAX_MESSAGE: usize = 64 * 1024;
+/// Bytes read from the socket at once. tungstenite zero-fills its whole free read buffer
+/// before every read (128 KiB by default); a client's messages are small, and a larger one
+/// grows the buffer as it needs.
+const READ_BUFFER: usize = 4 * 1024;
 /// Events read from the store per step when a client catches up.
 const REPLAY_PAGE: usize = 1000;
 
@@ -133,6 +137,7 @@ pub async fn upgrade(
         query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text(), ""))?;
     Ok(ws
         .max_message_size(MAX_MESSAGE)
+        .read_buffer_size(READ_BUFFER)
         .on_upgrade(move |socket| serve(socket, state, caller, query.since)))
 }
 
