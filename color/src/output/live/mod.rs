@@ -5,8 +5,9 @@
 //! kernels, then per node the working space's decode and the exact output transform in
 //! f32 lanes ([`crate::output::aces2::Aces2Lanes`]: the ACES 2.0 chain written
 //! branch-free, 16 lanes with AVX-512, 8 with AVX2, the kernels' CPU selection; HLG's
-//! encoding too), then the output's clamp, matrix and encoding table. Without a look LUT
-//! the CDLs run in the same pass as the output. Nodes the f32 path cannot be
+//! encoding too), then the output's clamp, matrix and encoding (BT.1886, gamma 2.6, PQ
+//! and HLG computed over planes with `output::fastplanes`; a table for the rest).
+//! Without a look LUT the CDLs run in the same pass as the output. Nodes the f32 path cannot be
 //! trusted with are computed in f64 on the calling thread: codes outside the camera
 //! decode's table, non-finite values, and nodes with a channel within 3e-4 of the node's
 //! largest where 4e-7 of that largest could move a code by a quarter code (`finish`:
@@ -14,7 +15,7 @@
 //! a LogC3 show; more for grades far outside any camera's range, whose working values
 //! decode past f32). Against the f64 exact bake (color/tests/output_live.rs, every ACES
 //! 2.0 id, both working modes, the six demo cameras, look LUT or look CDL, AVX-512, AVX2
-//! and portable): max 0.001–0.29 codes, p99.9 ≤ 0.013. Not every grade: the exact output
+//! and portable): max 0.001–0.29 codes, p99.9 ≤ 0.015. Not every grade: the exact output
 //! itself jumps tens of codes within 1e-6 of some nodes (BMD Film Gen5 in camera mode,
 //! extreme CDL, PQ 4000: 57 codes), where the f32 path may land on the other side; the
 //! server's devices therefore get [`LiveBake::bake_exact`] once a grade settles.
@@ -42,6 +43,34 @@
 //! the 17 sites with a divisor bounded away from 0 (1.48 → 1.53 ms median: the divider
 //! is not the bound), chunks of 128 nodes (no change), the chroma stage in two loops
 //! (within noise, ±1 %).
+//!
+//! Session 7 (same machine, `live_cpu`, thread CPU time, A/B alternated against
+//! session 6's last code; load 4.7–5.0 while two other helpers built): the powers of
+//! the front, tonescale, hull, back, the CDLs, the log decode's exp2 and the PQ, gamma
+//! and HLG encodings run over whole planes (`output::fastplanes`: at AVX-512
+//! in intrinsics, ~19 instructions a power where LLVM's scalar-style code took ~32);
+//! nodes move into planes and back with vector shuffles (`live::planes`: single-float moves
+//! stalled each plane load on store forwarding); the look LUT renders the lattice as
+//! one row; chunks of 128 nodes; HLG's finish in the output pass. Look as a 33³ LUT,
+//! AVX-512, all eleven ACES 2.0 ids: best 0.91–1.07 ms (was 1.32–1.47), median
+//! 0.98–1.18 ms (was 1.42–1.56) per 33³; the lead's quiet baseline of the old code
+//! (load 1.0) was best 1.25–1.35 / median 1.43–1.53, so on a quiet machine about
+//! 0.9–0.97 best and 1.0–1.1 median. The 1 ms median is not yet met for the PQ and
+//! HLG outputs (two powers per channel in their encoding). Look CDL (the server's show
+//! looks): best 0.90–0.99 ms (was 1.17–1.31), median 0.94–1.02 (was 1.24–1.34). AVX2,
+//! look LUT: best 1.94–2.13 ms (was 2.41–2.58), median 2.02–2.33 (was 2.45–2.64). By
+//! output with no look
+//! (`LIVE_CPU_LOOK=none`) 0.81–0.87 ms: the look LUT (a kernel pass, 2.5 ns a node)
+//! and the CDLs' pass before it cost 0.06–0.12 ms. Tried and not kept: the look LUT
+//! tetrahedral in the lanes (12 gathers per 16 nodes; no faster than the kernel pass
+//! plus the CDL pass: 0.94–0.99 vs 0.94–0.99 ms best), the tonescale as a dense 1D
+//! table (2⁻¹⁰ steps by bit pattern, 4 gathers from 512 KiB: 0.83–0.91 vs 0.81–0.83
+//! ms, slower than its 4 powers), the AP1 → AP0 → AP1 matrices folded into one (within
+//! noise), chunks of 256 (slower). Lower polynomial degrees measured, not taken: exp2
+//! degree 4 is 5.2e-6 relative (degree 5: 2.4e-7); the 32-cell log2 at degree 3 is
+//! 4.0e-8 (taken: one multiply-add fewer, same accuracy class). The AVX2 level keeps
+//! the compiler-vectorised powers: without `vgetexpps`/`vscalefps`/16-entry `vpermps`
+//! an intrinsic power has about as many instructions as LLVM's (~30).
 //!
 //! The older bakes stay for what they still do. Two dense tables are built once and
 //! reused across changes:
