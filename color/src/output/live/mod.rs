@@ -67,7 +67,8 @@
 //! table (2⁻¹⁰ steps by bit pattern, 4 gathers from 512 KiB: 0.83–0.91 vs 0.81–0.83
 //! ms, slower than its 4 powers), the AP1 → AP0 → AP1 matrices folded into one (within
 //! noise), chunks of 256 (slower), the look LUT rendered out of place from a graded
-//! buffer (the kernels' fused out-of-place loop: 0.98–1.03 vs 0.91–0.93 ms best, slower). Lower polynomial degrees measured, not taken: exp2
+//! buffer (the kernels' fused out-of-place loop: 0.98–1.03 vs 0.91–0.93 ms best, slower),
+//! the gamut line's log₂ over a plane (its loop split in two around it: 3–7 % slower). Lower polynomial degrees measured, not taken: exp2
 //! degree 4 is 5.2e-6 relative (degree 5: 2.4e-7); the 32-cell log2 at degree 3 is
 //! 4.0e-8 (taken: one multiply-add fewer, same accuracy class). The AVX2 level keeps
 //! the compiler-vectorised powers: without `vgetexpps`/`vscalefps`/16-entry `vpermps`
