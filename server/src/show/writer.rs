@@ -103,7 +103,8 @@ impl std::fmt::Debug for Command {
     }
 }
 
-/// The `change` message every client receives.
+/// The `change` message every client receives (built by [`change`] from the event's JSON).
+#[cfg(test)]
 #[derive(Serialize)]
 struct ChangeMessage<'a> {
     #[serde(rename = "type")]
@@ -343,8 +344,9 @@ impl Writer {
             });
             replies.push((cmd.reply, result));
         }
+        let mut bodies = Vec::new();
         if !events.is_empty() {
-            if let Err(err) = self.store.append(&events) {
+            if let Err(err) = self.write(&events, &mut bodies) {
                 self.recover(&err, &mut replies);
                 events.clear();
             }
@@ -355,12 +357,25 @@ impl Writer {
                 show: self.show.clone(),
             })
         });
-        let changes = events.into_iter().zip(origins).map(encode).collect();
+        let changes = events
+            .into_iter()
+            .zip(origins)
+            .zip(bodies)
+            .map(|((event, origin), body)| change(event, origin, &body))
+            .collect();
         self.durable.push(Committed {
             view,
             changes,
             replies,
         });
+    }
+
+    /// Encodes each event's JSON once (into `bodies`) and writes the events with it.
+    fn write(&mut self, events: &[Event], bodies: &mut Vec<String>) -> Result<(), StoreError> {
+        for event in events {
+            bodies.push(serde_json::to_string(event)?);
+        }
+        self.store.append_encoded(events, bodies)
     }
 
     /// After a failed commit: reload the show from what the store holds, fail the batch.
@@ -418,15 +433,22 @@ impl Writer {
     }
 }
 
-/// A committed event with its `change` message rendered once for every client.
-fn encode((event, origin): (Event, Option<Origin>)) -> Arc<Change> {
-    let message = serde_json::to_string(&ChangeMessage {
-        kind: "change",
-        version: event.version,
-        origin,
-        event: &event,
-    })
-    .unwrap_or_default();
+/// A committed event with its `change` message, rendered once for every client around
+/// the event's JSON `body` as the store keeps it (the bytes `ChangeMessage` would give).
+fn change(event: Event, origin: Option<Origin>, body: &str) -> Arc<Change> {
+    use std::fmt::Write;
+    let mut message = String::with_capacity(body.len() + 96);
+    let _ = write!(message, r#"{{"type":"change","version":{}"#, event.version);
+    if let Some(o) = origin {
+        let _ = write!(
+            message,
+            r#","origin":{{"client":{},"seq":{}}}"#,
+            o.client, o.seq
+        );
+    }
+    message.push_str(r#","event":"#);
+    message.push_str(body);
+    message.push('}');
     Arc::new(Change {
         event,
         origin,

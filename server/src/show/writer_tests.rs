@@ -152,3 +152,32 @@ async fn changes_queued_during_a_commit_go_into_the_next_one_and_wait_for_it() {
     assert_eq!(events.len(), 9);
     assert_eq!(events[8].who, "vc");
 }
+
+#[tokio::test]
+async fn a_change_message_is_the_event_json_the_store_keeps_in_the_message_serde_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let show = ShowHandle::start(Box::new(SqliteStore::open(&path).unwrap()), demo_show).unwrap();
+    let mut changes = show.subscribe();
+    let origin = super::Origin { client: 7, seq: 42 };
+    show.apply("v\"c\\é", trim("a", 1.25), Some(origin))
+        .await
+        .unwrap();
+    show.apply("colorist", trim("b", 0.5), None).await.unwrap();
+    let stored = SqliteStore::open(&path)
+        .unwrap()
+        .events_since(0, 10)
+        .unwrap();
+    for (expected_origin, event) in [Some(origin), None].into_iter().zip(&stored) {
+        let change = changes.recv().await.unwrap();
+        assert_eq!(&change.event, event, "the change is the stored event");
+        let serde = serde_json::to_string(&super::ChangeMessage {
+            kind: "change",
+            version: event.version,
+            origin: expected_origin,
+            event,
+        })
+        .unwrap();
+        assert_eq!(change.message.as_str(), serde);
+    }
+}

@@ -87,6 +87,12 @@ pub trait Store: Send {
     fn init(&mut self, base: &Show) -> Result<(), StoreError>;
     /// Appends events in one durable transaction.
     fn append(&mut self, events: &[Event]) -> Result<(), StoreError>;
+    /// [`Store::append`] with each event's JSON already encoded (`bodies[i]` is `events[i]`
+    /// as JSON), so a caller that needs the JSON too encodes it once.
+    fn append_encoded(&mut self, events: &[Event], bodies: &[String]) -> Result<(), StoreError> {
+        let _ = bodies;
+        self.append(events)
+    }
     /// Lets the caller overlap the disk sync with the next appends: from now on `append`
     /// returns once its transaction is committed (readable, it survives a crash of the
     /// process) but possibly before it is on the disk, and the handle's `sync` makes it so.

@@ -205,20 +205,35 @@ impl Store for SqliteStore {
     }
 
     fn append(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        let bodies = events
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.append_encoded(events, &bodies)
+    }
+
+    fn append_encoded(&mut self, events: &[Event], bodies: &[String]) -> Result<(), StoreError> {
+        if bodies.len() != events.len() {
+            return Err(StoreError::Corrupt(format!(
+                "{} events with {} encoded bodies",
+                events.len(),
+                bodies.len()
+            )));
+        }
         let tx = self.conn.transaction()?;
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO events (version, wall_ms, who, timecode, action, body)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
-            for e in events {
+            for (e, body) in events.iter().zip(bodies) {
                 insert.execute(params![
                     e.version as i64,
                     e.wall_ms,
                     e.who,
                     e.timecode,
                     e.action,
-                    serde_json::to_string(e)?
+                    body
                 ])?;
             }
         }
