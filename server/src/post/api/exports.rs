@@ -269,10 +269,19 @@ pub async fn start_export(
             output: d.output,
         })
         .collect();
-    let show = state.show.view().show.clone();
+    let durable_view = state.show.view();
+    let (show, durable) = (durable_view.show.clone(), durable_view.version);
     let loaded = state.with_reader(|s| s.load()).await?;
+    // The store may already hold a commit whose disk sync runs: only the durable events
+    // belong with the durable show.
     let (base, events) = match loaded {
-        Some(l) => (l.base, l.events),
+        Some(l) => (
+            l.base,
+            l.events
+                .into_iter()
+                .filter(|e| e.version <= durable)
+                .collect(),
+        ),
         None => (show.clone(), Vec::new()),
     };
     let root = store.root().to_path_buf();
