@@ -49,19 +49,17 @@ macro_rules! simd_fused {
             }
             let [a, b] = tetra;
             let (t_blend, t_cell) = if parity == 0 { (a, b) } else { (b, a) };
-            let lut = LutV::for_f32(p);
-            let halves = Halves {
+            // Plain node order: the fused loop runs only on lattices below
+            // `FUSED_MAX_BYTES`, which is at most `PAIRED_MIN_BYTES` (asserted there).
+            let lut = LutV::new(&p.lut);
+            Halves {
                 lut: &lut,
                 t_cell,
                 t_blend,
                 stream,
                 ahead,
-            };
-            if lut.paired {
-                halves.run::<true>(load, cell, blend);
-            } else {
-                halves.run::<false>(load, cell, blend);
             }
+            .run(load, cell, blend);
         }
 
         /// The lattice and the two blocks' tetrahedra of a fused step.
@@ -77,11 +75,10 @@ macro_rules! simd_fused {
             /// Per vector: blend and store a group of the last block, load the first
             /// one's, locate the middle one's, prefetch (in this order: +1 % tetra33-f32,
             /// +2 % CDL against blend, locate, load); the groups of fewer than `LANES`
-            /// pixels at the blocks' ends go through the generic loops. `PAIRED` as
-            /// [`LutV::paired`].
+            /// pixels at the blocks' ends go through the generic loops.
             #[inline]
             #[target_feature(enable = $features)]
-            fn run<const PAIRED: bool>(
+            fn run(
                 self,
                 mut load: Option<(&[f32], &mut Block)>,
                 cell: Option<(&mut Block, usize)>,
@@ -114,7 +111,7 @@ macro_rules! simd_fused {
                     }
                     if let Some((blk, _)) = cell.as_ref() {
                         self.lut
-                            .tetrahedron::<PAIRED>(get(blk, i), self.t_cell, i, true);
+                            .tetrahedron::<false>(get(blk, i), self.t_cell, i, true);
                     }
                     if let Some(a) = self.ahead.get(3 * i..3 * (i + L)) {
                         prefetch::<f32, false>(a);

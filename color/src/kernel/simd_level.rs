@@ -19,7 +19,8 @@ macro_rules! simd_level {
         use super::compact::{Compact, Lattice};
         use super::frame::{CodeScale, Sample};
         use super::prepared::{
-            Axis, CdlTable, LutTable, Prepared, ShaperTable, LUMA, PAIRED_MIN_BYTES,
+            Axis, CdlTable, LutTable, Prepared, ShaperTable, FUSED_MAX_BYTES, LUMA,
+            PAIRED_MIN_BYTES,
         };
         use super::rows::{
             process_row, process_row_pipelined, Ahead, Block, RowMut, RowRef, BLOCK,
@@ -44,10 +45,8 @@ macro_rules! simd_level {
             let lattice = Lattice::choose::<T>(p, s);
             if p.lut.interpolation == Interpolation::Tetrahedral && matches!(lattice, Lattice::F32)
             {
-                // The fused loop pays on lattices in L2 (tetra33-f32 AVX-512 +6-8 %); on
-                // larger ones it costs (tetra65-f32 −8-10 %: A/B, thread CPU time, load 2.5).
-                let in_l2 = p.lut.nodes.len() * 4 < PAIRED_MIN_BYTES;
-                if v::FUSED_IO && in_l2 && src.is_some() && fused_row(p, src, dst, width, stream) {
+                let fits = p.lut.nodes.len() * 4 < FUSED_MAX_BYTES;
+                if v::FUSED_IO && fits && src.is_some() && fused_row(p, src, dst, width, stream) {
                     return;
                 }
                 let mut tetra = [Tetra::new(), Tetra::new()];
@@ -184,53 +183,51 @@ macro_rules! simd_level {
             }
         }
 
+        /// One block of every render `row` does not pipeline: trilinear through the f32
+        /// lattice, or tetrahedral through a packed one (tetrahedral f32 never comes here).
         #[inline]
         #[target_feature(enable = $features)]
         fn block(p: &Prepared, lattice: Lattice<'_>, blk: &mut Block, n: usize, tetra: &mut Tetra) {
-            let times3 = matches!(lattice, Lattice::F32);
-            let lut = if times3 && p.lut.interpolation == Interpolation::Tetrahedral {
-                LutV::for_f32(p)
-            } else {
-                LutV::new(&p.lut)
-            };
+            let lut = LutV::new(&p.lut);
             prepass(p, blk, n);
             let mut i = 0;
-            while i < n {
-                let rgb = get(blk, i);
-                match lut.interpolation {
-                    Interpolation::Tetrahedral if lut.paired => {
-                        lut.tetrahedron::<true>(rgb, tetra, i, times3)
+            match lattice {
+                Lattice::F32 => {
+                    debug_assert_eq!(lut.interpolation, Interpolation::Trilinear);
+                    while i < n {
+                        put(blk, i, lut.trilinear(get(blk, i)));
+                        i += v::LANES;
                     }
-                    Interpolation::Tetrahedral => lut.tetrahedron::<false>(rgb, tetra, i, times3),
-                    Interpolation::Trilinear => put(blk, i, lut.trilinear(rgb)),
                 }
-                i += v::LANES;
+                Lattice::Packed32(c) => {
+                    let c = PackedV::new(c);
+                    cells(&lut, blk, n, tetra);
+                    while i < n {
+                        put(blk, i, c.blend(tetra, i, |t, k| c.fetch32(t, k, i)));
+                        i += v::LANES;
+                    }
+                }
+                Lattice::Packed64(c) => {
+                    let c = PackedV::new(c);
+                    cells(&lut, blk, n, tetra);
+                    while i < n {
+                        put(blk, i, c.blend(tetra, i, |t, k| c.fetch64(t, k, i)));
+                        i += v::LANES;
+                    }
+                }
             }
-            if lut.interpolation == Interpolation::Tetrahedral {
-                // Every vector read here was written by the pass above, lanes past n too.
-                let mut i = 0;
-                match lattice {
-                    Lattice::F32 => {
-                        while i < n {
-                            put(blk, i, lut.blend(tetra, i));
-                            i += v::LANES;
-                        }
-                    }
-                    Lattice::Packed32(c) => {
-                        let c = PackedV::new(c);
-                        while i < n {
-                            put(blk, i, c.blend(tetra, i, |t, k| c.fetch32(t, k, i)));
-                            i += v::LANES;
-                        }
-                    }
-                    Lattice::Packed64(c) => {
-                        let c = PackedV::new(c);
-                        while i < n {
-                            put(blk, i, c.blend(tetra, i, |t, k| c.fetch64(t, k, i)));
-                            i += v::LANES;
-                        }
-                    }
-                }
+        }
+
+        /// The tetrahedra of a block's pixels for a packed lattice (node indices, plain
+        /// order), every vector up to `n` and the lanes past it too.
+        #[inline]
+        #[target_feature(enable = $features)]
+        fn cells(lut: &LutV<'_>, blk: &Block, n: usize, tetra: &mut Tetra) {
+            debug_assert_eq!(lut.interpolation, Interpolation::Tetrahedral);
+            let mut i = 0;
+            while i < n {
+                lut.tetrahedron::<false>(get(blk, i), tetra, i, false);
+                i += v::LANES;
             }
         }
 
