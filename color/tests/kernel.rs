@@ -190,19 +190,75 @@ fn rows_of_every_block_split_match_scalar() {
 }
 
 /// Lattices of 1 MiB or more are read in another node order by the SIMD levels (G rows
-/// paired): odd and even sizes, every layout, against the scalar reference.
+/// paired): odd and even sizes, 65³ (the largest common one) and 129³, every layout, out of
+/// place and in place, against the scalar reference.
 #[test]
 fn large_lattices_match_scalar() {
-    for level in simd_levels() {
-        for size in [47, 48] {
-            let look = Look::lut(random_lut(size, 50 + size as u64));
-            let mag = lut_magnitude(&look);
+    for size in [47, 48, 65, 129] {
+        let look = Look::lut(random_lut(size, 50 + size as u64));
+        let mag = lut_magnitude(&look);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(mag);
+        for level in simd_levels() {
             for layout in LAYOUTS {
                 let desc = ImageDesc::new(WIDTH, HEIGHT, layout, Coding::Float);
                 let src = random_floats(desc.min_len(), 60);
-                let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(mag);
                 compare(level, &look, &desc, &src, close, "large lattice");
+                compare_in_place(level, &look, &desc, &src, close, "large lattice in place");
             }
+        }
+    }
+}
+
+/// [`compare`] for a render in place at `level`.
+fn compare_in_place(
+    level: CpuLevel,
+    look: &Look,
+    desc: &ImageDesc,
+    src: &[f32],
+    close: impl Fn(f64, f64) -> bool,
+    what: &str,
+) {
+    let mut want = src.to_vec();
+    let mut got = src.to_vec();
+    Kernel::with_level(look, CpuLevel::Scalar)
+        .unwrap()
+        .render_in_place(desc, &mut want)
+        .unwrap();
+    let kernel = Kernel::with_level(look, level).unwrap();
+    kernel.render_in_place(desc, &mut got).unwrap();
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        let (a, b) = (*g as f64, *w as f64);
+        let same = a == b || close(a, b) || (a.is_nan() && b.is_nan());
+        assert!(same, "{what} {level} {:?}: sample {i} got {a} want {b}", desc.layout);
+    }
+}
+
+/// A 65³ lattice (paired order at the SIMD levels) into an output large enough to be
+/// streamed: at AVX-512 the pipelined loop with its streamed stores and the next block's
+/// source prefetched a part per vector (`rows::Ahead`) runs only for such lattices.
+/// Against the scalar reference, rows off a cache line, of odd width and padded stride.
+#[test]
+fn streamed_output_through_a_large_lattice_matches_scalar() {
+    let look = Look::lut(random_lut(65, 34));
+    let mag = lut_magnitude(&look);
+    let (width, pad) = (1203, 5);
+    let stride = 3 * width + pad;
+    let height = (STREAM_MIN_BYTES / 4).div_ceil(stride);
+    let mut desc = ImageDesc::new(width, height, Layout::Rgb, Coding::Float);
+    desc.stride = stride;
+    let src = random_floats(desc.min_len(), 35);
+    let mut want = vec![-7.0f32; desc.min_len()];
+    let scalar = Kernel::with_level(&look, CpuLevel::Scalar).unwrap();
+    scalar.render(&desc, &src, &mut want).unwrap();
+    for level in simd_levels() {
+        let kernel = Kernel::with_level(&look, level).unwrap();
+        let mut out = vec![-7.0f32; desc.min_len() + 1];
+        let out = &mut out[1..];
+        kernel.render(&desc, &src, out).unwrap();
+        for (i, (g, w)) in out.iter().zip(&want).enumerate() {
+            let (a, b) = (*g as f64, *w as f64);
+            let same = (a - b).abs() <= 1e-6 * b.abs().max(mag) || a == b;
+            assert!(same, "{level}: sample {i} (row {}) got {a} want {b}", i / stride);
         }
     }
 }
