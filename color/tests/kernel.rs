@@ -229,7 +229,11 @@ fn compare_in_place(
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         let (a, b) = (*g as f64, *w as f64);
         let same = a == b || close(a, b) || (a.is_nan() && b.is_nan());
-        assert!(same, "{what} {level} {:?}: sample {i} got {a} want {b}", desc.layout);
+        assert!(
+            same,
+            "{what} {level} {:?}: sample {i} got {a} want {b}",
+            desc.layout
+        );
     }
 }
 
@@ -258,7 +262,11 @@ fn streamed_output_through_a_large_lattice_matches_scalar() {
         for (i, (g, w)) in out.iter().zip(&want).enumerate() {
             let (a, b) = (*g as f64, *w as f64);
             let same = (a - b).abs() <= 1e-6 * b.abs().max(mag) || a == b;
-            assert!(same, "{level}: sample {i} (row {}) got {a} want {b}", i / stride);
+            assert!(
+                same,
+                "{level}: sample {i} (row {}) got {a} want {b}",
+                i / stride
+            );
         }
     }
 }
