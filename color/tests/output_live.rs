@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use lookwire_color::cdl::{Cdl, CdlStyle};
+use lookwire_color::kernel::CpuLevel;
 use lookwire_color::lut::{Interpolation, Lut3d};
 use lookwire_color::output::live::{exact_bake, LiveBake, OutputTable};
 use lookwire_color::output::{OutputTransform, SignalRange};
@@ -260,28 +261,41 @@ fn live_bake_is_within_one_code_for_every_aces2_output() {
             let mut live = LiveBake::new(&space, case.working, table_for(&case), 33).unwrap();
             live.set_look(Some(&look));
             assert!(live.has_exact_live());
-            let errs = errors(
-                &live.bake_live(&case.cdl, case.style).unwrap(),
-                &exact_of(&case, &look),
-            );
-            let (max, tail) = (errs[errs.len() - 1], p999(&errs));
-            println!(
-                "{:24} {:8} {:28} {:5} {:7} live: p99.9 {tail:.4} max {max:.4}",
-                case.input,
-                case.working.as_str(),
-                case.output,
-                case.range.to_string(),
-                case.style.as_str()
-            );
-            if max >= 1.0 || tail >= 1.0 {
-                failures.push(format!(
-                    "{} {} {output}: max {max}, p99.9 {tail}",
-                    case.input, case.working
-                ));
+            let exact = exact_of(&case, &look);
+            // The exact bake once, the live bake at every vector level this CPU has.
+            for level in CpuLevel::available() {
+                live.set_cpu_level(level).unwrap();
+                assert_eq!(live.cpu_level(), level);
+                let errs = errors(&live.bake_live(&case.cdl, case.style).unwrap(), &exact);
+                let (max, tail) = (errs[errs.len() - 1], p999(&errs));
+                println!(
+                    "{:24} {:8} {:28} {:5} {:7} {:6} live: p99.9 {tail:.4} max {max:.4}",
+                    case.input,
+                    case.working.as_str(),
+                    case.output,
+                    case.range.to_string(),
+                    case.style.as_str(),
+                    level.as_str()
+                );
+                if max >= 1.0 || tail >= 1.0 {
+                    failures.push(format!(
+                        "{} {} {output} {level}: max {max}, p99.9 {tail}",
+                        case.input, case.working
+                    ));
+                }
             }
         }
     }
+    println!("skipped levels (not on this CPU): {:?}", skipped_levels());
     assert!(failures.is_empty(), "over one 10-bit code: {failures:#?}");
+}
+
+/// The vector levels this CPU cannot run (the live bake's tests run every other one).
+fn skipped_levels() -> Vec<CpuLevel> {
+    CpuLevel::ALL
+        .into_iter()
+        .filter(|l| !l.is_supported())
+        .collect()
 }
 
 /// Without a look LUT (the grade kernel carries an identity lattice) the live bake is
@@ -303,11 +317,19 @@ fn live_bake_without_a_look_lut() {
         .with_cdl(case.cdl, case.style);
     desc.output = resolve_output(case.output).unwrap();
     let exact = exact_bake(&desc, 33).unwrap();
-    let baked = live.bake_live(&case.cdl, case.style).unwrap();
-    let errs = errors(&baked, &exact);
-    assert!(errs[errs.len() - 1] < 1.0, "max {}", errs[errs.len() - 1]);
-    let ungraded = live.bake_live(&Cdl::IDENTITY, CdlStyle::Asc).unwrap();
-    assert_ne!(ungraded.data(), baked.data());
+    let mut live = live;
+    // The CDLs run in the output's pass here: at every vector level this CPU has.
+    for level in CpuLevel::available() {
+        live.set_cpu_level(level).unwrap();
+        let baked = live.bake_live(&case.cdl, case.style).unwrap();
+        let errs = errors(&baked, &exact);
+        let (max, tail) = (errs[errs.len() - 1], p999(&errs));
+        println!("no look LUT {level}: p99.9 {tail:.4} max {max:.4}");
+        assert!(max < 1.0 && tail < 1.0, "{level}: max {max}, p99.9 {tail}");
+        let ungraded = live.bake_live(&Cdl::IDENTITY, CdlStyle::Asc).unwrap();
+        assert_ne!(ungraded.data(), baked.data());
+    }
+    println!("skipped levels (not on this CPU): {:?}", skipped_levels());
 }
 
 #[test]
@@ -530,14 +552,20 @@ fn a_look_cdl_is_applied_exactly() {
             });
         desc.output = resolve_output(case.output).unwrap().with_range(case.range);
         let exact = exact_bake(&desc, 33).unwrap();
-        let baked = match live.has_exact_live() {
-            true => live.bake_live(&case.cdl, style).unwrap(),
-            false => live.bake_certified(&case.cdl, style, 0.5).unwrap().0,
-        };
-        let errs = errors(&baked, &exact);
-        let (max, tail) = (errs[errs.len() - 1], p999(&errs));
-        println!("{output} {style:?} with a look CDL: p99.9 {tail:.4} max {max:.4}");
-        assert!(max < 1.0, "{output} {style:?}: max {max}, p99.9 {tail}");
+        for level in CpuLevel::available() {
+            live.set_cpu_level(level).unwrap();
+            let baked = match live.has_exact_live() {
+                true => live.bake_live(&case.cdl, style).unwrap(),
+                false => live.bake_certified(&case.cdl, style, 0.5).unwrap().0,
+            };
+            let errs = errors(&baked, &exact);
+            let (max, tail) = (errs[errs.len() - 1], p999(&errs));
+            println!("{output} {style:?} {level} with a look CDL: p99.9 {tail:.4} max {max:.4}");
+            assert!(
+                max < 1.0,
+                "{output} {style:?} {level}: max {max}, p99.9 {tail}"
+            );
+        }
         // Without the look CDL the bake is another one.
         live.set_look_cdl(None);
         let without = live.bake_live(&case.cdl, style).unwrap();

@@ -2,6 +2,7 @@
 //! signal range, per node in f32; and a bound on how far a code value can move when the
 //! rendered light is only known within an error interval.
 
+use crate::kernel::CpuLevel;
 use crate::output::fastmath32::{log2, pow, PORTABLE_FMA};
 use crate::output::fastplanes;
 use crate::output::{Encoding, OutputTransform};
@@ -199,9 +200,11 @@ impl Finish {
 
     /// Code values of every node of `buf` (unclamped rendering RGB), in place: a
     /// branch-free loop built for the CPU's vector level when the table covers all.
-    pub(super) fn apply_all(&self, buf: &mut [[f32; 3]]) {
+    /// `level` must be supported by this CPU.
+    pub(super) fn apply_all(&self, level: CpuLevel, buf: &mut [[f32; 3]]) {
+        debug_assert!(level.is_supported(), "{level} on this CPU");
         if self.encoding == Encoding::Hlg1000 {
-            return self.apply_all_hlg(buf);
+            return self.apply_all_hlg(level, buf);
         }
         let Some(table) = self.table.as_ref().filter(|_| self.in_table) else {
             for v in buf.iter_mut() {
@@ -211,9 +214,9 @@ impl Finish {
         };
         #[cfg(target_arch = "x86_64")]
         {
-            use crate::kernel::{selection, CpuLevel};
-            match selection().level {
-                // SAFETY: the selected level was detected on this CPU.
+            match level {
+                // SAFETY: the caller's level is supported by this CPU (checked where
+                // the bake's level is set, `LiveBake::set_cpu_level`).
                 CpuLevel::Avx512 => return unsafe { self.apply_all_avx512(table, buf) },
                 // SAFETY: as above.
                 CpuLevel::Avx2 => return unsafe { self.apply_all_avx2(table, buf) },
@@ -399,12 +402,13 @@ impl Finish {
     /// them. The spread test spares the nodes whose near-zero channel is not near zero in
     /// the encoding primaries (the P3-limited Rec.2100 outputs) or whose encoding is
     /// gentle there: about half of them.
-    pub(super) fn near_zero_nodes(&self, buf: &[[f32; 3]], out: &mut Vec<usize>) {
+    pub(super) fn near_zero_nodes(&self, level: CpuLevel, buf: &[[f32; 3]], out: &mut Vec<usize>) {
+        debug_assert!(level.is_supported(), "{level} on this CPU");
         #[cfg(target_arch = "x86_64")]
         {
-            use crate::kernel::{selection, CpuLevel};
-            match selection().level {
-                // SAFETY: the selected level was detected on this CPU.
+            match level {
+                // SAFETY: the caller's level is supported by this CPU (checked where
+                // the bake's level is set, `LiveBake::set_cpu_level`).
                 CpuLevel::Avx512 => return unsafe { self.near_zero_avx512(buf, out) },
                 // SAFETY: as above.
                 CpuLevel::Avx2 => return unsafe { self.near_zero_avx2(buf, out) },
@@ -503,12 +507,13 @@ impl Finish {
     /// [`Self::apply_all`] for the HLG output: BT.2100 HLG of the 1000 cd/m² display
     /// (inverse OOTF with γ = 1.2, then the OETF) in f32 lanes, like
     /// [`crate::output::display`]'s f64 `hlg_1000`; tested against it.
-    fn apply_all_hlg(&self, buf: &mut [[f32; 3]]) {
+    fn apply_all_hlg(&self, level: CpuLevel, buf: &mut [[f32; 3]]) {
+        debug_assert!(level.is_supported(), "{level} on this CPU");
         #[cfg(target_arch = "x86_64")]
         {
-            use crate::kernel::{selection, CpuLevel};
-            match selection().level {
-                // SAFETY: the selected level was detected on this CPU.
+            match level {
+                // SAFETY: the caller's level is supported by this CPU (checked where
+                // the bake's level is set, `LiveBake::set_cpu_level`).
                 CpuLevel::Avx512 => return unsafe { self.hlg_avx512(buf) },
                 // SAFETY: as above.
                 CpuLevel::Avx2 => return unsafe { self.hlg_avx2(buf) },
@@ -585,6 +590,7 @@ impl Finish {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::fastplanes::{AVX2, AVX512, PORTABLE};
     use crate::output::SignalRange;
 
     fn samples() -> Vec<[f32; 3]> {
@@ -616,9 +622,28 @@ mod tests {
             let out = OutputTransform::from_id(id).unwrap().with_range(range);
             let finish = Finish::new(&out);
             let nodes = samples();
-            let mut all = nodes.clone();
-            finish.apply_all(&mut all);
-            for (n, a) in nodes.iter().zip(&all) {
+            for level in CpuLevel::available() {
+                let mut all = nodes.clone();
+                finish.apply_all(level, &mut all);
+                check_all(id, &out, &finish, &nodes, &all);
+            }
+        }
+        let skipped: Vec<CpuLevel> = CpuLevel::ALL
+            .into_iter()
+            .filter(|l| !l.is_supported())
+            .collect();
+        eprintln!("skipped (not on this CPU): {skipped:?}");
+    }
+
+    fn check_all(
+        id: &str,
+        out: &OutputTransform,
+        finish: &Finish,
+        nodes: &[[f32; 3]],
+        all: &[[f32; 3]],
+    ) {
+        {
+            for (n, a) in nodes.iter().zip(all) {
                 let one = finish.apply(*n);
                 let exact = out.finish(n.map(f64::from));
                 for c in 0..3 {
@@ -631,6 +656,83 @@ mod tests {
                 }
             }
         }
+    }
+
+    const N: usize = 16;
+
+    /// [`Finish::apply_planes`] at `level` over planes of `N` values.
+    fn planes_at(finish: &Finish, level: CpuLevel, planes: &mut [[f32; N]; 3]) {
+        assert!(level.is_supported(), "{level}");
+        match level {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the level was just checked to be supported by this CPU.
+            CpuLevel::Avx512 => unsafe { planes_avx512(finish, planes) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the level was just checked to be supported by this CPU.
+            CpuLevel::Avx2 => unsafe { planes_avx2(finish, planes) },
+            // SAFETY: the portable level runs everywhere.
+            _ => unsafe { finish.apply_planes::<PORTABLE_FMA, PORTABLE, N>(planes) },
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    unsafe fn planes_avx512(finish: &Finish, planes: &mut [[f32; N]; 3]) {
+        // SAFETY: this function runs where the CPU has AVX-512.
+        unsafe { finish.apply_planes::<true, AVX512, N>(planes) }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn planes_avx2(finish: &Finish, planes: &mut [[f32; N]; 3]) {
+        // SAFETY: this function runs where the CPU has AVX2 and FMA.
+        unsafe { finish.apply_planes::<true, AVX2, N>(planes) }
+    }
+
+    /// The finish over planes (the fused pass) gives the per-node finish at every level
+    /// this CPU has, for every encoding that fuses (gamma, BT.1886 table, PQ, HLG).
+    #[test]
+    fn apply_planes_matches_apply_at_every_level() {
+        let outputs = [
+            ("aces2-sdr-rec709", SignalRange::Full),
+            ("aces2-sdr-p3d65", SignalRange::Legal),
+            ("aces2-hdr-rec2100-pq1000", SignalRange::Legal),
+            ("aces2-hdr-p3d65-pq4000", SignalRange::Full),
+            ("aces2-hdr-rec2100-hlg1000", SignalRange::Full),
+        ];
+        let mut worst = 0.0f32;
+        for (id, range) in outputs {
+            let out = OutputTransform::from_id(id).unwrap().with_range(range);
+            let finish = Finish::new(&out);
+            assert!(finish.fuses(), "{id}");
+            let nodes = samples();
+            for level in CpuLevel::available() {
+                for chunk in nodes.chunks(N) {
+                    let mut planes = [[0.0f32; N]; 3];
+                    for (k, v) in chunk.iter().enumerate() {
+                        (0..3).for_each(|c| planes[c][k] = v[c]);
+                    }
+                    planes_at(&finish, level, &mut planes);
+                    for (k, v) in chunk.iter().enumerate() {
+                        let want = finish.apply(*v);
+                        let exact = out.finish(v.map(f64::from));
+                        let got = [0, 1, 2].map(|c| planes[c][k]);
+                        for c in 0..3 {
+                            let err = (got[c] - want[c]).abs();
+                            worst = worst.max(err);
+                            assert!(err <= 1e-5, "{id} {level} {v:?}: {got:?} vs {want:?}");
+                            let err = (f64::from(got[c]) - exact[c]).abs();
+                            assert!(err <= 1e-5, "{id} {level} {v:?}: {got:?} vs {exact:?}");
+                        }
+                    }
+                }
+            }
+        }
+        let skipped: Vec<CpuLevel> = CpuLevel::ALL
+            .into_iter()
+            .filter(|l| !l.is_supported())
+            .collect();
+        eprintln!("apply_planes vs apply: worst {worst:e}; skipped (not on this CPU): {skipped:?}");
     }
 
     /// The batched (vectorised) finish of the exact path gives the per-value finish.

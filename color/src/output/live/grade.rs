@@ -7,6 +7,7 @@
 
 use super::planes::{self, AVX2, AVX512, PORTABLE};
 use crate::cdl::{Cdl, CdlStyle, LUMA_REC709};
+use crate::kernel::CpuLevel;
 use crate::output::fastmath32::{fma, PORTABLE_FMA};
 use crate::output::fastplanes;
 
@@ -173,13 +174,14 @@ impl GradeLanes {
     }
 
     /// `src` (interleaved RGB) through every CDL into `dst`, vectorised where the CPU
-    /// allows (the shorter of the two sets the count).
-    pub(super) fn apply_all(&self, src: &[[f32; 3]], dst: &mut [[f32; 3]]) {
+    /// allows (the shorter of the two sets the count), at `level` (supported by this CPU).
+    pub(super) fn apply_all(&self, level: CpuLevel, src: &[[f32; 3]], dst: &mut [[f32; 3]]) {
+        debug_assert!(level.is_supported(), "{level} on this CPU");
         #[cfg(target_arch = "x86_64")]
         {
-            use crate::kernel::{selection, CpuLevel};
-            match selection().level {
-                // SAFETY: the selected level was detected on this CPU.
+            match level {
+                // SAFETY: the caller's level is supported by this CPU (checked where
+                // the bake's level is set, `LiveBake::set_cpu_level`).
                 CpuLevel::Avx512 => return unsafe { self.all_avx512(src, dst) },
                 // SAFETY: as above.
                 CpuLevel::Avx2 => return unsafe { self.all_avx2(src, dst) },
@@ -248,22 +250,36 @@ mod tests {
             let lanes = GradeLanes::new([&a, &Cdl::IDENTITY, &b], style);
             assert_eq!(lanes.cdls.len(), 2, "the identity is left out");
             let src: Vec<[f32; 3]> = values.iter().map(|v| v.map(|x| x as f32)).collect();
-            let mut dst = vec![[f32::NAN; 3]; src.len()];
-            lanes.apply_all(&src, &mut dst);
-            for ((v, s), got) in values.iter().zip(&src).zip(&dst) {
-                let want = b.apply(a.apply(s.map(f64::from), style), style);
-                let one = lanes.apply::<PORTABLE_FMA>(*s);
-                for c in 0..3 {
-                    let tol = 1e-5 * want[c].abs() + 1e-6;
-                    assert!(
-                        (f64::from(got[c]) - want[c]).abs() <= tol,
-                        "{style:?} {v:?}: {got:?} vs {want:?}"
-                    );
-                    assert!((f64::from(one[c]) - want[c]).abs() <= tol, "{v:?}: {one:?}");
-                }
+            for level in CpuLevel::available() {
+                let mut dst = vec![[f32::NAN; 3]; src.len()];
+                lanes.apply_all(level, &src, &mut dst);
+                check_lanes(level, style, &lanes, [&a, &b], &values, &dst);
             }
             let nan = lanes.apply::<PORTABLE_FMA>([f32::NAN, 0.2, 0.3]);
             assert!(nan.iter().all(|x| x.is_finite()), "{style:?}: {nan:?}");
+        }
+    }
+
+    fn check_lanes(
+        level: CpuLevel,
+        style: CdlStyle,
+        lanes: &GradeLanes,
+        [a, b]: [&Cdl; 2],
+        values: &[[f64; 3]],
+        dst: &[[f32; 3]],
+    ) {
+        let src = values.iter().map(|v| v.map(|x| x as f32));
+        for ((v, s), got) in values.iter().zip(src).zip(dst) {
+            let want = b.apply(a.apply(s.map(f64::from), style), style);
+            let one = lanes.apply::<PORTABLE_FMA>(s);
+            for c in 0..3 {
+                let tol = 1e-5 * want[c].abs() + 1e-6;
+                assert!(
+                    (f64::from(got[c]) - want[c]).abs() <= tol,
+                    "{level} {style:?} {v:?}: {got:?} vs {want:?}"
+                );
+                assert!((f64::from(one[c]) - want[c]).abs() <= tol, "{v:?}: {one:?}");
+            }
         }
     }
 }

@@ -11,6 +11,7 @@
 use super::finish::Finish;
 use super::grade::GradeLanes;
 use super::planes::{self, AVX2, AVX512, PORTABLE};
+use crate::kernel::CpuLevel;
 use crate::output::aces2::Aces2Lanes;
 use crate::output::fastmath32::{floor_index, fma, pow, PORTABLE_FMA};
 use crate::output::fastplanes;
@@ -250,18 +251,21 @@ impl ExactLanes {
     /// into `buf`: the values of `buf` itself, or of `graded`'s nodes through its CDLs
     /// (the same length as `buf`). The indices of nodes the f64 path must take (outside
     /// the decode table, not finite) are appended to `fallback`.
+    /// `level` must be supported by this CPU ([`CpuLevel::is_supported`]).
     pub(super) fn render(
         &self,
+        level: CpuLevel,
         graded: Option<(&[[f32; 3]], &GradeLanes)>,
         finish: Option<&Finish>,
         buf: &mut [[f32; 3]],
         fallback: &mut Vec<usize>,
     ) {
+        debug_assert!(level.is_supported(), "{level} on this CPU");
         #[cfg(target_arch = "x86_64")]
         {
-            use crate::kernel::{selection, CpuLevel};
-            match selection().level {
-                // SAFETY: the selected level was detected on this CPU.
+            match level {
+                // SAFETY: the caller's level is supported by this CPU (checked where
+                // the bake's level is set, `LiveBake::set_cpu_level`).
                 CpuLevel::Avx512 => {
                     return unsafe { self.render_avx512(graded, finish, buf, fallback) }
                 }

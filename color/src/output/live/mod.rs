@@ -14,8 +14,9 @@
 //! PQ near black, where the channel comes out of a cancellation; 0–30 of 35 937 nodes of
 //! a LogC3 show; more for grades far outside any camera's range, whose working values
 //! decode past f32). Against the f64 exact bake (color/tests/output_live.rs, every ACES
-//! 2.0 id, both working modes, the six demo cameras, look LUT or look CDL, AVX-512, AVX2
-//! and portable): max 0.001–0.29 codes, p99.9 ≤ 0.015. Not every grade: the exact output
+//! 2.0 id, both working modes, the six demo cameras, look LUT or look CDL, at every
+//! vector level the CPU has ([`LiveBake::set_cpu_level`]: AVX-512, AVX2 and portable;
+//! the tests print the levels they skip)): max 0.001–0.29 codes, p99.9 ≤ 0.015. Not every grade: the exact output
 //! itself jumps tens of codes within 1e-6 of some nodes (BMD Film Gen5 in camera mode,
 //! extreme CDL, PQ 4000: 57 codes), where the f32 path may land on the other side; the
 //! server's devices therefore get [`LiveBake::bake_exact`] once a grade settles.
@@ -145,7 +146,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use crate::cdl::{Cdl, CdlStyle};
-use crate::kernel::{Coding, ImageDesc, Kernel, Layout, Look as KernelLook};
+use crate::kernel::{Coding, CpuLevel, ImageDesc, Kernel, KernelError, Layout, Look as KernelLook};
 use crate::lut::{Domain, Lut3d, LutError};
 use crate::pipeline::{to_aces, Look, Op, Pipeline, WorkingSpace};
 use crate::spaces::{self, InputSpace, AP0, AP1};
@@ -183,6 +184,16 @@ fn node_error(v: [f32; 3], e: [f32; 3]) -> [f32; 3] {
     e.map(|x| x * CELL_ERROR_SAFETY + floor)
 }
 
+/// A LUT on the render kernels at `level`: the process's selection (with its check
+/// mode) or, for a level set on a bake, that level (already checked as supported).
+fn kernel_at(level: CpuLevel, lut: &Lut3d) -> Kernel {
+    let look = KernelLook::lut(lut.clone());
+    if level == CpuLevel::selected() {
+        return Kernel::new(&look);
+    }
+    Kernel::with_level(&look, level).unwrap_or_else(|_| Kernel::new(&look))
+}
+
 /// One camera feeding one output, ready to be re-baked at every grade change.
 #[derive(Debug)]
 pub struct LiveBake {
@@ -207,6 +218,9 @@ pub struct LiveBake {
     /// certified bakes since that check (see [`SKIP_TABLE_FROM`]).
     exact_share: AtomicU32,
     since_check: AtomicU32,
+    /// The vector level of the f32 lanes and the render kernels: the process's
+    /// selection unless [`Self::set_cpu_level`] chose another (tests run every level).
+    level: CpuLevel,
 }
 
 /// What a certified bake did.
@@ -238,6 +252,7 @@ impl LiveBake {
             look_cdl: None,
             exact_share: AtomicU32::new(0),
             since_check: AtomicU32::new(0),
+            level: CpuLevel::selected(),
         })
     }
 
@@ -250,13 +265,14 @@ impl LiveBake {
             working: self.working,
             nodes: Arc::clone(&self.nodes),
             nodes_f64: Arc::clone(&self.nodes_f64),
-            output_kernel: Kernel::new(&KernelLook::lut(output.lut.clone())),
+            output_kernel: kernel_at(self.level, &output.lut),
             output,
             look_kernel: self.look_kernel.clone(),
             look: self.look.clone(),
             look_cdl: self.look_cdl,
             exact_share: AtomicU32::new(0),
             since_check: AtomicU32::new(0),
+            level: self.level,
         }
     }
 
@@ -268,9 +284,26 @@ impl LiveBake {
         self.working
     }
 
+    /// The vector level the bakes run at.
+    pub fn cpu_level(&self) -> CpuLevel {
+        self.level
+    }
+
+    /// Runs the bakes' f32 lanes and render kernels at `level` instead of the process's
+    /// selection (tests check every level the CPU has); fails when this CPU cannot run it.
+    pub fn set_cpu_level(&mut self, level: CpuLevel) -> Result<(), KernelError> {
+        if !level.is_supported() {
+            return Err(KernelError::Unsupported(level));
+        }
+        self.level = level;
+        self.output_kernel = kernel_at(level, &self.output.lut);
+        self.look_kernel = self.look.as_ref().map(|l| kernel_at(level, l));
+        Ok(())
+    }
+
     /// Sets the look LUT applied after the CDL.
     pub fn set_look(&mut self, look: Option<&Lut3d>) {
-        self.look_kernel = look.map(|l| Kernel::new(&KernelLook::lut(l.clone())));
+        self.look_kernel = look.map(|l| kernel_at(self.level, l));
         self.look = look.cloned();
     }
 
@@ -288,7 +321,8 @@ impl LiveBake {
     /// Every node's working value after the grade into `out` (size³ nodes): the CDLs
     /// in f32 lanes, then the look LUT (if any) on the render kernels.
     fn render_grade(&self, cdl: &Cdl, style: CdlStyle, out: &mut [[f32; 3]]) {
-        self.grade(cdl, style).apply_all(&self.nodes, out);
+        self.grade(cdl, style)
+            .apply_all(self.level, &self.nodes, out);
         if let Some(look) = &self.look_kernel {
             // The buffer matches `desc` by construction, so rendering cannot fail.
             let rendered = look.render_in_place(&self.desc(), out.as_flattened_mut());
@@ -314,7 +348,7 @@ impl LiveBake {
             .output_kernel
             .render_in_place(&self.desc(), out.as_flattened_mut());
         debug_assert!(rendered.is_ok());
-        self.output.finish.apply_all(out);
+        self.output.finish.apply_all(self.level, out);
     }
 
     /// True when [`Self::bake_live_into`] runs the exact output per node (ACES 2.0
@@ -363,15 +397,18 @@ impl LiveBake {
         let fused = finish.fuses().then_some(finish);
         match &self.look_kernel {
             // The CDLs in the same pass as the output.
-            None => lanes.render(Some((&self.nodes, &grade)), fused, out, &mut fallback),
+            None => {
+                let graded = Some((&self.nodes[..], &grade));
+                lanes.render(self.level, graded, fused, out, &mut fallback);
+            }
             Some(_) => {
                 self.render_grade(cdl, style, out);
-                lanes.render(None, fused, out, &mut fallback);
+                lanes.render(self.level, None, fused, out, &mut fallback);
             }
         }
         if fused.is_none() {
-            finish.near_zero_nodes(out, &mut fallback);
-            finish.apply_all(out);
+            finish.near_zero_nodes(self.level, out, &mut fallback);
+            finish.apply_all(self.level, out);
         }
         if !fallback.is_empty() {
             fallback.sort_unstable();
