@@ -49,7 +49,8 @@ pub enum Durability {
     #[default]
     Process,
     /// `synchronous=FULL`: every commit is synced to the disk before it returns, so it
-    /// survives a power cut too. Costs one disk sync per group commit (on the development
+    /// survives a power cut too. The show's writer defers that sync to a handle
+    /// ([`Store::deferred_sync`]) and tells nobody of a commit before the handle synced it. Costs one disk sync per group commit (on the development
     /// machine's virtual disk 0.1–0.2 ms when idle, about 3 ms while others write).
     Power,
 }
