@@ -5,8 +5,9 @@
 //! ([`crate::kernel::pow`]): `vgetexpps`/`vgetmantps` split x = 2^e·m, `vpermt2ps`
 //! looks up the mantissa's cell (32 cells, its top five bits) for 1/c and log₂ c, a
 //! degree-3 polynomial gives log₂(m/c) (|m/c − 1| ≤ 1/32), `vrndscaleps`
-//! splits t = p·log₂x into k + f, a degree-5 polynomial gives 2^f and `vscalefps`
-//! applies 2^k (saturating to 0 or ∞ on its own): about 20 instructions a power, where
+//! splits t = p·log₂x (clamped to [−126, 127] as the portable `exp2` clamps it: ±∞ and
+//! NaN saturate alike at every level) into k + f, a degree-5 polynomial gives 2^f and
+//! `vscalefps` applies 2^k: about 22 instructions a power, where
 //! LLVM's code for [`crate::output::fastmath32`]'s scalar-style power is about 32. The
 //! kernels' power itself is bit-exact against its scalar reference (a two-float p·e,
 //! two reductions): not needed here, where f32 rounding of the stages dominates.
@@ -68,7 +69,12 @@ const fn bits32(b: [u32; 32]) -> [f32; 32] {
 /// `2^f` on f ∈ [−½, ½], degree 5 with p(0) = 1: [`fastmath32`]'s.
 const EXP2_POLY: [f32; 6] = fastmath32::EXP2_POLY;
 
-/// Every lane `x` of `plane` to `x^p` (`x ≤ 0` and NaN give 0).
+/// Every lane `x` of `plane` to `x^p` (`x ≤ 0`, −∞ and NaN give 0). The exponent p·log₂x
+/// is clamped to [−126, 127] as in [`exp2`], so +∞ and overflowing lanes give a finite
+/// value (2¹²⁷ at AVX-512; 2^min(128p, 127) in the portable code, which reads log₂∞ as
+/// 128), never ∞ or NaN, and results under 2⁻¹²⁶ give 2⁻¹²⁶. Subnormal `x` (p > 0) give
+/// at most max(`MIN_POSITIVE^p`, 2⁻¹²⁶): the portable code reads their log₂ as about
+/// −127, AVX-512 exactly.
 ///
 /// # Safety
 /// The CPU must support level `L`.
@@ -103,7 +109,8 @@ pub(crate) unsafe fn pow_each<const F: bool, const L: u8, const N: usize>(
     }
 }
 
-/// Every lane `x` of `plane` to 2^x (for |x| ≤ 120; the levels saturate differently beyond).
+/// Every lane `x` of `plane` to 2^x, x clamped to [−126, 127] at every level (NaN and −∞
+/// give 2⁻¹²⁶, +∞ gives 2¹²⁷: no infinity, no NaN, no subnormal).
 ///
 /// # Safety
 /// The CPU must support level `L`.
@@ -119,7 +126,9 @@ pub(crate) unsafe fn exp2<const F: bool, const L: u8, const N: usize>(plane: &mu
     }
 }
 
-/// Every lane `x` (positive: normal or subnormal) of `plane` to log₂x.
+/// Every lane `x` of `plane` to log₂x: positive normal and subnormal lanes at every level
+/// (the portable code scales subnormals by 2²⁴ first); +0 gives −∞, +∞ gives +∞, NaN
+/// and negative lanes NaN.
 ///
 /// # Safety
 /// The CPU must support level `L`.
@@ -130,8 +139,21 @@ pub(crate) unsafe fn log2<const F: bool, const L: u8, const N: usize>(plane: &mu
         // SAFETY: the caller's level.
         return unsafe { avx512::log2_plane(plane) };
     }
+    const TWO_24: f32 = 16_777_216.0;
     for x in plane.iter_mut() {
-        *x = fastmath32::log2::<F>(*x);
+        let v = *x;
+        let small = v < f32::MIN_POSITIVE;
+        let y = fastmath32::log2::<F>(if small { v * TWO_24 } else { v });
+        let y = if small { y - 24.0 } else { y };
+        *x = if v > 0.0 && v < f32::INFINITY {
+            y
+        } else if v == 0.0 {
+            f32::NEG_INFINITY
+        } else if v == f32::INFINITY {
+            v
+        } else {
+            f32::NAN
+        };
     }
 }
 
@@ -210,13 +232,14 @@ mod avx512 {
         }
     }
 
-    /// log₂x of positive normal or subnormal lanes (others: what the steps give).
+    /// log₂x of positive normal or subnormal lanes; +0 gives −∞ (`vgetexpps`), +∞ gives
+    /// +∞, NaN and negative lanes NaN (`vgetmantps` with the sign set to NaN).
     #[inline]
     #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
     fn log2(x: __m512) -> __m512 {
         let set = _mm512_set1_ps;
         let e = _mm512_getexp_ps(x);
-        let m = _mm512_getmant_ps::<_MM_MANT_NORM_1_2, _MM_MANT_SIGN_SRC>(x);
+        let m = _mm512_getmant_ps::<_MM_MANT_NORM_1_2, _MM_MANT_SIGN_NAN>(x);
         // The mantissa's top five bits (vpermt2ps reads an index's low five).
         let j = _mm512_srli_epi32::<18>(_mm512_castps_si512(m));
         let look = |t: &[f32; 32]| {
@@ -230,10 +253,23 @@ mod avx512 {
         _mm512_add_ps(e, u)
     }
 
-    /// 2^t, saturating to 0 and ∞.
+    /// `t` clamped to [−126, 127] as [`fastmath32::exp2`] clamps it (NaN gives −126:
+    /// `vmaxps` returns its second operand when one is NaN, as `f32::max` does), so that
+    /// ±∞ and NaN never reach `t − round(t)` (∞ − ∞ is NaN) and the levels saturate alike.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    fn clamp_exponent(t: __m512) -> __m512 {
+        _mm512_min_ps(
+            _mm512_max_ps(t, _mm512_set1_ps(-126.0)),
+            _mm512_set1_ps(127.0),
+        )
+    }
+
+    /// 2^t for t clamped to [−126, 127] ([`clamp_exponent`]).
     #[inline]
     #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
     fn exp2(t: __m512) -> __m512 {
+        let t = clamp_exponent(t);
         let k = _mm512_roundscale_ps::<NEAREST>(t);
         let f = _mm512_sub_ps(t, k);
         let mut q = _mm512_set1_ps(EXP2_POLY[5]);
@@ -248,7 +284,7 @@ mod avx512 {
     #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
     fn pow(x: __m512, p: __m512) -> __m512 {
         let positive = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(x, _mm512_setzero_ps());
-        let t = _mm512_mul_ps(p, log2(x));
+        let t = clamp_exponent(_mm512_mul_ps(p, log2(x)));
         let k = _mm512_roundscale_ps::<NEAREST>(t);
         let f = _mm512_sub_ps(t, k);
         let mut q = _mm512_set1_ps(EXP2_POLY[5]);
@@ -277,21 +313,142 @@ mod tests {
             .collect()
     }
 
+    /// The levels this CPU has (the portable one always); the others are printed.
     fn levels() -> Vec<u8> {
+        use crate::kernel::CpuLevel;
         let mut out = vec![PORTABLE];
-        #[cfg(target_arch = "x86_64")]
-        if crate::kernel::CpuLevel::Avx512.is_supported() {
-            out.push(AVX512);
+        for (level, cpu) in [(AVX2, CpuLevel::Avx2), (AVX512, CpuLevel::Avx512)] {
+            match cfg!(target_arch = "x86_64") && cpu.is_supported() {
+                true => out.push(level),
+                false => eprintln!("skipped: this CPU has no {cpu}"),
+            }
         }
         out
     }
 
+    #[derive(Clone, Copy, Debug)]
+    enum Op {
+        Pow(f32),
+        Exp2,
+        Log2,
+    }
+
+    /// # Safety
+    /// The CPU must support level `L`.
+    #[inline(always)]
+    unsafe fn body<const F: bool, const L: u8>(plane: &mut [f32; 64], op: Op) {
+        // SAFETY (each): the caller's level.
+        match op {
+            Op::Pow(p) => unsafe { pow::<F, L, 64>(plane, p) },
+            Op::Exp2 => unsafe { exp2::<F, L, 64>(plane) },
+            Op::Log2 => unsafe { log2::<F, L, 64>(plane) },
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+    unsafe fn body_avx512(plane: &mut [f32; 64], op: Op) {
+        // SAFETY: this function runs where the CPU has AVX-512.
+        unsafe { body::<true, AVX512>(plane, op) }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn body_avx2(plane: &mut [f32; 64], op: Op) {
+        // SAFETY: this function runs where the CPU has AVX2 and FMA.
+        unsafe { body::<true, AVX2>(plane, op) }
+    }
+
+    /// `op` over `plane` at `level` (one of [`levels`]).
+    fn run(level: u8, plane: &mut [f32; 64], op: Op) {
+        match level {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `levels` lists the supported levels only.
+            AVX512 => unsafe { body_avx512(plane, op) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            AVX2 => unsafe { body_avx2(plane, op) },
+            // SAFETY: the portable level runs everywhere.
+            _ => unsafe { body::<{ fastmath32::PORTABLE_FMA }, PORTABLE>(plane, op) },
+        }
+    }
+
     fn pow_at(level: u8, plane: &mut [f32; 64], p: f32) {
-        // SAFETY: `levels` lists the supported levels only.
-        unsafe {
-            match level {
-                AVX512 => pow::<true, AVX512, 64>(plane, p),
-                _ => pow::<{ fastmath32::PORTABLE_FMA }, PORTABLE, 64>(plane, p),
+        run(level, plane, Op::Pow(p));
+    }
+
+    /// Lanes 0..9 of the special-input plane: ∞, −∞, NaN, +0, −1, 1, and subnormals
+    /// (the largest, 1e-40, the smallest).
+    const SPECIAL: [f32; 9] = [
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        0.0,
+        -1.0,
+        1.0,
+        f32::MIN_POSITIVE * (1.0 - f32::EPSILON),
+        1e-40,
+        1e-45,
+    ];
+
+    fn special(level: u8, op: Op) -> [f32; 9] {
+        let mut plane = [1.0f32; 64];
+        plane[..9].copy_from_slice(&SPECIAL);
+        run(level, &mut plane, op);
+        plane[..9].try_into().unwrap()
+    }
+
+    /// ∞, −∞, NaN, 0 and subnormal lanes give the documented values at every level.
+    #[test]
+    fn special_inputs_agree_at_every_level() {
+        for level in levels() {
+            let l = special(level, Op::Log2);
+            assert_eq!(l[0], f32::INFINITY, "level {level}: log2 ∞");
+            assert!(
+                l[1].is_nan() && l[2].is_nan() && l[4].is_nan(),
+                "level {level}: {l:?}"
+            );
+            assert_eq!(l[3], f32::NEG_INFINITY, "level {level}: log2 0");
+            assert!(l[5].abs() <= 4e-7, "level {level}: log2 1 = {}", l[5]);
+            for (x, y) in SPECIAL[6..].iter().zip(&l[6..]) {
+                let want = f64::from(*x).log2();
+                let e = (f64::from(*y) - want).abs();
+                assert!(
+                    e <= 4e-7 + 6e-8 * want.abs(),
+                    "level {level}: log2 {x:e} = {y}"
+                );
+            }
+            let e = special(level, Op::Exp2);
+            let (top, bottom) = (2f32.powi(127), f32::MIN_POSITIVE);
+            assert_eq!(
+                e[..4],
+                [top, bottom, bottom, 1.0],
+                "level {level}: exp2 {e:?}"
+            );
+            assert!(
+                e[6..].iter().all(|&y| y == 1.0),
+                "level {level}: exp2 {e:?}"
+            );
+            for p in [0.42f32, 1.0 / 0.42, 2.2] {
+                let y = special(level, Op::Pow(p));
+                let most = f64::from(f32::MAX).powf(f64::from(p)).min(2f64.powi(127));
+                assert!(
+                    y[0].is_finite() && f64::from(y[0]) >= most * (1.0 - 1e-6),
+                    "level {level}: ∞^{p} = {}",
+                    y[0]
+                );
+                assert_eq!(y[1..5], [0.0; 4], "level {level}: pow {p}: {y:?}");
+                assert_eq!(y[5], 1.0, "level {level}: 1^{p}");
+                let most = f64::from(f32::MIN_POSITIVE)
+                    .powf(f64::from(p))
+                    .max(f64::from(f32::MIN_POSITIVE));
+                for (x, v) in SPECIAL[6..].iter().zip(&y[6..]) {
+                    let v = f64::from(*v);
+                    assert!(
+                        v > 0.0 && v <= most * (1.0 + 1e-6),
+                        "level {level}: {x:e}^{p} = {v:e}"
+                    );
+                }
             }
         }
     }
@@ -328,13 +485,7 @@ mod tests {
         for level in levels() {
             for plane in wide() {
                 let mut got = plane;
-                // SAFETY: `levels` lists the supported levels only.
-                unsafe {
-                    match level {
-                        AVX512 => log2::<true, AVX512, 64>(&mut got),
-                        _ => log2::<{ fastmath32::PORTABLE_FMA }, PORTABLE, 64>(&mut got),
-                    }
-                }
+                run(level, &mut got, Op::Log2);
                 for (&x, &y) in plane.iter().zip(&got) {
                     let want = f64::from(x).log2();
                     let e = (f64::from(y) - want).abs();
@@ -354,13 +505,7 @@ mod tests {
             for start in (0..250_000).step_by(64) {
                 let plane: [f32; 64] = std::array::from_fn(|i| -125.0 + (start + i) as f32 * 0.001);
                 let mut got = plane;
-                // SAFETY: `levels` lists the supported levels only.
-                unsafe {
-                    match level {
-                        AVX512 => exp2::<true, AVX512, 64>(&mut got),
-                        _ => exp2::<{ fastmath32::PORTABLE_FMA }, PORTABLE, 64>(&mut got),
-                    }
-                }
+                run(level, &mut got, Op::Exp2);
                 for (&x, &y) in plane.iter().zip(&got) {
                     let want = 2f64.powf(f64::from(x));
                     worst = worst.max((f64::from(y) - want).abs() / want);
