@@ -24,6 +24,8 @@ mod cpu;
 mod frame;
 pub mod pow;
 mod prepared;
+#[cfg(target_arch = "x86_64")]
+mod row_pipeline;
 mod rows;
 mod scalar;
 #[cfg(target_arch = "x86_64")]

@@ -1,11 +1,12 @@
 //! The fused f32 RGB row of [`super::simd_level`]: packed f32 RGB out of place through
 //! the f32 lattice, with the loads and stores in the same loop as the tetrahedra
-//! ([`super::rows::process_row_fused`]). Expanded by `simd_level!` in each level's module,
+//! ([`super::row_pipeline::process_row_fused`]). Expanded by `simd_level!` in each level's module,
 //! where `v`, `LutV`, `Tetra`, `get`, `put` and `prepass` are in scope.
 
 macro_rules! simd_fused {
     ($features:literal, $io:ty) => {
-        use super::rows::{prefetch, process_row_fused, rest_in, rest_out, Fused};
+        use super::row_pipeline::{process_row_fused, Fused};
+        use super::rows::{prefetch, rest_in, rest_out};
 
         /// Renders one packed f32 RGB row out of place through the f32 lattice, when
         /// `src` and `dst` are that (else returns false and does nothing).
@@ -47,8 +48,7 @@ macro_rules! simd_fused {
             if let Some((blk, n)) = cell.as_mut() {
                 prepass(p, blk, *n);
             }
-            let [a, b] = tetra;
-            let (t_blend, t_cell) = if parity == 0 { (a, b) } else { (b, a) };
+            let (t_blend, t_cell) = slots(tetra, parity);
             // Plain node order: the fused loop runs only on lattices below
             // `FUSED_MAX_BYTES`, which is at most `PAIRED_MIN_BYTES` (asserted there).
             let lut = LutV::new(&p.lut);
@@ -62,7 +62,10 @@ macro_rules! simd_fused {
             .run(load, cell, blend);
         }
 
-        /// The lattice and the two blocks' tetrahedra of a fused step.
+        /// The lattice and the two blocks' tetrahedra of a fused step. Its loop stays apart
+        /// from [`halves`]'s: it also loads and stores a group per vector and tests which
+        /// of its three blocks a step has per vector, where `halves` matches its two blocks
+        /// once per step and leaves the I/O to the pipelined driver (any sample format).
         struct Halves<'a, 'b> {
             lut: &'a LutV<'a>,
             t_cell: &'b mut Tetra,
@@ -113,6 +116,10 @@ macro_rules! simd_fused {
                         self.lut
                             .tetrahedron::<false>(get(blk, i), self.t_cell, i, true);
                     }
+                    // The source lines of this group's pixels in the next block: not
+                    // `Ahead::part` as in `halves` (tetra33-f32 −4 %, CDL −2.5 %), nor the
+                    // lines a short first block leaves prefetched after the loop (−2 %,
+                    // −0.5 %): A/B in bench/README.md.
                     if let Some(a) = self.ahead.get(3 * i..3 * (i + L)) {
                         prefetch::<f32, false>(a);
                     }

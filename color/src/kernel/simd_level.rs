@@ -22,9 +22,8 @@ macro_rules! simd_level {
             Axis, CdlTable, LutTable, Prepared, ShaperTable, FUSED_MAX_BYTES, LUMA,
             PAIRED_MIN_BYTES,
         };
-        use super::rows::{
-            process_row, process_row_pipelined, Ahead, Block, RowMut, RowRef, BLOCK,
-        };
+        use super::row_pipeline::{process_row_pipelined, Ahead};
+        use super::rows::{process_row, Block, RowMut, RowRef, BLOCK};
         use crate::cdl::CdlStyle;
         use crate::lut::Interpolation;
         use v::{F, I};
@@ -80,8 +79,7 @@ macro_rules! simd_level {
             ahead: Ahead,
         ) {
             let lut = LutV::for_f32(p);
-            let [a, b] = tetra;
-            let (t_cur, t_prev) = if slot == 0 { (a, b) } else { (b, a) };
+            let (t_cur, t_prev) = slots(tetra, slot);
             let mut cur = cur;
             if let Some((blk, n)) = cur.as_mut() {
                 prepass(p, blk, *n);
@@ -131,9 +129,17 @@ macro_rules! simd_level {
                 }
                 (None, None) => {}
             }
-            // The parts a short block's loop did not reach.
-            for k in i / v::LANES..BLOCK / v::LANES {
-                ahead.part(k, BLOCK / v::LANES);
+            ahead.parts_from(i / v::LANES, BLOCK / v::LANES);
+        }
+
+        /// The two tetrahedra of a pipelined row: slot `k`'s, then the other one's.
+        #[inline(always)]
+        fn slots(tetra: &mut [Tetra; 2], k: usize) -> (&mut Tetra, &mut Tetra) {
+            let [a, b] = tetra;
+            if k == 0 {
+                (a, b)
+            } else {
+                (b, a)
             }
         }
 
@@ -164,10 +170,12 @@ macro_rules! simd_level {
 
         type Rgb = (F, F, F);
 
-        /// The tetrahedra of a block's pixels: the first sample (`3·node`; the node itself
-        /// for a packed lattice) of each of the four vertices and their weights. A first pass over the block computes them, so
-        /// the second pass is only lattice reads and the blend: short iterations, many
-        /// reads in flight at once.
+        /// The tetrahedra of a block's pixels: where each of the four vertices sits in the
+        /// lattice read (the first of its three samples in the f32 nodes, `3·index` with the
+        /// index in [`LutV::nodes`]'s order, plain or paired; the index itself for a packed
+        /// lattice) and their weights. A first pass over the block computes them, so the
+        /// second pass is only lattice reads and the blend: short iterations, many reads in
+        /// flight at once.
         #[repr(C, align(64))]
         struct Tetra {
             vertex: [[i32; BLOCK]; 4],

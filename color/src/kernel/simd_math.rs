@@ -323,6 +323,15 @@ mod tests {
         }
     }
 
+    /// Each channel's lanes `out` against the scalar power of its inputs `x`, bit for bit.
+    fn assert_scalar_bits<const N: usize>(out: &[[f32; N]; 3], x: [&[f32]; 3], p: [f32; 3]) {
+        for ch in 0..3 {
+            for (o, &x) in out[ch].iter().zip(x[ch]) {
+                assert_eq!(o.to_bits(), pow(x, p[ch]).to_bits(), "{x}^{}", p[ch]);
+            }
+        }
+    }
+
     #[test]
     fn avx2_pow_is_the_scalar_reference_bit_for_bit() {
         if !(is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")) {
@@ -344,11 +353,7 @@ mod tests {
                     _mm256_storeu_ps(o.as_mut_ptr(), v);
                 }
             }
-            for ch in 0..3 {
-                for (o, &x) in out[ch].iter().zip(x[ch]) {
-                    assert_eq!(o.to_bits(), pow(x, p[ch]).to_bits(), "{x}^{}", p[ch]);
-                }
-            }
+            assert_scalar_bits(&out, x, p);
         });
     }
 
@@ -376,11 +381,7 @@ mod tests {
                     _mm512_storeu_ps(o.as_mut_ptr(), v);
                 }
             }
-            for ch in 0..3 {
-                for (o, &x) in out[ch].iter().zip(x[ch]) {
-                    assert_eq!(o.to_bits(), pow(x, p[ch]).to_bits(), "{x}^{}", p[ch]);
-                }
-            }
+            assert_scalar_bits(&out, x, p);
         });
     }
 }
