@@ -11,11 +11,16 @@ OCIO uses its default optimisation (as `getDefaultCPUProcessor` does).
         # runs `lookwire bench --json` right after, prints ratios per workload
     python3 bench/ocio_bench.py --cpu-time --lookwire target/release/lookwire
         # single-threaded figures by thread CPU time, on a machine shared with other work
+    python3 bench/ocio_bench.py --ocio-avx2 --lookwire target/release/lookwire
+        # on an AVX-512 machine, OCIO measured a second time with AVX-512 hidden from it
+        # (bench/cpuid_no_avx512.c), so lookwire's AVX2 level is compared with OCIO's AVX2
+        # path as an AVX2-only machine would run it
 """
 
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -163,13 +168,13 @@ def scaling_report(rows, threads, bandwidth):
     by = {(r["workload"], r["level"], r["threads"]): r["mpx_per_s"] for r in rows}
     print(f"\n{threads}-thread scaling, wall clock (meaningful on a quiet machine only); copy "
           f"bandwidth {bandwidth[1]:.1f} GB/s on 1 thread, {bandwidth[threads]:.1f} GB/s on {threads}")
-    print(f"{'workload':18} {'level':7} {'1T':>8} {f'{threads}T':>8} {'ratio':>6} {'GB/s':>6} {'of copy':>8}")
+    print(f"{'workload':18} {'level':9} {'1T':>8} {f'{threads}T':>8} {'ratio':>6} {'GB/s':>6} {'of copy':>8}")
     for (workload, level, t), one in by.items():
         many = by.get((workload, level, threads))
         if t != 1 or many is None or threads == 1:
             continue
         gbs = many * traffic(workload, level) / 1000
-        print(f"{workload:18} {level:7} {one:>8.1f} {many:>8.1f} {many / one:>6.2f} {gbs:>6.1f} "
+        print(f"{workload:18} {level:9} {one:>8.1f} {many:>8.1f} {many / one:>6.2f} {gbs:>6.1f} "
               f"{gbs / bandwidth[threads]:>8.0%}")
 
 
@@ -184,6 +189,38 @@ def run_ocio(threads):
     return rows
 
 
+def run_ocio_without_avx512(args):
+    """OCIO's figures from a child process that sees no AVX-512 (CPUID faulting through
+    bench/cpuid_no_avx512.c, built here with the system C compiler), labelled ocio-avx2."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        sys.exit("--ocio-avx2 needs a C compiler (cc) to build bench/cpuid_no_avx512.c")
+    with tempfile.TemporaryDirectory() as tmp:
+        lib = os.path.join(tmp, "cpuid_no_avx512.so")
+        subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", lib,
+                        os.path.join(here, "cpuid_no_avx512.c")], check=True)
+        env = dict(os.environ, LD_PRELOAD=lib)
+        cmd = [sys.executable, os.path.abspath(__file__), "--threads", str(args.threads)]
+        cmd += ["--cpu-time"] if args.cpu_time else []
+        out = subprocess.run(cmd, check=True, env=env, capture_output=True, text=True).stdout
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    for row in rows:
+        row["level"] = "ocio-avx2"
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def same_level_ratio(row, ocio1, ocio_avx2):
+    """lookwire's figure over OCIO's single-threaded one at the same SIMD level: AVX2 rows
+    against OCIO with AVX-512 hidden (when measured), AVX-512 rows against OCIO native."""
+    if row["level"] == "avx2" and ocio_avx2:
+        return f"{row['mpx_per_s'] / ocio_avx2[row['workload']]:.2f}"
+    if row["level"] == "avx512":
+        return f"{row['mpx_per_s'] / ocio1[row['workload']]:.2f}"
+    return ""
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lookwire", help="path of the lookwire binary: run its bench right after and compare")
@@ -191,6 +228,9 @@ def main():
     ap.add_argument("--cpu-time", action="store_true",
                     help="time single-threaded runs by the thread's CPU time (shared machines); "
                          "passes --cpu-time to lookwire too")
+    ap.add_argument("--ocio-avx2", action="store_true",
+                    help="also measure OCIO with AVX-512 hidden (Linux CPUID faulting), and compare "
+                         "lookwire's AVX2 level with it")
     args = ap.parse_args()
     global CLOCK
     if args.cpu_time:
@@ -198,6 +238,8 @@ def main():
     print(f"# OpenColorIO {ocio.__version__}, {WIDTH}x{HEIGHT}, best of {RUNS}", file=sys.stderr)
     print(f"# load average {os.getloadavg()[0]:.1f} before OpenColorIO", file=sys.stderr)
     ours = run_ocio(args.threads)
+    if args.ocio_avx2:
+        ours += run_ocio_without_avx512(args)
     bandwidth = {t: copy_bandwidth("tetra33-f32", t) for t in sorted({1, args.threads})}
     for t, gbs in bandwidth.items():
         print(f"# copy bandwidth (tetra33-f32 frame, numpy, {t} thread(s)): {gbs:.1f} GB/s", file=sys.stderr)
@@ -208,11 +250,15 @@ def main():
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     theirs = [json.loads(line) for line in out.splitlines() if line.strip()]
     print(f"# load average {os.getloadavg()[0]:.1f} at the end", file=sys.stderr)
-    ocio1 = {r["workload"]: r["mpx_per_s"] for r in ours if r["threads"] == 1}
-    print(f"{'workload':18} {'level':7} {'threads':>7} {'Mpx/s':>9} {'x OCIO 1T':>10}")
+    ocio1 = {r["workload"]: r["mpx_per_s"] for r in ours if r["threads"] == 1 and r["level"] == "ocio"}
+    ocio_avx2 = {r["workload"]: r["mpx_per_s"] for r in ours
+                 if r["threads"] == 1 and r["level"] == "ocio-avx2"}
+    print(f"{'workload':18} {'level':9} {'threads':>7} {'Mpx/s':>9} {'x OCIO 1T':>10} {'x same level':>13}")
     for r in ours + theirs:
         ratio = r["mpx_per_s"] / ocio1[r["workload"]]
-        print(f"{r['workload']:18} {r['level']:7} {r['threads']:>7} {r['mpx_per_s']:>9.1f} {ratio:>10.2f}")
+        same = same_level_ratio(r, ocio1, ocio_avx2)
+        print(f"{r['workload']:18} {r['level']:9} {r['threads']:>7} {r['mpx_per_s']:>9.1f} {ratio:>10.2f} "
+              f"{same:>13}")
     scaling_report(ours + theirs, args.threads, bandwidth)
 
 
