@@ -587,14 +587,14 @@ fn jumping_case() -> Case<'static> {
 }
 
 /// Why no per-node bound can hold for every grade: the exact (f64) ACES 2.0 output (this
-/// engine's, which matches OpenColorIO within 0.002 where tested; this point is not
-/// checked against OpenColorIO) is itself discontinuous in places. At this node of BMD Film Gen5 in camera working mode
-/// (extreme CDL, no clamp, the look LUT, P3-D65 PQ 4000) a move of 1e-6 in the blue code
-/// value changes green by ~57 codes; the f32 live bake, ~1e-7 off in its working values,
-/// can land on either side. A sweep of 528 cases (session 5: every ACES 2.0 id × both
-/// working modes × the six demo cameras × moderate/extreme CDL × both styles, look LUT)
-/// found two over a code, 40 and 57 codes, both this node through PQ 4000; every other
-/// case's max was under 0.53 codes, every p99.9 under 0.05.
+/// engine's, which matches OpenColorIO within 0.002 where tested; this point is not checked
+/// against OpenColorIO) is itself discontinuous in places. At this node of BMD Film Gen5 in
+/// camera working mode (extreme CDL, no clamp, the look LUT, P3-D65 PQ 4000) a move of 1e-6
+/// in the blue code value changes green by ~57 codes; the f32 live bake, ~1e-7 off in its
+/// working values, can land on either side. A sweep of 528 cases (session 5: every ACES 2.0
+/// id × both working modes × the six demo cameras × moderate/extreme CDL × both styles,
+/// look LUT) found two over a code, 40 and 57 codes, both this node through PQ 4000; every
+/// other case's max was under 0.53 codes, every p99.9 under 0.05.
 #[test]
 fn the_exact_aces2_output_jumps_within_a_millionth_of_some_nodes() {
     let case = jumping_case();

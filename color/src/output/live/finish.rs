@@ -3,9 +3,9 @@
 //! rendered light is only known within an error interval.
 
 use crate::kernel::CpuLevel;
-use crate::output::fastmath32::{log2, pow, PORTABLE_FMA};
-use crate::output::fastplanes;
 use crate::output::{Encoding, OutputTransform};
+
+mod planes;
 
 /// Relative size of a channel (against the node's largest) below which the live bake
 /// computes the node in f64 ([`Finish::near_zero_nodes`]). At 1e-4 a channel at a few
@@ -263,132 +263,6 @@ impl Finish {
         [encode(e[0]), encode(e[1]), encode(e[2])]
     }
 
-    /// Code values of channel planes (unclamped rendering RGB), in place, where
-    /// [`Self::fuses`]: through the encoding table ([`Self::chunk_table`]), PQ, HLG and
-    /// the pure gamma encodings by their powers over whole planes ([`fastplanes::pow`]: ~20 instructions per 16 values, where the
-    /// table takes two gathers per channel; within 3e-7 relative, the table 2e-6).
-    ///
-    /// # Safety
-    /// The CPU must support vector level `L`.
-    #[inline(always)]
-    pub(super) unsafe fn apply_planes<const F: bool, const L: u8, const N: usize>(
-        &self,
-        planes: &mut [[f32; N]; 3],
-    ) {
-        match self.encoding {
-            // SAFETY (both): the caller's level.
-            Encoding::Pq => return unsafe { self.pq_planes::<F, L, N>(planes) },
-            Encoding::Hlg1000 => return unsafe { self.hlg_planes::<F, L, N>(planes) },
-            _ => {}
-        }
-        let Some([inv_gamma, span]) = self.gamma else {
-            let [r, g, b] = planes;
-            for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
-                [*r, *g, *b] = match self.chunk_table() {
-                    Some(table) => self.apply_in_table(table, [*r, *g, *b]),
-                    None => self.apply([*r, *g, *b]),
-                };
-            }
-            return;
-        };
-        let [r, g, b] = &mut *planes;
-        for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
-            [*r, *g, *b] = self.to_encoding([self.clamp(*r), self.clamp(*g), self.clamp(*b)]);
-        }
-        for plane in planes.iter_mut() {
-            // SAFETY: the caller's level.
-            unsafe { fastplanes::pow::<F, L, N>(plane, inv_gamma) };
-            for v in plane.iter_mut() {
-                *v = self.black + span * *v;
-            }
-        }
-    }
-
-    /// [`Self::apply_planes`] for PQ: ST 2084's inverse EOTF over whole planes (two
-    /// powers and a division per value, [`fastplanes::pow`]), negatives mirrored.
-    ///
-    /// # Safety
-    /// The CPU must support vector level `L`.
-    #[inline(always)]
-    unsafe fn pq_planes<const F: bool, const L: u8, const N: usize>(
-        &self,
-        planes: &mut [[f32; N]; 3],
-    ) {
-        const M1: f32 = 2610.0 / 16384.0;
-        const M2: f32 = 2523.0 / 4096.0 * 128.0;
-        const C2: f32 = 2413.0 / 4096.0 * 32.0;
-        const C3: f32 = 2392.0 / 4096.0 * 32.0;
-        const C1: f32 = C3 - C2 + 1.0;
-        let mut sign = [[0.0f32; 3]; N];
-        let [r, g, b] = &mut *planes;
-        for (((r, g), b), s) in r
-            .iter_mut()
-            .zip(g.iter_mut())
-            .zip(b.iter_mut())
-            .zip(&mut sign)
-        {
-            let e = self.to_encoding([self.clamp(*r), self.clamp(*g), self.clamp(*b)]);
-            [*r, *g, *b] = e.map(|x| x.abs() * 0.01);
-            *s = e;
-        }
-        for (c, plane) in planes.iter_mut().enumerate() {
-            // SAFETY (both powers): the caller's level.
-            unsafe { fastplanes::pow::<F, L, N>(plane, M1) };
-            for y in plane.iter_mut() {
-                *y = (C1 + C2 * *y) / (1.0 + C3 * *y);
-            }
-            unsafe { fastplanes::pow::<F, L, N>(plane, M2) };
-            for (v, s) in plane.iter_mut().zip(&sign) {
-                *v = self.black + (self.span * *v).copysign(s[c]);
-            }
-        }
-    }
-
-    /// [`Self::apply_planes`] for HLG: [`Self::apply_all_hlg`]'s steps over whole
-    /// planes (the inverse OOTF's power and the OETF's logarithm, [`fastplanes`]).
-    ///
-    /// # Safety
-    /// The CPU must support vector level `L`.
-    #[inline(always)]
-    unsafe fn hlg_planes<const F: bool, const L: u8, const N: usize>(
-        &self,
-        planes: &mut [[f32; N]; 3],
-    ) {
-        let [a, b_4, c_log, scale] = HLG;
-        let mut gain = [0.0f32; N];
-        let [r, g, b] = &mut *planes;
-        for (((r, g), b), y) in r
-            .iter_mut()
-            .zip(g.iter_mut())
-            .zip(b.iter_mut())
-            .zip(&mut gain)
-        {
-            let e = self.to_encoding([self.clamp(*r), self.clamp(*g), self.clamp(*b)]);
-            [*r, *g, *b] = e.map(|x| x * scale);
-            *y = (0.2627 * *r + 0.6780 * *g + 0.0593 * *b).abs().max(1e-4);
-        }
-        // SAFETY (each): the caller's level.
-        unsafe { fastplanes::pow::<F, L, N>(&mut gain, 1.0 / 1.2 - 1.0) };
-        let mut log = [0.0f32; N];
-        for plane in planes.iter_mut() {
-            for ((v, l), &k) in plane.iter_mut().zip(log.iter_mut()).zip(&gain) {
-                *v *= k;
-                // Below B/4 the logarithm's value is not used (the square root is).
-                *l = (v.abs() - b_4).max(f32::MIN_POSITIVE);
-            }
-            unsafe { fastplanes::log2::<F, L, N>(&mut log) };
-            for (v, &l) in plane.iter_mut().zip(&log) {
-                let x = v.abs();
-                let enc = if x <= 0.25 {
-                    x.sqrt()
-                } else {
-                    a * std::f32::consts::LN_2 * l + c_log
-                };
-                *v = self.black + self.span * enc.copysign(*v);
-            }
-        }
-    }
-
     /// Appends to `out` the nodes of `buf` (unclamped rendering RGB from the f32 lanes)
     /// whose code values the f32 rounding could move by a noticeable part of a code: a
     /// channel within [`NEAR_ZERO`] of the node's largest channel on either side of 0,
@@ -504,57 +378,6 @@ impl Finish {
         self.chunk_table().is_some() || self.encoding == Encoding::Hlg1000
     }
 
-    /// [`Self::apply_all`] for the HLG output: BT.2100 HLG of the 1000 cd/m² display
-    /// (inverse OOTF with γ = 1.2, then the OETF) in f32 lanes, like
-    /// [`crate::output::display`]'s f64 `hlg_1000`; tested against it.
-    fn apply_all_hlg(&self, level: CpuLevel, buf: &mut [[f32; 3]]) {
-        debug_assert!(level.is_supported(), "{level} on this CPU");
-        #[cfg(target_arch = "x86_64")]
-        {
-            match level {
-                // SAFETY: the caller's level is supported by this CPU (checked where
-                // the bake's level is set, `LiveBake::set_cpu_level`).
-                CpuLevel::Avx512 => return unsafe { self.hlg_avx512(buf) },
-                // SAFETY: as above.
-                CpuLevel::Avx2 => return unsafe { self.hlg_avx2(buf) },
-                CpuLevel::Scalar => {}
-            }
-        }
-        self.hlg_body::<PORTABLE_FMA>(buf);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
-    unsafe fn hlg_avx512(&self, buf: &mut [[f32; 3]]) {
-        self.hlg_body::<true>(buf);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn hlg_avx2(&self, buf: &mut [[f32; 3]]) {
-        self.hlg_body::<true>(buf);
-    }
-
-    #[inline(always)]
-    fn hlg_body<const F: bool>(&self, buf: &mut [[f32; 3]]) {
-        let [a, b_4, c_log, scale] = HLG;
-        let (black, span) = (self.black, self.span);
-        let oetf = |e: f32| {
-            let x = e.abs();
-            let log = a * std::f32::consts::LN_2 * log2::<F>(x - b_4) + c_log;
-            let v = if x <= 0.25 { x.sqrt() } else { log };
-            black + span * v.copysign(e)
-        };
-        for v in buf.iter_mut() {
-            let [r, g, b] = *v;
-            let e = self.to_encoding([self.clamp(r), self.clamp(g), self.clamp(b)]);
-            let [r, g, b] = [e[0] * scale, e[1] * scale, e[2] * scale];
-            let y = (0.2627 * r + 0.6780 * g + 0.0593 * b).abs().max(1e-4);
-            let gain = pow::<F>(y, 1.0 / 1.2 - 1.0);
-            *v = [oetf(r * gain), oetf(g * gain), oetf(b * gain)];
-        }
-    }
-
     /// The largest change of any code value (0–1 scale) over the box `rgb ± err` of
     /// unclamped rendering RGB: the box is clamped as the output clamps, carried into the
     /// encoding primaries (centre and radius), and its ends encoded.
@@ -590,10 +413,9 @@ impl Finish {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::fastplanes::{AVX2, AVX512, PORTABLE};
     use crate::output::SignalRange;
 
-    fn samples() -> Vec<[f32; 3]> {
+    pub(super) fn samples() -> Vec<[f32; 3]> {
         let levels = [
             -0.3, -1e-6, 0.0, 1e-7, 3e-5, 0.004, 0.18, 0.9, 1.0, 7.5, 10.0, 45.0,
         ];
@@ -656,83 +478,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    const N: usize = 16;
-
-    /// [`Finish::apply_planes`] at `level` over planes of `N` values.
-    fn planes_at(finish: &Finish, level: CpuLevel, planes: &mut [[f32; N]; 3]) {
-        assert!(level.is_supported(), "{level}");
-        match level {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: the level was just checked to be supported by this CPU.
-            CpuLevel::Avx512 => unsafe { planes_avx512(finish, planes) },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: the level was just checked to be supported by this CPU.
-            CpuLevel::Avx2 => unsafe { planes_avx2(finish, planes) },
-            // SAFETY: the portable level runs everywhere.
-            _ => unsafe { finish.apply_planes::<PORTABLE_FMA, PORTABLE, N>(planes) },
-        }
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
-    unsafe fn planes_avx512(finish: &Finish, planes: &mut [[f32; N]; 3]) {
-        // SAFETY: this function runs where the CPU has AVX-512.
-        unsafe { finish.apply_planes::<true, AVX512, N>(planes) }
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn planes_avx2(finish: &Finish, planes: &mut [[f32; N]; 3]) {
-        // SAFETY: this function runs where the CPU has AVX2 and FMA.
-        unsafe { finish.apply_planes::<true, AVX2, N>(planes) }
-    }
-
-    /// The finish over planes (the fused pass) gives the per-node finish at every level
-    /// this CPU has, for every encoding that fuses (gamma, BT.1886 table, PQ, HLG).
-    #[test]
-    fn apply_planes_matches_apply_at_every_level() {
-        let outputs = [
-            ("aces2-sdr-rec709", SignalRange::Full),
-            ("aces2-sdr-p3d65", SignalRange::Legal),
-            ("aces2-hdr-rec2100-pq1000", SignalRange::Legal),
-            ("aces2-hdr-p3d65-pq4000", SignalRange::Full),
-            ("aces2-hdr-rec2100-hlg1000", SignalRange::Full),
-        ];
-        let mut worst = 0.0f32;
-        for (id, range) in outputs {
-            let out = OutputTransform::from_id(id).unwrap().with_range(range);
-            let finish = Finish::new(&out);
-            assert!(finish.fuses(), "{id}");
-            let nodes = samples();
-            for level in CpuLevel::available() {
-                for chunk in nodes.chunks(N) {
-                    let mut planes = [[0.0f32; N]; 3];
-                    for (k, v) in chunk.iter().enumerate() {
-                        (0..3).for_each(|c| planes[c][k] = v[c]);
-                    }
-                    planes_at(&finish, level, &mut planes);
-                    for (k, v) in chunk.iter().enumerate() {
-                        let want = finish.apply(*v);
-                        let exact = out.finish(v.map(f64::from));
-                        let got = [0, 1, 2].map(|c| planes[c][k]);
-                        for c in 0..3 {
-                            let err = (got[c] - want[c]).abs();
-                            worst = worst.max(err);
-                            assert!(err <= 1e-5, "{id} {level} {v:?}: {got:?} vs {want:?}");
-                            let err = (f64::from(got[c]) - exact[c]).abs();
-                            assert!(err <= 1e-5, "{id} {level} {v:?}: {got:?} vs {exact:?}");
-                        }
-                    }
-                }
-            }
-        }
-        let skipped: Vec<CpuLevel> = CpuLevel::ALL
-            .into_iter()
-            .filter(|l| !l.is_supported())
-            .collect();
-        eprintln!("apply_planes vs apply: worst {worst:e}; skipped (not on this CPU): {skipped:?}");
     }
 
     /// The batched (vectorised) finish of the exact path gives the per-value finish.
