@@ -17,7 +17,7 @@ use tokio::sync::{broadcast, oneshot, watch};
 use super::fade::Fader;
 use super::writer::{Applied, Change, ShowView};
 use super::ShowError;
-use crate::store::SyncHandle;
+use crate::store::{StoreError, SyncHandle};
 use crate::sync::lock;
 
 /// Disk syncs in flight at once at most (a virtual disk overlaps them).
@@ -86,7 +86,8 @@ struct Queue {
 
 /// The sync and publish stage.
 pub(super) struct Durable {
-    sync: Option<Arc<dyn SyncHandle>>,
+    /// Batches wait for a sync (the store deferred it); otherwise they are published at once.
+    pipelined: bool,
     queue: Mutex<Queue>,
     wake: Condvar,
     /// Held while batches are taken from the queue and published, so they go out in order.
@@ -95,23 +96,34 @@ pub(super) struct Durable {
 
 impl Durable {
     /// Starts the stage; with a sync handle, its sync threads too.
+    ///
+    /// Each sync thread syncs through its own handle ([`SyncHandle::reopen`]), opened here
+    /// before any batch is written. Linux reports a write-back error once per open file
+    /// description: two threads syncing one file could see one get the error and the other
+    /// Ok, and the Ok could publish batches whose pages were lost. With a handle each,
+    /// every sync that began after a write-back error is told of it.
     pub fn start(
         outlets: Outlets,
         sync: Option<Arc<dyn SyncHandle>>,
-    ) -> std::io::Result<Arc<Durable>> {
+    ) -> Result<Arc<Durable>, StoreError> {
+        let handles = match &sync {
+            Some(handle) => (0..SYNCERS)
+                .map(|_| handle.reopen())
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
         let stage = Arc::new(Durable {
-            sync,
+            pipelined: sync.is_some(),
             queue: Mutex::new(Queue::default()),
             wake: Condvar::new(),
             outlets: Mutex::new(outlets),
         });
-        if stage.sync.is_some() {
-            for i in 0..SYNCERS {
-                let me = Arc::clone(&stage);
-                std::thread::Builder::new()
-                    .name(format!("show-sync-{i}"))
-                    .spawn(move || me.run())?;
-            }
+        for (i, handle) in handles.into_iter().enumerate() {
+            let me = Arc::clone(&stage);
+            std::thread::Builder::new()
+                .name(format!("show-sync-{i}"))
+                .spawn(move || me.run(handle.as_ref()))
+                .map_err(|e| StoreError::Corrupt(format!("cannot start a sync thread: {e}")))?;
         }
         Ok(stage)
     }
@@ -123,7 +135,7 @@ impl Durable {
 
     /// Takes a batch the store has committed; publishes it once durable.
     pub fn push(&self, batch: Committed) {
-        if self.sync.is_none() {
+        if !self.pipelined {
             lock(&self.outlets).publish(batch);
             return;
         }
@@ -147,10 +159,7 @@ impl Durable {
     }
 
     /// A sync thread: syncs whenever batches were written since the last sync began.
-    fn run(&self) {
-        let Some(sync) = self.sync.as_ref() else {
-            return;
-        };
+    fn run(&self, sync: &dyn SyncHandle) {
         loop {
             let mut queue = lock(&self.queue);
             while queue.written == queue.started && !queue.stopped {

@@ -45,6 +45,12 @@ impl SyncHandle for GatedSync {
         let outcome = rx.recv_timeout(STUCK).expect("test finishes the sync");
         outcome.map_err(StoreError::Corrupt)
     }
+    fn reopen(&self) -> Result<Box<dyn SyncHandle>, StoreError> {
+        Ok(Box::new(GatedSync {
+            appended: self.appended.clone(),
+            entered: std::sync::Mutex::new(crate::sync::lock(&self.entered).clone()),
+        }))
+    }
 }
 
 impl Store for SyncGated {
@@ -195,4 +201,48 @@ async fn a_failed_sync_refuses_its_changes_and_every_later_one() {
         entered.try_recv().is_err(),
         "a sync ran for a refused change"
     );
+}
+
+#[tokio::test]
+async fn a_sync_that_began_before_a_write_does_not_publish_it() {
+    let (show, entered, _dir) = gated_show();
+    let mut changes = show.subscribe();
+
+    let mut first = show.submit("vc", trim("a", 1.01), None).await.unwrap();
+    let (seen, finish_first) = entered.recv_timeout(STUCK).unwrap();
+    assert_eq!(seen, 1);
+    let mut second = show
+        .submit("colorist", trim("b", 1.02), None)
+        .await
+        .unwrap();
+    let (seen, finish_second) = entered.recv_timeout(STUCK).unwrap();
+    assert_eq!(
+        seen, 2,
+        "the second change was written during the first sync"
+    );
+
+    // The first sync began before the second change was written: it covers the first only.
+    finish_first.send(Ok(())).unwrap();
+    assert_eq!(first.wait().await.unwrap().version, 1);
+    // A third change's sync can only start on the thread whose sync just ended (the other
+    // is still in the second sync), after that thread published: so by now it has.
+    let mut third = show.submit("vc", trim("c", 1.03), None).await.unwrap();
+    let (seen, finish_third) = entered.recv_timeout(STUCK).unwrap();
+    assert_eq!(seen, 3);
+    assert_eq!(changes.recv().await.unwrap().event.version, 1);
+    assert!(
+        changes.try_recv().is_err(),
+        "broadcast before a sync after it"
+    );
+    assert_eq!(show.view().version, 1, "published past its sync");
+    assert!(is_waiting(&mut second), "answered before a sync after it");
+
+    finish_second.send(Ok(())).unwrap();
+    assert_eq!(second.wait().await.unwrap().version, 2);
+    assert_eq!(changes.recv().await.unwrap().event.version, 2);
+    assert!(is_waiting(&mut third), "answered before its sync");
+    finish_third.send(Ok(())).unwrap();
+    assert_eq!(third.wait().await.unwrap().version, 3);
+    assert_eq!(changes.recv().await.unwrap().event.version, 3);
+    assert_eq!(show.view().version, 3);
 }

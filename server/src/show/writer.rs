@@ -196,8 +196,7 @@ impl ShowHandle {
             fader,
             changes: changes.clone(),
         };
-        let durable = Durable::start(outlets, sync)
-            .map_err(|e| StoreError::Corrupt(format!("cannot start the sync threads: {e}")))?;
+        let durable = Durable::start(outlets, sync)?;
         let writer = Writer {
             store,
             show,

@@ -76,6 +76,12 @@ pub struct StoredChecks {
 pub trait SyncHandle: Send + Sync {
     /// Returns once every event whose `append` returned before this call is durable.
     fn sync(&self) -> Result<(), StoreError>;
+    /// A new handle on the same storage with its own open file (description), for another
+    /// thread that syncs. Each syncing thread needs its own: the OS reports a write-back
+    /// error once per open file, so of two threads syncing one handle, one can be told of
+    /// the error while the other returns Ok for the same lost pages. With a handle each,
+    /// every handle is told of every error that happens after it was opened.
+    fn reopen(&self) -> Result<Box<dyn SyncHandle>, StoreError>;
 }
 
 /// Durable storage of one show. `append` returns only once the events are on disk (unless

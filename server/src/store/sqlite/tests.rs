@@ -224,3 +224,40 @@ fn a_deferred_sync_needs_a_wal_file() {
     let err = memory.deferred_sync().err().expect("no WAL to sync");
     assert!(err.to_string().contains("journal mode"), "{err}");
 }
+
+/// The device and inode of a file, to tell which file a handle has open.
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[test]
+fn the_wal_sync_handles_sync_the_wal_file_across_a_truncating_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let mut store = SqliteStore::open_with(&path, Durability::Power).unwrap();
+    store.init(&demo_show()).unwrap();
+    let handle = super::wal_sync::WalSync::open(&store.conn).unwrap();
+    let another = handle.reopen().unwrap();
+    let wal = dir.path().join("s.sqlite-wal");
+    let on_disk = || identity(&std::fs::metadata(&wal).unwrap());
+    assert_eq!(identity(&handle.file().metadata().unwrap()), on_disk());
+
+    store.append(&[event(1)]).unwrap();
+    store
+        .conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    store.append(&[event(2)]).unwrap();
+    assert_eq!(
+        identity(&handle.file().metadata().unwrap()),
+        on_disk(),
+        "the WAL was replaced by a checkpoint"
+    );
+    handle.sync().unwrap();
+    another.sync().unwrap();
+    assert!(
+        handle.file().metadata().unwrap().len() > 0,
+        "the WAL written after the checkpoint"
+    );
+}

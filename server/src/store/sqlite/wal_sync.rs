@@ -56,6 +56,24 @@ impl SyncHandle for WalSync {
             .sync_data()
             .map_err(|e| io_error(&self.path, "sync", e))
     }
+
+    /// Opens the WAL file again: a new open file description, with its own record of which
+    /// write-back errors it has been told of (Linux reports each once per description).
+    fn reopen(&self) -> Result<Box<dyn SyncHandle>, StoreError> {
+        let wal = File::open(&self.path).map_err(|e| io_error(&self.path, "open", e))?;
+        Ok(Box::new(WalSync {
+            wal,
+            path: self.path.clone(),
+        }))
+    }
+}
+
+#[cfg(test)]
+impl WalSync {
+    /// The open WAL file (for tests that check which file is synced).
+    pub fn file(&self) -> &File {
+        &self.wal
+    }
 }
 
 /// Syncs the directory holding `file`, so a newly created file's name is durable too.
