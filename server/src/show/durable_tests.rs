@@ -208,7 +208,7 @@ async fn a_sync_that_began_before_a_write_does_not_publish_it() {
     let (show, entered, _dir) = gated_show();
     let mut changes = show.subscribe();
 
-    let mut first = show.submit("vc", trim("a", 1.01), None).await.unwrap();
+    let first = show.submit("vc", trim("a", 1.01), None).await.unwrap();
     let (seen, finish_first) = entered.recv_timeout(STUCK).unwrap();
     assert_eq!(seen, 1);
     let mut second = show
