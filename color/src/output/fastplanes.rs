@@ -337,10 +337,12 @@ mod tests {
     /// The CPU must support level `L`.
     #[inline(always)]
     unsafe fn body<const F: bool, const L: u8>(plane: &mut [f32; 64], op: Op) {
-        // SAFETY (each): the caller's level.
         match op {
+            // SAFETY: the caller's level.
             Op::Pow(p) => unsafe { pow::<F, L, 64>(plane, p) },
+            // SAFETY: the caller's level.
             Op::Exp2 => unsafe { exp2::<F, L, 64>(plane) },
+            // SAFETY: the caller's level.
             Op::Log2 => unsafe { log2::<F, L, 64>(plane) },
         }
     }

@@ -306,7 +306,8 @@ impl OutputTransform {
         }
     }
 
-    /// ACES2065-1 → display code values, normalised (0–1 full range; legal maps 0–1 onto 64–940 /1023).
+    /// ACES2065-1 → display code values, normalised (0–1 full range; legal maps 0–1 onto
+    /// 64–940 /1023).
     pub fn apply(&self, aces2065_1: F3) -> F3 {
         self.finish(self.unclamped(aces2065_1))
     }

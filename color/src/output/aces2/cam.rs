@@ -178,7 +178,8 @@ impl JmhParams {
         pow(j / 100.0, self.inv_cz)
     }
 
-    /// Luminance (1.0 = 1 cd/m²·100⁻¹·100, i.e. Y in cd/m² when RGB is 1.0 = 100) of an achromatic response.
+    /// Luminance (1.0 = 1 cd/m²·100⁻¹·100, i.e. Y in cd/m² when RGB is 1.0 = 100) of an
+    /// achromatic response.
     pub fn achromatic_to_y(&self, a: f64) -> f64 {
         self.achromatic_to_y_by(a, f64::powf)
     }

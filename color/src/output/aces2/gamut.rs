@@ -144,7 +144,8 @@ pub(crate) fn compression_slope(
     scaler * (intersect_j - focus_j) / (focus_j * slope_gain)
 }
 
-/// M where the line `J = slope·M + j_axis` meets the hull `J = j_max·(M/m_max)^(1/gamma)` (approximation).
+/// M where the line `J = slope·M + j_axis` meets the hull `J = j_max·(M/m_max)^(1/gamma)`
+/// (approximation).
 #[inline(always)]
 fn line_boundary_m(
     [j_axis, slope]: [f64; 2],

@@ -91,7 +91,8 @@ impl Aces2Rendering {
         self.tonescale.peak
     }
 
-    /// The fixed function alone: ACES2065-1 → limiting RGB (`Renderer_ACES_OutputTransform20::fwd`).
+    /// The fixed function alone: ACES2065-1 → limiting RGB
+    /// (`Renderer_ACES_OutputTransform20::fwd`).
     pub fn fixed_function(&self, rgb: F3) -> F3 {
         let aab = self.p_in.rgb_to_aab(rgb);
         let jmh = self.p_in.aab_to_jmh(aab);
