@@ -8,6 +8,14 @@
 //! only once a sync that began after it was written has returned, and batches are
 //! published in the order written. A store without a deferred sync (its `append` is as
 //! durable as it will be) has its batches published at once on the writer's thread.
+//!
+//! When a sync fails, what it covered is in an unknown state: those batches (and any
+//! written since) are committed in SQLite, so readers, exports and a restarted server see
+//! them, and the writer's in-memory show includes them, but some of their pages may never
+//! reach the disk and a power cut could lose them. Nothing can be promised any more, so:
+//! every batch waiting is refused with a message saying its outcome is unknown, every later
+//! change is refused with one saying the server must be restarted (a restart reloads the
+//! show from what the store holds), and the failure is logged with `tracing::error!`.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
@@ -22,6 +30,11 @@ use crate::sync::lock;
 
 /// Disk syncs in flight at once at most (a virtual disk overlaps them).
 const SYNCERS: usize = 2;
+
+/// Written batches waiting for their sync at most: at this many the writer waits for a sync
+/// before writing the next, so a stalled disk holds at most this many shows in memory (and
+/// the commands behind them wait in the writer's channel, which is bounded too).
+pub(super) const MAX_WAITING: u64 = 64;
 
 pub(super) type Reply = (
     oneshot::Sender<Result<Applied, ShowError>>,
@@ -67,6 +80,23 @@ fn fail(batch: Committed, message: &str) {
     }
 }
 
+/// The answer to a change written before a sync that failed.
+fn unknown_outcome(error: &str) -> String {
+    format!(
+        "the disk sync failed ({error}): this change is in the store but may not be on the \
+         disk, so whether it survives a power cut is unknown; the server takes no more \
+         changes until it is restarted"
+    )
+}
+
+/// The answer to every change after a sync failed.
+fn refused_after(error: &str) -> String {
+    format!(
+        "the server takes no more changes since a disk sync failed ({error}); restart it \
+         (the changes it answered before are on the disk)"
+    )
+}
+
 /// Batches written and not yet published, and the syncs' progress (counted in batches).
 #[derive(Default)]
 struct Queue {
@@ -78,7 +108,7 @@ struct Queue {
     durable: u64,
     /// Written batches waiting for their sync, by number, in order.
     waiting: VecDeque<(u64, Committed)>,
-    /// A sync failed: nothing written since can be promised durable.
+    /// A sync failed (its error): nothing written since can be promised durable.
     failed: Option<String>,
     /// The writer has stopped: the syncers end once everything is published.
     stopped: bool,
@@ -89,7 +119,10 @@ pub(super) struct Durable {
     /// Batches wait for a sync (the store deferred it); otherwise they are published at once.
     pipelined: bool,
     queue: Mutex<Queue>,
+    /// Wakes the sync threads: a batch was written, or the writer stopped.
     wake: Condvar,
+    /// Wakes the writer waiting for room: a sync ended.
+    drained: Condvar,
     /// Held while batches are taken from the queue and published, so they go out in order.
     outlets: Mutex<Outlets>,
 }
@@ -116,6 +149,7 @@ impl Durable {
             pipelined: sync.is_some(),
             queue: Mutex::new(Queue::default()),
             wake: Condvar::new(),
+            drained: Condvar::new(),
             outlets: Mutex::new(outlets),
         });
         for (i, handle) in handles.into_iter().enumerate() {
@@ -128,28 +162,34 @@ impl Durable {
         Ok(stage)
     }
 
-    /// Why nothing more can be made durable, once a sync has failed.
+    /// Why no more changes are taken (the answer to give them), once a sync has failed.
     pub fn failed(&self) -> Option<String> {
-        lock(&self.queue).failed.clone()
+        lock(&self.queue).failed.as_deref().map(refused_after)
     }
 
-    /// Takes a batch the store has committed; publishes it once durable.
+    /// Takes a batch the store has committed; publishes it once durable. Returns once fewer
+    /// than [`MAX_WAITING`] batches wait for their sync (or a sync failed).
     pub fn push(&self, batch: Committed) {
         if !self.pipelined {
             lock(&self.outlets).publish(batch);
             return;
         }
         let mut queue = lock(&self.queue);
-        if let Some(message) = queue.failed.clone() {
+        if let Some(error) = queue.failed.clone() {
             drop(queue);
-            fail(batch, &message);
+            fail(batch, &unknown_outcome(&error));
             return;
         }
         queue.written += 1;
         let number = queue.written;
         queue.waiting.push_back((number, batch));
-        drop(queue);
         self.wake.notify_one();
+        while queue.written - queue.durable >= MAX_WAITING && queue.failed.is_none() {
+            queue = self
+                .drained
+                .wait(queue)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
     }
 
     /// The writer has stopped: publish what is written, then end the sync threads.
@@ -194,16 +234,22 @@ impl Durable {
             }
             Ok(()) => {}
             Err(error) => {
-                eprintln!("lookwire: the store's disk sync failed, no more changes: {error}");
-                let message = format!("the disk sync failed: {error}");
-                queue.failed = Some(message.clone());
+                tracing::error!(
+                    "the store's disk sync failed: {error}; the changes written since the \
+                     last good sync may not be on the disk; no more changes are taken, \
+                     restart the server"
+                );
+                let message = unknown_outcome(&error);
+                queue.failed = Some(error);
                 let refused: Vec<_> = queue.waiting.drain(..).collect();
                 drop(queue);
+                self.drained.notify_all();
                 refused.into_iter().for_each(|(_, b)| fail(b, &message));
                 return;
             }
         }
         drop(queue);
+        self.drained.notify_all();
         for (_, batch) in ready {
             outlets.publish(batch);
         }

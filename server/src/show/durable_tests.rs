@@ -120,15 +120,36 @@ fn is_waiting(pending: &mut Pending) -> bool {
 }
 
 fn gated_show() -> (ShowHandle, mpsc::Receiver<Entered>, tempfile::TempDir) {
+    let (show, entered, _, dir) = gated_show_counting();
+    (show, entered, dir)
+}
+
+/// [`gated_show`], with the last version appended to the store.
+fn gated_show_counting() -> (
+    ShowHandle,
+    mpsc::Receiver<Entered>,
+    Arc<AtomicU64>,
+    tempfile::TempDir,
+) {
     let dir = tempfile::tempdir().unwrap();
     let (entered_tx, entered) = mpsc::channel();
+    let appended = Arc::<AtomicU64>::default();
     let store = SyncGated {
         inner: SqliteStore::open(&dir.path().join("s.sqlite")).unwrap(),
-        appended: Arc::default(),
+        appended: appended.clone(),
         entered: entered_tx,
     };
     let show = ShowHandle::start(Box::new(store), demo_show).unwrap();
-    (show, entered, dir)
+    (show, entered, appended, dir)
+}
+
+/// Waits until the store has appended `version`.
+fn until_appended(appended: &AtomicU64, version: u64) {
+    let start = std::time::Instant::now();
+    while appended.load(Ordering::SeqCst) < version {
+        assert!(start.elapsed() < STUCK, "version {version} never written");
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
 #[tokio::test]
@@ -183,13 +204,15 @@ async fn a_failed_sync_refuses_its_changes_and_every_later_one() {
     finish.send(Err("the disk went away".into())).unwrap();
     let err = first.wait().await.unwrap_err();
     assert!(
-        matches!(&err, ShowError::Store(m) if m.contains("the disk went away")),
+        matches!(&err, ShowError::Store(m) if m.contains("the disk went away")
+            && m.contains("unknown") && m.contains("restarted")),
         "{err:?}"
     );
     // Nothing is promised durable any more: later changes are refused at once.
     let later = show.apply("vc", trim("b", 1.02), None).await.unwrap_err();
     assert!(
-        matches!(&later, ShowError::Store(m) if m.contains("disk sync failed")),
+        matches!(&later, ShowError::Store(m) if m.contains("disk sync failed")
+            && m.contains("the disk went away") && m.contains("restart it")),
         "{later:?}"
     );
     assert!(
@@ -245,4 +268,48 @@ async fn a_sync_that_began_before_a_write_does_not_publish_it() {
     assert_eq!(third.wait().await.unwrap().version, 3);
     assert_eq!(changes.recv().await.unwrap().event.version, 3);
     assert_eq!(show.view().version, 3);
+}
+
+#[tokio::test]
+async fn the_writer_waits_while_too_many_batches_wait_for_their_sync() {
+    use crate::show::durable::MAX_WAITING;
+    let (show, entered, appended, _dir) = gated_show_counting();
+    let mut syncs = Vec::new();
+    let mut pending = Vec::new();
+    // Each change is written alone (the writer has nothing queued behind it): one batch each.
+    for version in 1..=MAX_WAITING {
+        pending.push(show.submit("vc", trim("a", 1.0), None).await.unwrap());
+        until_appended(&appended, version);
+        // Both sync threads are held in their first syncs (of batches 1 and 2).
+        if version <= 2 {
+            syncs.push(entered.recv_timeout(STUCK).unwrap());
+        }
+    }
+    pending.push(show.submit("vc", trim("a", 1.1), None).await.unwrap());
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        appended.load(Ordering::SeqCst),
+        MAX_WAITING,
+        "written with {MAX_WAITING} batches waiting for their sync"
+    );
+    // The first sync makes batch 1 durable: room for one more.
+    let (_, finish_first) = syncs.remove(0);
+    finish_first.send(Ok(())).unwrap();
+    until_appended(&appended, MAX_WAITING + 1);
+    // Let every sync end, so every change is answered.
+    let (_, finish_second) = syncs.remove(0);
+    finish_second.send(Ok(())).unwrap();
+    let last = pending.pop().unwrap();
+    let finisher = std::thread::spawn(move || {
+        // Ends once the stopped show has dropped its sync handles.
+        while let Ok((_, finish)) = entered.recv_timeout(STUCK) {
+            finish.send(Ok(())).unwrap();
+        }
+    });
+    assert_eq!(last.wait().await.unwrap().version, MAX_WAITING + 1);
+    for change in pending {
+        change.wait().await.unwrap();
+    }
+    drop(show);
+    finisher.join().unwrap();
 }
