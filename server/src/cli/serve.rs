@@ -33,9 +33,11 @@ pub struct Args {
     store: Option<PathBuf>,
 
     /// What an acknowledged change survives. `power` (the default): a power cut too (SQLite
-    /// WAL, synchronous=FULL, one disk sync per commit, which adds that sync's time to every
-    /// trim's round trip). `process`: a crash or kill of the server (synchronous=NORMAL; an
-    /// OS crash or power cut can lose the newest changes), with no disk sync on a trim's path.
+    /// WAL; a change is answered and broadcast only after a disk sync of the WAL that began
+    /// after it was written; the syncs run beside the writer, so a trim's round trip waits for
+    /// about one sync but the writer does not). `process`: a crash or kill of the server
+    /// (synchronous=NORMAL, never synced on a trim's path; an OS crash or power cut can lose
+    /// the newest changes).
     #[arg(long, value_enum, default_value_t = DurabilityArg::Power)]
     durability: DurabilityArg,
 
@@ -315,7 +317,7 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         path.display(),
         match durability {
             Durability::Process => "process crash (synchronous=NORMAL)",
-            Durability::Power => "power cut (synchronous=FULL)",
+            Durability::Power => "power cut (each change answered after a WAL disk sync)",
         }
     );
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -353,7 +355,7 @@ mod tests {
     }
 
     #[test]
-    fn every_commit_is_synced_unless_asked_otherwise() {
+    fn power_durability_is_the_default() {
         use clap::Parser;
         #[derive(clap::Parser)]
         struct Cli {

@@ -250,12 +250,13 @@ impl ShowHandle {
         Ok(Pending(rx))
     }
 
-    /// The latest committed show.
+    /// The latest durable show: with a deferred sync, the writer may have committed later
+    /// changes that are not shown here until they are synced.
     pub fn view(&self) -> Arc<ShowView> {
         self.view.borrow().clone()
     }
 
-    /// The show as outputs render it now: the committed show, with the grades of cameras in
+    /// The show as outputs render it now: the durable show, with the grades of cameras in
     /// a scene fade at their in-between values ([`super::fade`]). Updated after every
     /// change and every frame of a fade.
     pub fn rendered(&self) -> Arc<ShowView> {
@@ -267,7 +268,7 @@ impl ShowHandle {
         self.rendered.clone()
     }
 
-    /// Every committed change from now on.
+    /// Every durable change from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Change>> {
         self.changes.subscribe()
     }

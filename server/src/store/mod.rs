@@ -84,14 +84,15 @@ pub trait SyncHandle: Send + Sync {
     fn reopen(&self) -> Result<Box<dyn SyncHandle>, StoreError>;
 }
 
-/// Durable storage of one show. `append` returns only once the events are on disk (unless
-/// the caller asked for [`Store::deferred_sync`]).
+/// Durable storage of one show. `append` returns only once the events are as durable as the
+/// store was opened to be (unless the caller asked for [`Store::deferred_sync`]).
 pub trait Store: Send {
     /// The stored show, or `None` for an empty store.
     fn load(&mut self) -> Result<Option<Loaded>, StoreError>;
     /// Starts a new show from `base` (the store must be empty).
     fn init(&mut self, base: &Show) -> Result<(), StoreError>;
-    /// Appends events in one durable transaction.
+    /// Appends events in one transaction: durable when it returns, unless the caller took a
+    /// [`Store::deferred_sync`] (then committed, and durable after a later sync).
     fn append(&mut self, events: &[Event]) -> Result<(), StoreError>;
     /// [`Store::append`] with each event's JSON already encoded (`bodies[i]` is `events[i]`
     /// as JSON), so a caller that needs the JSON too encodes it once.
