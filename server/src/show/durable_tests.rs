@@ -313,3 +313,27 @@ async fn the_writer_waits_while_too_many_batches_wait_for_their_sync() {
     drop(show);
     finisher.join().unwrap();
 }
+
+#[tokio::test]
+async fn a_stopped_writer_still_publishes_what_it_wrote() {
+    let (show, entered, appended, _dir) = gated_show_counting();
+    let mut changes = show.subscribe();
+    let first = show.submit("vc", trim("a", 1.01), None).await.unwrap();
+    let (_, finish_first) = entered.recv_timeout(STUCK).unwrap();
+    let second = show.submit("vc", trim("b", 1.02), None).await.unwrap();
+    let (_, finish_second) = entered.recv_timeout(STUCK).unwrap();
+    // Both sync threads are busy: the third change is written, its sync not yet begun.
+    let third = show.submit("vc", trim("c", 1.03), None).await.unwrap();
+    until_appended(&appended, 3);
+    drop(show);
+
+    finish_first.send(Ok(())).unwrap();
+    finish_second.send(Ok(())).unwrap();
+    let (seen, finish_third) = entered.recv_timeout(STUCK).unwrap();
+    assert_eq!(seen, 3, "the stopped writer's last change is synced");
+    finish_third.send(Ok(())).unwrap();
+    for (pending, version) in [(first, 1), (second, 2), (third, 3)] {
+        assert_eq!(pending.wait().await.unwrap().version, version);
+        assert_eq!(changes.recv().await.unwrap().event.version, version);
+    }
+}
