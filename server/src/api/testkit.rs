@@ -18,7 +18,7 @@ use super::{router, AppState};
 use crate::auth::Auth;
 use crate::device_registry::DeviceRegistry;
 use crate::show::{demo::demo_show, Show, ShowHandle};
-use crate::store::{SqliteStore, Store};
+use crate::store::{Durability, SqliteStore, Store};
 
 /// A show on a temporary store, and the router serving it. The store lives as long as this.
 pub struct TestApp {
@@ -71,7 +71,31 @@ impl TestApp {
     pub fn with(auth: Auth, make: fn() -> Show) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("show.sqlite");
-        let show = ShowHandle::start(Box::new(SqliteStore::open(&path).unwrap()), make).unwrap();
+        let store = SqliteStore::open(&path).unwrap();
+        Self::serving(dir, Box::new(store), auth, make)
+    }
+
+    /// The demo show, no login, on a store opened as `serve` opens it (its writer store,
+    /// with `durability`: [`Durability::Power`] runs the pipelined sync end to end).
+    pub fn with_durability(durability: Durability) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_writer(&dir.path().join("show.sqlite"), durability);
+        Self::serving(dir, Box::new(store.unwrap()), Auth::open(), demo_show)
+    }
+
+    /// Stops serving; returns the folder holding the store (`show.sqlite`) for a restart.
+    pub fn into_store(self) -> tempfile::TempDir {
+        self._dir
+    }
+
+    fn serving(
+        dir: tempfile::TempDir,
+        store: Box<dyn Store>,
+        auth: Auth,
+        make: fn() -> Show,
+    ) -> TestApp {
+        let path = dir.path().join("show.sqlite");
+        let show = ShowHandle::start(store, make).unwrap();
         let reader: Box<dyn Store> = Box::new(SqliteStore::open(&path).unwrap());
         let state = AppState {
             show,

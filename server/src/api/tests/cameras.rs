@@ -134,3 +134,22 @@ async fn bad_bodies_are_refused_with_a_path_and_change_nothing() {
     assert_eq!(t.get("/api/v1/cameras/a").await.1, before);
     assert_eq!(t.get("/api/v1/show").await.1["version"], 0);
 }
+
+#[tokio::test]
+async fn with_power_durability_an_answered_trim_is_stored_and_back_after_a_restart() {
+    let t = TestServer::with_durability(crate::store::Durability::Power);
+    let trim = json!({ "trim": {
+        "slope": [1.2, 1.0, 0.9], "offset": [0.0, 0.0, 0.0], "power": [1.0, 1.0, 1.0], "sat": 1.0 } });
+    let (status, grade) = t.patch("/api/v1/cameras/a/grade", trim).await;
+    assert_eq!(status, StatusCode::OK, "{grade}");
+    let (_, events) = t.get("/api/v1/events?since=0").await;
+    assert_eq!(events.as_array().map(Vec::len), Some(1), "{events}");
+    let dir = t.into_store();
+
+    let store = crate::store::SqliteStore::open(&dir.path().join("show.sqlite")).unwrap();
+    let show = crate::show::ShowHandle::start(Box::new(store), crate::show::demo::demo_show);
+    let view = show.unwrap().view();
+    assert_eq!(view.version, 1);
+    let slope = view.show.cameras["a"].grade.trim.slope;
+    assert_eq!(slope, [1.2, 1.0, 0.9]);
+}
