@@ -88,6 +88,11 @@ impl TestApp {
         self._dir
     }
 
+    /// The demo show, no login, on `store` (its file `show.sqlite` in `dir`).
+    pub fn with_store(dir: tempfile::TempDir, store: Box<dyn Store>) -> TestApp {
+        Self::serving(dir, store, Auth::open(), demo_show)
+    }
+
     fn serving(
         dir: tempfile::TempDir,
         store: Box<dyn Store>,

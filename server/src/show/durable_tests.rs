@@ -21,7 +21,7 @@ use crate::store::{
 const STUCK: Duration = Duration::from_secs(30);
 
 /// A sync that has begun: how many events had been appended then, and its outcome's sender.
-type Entered = (u64, mpsc::Sender<Result<(), String>>);
+pub(crate) type Entered = (u64, mpsc::Sender<Result<(), String>>);
 
 /// A store whose syncs the test finishes, each when it chooses.
 struct SyncGated {
@@ -117,6 +117,17 @@ fn trim(camera: &str, value: f64) -> Action {
 
 fn is_waiting(pending: &mut Pending) -> bool {
     matches!(pending.0.try_recv(), Err(TryRecvError::Empty))
+}
+
+/// A SQLite store at `path` whose syncs the test finishes ([`SyncGated`]), for route tests.
+pub(crate) fn gated_store(path: &std::path::Path) -> (Box<dyn Store>, mpsc::Receiver<Entered>) {
+    let (entered_tx, entered) = mpsc::channel();
+    let store = SyncGated {
+        inner: SqliteStore::open(path).unwrap(),
+        appended: Arc::default(),
+        entered: entered_tx,
+    };
+    (Box::new(store), entered)
 }
 
 fn gated_show() -> (ShowHandle, mpsc::Receiver<Entered>, tempfile::TempDir) {

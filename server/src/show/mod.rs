@@ -20,7 +20,7 @@ pub mod writer;
 #[cfg(test)]
 mod curves_tests;
 #[cfg(test)]
-mod durable_tests;
+pub(crate) mod durable_tests;
 #[cfg(test)]
 mod fade_tests;
 #[cfg(test)]

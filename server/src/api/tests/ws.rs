@@ -266,3 +266,31 @@ async fn pipelined_replies_keep_order_and_follow_their_change() {
     assert_eq!(seen_b, (1..=59).collect::<Vec<u64>>());
     assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
 }
+
+#[tokio::test]
+async fn events_and_the_since_replay_stop_at_the_durable_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, entered) = crate::show::durable_tests::gated_store(&dir.path().join("show.sqlite"));
+    let t = TestServer::with_store(dir, store);
+    let addr = t.listen().await;
+    let trim = crate::show::Action::Trim {
+        camera: "a".into(),
+        field: crate::show::GradeField::parse("trim.sat").unwrap(),
+        value: json!(1.1),
+    };
+    let pending = t.state.show.submit("vc", trim, None).await.unwrap();
+    // The sync has begun: the change is committed in the store, not yet durable.
+    let (seen, finish) = entered.recv_timeout(Duration::from_secs(30)).unwrap();
+    assert_eq!(seen, 1);
+    assert_eq!(t.get("/api/v1/events?since=0").await.1, json!([]));
+    let (mut late, hello) = connect(addr, "?since=0").await;
+    assert_eq!(hello["version"], 0);
+    let early = tokio::time::timeout(Duration::from_millis(300), next(&mut late)).await;
+    assert!(early.is_err(), "replayed before its sync: {early:?}");
+
+    finish.send(Ok(())).unwrap();
+    assert_eq!(pending.wait().await.unwrap().version, 1);
+    assert_eq!(until(&mut late, "change").await.0["version"], 1);
+    let (_, events) = t.get("/api/v1/events?since=0").await;
+    assert_eq!(events.as_array().map(Vec::len), Some(1), "{events}");
+}
