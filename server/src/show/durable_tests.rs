@@ -28,17 +28,28 @@ struct SyncGated {
     inner: SqliteStore,
     appended: Arc<AtomicU64>,
     entered: mpsc::Sender<Entered>,
+    handles: Arc<Handles>,
+}
+
+/// Which handles were opened and which synced, by number (0: the one the store gave).
+#[derive(Default)]
+struct Handles {
+    opened: AtomicU64,
+    synced_by: std::sync::Mutex<Vec<u64>>,
 }
 
 struct GatedSync {
     appended: Arc<AtomicU64>,
     entered: std::sync::Mutex<mpsc::Sender<Entered>>,
+    handles: Arc<Handles>,
+    number: u64,
 }
 
 impl SyncHandle for GatedSync {
     fn sync(&self) -> Result<(), StoreError> {
         let (tx, rx) = mpsc::channel();
         let seen = self.appended.load(Ordering::SeqCst);
+        crate::sync::lock(&self.handles.synced_by).push(self.number);
         crate::sync::lock(&self.entered)
             .send((seen, tx))
             .expect("test listens");
@@ -49,6 +60,8 @@ impl SyncHandle for GatedSync {
         Ok(Box::new(GatedSync {
             appended: self.appended.clone(),
             entered: std::sync::Mutex::new(crate::sync::lock(&self.entered).clone()),
+            handles: self.handles.clone(),
+            number: self.handles.opened.fetch_add(1, Ordering::SeqCst) + 1,
         }))
     }
 }
@@ -64,6 +77,8 @@ impl Store for SyncGated {
         Ok(Some(Arc::new(GatedSync {
             appended: self.appended.clone(),
             entered: std::sync::Mutex::new(self.entered.clone()),
+            handles: self.handles.clone(),
+            number: 0,
         })))
     }
     fn load(&mut self) -> Result<Option<Loaded>, StoreError> {
@@ -126,6 +141,7 @@ pub(crate) fn gated_store(path: &std::path::Path) -> (Box<dyn Store>, mpsc::Rece
         inner: SqliteStore::open(path).unwrap(),
         appended: Arc::default(),
         entered: entered_tx,
+        handles: Arc::default(),
     };
     (Box::new(store), entered)
 }
@@ -149,6 +165,7 @@ fn gated_show_counting() -> (
         inner: SqliteStore::open(&dir.path().join("s.sqlite")).unwrap(),
         appended: appended.clone(),
         entered: entered_tx,
+        handles: Arc::default(),
     };
     let show = ShowHandle::start(Box::new(store), demo_show).unwrap();
     (show, entered, appended, dir)
@@ -347,4 +364,31 @@ async fn a_stopped_writer_still_publishes_what_it_wrote() {
         assert_eq!(pending.wait().await.unwrap().version, version);
         assert_eq!(changes.recv().await.unwrap().event.version, version);
     }
+}
+
+#[tokio::test]
+async fn each_sync_thread_syncs_through_its_own_handle() {
+    let dir = tempfile::tempdir().unwrap();
+    let (entered_tx, entered) = mpsc::channel();
+    let handles = Arc::<Handles>::default();
+    let store = SyncGated {
+        inner: SqliteStore::open(&dir.path().join("s.sqlite")).unwrap(),
+        appended: Arc::default(),
+        entered: entered_tx,
+        handles: handles.clone(),
+    };
+    let show = ShowHandle::start(Box::new(store), demo_show).unwrap();
+    let first = show.submit("vc", trim("a", 1.01), None).await.unwrap();
+    let (_, finish_first) = entered.recv_timeout(STUCK).unwrap();
+    let second = show.submit("vc", trim("b", 1.02), None).await.unwrap();
+    let (_, finish_second) = entered.recv_timeout(STUCK).unwrap();
+    // Two syncs at once, each on a handle of its own, none on the store's (shared) one.
+    let mut by = crate::sync::lock(&handles.synced_by).clone();
+    by.sort_unstable();
+    assert_eq!(by, [1, 2], "syncs by handle");
+    assert_eq!(handles.opened.load(Ordering::SeqCst), 2);
+    finish_first.send(Ok(())).unwrap();
+    finish_second.send(Ok(())).unwrap();
+    first.wait().await.unwrap();
+    second.wait().await.unwrap();
 }
