@@ -11,11 +11,8 @@ use tokio::sync::oneshot::error::TryRecvError;
 
 use crate::show::demo::demo_show;
 use crate::show::writer::{Pending, ShowHandle};
-use crate::show::{Action, Event, GradeField, Show, ShowError};
-use crate::store::{
-    Loaded, SqliteStore, Store, StoreError, StoredChecks, StoredDevice, StoredFile, StoredUser,
-    SyncHandle,
-};
+use crate::show::{Action, Event, GradeField, ShowError};
+use crate::store::{SqliteStore, Store, StoreError, SyncHandle};
 
 /// Guards the test against a writer that never gets there; no result depends on it.
 const STUCK: Duration = Duration::from_secs(30);
@@ -81,45 +78,7 @@ impl Store for SyncGated {
             number: 0,
         })))
     }
-    fn load(&mut self) -> Result<Option<Loaded>, StoreError> {
-        self.inner.load()
-    }
-    fn init(&mut self, base: &Show) -> Result<(), StoreError> {
-        self.inner.init(base)
-    }
-    fn events_since(&mut self, version: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
-        self.inner.events_since(version, limit)
-    }
-    fn put_file(&mut self, file: &StoredFile) -> Result<(), StoreError> {
-        self.inner.put_file(file)
-    }
-    fn get_file(&mut self, id: &str) -> Result<Option<StoredFile>, StoreError> {
-        self.inner.get_file(id)
-    }
-    fn put_user(&mut self, user: &StoredUser) -> Result<(), StoreError> {
-        self.inner.put_user(user)
-    }
-    fn delete_user(&mut self, name: &str) -> Result<bool, StoreError> {
-        self.inner.delete_user(name)
-    }
-    fn users(&mut self) -> Result<Vec<StoredUser>, StoreError> {
-        self.inner.users()
-    }
-    fn put_device(&mut self, device: &StoredDevice) -> Result<(), StoreError> {
-        self.inner.put_device(device)
-    }
-    fn delete_device(&mut self, id: &str) -> Result<bool, StoreError> {
-        self.inner.delete_device(id)
-    }
-    fn devices(&mut self) -> Result<Vec<StoredDevice>, StoreError> {
-        self.inner.devices()
-    }
-    fn put_camera_checks(&mut self, c: &StoredChecks) -> Result<(), StoreError> {
-        self.inner.put_camera_checks(c)
-    }
-    fn camera_checks(&mut self) -> Result<Vec<StoredChecks>, StoreError> {
-        self.inner.camera_checks()
-    }
+    store_methods_forwarded_to_inner!();
 }
 
 fn trim(camera: &str, value: f64) -> Action {

@@ -1,5 +1,73 @@
 //! The show: its model, the changes to it, undo history, and the one task that writes it.
 
+/// In a test store wrapping a real one in `self.inner`: the `Store` methods the tests never
+/// intercept, each handed to the inner store as it is.
+#[cfg(test)]
+macro_rules! store_methods_forwarded_to_inner {
+    () => {
+        fn load(&mut self) -> Result<Option<crate::store::Loaded>, crate::store::StoreError> {
+            self.inner.load()
+        }
+        fn init(&mut self, base: &crate::show::Show) -> Result<(), crate::store::StoreError> {
+            self.inner.init(base)
+        }
+        fn events_since(
+            &mut self,
+            version: u64,
+            limit: usize,
+        ) -> Result<Vec<crate::show::Event>, crate::store::StoreError> {
+            self.inner.events_since(version, limit)
+        }
+        fn put_file(
+            &mut self,
+            file: &crate::store::StoredFile,
+        ) -> Result<(), crate::store::StoreError> {
+            self.inner.put_file(file)
+        }
+        fn get_file(
+            &mut self,
+            id: &str,
+        ) -> Result<Option<crate::store::StoredFile>, crate::store::StoreError> {
+            self.inner.get_file(id)
+        }
+        fn put_user(
+            &mut self,
+            user: &crate::store::StoredUser,
+        ) -> Result<(), crate::store::StoreError> {
+            self.inner.put_user(user)
+        }
+        fn delete_user(&mut self, name: &str) -> Result<bool, crate::store::StoreError> {
+            self.inner.delete_user(name)
+        }
+        fn users(&mut self) -> Result<Vec<crate::store::StoredUser>, crate::store::StoreError> {
+            self.inner.users()
+        }
+        fn put_device(
+            &mut self,
+            device: &crate::store::StoredDevice,
+        ) -> Result<(), crate::store::StoreError> {
+            self.inner.put_device(device)
+        }
+        fn delete_device(&mut self, id: &str) -> Result<bool, crate::store::StoreError> {
+            self.inner.delete_device(id)
+        }
+        fn devices(&mut self) -> Result<Vec<crate::store::StoredDevice>, crate::store::StoreError> {
+            self.inner.devices()
+        }
+        fn put_camera_checks(
+            &mut self,
+            checks: &crate::store::StoredChecks,
+        ) -> Result<(), crate::store::StoreError> {
+            self.inner.put_camera_checks(checks)
+        }
+        fn camera_checks(
+            &mut self,
+        ) -> Result<Vec<crate::store::StoredChecks>, crate::store::StoreError> {
+            self.inner.camera_checks()
+        }
+    };
+}
+
 mod action_patches;
 pub mod actions;
 pub mod curves;

@@ -9,8 +9,8 @@ use tokio::sync::oneshot::error::TryRecvError;
 
 use super::{Pending, ShowHandle};
 use crate::show::demo::demo_show;
-use crate::show::{Action, Event, GradeField, Show};
-use crate::store::{Loaded, SqliteStore, Store, StoreError, StoredDevice, StoredFile, StoredUser};
+use crate::show::{Action, Event, GradeField};
+use crate::store::{SqliteStore, Store, StoreError};
 
 /// Guards the test against a writer that never gets there; no result depends on it.
 const STUCK: Duration = Duration::from_secs(30);
@@ -24,51 +24,13 @@ struct GatedStore {
 }
 
 impl Store for GatedStore {
-    fn load(&mut self) -> Result<Option<Loaded>, StoreError> {
-        self.inner.load()
-    }
-    fn init(&mut self, base: &Show) -> Result<(), StoreError> {
-        self.inner.init(base)
-    }
     fn append(&mut self, events: &[Event]) -> Result<(), StoreError> {
         let versions = events.iter().map(|e| e.version).collect();
         self.entered.send(versions).expect("test listens");
         self.release.recv_timeout(STUCK).expect("test releases");
         self.inner.append(events)
     }
-    fn events_since(&mut self, version: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
-        self.inner.events_since(version, limit)
-    }
-    fn put_file(&mut self, file: &StoredFile) -> Result<(), StoreError> {
-        self.inner.put_file(file)
-    }
-    fn get_file(&mut self, id: &str) -> Result<Option<StoredFile>, StoreError> {
-        self.inner.get_file(id)
-    }
-    fn put_user(&mut self, user: &StoredUser) -> Result<(), StoreError> {
-        self.inner.put_user(user)
-    }
-    fn delete_user(&mut self, name: &str) -> Result<bool, StoreError> {
-        self.inner.delete_user(name)
-    }
-    fn users(&mut self) -> Result<Vec<StoredUser>, StoreError> {
-        self.inner.users()
-    }
-    fn put_device(&mut self, device: &StoredDevice) -> Result<(), StoreError> {
-        self.inner.put_device(device)
-    }
-    fn delete_device(&mut self, id: &str) -> Result<bool, StoreError> {
-        self.inner.delete_device(id)
-    }
-    fn devices(&mut self) -> Result<Vec<StoredDevice>, StoreError> {
-        self.inner.devices()
-    }
-    fn put_camera_checks(&mut self, c: &crate::store::StoredChecks) -> Result<(), StoreError> {
-        self.inner.put_camera_checks(c)
-    }
-    fn camera_checks(&mut self) -> Result<Vec<crate::store::StoredChecks>, StoreError> {
-        self.inner.camera_checks()
-    }
+    store_methods_forwarded_to_inner!();
 }
 
 fn trim(camera: &str, value: f64) -> Action {
