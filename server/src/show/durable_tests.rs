@@ -139,16 +139,17 @@ fn until_appended(appended: &AtomicU64, version: u64) {
     }
 }
 
-#[tokio::test]
-async fn a_change_written_during_a_sync_starts_its_own_and_waits_for_a_sync_after_it() {
-    let (show, entered, _dir) = gated_show();
-    let mut changes = show.subscribe();
-
-    let mut first = show.submit("vc", trim("a", 1.01), None).await.unwrap();
+/// Submits two changes, the second while the first one's sync runs, and returns each
+/// change with the outcome sender of the sync that began after it was written.
+async fn two_changes_two_syncs(
+    show: &ShowHandle,
+    entered: &mpsc::Receiver<Entered>,
+) -> [(Pending, mpsc::Sender<Result<(), String>>); 2] {
+    let first = show.submit("vc", trim("a", 1.01), None).await.unwrap();
     let (seen, finish_first) = entered.recv_timeout(STUCK).unwrap();
     assert_eq!(seen, 1, "the first sync covers the first change");
     // While that sync runs, the next change is written and its own sync begins.
-    let mut second = show
+    let second = show
         .submit("colorist", trim("b", 1.02), None)
         .await
         .unwrap();
@@ -157,6 +158,16 @@ async fn a_change_written_during_a_sync_starts_its_own_and_waits_for_a_sync_afte
         seen, 2,
         "the second change was written during the first sync"
     );
+    [(first, finish_first), (second, finish_second)]
+}
+
+#[tokio::test]
+async fn a_change_written_during_a_sync_starts_its_own_and_waits_for_a_sync_after_it() {
+    let (show, entered, _dir) = gated_show();
+    let mut changes = show.subscribe();
+
+    let [(mut first, finish_first), (mut second, finish_second)] =
+        two_changes_two_syncs(&show, &entered).await;
     assert!(is_waiting(&mut first), "answered before its sync");
     assert!(is_waiting(&mut second), "answered before its sync");
     assert!(changes.try_recv().is_err(), "broadcast before its sync");
@@ -218,18 +229,8 @@ async fn a_sync_that_began_before_a_write_does_not_publish_it() {
     let (show, entered, _dir) = gated_show();
     let mut changes = show.subscribe();
 
-    let first = show.submit("vc", trim("a", 1.01), None).await.unwrap();
-    let (seen, finish_first) = entered.recv_timeout(STUCK).unwrap();
-    assert_eq!(seen, 1);
-    let mut second = show
-        .submit("colorist", trim("b", 1.02), None)
-        .await
-        .unwrap();
-    let (seen, finish_second) = entered.recv_timeout(STUCK).unwrap();
-    assert_eq!(
-        seen, 2,
-        "the second change was written during the first sync"
-    );
+    let [(first, finish_first), (mut second, finish_second)] =
+        two_changes_two_syncs(&show, &entered).await;
 
     // The first sync began before the second change was written: it covers the first only.
     finish_first.send(Ok(())).unwrap();
