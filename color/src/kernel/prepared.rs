@@ -1,5 +1,6 @@
 //! A look turned into kernel-friendly tables, once per look.
 
+use super::pages::PageBuf;
 use super::compact::Compact;
 use super::pow::pow;
 use crate::cdl::{Cdl, CdlF32, CdlStyle, LUMA_REC709};
@@ -188,9 +189,9 @@ impl LutTable {
     /// lines on average instead of 3.56 (simulated over random cells, 33³ and 65³),
     /// in 3 % more memory (a G row of padding when the size is odd).
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-    pub fn paired(&self) -> Vec<f32> {
+    pub fn paired(&self) -> PageBuf<f32> {
         let n = self.size;
-        let mut out = vec![0.0; 3 * self.paired_index(0, 0, n)];
+        let mut out = PageBuf::zeroed(3 * self.paired_index(0, 0, n));
         for b in 0..n {
             for g in 0..n {
                 for r in 0..n {
@@ -216,7 +217,7 @@ pub(crate) struct Prepared {
     pub compact64: OnceLock<Option<Compact<u64>>>,
     /// [`LutTable::paired`], made on first use (x86_64 levels).
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-    pub paired: OnceLock<Vec<f32>>,
+    pub paired: OnceLock<PageBuf<f32>>,
 }
 
 impl Prepared {

@@ -1,7 +1,7 @@
 //! Benchmark workloads shared by `lookwire bench` and `cargo bench`: seeded frames and
 //! LUTs, and the timing rule (best of N runs).
 
-use super::{Coding, CpuLevel, ImageDesc, Kernel, KernelError, Layout, Look, Range};
+use super::{pages, Coding, CpuLevel, ImageDesc, Kernel, KernelError, Layout, Look, Range};
 use crate::cdl::{Cdl, CdlStyle};
 use crate::lut::{Domain, Lut3d};
 use std::time::{Duration, Instant};
@@ -94,27 +94,27 @@ impl Workload {
         look
     }
 
-    /// A seeded frame of `width × height` pixels for this workload.
+    /// A seeded frame of `width × height` pixels for this workload, in memory advised to
+    /// use huge pages ([`pages`]) as numpy advises the frames of bench/ocio_bench.py.
     pub fn frame(self, width: usize, height: usize) -> Frame {
         let mut rng = SplitMix64::new(FRAME_SEED);
         match self {
             Workload::Tetra33U16 => {
                 let desc = ImageDesc::new(width, height, Layout::Rgb, code(16));
-                let data = (0..desc.min_len())
-                    .map(|_| rng.next_code(16) as u16)
-                    .collect();
+                let mut data = pages::vec_with_capacity(desc.min_len());
+                data.extend((0..desc.min_len()).map(|_| rng.next_code(16) as u16));
                 Frame::U16(desc, data)
             }
             Workload::Tetra33U8Rgba => {
                 let desc = ImageDesc::new(width, height, Layout::Rgba, code(8));
-                let data = (0..desc.min_len())
-                    .map(|_| rng.next_code(8) as u8)
-                    .collect();
+                let mut data = pages::vec_with_capacity(desc.min_len());
+                data.extend((0..desc.min_len()).map(|_| rng.next_code(8) as u8));
                 Frame::U8(desc, data)
             }
             _ => {
                 let desc = ImageDesc::new(width, height, Layout::Rgb, Coding::Float);
-                let data = (0..desc.min_len()).map(|_| rng.next_unit()).collect();
+                let mut data = pages::vec_with_capacity(desc.min_len());
+                data.extend((0..desc.min_len()).map(|_| rng.next_unit()));
                 Frame::F32(desc, data)
             }
         }
@@ -134,12 +134,22 @@ impl std::fmt::Display for Workload {
     }
 }
 
-/// A frame of one sample type.
-#[derive(Clone, Debug)]
+/// A frame of one sample type. Its clones are advised to use huge pages too.
+#[derive(Debug)]
 pub enum Frame {
     F32(ImageDesc, Vec<f32>),
     U16(ImageDesc, Vec<u16>),
     U8(ImageDesc, Vec<u8>),
+}
+
+impl Clone for Frame {
+    fn clone(&self) -> Self {
+        match self {
+            Frame::F32(d, s) => Frame::F32(d.clone(), pages::vec_copied(s)),
+            Frame::U16(d, s) => Frame::U16(d.clone(), pages::vec_copied(s)),
+            Frame::U8(d, s) => Frame::U8(d.clone(), pages::vec_copied(s)),
+        }
+    }
 }
 
 impl Frame {
