@@ -150,9 +150,7 @@ impl<T: Copy> PageBuf<T> {
         let map = Mapping::new(size_of_val(src));
         // SAFETY: the mapping has room for `src.len()` elements from its 2 MiB-aligned
         // (so T-aligned) start and is a fresh allocation, disjoint from `src`.
-        unsafe {
-            std::ptr::copy_nonoverlapping(src.as_ptr(), map.start.cast::<T>(), src.len())
-        };
+        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), map.start.cast::<T>(), src.len()) };
         Self {
             map,
             len: src.len(),

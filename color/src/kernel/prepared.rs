@@ -1,7 +1,7 @@
 //! A look turned into kernel-friendly tables, once per look.
 
-use super::pages::PageBuf;
 use super::compact::Compact;
+use super::pages::PageBuf;
 use super::pow::pow;
 use crate::cdl::{Cdl, CdlF32, CdlStyle, LUMA_REC709};
 use crate::lut::{Interpolation, Lut1d, Lut3d};
