@@ -145,9 +145,9 @@ pub enum Frame {
 impl Clone for Frame {
     fn clone(&self) -> Self {
         match self {
-            Frame::F32(d, s) => Frame::F32(d.clone(), pages::vec_copied(s)),
-            Frame::U16(d, s) => Frame::U16(d.clone(), pages::vec_copied(s)),
-            Frame::U8(d, s) => Frame::U8(d.clone(), pages::vec_copied(s)),
+            Frame::F32(d, s) => Frame::F32(*d, pages::vec_copied(s)),
+            Frame::U16(d, s) => Frame::U16(*d, pages::vec_copied(s)),
+            Frame::U8(d, s) => Frame::U8(*d, pages::vec_copied(s)),
         }
     }
 }
