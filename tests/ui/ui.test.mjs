@@ -17,6 +17,7 @@ import './stream.cases.mjs';
 import './device-admin.cases.mjs';
 import './a11y.cases.mjs';
 import './checks.cases.mjs';
+import './health.cases.mjs';
 import './auth.cases.mjs';
 import './controls.cases.mjs';
 import './roles.cases.mjs';

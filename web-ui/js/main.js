@@ -8,6 +8,7 @@ import { displayOptions, knownDisplay, loadDisplays } from './displays.js';
 import { BYPASS, cameraDeviceMarks, DeviceWatch } from './devices.js';
 import { $, el, toast } from './dom.js';
 import { ShowState } from './state.js';
+import { watchHealth } from './health.js';
 import { buildExport } from './export.js';
 import { buildChecks, renderFeed } from './checks.js';
 import { login, logout, needsLogin } from './login.js';
@@ -430,12 +431,14 @@ function cycleOutput() {
 }
 
 function wire() {
+  const health = watchHealth($('store-alarm'));
   state.addEventListener('reset', onReset);
   state.addEventListener('change', onChange);
   connection.addEventListener('gap', () => reload().catch((e) => toast(e.message)));
   connection.addEventListener('failure', (/** @type {CustomEvent} */ e) => {
     const { message, path } = e.detail;
     toast(`${message}${path ? ` (${path})` : ''}`);
+    health.check();
   });
   connection.addEventListener('status', (/** @type {CustomEvent} */ e) => {
     const badge = $('connection');

@@ -5,6 +5,7 @@ pub mod devices;
 pub mod displays;
 pub mod error;
 pub mod files;
+pub mod health;
 pub mod openapi;
 pub mod resources;
 pub mod schema;
@@ -149,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::post::api::routes(previews))
         .merge(devices::routes())
         .merge(displays::routes())
+        .merge(health::routes())
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .merge(files::routes())
         .merge(openapi::routes())

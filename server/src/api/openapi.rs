@@ -62,7 +62,7 @@ use super::AppState;
         crate::preview::routes::source_info, crate::preview::routes::put_still,
         crate::preview::routes::delete_still, crate::preview::routes::run_check,
         crate::preview::routes::list_checks,
-        super::displays::list_displays,
+        super::displays::list_displays, super::health::get_health,
     ),
     components(schemas(super::ws::ClientMessage, super::ws::ServerMessage,
         crate::preview::stream::StreamRequest, crate::preview::stream::FrameHeader,

@@ -127,6 +127,14 @@ pub(super) struct Durable {
     outlets: Mutex<Outlets>,
 }
 
+impl std::fmt::Debug for Durable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Durable")
+            .field("pipelined", &self.pipelined)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Durable {
     /// Starts the stage; with a sync handle, its sync threads too.
     ///

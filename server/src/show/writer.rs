@@ -95,6 +95,7 @@ pub struct ShowHandle {
     rendered: watch::Receiver<Arc<ShowView>>,
     changes: broadcast::Sender<Arc<Change>>,
     clock: Arc<Mutex<ShowClock>>,
+    durable: Arc<Durable>,
 }
 
 impl std::fmt::Debug for Command {
@@ -203,7 +204,7 @@ impl ShowHandle {
             history,
             version,
             clock: clock.clone(),
-            durable,
+            durable: durable.clone(),
         };
         std::thread::Builder::new()
             .name("show-writer".into())
@@ -215,7 +216,17 @@ impl ShowHandle {
             rendered,
             changes,
             clock,
+            durable,
         })
+    }
+
+    /// Why the show takes no changes, when it does not: a disk sync failed (what the
+    /// changes are answered), or the writer thread has stopped.
+    pub fn refusal(&self) -> Option<String> {
+        if self.tx.is_closed() {
+            return Some(ShowError::Stopped.to_string());
+        }
+        self.durable.failed()
     }
 
     /// Applies an action; returns once the change is durable.
