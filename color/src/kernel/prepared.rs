@@ -151,14 +151,10 @@ pub(crate) const LUMA: [f32; 3] = [
 pub(crate) const PAIRED_MIN_BYTES: usize = 1 << 20;
 
 /// f32 lattices smaller than this take the fused row loop at the levels that have one
-/// (`simd_fused.rs`): it pays on lattices in L2 (tetra33-f32 AVX-512 +6-8 %) and costs on
-/// larger ones, whose lattice misses it no longer overlaps with the loads (tetra65-f32
-/// −8-10 %: A/B, thread CPU time, load 2.5). A setting of its own, which only happens to
-/// equal [`PAIRED_MIN_BYTES`] today.
-pub(crate) const FUSED_MAX_BYTES: usize = 1 << 20;
-
-// The fused loop reads the plain node order only.
-const _: () = assert!(FUSED_MAX_BYTES <= PAIRED_MIN_BYTES);
+/// (`simd_fused.rs`), in either node order: it pays on lattices in L2 (tetra33-f32 AVX-512
+/// +6-8 %; 45³-53³, paired order, +4-10 %) and costs on larger ones, whose L2 misses bound
+/// the render (57³ −1-2 %, tetra65-f32 −2-3 %: A/B, thread CPU time, bench/README.md).
+pub(crate) const FUSED_MAX_BYTES: usize = 2 << 20;
 
 /// The lattice as flat RGB triples (node `(r, g, b)` at `3·(r + N·(g + N·b))`).
 #[derive(Clone, Debug)]

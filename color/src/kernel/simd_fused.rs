@@ -9,7 +9,8 @@ macro_rules! simd_fused {
         use super::rows::{prefetch, rest_in, rest_out};
 
         /// Renders one packed f32 RGB row out of place through the f32 lattice, when
-        /// `src` and `dst` are that (else returns false and does nothing).
+        /// `src` and `dst` are that (else returns false and does nothing). Lattices below
+        /// [`FUSED_MAX_BYTES`], in either node order.
         #[inline]
         #[target_feature(enable = $features)]
         fn fused_row<T: Sample>(
@@ -49,17 +50,20 @@ macro_rules! simd_fused {
                 prepass(p, blk, *n);
             }
             let (t_blend, t_cell) = slots(tetra, parity);
-            // Plain node order: the fused loop runs only on lattices below
-            // `FUSED_MAX_BYTES`, which is at most `PAIRED_MIN_BYTES` (asserted there).
-            let lut = LutV::new(&p.lut);
-            Halves {
+            let lut = LutV::for_f32(p);
+            let h = Halves {
                 lut: &lut,
                 t_cell,
                 t_blend,
                 stream,
                 ahead,
+            };
+            // One loop per node order, so neither tests the order per vector.
+            if lut.paired {
+                h.run::<true>(load, cell, blend);
+            } else {
+                h.run::<false>(load, cell, blend);
             }
-            .run(load, cell, blend);
         }
 
         /// The lattice and the two blocks' tetrahedra of a fused step. Its loop stays apart
@@ -78,10 +82,11 @@ macro_rules! simd_fused {
             /// Per vector: blend and store a group of the last block, load the first
             /// one's, locate the middle one's, prefetch (in this order: +1 % tetra33-f32,
             /// +2 % CDL against blend, locate, load); the groups of fewer than `LANES`
-            /// pixels at the blocks' ends go through the generic loops.
+            /// pixels at the blocks' ends go through the generic loops. `PAIRED` as
+            /// [`LutV::paired`].
             #[inline]
             #[target_feature(enable = $features)]
-            fn run(
+            fn run<const PAIRED: bool>(
                 self,
                 mut load: Option<(&[f32], &mut Block)>,
                 cell: Option<(&mut Block, usize)>,
@@ -114,7 +119,7 @@ macro_rules! simd_fused {
                     }
                     if let Some((blk, _)) = cell.as_ref() {
                         self.lut
-                            .tetrahedron::<false>(get(blk, i), self.t_cell, i, true);
+                            .tetrahedron::<PAIRED>(get(blk, i), self.t_cell, i, true);
                     }
                     // The source lines of this group's pixels in the next block: not
                     // `Ahead::part` as in `halves` (tetra33-f32 −4 %, CDL −2.5 %), nor the
