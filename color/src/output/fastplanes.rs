@@ -22,6 +22,10 @@ use std::arch::x86_64::*;
 
 use crate::output::fastmath32;
 
+mod pq;
+
+pub(crate) use pq::{pq, PqCurve};
+
 /// The vector level of a lane loop: portable (no intrinsics).
 pub(crate) const PORTABLE: u8 = 0;
 /// AVX2 (and FMA).
@@ -222,7 +226,7 @@ mod avx512 {
     /// A 32-entry table as two vectors, for `vpermt2ps`.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn table(t: &[f32; 32]) -> [__m512; 2] {
+    pub(super) fn table(t: &[f32; 32]) -> [__m512; 2] {
         // SAFETY: t holds 32 floats: 16 at t[0] and 16 at t[16].
         unsafe {
             [
@@ -236,7 +240,7 @@ mod avx512 {
     /// +∞, NaN and negative lanes NaN (`vgetmantps` with the sign set to NaN).
     #[inline]
     #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
-    fn log2(x: __m512) -> __m512 {
+    pub(super) fn log2(x: __m512) -> __m512 {
         let set = _mm512_set1_ps;
         let e = _mm512_getexp_ps(x);
         let m = _mm512_getmant_ps::<_MM_MANT_NORM_1_2, _MM_MANT_SIGN_NAN>(x);
@@ -314,7 +318,7 @@ mod tests {
     }
 
     /// The levels this CPU has (the portable one always); the others are printed.
-    fn levels() -> Vec<u8> {
+    pub(super) fn levels() -> Vec<u8> {
         use crate::kernel::CpuLevel;
         let mut out = vec![PORTABLE];
         for (level, cpu) in [(AVX2, CpuLevel::Avx2), (AVX512, CpuLevel::Avx512)] {
@@ -327,16 +331,17 @@ mod tests {
     }
 
     #[derive(Clone, Copy, Debug)]
-    enum Op {
+    pub(super) enum Op<'a> {
         Pow(f32),
         Exp2,
         Log2,
+        Pq(&'a PqCurve),
     }
 
     /// # Safety
     /// The CPU must support level `L`.
     #[inline(always)]
-    unsafe fn body<const F: bool, const L: u8>(plane: &mut [f32; 64], op: Op) {
+    unsafe fn body<const F: bool, const L: u8>(plane: &mut [f32; 64], op: Op<'_>) {
         match op {
             // SAFETY: the caller's level.
             Op::Pow(p) => unsafe { pow::<F, L, 64>(plane, p) },
@@ -344,25 +349,27 @@ mod tests {
             Op::Exp2 => unsafe { exp2::<F, L, 64>(plane) },
             // SAFETY: the caller's level.
             Op::Log2 => unsafe { log2::<F, L, 64>(plane) },
+            // SAFETY: the caller's level.
+            Op::Pq(curve) => unsafe { pq::<F, L, 64>(plane, curve) },
         }
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
-    unsafe fn body_avx512(plane: &mut [f32; 64], op: Op) {
+    unsafe fn body_avx512(plane: &mut [f32; 64], op: Op<'_>) {
         // SAFETY: this function runs where the CPU has AVX-512.
         unsafe { body::<true, AVX512>(plane, op) }
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn body_avx2(plane: &mut [f32; 64], op: Op) {
+    unsafe fn body_avx2(plane: &mut [f32; 64], op: Op<'_>) {
         // SAFETY: this function runs where the CPU has AVX2 and FMA.
         unsafe { body::<true, AVX2>(plane, op) }
     }
 
     /// `op` over `plane` at `level` (one of [`levels`]).
-    fn run(level: u8, plane: &mut [f32; 64], op: Op) {
+    pub(super) fn run(level: u8, plane: &mut [f32; 64], op: Op<'_>) {
         match level {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `levels` lists the supported levels only.
@@ -393,7 +400,7 @@ mod tests {
         1e-45,
     ];
 
-    fn special(level: u8, op: Op) -> [f32; 9] {
+    fn special(level: u8, op: Op<'_>) -> [f32; 9] {
         let mut plane = [1.0f32; 64];
         plane[..9].copy_from_slice(&SPECIAL);
         run(level, &mut plane, op);

@@ -3,6 +3,7 @@
 //! rendered light is only known within an error interval.
 
 use crate::kernel::CpuLevel;
+use crate::output::fastplanes::PqCurve;
 use crate::output::{Encoding, OutputTransform};
 
 mod planes;
@@ -95,6 +96,8 @@ pub(super) struct Finish {
     gamma: Option<[f32; 2]>,
     /// The range's span (code of 1.0 less code of 0.0).
     span: f32,
+    /// PQ's inverse EOTF over planes ([`Self::apply_planes`]).
+    pq: PqCurve,
     /// True when every clamped value lands within the table after the matrix, so the
     /// branch-free loop over all nodes applies.
     in_table: bool,
@@ -138,6 +141,7 @@ impl Finish {
             }
             .map(|g| [g as f32, (range.apply(1.0) - range.apply(0.0)) as f32]),
             span: (range.apply(1.0) - range.apply(0.0)) as f32,
+            pq: PqCurve::new(),
             exact: output.clone(),
         }
     }

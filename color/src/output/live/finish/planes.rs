@@ -59,8 +59,9 @@ impl Finish {
         }
     }
 
-    /// [`Self::apply_planes`] for PQ: ST 2084's inverse EOTF over whole planes (two
-    /// powers and a division per value, [`fastplanes::pow`]), negatives mirrored.
+    /// [`Self::apply_planes`] for PQ: ST 2084's inverse EOTF over whole planes as a
+    /// piecewise polynomial in log₂ of the light ([`fastplanes::pq`]: one logarithm
+    /// where the formula takes two powers and a division), negatives mirrored.
     ///
     /// # Safety
     /// The CPU must support vector level `L`.
@@ -69,11 +70,6 @@ impl Finish {
         &self,
         planes: &mut [[f32; N]; 3],
     ) {
-        const M1: f32 = 2610.0 / 16384.0;
-        const M2: f32 = 2523.0 / 4096.0 * 128.0;
-        const C2: f32 = 2413.0 / 4096.0 * 32.0;
-        const C3: f32 = 2392.0 / 4096.0 * 32.0;
-        const C1: f32 = C3 - C2 + 1.0;
         let mut sign = [[0.0f32; 3]; N];
         let [r, g, b] = &mut *planes;
         for (((r, g), b), s) in r
@@ -88,12 +84,7 @@ impl Finish {
         }
         for (c, plane) in planes.iter_mut().enumerate() {
             // SAFETY: the caller's level.
-            unsafe { fastplanes::pow::<F, L, N>(plane, M1) };
-            for y in plane.iter_mut() {
-                *y = (C1 + C2 * *y) / (1.0 + C3 * *y);
-            }
-            // SAFETY: the caller's level.
-            unsafe { fastplanes::pow::<F, L, N>(plane, M2) };
+            unsafe { fastplanes::pq::<F, L, N>(plane, &self.pq) };
             for (v, s) in plane.iter_mut().zip(&sign) {
                 *v = self.black + (self.span * *v).copysign(s[c]);
             }
