@@ -267,6 +267,17 @@ macro_rules! simd_level {
             }
         }
 
+        /// [`locate`] with the cell index as a float (an integer, exact).
+        #[inline]
+        #[target_feature(enable = $features)]
+        fn locate_f(a: &Axis, x: F) -> (F, F) {
+            let u = v::mul(v::sub(x, v::splat(a.min)), v::splat(a.scale));
+            // max returns its second operand when the first is NaN: NaN → 0.
+            let u = v::min(v::max(u, v::zero()), v::splat(a.top));
+            let c = v::to_f(v::imin(v::cvtt(u), v::isplat(a.last)));
+            (c, v::sub(u, c))
+        }
+
         /// [`Axis::locate`] for every lane: cell index and fraction.
         #[inline]
         #[target_feature(enable = $features)]
@@ -442,14 +453,15 @@ macro_rules! simd_level {
             #[inline]
             #[target_feature(enable = $features)]
             fn cell(&self, (r, g, b): Rgb) -> (I, [F; 3]) {
-                let (ir, fr) = locate(&self.lut.axes[0], r);
-                let (ig, fg) = locate(&self.lut.axes[1], g);
-                let (ib, fb) = locate(&self.lut.axes[2], b);
-                let base = v::iadd(
-                    ir,
-                    v::iadd(v::imul(ig, self.stride[1]), v::imul(ib, self.stride[2])),
-                );
-                (base, [fr, fg, fb])
+                let (cr, fr) = locate_f(&self.lut.axes[0], r);
+                let (cg, fg) = locate_f(&self.lut.axes[1], g);
+                let (cb, fb) = locate_f(&self.lut.axes[2], b);
+                // r + N·g + N²·b in f32, exact: every term and sum is an integer below
+                // 2^24 (N ≤ 256, cells ≤ N − 2), so two multiply-adds and one conversion
+                // give the integer index (two integer multiplies cost two µops each).
+                let n = self.lut.size as f32;
+                let base = v::fmadd(cb, v::splat(n * n), v::fmadd(cg, v::splat(n), cr));
+                (v::cvtt(base), [fr, fg, fb])
             }
 
             /// The three channels of the nodes at `index` (in nodes).
