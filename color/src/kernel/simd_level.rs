@@ -390,6 +390,8 @@ macro_rules! simd_level {
             lut: &'a LutTable,
             interpolation: Interpolation,
             stride: [I; 3],
+            /// `stride` times 3: the strides in f32 samples of the plain node order.
+            stride3: [I; 3],
             /// The f32 lattice the tetrahedra read: `lut.nodes`, or [`LutTable::paired`].
             nodes: &'a [f32],
             /// True when `nodes` is in paired order.
@@ -404,6 +406,7 @@ macro_rules! simd_level {
                     lut,
                     interpolation: lut.interpolation,
                     stride: lut.strides().map(|s| v::isplat(s as i32)),
+                    stride3: lut.strides().map(|s| v::isplat(3 * s as i32)),
                     nodes: &lut.nodes,
                     paired: false,
                 }
@@ -452,15 +455,23 @@ macro_rules! simd_level {
             /// Index of each lane's lowest cell node and the fractions.
             #[inline]
             #[target_feature(enable = $features)]
-            fn cell(&self, (r, g, b): Rgb) -> (I, [F; 3]) {
+            fn cell(&self, (r, g, b): Rgb, times3: bool) -> (I, [F; 3]) {
                 let (cr, fr) = locate_f(&self.lut.axes[0], r);
                 let (cg, fg) = locate_f(&self.lut.axes[1], g);
                 let (cb, fb) = locate_f(&self.lut.axes[2], b);
-                // r + N·g + N²·b in f32, exact: every term and sum is an integer below
-                // 2^24 (N ≤ 256, cells ≤ N − 2), so two multiply-adds and one conversion
-                // give the integer index (two integer multiplies cost two µops each).
+                // r + N·g + N²·b (times 3 with `times3`) in f32, exact: every term and sum
+                // is an integer below 2^24 (N ≤ 256, cells ≤ N − 2; times 3 only for
+                // lattices below `PAIRED_MIN_BYTES`, whose 3·N³ is below 2^18), so two
+                // multiply-adds and one conversion give the integer index (two integer
+                // multiplies cost two µops each).
                 let n = self.lut.size as f32;
-                let base = v::fmadd(cb, v::splat(n * n), v::fmadd(cg, v::splat(n), cr));
+                let (s, cr) = if times3 {
+                    debug_assert!(3 * self.lut.size.pow(3) < 1 << 24);
+                    (3.0, v::mul(cr, v::splat(3.0)))
+                } else {
+                    (1.0, cr)
+                };
+                let base = v::fmadd(cb, v::splat(s * n * n), v::fmadd(cg, v::splat(s * n), cr));
                 (v::cvtt(base), [fr, fg, fb])
             }
 
@@ -497,8 +508,11 @@ macro_rules! simd_level {
             ) {
                 let (base, [sr, sg, sb], [fr, fg, fb]) = if PAIRED {
                     self.cell_paired(rgb)
+                } else if times3 {
+                    let (base, f) = self.cell(rgb, true);
+                    (base, self.stride3, f)
                 } else {
-                    let (base, f) = self.cell(rgb);
+                    let (base, f) = self.cell(rgb, false);
                     (base, self.stride, f)
                 };
                 let hi = v::max(v::max(fr, fg), fb);
@@ -519,7 +533,8 @@ macro_rules! simd_level {
                     lo,
                 ];
                 for k in 0..4 {
-                    let i3 = if times3 {
+                    // Plain order with `times3`: `cell` and `stride3` scaled already.
+                    let i3 = if times3 && PAIRED {
                         v::iadd(vertex[k], v::iadd(vertex[k], vertex[k]))
                     } else {
                         vertex[k]
@@ -560,7 +575,7 @@ macro_rules! simd_level {
             #[inline]
             #[target_feature(enable = $features)]
             fn trilinear(&self, rgb: Rgb) -> Rgb {
-                let (base, [fr, fg, fb]) = self.cell(rgb);
+                let (base, [fr, fg, fb]) = self.cell(rgb, false);
                 let [sr, sg, sb] = self.stride;
                 let at = |r: bool, g: bool, b: bool| {
                     let mut i = base;
