@@ -17,6 +17,8 @@ use crate::output::matrix::{mul, Mat3};
 
 mod planes;
 
+pub use planes::ChunkIo;
+
 /// Values per chunk of [`Aces2Lanes::unclamped_batch`].
 pub const CHUNK: usize = 128;
 /// Per-hue tables are padded to this power of two (indices are masked, never checked).

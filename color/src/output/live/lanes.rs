@@ -12,7 +12,7 @@ use super::finish::Finish;
 use super::grade::GradeLanes;
 use super::planes::{self, AVX2, AVX512, PORTABLE};
 use crate::kernel::CpuLevel;
-use crate::output::aces2::Aces2Lanes;
+use crate::output::aces2::{Aces2Lanes, ChunkIo};
 use crate::output::fastmath32::{floor_index, fma, pow, PORTABLE_FMA};
 use crate::output::fastplanes;
 use crate::output::matrix::Primaries;
@@ -316,43 +316,17 @@ impl ExactLanes {
         buf: &mut [[f32; 3]],
         fallback: &mut Vec<usize>,
     ) {
-        let mut planes = [[0.0f32; CHUNK]; 3];
-        let mut out = [[0.0f32; CHUNK]; 3];
-        let mut flags = [false; CHUNK];
-        for (k, chunk) in buf.chunks_mut(CHUNK).enumerate() {
-            let n = chunk.len();
-            let src = match graded {
-                Some((nodes, _)) => &nodes[k * CHUNK..k * CHUNK + n],
-                None => &*chunk,
-            };
-            // SAFETY: the caller's level.
-            unsafe { planes::load::<L, CHUNK>(src, &mut planes) };
-            for p in planes.iter_mut() {
-                p[n..].fill(0.0);
-            }
-            if let Some((_, grade)) = graded {
-                // SAFETY: the caller's level.
-                unsafe { grade.planes::<F, L, CHUNK>(&mut planes) };
-            }
-            // SAFETY: the caller's level.
-            unsafe { self.to_aces::<F, L>(&mut planes, &mut flags) };
-            // SAFETY: the caller's level.
-            unsafe { self.rendering.planes::<F, L>(&planes, &mut out) };
-            // Any flag at all first, as one vectorised reduction over the whole array
-            // (a fixed length): the filter is a scalar loop over the chunk (~1 % of
-            // the bake when run on every chunk).
-            if flags.iter().fold(0u8, |a, &f| a | u8::from(f)) != 0 {
-                let flagged = (0..n).filter(|&i| flags[i]);
-                fallback.extend(flagged.map(|i| k * CHUNK + i));
-            }
-            if let Some(finish) = finish {
-                finish.near_zero_planes(&out, n, k * CHUNK, fallback);
-                // SAFETY: the caller's level.
-                unsafe { finish.apply_planes::<F, L, CHUNK>(&mut out) };
-            }
-            // SAFETY: the caller's level.
-            unsafe { planes::store::<L, CHUNK>(&out, chunk) };
-        }
+        let io = RenderIo::<F, L> {
+            lanes: self,
+            graded,
+            finish,
+            count: buf.len(),
+            buf,
+            fallback,
+            flags: [false; CHUNK],
+        };
+        // SAFETY: the caller's level.
+        unsafe { self.rendering.chunks::<F, L>(io.count.div_ceil(CHUNK), io) };
     }
 
     /// Working-space planes → ACES2065-1 planes, in place, one loop per stage.
@@ -388,5 +362,63 @@ impl ExactLanes {
                 [*r, *g, *b] = gc.apply::<F>([*r, *g, *b]);
             }
         }
+    }
+}
+
+/// [`ExactLanes::render`]'s chunks in and out at level `L`: made only by
+/// [`ExactLanes::render_body`], whose caller guarantees that the CPU supports `L`.
+struct RenderIo<'a, const F: bool, const L: u8> {
+    lanes: &'a ExactLanes,
+    graded: Option<(&'a [[f32; 3]], &'a GradeLanes)>,
+    finish: Option<&'a Finish>,
+    count: usize,
+    buf: &'a mut [[f32; 3]],
+    fallback: &'a mut Vec<usize>,
+    flags: [bool; CHUNK],
+}
+
+impl<const F: bool, const L: u8> ChunkIo for RenderIo<'_, F, L> {
+    /// Chunk `k`'s nodes (graded by the CDLs, if any) decoded to ACES2065-1; the nodes
+    /// the f64 path must take go to `fallback`.
+    #[inline(always)]
+    fn load(&mut self, k: usize, planes: &mut [[f32; CHUNK]; 3]) {
+        let range = k * CHUNK..self.count.min((k + 1) * CHUNK);
+        let n = range.len();
+        let src = match self.graded {
+            Some((nodes, _)) => &nodes[range],
+            None => &self.buf[range],
+        };
+        // SAFETY: level L is supported (see the struct).
+        unsafe { planes::load::<L, CHUNK>(src, planes) };
+        for p in planes.iter_mut() {
+            p[n..].fill(0.0);
+        }
+        if let Some((_, grade)) = self.graded {
+            // SAFETY: as above.
+            unsafe { grade.planes::<F, L, CHUNK>(planes) };
+        }
+        let flags = &mut self.flags;
+        // SAFETY: as above.
+        unsafe { self.lanes.to_aces::<F, L>(planes, flags) };
+        // Any flag at all first, as one vectorised reduction over the whole array (a
+        // fixed length): the filter is a scalar loop over the chunk (~1 % of the bake
+        // when run on every chunk).
+        if flags.iter().fold(0u8, |a, &f| a | u8::from(f)) != 0 {
+            let flagged = (0..n).filter(|&i| flags[i]);
+            self.fallback.extend(flagged.map(|i| k * CHUNK + i));
+        }
+    }
+
+    /// Chunk `k`'s rendering RGB through the finish (if fused) into its nodes.
+    #[inline(always)]
+    fn store(&mut self, k: usize, out: &mut [[f32; CHUNK]; 3]) {
+        let range = k * CHUNK..self.count.min((k + 1) * CHUNK);
+        if let Some(finish) = self.finish {
+            finish.near_zero_planes(out, range.len(), k * CHUNK, self.fallback);
+            // SAFETY: level L is supported (see the struct).
+            unsafe { finish.apply_planes::<F, L, CHUNK>(out) };
+        }
+        // SAFETY: as above.
+        unsafe { planes::store::<L, CHUNK>(out, &mut self.buf[range]) };
     }
 }

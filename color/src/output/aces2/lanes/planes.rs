@@ -8,6 +8,47 @@ use crate::output::fastmath32::PORTABLE_FMA;
 use crate::output::fastplanes;
 use crate::output::fastplanes::{AVX2, AVX512, PORTABLE};
 
+/// Where [`Aces2Lanes::chunks`] takes each chunk's values and puts its results. The
+/// methods should be `#[inline(always)]`: a closure here was compiled out of line
+/// without the caller's vector level (scalar `fmaf` calls, 2× slower).
+pub trait ChunkIo {
+    /// Fills chunk `k`'s planes with its ACES2065-1 values.
+    fn load(&mut self, k: usize, planes: &mut [[f32; CHUNK]; 3]);
+    /// Takes chunk `k`'s limiting RGB planes.
+    fn store(&mut self, k: usize, planes: &mut [[f32; CHUNK]; 3]);
+}
+
+/// [`Aces2Lanes::batch`]'s values in and out.
+struct BatchIo<'a> {
+    aces: &'a [[f32; 3]],
+    out: &'a mut [[f32; 3]],
+}
+
+impl BatchIo<'_> {
+    fn range(&self, k: usize) -> std::ops::Range<usize> {
+        k * CHUNK..self.aces.len().min(self.out.len()).min((k + 1) * CHUNK)
+    }
+}
+
+impl ChunkIo for BatchIo<'_> {
+    #[inline(always)]
+    fn load(&mut self, k: usize, planes: &mut [[f32; CHUNK]; 3]) {
+        for (i, v) in self.aces[self.range(k)].iter().enumerate() {
+            for c in 0..3 {
+                planes[c][i] = v[c];
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn store(&mut self, k: usize, res: &mut [[f32; CHUNK]; 3]) {
+        let range = self.range(k);
+        for (i, v) in self.out[range].iter_mut().enumerate() {
+            *v = [res[0][i], res[1][i], res[2][i]];
+        }
+    }
+}
+
 impl Aces2Lanes {
     /// [`Self::unclamped`] of every value of `aces` into `out` (the shorter sets the
     /// count), vectorised where the CPU allows.
@@ -42,68 +83,98 @@ impl Aces2Lanes {
     }
 
     /// Chunks of [`CHUNK`] values through lane arrays (the loop the compiler vectorises).
-    #[inline(always)]
     ///
     /// # Safety
     /// The CPU must support vector level `L`.
+    #[inline(always)]
     pub(crate) unsafe fn batch<const F: bool, const L: u8>(
         &self,
         aces: &[[f32; 3]],
         out: &mut [[f32; 3]],
     ) {
-        let mut planes = [[0.0f32; CHUNK]; 3];
-        let mut res = [[0.0f32; CHUNK]; 3];
-        for (a, o) in aces.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
-            let n = a.len().min(o.len());
-            for (i, v) in a[..n].iter().enumerate() {
-                for c in 0..3 {
-                    planes[c][i] = v[c];
-                }
-            }
-            // SAFETY: the caller's level.
-            unsafe { self.planes::<F, L>(&planes, &mut res) };
-            for (i, v) in o[..n].iter_mut().enumerate() {
-                *v = [res[0][i], res[1][i], res[2][i]];
-            }
-        }
+        let count = aces.len().min(out.len()).div_ceil(CHUNK);
+        // SAFETY: the caller's level.
+        unsafe { self.chunks::<F, L>(count, BatchIo { aces, out }) };
     }
 
-    /// One chunk, stage by stage: each stage is a loop over the chunk's values, so the
-    /// vectors of one stage are independent and their long chains of powers and
-    /// divisions overlap (the whole chain per vector was latency-bound: ~1.2
-    /// instructions per cycle). The powers of the front, the tonescale and the back run
-    /// over whole planes ([`fastplanes`]: explicit AVX-512 at that level).
+    /// Chunks `0..count`, each stage by stage: `io` fills chunk k's planes with
+    /// ACES2065-1 values ([`ChunkIo::load`]), the chain runs, `io` takes its limiting
+    /// RGB planes ([`ChunkIo::store`]). Each
+    /// stage is a loop over the chunk's values, so the vectors of one stage are
+    /// independent and their long chains of powers and divisions overlap (the whole
+    /// chain per vector was latency-bound: ~1.2 instructions per cycle). The powers of
+    /// the front, the tonescale and the back run over whole planes ([`fastplanes`]:
+    /// explicit AVX-512 at that level). The stages' planes are this function's locals,
+    /// made once for all chunks: made per chunk they were ~15 KiB of zeroing per 128
+    /// values, partly `memset` calls (a `vzeroupper` each); passed in as one struct
+    /// instead, the vectoriser could no longer tell them from the hue tables and left
+    /// the gather loops scalar (4× slower).
     ///
     /// # Safety
     /// The CPU must support vector level `L`.
     #[inline(always)]
-    pub(crate) unsafe fn planes<const F: bool, const L: u8>(
+    pub(crate) unsafe fn chunks<const F: bool, const L: u8>(
         &self,
-        input: &[[f32; CHUNK]; 3],
-        out: &mut [[f32; CHUNK]; 3],
+        count: usize,
+        mut io: impl ChunkIo,
     ) {
-        let mut aab = [[0.0f32; CHUNK]; 3];
-        let mut tone = [[0.0f32; CHUNK]; 2];
-        let mut chroma = [[0.0f32; CHUNK]; 5];
-        let mut jm = [[0.0f32; CHUNK]; 2];
-        // SAFETY: the caller's level.
-        unsafe { self.front_planes::<F, L>(input, &mut aab) };
-        // SAFETY: the caller's level.
-        unsafe { self.tone_planes::<F, L>(&aab[0], &mut tone) };
-        for i in 0..CHUNK {
-            let v = self.chroma::<F>([aab[0][i], aab[1][i], aab[2][i]], [tone[0][i], tone[1][i]]);
-            for c in 0..5 {
-                chroma[c][i] = v[c];
+        let z = [0.0f32; CHUNK];
+        let (mut input, mut out) = ([z; 3], [z; 3]);
+        let (mut aab, mut tone, mut chroma, mut jm) = ([z; 3], [z; 2], [z; 5], [z; 2]);
+        let (mut line, mut powered) = ([z; 7], [z; 3]);
+        let (mut cone, mut pow, mut a) = ([z; 3], [z; 3], z);
+        for k in 0..count {
+            io.load(k, &mut input);
+            // SAFETY: the caller's level.
+            unsafe { self.front_planes::<F, L>(&input, &mut aab, &mut cone, &mut pow) };
+            // SAFETY: the caller's level.
+            unsafe { self.tone_planes::<F, L>(&aab[0], &mut tone) };
+            for i in 0..CHUNK {
+                let v =
+                    self.chroma::<F>([aab[0][i], aab[1][i], aab[2][i]], [tone[0][i], tone[1][i]]);
+                for c in 0..5 {
+                    chroma[c][i] = v[c];
+                }
             }
-        }
-        let mut line = [[0.0f32; CHUNK]; 7];
-        for i in 0..CHUNK {
-            let v = self.gamut_line::<F>(tone[1][i], chroma[0][i], chroma[1][i]);
-            for c in 0..7 {
-                line[c][i] = v[c];
+            for i in 0..CHUNK {
+                let v = self.gamut_line::<F>(tone[1][i], chroma[0][i], chroma[1][i]);
+                for c in 0..7 {
+                    line[c][i] = v[c];
+                }
             }
+            // SAFETY: the caller's level.
+            unsafe { self.hull_planes::<F, L>(&line, &mut powered) };
+            let line_at = |i: usize| [0, 1, 2, 3, 4, 5, 6].map(|c| line[c][i]);
+            for i in 0..CHUNK {
+                let p = [powered[0][i], powered[1][i], powered[2][i]];
+                let v = self.gamut_hull_from::<F>(
+                    tone[1][i],
+                    chroma[0][i],
+                    chroma[4][i],
+                    line_at(i),
+                    p,
+                );
+                jm[0][i] = v[0];
+                jm[1][i] = v[1];
+            }
+            let hue = [&chroma[2], &chroma[3]];
+            let back = [&mut cone, &mut pow];
+            // SAFETY: the caller's level.
+            unsafe { self.back_planes::<F, L>(&jm, hue, &mut out, back, &mut a) };
+            io.store(k, &mut out);
         }
-        let mut powered = [[0.0f32; CHUNK]; 3];
+    }
+
+    /// The hull's three powers of every value ([`Self::hull_bases`]) into `powered`.
+    ///
+    /// # Safety
+    /// The CPU must support vector level `L`.
+    #[inline(always)]
+    unsafe fn hull_planes<const F: bool, const L: u8>(
+        &self,
+        line: &[[f32; CHUNK]; 7],
+        powered: &mut [[f32; CHUNK]; 3],
+    ) {
         let line_at = |i: usize| [0, 1, 2, 3, 4, 5, 6].map(|c| line[c][i]);
         for i in 0..CHUNK {
             let v = self.hull_bases(line_at(i));
@@ -111,23 +182,13 @@ impl Aces2Lanes {
                 plane[i] = x;
             }
         }
-        let [lower, upper, reach] = &mut powered;
+        let [lower, upper, reach] = powered;
         // SAFETY: the caller's level.
         unsafe { fastplanes::pow::<F, L, CHUNK>(lower, self.lower_hull_gamma_inv) };
         // SAFETY: the caller's level.
         unsafe { fastplanes::pow_each::<F, L, CHUNK>(upper, &line[2]) };
         // SAFETY: the caller's level.
         unsafe { fastplanes::pow::<F, L, CHUNK>(reach, self.model_gamma_inv) };
-        for i in 0..CHUNK {
-            let p = [powered[0][i], powered[1][i], powered[2][i]];
-            let v =
-                self.gamut_hull_from::<F>(tone[1][i], chroma[0][i], chroma[4][i], line_at(i), p);
-            jm[0][i] = v[0];
-            jm[1][i] = v[1];
-        }
-        let hue = [&chroma[2], &chroma[3]];
-        // SAFETY: the caller's level.
-        unsafe { self.back_planes::<F, L>(&jm, hue, out) };
     }
 
     /// [`Self::front`] over planes: ACES2065-1 → (A, a, b).
@@ -139,9 +200,9 @@ impl Aces2Lanes {
         &self,
         input: &[[f32; CHUNK]; 3],
         aab: &mut [[f32; CHUNK]; 3],
+        cone: &mut [[f32; CHUNK]; 3],
+        f: &mut [[f32; CHUNK]; 3],
     ) {
-        let mut cone = [[0.0f32; CHUNK]; 3];
-        let mut f = [[0.0f32; CHUNK]; 3];
         for i in 0..CHUNK {
             let [r, g, b] = mat::<F>(&self.to_ap1, [input[0][i], input[1][i], input[2][i]]);
             let clamp = |c: f32| c.max(0.0).min(self.upper);
@@ -220,15 +281,14 @@ impl Aces2Lanes {
         [j_out, m_out]: &[[f32; CHUNK]; 2],
         [cos_h, sin_h]: [&[f32; CHUNK]; 2],
         out: &mut [[f32; CHUNK]; 3],
+        [cone, y]: [&mut [[f32; CHUNK]; 3]; 2],
+        a: &mut [f32; CHUNK],
     ) {
-        let mut a = [0.0f32; CHUNK];
         for (a, &j) in a.iter_mut().zip(j_out) {
             *a = j * 0.01;
         }
         // SAFETY: the caller's level.
-        unsafe { fastplanes::pow::<F, L, CHUNK>(&mut a, self.inv_cz) };
-        let mut cone = [[0.0f32; CHUNK]; 3];
-        let mut y = [[0.0f32; CHUNK]; 3];
+        unsafe { fastplanes::pow::<F, L, CHUNK>(a, self.inv_cz) };
         for i in 0..CHUNK {
             let aab = [a[i], m_out[i] * cos_h[i], m_out[i] * sin_h[i]];
             let v = mat::<F>(&self.aab_to_cone, aab);
