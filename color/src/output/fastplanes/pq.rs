@@ -1,7 +1,8 @@
-//! ST 2084 (PQ)'s inverse EOTF over planes, as a piecewise polynomial in log₂ of the
-//! light: one logarithm, five coefficient lookups and four multiply-adds per value,
-//! where the formula takes two powers and a division (at AVX-512 the division alone
-//! costs the divider ~10 cycles per 16 values).
+//! ST 2084 (PQ)'s inverse EOTF over planes, at AVX-512 as a piecewise polynomial in log₂
+//! of the light: one logarithm, five coefficient lookups (`vpermt2ps`) and four
+//! multiply-adds per value, where the formula takes two powers and a division (the
+//! division alone costs the divider ~10 cycles per 16 values). Other levels keep the
+//! formula ([`pq`]).
 //!
 //! PQ(y) = ((c₁ + c₂·y^m₁)/(1 + c₃·y^m₁))^m₂ for y = L/10 000 cd/m² is smooth in
 //! u = log₂ y over every binade, also near black where it is steep in y. The curve is
@@ -15,7 +16,8 @@
 //! below at every level against f64, 1e-6). Degree 3 is 1.1e-3 codes, degree 5 no
 //! better than 4 in f32.
 
-use super::{log2, AVX512};
+use super::{pow, AVX512};
+#[cfg(test)]
 use crate::output::fastmath32::{floor_index, fma};
 
 /// Segments of [`PqCurve`] (one `vpermt2ps` table per coefficient at AVX-512).
@@ -40,6 +42,7 @@ pub(crate) fn pq_f64(y: f64) -> f64 {
 
 /// The piecewise polynomial: `coef[k][s]` is segment s's coefficient of w^(4−k).
 #[derive(Debug, Clone)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) struct PqCurve {
     coef: [[f32; SEGMENTS]; 5],
 }
@@ -83,8 +86,9 @@ impl PqCurve {
         PqCurve { coef }
     }
 
-    /// PQ of 2^u (u clamped to the segments; NaN reads as the lowest).
-    #[inline(always)]
+    /// PQ of 2^u (u clamped to the segments; NaN reads as the lowest): what the AVX-512
+    /// code computes, for the tests on every machine.
+    #[cfg(test)]
     #[allow(clippy::manual_clamp)]
     fn at_log2<const F: bool>(&self, u: f32) -> f32 {
         let u = u.max(LOWEST).min(HIGHEST);
@@ -99,8 +103,11 @@ impl PqCurve {
     }
 }
 
-/// Every lane y (light over 10 000 cd/m², ≥ 0) of `plane` to PQ(y); 0, negatives and
-/// NaN give PQ(2⁻⁶²) (1e-6), y above 4 gives about PQ(4).
+/// Every lane y (light over 10 000 cd/m², ≥ 0) of `plane` to PQ(y). At AVX-512 the
+/// piecewise polynomial ([`PqCurve`]; 0, negatives and NaN give PQ(2⁻⁶²), 1e-6; y above
+/// 4 about PQ(4)); at the other levels the formula, two powers ([`super::pow`]) and a
+/// division (0 and negatives give PQ(0)): without `vpermt2ps` the polynomial's five
+/// coefficient gathers per value made AVX2's PQ outputs 5 % slower (A/B, `live_cpu`).
 ///
 /// # Safety
 /// The CPU must support level `L`.
@@ -114,11 +121,14 @@ pub(crate) unsafe fn pq<const F: bool, const L: u8, const N: usize>(
         // SAFETY: the caller's level.
         return unsafe { avx512::pq_plane(plane, curve) };
     }
+    let _ = curve;
     // SAFETY: the caller's level.
-    unsafe { log2::<F, L, N>(plane) };
-    for u in plane.iter_mut() {
-        *u = curve.at_log2::<F>(*u);
+    unsafe { pow::<F, L, N>(plane, M1 as f32) };
+    for y in plane.iter_mut() {
+        *y = (C1 as f32 + C2 as f32 * *y) / (1.0 + C3 as f32 * *y);
     }
+    // SAFETY: the caller's level.
+    unsafe { pow::<F, L, N>(plane, M2 as f32) };
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -168,28 +178,56 @@ mod tests {
     use super::*;
     use crate::output::fastplanes::tests::{levels, run, Op};
 
-    /// Within 5e-7 of f64 PQ from 2⁻⁶⁰ to 4 at every level this CPU has; 0, negatives,
-    /// NaN and tiny lights give PQ(0) within 1e-6.
+    /// Points from 2⁻⁶⁰ to 2 (the live bake's PQ lights stay under 1.28), 1000 per
+    /// binade, in planes of 64.
+    fn lights() -> impl Iterator<Item = [f32; 64]> {
+        (0..61 * 1000).step_by(64).map(|start| {
+            std::array::from_fn(|i| (-60.0 + (start + i) as f32 * 0.001).exp2().min(2.0))
+        })
+    }
+
+    /// The polynomial itself (as the AVX-512 code evaluates it, portably) is within
+    /// 2e-7 of f64 PQ from 2⁻⁶⁰ to 2, and reads 2⁻⁶² for 0 and below.
     #[test]
-    fn pq_is_within_5e_7_of_f64_at_every_level() {
+    fn pq_polynomial_is_within_2e_7_of_f64() {
+        let curve = PqCurve::new();
+        let mut worst = 0.0f64;
+        for plane in lights() {
+            for y in plane {
+                let p = curve.at_log2::<false>(f64::from(y).log2() as f32);
+                worst = worst.max((f64::from(p) - pq_f64(f64::from(y))).abs());
+            }
+        }
+        assert!(worst <= 2e-7, "PQ polynomial {worst:e}");
+        let low = curve.at_log2::<false>(f32::NEG_INFINITY);
+        assert!((f64::from(low) - pq_f64(0.0)).abs() <= 1e-6, "{low:e}");
+    }
+
+    /// Within 5e-7 of f64 PQ from 2⁻⁶⁰ to 2 at AVX-512 (the polynomial), 2e-5 at the
+    /// other levels this CPU has (the formula's two f32 powers: m₂ = 78.8 multiplies the
+    /// second power's relative error); 0, negatives, NaN and tiny lights give PQ(0)
+    /// within 1e-6.
+    #[test]
+    fn pq_is_within_its_bound_of_f64_at_every_level() {
         let curve = PqCurve::new();
         for level in levels() {
             let mut worst = 0.0f64;
-            for start in (0..62 * 1000).step_by(64) {
-                let plane: [f32; 64] =
-                    std::array::from_fn(|i| (-60.0 + (start + i) as f32 * 0.001).exp2());
+            for plane in lights() {
                 let mut got = plane;
                 run(level, &mut got, Op::Pq(&curve));
-                for (&y, &p) in plane.iter().zip(&got).filter(|(&y, _)| y <= 4.0) {
+                for (&y, &p) in plane.iter().zip(&got) {
                     worst = worst.max((f64::from(p) - pq_f64(f64::from(y))).abs());
                 }
             }
-            assert!(worst <= 5e-7, "level {level}: PQ {worst:e}");
+            let bound = if level == AVX512 { 5e-7 } else { 2e-5 };
+            assert!(worst <= bound, "level {level}: PQ {worst:e}");
             let mut special = [0.0f32; 64];
             special[1] = -1.0;
-            special[2] = f32::NAN;
             special[3] = f32::MIN_POSITIVE;
             special[4] = 1e-40;
+            if level == AVX512 {
+                special[2] = f32::NAN;
+            }
             run(level, &mut special, Op::Pq(&curve));
             for (k, &p) in special[..5].iter().enumerate() {
                 let e = (f64::from(p) - pq_f64(0.0)).abs();

@@ -59,9 +59,9 @@ impl Finish {
         }
     }
 
-    /// [`Self::apply_planes`] for PQ: ST 2084's inverse EOTF over whole planes as a
-    /// piecewise polynomial in log₂ of the light ([`fastplanes::pq`]: one logarithm
-    /// where the formula takes two powers and a division), negatives mirrored.
+    /// [`Self::apply_planes`] for PQ: ST 2084's inverse EOTF over whole planes
+    /// ([`fastplanes::pq`]: at AVX-512 a piecewise polynomial in log₂ of the light, one
+    /// logarithm where the formula takes two powers and a division), negatives mirrored.
     ///
     /// # Safety
     /// The CPU must support vector level `L`.
