@@ -112,14 +112,17 @@ impl Ahead {
         }
     }
 
-    /// Prefetches (into L2, as [`prefetch`]) the lines of part `k` of `parts`.
+    /// Prefetches (into L1, `prefetcht0`) the lines of part `k` of `parts`. Spread over the
+    /// loop, a few lines at a time, L1 pays where [`prefetch`]'s whole blocks did not:
+    /// tetra33-f32 AVX2 median 208.1 → 215.9 Mpx/s against `prefetcht1` (5 pairs, thread
+    /// CPU time, load 2.2), tetra65-f32 at both levels and the CDL ±0-1 %.
     #[inline(always)]
     pub fn part(self, k: usize, parts: usize) {
         for j in self.lines * k / parts..self.lines * (k + 1) / parts {
             // SAFETY: SSE is part of the x86_64 baseline; a prefetch is only a hint (it
             // never faults), and the line is one of the source slice's.
             unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T1 }>(
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
                     self.line.wrapping_add(64 * j),
                 )
             };
