@@ -74,6 +74,34 @@
 //! `vgetexpps`/`vscalefps`/16-entry `vpermps` an intrinsic power has about as many
 //! instructions as LLVM's (~30).
 //!
+//! Session 8 (same machine, `live_cpu`, thread CPU time, each change A/B'd against the
+//! code before it, the two builds alternated output by output, 8 pairs of 500 bakes,
+//! medians over the runs; load 1.3–3.4 with two other helpers building): the PQ
+//! encoding at AVX-512 is a piecewise polynomial in log₂ of the light
+//! (`fastplanes::pq`: one log₂ and five `vpermt2ps` lookups where the formula took two
+//! powers and a division; within 1.1e-7 of f64), the per-chunk stage planes of the
+//! ACES 2.0 lanes are made once per batch (`Aces2Lanes::chunks`), and each chunk's f64
+//! flags and near-zero candidates are tested by one vectorised OR before their scalar
+//! filters. Look as a 33³ LUT, AVX-512, all eleven ACES 2.0 ids at load 3.0: best
+//! 0.90–1.01 ms, median 0.98–1.06, p10 0.96–1.02 (session 7's code at load 2–4:
+//! best 0.95–1.10, median 1.03–1.15); SDR Rec.709 0.90/0.98, Rec.2100 PQ 0.93–0.96/
+//! 1.01–1.02, P3-D65 PQ 0.95–1.01/1.03–1.06, HLG 0.93/1.01. AVX2: SDR 1.82/1.92, PQ 1000
+//! 2.04/2.12, HLG 1.97/2.05 (PQ keeps the formula there: the polynomial's five gathers
+//! were 5 % slower). Under 1 ms median at load 3 for SDR, not yet for PQ and HLG;
+//! the sibling hyperthread decides the rest: one bake in 500 ran in 0.80 ms. The
+//! median's excess over the best is the machine, not the bake: no allocation or page
+//! fault per bake (the lattice buffers are reused; page-fault handling is 0.16 % of
+//! the samples, start-up included), the dense tables are gone from the live path (the
+//! hue tables touch ~10 KiB), and the working set (nodes, graded lattice, look LUT:
+//! 1.3 MB) stays in L2 unless the sibling hyperthread evicts it; huge pages were
+//! therefore not tried (the kernels measured none for 33³ lattices). Tried and not
+//! kept (A/B, same method): the fastplanes powers inlined into the stage loops instead
+//! of called per plane (within ±2 %), 1/focus J with 1/gain and the two J-axis
+//! crossings with one division each (+0.5–2 %: the divider is not the bound), the
+//! stage planes as one struct passed in (the vectoriser could no longer tell them from
+//! the hue tables: gather loops scalar, 4× slower) or the chunk I/O as closures
+//! (compiled out of line without the vector level: scalar `fmaf`, 2× slower).
+//!
 //! The older bakes stay for what they still do. Two dense tables are built once and
 //! reused across changes:
 //! - the camera's input side: for every node of the bake lattice, the working-space value
