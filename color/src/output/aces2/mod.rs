@@ -18,7 +18,8 @@ use tonescale::{ChromaCompress, Shared, ToneScale};
 
 pub use cam::JmhParams as Jmh;
 pub(crate) use gamut::{Libm, Maths, Vector};
-pub use lanes::{Aces2Lanes, ChunkIo, CHUNK as LANES_CHUNK};
+pub(crate) use lanes::ChunkIo;
+pub use lanes::{Aces2Lanes, CHUNK as LANES_CHUNK};
 
 /// One ACES 2.0 rendering: a peak luminance and a limiting gamut, with its tables.
 #[derive(Debug, Clone)]

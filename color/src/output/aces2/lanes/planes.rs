@@ -11,7 +11,7 @@ use crate::output::fastplanes::{AVX2, AVX512, PORTABLE};
 /// Where [`Aces2Lanes::chunks`] takes each chunk's values and puts its results. The
 /// methods should be `#[inline(always)]`: a closure here was compiled out of line
 /// without the caller's vector level (scalar `fmaf` calls, 2× slower).
-pub trait ChunkIo {
+pub(crate) trait ChunkIo {
     /// Fills chunk `k`'s planes with its ACES2065-1 values.
     fn load(&mut self, k: usize, planes: &mut [[f32; CHUNK]; 3]);
     /// Takes chunk `k`'s limiting RGB planes.
