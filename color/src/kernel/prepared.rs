@@ -150,10 +150,15 @@ pub(crate) const LUMA: [f32; 3] = [
 /// per-lane G stride (A/B, thread CPU time, load 4.8).
 pub(crate) const PAIRED_MIN_BYTES: usize = 1 << 20;
 
+// The plain-order tetrahedra compute a sample's offset (3·node, below the lattice's f32
+// count, PAIRED_MIN_BYTES / 4) in f32, exact only below 2^24.
+const _: () = assert!(PAIRED_MIN_BYTES / 4 <= 1 << 24);
+
 /// f32 lattices smaller than this take the fused row loop at the levels that have one
 /// (`simd_fused.rs`), in either node order: it pays on lattices in L2 (tetra33-f32 AVX-512
 /// +6-8 %; 45³-53³, paired order, +4-10 %) and costs on larger ones, whose L2 misses bound
 /// the render (57³ −1-2 %, tetra65-f32 −2-3 %: A/B, thread CPU time, bench/README.md).
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) const FUSED_MAX_BYTES: usize = 2 << 20;
 
 /// The lattice as flat RGB triples (node `(r, g, b)` at `3·(r + N·(g + N·b))`).
