@@ -36,6 +36,15 @@ pub struct Display {
     encoding: Encoding,
 }
 
+/// ST 2084's constants (m₁, m₂, c₁, c₂, c₃).
+pub(crate) mod st2084 {
+    pub const M1: f64 = 2610.0 / 16384.0;
+    pub const M2: f64 = 2523.0 / 4096.0 * 128.0;
+    pub const C2: f64 = 2413.0 / 4096.0 * 32.0;
+    pub const C3: f64 = 2392.0 / 4096.0 * 32.0;
+    pub const C1: f64 = C3 - C2 + 1.0;
+}
+
 /// ST 2084 inverse EOTF of display-linear light with 1.0 = 100 cd/m², mirrored for negatives.
 pub fn pq_encode(l: f64) -> f64 {
     pq_encode_by(l, super::aces2::Libm)
@@ -44,11 +53,7 @@ pub fn pq_encode(l: f64) -> f64 {
 /// [`pq_encode`] with the given power function (libm's, or the vectorisable one).
 #[inline(always)]
 pub(super) fn pq_encode_by(l: f64, maths: impl super::aces2::Maths) -> f64 {
-    const M1: f64 = 2610.0 / 16384.0;
-    const M2: f64 = 2523.0 / 4096.0 * 128.0;
-    const C2: f64 = 2413.0 / 4096.0 * 32.0;
-    const C3: f64 = 2392.0 / 4096.0 * 32.0;
-    const C1: f64 = C3 - C2 + 1.0;
+    use st2084::{C1, C2, C3, M1, M2};
     let y = maths.pow(l.abs() / 100.0, M1);
     maths.pow((C1 + C2 * y) / (1.0 + C3 * y), M2).copysign(l)
 }

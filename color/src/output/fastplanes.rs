@@ -17,6 +17,9 @@
 //! as [`crate::output::fastmath32::pow`]; `exp2` within 3e-7 relative; `log2` within
 //! 4e-7 + 6e-8·|log₂x| absolute, as [`crate::output::fastmath32::log2`].
 
+// The SIMD levels exist on x86_64 only; elsewhere their items and names go unused.
+#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 

@@ -343,9 +343,8 @@ impl Finish {
         for (i, f) in near.iter_mut().enumerate() {
             *f = near_zero([planes[0][i], planes[1][i], planes[2][i]]);
         }
-        // Any candidate at all first, as one vectorised reduction over the whole array
-        // (a fixed length; `contains` is a scalar loop over the chunk).
-        if near.iter().fold(0u8, |a, &f| a | u8::from(f)) == 0 {
+        // Any candidate at all first.
+        if !super::planes::any_set(&near) {
             return;
         }
         let node = |i: usize| [planes[0][i], planes[1][i], planes[2][i]];

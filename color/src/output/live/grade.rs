@@ -5,6 +5,9 @@
 //! Against [`Cdl::apply`] in f64 the power's relative error is 3e-7·(1 + |p·log₂x|)
 //! (tested below); the rest is f32 rounding.
 
+// The SIMD levels exist on x86_64 only; elsewhere their items and names go unused.
+#![cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
+
 use super::planes::{self, AVX2, AVX512, PORTABLE};
 use crate::cdl::{Cdl, CdlStyle, LUMA_REC709};
 use crate::kernel::CpuLevel;

@@ -8,6 +8,9 @@
 //! between 2¹⁴ entries; tested against the curve). Nodes whose value lies outside the
 //! table, or that are not finite, are flagged for the f64 path.
 
+// The SIMD levels exist on x86_64 only; elsewhere their items and names go unused.
+#![cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
+
 use super::finish::Finish;
 use super::grade::GradeLanes;
 use super::planes::{self, AVX2, AVX512, PORTABLE};
@@ -377,12 +380,19 @@ struct RenderIo<'a, const F: bool, const L: u8> {
     flags: [bool; CHUNK],
 }
 
+impl<const F: bool, const L: u8> RenderIo<'_, F, L> {
+    /// The nodes of chunk `k`.
+    fn range(&self, k: usize) -> std::ops::Range<usize> {
+        k * CHUNK..self.count.min((k + 1) * CHUNK)
+    }
+}
+
 impl<const F: bool, const L: u8> ChunkIo for RenderIo<'_, F, L> {
     /// Chunk `k`'s nodes (graded by the CDLs, if any) decoded to ACES2065-1; the nodes
     /// the f64 path must take go to `fallback`.
     #[inline(always)]
     fn load(&mut self, k: usize, planes: &mut [[f32; CHUNK]; 3]) {
-        let range = k * CHUNK..self.count.min((k + 1) * CHUNK);
+        let range = self.range(k);
         let n = range.len();
         let src = match self.graded {
             Some((nodes, _)) => &nodes[range],
@@ -400,10 +410,9 @@ impl<const F: bool, const L: u8> ChunkIo for RenderIo<'_, F, L> {
         let flags = &mut self.flags;
         // SAFETY: as above.
         unsafe { self.lanes.to_aces::<F, L>(planes, flags) };
-        // Any flag at all first, as one vectorised reduction over the whole array (a
-        // fixed length): the filter is a scalar loop over the chunk (~1 % of the bake
-        // when run on every chunk).
-        if flags.iter().fold(0u8, |a, &f| a | u8::from(f)) != 0 {
+        // Any flag at all first: the filter is a scalar loop over the chunk (~1 % of the
+        // bake when run on every chunk).
+        if planes::any_set(flags) {
             let flagged = (0..n).filter(|&i| flags[i]);
             self.fallback.extend(flagged.map(|i| k * CHUNK + i));
         }
@@ -412,7 +421,7 @@ impl<const F: bool, const L: u8> ChunkIo for RenderIo<'_, F, L> {
     /// Chunk `k`'s rendering RGB through the finish (if fused) into its nodes.
     #[inline(always)]
     fn store(&mut self, k: usize, out: &mut [[f32; CHUNK]; 3]) {
-        let range = k * CHUNK..self.count.min((k + 1) * CHUNK);
+        let range = self.range(k);
         if let Some(finish) = self.finish {
             finish.near_zero_planes(out, range.len(), k * CHUNK, self.fallback);
             // SAFETY: level L is supported (see the struct).

@@ -7,10 +7,20 @@
 //! channel vectors ([`load`], and [`store`] back); what is left of a chunk is moved one
 //! float at a time.
 
+// The SIMD levels exist on x86_64 only; elsewhere their items and names go unused.
+#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code, unused_mut))]
+
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
 pub(super) use crate::output::fastplanes::{AVX2, AVX512, PORTABLE};
+
+/// True when any of `flags` is set: one vectorised OR over the whole fixed-length array,
+/// where a filter or `contains` is a scalar, branchy loop over every chunk.
+#[inline(always)]
+pub(super) fn any_set<const N: usize>(flags: &[bool; N]) -> bool {
+    flags.iter().fold(0u8, |a, &f| a | u8::from(f)) != 0
+}
 
 /// Nodes per shuffle group at level `L`.
 const fn group(level: u8) -> usize {

@@ -2,6 +2,9 @@
 //! ([`Aces2Lanes::planes`]): the front, the tonescale and the back with their powers
 //! over whole planes ([`fastplanes`]), the chroma and gamut stages value by value.
 
+// The SIMD levels exist on x86_64 only; elsewhere their items and names go unused.
+#![cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
+
 use super::{mat, select, Aces2Lanes, CHUNK};
 use crate::output::aces2::cam::{NL_INVERSE_LIMIT, NL_OFFSET};
 use crate::output::fastmath32::PORTABLE_FMA;

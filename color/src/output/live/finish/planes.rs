@@ -2,6 +2,9 @@
 //! finish, chunk by chunk) with PQ's and HLG's encodings computed by
 //! [`fastplanes`]' powers, and HLG's all-nodes loop on the same code.
 
+// The SIMD levels exist on x86_64 only; elsewhere their items and names go unused.
+#![cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
+
 use super::{Finish, HLG};
 use crate::kernel::CpuLevel;
 use crate::output::fastmath32::PORTABLE_FMA;
@@ -13,10 +16,12 @@ const HLG_CHUNK: usize = 64;
 
 impl Finish {
     /// Code values of channel planes (unclamped rendering RGB), in place, where
-    /// [`Self::fuses`]: through the encoding table ([`Self::chunk_table`]), PQ, HLG and
-    /// the pure gamma encodings by their powers over whole planes ([`fastplanes::pow`]:
-    /// ~20 instructions per 16 values, where the table takes two gathers per channel;
-    /// within 3e-7 relative, the table 2e-6).
+    /// [`Self::fuses`]: through the encoding table ([`Self::chunk_table`]); HLG and the
+    /// pure gamma encodings by their powers over whole planes ([`fastplanes::pow`]: ~20
+    /// instructions per 16 values, where the table takes two gathers per channel; within
+    /// 3e-7 relative, the table 2e-6); PQ at AVX-512 by its piecewise polynomial
+    /// (`fastplanes::pq`, within 5e-7 absolute), elsewhere by its formula's powers
+    /// (within 2e-5 absolute).
     ///
     /// # Safety
     /// The CPU must support vector level `L`.
