@@ -22,7 +22,7 @@ test('a banner says why the show takes no changes, until it takes them again', a
     }),
   });
   const banner = page.locator('#store-alarm');
-  await page.waitForFunction(() => document.readyState === 'complete');
+  await page.locator('#store-alarm[data-checks]').waitFor({ state: 'attached' });
   assert.ok(await banner.isHidden(), 'no banner while the server is healthy');
 
   refusal = 'the server takes no more changes since a disk sync failed (EIO on show.sqlite-wal); restart it';

@@ -20,6 +20,7 @@ export function watchHealth(banner) {
     banner.hidden = health.ok !== false;
     const why = String(health.refusal ?? 'the server takes no changes');
     banner.textContent = health.ok === false ? why.charAt(0).toUpperCase() + why.slice(1) : '';
+    banner.dataset.checks = String(Number(banner.dataset.checks ?? 0) + 1); // answers shown
   }
   check();
   setInterval(check, POLL_MS);

@@ -9,7 +9,7 @@ use tokio::sync::oneshot::error::TryRecvError;
 
 use super::{Pending, ShowHandle};
 use crate::show::demo::demo_show;
-use crate::show::{Action, Event, GradeField};
+use crate::show::{Action, Event, GradeField, ShowError};
 use crate::store::{SqliteStore, Store, StoreError};
 
 /// Guards the test against a writer that never gets there; no result depends on it.
@@ -142,4 +142,28 @@ async fn a_change_message_is_the_event_json_the_store_keeps_in_the_message_serde
         .unwrap();
         assert_eq!(change.message.as_str(), serde);
     }
+}
+
+#[tokio::test]
+async fn a_stopped_writer_is_the_show_s_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (entered_tx, entered) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel::<()>();
+    let store = GatedStore {
+        inner: SqliteStore::open(&dir.path().join("s.sqlite")).unwrap(),
+        entered: entered_tx,
+        release: release_rx,
+    };
+    let show = ShowHandle::start(Box::new(store), demo_show).unwrap();
+    assert_eq!(show.refusal(), None);
+    let pending = show.submit("vc", trim("a", 1.01), None).await.unwrap();
+    assert_eq!(entered.recv_timeout(STUCK).unwrap(), vec![1]);
+    // The store's commit fails by panicking (no release will come): the writer thread ends.
+    drop(release);
+    assert!(matches!(pending.wait().await, Err(ShowError::Stopped)));
+    let start = std::time::Instant::now();
+    while show.refusal().is_none() && start.elapsed() < STUCK {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(show.refusal().as_deref(), Some("the show task has stopped"));
 }
