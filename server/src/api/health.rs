@@ -133,15 +133,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_disk_sync_makes_the_show_unhealthy_with_the_reason() {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, entered) =
-            crate::show::durable_tests::gated_store(&dir.path().join("show.sqlite"));
-        let t = TestApp::with_store(dir, store);
-        let trim = crate::show::Action::Trim {
-            camera: "a".into(),
-            field: crate::show::GradeField::parse("trim.sat").unwrap(),
-            value: json!(1.1),
-        };
+        let (t, entered) = TestApp::with_gated_store();
+        let trim = crate::show::durable_tests::trim("a", 1.1);
         let pending = t.state.show.submit("vc", trim, None).await.unwrap();
         let (_, finish) = entered.recv_timeout(Duration::from_secs(30)).unwrap();
         assert_eq!(t.get("/api/v1/health").await.0, StatusCode::OK);

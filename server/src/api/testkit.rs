@@ -88,6 +88,19 @@ impl TestApp {
         self._dir
     }
 
+    /// The demo show, no login, on a store whose disk syncs the test finishes
+    /// ([`crate::show::durable_tests::gated_store`]): each sync that begins is announced on
+    /// the receiver with the sender of its outcome.
+    pub fn with_gated_store() -> (
+        TestApp,
+        std::sync::mpsc::Receiver<crate::show::durable_tests::Entered>,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, entered) =
+            crate::show::durable_tests::gated_store(&dir.path().join("show.sqlite"));
+        (Self::with_store(dir, store), entered)
+    }
+
     /// The demo show, no login, on `store` (its file `show.sqlite` in `dir`).
     pub fn with_store(dir: tempfile::TempDir, store: Box<dyn Store>) -> TestApp {
         Self::serving(dir, store, Auth::open(), demo_show)

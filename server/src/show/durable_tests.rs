@@ -81,7 +81,8 @@ impl Store for SyncGated {
     store_methods_forwarded_to_inner!();
 }
 
-fn trim(camera: &str, value: f64) -> Action {
+/// A change of `camera`'s trim slope (green) to `value`.
+pub(crate) fn trim(camera: &str, value: f64) -> Action {
     Action::Trim {
         camera: camera.into(),
         field: GradeField::parse("trim.slope.g").unwrap(),

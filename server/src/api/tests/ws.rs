@@ -269,15 +269,9 @@ async fn pipelined_replies_keep_order_and_follow_their_change() {
 
 #[tokio::test]
 async fn events_and_the_since_replay_stop_at_the_durable_version() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, entered) = crate::show::durable_tests::gated_store(&dir.path().join("show.sqlite"));
-    let t = TestServer::with_store(dir, store);
+    let (t, entered) = TestServer::with_gated_store();
     let addr = t.listen().await;
-    let trim = crate::show::Action::Trim {
-        camera: "a".into(),
-        field: crate::show::GradeField::parse("trim.sat").unwrap(),
-        value: json!(1.1),
-    };
+    let trim = crate::show::durable_tests::trim("a", 1.1);
     let pending = t.state.show.submit("vc", trim, None).await.unwrap();
     // The sync has begun: the change is committed in the store, not yet durable.
     let (seen, finish) = entered.recv_timeout(Duration::from_secs(30)).unwrap();
