@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh machine (Rust toolchain, Python and
-# Node present), then runs every test: formatting, lints, the Rust suites, and
+# Node present), then runs every test: formatting, lints, broken doc links, the Rust suites, and
 # each extra suite in scripts/test.d/ (end-to-end, browser, interop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,8 @@ echo "== cargo fmt"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo doc"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 echo "== cargo test"
 cargo test --workspace --locked
 

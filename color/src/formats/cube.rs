@@ -440,7 +440,7 @@ impl Table<'_> {
     }
 }
 
-/// How [`write`] prints a file.
+/// How [`write()`] prints a file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WriteOptions {
     pub precision: Precision,

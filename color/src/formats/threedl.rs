@@ -11,7 +11,7 @@ use super::lut_file::LutFile;
 use super::text::{first_byte, Line, Lines, Tokens};
 use crate::lut::{Domain, Interpolation, Lut1d, Lut3d, LUT3D_SIZE_RANGE};
 
-/// Which application's layout [`write`] produces.
+/// Which application's layout [`write()`] produces.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Variant {
     /// Input-sample line (10-bit) and the nodes (OpenColorIO's `flame` baker).
@@ -248,7 +248,7 @@ fn shaper_lut(values: &[i64], at: Location) -> Result<Option<Lut1d>, FormatError
     Lut1d::new(data, Domain::UNIT).map(Some).map_err(engine)
 }
 
-/// How [`write`] lays out and quantises a file.
+/// How [`write()`] lays out and quantises a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WriteOptions {
     pub variant: Variant,

@@ -81,7 +81,7 @@ struct LiveKey {
     style: CdlStyle,
 }
 
-/// Per-camera live bakes (their output tables come from [`output_table`]).
+/// Per-camera live bakes (their output tables come from `output_table`).
 #[derive(Debug, Default)]
 pub struct Baker {
     lives: HashMap<(String, String), (LiveKey, Arc<LiveBake>)>,

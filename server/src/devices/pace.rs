@@ -26,7 +26,7 @@ pub fn pace_from_env() -> Option<Duration> {
         .ok()
 }
 
-/// A whole number of milliseconds from 0 to [`MAX_PACE_MS`].
+/// A whole number of milliseconds from 0 to `MAX_PACE_MS`.
 pub fn parse_pace(v: &str) -> Result<Duration, String> {
     let ms: u64 = v
         .trim()

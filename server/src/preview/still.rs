@@ -77,7 +77,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Frame, &'static str), PreviewError> {
 }
 
 /// Refuses a picture of `width`×`height` that is empty, larger than [`MAX_PIXELS`] or
-/// further from any camera's shape than [`MAX_ASPECT`]:1.
+/// further from any camera's shape than `MAX_ASPECT`:1.
 pub fn check_size(width: usize, height: usize) -> Result<(), PreviewError> {
     let pixels = width.saturating_mul(height);
     if pixels == 0 || pixels > MAX_PIXELS {

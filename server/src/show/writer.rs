@@ -4,7 +4,7 @@
 //! and written in one transaction (group commit). With a store that defers its disk sync
 //! ([`crate::store::Store::deferred_sync`]), the writer goes on with the next batch while
 //! the sync runs, and the batch is answered and broadcast once it is on the disk
-//! ([`super::durable`]).
+//! (`super::durable`).
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};

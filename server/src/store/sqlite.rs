@@ -105,7 +105,7 @@ impl SqliteStore {
 
     /// Opens the store for the show's one writer: its commits never run a checkpoint (which
     /// syncs the disk, with either durability); a background thread checkpoints instead,
-    /// every [`CHECKPOINT_EVERY`], without blocking the writer (`PASSIVE`).
+    /// every `CHECKPOINT_EVERY`, without blocking the writer (`PASSIVE`).
     pub fn open_writer(path: &Path, durability: Durability) -> Result<SqliteStore, StoreError> {
         let mut store = Self::open_with(path, durability)?;
         store.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
