@@ -22,7 +22,7 @@ mod check;
 mod compact;
 mod cpu;
 mod frame;
-pub mod pages;
+pub(crate) mod pages;
 pub mod pow;
 mod prepared;
 #[cfg(target_arch = "x86_64")]

@@ -15,25 +15,12 @@
 /// Buffers smaller than this are left alone (numpy's threshold).
 pub const HUGE_MIN_BYTES: usize = 4 << 20;
 
-/// An empty vector with room for `len` elements whose memory, when it is 4 MiB or more,
-/// has been advised to use huge pages. Fill it with `extend` or `resize`.
-pub fn vec_with_capacity<T>(len: usize) -> Vec<T> {
-    let v: Vec<T> = Vec::with_capacity(len);
+/// The first `len` items of `items` in a vector whose memory, when it is 4 MiB or more,
+/// was advised to use huge pages before it was touched.
+pub fn collect<T>(len: usize, items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut v: Vec<T> = Vec::with_capacity(len);
     advise(v.as_ptr().cast(), len * size_of::<T>());
-    v
-}
-
-/// A vector of `len` copies of `value` in advised memory (see [`vec_with_capacity`]).
-pub fn vec_filled<T: Clone>(len: usize, value: T) -> Vec<T> {
-    let mut v = vec_with_capacity(len);
-    v.resize(len, value);
-    v
-}
-
-/// A copy of `src` in advised memory (see [`vec_with_capacity`]).
-pub fn vec_copied<T: Copy>(src: &[T]) -> Vec<T> {
-    let mut v = vec_with_capacity(src.len());
-    v.extend_from_slice(src);
+    v.extend(items.into_iter().take(len));
     v
 }
 
@@ -243,13 +230,13 @@ mod tests {
     #[test]
     fn advised_vectors_hold_what_they_were_given() {
         let big = HUGE_MIN_BYTES / 4 + 3;
-        let v = vec_filled(big, 1.5f32);
+        let v = collect(big, std::iter::repeat(1.5f32));
         assert_eq!(v.len(), big);
         assert!(v.iter().all(|&x| x == 1.5));
         let src: Vec<u16> = (0..big as u32).map(|i| (i * 7) as u16).collect();
-        assert_eq!(vec_copied(&src), src);
-        let small = vec_copied(&[1u8, 2, 3]);
-        assert_eq!(small, [1, 2, 3]);
+        assert_eq!(collect(src.len(), src.iter().copied()), src);
+        assert_eq!(collect(3, [1u8, 2, 3]), [1, 2, 3]);
+        assert_eq!(collect(2, [1u8, 2, 3]), [1, 2]);
     }
 
     #[test]

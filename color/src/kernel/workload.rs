@@ -95,26 +95,30 @@ impl Workload {
     }
 
     /// A seeded frame of `width × height` pixels for this workload, in memory advised to
-    /// use huge pages ([`pages`]) as numpy advises the frames of bench/ocio_bench.py.
+    /// use huge pages (`kernel::pages`) as numpy advises the frames of bench/ocio_bench.py.
     pub fn frame(self, width: usize, height: usize) -> Frame {
         let mut rng = SplitMix64::new(FRAME_SEED);
         match self {
             Workload::Tetra33U16 => {
                 let desc = ImageDesc::new(width, height, Layout::Rgb, code(16));
-                let mut data = pages::vec_with_capacity(desc.min_len());
-                data.extend((0..desc.min_len()).map(|_| rng.next_code(16) as u16));
+                let data = pages::collect(
+                    desc.min_len(),
+                    std::iter::repeat_with(|| rng.next_code(16) as u16),
+                );
                 Frame::U16(desc, data)
             }
             Workload::Tetra33U8Rgba => {
                 let desc = ImageDesc::new(width, height, Layout::Rgba, code(8));
-                let mut data = pages::vec_with_capacity(desc.min_len());
-                data.extend((0..desc.min_len()).map(|_| rng.next_code(8) as u8));
+                let data = pages::collect(
+                    desc.min_len(),
+                    std::iter::repeat_with(|| rng.next_code(8) as u8),
+                );
                 Frame::U8(desc, data)
             }
             _ => {
                 let desc = ImageDesc::new(width, height, Layout::Rgb, Coding::Float);
-                let mut data = pages::vec_with_capacity(desc.min_len());
-                data.extend((0..desc.min_len()).map(|_| rng.next_unit()));
+                let data =
+                    pages::collect(desc.min_len(), std::iter::repeat_with(|| rng.next_unit()));
                 Frame::F32(desc, data)
             }
         }
@@ -145,9 +149,9 @@ pub enum Frame {
 impl Clone for Frame {
     fn clone(&self) -> Self {
         match self {
-            Frame::F32(d, s) => Frame::F32(*d, pages::vec_copied(s)),
-            Frame::U16(d, s) => Frame::U16(*d, pages::vec_copied(s)),
-            Frame::U8(d, s) => Frame::U8(*d, pages::vec_copied(s)),
+            Frame::F32(d, s) => Frame::F32(*d, pages::collect(s.len(), s.iter().copied())),
+            Frame::U16(d, s) => Frame::U16(*d, pages::collect(s.len(), s.iter().copied())),
+            Frame::U8(d, s) => Frame::U8(*d, pages::collect(s.len(), s.iter().copied())),
         }
     }
 }
