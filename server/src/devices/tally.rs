@@ -75,8 +75,30 @@ struct Board {
     /// The look last pushed to each device (a fade's step while fading).
     wire: HashMap<String, Look>,
     held: HashMap<String, Look>,
-    fades: HashMap<String, tokio::task::JoinHandle<()>>,
+    fades: HashMap<String, Fade>,
+    /// Fades started so far (numbers them).
+    fades_started: u64,
     frame_rate: Option<FrameRate>,
+}
+
+impl Board {
+    /// Records `step` as on the wire of device `id` when fade `number` is still the
+    /// device's fade; false (nothing recorded) when a newer look or the device's removal
+    /// has ended it.
+    fn fade_step(&mut self, id: &str, number: u64, step: &Look) -> bool {
+        if self.fades.get(id).map(|f| f.number) != Some(number) {
+            return false;
+        }
+        self.wire.insert(id.to_string(), step.clone());
+        true
+    }
+}
+
+/// A running fade: its number, so its task can tell whether it is still the device's fade.
+#[derive(Debug)]
+struct Fade {
+    number: u64,
+    task: tokio::task::JoinHandle<()>,
 }
 
 /// Every camera's tally and every device's protected looks.
@@ -118,7 +140,7 @@ impl TallyBoard {
             .is_some_and(|t| t.program);
         let state = if b.held.contains_key(id) {
             ProtectionState::Held
-        } else if b.fades.get(id).is_some_and(|t| !t.is_finished()) {
+        } else if b.fades.get(id).is_some_and(|f| !f.task.is_finished()) {
             ProtectionState::Fading
         } else {
             ProtectionState::Clear
@@ -136,7 +158,7 @@ impl TallyBoard {
             .filter(|t| t.program)
             .map(|t| t.protection);
         if let Some(fade) = b.fades.remove(id) {
-            fade.abort();
+            fade.task.abort();
         }
         if protection == Some(Protection::Hold) {
             // What is on air stays; the newest look goes out once the camera is off air.
@@ -248,7 +270,7 @@ impl TallyBoard {
         b.wire.remove(id);
         b.held.remove(id);
         if let Some(f) = b.fades.remove(id) {
-            f.abort();
+            f.task.abort();
         }
     }
 
@@ -259,6 +281,12 @@ impl TallyBoard {
 }
 
 /// Sends `frames` steps from `from` to `to`, one per show frame; the last step is `to`.
+///
+/// A newer look for the device ends the fade ([`TallyBoard::admit`] removes it and aborts
+/// its task), but an abort takes effect only at the task's next await: a step computed
+/// meanwhile would reach the device after the newer look, or seed the next fade from a
+/// step the device never keeps. So each step goes out under the board's lock, and only
+/// while this fade is still the device's.
 pub(super) fn start_fade(
     manager: &Arc<Mutex<DeviceManager>>,
     shared: &Arc<Shared>,
@@ -270,6 +298,11 @@ pub(super) fn start_fade(
     let frame = shared.tally.frame();
     let (manager, id_owned) = (Arc::clone(manager), id.to_string());
     let board = Arc::clone(shared);
+    // Registered before the task can run its first step (the interval's first tick is
+    // immediate): the task waits for this lock.
+    let mut b = lock(&shared.tally.board);
+    b.fades_started += 1;
+    let number = b.fades_started;
     let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(frame);
         for k in 1..=frames {
@@ -279,14 +312,15 @@ pub(super) fn start_fade(
             } else {
                 blend(&from, &to, f64::from(k) / f64::from(frames))
             };
-            lock(&board.tally.board)
-                .wire
-                .insert(id_owned.clone(), step.clone());
+            let mut b = lock(&board.tally.board);
+            if !b.fade_step(&id_owned, number, &step) {
+                return;
+            }
             let _ = lock(&manager).push(&id_owned, step);
         }
         board.wake_publish.notify_one();
     });
-    lock(&shared.tally.board).fades.insert(id.to_string(), task);
+    b.fades.insert(id.to_string(), Fade { number, task });
 }
 
 /// The look `t` of the way from `a` to `b` (lattices node by node, CDLs parameter by
@@ -314,5 +348,61 @@ pub fn blend(a: &Look, b: &Look, t: f64) -> Look {
         lut: Arc::new(lut),
         cdl,
         ..b.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn look(gain: f32) -> Look {
+        let lut = Lut3d::from_fn(2, |[r, g, b]| [r * f64::from(gain), g, b]).unwrap();
+        Look::from_lut(lut, format!("gain {gain}"))
+    }
+
+    /// A fade step computed after a newer look was admitted (its task's abort takes effect
+    /// only at its next await) is not recorded, and the newer look's fade starts from the
+    /// last step that went out.
+    #[tokio::test]
+    async fn a_fade_ended_by_a_newer_look_sends_no_more_steps() {
+        let tally = TallyBoard::default();
+        {
+            let mut b = lock(&tally.board);
+            b.cameras.insert(
+                "a".into(),
+                CameraTally {
+                    camera: "a".into(),
+                    program: true,
+                    preview: false,
+                    source: "mixer".into(),
+                    protection: Protection::Fade { frames: 12 },
+                    expired: false,
+                },
+            );
+            b.wire.insert("box".into(), look(1.0));
+            let task = tokio::spawn(std::future::pending());
+            b.fades.insert("box".into(), Fade { number: 1, task });
+        }
+        let step = look(1.5);
+        assert!(lock(&tally.board).fade_step("box", 1, &step));
+        assert_eq!(lock(&tally.board).wire["box"].lut, step.lut);
+
+        let Admit::Fade { from, .. } = tally.admit("box", Some("a"), look(3.0)) else {
+            panic!("an on-air camera with fade protection fades");
+        };
+        assert_eq!(from.lut, step.lut);
+        // The ended fade's next step: not recorded, so not sent.
+        assert!(!lock(&tally.board).fade_step("box", 1, &look(1.7)));
+        assert_eq!(lock(&tally.board).wire["box"].lut, step.lut);
+        // Nor after the device is forgotten.
+        lock(&tally.board).fades.insert(
+            "box".into(),
+            Fade {
+                number: 2,
+                task: tokio::spawn(std::future::pending()),
+            },
+        );
+        tally.forget_device("box");
+        assert!(!lock(&tally.board).fade_step("box", 2, &look(2.0)));
     }
 }
