@@ -65,8 +65,15 @@ test('the color wheels are reachable and work from the keyboard', async () => {
   await wheel.focus();
   const start = await trimOf('c');
   // Right pushes towards blue (+Cb), keeping luma: blue rises, green falls (red has no Cb term).
+  // Two presses faster than the server's echo are two steps (0.05 of the 0.1 reach in Cb
+  // each, ×1.8556 in blue), not one: each starts from the wheel's own last value.
   await page.keyboard.press('ArrowRight');
-  await eventually('offset of c moved towards blue', async () => (await trimOf('c')).offset[2] > start.offset[2]);
+  await page.keyboard.press('ArrowRight');
+  const twoSteps = 2 * 0.005 * 1.8556;
+  await eventually('offset of c moved two steps towards blue', async () => {
+    const o = (await trimOf('c')).offset;
+    return Math.abs(o[2] - start.offset[2] - twoSteps) < 1e-4;
+  });
   const moved = await trimOf('c');
   assert.ok(moved.offset[1] < start.offset[1], `green falls: ${start.offset} → ${moved.offset}`);
   const luma = (v) => 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];

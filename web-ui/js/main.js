@@ -438,6 +438,7 @@ function wire() {
   connection.addEventListener('failure', (/** @type {CustomEvent} */ e) => {
     const { message, path } = e.detail;
     toast(`${message}${path ? ` (${path})` : ''}`);
+    for (const wheel of Object.values(wheels)) wheel.release();
     health.check();
   });
   connection.addEventListener('status', (/** @type {CustomEvent} */ e) => {

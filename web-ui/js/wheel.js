@@ -20,6 +20,13 @@ export function rgbToChroma(d) {
   return { cb: (d[2] - y) / 1.8556, cr: (d[0] - y) / 1.5748 };
 }
 
+/**
+ * How long a wheel shows its own last value over the server's (ms). Each arrow press or
+ * drag step starts from what the wheel shows; were that the server's echo, presses faster
+ * than the round trip would start from a stale value and steps would be lost.
+ */
+const HOLD_MS = 400;
+
 const HUES = ['red', 'yellow', 'green', 'cyan', 'blue', 'magenta'];
 
 /** The nearest of the six vectorscope hues to RGB deltas `d`. */
@@ -43,6 +50,9 @@ export class Wheel {
     this.reach = reach;
     this.onChange = onChange;
     this.values = [0, 0, 0];
+    this.truth = this.values; // the server's newest value, shown once the hold ends
+    this.heldUntil = 0;
+    this.holdTimer = 0;
     this.canvas = document.createElement('canvas');
     this.canvas.width = this.canvas.height = 160;
     // A two-dimensional control: a slider to assistive technology, whose value is the
@@ -87,7 +97,24 @@ export class Wheel {
     const level = luma(this.values);
     const d = chromaToRgb(cb, cr);
     const next = this.name === 'offset' ? d.map((x) => level + x) : d.map((x) => Math.max(0.001, level * (1 + x)));
-    this.onChange(next.map((x) => Number(x.toFixed(6))));
+    const values = next.map((x) => Number(x.toFixed(6)));
+    this.hold();
+    this.show(values);
+    this.onChange(values);
+  }
+
+  /** Shows the wheel's own value for HOLD_MS, then the server's. */
+  hold() {
+    this.heldUntil = performance.now() + HOLD_MS;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => this.release(), HOLD_MS);
+  }
+
+  /** Ends the hold now (a refused value): the wheel shows the server's value again. */
+  release() {
+    this.heldUntil = 0;
+    clearTimeout(this.holdTimer);
+    this.show(this.truth);
   }
 
   drag(event) {
@@ -128,7 +155,13 @@ export class Wheel {
     this.apply(0, 0);
   }
 
+  /** The server's value; shown at once unless the VC is moving this wheel (see HOLD_MS). */
   set(values) {
+    this.truth = values;
+    if (performance.now() >= this.heldUntil) this.show(values);
+  }
+
+  show(values) {
     this.values = values;
     this.draw();
     this.describe();
