@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
-import { eventually, openPage, trimOf } from './harness.mjs';
+import { eventually, openPage, rest, trimOf } from './harness.mjs';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
@@ -85,5 +85,19 @@ test('the color wheels are reachable and work from the keyboard', async () => {
     const o = (await trimOf('c')).offset;
     return Math.abs(o[0] - o[2]) < 1e-6 && Math.abs(o[1] - o[2]) < 1e-6;
   });
+  // A press, camera 4 by its key, a press, all faster than the echo: each camera moves one
+  // step from its own value (the second press does not start from c's).
+  const dBefore = await trimOf('d');
+  await rest('PATCH', '/cameras/d/grade', { trim: { ...dBefore, offset: [0.03, 0.02, -0.01] } });
+  const [c0, d0] = [await trimOf('c'), await trimOf('d')];
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('4');
+  await page.keyboard.press('ArrowRight');
+  const oneStep = 0.005 * 1.8556;
+  await eventually('c and d each moved one step towards blue', async () => {
+    const [c, d] = [await trimOf('c'), await trimOf('d')];
+    return Math.abs(c.offset[2] - c0.offset[2] - oneStep) < 1e-4 && Math.abs(d.offset[2] - d0.offset[2] - oneStep) < 1e-4;
+  });
+  await rest('PATCH', '/cameras/d/grade', { trim: dBefore });
   await page.close();
 });

@@ -258,7 +258,7 @@ function renderPanel() {
   $('trim-camera').textContent = camera.label;
   $('focus-meta').textContent = `${camera.make} ${camera.model} · ${camera.input_space} · working ${camera.working_space}`;
   showTrim(camera.grade.trim);
-  for (const [name, wheel] of Object.entries(wheels)) wheel.set(camera.grade.trim[name]);
+  for (const [name, wheel] of Object.entries(wheels)) wheel.set(camera.grade.trim[name], camera.id);
   lookwire.viewer.render(camera);
   renderTally();
   renderLooks(camera);

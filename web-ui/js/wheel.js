@@ -21,11 +21,17 @@ export function rgbToChroma(d) {
 }
 
 /**
- * How long a wheel shows its own last value over the server's (ms). Each arrow press or
- * drag step starts from what the wheel shows; were that the server's echo, presses faster
- * than the round trip would start from a stale value and steps would be lost.
+ * Each arrow press or drag step starts from the value the wheel shows. Were that the
+ * server's echo, presses faster than the round trip would start from a stale value and
+ * steps would be lost; so while its own values are in flight the wheel shows the newest it
+ * sent. The server's echoes of earlier ones are skipped; the echo of the newest, any other
+ * value (an undo, a reset, another browser), another camera or a refusal ends the hold.
+ * If no echo comes within HOLD_MS (a lost connection), the wheel shows the server's value.
  */
-const HOLD_MS = 400;
+const HOLD_MS = 3000;
+
+/** True when two channel triples are the same value (the server echoes what it took). */
+const same = (a, b) => a.every((x, i) => Math.abs(x - b[i]) <= 1e-9 * (1 + Math.abs(x)));
 
 const HUES = ['red', 'yellow', 'green', 'cyan', 'blue', 'magenta'];
 
@@ -51,7 +57,8 @@ export class Wheel {
     this.onChange = onChange;
     this.values = [0, 0, 0];
     this.truth = this.values; // the server's newest value, shown once the hold ends
-    this.heldUntil = 0;
+    this.camera = null; // whose value it is
+    this.inFlight = []; // values sent and not yet echoed, oldest first
     this.holdTimer = 0;
     this.canvas = document.createElement('canvas');
     this.canvas.width = this.canvas.height = 160;
@@ -98,21 +105,16 @@ export class Wheel {
     const d = chromaToRgb(cb, cr);
     const next = this.name === 'offset' ? d.map((x) => level + x) : d.map((x) => Math.max(0.001, level * (1 + x)));
     const values = next.map((x) => Number(x.toFixed(6)));
-    this.hold();
+    this.inFlight.push(values);
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => this.release(), HOLD_MS);
     this.show(values);
     this.onChange(values);
   }
 
-  /** Shows the wheel's own value for HOLD_MS, then the server's. */
-  hold() {
-    this.heldUntil = performance.now() + HOLD_MS;
-    clearTimeout(this.holdTimer);
-    this.holdTimer = setTimeout(() => this.release(), HOLD_MS);
-  }
-
   /** Ends the hold now (a refused value): the wheel shows the server's value again. */
   release() {
-    this.heldUntil = 0;
+    this.inFlight = [];
     clearTimeout(this.holdTimer);
     this.show(this.truth);
   }
@@ -155,10 +157,25 @@ export class Wheel {
     this.apply(0, 0);
   }
 
-  /** The server's value; shown at once unless the VC is moving this wheel (see HOLD_MS). */
-  set(values) {
+  /**
+   * The server's value of `camera`'s wheel: shown at once, unless it is the echo of a
+   * value this wheel sent before its newest (the hold, see HOLD_MS).
+   */
+  set(values, camera = null) {
+    const unchanged = camera === this.camera && same(values, this.truth);
     this.truth = values;
-    if (performance.now() >= this.heldUntil) this.show(values);
+    if (camera !== this.camera) {
+      this.camera = camera;
+      this.release();
+      return;
+    }
+    if (unchanged) return; // the panel redrawn for another change: nothing new here
+    const echoed = this.inFlight.findIndex((sent) => same(sent, values));
+    if (echoed >= 0 && echoed < this.inFlight.length - 1) {
+      this.inFlight.splice(0, echoed + 1);
+      return;
+    }
+    this.release();
   }
 
   show(values) {

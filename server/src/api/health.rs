@@ -129,6 +129,15 @@ mod tests {
         let (status, body) = t.call(Method::GET, "/api/v1/health", None).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["ok"], true);
+        // And the API document says so: no 401 here, as on the routes that need a login.
+        let doc = serde_json::to_value(crate::api::openapi::document()).unwrap();
+        let responses = |path: &str| doc["paths"][path]["get"]["responses"].clone();
+        assert!(responses("/cameras").get("401").is_some());
+        assert!(
+            responses("/health").get("401").is_none(),
+            "{}",
+            responses("/health")
+        );
     }
 
     #[tokio::test]

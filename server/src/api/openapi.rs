@@ -77,8 +77,11 @@ use super::AppState;
 #[derive(Debug)]
 pub struct ApiDoc;
 
+/// Routes any caller may use without a login: they never answer 401.
+const OPEN_ROUTES: [&str; 1] = ["/health"];
+
 /// Documents the error statuses that apply across operations: every operation may answer
-/// 401 (login needed) and 503 (store failed); one with a body 400, 413 and 415; one with a
+/// 401 (login needed, except on [`OPEN_ROUTES`]) and 503 (store failed); one with a body 400, 413 and 415; one with a
 /// path id 404; one that changes the show 403, 409 and 422.
 #[derive(Debug)]
 struct ErrorResponses;
@@ -95,7 +98,10 @@ impl Modify for ErrorResponses {
             ];
             for (op, changes) in ops {
                 let Some(op) = op.as_mut() else { continue };
-                let mut codes = vec!["401", "503"];
+                let mut codes = vec!["503"];
+                if !OPEN_ROUTES.contains(&path.as_str()) {
+                    codes.push("401");
+                }
                 if op.request_body.is_some() {
                     codes.extend(["400", "413", "415"]);
                 }

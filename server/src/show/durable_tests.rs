@@ -90,7 +90,7 @@ pub(crate) fn trim(camera: &str, value: f64) -> Action {
     }
 }
 
-fn is_waiting(pending: &mut Pending) -> bool {
+pub(crate) fn is_waiting(pending: &mut Pending) -> bool {
     matches!(pending.0.try_recv(), Err(TryRecvError::Empty))
 }
 

@@ -96,6 +96,8 @@ pub struct ShowHandle {
     changes: broadcast::Sender<Arc<Change>>,
     clock: Arc<Mutex<ShowClock>>,
     durable: Arc<Durable>,
+    /// Why the last commit failed (a full disk, a read-only file), until one succeeds.
+    commit_failure: Arc<Mutex<Option<String>>>,
 }
 
 impl std::fmt::Debug for Command {
@@ -198,6 +200,7 @@ impl ShowHandle {
             changes: changes.clone(),
         };
         let durable = Durable::start(outlets, sync)?;
+        let commit_failure: Arc<Mutex<Option<String>>> = Arc::default();
         let writer = Writer {
             store,
             show,
@@ -205,6 +208,7 @@ impl ShowHandle {
             version,
             clock: clock.clone(),
             durable: durable.clone(),
+            commit_failure: commit_failure.clone(),
         };
         std::thread::Builder::new()
             .name("show-writer".into())
@@ -217,16 +221,24 @@ impl ShowHandle {
             changes,
             clock,
             durable,
+            commit_failure,
         })
     }
 
-    /// Why the show takes no changes, when it does not: a disk sync failed (what the
-    /// changes are answered), or the writer thread has stopped.
+    /// Why the show takes no changes, when it does not: the writer thread has stopped, a
+    /// disk sync failed (what the changes are answered), or the last commit failed (until
+    /// one succeeds).
     pub fn refusal(&self) -> Option<String> {
         if self.tx.is_closed() {
-            return Some(ShowError::Stopped.to_string());
+            return Some(
+                "the show's writer has stopped (its error is in the server log): restart the \
+                 server"
+                    .into(),
+            );
         }
-        self.durable.failed()
+        self.durable
+            .failed()
+            .or_else(|| lock(&self.commit_failure).clone())
     }
 
     /// Applies an action; returns once the change is durable.
@@ -286,15 +298,12 @@ impl ShowHandle {
 
     /// The show timecode now.
     pub fn timecode(&self) -> Timecode {
-        self.clock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .now()
+        lock(&self.clock).now()
     }
 
     /// Runs `f` on the show clock (jam, change source).
     pub fn with_clock<T>(&self, f: impl FnOnce(&mut ShowClock) -> T) -> T {
-        f(&mut self.clock.lock().unwrap_or_else(PoisonError::into_inner))
+        f(&mut lock(&self.clock))
     }
 }
 
@@ -305,6 +314,7 @@ struct Writer {
     version: u64,
     clock: Arc<Mutex<ShowClock>>,
     durable: Arc<Durable>,
+    commit_failure: Arc<Mutex<Option<String>>>,
 }
 
 impl Writer {
@@ -327,7 +337,7 @@ impl Writer {
         let wall_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
-        let clock = self.clock.lock().unwrap_or_else(PoisonError::into_inner);
+        let clock = lock(&self.clock);
         Stamp {
             wall_ms,
             timecode: clock.now().to_string(),
@@ -357,10 +367,18 @@ impl Writer {
         }
         let mut bodies = Vec::new();
         if !events.is_empty() {
-            if let Err(err) = self.write(&events, &mut bodies) {
-                self.recover(&err, &mut replies);
-                events.clear();
-            }
+            let failure = match self.write(&events, &mut bodies) {
+                Ok(()) => None,
+                Err(err) => {
+                    self.recover(&err, &mut replies);
+                    events.clear();
+                    Some(format!(
+                        "the last change could not be stored ({err}); changes are refused \
+                         until the store takes one (check the disk it is on)"
+                    ))
+                }
+            };
+            *lock(&self.commit_failure) = failure;
         }
         let view = (!events.is_empty()).then(|| {
             Arc::new(ShowView {
@@ -435,10 +453,7 @@ impl Writer {
         self.history.record(&event);
         if event.action == "show.update" {
             let rate = self.show.frame_rate;
-            self.clock
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .set_rate(rate);
+            lock(&self.clock).set_rate(rate);
         }
         Ok(event)
     }
@@ -503,6 +518,11 @@ fn revert(show: &mut Show, applied: &[Patch]) {
             eprintln!("lookwire: cannot revert {}: {e}", patch.path());
         }
     }
+}
+
+/// The mutex's value, whether or not a thread panicked holding it (each holder leaves it whole).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

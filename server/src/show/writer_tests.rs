@@ -4,12 +4,10 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use serde_json::json;
-use tokio::sync::oneshot::error::TryRecvError;
-
-use super::{Pending, ShowHandle};
+use super::ShowHandle;
 use crate::show::demo::demo_show;
-use crate::show::{Action, Event, GradeField, ShowError};
+use crate::show::durable_tests::{is_waiting, trim};
+use crate::show::{Event, ShowError};
 use crate::store::{SqliteStore, Store, StoreError};
 
 /// Guards the test against a writer that never gets there; no result depends on it.
@@ -33,20 +31,8 @@ impl Store for GatedStore {
     store_methods_forwarded_to_inner!();
 }
 
-fn trim(camera: &str, value: f64) -> Action {
-    Action::Trim {
-        camera: camera.into(),
-        field: GradeField::parse("trim.slope.g").unwrap(),
-        value: json!(value),
-    }
-}
-
 fn value(i: usize) -> f64 {
     1.1 + i as f64 / 100.0
-}
-
-fn is_waiting(pending: &mut Pending) -> bool {
-    matches!(pending.0.try_recv(), Err(TryRecvError::Empty))
 }
 
 #[tokio::test]
@@ -165,5 +151,52 @@ async fn a_stopped_writer_is_the_show_s_refusal() {
     while show.refusal().is_none() && start.elapsed() < STUCK {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    assert_eq!(show.refusal().as_deref(), Some("the show task has stopped"));
+    let refusal = show.refusal().expect("a stopped writer is a refusal");
+    assert!(refusal.contains("writer has stopped"), "{refusal}");
+    assert!(refusal.contains("restart the server"), "{refusal}");
+}
+
+/// A store whose commits fail while `full` is set, as SQLite's do on a full disk.
+struct FillingStore {
+    inner: SqliteStore,
+    full: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Store for FillingStore {
+    fn append(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        if self.full.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(StoreError::Corrupt("database or disk is full".into()));
+        }
+        self.inner.append(events)
+    }
+    store_methods_forwarded_to_inner!();
+}
+
+#[tokio::test]
+async fn a_failed_commit_is_the_show_s_refusal_until_a_commit_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let store = FillingStore {
+        inner: SqliteStore::open(&dir.path().join("s.sqlite")).unwrap(),
+        full: full.clone(),
+    };
+    let show = ShowHandle::start(Box::new(store), demo_show).unwrap();
+    show.apply("vc", trim("a", 1.1), None).await.unwrap();
+    assert_eq!(show.refusal(), None);
+
+    full.store(true, std::sync::atomic::Ordering::SeqCst);
+    let err = show.apply("vc", trim("a", 1.2), None).await.unwrap_err();
+    assert!(matches!(err, ShowError::Store(_)), "{err:?}");
+    let refusal = show.refusal().expect("a failed commit is a refusal");
+    assert!(refusal.contains("disk is full"), "{refusal}");
+    assert!(refusal.contains("could not be stored"), "{refusal}");
+    // A refused action never reaches the store, so it neither sets nor clears the refusal.
+    let unknown = trim("zz", 1.3);
+    assert!(show.apply("vc", unknown, None).await.is_err());
+    assert!(show.refusal().is_some());
+
+    full.store(false, std::sync::atomic::Ordering::SeqCst);
+    show.apply("vc", trim("a", 1.4), None).await.unwrap();
+    assert_eq!(show.refusal(), None);
+    assert_eq!(show.view().show.cameras["a"].grade.trim.slope[1], 1.4);
 }
