@@ -333,8 +333,13 @@ fn hand(manager: &Arc<Mutex<DeviceManager>>, shared: &Arc<Shared>, id: &str, loo
             let _ = lock(manager).push(id, look);
         }
         tally::Admit::Held => shared.wake_publish.notify_one(),
-        tally::Admit::Fade { from, to, frames } => {
-            tally::start_fade(manager, shared, id, from, to, frames);
+        tally::Admit::Fade {
+            from,
+            to,
+            frames,
+            number,
+        } => {
+            tally::start_fade(manager, shared, id, (from, to), frames, number);
             shared.wake_publish.notify_one();
         }
     }

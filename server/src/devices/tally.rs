@@ -64,7 +64,13 @@ pub struct DeviceTally {
 pub enum Admit {
     Send(Look),
     Held,
-    Fade { from: Look, to: Look, frames: u32 },
+    /// Fade from `from` to `to`: [`start_fade`] with `number`, the fade reserved for it.
+    Fade {
+        from: Look,
+        to: Look,
+        frames: u32,
+        number: u64,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -94,11 +100,21 @@ impl Board {
     }
 }
 
-/// A running fade: its number, so its task can tell whether it is still the device's fade.
+/// A device's fade: its number, so its task can tell whether it is still the device's
+/// fade, and the task once started (reserved by [`TallyBoard::admit`] under the same lock
+/// as its decision, so a newer look or the device's removal in between ends it too).
 #[derive(Debug)]
 struct Fade {
     number: u64,
-    task: tokio::task::JoinHandle<()>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Fade {
+    fn end(self) {
+        if let Some(task) = self.task {
+            task.abort();
+        }
+    }
 }
 
 /// Every camera's tally and every device's protected looks.
@@ -140,7 +156,11 @@ impl TallyBoard {
             .is_some_and(|t| t.program);
         let state = if b.held.contains_key(id) {
             ProtectionState::Held
-        } else if b.fades.get(id).is_some_and(|f| !f.task.is_finished()) {
+        } else if b
+            .fades
+            .get(id)
+            .is_some_and(|f| f.task.as_ref().is_none_or(|t| !t.is_finished()))
+        {
             ProtectionState::Fading
         } else {
             ProtectionState::Clear
@@ -158,7 +178,7 @@ impl TallyBoard {
             .filter(|t| t.program)
             .map(|t| t.protection);
         if let Some(fade) = b.fades.remove(id) {
-            fade.task.abort();
+            fade.end();
         }
         if protection == Some(Protection::Hold) {
             // What is on air stays; the newest look goes out once the camera is off air.
@@ -169,11 +189,17 @@ impl TallyBoard {
         b.shown.insert(id.to_string(), look.clone());
         let from = b.wire.get(id).cloned();
         match (protection, from) {
-            (Some(Protection::Fade { frames }), Some(from)) if frames > 1 => Admit::Fade {
-                from,
-                to: look,
-                frames,
-            },
+            (Some(Protection::Fade { frames }), Some(from)) if frames > 1 => {
+                b.fades_started += 1;
+                let number = b.fades_started;
+                b.fades.insert(id.to_string(), Fade { number, task: None });
+                Admit::Fade {
+                    from,
+                    to: look,
+                    frames,
+                    number,
+                }
+            }
             _ => {
                 b.wire.insert(id.to_string(), look.clone());
                 Admit::Send(look)
@@ -270,7 +296,7 @@ impl TallyBoard {
         b.wire.remove(id);
         b.held.remove(id);
         if let Some(f) = b.fades.remove(id) {
-            f.task.abort();
+            f.end();
         }
     }
 
@@ -280,7 +306,9 @@ impl TallyBoard {
     }
 }
 
-/// Sends `frames` steps from `from` to `to`, one per show frame; the last step is `to`.
+/// Sends `frames` steps from `from` to `to`, one per show frame, as fade `number` (which
+/// [`TallyBoard::admit`] reserved); the last step is `to`. Nothing when the fade has ended
+/// since.
 ///
 /// A newer look for the device ends the fade ([`TallyBoard::admit`] removes it and aborts
 /// its task), but an abort takes effect only at the task's next await: a step computed
@@ -291,19 +319,19 @@ pub(super) fn start_fade(
     manager: &Arc<Mutex<DeviceManager>>,
     shared: &Arc<Shared>,
     id: &str,
-    from: Look,
-    to: Look,
+    (from, to): (Look, Look),
     frames: u32,
+    number: u64,
 ) {
     let frame = shared.tally.frame();
     let (manager, id_owned) = (Arc::clone(manager), id.to_string());
     let board = Arc::clone(shared);
-    // Registered before the task can run its first step (the interval's first tick is
-    // immediate): the task waits for this lock.
+    // The task starts under this lock, so it cannot take a step before it is registered.
     let mut b = lock(&shared.tally.board);
-    b.fades_started += 1;
-    let number = b.fades_started;
-    let task = tokio::spawn(async move {
+    let Some(fade) = b.fades.get_mut(id).filter(|f| f.number == number) else {
+        return; // a newer look, or the device's removal, came first
+    };
+    fade.task = Some(tokio::spawn(async move {
         let mut tick = tokio::time::interval(frame);
         for k in 1..=frames {
             tick.tick().await;
@@ -319,8 +347,7 @@ pub(super) fn start_fade(
             let _ = lock(&manager).push(&id_owned, step);
         }
         board.wake_publish.notify_one();
-    });
-    b.fades.insert(id.to_string(), Fade { number, task });
+    }));
 }
 
 /// The look `t` of the way from `a` to `b` (lattices node by node, CDLs parameter by
@@ -380,29 +407,31 @@ mod tests {
                 },
             );
             b.wire.insert("box".into(), look(1.0));
-            let task = tokio::spawn(std::future::pending());
+            let task = Some(tokio::spawn(std::future::pending()));
             b.fades.insert("box".into(), Fade { number: 1, task });
+            b.fades_started = 1;
         }
         let step = look(1.5);
         assert!(lock(&tally.board).fade_step("box", 1, &step));
         assert_eq!(lock(&tally.board).wire["box"].lut, step.lut);
 
-        let Admit::Fade { from, .. } = tally.admit("box", Some("a"), look(3.0)) else {
+        let Admit::Fade { from, number, .. } = tally.admit("box", Some("a"), look(3.0)) else {
             panic!("an on-air camera with fade protection fades");
         };
         assert_eq!(from.lut, step.lut);
+        assert_eq!(number, 2);
         // The ended fade's next step: not recorded, so not sent.
         assert!(!lock(&tally.board).fade_step("box", 1, &look(1.7)));
         assert_eq!(lock(&tally.board).wire["box"].lut, step.lut);
-        // Nor after the device is forgotten.
-        lock(&tally.board).fades.insert(
-            "box".into(),
-            Fade {
-                number: 2,
-                task: tokio::spawn(std::future::pending()),
-            },
+        // The new fade is the device's from the moment it was decided, before its task runs.
+        assert_eq!(
+            tally.device("box", Some("a")).state,
+            ProtectionState::Fading
         );
+        assert!(lock(&tally.board).fade_step("box", 2, &look(2.0)));
+        // Nor after the device is forgotten, even by a fade whose task had not started.
         tally.forget_device("box");
-        assert!(!lock(&tally.board).fade_step("box", 2, &look(2.0)));
+        assert!(!lock(&tally.board).fade_step("box", 2, &look(2.1)));
+        assert!(lock(&tally.board).fades.is_empty());
     }
 }
