@@ -380,10 +380,12 @@ impl Finish {
     }
 
     /// Whether a pass over chunks may run the finish chunk by chunk
-    /// ([`Self::apply_planes`]): the table covers every value, or the output is HLG
-    /// (computed without a table).
+    /// ([`Self::apply_planes`]): the table covers every value, or the output is HLG or
+    /// a pure gamma (both computed without a table, so unbounded values too: ACES 1.x
+    /// SDR video has no clamp before its BT.1886).
     pub(super) fn fuses(&self) -> bool {
-        self.chunk_table().is_some() || self.encoding == Encoding::Hlg1000
+        let formula = self.encoding == Encoding::Hlg1000 || self.gamma.is_some();
+        self.chunk_table().is_some() || formula
     }
 
     /// The largest change of any code value (0–1 scale) over the box `rgb ± err` of
