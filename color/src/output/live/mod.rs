@@ -111,10 +111,11 @@
 //! of two, written portably): +17 % (LLVM split the loops into 8-lane halves around
 //! `vpgatherqq`); explicit 64-bit gathers at AVX-512 are left to try.
 //!
-//! The ACES 1.x lanes (AMD EPYC, Zen 4, AVX-512, 2 vCPUs at load 6–7 from other builds;
-//! `live_cpu`, look as a 33³ LUT, 200 bakes): SDR Rec.709 best 0.67–0.69 ms, median
-//! 0.77–0.83; HDR PQ 1000 best 0.68–0.70, median 0.78–0.84 (their table bake on the same
-//! machine: 0.68 / 0.69–0.85 and 0.48 / 0.49–0.55). What it took: the tone curves' piece
+//! The ACES 1.x lanes (AMD EPYC, Zen 4, AVX-512, 2 vCPUs at load 2.1–2.3; `live_cpu`,
+//! look as a 33³ LUT, 200 bakes, alternated with the table bake they replace): SDR
+//! Rec.709 best 0.72 ms, median 0.77–0.97; HDR PQ 1000 best 0.78, median 0.82–1.06 (13
+//! nodes of 35 937 to f64 near black, ~0.06 ms); their table bake 0.68 / 0.73 and 0.48 /
+//! 0.50–0.54. AVX2: 1.34 / 1.46 and 1.37 / 1.49 ms. What it took: the tone curves' piece
 //! count vectorised across lanes (LLVM vectorised a per-value loop over knots across the
 //! knots, with a horizontal sum per value: 4.0 ms), their coefficients read at AVX-512 by
 //! `vpermps`/`vpermt2ps` from registers (the compiler gathered them with 64-bit indices,
