@@ -113,7 +113,7 @@
 //!
 //! The ACES 1.x lanes (AMD EPYC, Zen 4, AVX-512, 2 vCPUs at load 2.1–2.3; `live_cpu`,
 //! look as a 33³ LUT, 200 bakes, alternated with the table bake they replace): SDR
-//! Rec.709 best 0.72 ms, median 0.77–0.97; HDR PQ 1000 best 0.78, median 0.82–1.06 (13
+//! Rec.709 best 0.72 ms, median 0.77–0.97; HDR PQ 1000 best 0.78, median 0.82–1.32 (13
 //! nodes of 35 937 to f64 near black, ~0.06 ms); their table bake 0.68 / 0.73 and 0.48 /
 //! 0.50–0.54. AVX2: 1.34 / 1.46 and 1.37 / 1.49 ms. What it took: the tone curves' piece
 //! count vectorised across lanes (LLVM vectorised a per-value loop over knots across the
