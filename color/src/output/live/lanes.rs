@@ -496,6 +496,28 @@ impl<const F: bool, const L: u8> ChunkIo for RenderIo<'_, F, L> {
 mod tests {
     use super::*;
 
+    /// ACES values beyond the ACES 1.x lanes' input limit go to the f64 path, at every
+    /// level; the ACES 2.0 lanes (which clamp) take them; other nodes render finite.
+    #[test]
+    fn values_beyond_the_aces1_input_limit_are_flagged() {
+        let space = crate::spaces::lookup("arri-logc3-awg3").unwrap();
+        // LogC3 code 6 decodes to about 1e22, past 2⁶⁰ but within the decode's range.
+        let nodes = [[0.4f32; 3], [6.0, 0.4, 0.4], [0.6, 0.3, 0.2]];
+        for (id, flagged) in [("aces1-sdr-rec709", vec![1]), ("aces2-sdr-rec709", vec![])] {
+            let out = OutputTransform::from_id(id).unwrap();
+            let lanes = ExactLanes::camera(&space, Rendering::of(&out).unwrap(), false);
+            for level in CpuLevel::available() {
+                let (mut buf, mut fallback) = (nodes.to_vec(), Vec::new());
+                lanes.render(level, None, None, &mut buf, &mut fallback);
+                assert_eq!(fallback, flagged, "{id} {level}");
+                assert!(
+                    buf[0].iter().chain(&buf[2]).all(|x| x.is_finite()),
+                    "{buf:?}"
+                );
+            }
+        }
+    }
+
     /// The decode table of every registered space that reads one is within 3e-6 relative
     /// of the curve (plus 0.5) over and beyond its table, the clamped curves' kinks
     /// included; codes beyond the table where the curve is not flat are flagged.
