@@ -171,8 +171,6 @@ impl<const K: usize> Curve32<K> {
     /// Piece `j` at `u`.
     #[inline(always)]
     fn piece<const F: bool>(&self, u: f32, j: u32) -> f32 {
-        // Masked before widening, so that vector gathers take 32-bit indices (16 lanes
-        // per gather at AVX-512, not 8).
         let j = (j & (K as u32 - 1)) as usize;
         let t = u - self.origin[j];
         fma::<F>(fma::<F>(self.a[j], t, self.b[j]), t, self.c[j])
@@ -180,8 +178,8 @@ impl<const K: usize> Curve32<K> {
 
     /// [`Self::eval`] of every lane of `plane`: the loop over knots outside the one over
     /// lanes, so that the compiler vectorises across lanes (a loop over knots per value,
-    /// or per 16 values, it vectorised across knots, with a horizontal sum per value:
-    /// 3–6× slower).
+    /// or per 16 values, it vectorised across knots, with a horizontal sum per value: an
+    /// SDR bake of 33³ took 4.0 and 1.4 ms, against 0.98 ms so).
     #[inline(always)]
     fn planes<const F: bool>(&self, plane: &mut [f32; CHUNK], count: &mut [u32; CHUNK]) {
         count.fill(0);
@@ -246,7 +244,8 @@ mod avx512 {
 
     /// [`Curve32::planes`] in AVX-512: each lane's piece counted by a masked add per knot,
     /// the piece's coefficients read from registers (`vpermps`, `vpermt2ps`), where the
-    /// compiler's code gathered them with 64-bit indices, 8 lanes a gather (2× slower).
+    /// compiler's code gathered them with 64-bit indices, 8 lanes a gather (an SDR bake
+    /// of 33³: 0.67 ms, against 0.98 ms with the gathers).
     ///
     /// # Safety
     /// The CPU must support AVX-512 F/VL/BW/DQ.
