@@ -7,6 +7,10 @@
 use super::bspline::BSplineCurve;
 use super::matrix::{self, mul_vec, Mat3, Primaries, F3};
 
+mod lanes;
+
+pub use lanes::Aces1Lanes;
+
 /// The RRT saturation matrix (0.96, AP1 luminance weights).
 const RRT_SAT: Mat3 = [
     [0.970889148671, 0.026963270632, 0.002147580696],

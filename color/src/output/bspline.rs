@@ -105,6 +105,23 @@ impl BSplineCurve {
         }
     }
 
+    /// The knots, and the curve as pieces `[origin, A, B, C]` with value `(A·t + B)·t + C`
+    /// at `t = x − origin`: piece 0 is the line below the first knot, piece j (from 1)
+    /// the quadratic from knot j − 1, the last the line above the last knot; the piece
+    /// holding x is the number of knots at or below x (what [`Self::eval`] computes).
+    pub fn pieces(&self) -> (&[f64], Vec<[f64; 4]>) {
+        let k = &self.knots;
+        let (start, end) = (k[0], k[k.len() - 1]);
+        let last = self.a.len() - 1;
+        let t = end - k[k.len() - 2];
+        let slope = 2.0 * self.a[last] * t + self.b[last];
+        let offset = (self.a[last] * t + self.b[last]) * t + self.c[last];
+        let mut pieces = vec![[start, 0.0, self.b[0], self.c[0]]];
+        pieces.extend((0..self.a.len()).map(|i| [k[i], self.a[i], self.b[i], self.c[i]]));
+        pieces.push([end, 0.0, slope, offset]);
+        (k, pieces)
+    }
+
     /// Evaluates the curve; outside the knots it continues linearly.
     pub fn eval(&self, x: f64) -> f64 {
         let n = self.knots.len();
@@ -141,5 +158,24 @@ mod tests {
         }
         // Linear extension below the first knot.
         assert!((curve.eval(-1.0) + 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn pieces_evaluate_as_the_curve() {
+        let points = [[0.0, 0.0], [1.0, 0.8], [2.0, 1.0], [3.0, 1.05]];
+        let curve = BSplineCurve::new(&points, &[0.5, 0.6, 0.05, 0.02]);
+        let (knots, pieces) = curve.pieces();
+        assert_eq!(pieces.len(), knots.len() + 1);
+        for i in 0..=400 {
+            let x = -1.0 + i as f64 * 0.0125;
+            let [origin, a, b, c] = pieces[knots.iter().filter(|&&k| x >= k).count()];
+            let t = x - origin;
+            let v = (a * t + b) * t + c;
+            assert!(
+                (v - curve.eval(x)).abs() < 1e-12,
+                "{x}: {v} vs {}",
+                curve.eval(x)
+            );
+        }
     }
 }

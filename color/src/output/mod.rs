@@ -201,6 +201,14 @@ impl OutputTransform {
         }
     }
 
+    /// The ACES 1.x rendering of this output, if it is one.
+    pub fn aces1(&self) -> Option<&Aces1Rendering> {
+        match &*self.rendering {
+            Rendering::Aces1(rendering) => Some(rendering),
+            Rendering::Aces2 { .. } => None,
+        }
+    }
+
     /// ACES2065-1 → the rendering's display light before its last clamp. Smooth where
     /// the clamp is not, so it is what dense tables sample; [`Self::finish`] completes it.
     pub fn unclamped(&self, aces2065_1: F3) -> F3 {

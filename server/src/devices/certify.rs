@@ -1,15 +1,12 @@
 //! Certified looks once a grade settles (issue #6 on devices).
 //!
-//! While a grade changes, devices get live looks. Through ACES 2.0 outputs they are the
-//! exact output in f32 lanes ([`super::bake::Baker::bake`]): within a fraction of a
-//! 10-bit code of the exact bake almost everywhere, but the exact output jumps tens of
-//! codes within 1e-6 of some nodes, where the f32 path may land on the other side.
-//! Through ACES 1.x outputs (no f32 path) they are the table bake: a fraction of a code
-//! at the median, but hundreds of codes on saturated and bright nodes. When a live look
-//! has not changed for the settle time, its certified bake ([`super::bake::Certify`]:
-//! the exact bake for ACES 2.0, the certified bake within one code of the exact
-//! transform at every node for ACES 1.x) is computed off the async workers and pushed to every
-//! device still holding that live look. A newer change drops it: a bake not yet started is
+//! While a grade changes, devices get live looks: the exact output in f32 lanes
+//! ([`super::bake::Baker::bake`]), ACES 2.0 and 1.x, within a fraction of a 10-bit code
+//! of the exact bake almost everywhere, but the exact ACES 2.0 output jumps tens of codes
+//! within 1e-6 of some nodes, where the f32 path may land on the other side. When a live
+//! look has not changed for the settle time, its certified bake ([`super::bake::Certify`]:
+//! the exact bake, every node in f64) is computed off the async workers and pushed to
+//! every device still holding that live look. A newer change drops it: a bake not yet started is
 //! skipped, a finished one whose look is no longer current is thrown away, and live pushes
 //! never wait for it (the certified bakes run on their own pool, which leaves the other
 //! cores to the live bakes and the previews).

@@ -17,7 +17,7 @@ use crate::output::matrix::{mul, Mat3};
 
 mod planes;
 
-pub(crate) use planes::ChunkIo;
+pub(crate) use planes::{BatchIo, ChunkIo};
 
 /// Values per chunk of [`Aces2Lanes::unclamped_batch`].
 pub const CHUNK: usize = 128;

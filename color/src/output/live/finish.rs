@@ -101,6 +101,9 @@ pub(super) struct Finish {
     /// True when every clamped value lands within the table after the matrix, so the
     /// branch-free loop over all nodes applies.
     in_table: bool,
+    /// True when the encoding primaries mix the rendering's channels (ACES 1.x SDR video:
+    /// XYZ → Rec.709; P3-limited Rec.2100), so a channel can come near zero there alone.
+    mixes: bool,
     /// The exact output, for the rare values the tables do not cover and exact nodes.
     exact: OutputTransform,
 }
@@ -124,8 +127,12 @@ impl Finish {
             .map(|r| r.iter().map(|x| x.abs()).sum::<f32>())
             .fold(0.0, f32::max);
         let reach = (lo.abs().max(hi.abs()) as f32) * row_sum;
+        let diagonal = (0..3).map(|k| to_encoding[k][k].abs()).fold(0.0, f32::max);
+        let mixes =
+            (0..9).any(|i| i / 3 != i % 3 && to_encoding[i / 3][i % 3].abs() > 1e-6 * diagonal);
         Finish {
             in_table: table.is_some() && reach < ENCODE_MAX * 0.99,
+            mixes,
             clamp: [
                 lo.max(f32::MIN as f64) as f32,
                 hi.min(f32::MAX as f64) as f32,
@@ -269,7 +276,8 @@ impl Finish {
 
     /// Appends to `out` the nodes of `buf` (unclamped rendering RGB from the f32 lanes)
     /// whose code values the f32 rounding could move by a noticeable part of a code: a
-    /// channel within [`NEAR_ZERO`] of the node's largest channel on either side of 0,
+    /// channel within [`NEAR_ZERO`] of the node's largest channel on either side of 0 (in
+    /// the rendering's RGB, or in the encoding primaries where they mix its channels),
     /// where moving every channel by [`F32_NEAR_ZERO_ERROR`] of the largest could move a
     /// code value by more than [`NEAR_ZERO_CODES`] ([`Self::code_spread`]: through the
     /// clamp, the encoding primaries and the encoding itself). There the inverse EOTF is
@@ -324,7 +332,7 @@ impl Finish {
         const N: usize = 64;
         let mut near = [false; N];
         for (v, f) in chunk.iter().zip(near.iter_mut()) {
-            *f = near_zero(*v);
+            *f = self.near_zero_candidate(*v);
         }
         let n = chunk.len().min(N);
         self.spread_test(&near[..n], |i| chunk[i], base, out);
@@ -341,7 +349,7 @@ impl Finish {
     ) {
         let mut near = [false; N];
         for (i, f) in near.iter_mut().enumerate() {
-            *f = near_zero([planes[0][i], planes[1][i], planes[2][i]]);
+            *f = self.near_zero_candidate([planes[0][i], planes[1][i], planes[2][i]]);
         }
         // Any candidate at all first.
         if !super::planes::any_set(&near) {
@@ -349,6 +357,17 @@ impl Finish {
         }
         let node = |i: usize| [planes[0][i], planes[1][i], planes[2][i]];
         self.spread_test(&near[..n.min(N)], node, base, out);
+    }
+
+    /// Whether node `v` is a candidate of the spread test: a channel near zero
+    /// ([`NEAR_ZERO`]) in the rendering's RGB or, when the encoding primaries mix its
+    /// channels, in those (ACES 1.x SDR video: a Rec.709 channel near zero out of XYZ,
+    /// 2.4 codes off at a node of V-Log in camera working mode before this test).
+    #[inline(always)]
+    fn near_zero_candidate(&self, v: [f32; 3]) -> bool {
+        let [r, g, b] = v;
+        let encoded = self.to_encoding([self.clamp(r), self.clamp(g), self.clamp(b)]);
+        near_zero(v) | (self.mixes & near_zero(encoded))
     }
 
     /// The spread test of the candidates `near` (node `i` read by `node`).
@@ -380,10 +399,12 @@ impl Finish {
     }
 
     /// Whether a pass over chunks may run the finish chunk by chunk
-    /// ([`Self::apply_planes`]): the table covers every value, or the output is HLG
-    /// (computed without a table).
+    /// ([`Self::apply_planes`]): the table covers every value, or the output is HLG or
+    /// a pure gamma (both computed without a table, so unbounded values too: ACES 1.x
+    /// SDR video has no clamp before its BT.1886).
     pub(super) fn fuses(&self) -> bool {
-        self.chunk_table().is_some() || self.encoding == Encoding::Hlg1000
+        let formula = self.encoding == Encoding::Hlg1000 || self.gamma.is_some();
+        self.chunk_table().is_some() || formula
     }
 
     /// The largest change of any code value (0–1 scale) over the box `rgb ± err` of

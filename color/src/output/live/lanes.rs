@@ -1,12 +1,15 @@
 //! The live bake's exact output in f32 lanes: working-space value → ACES2065-1 (the
 //! working space's decode and matrix, the optional reference gamut compression) → the
-//! ACES 2.0 rendering ([`Aces2Lanes`]), per node, vectorised like the render kernels.
+//! ACES 2.0 or ACES 1.x rendering ([`Aces2Lanes`], [`Aces1Lanes`]), per node, vectorised
+//! like the render kernels.
 //!
 //! The decode is the curve's own formula for log curves of OpenColorIO's camera and
 //! affine forms (ACEScct, LogC3/4, S-Log3, V-Log, Log3G10, …); other curves (Canon Log
 //! 2/3, Apple Log, BT.709, HLG, ACEScc) read a dense table over [`TABLE_DOMAIN`] (linear
 //! between 2¹⁴ entries; tested against the curve). Nodes whose value lies outside the
-//! table, or that are not finite, are flagged for the f64 path.
+//! table, or that are not finite, are flagged for the f64 path, and so are ACES values
+//! beyond what the rendering's lanes take ([`Aces1Lanes::INPUT_LIMIT`]; the ACES 2.0 lanes
+//! clamp every value).
 
 // The SIMD levels exist on x86_64 only; elsewhere their items and names go unused.
 #![cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
@@ -15,11 +18,12 @@ use super::finish::Finish;
 use super::grade::GradeLanes;
 use super::planes::{self, AVX2, AVX512, PORTABLE};
 use crate::kernel::CpuLevel;
+use crate::output::aces1::Aces1Lanes;
 use crate::output::aces2::{Aces2Lanes, ChunkIo};
 use crate::output::fastmath32::{floor_index, fma, pow, PORTABLE_FMA};
 use crate::output::fastplanes;
 use crate::output::matrix::Primaries;
-use crate::output::GamutCompression;
+use crate::output::{GamutCompression, OutputTransform};
 use crate::spaces::{Curve, InputSpace};
 
 use crate::output::aces2::LANES_CHUNK as CHUNK;
@@ -81,32 +85,45 @@ impl LogDecode {
     }
 }
 
-/// A dense table of a decode over [`TABLE_DOMAIN`], linear in between.
+/// A dense table of a decode over [`TABLE_DOMAIN`], linear in between; for curves whose
+/// decode clamps the code ([`Curve::code_domain`]: Canon Log 2/3, Apple Log, ACEScc) over
+/// the part of it inside that domain, so that the clamp's kinks are the table's ends (a
+/// cell across a kink was 1e-4 off next to it: Canon Log 3 at code 1) and codes beyond
+/// them read the end.
 #[derive(Debug, Clone)]
 struct TableDecode {
+    /// The code of the first entry, and entries per code value.
+    start: f32,
     scale: f32,
+    /// Whether the decode is flat below the first entry and above the last.
+    flat: [bool; 2],
     values: Box<[f32; TABLE_ENTRIES + 1]>,
 }
 
 impl TableDecode {
     fn new(curve: &Curve) -> Self {
-        let [lo, hi] = TABLE_DOMAIN;
-        let step = f64::from(hi - lo) / TABLE_ENTRIES as f64;
+        let (code_lo, code_hi) = curve.code_domain();
+        let [table_lo, table_hi] = TABLE_DOMAIN.map(f64::from);
+        let (lo, hi) = (code_lo.max(table_lo), code_hi.min(table_hi));
+        let step = (hi - lo) / TABLE_ENTRIES as f64;
         let mut values = Box::new([0.0f32; TABLE_ENTRIES + 1]);
         for (i, v) in values.iter_mut().enumerate() {
-            *v = curve.decode(f64::from(lo) + step * i as f64) as f32;
+            *v = curve.decode(lo + step * i as f64) as f32;
         }
         TableDecode {
-            scale: TABLE_ENTRIES as f32 / (hi - lo),
+            start: lo as f32,
+            scale: (TABLE_ENTRIES as f64 / (hi - lo)) as f32,
+            flat: [code_lo >= table_lo, code_hi <= table_hi],
             values,
         }
     }
 
     #[inline(always)]
     fn apply(&self, y: f32) -> (f32, bool) {
-        let u = (y - TABLE_DOMAIN[0]) * self.scale;
-        let inside = u >= 0.0 && u < TABLE_ENTRIES as f32;
-        let u = if inside { u } else { 0.0 };
+        let end = TABLE_ENTRIES as f32;
+        let u = (y - self.start) * self.scale;
+        let inside = (u >= 0.0 || self.flat[0]) && (u <= end || self.flat[1]) && !y.is_nan();
+        let u = if inside { u.max(0.0).min(end) } else { 0.0 };
         let i = floor_index(u).min(TABLE_ENTRIES - 1);
         let t = u - i as f32;
         let (a, b) = (self.values[i], self.values[i + 1]);
@@ -213,6 +230,37 @@ fn m3(m: &crate::output::matrix::Mat3) -> M3 {
     m.map(|r| r.map(|x| x as f32))
 }
 
+/// An output's rendering in f32 lanes: ACES2065-1 → its RGB before the last clamp.
+#[derive(Debug, Clone)]
+pub(super) enum Rendering {
+    Aces2(Box<Aces2Lanes>),
+    Aces1(Box<Aces1Lanes>),
+}
+
+impl Rendering {
+    /// The lanes of `output`'s rendering (every output's has them today).
+    pub(super) fn of(output: &OutputTransform) -> Option<Self> {
+        let aces1 = || {
+            output
+                .aces1()
+                .map(|r| Rendering::Aces1(Box::new(Aces1Lanes::new(r))))
+        };
+        let aces2 = output
+            .aces2()
+            .map(|r| Rendering::Aces2(Box::new(Aces2Lanes::new(r))));
+        aces2.or_else(aces1)
+    }
+
+    /// Largest ACES2065-1 magnitude the lanes take; larger values go to the f64 path.
+    fn input_limit(&self) -> f32 {
+        match self {
+            // The ACES 2.0 lanes clamp AP1 to the rendering's range first.
+            Rendering::Aces2(_) => f32::INFINITY,
+            Rendering::Aces1(_) => Aces1Lanes::INPUT_LIMIT,
+        }
+    }
+}
+
 /// Working-space value → the output's rendering RGB before its last clamp, in f32.
 #[derive(Debug, Clone)]
 pub struct ExactLanes {
@@ -220,24 +268,27 @@ pub struct ExactLanes {
     to_ap0: M3,
     clamp_negative: bool,
     gamut_compress: Option<GamutCompress32>,
-    rendering: Aces2Lanes,
+    /// Flags nodes whose ACES values reach this magnitude for the f64 path.
+    input_limit: f32,
+    rendering: Rendering,
 }
 
 impl ExactLanes {
     /// For a table over ACEScct.
-    pub(super) fn acescct(rendering: Aces2Lanes, gamut_compress: bool) -> Self {
+    pub(super) fn acescct(rendering: Rendering, gamut_compress: bool) -> Self {
         ExactLanes {
             decode: Decode::new(&crate::spaces::acescct_curve()),
             to_ap0: m3(&Primaries::AP1.to_primaries(&Primaries::AP0)),
             clamp_negative: false,
             gamut_compress: gamut_compress
                 .then(|| GamutCompress32::new(&GamutCompression::reference())),
+            input_limit: rendering.input_limit(),
             rendering,
         }
     }
 
     /// For a table over a camera's code values.
-    pub(super) fn camera(input: &InputSpace, rendering: Aces2Lanes, gamut_compress: bool) -> Self {
+    pub(super) fn camera(input: &InputSpace, rendering: Rendering, gamut_compress: bool) -> Self {
         let to_aces = input.to_aces();
         let to_ap0 = [0, 1, 2].map(|r| [0, 1, 2].map(|c| to_aces[(r, c)] as f32));
         ExactLanes {
@@ -246,6 +297,7 @@ impl ExactLanes {
             clamp_negative: input.clamps_negative_aces(),
             gamut_compress: gamut_compress
                 .then(|| GamutCompress32::new(&GamutCompression::reference())),
+            input_limit: rendering.input_limit(),
             rendering,
         }
     }
@@ -253,7 +305,8 @@ impl ExactLanes {
     /// The output's rendering RGB before its last clamp of every working-space value
     /// into `buf`: the values of `buf` itself, or of `graded`'s nodes through its CDLs
     /// (the same length as `buf`). The indices of nodes the f64 path must take (outside
-    /// the decode table, not finite) are appended to `fallback`.
+    /// the decode table, not finite, beyond the rendering's input limit) are appended to
+    /// `fallback`.
     /// `level` must be supported by this CPU ([`CpuLevel::is_supported`]).
     pub(super) fn render(
         &self,
@@ -328,8 +381,13 @@ impl ExactLanes {
             fallback,
             flags: [false; CHUNK],
         };
-        // SAFETY: the caller's level.
-        unsafe { self.rendering.chunks::<F, L>(io.count.div_ceil(CHUNK), io) };
+        let count = io.count.div_ceil(CHUNK);
+        match &self.rendering {
+            // SAFETY: the caller's level.
+            Rendering::Aces2(r) => unsafe { r.chunks::<F, L>(count, io) },
+            // SAFETY: the caller's level.
+            Rendering::Aces1(r) => unsafe { r.chunks::<F, L>(count, io) },
+        }
     }
 
     /// Working-space planes → ACES2065-1 planes, in place, one loop per stage.
@@ -357,7 +415,9 @@ impl ExactLanes {
             for c in 0..3 {
                 planes[c][i] = aces[c];
             }
-            flags[i] |= !(v[0].is_finite() && v[1].is_finite() && v[2].is_finite());
+            let within = |x: f32| x.abs() < self.input_limit;
+            flags[i] |= !(v[0].is_finite() && v[1].is_finite() && v[2].is_finite())
+                | !(within(aces[0]) && within(aces[1]) && within(aces[2]));
         }
         if let Some(gc) = &self.gamut_compress {
             let [r, g, b] = planes;
@@ -429,5 +489,84 @@ impl<const F: bool, const L: u8> ChunkIo for RenderIo<'_, F, L> {
         }
         // SAFETY: as above.
         unsafe { planes::store::<L, CHUNK>(out, &mut self.buf[range]) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ACES values beyond the ACES 1.x lanes' input limit go to the f64 path, at every
+    /// level; the ACES 2.0 lanes (which clamp) take them; other nodes render finite.
+    #[test]
+    fn values_beyond_the_aces1_input_limit_are_flagged() {
+        let space = crate::spaces::lookup("arri-logc3-awg3").unwrap();
+        // LogC3 code 6 decodes to about 1e22, past 2⁶⁰ but within the decode's range.
+        let nodes = [[0.4f32; 3], [6.0, 0.4, 0.4], [0.6, 0.3, 0.2]];
+        for (id, flagged) in [("aces1-sdr-rec709", vec![1]), ("aces2-sdr-rec709", vec![])] {
+            let out = OutputTransform::from_id(id).unwrap();
+            let lanes = ExactLanes::camera(&space, Rendering::of(&out).unwrap(), false);
+            for level in CpuLevel::available() {
+                let (mut buf, mut fallback) = (nodes.to_vec(), Vec::new());
+                lanes.render(level, None, None, &mut buf, &mut fallback);
+                assert_eq!(fallback, flagged, "{id} {level}");
+                assert!(
+                    buf[0].iter().chain(&buf[2]).all(|x| x.is_finite()),
+                    "{buf:?}"
+                );
+            }
+        }
+    }
+
+    /// The decode table of every registered space that reads one is within 3e-6 relative
+    /// of the curve (plus 0.5) over and beyond its table, the clamped curves' kinks
+    /// included; codes beyond the table where the curve is not flat are flagged.
+    #[test]
+    fn decode_tables_follow_their_curves() {
+        let mut tables = 0;
+        for space in crate::spaces::all() {
+            let Decode::Table(table) = Decode::new(&space.curve) else {
+                continue;
+            };
+            tables += 1;
+            let (code_lo, code_hi) = space.curve.code_domain();
+            let mut worst = 0.0f64;
+            for i in 0..=300_000 {
+                let y = -0.6 + i as f64 * (2.7 / 300_000.0);
+                let (got, flagged) = table.apply(y as f32);
+                let beyond = !(f64::from(TABLE_DOMAIN[0])..=f64::from(TABLE_DOMAIN[1]))
+                    .contains(&(y as f32 as f64));
+                let flat = y as f32 as f64 <= code_lo || y as f32 as f64 >= code_hi;
+                assert_eq!(flagged, beyond && !flat, "{} at {y}", space.id);
+                if flagged {
+                    continue;
+                }
+                let want = space.curve.decode(f64::from(y as f32));
+                // Apple Log's toe is a square root of the code: its first cells (linear
+                // −0.0564 to −0.0561, below black) are off by up to 4e-4.
+                if matches!(space.curve, Curve::AppleLog) && y < 0.002 {
+                    assert!(
+                        (f64::from(got) - want).abs() <= 5e-4,
+                        "{y}: {got} vs {want}"
+                    );
+                    continue;
+                }
+                // BT.709's two segments meet with a jump of 5.6e-5 at code 0.081, which
+                // the table's cell there smooths over.
+                if matches!(space.curve, Curve::Bt709) && (y - 0.081).abs() < 2e-4 {
+                    assert!(
+                        (f64::from(got) - want).abs() <= 6e-5,
+                        "{y}: {got} vs {want}"
+                    );
+                    continue;
+                }
+                let e = (f64::from(got) - want).abs() / (want.abs() + 0.5);
+                worst = worst.max(e);
+                assert!(e <= 3e-6, "{} at {y}: {got} vs {want}", space.id);
+            }
+            eprintln!("{}: worst {worst:e}", space.id);
+            assert!(table.apply(f32::NAN).1);
+        }
+        assert!(tables >= 4, "{tables} spaces with a decode table");
     }
 }

@@ -8,9 +8,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::finish::Finish;
-use super::lanes::ExactLanes;
+use super::lanes::{ExactLanes, Rendering};
 use crate::lut::{Domain, Lut3d, LutError};
-use crate::output::aces2::Aces2Lanes;
 use crate::output::{GamutCompression, OutputTransform};
 use crate::pipeline::{to_aces, Pipeline};
 use crate::spaces::{self, InputSpace, AP0, AP1};
@@ -41,7 +40,7 @@ pub struct OutputTable {
     /// True when the sampled function is constant beyond the domain per channel (so the
     /// lookup's clamp to the domain is exact).
     pub(super) flat_outside: bool,
-    /// The same function in f32 lanes (ACES 2.0 outputs), for the live bake.
+    /// The same function in f32 lanes, for the live bake.
     pub(super) lanes: Option<Arc<ExactLanes>>,
 }
 
@@ -85,9 +84,8 @@ impl OutputTable {
         // unless the gamut compression (which moves negative AP1) comes first.
         let flat = output.ap1_clamp().is_some() && !gamut_compress;
         let mut table = Self::sample(output, size, [lo, hi], Arc::new(exact), flat)?;
-        table.lanes = output
-            .aces2()
-            .map(|r| Arc::new(ExactLanes::acescct(Aces2Lanes::new(r), gamut_compress)));
+        table.lanes =
+            Rendering::of(output).map(|r| Arc::new(ExactLanes::acescct(r, gamut_compress)));
         table.source = Some(if gamut_compress {
             "acescct+rgc"
         } else {
@@ -111,13 +109,8 @@ impl OutputTable {
             gc.as_ref().map_or(aces, |g| g.apply(aces))
         };
         let mut table = Self::sample(output, size, [0.0, 1.0], Arc::new(exact), false)?;
-        table.lanes = output.aces2().map(|r| {
-            Arc::new(ExactLanes::camera(
-                input,
-                Aces2Lanes::new(r),
-                gamut_compress,
-            ))
-        });
+        table.lanes =
+            Rendering::of(output).map(|r| Arc::new(ExactLanes::camera(input, r, gamut_compress)));
         Ok(table)
     }
 

@@ -1,9 +1,8 @@
 //! Certified looks on a LUT box once a grade settles (issue #6 on devices), against the
-//! simulated box over a real loopback socket. Through an ACES 2.0 output every trim's
-//! lattice is within a code (the exact output in f32 lanes) and the settled grade's exact
-//! bake follows, its live error stated; through an ACES 1.x output trims deliver live
-//! (table) lattices, the settled grade's certified bake follows, and a trim during a
-//! certified bake wins.
+//! simulated box over a real loopback socket. Through an ACES 2.0 or 1.x output every
+//! trim's lattice is within a code (the exact output in f32 lanes) and the settled grade's
+//! exact bake follows, its live error stated; the trims' live looks come first, the
+//! certified look last, and a trim during a certified bake wins.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -86,7 +85,7 @@ async fn a_settled_trim_brings_the_certified_look_and_a_newer_trim_wins() {
         Vec::new(),
         Some(SETTLE),
     );
-    // Without a show look, camera A's settled look is `LiveBake::bake_certified`'s.
+    // Without a show look, camera A's settled look is `LiveBake::bake_exact`'s.
     let field = GradeField::parse("look").unwrap();
     let no_look = Action::Trim {
         camera: "a".into(),
@@ -122,7 +121,7 @@ async fn a_settled_trim_brings_the_certified_look_and_a_newer_trim_wins() {
     assert!((0.0..1.0).contains(&max), "{d}");
     assert!(svc.certified_bakes().1 >= 1, "the exact bake was pushed");
 
-    // ACES 1.x: the table bake while hands move, the certified bake once they stop.
+    // ACES 1.x: live looks within a code while hands move, the exact bake once they stop.
     let aces1 = Action::UpdateOutput {
         id: "sdr".into(),
         update: OutputUpdate {
@@ -145,8 +144,7 @@ async fn a_settled_trim_brings_the_certified_look_and_a_newer_trim_wins() {
         trim(&t, "a", 1.0 + 0.05 * f64::from(k)).await;
         tokio::time::sleep(Duration::from_millis(60)).await;
     }
-    let (live, certified) = bakes(&t.state.show.view().show);
-    assert!(!same(&live, &certified), "the live bake's tail shows");
+    let (_, certified) = bakes(&t.state.show.view().show);
     wait_slot(&sim, "the certified look", |l| same(l, &certified)).await;
     let d = wait_device(&t, "box", "a certified look", |d| {
         d["look_quality"] == "certified"
@@ -157,18 +155,20 @@ async fn a_settled_trim_brings_the_certified_look_and_a_newer_trim_wins() {
         d["live_error_p999_cv"].as_f64(),
     );
     let (max, p999) = (max.expect("live error stated"), p999.unwrap());
-    assert!(max > 1.0 && p999 <= max, "{d}");
+    // The table bake, the ACES 1.x live look before the f32 lanes, was more than a code off.
+    assert!((0.0..1.0).contains(&max) && p999 <= max, "{d}");
     {
         // The trims' live looks come first, the certified look last. Which trims' looks
         // reach the box depends on the machine's speed (a device takes the newest look
-        // once per frame), so the test does not ask for the last trim's live look.
+        // once per frame), so the test does not ask for the last trim's live look, which
+        // may be within a tenth of a code of the certified one (`same`) at every node.
         let seen = seen.lock().unwrap();
-        let last = seen.len() - 1;
-        assert!(same(&seen[last], &certified));
-        assert!(seen.len() >= 3, "{} looks", seen.len());
+        assert!(same(seen.last().unwrap(), &certified));
+        let first = seen.iter().position(|l| same(l, &certified)).unwrap();
+        assert!(first >= 1, "an earlier trim's live look came first");
         assert!(
-            seen[..last].iter().all(|l| !same(l, &certified)),
-            "the live looks came first"
+            seen[first..].iter().all(|l| same(l, &certified)),
+            "nothing but the settled look after it"
         );
     }
 

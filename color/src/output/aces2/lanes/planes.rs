@@ -21,13 +21,23 @@ pub(crate) trait ChunkIo {
     fn store(&mut self, k: usize, planes: &mut [[f32; CHUNK]; 3]);
 }
 
-/// [`Aces2Lanes::batch`]'s values in and out.
-struct BatchIo<'a> {
+/// A batch's values in and out ([`Aces2Lanes::batch`], the ACES 1.x lanes' too): chunk
+/// k of `aces` in, its results into the same values of `out` (the shorter sets the count).
+pub(crate) struct BatchIo<'a> {
     aces: &'a [[f32; 3]],
     out: &'a mut [[f32; 3]],
 }
 
-impl BatchIo<'_> {
+impl<'a> BatchIo<'a> {
+    pub(crate) fn new(aces: &'a [[f32; 3]], out: &'a mut [[f32; 3]]) -> Self {
+        BatchIo { aces, out }
+    }
+
+    /// Chunks the batch takes.
+    pub(crate) fn chunks(&self) -> usize {
+        self.aces.len().min(self.out.len()).div_ceil(CHUNK)
+    }
+
     fn range(&self, k: usize) -> std::ops::Range<usize> {
         k * CHUNK..self.aces.len().min(self.out.len()).min((k + 1) * CHUNK)
     }
@@ -95,9 +105,9 @@ impl Aces2Lanes {
         aces: &[[f32; 3]],
         out: &mut [[f32; 3]],
     ) {
-        let count = aces.len().min(out.len()).div_ceil(CHUNK);
+        let io = BatchIo::new(aces, out);
         // SAFETY: the caller's level.
-        unsafe { self.chunks::<F, L>(count, BatchIo { aces, out }) };
+        unsafe { self.chunks::<F, L>(io.chunks(), io) };
     }
 
     /// Chunks `0..count`, each stage by stage: `io` fills chunk k's planes with

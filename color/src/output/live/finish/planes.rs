@@ -241,6 +241,8 @@ mod tests {
             ("aces2-hdr-rec2100-pq1000", SignalRange::Legal),
             ("aces2-hdr-p3d65-pq4000", SignalRange::Full),
             ("aces2-hdr-rec2100-hlg1000", SignalRange::Full),
+            ("aces1-sdr-rec709", SignalRange::Legal),
+            ("aces1-hdr-rec2100-pq1000", SignalRange::Full),
         ];
         let mut worst = 0.0f32;
         for (id, range) in outputs {
