@@ -334,6 +334,9 @@ impl Finish {
         for (v, f) in chunk.iter().zip(near.iter_mut()) {
             *f = self.near_zero_candidate(*v);
         }
+        if !super::planes::any_set(&near) {
+            return;
+        }
         let n = chunk.len().min(N);
         self.spread_test(&near[..n], |i| chunk[i], base, out);
     }
@@ -370,7 +373,8 @@ impl Finish {
         near_zero(v) | (self.mixes & near_zero(encoded))
     }
 
-    /// The spread test of the candidates `near` (node `i` read by `node`).
+    /// The spread test of the candidates `near` (node `i` read by `node`); the callers
+    /// skip it when there is none.
     #[inline(always)]
     fn spread_test(
         &self,
@@ -379,9 +383,6 @@ impl Finish {
         base: usize,
         out: &mut Vec<usize>,
     ) {
-        if !near.contains(&true) {
-            return;
-        }
         for i in (0..near.len()).filter(|&i| near[i]) {
             let v = node(i);
             let m = v[0].abs().max(v[1].abs()).max(v[2].abs());

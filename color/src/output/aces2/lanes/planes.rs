@@ -1,5 +1,5 @@
 //! The ACES 2.0 chain over planes of [`CHUNK`] lanes, stage by stage
-//! ([`Aces2Lanes::planes`]): the front, the tonescale and the back with their powers
+//! ([`Aces2Lanes::chunks`]): the front, the tonescale and the back with their powers
 //! over whole planes ([`fastplanes`]), the chroma and gamut stages value by value.
 
 // The SIMD levels exist on x86_64 only; elsewhere their items and names go unused.
