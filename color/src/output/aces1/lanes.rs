@@ -10,8 +10,9 @@
 //!
 //! The curves run in log₂ of light (their knots and coefficients rescaled from log₁₀ when
 //! the lanes are built, so the log₁₀ and 10^x of the f64 path cost no multiply): a value's
-//! piece is the number of knots at or below it (one comparison per knot, the knots padded
-//! with +∞ to a fixed count so the loop unrolls), its coefficients read by index.
+//! piece is the number of knots at or below it (one comparison per knot), its coefficients
+//! read by index from tables of a power-of-two length (the AVX-512 path reads them with
+//! one permute).
 //!
 //! Inputs must be finite and within ±[`Aces1Lanes::INPUT_LIMIT`] (the glow squares them);
 //! the live bake sends other values to the f64 path.
@@ -158,11 +159,11 @@ impl<const K: usize> Curve32<K> {
         c
     }
 
-    /// The curve at `u` (finite, or −∞).
+    /// The curve at `u` (finite).
     #[inline(always)]
     fn eval<const F: bool>(&self, u: f32) -> f32 {
         let mut j = 0u32;
-        for &k in &self.knots {
+        for &k in &self.knots[..self.count] {
             j += u32::from(u >= k);
         }
         self.piece::<F>(u, j)

@@ -101,8 +101,9 @@ pub(super) struct Finish {
     /// True when every clamped value lands within the table after the matrix, so the
     /// branch-free loop over all nodes applies.
     in_table: bool,
-    /// True when the encoding primaries mix the rendering's channels (ACES 1.x SDR video:
-    /// XYZ → Rec.709; P3-limited Rec.2100), so a channel can come near zero there alone.
+    /// True when the encoding primaries mix the rendering's channels (ACES 1.x: XYZ →
+    /// Rec.709, and AP1 → Rec.2020 with its D60 → D65 adaptation; ACES 2.0's P3-limited
+    /// Rec.2100), so a channel can come near zero there alone.
     mixes: bool,
     /// The exact output, for the rare values the tables do not cover and exact nodes.
     exact: OutputTransform,
@@ -331,8 +332,15 @@ impl Finish {
     pub(super) fn near_zero_chunk(&self, chunk: &[[f32; 3]], base: usize, out: &mut Vec<usize>) {
         const N: usize = 64;
         let mut near = [false; N];
-        for (v, f) in chunk.iter().zip(near.iter_mut()) {
-            *f = self.near_zero_candidate(*v);
+        let fill = |near: &mut [bool; N], test: fn(&Self, [f32; 3]) -> bool| {
+            for (v, f) in chunk.iter().zip(near.iter_mut()) {
+                *f = test(self, *v);
+            }
+        };
+        if self.mixes {
+            fill(&mut near, Self::near_zero_candidate::<true>);
+        } else {
+            fill(&mut near, Self::near_zero_candidate::<false>);
         }
         if !super::planes::any_set(&near) {
             return;
@@ -351,8 +359,15 @@ impl Finish {
         out: &mut Vec<usize>,
     ) {
         let mut near = [false; N];
-        for (i, f) in near.iter_mut().enumerate() {
-            *f = self.near_zero_candidate([planes[0][i], planes[1][i], planes[2][i]]);
+        let fill = |near: &mut [bool; N], test: fn(&Self, [f32; 3]) -> bool| {
+            for (i, f) in near.iter_mut().enumerate() {
+                *f = test(self, [planes[0][i], planes[1][i], planes[2][i]]);
+            }
+        };
+        if self.mixes {
+            fill(&mut near, Self::near_zero_candidate::<true>);
+        } else {
+            fill(&mut near, Self::near_zero_candidate::<false>);
         }
         // Any candidate at all first.
         if !super::planes::any_set(&near) {
@@ -366,11 +381,16 @@ impl Finish {
     /// ([`NEAR_ZERO`]) in the rendering's RGB or, when the encoding primaries mix its
     /// channels, in those (ACES 1.x SDR video: a Rec.709 channel near zero out of XYZ,
     /// 2.4 codes off at a node of V-Log in camera working mode before this test).
+    /// `MIXES` is [`Self::mixes`], chosen once per loop: the matrix costs the outputs
+    /// whose primaries do not mix nothing.
     #[inline(always)]
-    fn near_zero_candidate(&self, v: [f32; 3]) -> bool {
+    fn near_zero_candidate<const MIXES: bool>(&self, v: [f32; 3]) -> bool {
+        if !MIXES {
+            return near_zero(v);
+        }
         let [r, g, b] = v;
         let encoded = self.to_encoding([self.clamp(r), self.clamp(g), self.clamp(b)]);
-        near_zero(v) | (self.mixes & near_zero(encoded))
+        near_zero(v) | near_zero(encoded)
     }
 
     /// The spread test of the candidates `near` (node `i` read by `node`); the callers

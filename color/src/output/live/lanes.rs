@@ -410,14 +410,16 @@ impl ExactLanes {
         for i in 0..CHUNK {
             let v = [planes[0][i], planes[1][i], planes[2][i]];
             let aces = mat::<F>(&self.to_ap0, v);
+            // Tested before the floor, which would turn a NaN (∞ − ∞ in the matrix) into 0.
+            // The limit leaves room for the gamut compression after it (at most ×2).
+            let within = |x: f32| x.abs() < self.input_limit;
+            flags[i] |= !(v[0].is_finite() && v[1].is_finite() && v[2].is_finite())
+                | !(within(aces[0]) && within(aces[1]) && within(aces[2]));
             let floor = if self.clamp_negative { 0.0 } else { f32::MIN };
             let aces = [aces[0].max(floor), aces[1].max(floor), aces[2].max(floor)];
             for c in 0..3 {
                 planes[c][i] = aces[c];
             }
-            let within = |x: f32| x.abs() < self.input_limit;
-            flags[i] |= !(v[0].is_finite() && v[1].is_finite() && v[2].is_finite())
-                | !(within(aces[0]) && within(aces[1]) && within(aces[2]));
         }
         if let Some(gc) = &self.gamut_compress {
             let [r, g, b] = planes;

@@ -158,14 +158,15 @@ async fn a_settled_trim_brings_the_certified_look_and_a_newer_trim_wins() {
     // The table bake, the ACES 1.x live look before the f32 lanes, was more than a code off.
     assert!((0.0..1.0).contains(&max) && p999 <= max, "{d}");
     {
-        // The trims' live looks come first, the certified look last. Which trims' looks
-        // reach the box depends on the machine's speed (a device takes the newest look
-        // once per frame), so the test does not ask for the last trim's live look, which
-        // may be within a tenth of a code of the certified one (`same`) at every node.
+        // The trims' live looks come first (the live error stated above is a live look's
+        // that reached the box), the certified look last. Which trims' looks reach the box
+        // depends on the machine's speed (a device takes the newest look once per frame):
+        // a loaded machine may send only the last trim's live look, which can be within a
+        // tenth of a code of the certified one (`same`) at every node, so the test does
+        // not ask for an earlier one.
         let seen = seen.lock().unwrap();
         assert!(same(seen.last().unwrap(), &certified));
         let first = seen.iter().position(|l| same(l, &certified)).unwrap();
-        assert!(first >= 1, "an earlier trim's live look came first");
         assert!(
             seen[first..].iter().all(|l| same(l, &certified)),
             "nothing but the settled look after it"

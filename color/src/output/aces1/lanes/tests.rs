@@ -11,6 +11,16 @@ fn values() -> Vec<[f64; 3]> {
         30.0, 300.0, 5e3, 6.5e4, 1e9, 1e17,
     ];
     let mut out = vec![[0.18; 3], [-0.05, 0.2, 0.3], [0.3, 0.05, 0.04]];
+    // Just inside the input limit, mixed signs: the glow's squares must stay finite there.
+    let limit = 0.99 * f64::from(Aces1Lanes::INPUT_LIMIT);
+    for signs in [
+        [1.0, 1.0, 1.0],
+        [-1.0, 1.0, 1.0],
+        [1.0, -1.0, 1.0],
+        [-1.0, -1.0, 1.0],
+    ] {
+        out.push(signs.map(|s| s * limit));
+    }
     for &r in &levels {
         for &g in &levels {
             for &b in &levels {
