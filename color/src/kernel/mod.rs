@@ -39,7 +39,10 @@ mod simd_math;
 mod simd_packed;
 pub mod workload;
 
-pub use cpu::{select, selection, CpuLevel, Selection, UnknownCpuLevel, ENV_CHECK, ENV_CPU};
+pub use cpu::{
+    select, selection, CpuLevel, NodeReads, Selection, UnknownCpuLevel, ENV_CHECK, ENV_CPU,
+    ENV_NODE_READS,
+};
 pub use frame::{CodeScale, Coding, ImageDesc, Layout, Range, Sample, Tolerance};
 pub use prepared::Look;
 
@@ -80,6 +83,7 @@ pub struct Kernel {
     prepared: Prepared,
     level: CpuLevel,
     check: bool,
+    reads: NodeReads,
 }
 
 impl Kernel {
@@ -90,6 +94,7 @@ impl Kernel {
             prepared: Prepared::new(look),
             level: sel.level,
             check: sel.check,
+            reads: NodeReads::selected(),
         }
     }
 
@@ -102,11 +107,22 @@ impl Kernel {
             prepared: Prepared::new(look),
             level,
             check: false,
+            reads: NodeReads::selected(),
         })
     }
 
     pub fn level(&self) -> CpuLevel {
         self.level
+    }
+
+    pub fn node_reads(&self) -> NodeReads {
+        self.reads
+    }
+
+    /// Sets how this kernel's SIMD levels read lattice nodes (tests and benchmarks run
+    /// both; a kernel starts with [`NodeReads::selected`]).
+    pub fn set_node_reads(&mut self, reads: NodeReads) {
+        self.reads = reads;
     }
 
     /// Turns check mode on or off for this kernel.
@@ -230,13 +246,13 @@ impl Kernel {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: a Kernel holds Avx2 only when `is_supported` said so (`new` takes the
             // detected level, `with_level` checks), so the CPU has AVX2, FMA and F16C.
-            CpuLevel::Avx2 => unsafe { avx2::row(p, s, src, dst, width, stream) },
+            CpuLevel::Avx2 => unsafe { avx2::row(p, s, src, dst, width, stream, self.reads) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above, for AVX-512 F/BW/VL/DQ plus the AVX2 set.
-            CpuLevel::Avx512 => unsafe { avx512::row(p, s, src, dst, width, stream) },
+            CpuLevel::Avx512 => unsafe { avx512::row(p, s, src, dst, width, stream, self.reads) },
             _ => {
-                // The scalar level writes through the cache.
-                let _ = stream;
+                // The scalar level writes through the cache and reads nodes one by one.
+                let _ = (stream, self.reads);
                 scalar::row(p, s, src, dst, width)
             }
         }
