@@ -198,7 +198,7 @@ fn rows_of_every_block_split_match_scalar() {
     for level in simd_levels() {
         for look in [&tetra, &cdl] {
             let mag = lut_magnitude(look);
-            for width in [1, 15, 16, 17, 127, 128, 129, 256, 383, 1000] {
+            for width in [1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 256, 383, 1000] {
                 let desc = ImageDesc::new(width, 3, Layout::Rgb, Coding::Float);
                 let src = random_floats(desc.min_len(), 40 + width as u64);
                 let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(mag);
