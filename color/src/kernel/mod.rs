@@ -4,6 +4,8 @@
 //! → 3D LUT (tetrahedral or trilinear). Buffers are packed RGB, packed RGBA (alpha passes
 //! through) or planar RGB, in f32, f16, u16 (8- to 16-bit code values, full or legal range)
 //! or u8. The level is detected once ([`CpuLevel::selected`]); `LOOKWIRE_CPU` forces one;
+//! how the SIMD levels read lattice nodes follows the CPU's vendor ([`NodeReads`],
+//! forced with `LOOKWIRE_NODE_READS`);
 //! `LOOKWIRE_CPU_CHECK=1` renders every row with the scalar reference too and fails on a
 //! difference (f32 beyond 1e-6 relative, integers beyond one code value).
 //!
