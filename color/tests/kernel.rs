@@ -4,7 +4,8 @@
 use half::f16;
 use lookwire_color::kernel::workload::{random_lut, SplitMix64};
 use lookwire_color::kernel::{
-    Coding, CpuLevel, ImageDesc, Kernel, KernelError, Layout, Look, Range, Sample, STREAM_MIN_BYTES,
+    Coding, CpuLevel, ImageDesc, Kernel, KernelError, Layout, Look, NodeReads, Range, Sample,
+    STREAM_MIN_BYTES,
 };
 use lookwire_color::{Cdl, CdlStyle, Domain, Interpolation, Lut1d, Lut3d};
 
@@ -88,11 +89,35 @@ fn looks() -> Vec<(&'static str, Look)> {
     all
 }
 
-fn simd_levels() -> Vec<CpuLevel> {
+/// A SIMD level and how its kernels read lattice nodes: every test against the scalar
+/// reference runs both reads at each level, whatever this CPU's vendor would choose.
+#[derive(Clone, Copy, Debug)]
+struct Simd {
+    level: CpuLevel,
+    reads: NodeReads,
+}
+
+impl Simd {
+    fn kernel(self, look: &Look) -> Kernel {
+        let mut kernel = Kernel::with_level(look, self.level).unwrap();
+        kernel.set_node_reads(self.reads);
+        kernel
+    }
+}
+
+impl std::fmt::Display for Simd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.level, self.reads)
+    }
+}
+
+fn simd_levels() -> Vec<Simd> {
     let mut run = Vec::new();
     for level in [CpuLevel::Avx2, CpuLevel::Avx512] {
         if level.is_supported() {
-            run.push(level);
+            for reads in [NodeReads::Gathers, NodeReads::Loads] {
+                run.push(Simd { level, reads });
+            }
         } else {
             println!("skipped {level}: this CPU does not have it");
         }
@@ -106,7 +131,7 @@ const HEIGHT: usize = 7;
 
 /// Renders `src` at `level` and with scalar; checks every sample with `close`.
 fn compare<T: Sample + PartialEq + std::fmt::Debug>(
-    level: CpuLevel,
+    level: Simd,
     look: &Look,
     desc: &ImageDesc,
     src: &[T],
@@ -114,7 +139,7 @@ fn compare<T: Sample + PartialEq + std::fmt::Debug>(
     what: &str,
 ) {
     let reference = Kernel::with_level(look, CpuLevel::Scalar).unwrap();
-    let kernel = Kernel::with_level(look, level).unwrap();
+    let kernel = level.kernel(look);
     let mut want = src.to_vec();
     let mut got = src.to_vec();
     reference.render(desc, src, &mut want).unwrap();
@@ -173,12 +198,12 @@ fn rows_of_every_block_split_match_scalar() {
     for level in simd_levels() {
         for look in [&tetra, &cdl] {
             let mag = lut_magnitude(look);
-            for width in [1, 15, 16, 17, 127, 128, 129, 256, 383, 1000] {
+            for width in [1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 256, 383, 1000] {
                 let desc = ImageDesc::new(width, 3, Layout::Rgb, Coding::Float);
                 let src = random_floats(desc.min_len(), 40 + width as u64);
                 let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(mag);
                 compare(level, look, &desc, &src, close, "block split");
-                let kernel = Kernel::with_level(look, level).unwrap();
+                let kernel = level.kernel(look);
                 let mut out = vec![0.0f32; src.len()];
                 kernel.render(&desc, &src, &mut out).unwrap();
                 let mut inplace = src.clone();
@@ -212,7 +237,7 @@ fn large_lattices_match_scalar() {
 
 /// [`compare`] for a render in place at `level`.
 fn compare_in_place(
-    level: CpuLevel,
+    level: Simd,
     look: &Look,
     desc: &ImageDesc,
     src: &[f32],
@@ -225,7 +250,7 @@ fn compare_in_place(
         .unwrap()
         .render_in_place(desc, &mut want)
         .unwrap();
-    let kernel = Kernel::with_level(look, level).unwrap();
+    let kernel = level.kernel(look);
     kernel.render_in_place(desc, &mut got).unwrap();
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         let (a, b) = (*g as f64, *w as f64);
@@ -256,7 +281,7 @@ fn streamed_output_through_a_large_lattice_matches_scalar() {
     let scalar = Kernel::with_level(&look, CpuLevel::Scalar).unwrap();
     scalar.render(&desc, &src, &mut want).unwrap();
     for level in simd_levels() {
-        let kernel = Kernel::with_level(&look, level).unwrap();
+        let kernel = level.kernel(&look);
         let mut out = vec![-7.0f32; desc.min_len() + 1];
         let out = &mut out[1..];
         kernel.render(&desc, &src, out).unwrap();

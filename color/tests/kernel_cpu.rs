@@ -1,6 +1,6 @@
 //! Choosing the CPU level from the environment.
 
-use lookwire_color::kernel::{select, CpuLevel};
+use lookwire_color::kernel::{select, CpuLevel, NodeReads};
 
 #[test]
 fn forced_levels_are_taken_when_the_cpu_has_them() {
@@ -33,4 +33,12 @@ fn the_best_level_is_available_and_scalar_always_is() {
     assert_eq!(available[0], CpuLevel::Scalar);
     assert_eq!(*available.last().unwrap(), CpuLevel::best());
     assert!(CpuLevel::best().is_supported());
+}
+
+#[test]
+fn node_reads_parse_by_name_and_refuse_others() {
+    assert_eq!(" Loads ".parse::<NodeReads>(), Ok(NodeReads::Loads));
+    assert_eq!("gathers".parse::<NodeReads>(), Ok(NodeReads::Gathers));
+    assert!("scatter".parse::<NodeReads>().is_err());
+    assert_eq!(NodeReads::Loads.to_string(), "loads");
 }

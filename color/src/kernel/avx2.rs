@@ -181,4 +181,50 @@ mod v {
             |x: F| _mm256_castpd_ps(_mm256_permute4x64_pd::<0b11_01_10_00>(_mm256_castps_pd(x)));
         [order(r), order(g), b]
     }
+
+    /// Two nodes' 16 bytes each (R, G, B and the next sample) at `nodes + a`, `nodes + b`,
+    /// in the low and the high 128-bit half.
+    ///
+    /// # Safety
+    /// `nodes.add(a + 3)` and `nodes.add(b + 3)` must be readable.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn node_pair(nodes: *const f32, a: i32, b: i32) -> F {
+        // SAFETY: the caller's contract.
+        unsafe {
+            _mm256_insertf128_ps::<1>(
+                _mm256_castps128_ps256(_mm_loadu_ps(nodes.offset(a as isize))),
+                _mm_loadu_ps(nodes.offset(b as isize)),
+            )
+        }
+    }
+
+    /// [`fetch_rgb`] for the 8 sample offsets at `i3`, each node read with one 16-byte
+    /// load and the 8 nodes transposed to planes.
+    ///
+    /// # Safety
+    /// `i3` must be readable for 8 i32, and `nodes.add(i3[j] + 3)` for each.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn fetch_rgb_loads(nodes: *const f32, i3: *const i32) -> [F; 3] {
+        // SAFETY: the caller's contract.
+        let [a, b, c, d] = unsafe {
+            let o = |j: usize| *i3.add(j);
+            [
+                node_pair(nodes, o(0), o(4)),
+                node_pair(nodes, o(1), o(5)),
+                node_pair(nodes, o(2), o(6)),
+                node_pair(nodes, o(3), o(7)),
+            ]
+        };
+        // Per 128-bit half h: t0 = R0 R1 G0 G1, t2 = R2 R3 G2 G3 of pixels 4h..4h + 4.
+        let (t0, t1) = (_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b));
+        let (t2, t3) = (_mm256_unpacklo_ps(c, d), _mm256_unpackhi_ps(c, d));
+        let pd = _mm256_castps_pd;
+        [
+            _mm256_castpd_ps(_mm256_unpacklo_pd(pd(t0), pd(t2))),
+            _mm256_castpd_ps(_mm256_unpackhi_pd(pd(t0), pd(t2))),
+            _mm256_castpd_ps(_mm256_unpacklo_pd(pd(t1), pd(t3))),
+        ]
+    }
 }

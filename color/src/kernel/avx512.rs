@@ -182,4 +182,48 @@ mod v {
             b,
         ]
     }
+
+    /// Four nodes' 16 bytes each (R, G, B and the next sample) at `nodes + o[j]`, in the
+    /// four 128-bit lanes.
+    ///
+    /// # Safety
+    /// `nodes.add(o[j] + 3)` must be readable for each j.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
+    unsafe fn node_quad(nodes: *const f32, o: [i32; 4]) -> F {
+        // SAFETY: the caller's contract.
+        unsafe {
+            let at = |j: usize| _mm_loadu_ps(nodes.offset(o[j] as isize));
+            let z = _mm512_castps128_ps512(at(0));
+            let z = _mm512_insertf32x4::<1>(z, at(1));
+            let z = _mm512_insertf32x4::<2>(z, at(2));
+            _mm512_insertf32x4::<3>(z, at(3))
+        }
+    }
+
+    /// [`fetch_rgb`] for the 16 sample offsets at `i3`, each node read with one 16-byte
+    /// load and the 16 nodes transposed to planes.
+    ///
+    /// # Safety
+    /// `i3` must be readable for 16 i32, and `nodes.add(i3[j] + 3)` for each.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512dq,avx2,fma")]
+    pub unsafe fn fetch_rgb_loads(nodes: *const f32, i3: *const i32) -> [F; 3] {
+        // SAFETY: the caller's contract.
+        let [a, b, c, d] = unsafe {
+            let o = |j: usize| *i3.add(j);
+            let quad = |k: usize| node_quad(nodes, [o(k), o(k + 4), o(k + 8), o(k + 12)]);
+            [quad(0), quad(1), quad(2), quad(3)]
+        };
+        // Lane l of a, b, c, d holds pixel 4l, 4l + 1, 4l + 2, 4l + 3: per lane t0 = R0 R1
+        // G0 G1, t2 = R2 R3 G2 G3 (of those four pixels), t1 and t3 the B and padding.
+        let (t0, t1) = (_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
+        let (t2, t3) = (_mm512_unpacklo_ps(c, d), _mm512_unpackhi_ps(c, d));
+        let pd = _mm512_castps_pd;
+        [
+            _mm512_castpd_ps(_mm512_unpacklo_pd(pd(t0), pd(t2))),
+            _mm512_castpd_ps(_mm512_unpackhi_pd(pd(t0), pd(t2))),
+            _mm512_castpd_ps(_mm512_unpacklo_pd(pd(t1), pd(t3))),
+        ]
+    }
 }

@@ -136,3 +136,80 @@ pub fn select(cpu: Option<&str>, check: Option<&str>, best: CpuLevel) -> Selecti
     };
     Selection { level, check, note }
 }
+
+/// The environment variable that forces how the SIMD levels read f32 lattice nodes
+/// (`gathers` or `loads`, see [`NodeReads`]).
+pub const ENV_NODE_READS: &str = "LOOKWIRE_NODE_READS";
+
+/// How the SIMD levels read an f32 lattice's nodes for tetrahedral interpolation, chosen
+/// once per process from the CPU's vendor ([`NodeReads::selected`]). Both give the same
+/// bits; they differ in speed by microarchitecture (bench/README.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeReads {
+    /// Hardware gathers (two per vertex and vector); at AVX-512, packed f32 RGB rows take
+    /// the fused row loop; u16 outputs read the packed 64-bit lattice. Intel, where the
+    /// kernels were tuned with them.
+    Gathers,
+    /// One 16-byte load per node, the nodes transposed to planes; the pipelined row loop
+    /// at every level, the paired node order from 256 KiB, the f32 lattice for u16 outputs
+    /// too. AMD: Zen 4 gathers cost ~1.4 cycles per element even from L1, and this path
+    /// renders tetra33-f32 +35-45 %, tetra65-f32 +40 %, tetra33-u16 +10 % against them.
+    Loads,
+}
+
+impl NodeReads {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeReads::Gathers => "gathers",
+            NodeReads::Loads => "loads",
+        }
+    }
+
+    /// The reads this CPU's vendor renders faster with: [`NodeReads::Loads`] on AMD (and
+    /// Hygon, the same cores), [`NodeReads::Gathers`] elsewhere.
+    pub fn for_cpu() -> NodeReads {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let id = std::arch::x86_64::__cpuid(0);
+            let mut vendor = [0u8; 12];
+            for (chunk, reg) in vendor.chunks_exact_mut(4).zip([id.ebx, id.edx, id.ecx]) {
+                chunk.copy_from_slice(&reg.to_le_bytes());
+            }
+            if &vendor == b"AuthenticAMD" || &vendor == b"HygonGenuine" {
+                return NodeReads::Loads;
+            }
+        }
+        NodeReads::Gathers
+    }
+
+    /// The reads of this process: [`NodeReads::for_cpu`], or what `LOOKWIRE_NODE_READS`
+    /// names (an unknown value is ignored).
+    pub fn selected() -> NodeReads {
+        static READS: OnceLock<NodeReads> = OnceLock::new();
+        *READS.get_or_init(|| {
+            let forced = std::env::var(ENV_NODE_READS).ok();
+            forced
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(NodeReads::for_cpu)
+        })
+    }
+}
+
+impl fmt::Display for NodeReads {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for NodeReads {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "gathers" => Ok(NodeReads::Gathers),
+            "loads" => Ok(NodeReads::Loads),
+            _ => Err(format!(
+                "unknown node reads {s:?}: expected gathers or loads"
+            )),
+        }
+    }
+}

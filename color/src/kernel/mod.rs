@@ -4,6 +4,8 @@
 //! → 3D LUT (tetrahedral or trilinear). Buffers are packed RGB, packed RGBA (alpha passes
 //! through) or planar RGB, in f32, f16, u16 (8- to 16-bit code values, full or legal range)
 //! or u8. The level is detected once ([`CpuLevel::selected`]); `LOOKWIRE_CPU` forces one;
+//! how the SIMD levels read lattice nodes follows the CPU's vendor ([`NodeReads`],
+//! forced with `LOOKWIRE_NODE_READS`);
 //! `LOOKWIRE_CPU_CHECK=1` renders every row with the scalar reference too and fails on a
 //! difference (f32 beyond 1e-6 relative, integers beyond one code value).
 //!
@@ -39,7 +41,10 @@ mod simd_math;
 mod simd_packed;
 pub mod workload;
 
-pub use cpu::{select, selection, CpuLevel, Selection, UnknownCpuLevel, ENV_CHECK, ENV_CPU};
+pub use cpu::{
+    select, selection, CpuLevel, NodeReads, Selection, UnknownCpuLevel, ENV_CHECK, ENV_CPU,
+    ENV_NODE_READS,
+};
 pub use frame::{CodeScale, Coding, ImageDesc, Layout, Range, Sample, Tolerance};
 pub use prepared::Look;
 
@@ -80,6 +85,7 @@ pub struct Kernel {
     prepared: Prepared,
     level: CpuLevel,
     check: bool,
+    reads: NodeReads,
 }
 
 impl Kernel {
@@ -90,6 +96,7 @@ impl Kernel {
             prepared: Prepared::new(look),
             level: sel.level,
             check: sel.check,
+            reads: NodeReads::selected(),
         }
     }
 
@@ -102,11 +109,22 @@ impl Kernel {
             prepared: Prepared::new(look),
             level,
             check: false,
+            reads: NodeReads::selected(),
         })
     }
 
     pub fn level(&self) -> CpuLevel {
         self.level
+    }
+
+    pub fn node_reads(&self) -> NodeReads {
+        self.reads
+    }
+
+    /// Sets how this kernel's SIMD levels read lattice nodes (tests and benchmarks run
+    /// both; a kernel starts with [`NodeReads::selected`]).
+    pub fn set_node_reads(&mut self, reads: NodeReads) {
+        self.reads = reads;
     }
 
     /// Turns check mode on or off for this kernel.
@@ -230,13 +248,13 @@ impl Kernel {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: a Kernel holds Avx2 only when `is_supported` said so (`new` takes the
             // detected level, `with_level` checks), so the CPU has AVX2, FMA and F16C.
-            CpuLevel::Avx2 => unsafe { avx2::row(p, s, src, dst, width, stream) },
+            CpuLevel::Avx2 => unsafe { avx2::row(p, s, src, dst, width, stream, self.reads) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above, for AVX-512 F/BW/VL/DQ plus the AVX2 set.
-            CpuLevel::Avx512 => unsafe { avx512::row(p, s, src, dst, width, stream) },
+            CpuLevel::Avx512 => unsafe { avx512::row(p, s, src, dst, width, stream, self.reads) },
             _ => {
-                // The scalar level writes through the cache.
-                let _ = stream;
+                // The scalar level writes through the cache and reads nodes one by one.
+                let _ = (stream, self.reads);
                 scalar::row(p, s, src, dst, width)
             }
         }

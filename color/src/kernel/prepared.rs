@@ -150,6 +150,12 @@ pub(crate) const LUMA: [f32; 3] = [
 /// per-lane G stride (A/B, thread CPU time, load 4.8).
 pub(crate) const PAIRED_MIN_BYTES: usize = 1 << 20;
 
+/// [`PAIRED_MIN_BYTES`] for [`super::NodeReads::Loads`]: with loads the paired order pays
+/// on a 33³ lattice (421 KiB) too: tetra33-f32 AVX-512 median 246 → 262 Mpx/s, AVX2 242 →
+/// 246 (Zen 4, A/B, thread CPU time, load 7.6). Smaller lattices were not measured.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+pub(crate) const PAIRED_MIN_BYTES_LOADS: usize = 256 << 10;
+
 // The plain-order tetrahedra compute a sample's offset (3·node, below the lattice's f32
 // count, PAIRED_MIN_BYTES / 4) in f32, exact only below 2^24.
 const _: () = assert!(PAIRED_MIN_BYTES / 4 <= 1 << 24);
@@ -164,6 +170,8 @@ pub(crate) const FUSED_MAX_BYTES: usize = 2 << 20;
 /// The lattice as flat RGB triples (node `(r, g, b)` at `3·(r + N·(g + N·b))`).
 #[derive(Clone, Debug)]
 pub(crate) struct LutTable {
+    /// The nodes, then one 0.0: a 16-byte read at any node stays inside
+    /// ([`super::NodeReads::Loads`]).
     pub nodes: Vec<f32>,
     pub size: usize,
     pub axes: [Axis; 3],
@@ -192,7 +200,8 @@ impl LutTable {
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     pub fn paired(&self) -> PageBuf<f32> {
         let n = self.size;
-        let mut out = PageBuf::zeroed(3 * self.paired_index(0, 0, n));
+        // One more sample: [`LutTable::nodes`]'s padding.
+        let mut out = PageBuf::zeroed(3 * self.paired_index(0, 0, n) + 1);
         for b in 0..n {
             for g in 0..n {
                 for r in 0..n {
@@ -238,8 +247,9 @@ impl Prepared {
         });
         let lut = &look.lut;
         let d = lut.domain();
-        let nodes: Vec<f32> = lut.data().iter().flatten().copied().collect();
+        let mut nodes: Vec<f32> = lut.data().iter().flatten().copied().collect();
         let magnitude = nodes.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        nodes.push(0.0);
         Self {
             shaper,
             cdl,

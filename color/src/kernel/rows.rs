@@ -4,10 +4,13 @@
 
 use super::frame::{CodeScale, Sample};
 
-/// Pixels per block: the planar working set (1.5 KiB, and the levels' 4 KiB of
+/// Pixels per block: the planar working set (0.75 KiB, and the levels' 2 KiB of
 /// tetrahedra) stays in L1 next to the lattice lines in use. 128 renders 2-6 % faster
-/// than 256 on every workload and level (and 512 slower): A/B, thread CPU time, load 7.
-pub(crate) const BLOCK: usize = 128;
+/// than 256 on every workload and level (and 512 slower), 64 as fast as 128 (Intel
+/// Emerald Rapids; A/B, thread CPU time, load 7). On AMD Zen 4 64 renders ±0 to +10 %
+/// against 128 (tetra65-f32 AVX-512 median 181 → 189, tetra33-u16 AVX-512 278 → 304,
+/// AVX2 246 → 268, u8 AVX2 271 → 292, the others +0-3 %; load 1.8-2.3).
+pub(crate) const BLOCK: usize = 64;
 
 /// One block of pixels as planar f32.
 #[repr(C, align(64))]

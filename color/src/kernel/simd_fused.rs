@@ -10,7 +10,8 @@ macro_rules! simd_fused {
 
         /// Renders one packed f32 RGB row out of place through the f32 lattice, when
         /// `src` and `dst` are that (else returns false and does nothing). Lattices below
-        /// [`FUSED_MAX_BYTES`], in either node order.
+        /// [`FUSED_MAX_BYTES`], in either node order; nodes read with gathers
+        /// ([`NodeReads::Gathers`], the only reads that take this loop).
         #[inline]
         #[target_feature(enable = $features)]
         fn fused_row<T: Sample>(
@@ -50,7 +51,7 @@ macro_rules! simd_fused {
                 prepass(p, blk, *n);
             }
             let (t_blend, t_cell) = slots(tetra, parity);
-            let lut = LutV::for_f32(p);
+            let lut = LutV::for_f32(p, NodeReads::Gathers);
             let h = Halves {
                 lut: &lut,
                 t_cell,
@@ -102,7 +103,8 @@ macro_rules! simd_fused {
                 // cells and nodes), which are located and blended but never stored.
                 while i < n {
                     if let Some((blk, dst)) = blend.as_mut() {
-                        put(blk, i, self.lut.blend(self.t_blend, i));
+                        // SAFETY: this function has the level's features.
+                        put(blk, i, unsafe { self.lut.blend::<false>(self.t_blend, i) });
                         if i + L <= nb {
                             <$io>::store_group_f32(
                                 blk,

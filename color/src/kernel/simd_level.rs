@@ -9,18 +9,20 @@
 //! - `ge`, `lt`, `ordered`, `and` (masks), `select(m, t, f)`, `iselect(m, t, f)`;
 //! - `Pow`, `pow_consts()` and `pow3(&Pow, x, p)` (the CDL power of a pixel's three
 //!   channels at once, with the level's constants) and, `unsafe`, `load`, `store`,
-//!   `iload`, `istore`, `gather` and `fetch_rgb` (the three channels of lattice nodes
-//!   `3·index`).
+//!   `iload`, `istore`, `gather`, `fetch_rgb` (the three channels of lattice nodes
+//!   `3·index`, gathered) and `fetch_rgb_loads` (the same from the stored offsets, one
+//!   16-byte load per node).
 //!
 //! Every function gets the level's `#[target_feature]` set, so the operations inline.
 
 macro_rules! simd_level {
     ($features:literal, $io:ty) => {
         use super::compact::{Compact, Lattice};
+        use super::cpu::NodeReads;
         use super::frame::{CodeScale, Sample};
         use super::prepared::{
             Axis, CdlTable, LutTable, Prepared, ShaperTable, FUSED_MAX_BYTES, LUMA,
-            PAIRED_MIN_BYTES,
+            PAIRED_MIN_BYTES, PAIRED_MIN_BYTES_LOADS,
         };
         use super::row_pipeline::{process_row_pipelined, Ahead};
         use super::rows::{process_row, Block, RowMut, RowRef, BLOCK};
@@ -40,12 +42,27 @@ macro_rules! simd_level {
             dst: &mut RowMut<'_, T>,
             width: usize,
             stream: bool,
+            reads: NodeReads,
         ) {
-            let lattice = Lattice::choose::<T>(p, s);
+            let loads = reads == NodeReads::Loads;
+            // With loads, u16 outputs read the f32 lattice too (tetra33-u16 +10 % against
+            // the packed lattice's gathers on Zen 4; u8 keeps its 32-bit packed nodes).
+            let lattice = if loads && T::as_u16s(&[]).is_some() {
+                Lattice::F32
+            } else {
+                Lattice::choose::<T>(p, s)
+            };
             if p.lut.interpolation == Interpolation::Tetrahedral && matches!(lattice, Lattice::F32)
             {
                 let fits = p.lut.nodes.len() * 4 < FUSED_MAX_BYTES;
-                if v::FUSED_IO && fits && src.is_some() && fused_row(p, src, dst, width, stream) {
+                // The fused loop only with gathers: with loads the pipelined loop renders
+                // tetra33-f32 7-12 % faster at both levels (Zen 4).
+                if v::FUSED_IO
+                    && !loads
+                    && fits
+                    && src.is_some()
+                    && fused_row(p, src, dst, width, stream)
+                {
                     return;
                 }
                 let mut tetra = [Tetra::new(), Tetra::new()];
@@ -55,7 +72,7 @@ macro_rules! simd_level {
                     dst,
                     width,
                     stream,
-                    |cur, prev, slot, ahead| step(p, cur, prev, &mut tetra, slot, ahead),
+                    |cur, prev, slot, ahead| step(p, reads, cur, prev, &mut tetra, slot, ahead),
                 );
                 return;
             }
@@ -72,43 +89,50 @@ macro_rules! simd_level {
         #[target_feature(enable = $features)]
         fn step(
             p: &Prepared,
+            reads: NodeReads,
             cur: Option<(&mut Block, usize)>,
             prev: Option<(&mut Block, usize)>,
             tetra: &mut [Tetra; 2],
             slot: usize,
             ahead: Ahead,
         ) {
-            let lut = LutV::for_f32(p);
+            let lut = LutV::for_f32(p, reads);
             let (t_cur, t_prev) = slots(tetra, slot);
             let mut cur = cur;
             if let Some((blk, n)) = cur.as_mut() {
                 prepass(p, blk, *n);
             }
-            // One loop per order, so neither tests the order per vector.
-            if lut.paired {
-                halves::<true>(&lut, cur, prev, t_cur, t_prev, ahead);
-            } else {
-                halves::<false>(&lut, cur, prev, t_cur, t_prev, ahead);
+            // One loop per order and reads, so none tests them per vector.
+            let h = (&lut, cur, prev, t_cur, &*t_prev, ahead);
+            match (lut.paired, reads) {
+                (true, NodeReads::Loads) => halves::<true, true>(h),
+                (true, NodeReads::Gathers) => halves::<true, false>(h),
+                (false, NodeReads::Loads) => halves::<false, true>(h),
+                (false, NodeReads::Gathers) => halves::<false, false>(h),
             }
         }
 
-        /// [`step`]'s loops over the blocks, `PAIRED` as [`LutV::paired`].
+        /// [`step`]'s loops over the blocks, `PAIRED` as [`LutV::paired`], `LOADS` as in
+        /// [`LutV::blend`].
         #[inline]
         #[target_feature(enable = $features)]
-        fn halves<const PAIRED: bool>(
-            lut: &LutV<'_>,
-            cur: Option<(&mut Block, usize)>,
-            prev: Option<(&mut Block, usize)>,
-            t_cur: &mut Tetra,
-            t_prev: &Tetra,
-            ahead: Ahead,
+        fn halves<const PAIRED: bool, const LOADS: bool>(
+            (lut, cur, prev, t_cur, t_prev, ahead): (
+                &LutV<'_>,
+                Option<(&mut Block, usize)>,
+                Option<(&mut Block, usize)>,
+                &mut Tetra,
+                &Tetra,
+                Ahead,
+            ),
         ) {
             let mut i = 0;
             match (cur, prev) {
                 (Some((c, nc)), Some((pb, np))) => {
                     let n = nc.max(np);
                     while i < n {
-                        put(pb, i, lut.blend(t_prev, i));
+                        // SAFETY: this function has the level's features.
+                        put(pb, i, unsafe { lut.blend::<LOADS>(t_prev, i) });
                         lut.tetrahedron::<PAIRED>(get(c, i), t_cur, i, true);
                         ahead.part(i / v::LANES, BLOCK / v::LANES);
                         i += v::LANES;
@@ -123,7 +147,8 @@ macro_rules! simd_level {
                 }
                 (None, Some((pb, np))) => {
                     while i < np {
-                        put(pb, i, lut.blend(t_prev, i));
+                        // SAFETY: this function has the level's features.
+                        put(pb, i, unsafe { lut.blend::<LOADS>(t_prev, i) });
                         i += v::LANES;
                     }
                 }
@@ -412,12 +437,17 @@ macro_rules! simd_level {
                 }
             }
 
-            /// For f32 tetrahedra: lattices of [`PAIRED_MIN_BYTES`] or more read in
-            /// paired order ([`Prepared::paired`], made on first use).
+            /// For f32 tetrahedra: lattices of [`PAIRED_MIN_BYTES`] or more (with
+            /// [`NodeReads::Loads`], [`PAIRED_MIN_BYTES_LOADS`]) read in paired order
+            /// ([`Prepared::paired`], made on first use).
             #[inline]
             #[target_feature(enable = $features)]
-            fn for_f32(p: &'a Prepared) -> Self {
-                if p.lut.nodes.len() * 4 < PAIRED_MIN_BYTES {
+            fn for_f32(p: &'a Prepared, reads: NodeReads) -> Self {
+                let min = match reads {
+                    NodeReads::Gathers => PAIRED_MIN_BYTES,
+                    NodeReads::Loads => PAIRED_MIN_BYTES_LOADS,
+                };
+                if p.lut.nodes.len() * 4 < min {
                     return Self::new(&p.lut);
                 }
                 Self {
@@ -548,28 +578,39 @@ macro_rules! simd_level {
             }
 
             /// Tetrahedral interpolation, second half: the vertices at `i` of `t`
-            /// weighted (the same fused steps at every level).
-            #[inline]
-            #[target_feature(enable = $features)]
-            fn blend(&self, t: &Tetra, i: usize) -> Rgb {
-                let c: [[F; 3]; 4] = std::array::from_fn(|k| {
-                    // SAFETY: i < BLOCK with BLOCK a multiple of LANES (callers), and
-                    // `tetrahedron` (times3) wrote 3·(a node's index in the order of
-                    // `self.nodes`) into every lane read here: 3·index + 2 < nodes.len().
-                    unsafe {
-                        v::fetch_rgb(self.nodes.as_ptr(), v::iload(t.vertex[k].as_ptr().add(i)))
-                    }
-                });
-                // SAFETY: as above.
-                let w: [F; 4] =
-                    std::array::from_fn(|k| unsafe { v::load(t.weight[k].as_ptr().add(i)) });
-                let out: [F; 3] = std::array::from_fn(|ch| {
-                    let acc = v::mul(w[0], c[0][ch]);
-                    let acc = v::fmadd(w[1], c[1][ch], acc);
-                    let acc = v::fmadd(w[2], c[2][ch], acc);
-                    v::fmadd(w[3], c[3][ch], acc)
-                });
-                (out[0], out[1], out[2])
+            /// weighted (the same fused steps at every level). The nodes are read with
+            /// gathers, or with `LOADS` one 16-byte load each ([`NodeReads`]).
+            ///
+            /// # Safety
+            /// The CPU must support the level's features; `#[inline(always)]` (not
+            /// `#[target_feature]`, which cannot be) so that it inlines into every caller,
+            /// which are the level's `#[target_feature]` functions.
+            #[inline(always)]
+            unsafe fn blend<const LOADS: bool>(&self, t: &Tetra, i: usize) -> Rgb {
+                // SAFETY: the CPU has the level's features (the caller's contract); i <
+                // BLOCK with BLOCK a multiple of LANES (callers), and `tetrahedron` (times3)
+                // wrote 3·(a node's index in the order of `self.nodes`) into every lane read
+                // here: 3·index + 3 < nodes.len().
+                unsafe {
+                    let fetch = |k: usize| {
+                        let at = t.vertex[k].as_ptr().add(i);
+                        if LOADS {
+                            v::fetch_rgb_loads(self.nodes.as_ptr(), at)
+                        } else {
+                            v::fetch_rgb(self.nodes.as_ptr(), v::iload(at))
+                        }
+                    };
+                    let c = [fetch(0), fetch(1), fetch(2), fetch(3)];
+                    let w = |k: usize| v::load(t.weight[k].as_ptr().add(i));
+                    let (w0, w1, w2, w3) = (w(0), w(1), w(2), w(3));
+                    let ch = |n: usize| {
+                        let acc = v::mul(w0, c[0][n]);
+                        let acc = v::fmadd(w1, c[1][n], acc);
+                        let acc = v::fmadd(w2, c[2][n], acc);
+                        v::fmadd(w3, c[3][n], acc)
+                    };
+                    (ch(0), ch(1), ch(2))
+                }
             }
 
             #[inline]
