@@ -72,7 +72,7 @@ fn bytes_of<T>(len: usize) -> usize {
 
 /// A fixed-length buffer that starts on a 2 MiB boundary of its own mapping, advised to
 /// use huge pages (Linux; a boxed slice elsewhere). For lattices beyond L2, whose nodes
-/// the tetrahedra read at random: a 65³ f32 lattice spans 840 pages of 4 KiB but two of
+/// the tetrahedra read at random: a 65³ f32 lattice spans about 820 pages of 4 KiB but two of
 /// 2 MiB (+3 % on tetra65-f32; a 33³ lattice, within L2, gains nothing measurable, so it
 /// does not pay the rounding up to a whole 2 MiB page).
 pub struct PageBuf<T> {

@@ -296,11 +296,8 @@ macro_rules! simd_level {
         #[inline]
         #[target_feature(enable = $features)]
         fn locate_f(a: &Axis, x: F) -> (F, F) {
-            let u = v::mul(v::sub(x, v::splat(a.min)), v::splat(a.scale));
-            // max returns its second operand when the first is NaN: NaN → 0.
-            let u = v::min(v::max(u, v::zero()), v::splat(a.top));
-            let c = v::to_f(v::imin(v::cvtt(u), v::isplat(a.last)));
-            (c, v::sub(u, c))
+            let (i, f) = locate(a, x);
+            (v::to_f(i), f)
         }
 
         /// [`Axis::locate`] for every lane: cell index and fraction.
