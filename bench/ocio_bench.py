@@ -13,7 +13,8 @@ OCIO uses its default optimisation (as `getDefaultCPUProcessor` does).
         # single-threaded figures by thread CPU time, on a machine shared with other work
     python3 bench/ocio_bench.py --ocio-avx2 --lookwire target/release/lookwire
         # on an AVX-512 machine, OCIO measured a second time with AVX-512 hidden from it
-        # (bench/cpuid_no_avx512.c), so lookwire's AVX2 level is compared with OCIO's AVX2
+        # (bench/cpuid_no_avx512.c through CPUID faulting; where the machine has none, a
+        # patched copy of OpenColorIO), so lookwire's AVX2 level is compared with OCIO's AVX2
         # path as an AVX2-only machine would run it
 """
 
@@ -196,13 +197,19 @@ def cpuid_faulting_env(tmp):
     here = os.path.dirname(os.path.abspath(__file__))
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
-        sys.exit("--ocio-avx2 needs a C compiler (cc) to build bench/cpuid_no_avx512.c")
+        print("# no C compiler to build bench/cpuid_no_avx512.c", file=sys.stderr)
+        return None
     lib = os.path.join(tmp, "cpuid_no_avx512.so")
     subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", lib,
                     os.path.join(here, "cpuid_no_avx512.c")], check=True)
     env = dict(os.environ, LD_PRELOAD=lib)
     probe = subprocess.run([sys.executable, "-c", "pass"], env=env, capture_output=True)
-    return env if probe.returncode == 0 else None
+    if probe.returncode == 70:
+        return None
+    if probe.returncode != 0:
+        sys.exit(f"--ocio-avx2: the CPUID-faulting probe failed ({probe.returncode}): "
+                 f"{probe.stderr.decode(errors='replace').strip()}")
+    return env
 
 
 def patched_ocio_env(tmp):
@@ -229,7 +236,22 @@ def patched_ocio_env(tmp):
     data[at:at + 4] = b"\xff\xff\xff\xff"
     open(lib, "wb").write(bytes(data))
     path = os.environ.get("PYTHONPATH")
-    return dict(os.environ, PYTHONPATH=tmp + (os.pathsep + path if path else ""))
+    # The child checks that this copy is the library it runs (`check_patched_library`).
+    return dict(os.environ, PYTHONPATH=tmp + (os.pathsep + path if path else ""),
+                OCIO_BENCH_PATCHED_LIBRARY=lib)
+
+
+def check_patched_library():
+    """In a child on the patched copy: exits unless the libOpenColorIO mapped into this
+    process is that copy (an LD_LIBRARY_PATH or a versioned name could load another, and
+    its AVX-512 figures would be reported as OCIO-AVX2)."""
+    want = os.environ.get("OCIO_BENCH_PATCHED_LIBRARY")
+    if not want:
+        return
+    with open("/proc/self/maps") as maps:
+        mapped = {line.split()[-1] for line in maps if "libOpenColorIO" in line}
+    if mapped != {want}:
+        sys.exit(f"--ocio-avx2: the child runs {sorted(mapped)}, not the patched {want}")
 
 
 def run_ocio_without_avx512(args):
@@ -269,9 +291,10 @@ def main():
                     help="time single-threaded runs by the thread's CPU time (shared machines); "
                          "passes --cpu-time to lookwire too")
     ap.add_argument("--ocio-avx2", action="store_true",
-                    help="also measure OCIO with AVX-512 hidden (Linux CPUID faulting), and compare "
-                         "lookwire's AVX2 level with it")
+                    help="also measure OCIO with AVX-512 hidden (Linux CPUID faulting, else a "
+                         "patched copy of OpenColorIO), and compare lookwire's AVX2 level with it")
     args = ap.parse_args()
+    check_patched_library()
     global CLOCK
     if args.cpu_time:
         CLOCK = time.thread_time

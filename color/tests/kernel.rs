@@ -125,6 +125,18 @@ fn simd_levels() -> Vec<Simd> {
     run
 }
 
+/// The scalar kernel and one per SIMD level and node reads this CPU has, each named.
+fn every_kernel(look: &Look) -> Vec<(String, Kernel)> {
+    let mut all = vec![(
+        "scalar".to_string(),
+        Kernel::with_level(look, CpuLevel::Scalar).unwrap(),
+    )];
+    for simd in simd_levels() {
+        all.push((format!("{} {}", simd.level, simd.reads), simd.kernel(look)));
+    }
+    all
+}
+
 const LAYOUTS: [Layout; 3] = [Layout::Rgb, Layout::Rgba, Layout::PlanarRgb];
 const WIDTH: usize = 301;
 const HEIGHT: usize = 7;
@@ -410,8 +422,7 @@ fn scalar_kernel_matches_lut_and_cdl_reference() {
 #[test]
 fn out_of_domain_values_clamp_to_the_cube_faces() {
     let look = Look::lut(random_lut(17, 30));
-    for level in CpuLevel::available() {
-        let kernel = Kernel::with_level(&look, level).unwrap();
+    for (level, kernel) in every_kernel(&look) {
         let desc = ImageDesc::new(4, 1, Layout::Rgb, Coding::Float);
         let src = [
             f32::NAN,
@@ -450,8 +461,7 @@ fn out_of_domain_values_clamp_to_the_cube_faces() {
 #[test]
 fn in_place_and_parallel_give_the_same_result() {
     let (_, look) = looks().remove(2);
-    for level in CpuLevel::available() {
-        let kernel = Kernel::with_level(&look, level).unwrap();
+    for (level, kernel) in every_kernel(&look) {
         let desc = ImageDesc::new(WIDTH, 33, Layout::Rgba, Coding::Float);
         let src = random_floats(desc.min_len(), 31);
         let mut out = vec![0.0f32; src.len()];
@@ -475,8 +485,7 @@ fn in_place_and_parallel_give_the_same_result() {
 #[test]
 fn streamed_large_outputs_equal_cached_renders() {
     let look = Look::lut(random_lut(17, 32));
-    for level in CpuLevel::available() {
-        let kernel = Kernel::with_level(&look, level).unwrap();
+    for (_, kernel) in every_kernel(&look) {
         streamed_case::<f32>(&kernel, Coding::Float, |x| x, Layout::Rgb);
         let code = Coding::Code {
             bits: 16,
@@ -607,8 +616,7 @@ fn legal_range_codes_round_trip_through_an_identity_lut() {
 #[test]
 fn check_mode_agrees_on_every_level() {
     let (_, look) = looks().remove(3);
-    for level in CpuLevel::available() {
-        let mut kernel = Kernel::with_level(&look, level).unwrap();
+    for (_, mut kernel) in every_kernel(&look) {
         kernel.set_check(true);
         let desc = ImageDesc::new(WIDTH, HEIGHT, Layout::Rgb, Coding::Float);
         let src = random_floats(desc.min_len(), 50);

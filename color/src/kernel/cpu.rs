@@ -142,12 +142,15 @@ pub fn select(cpu: Option<&str>, check: Option<&str>, best: CpuLevel) -> Selecti
 pub const ENV_NODE_READS: &str = "LOOKWIRE_NODE_READS";
 
 /// How the SIMD levels read an f32 lattice's nodes for tetrahedral interpolation, chosen
-/// once per process from the CPU's vendor ([`NodeReads::selected`]). Both give the same
-/// bits; they differ in speed by microarchitecture (bench/README.md).
+/// once per process from the CPU's vendor ([`NodeReads::selected`]). For f32 outputs both
+/// give the same bits; u16 outputs read the packed 16-bit lattice with gathers and the f32
+/// one with loads, so they may differ by one code (both within one code of the scalar
+/// reference). They differ in speed by microarchitecture (bench/README.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NodeReads {
-    /// Hardware gathers (two per vertex and vector); at AVX-512, packed f32 RGB rows take
-    /// the fused row loop; u16 outputs read the packed 64-bit lattice. Intel, where the
+    /// Hardware gathers (three per vertex and vector: R and G as one 64-bit element, B);
+    /// at AVX-512, packed f32 RGB rows out of place with lattices under 2 MiB take the
+    /// fused row loop; u16 outputs read the packed 64-bit lattice. Intel, where the
     /// kernels were tuned with them.
     Gathers,
     /// One 16-byte load per node, the nodes transposed to planes; the pipelined row loop
@@ -183,14 +186,20 @@ impl NodeReads {
     }
 
     /// The reads of this process: [`NodeReads::for_cpu`], or what `LOOKWIRE_NODE_READS`
-    /// names (an unknown value is ignored).
+    /// names (an unknown value is ignored, with a line on stderr saying so).
     pub fn selected() -> NodeReads {
         static READS: OnceLock<NodeReads> = OnceLock::new();
         *READS.get_or_init(|| {
-            let forced = std::env::var(ENV_NODE_READS).ok();
-            forced
-                .and_then(|v| v.parse().ok())
-                .unwrap_or_else(NodeReads::for_cpu)
+            let Ok(forced) = std::env::var(ENV_NODE_READS) else {
+                return NodeReads::for_cpu();
+            };
+            forced.parse().unwrap_or_else(|_| {
+                let reads = NodeReads::for_cpu();
+                eprintln!(
+                    "lookwire: {ENV_NODE_READS}={forced:?} is not gathers or loads; using {reads}"
+                );
+                reads
+            })
         })
     }
 }

@@ -11,6 +11,9 @@ use super::frame::{CodeScale, Sample};
 /// against 128 (tetra65-f32 AVX-512 median 181 → 189, tetra33-u16 AVX-512 278 → 304,
 /// AVX2 246 → 268, u8 AVX2 271 → 292, the others +0-3 %; load 1.8-2.3).
 pub(crate) const BLOCK: usize = 64;
+// A whole number of vectors at every level (16 lanes at most): the SIMD levels' SAFETY
+// comments rely on it.
+const _: () = assert!(BLOCK.is_multiple_of(16));
 
 /// One block of pixels as planar f32.
 #[repr(C, align(64))]

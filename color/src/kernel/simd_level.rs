@@ -424,6 +424,8 @@ macro_rules! simd_level {
             #[inline]
             #[target_feature(enable = $features)]
             fn new(lut: &'a LutTable) -> Self {
+                // The 16-byte node loads read one float past the last node: its padding.
+                debug_assert_eq!(lut.nodes.len() % 3, 1, "lattice without its padding");
                 Self {
                     lut,
                     interpolation: lut.interpolation,
@@ -581,7 +583,9 @@ macro_rules! simd_level {
             /// # Safety
             /// The CPU must support the level's features; `#[inline(always)]` (not
             /// `#[target_feature]`, which cannot be) so that it inlines into every caller,
-            /// which are the level's `#[target_feature]` functions.
+            /// which are the level's `#[target_feature]` functions. `i < BLOCK`, and the
+            /// lanes of `t` read here were written by [`Self::tetrahedron`] of this `LutV`
+            /// (so in the node order of `self.nodes`, times three).
             #[inline(always)]
             unsafe fn blend<const LOADS: bool>(&self, t: &Tetra, i: usize) -> Rgb {
                 // SAFETY: the CPU has the level's features (the caller's contract); i <
