@@ -47,6 +47,32 @@ pub fn fma<const F: bool>(a: f32, b: f32, c: f32) -> f32 {
     }
 }
 
+/// A 3×3 matrix in f32, rows first.
+pub type M3 = [[f32; 3]; 3];
+
+/// An f64 matrix rounded to f32.
+pub fn m3(m: &crate::output::matrix::Mat3) -> M3 {
+    m.map(|r| r.map(|x| x as f32))
+}
+
+/// `m · v`, each row two fused multiply-adds ([`fma`]).
+#[inline(always)]
+pub fn mat<const F: bool>(m: &M3, [r, g, b]: [f32; 3]) -> [f32; 3] {
+    // Written out: array `map` is not always inlined into `#[target_feature]` code.
+    let row = |k: usize| fma::<F>(m[k][0], r, fma::<F>(m[k][1], g, m[k][2] * b));
+    [row(0), row(1), row(2)]
+}
+
+/// `a` where `c`, else `b`: both computed, one kept (a blend in vectorised loops).
+#[inline(always)]
+pub fn select(c: bool, a: f32, b: f32) -> f32 {
+    if c {
+        a
+    } else {
+        b
+    }
+}
+
 /// Whether the portable (non-`#[target_feature]`) build fuses: not on x86_64, whose
 /// baseline has no FMA.
 pub const PORTABLE_FMA: bool = !cfg!(target_arch = "x86_64");

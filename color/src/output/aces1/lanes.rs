@@ -24,31 +24,11 @@ use super::{Aces1Kind, Aces1Rendering, AP1_Y, ODT_SAT, RRT_SAT};
 use crate::kernel::CpuLevel;
 use crate::output::aces2::{BatchIo, ChunkIo, LANES_CHUNK as CHUNK};
 use crate::output::bspline::BSplineCurve;
-use crate::output::fastmath32::{atan2_deg, exp2, fma, log2, pow, PORTABLE_FMA};
+use crate::output::fastmath32::{
+    atan2_deg, exp2, fma, log2, m3, mat, pow, select, M3, PORTABLE_FMA,
+};
 use crate::output::fastplanes::{self, AVX2, AVX512, PORTABLE};
-use crate::output::matrix::{mul, Mat3};
-
-type M3 = [[f32; 3]; 3];
-
-fn m3(m: &Mat3) -> M3 {
-    m.map(|r| r.map(|x| x as f32))
-}
-
-#[inline(always)]
-fn mat<const F: bool>(m: &M3, [r, g, b]: [f32; 3]) -> [f32; 3] {
-    // Written out: array `map` is not always inlined into `#[target_feature]` code.
-    let row = |k: usize| fma::<F>(m[k][0], r, fma::<F>(m[k][1], g, m[k][2] * b));
-    [row(0), row(1), row(2)]
-}
-
-#[inline(always)]
-fn select(c: bool, a: f32, b: f32) -> f32 {
-    if c {
-        a
-    } else {
-        b
-    }
-}
+use crate::output::matrix::mul;
 
 /// log₁₀ 2: log₁₀x = log₂x · this.
 const LOG10_2: f64 = std::f64::consts::LOG10_2;

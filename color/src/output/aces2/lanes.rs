@@ -12,8 +12,8 @@
 use super::cam::{NL_INVERSE_LIMIT, NL_OFFSET};
 use super::tables::{CuspTable, HueTable, NOMINAL};
 use super::Aces2Rendering;
-use crate::output::fastmath32::{atan2_deg, floor_index, fma, log2, pow};
-use crate::output::matrix::{mul, Mat3};
+use crate::output::fastmath32::{atan2_deg, floor_index, log2, m3, mat, pow, select, M3};
+use crate::output::matrix::mul;
 
 mod planes;
 
@@ -31,31 +31,9 @@ const BINS: usize = 1 << 14;
 const HUE_STEPS: usize = 1;
 const LOG10_2: f32 = std::f32::consts::LOG10_2;
 
-type M3 = [[f32; 3]; 3];
-
-fn m3(m: &Mat3) -> M3 {
-    m.map(|r| r.map(|x| x as f32))
-}
-
-#[inline(always)]
-fn mat<const F: bool>(m: &M3, [r, g, b]: [f32; 3]) -> [f32; 3] {
-    // Written out: array `map` is not always inlined into `#[target_feature]` code.
-    let row = |k: usize| fma::<F>(m[k][0], r, fma::<F>(m[k][1], g, m[k][2] * b));
-    [row(0), row(1), row(2)]
-}
-
 #[inline(always)]
 fn lerp(a: f32, b: f32, t: f32) -> f32 {
     a + t * (b - a)
-}
-
-#[inline(always)]
-fn select(c: bool, a: f32, b: f32) -> f32 {
-    if c {
-        a
-    } else {
-        b
-    }
 }
 
 #[inline(always)]

@@ -332,16 +332,7 @@ impl Finish {
     pub(super) fn near_zero_chunk(&self, chunk: &[[f32; 3]], base: usize, out: &mut Vec<usize>) {
         const N: usize = 64;
         let mut near = [false; N];
-        let fill = |near: &mut [bool; N], test: fn(&Self, [f32; 3]) -> bool| {
-            for (v, f) in chunk.iter().zip(near.iter_mut()) {
-                *f = test(self, *v);
-            }
-        };
-        if self.mixes {
-            fill(&mut near, Self::near_zero_candidate::<true>);
-        } else {
-            fill(&mut near, Self::near_zero_candidate::<false>);
-        }
+        self.mark_candidates(&mut near, chunk.len().min(N), |i| chunk[i]);
         if !super::planes::any_set(&near) {
             return;
         }
@@ -359,22 +350,35 @@ impl Finish {
         out: &mut Vec<usize>,
     ) {
         let mut near = [false; N];
-        let fill = |near: &mut [bool; N], test: fn(&Self, [f32; 3]) -> bool| {
-            for (i, f) in near.iter_mut().enumerate() {
-                *f = test(self, [planes[0][i], planes[1][i], planes[2][i]]);
-            }
-        };
-        if self.mixes {
-            fill(&mut near, Self::near_zero_candidate::<true>);
-        } else {
-            fill(&mut near, Self::near_zero_candidate::<false>);
-        }
+        self.mark_candidates(&mut near, N, |i| [planes[0][i], planes[1][i], planes[2][i]]);
         // Any candidate at all first.
         if !super::planes::any_set(&near) {
             return;
         }
         let node = |i: usize| [planes[0][i], planes[1][i], planes[2][i]];
         self.spread_test(&near[..n.min(N)], node, base, out);
+    }
+
+    /// Marks the first `count` nodes (node `i` read by `node`) that are candidates of the
+    /// spread test ([`Self::near_zero_candidate`]) in `near`: a branch-free loop, the
+    /// encoding matrix in it only where the primaries mix.
+    #[inline(always)]
+    fn mark_candidates<const N: usize>(
+        &self,
+        near: &mut [bool; N],
+        count: usize,
+        node: impl Fn(usize) -> [f32; 3],
+    ) {
+        let fill = |near: &mut [bool; N], test: fn(&Self, [f32; 3]) -> bool| {
+            for (i, f) in near.iter_mut().enumerate().take(count) {
+                *f = test(self, node(i));
+            }
+        };
+        if self.mixes {
+            fill(near, Self::near_zero_candidate::<true>);
+        } else {
+            fill(near, Self::near_zero_candidate::<false>);
+        }
     }
 
     /// Whether node `v` is a candidate of the spread test: a channel near zero

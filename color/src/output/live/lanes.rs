@@ -20,7 +20,7 @@ use super::planes::{self, AVX2, AVX512, PORTABLE};
 use crate::kernel::CpuLevel;
 use crate::output::aces1::Aces1Lanes;
 use crate::output::aces2::{Aces2Lanes, ChunkIo};
-use crate::output::fastmath32::{floor_index, fma, pow, PORTABLE_FMA};
+use crate::output::fastmath32::{floor_index, m3, mat, pow, M3, PORTABLE_FMA};
 use crate::output::fastplanes;
 use crate::output::matrix::Primaries;
 use crate::output::{GamutCompression, OutputTransform};
@@ -31,15 +31,6 @@ use crate::output::aces2::LANES_CHUNK as CHUNK;
 /// Code values the decode table covers.
 const TABLE_DOMAIN: [f32; 2] = [-0.5, 2.0];
 const TABLE_ENTRIES: usize = 1 << 14;
-
-type M3 = [[f32; 3]; 3];
-
-#[inline(always)]
-fn mat<const F: bool>(m: &M3, [r, g, b]: [f32; 3]) -> [f32; 3] {
-    // Written out: array `map` is not always inlined into `#[target_feature]` code.
-    let row = |k: usize| fma::<F>(m[k][0], r, fma::<F>(m[k][1], g, m[k][2] * b));
-    [row(0), row(1), row(2)]
-}
 
 /// The decode of a log curve: `(2^((y − log_offset)·exp2_slope) − lin_offset)·inv_lin_slope`
 /// from `log_break` up, the straight toe `(y − linear_offset)·inv_linear_slope` below.
@@ -224,10 +215,6 @@ impl GamutCompress32 {
         };
         mat::<F>(&self.to_ap0, [channel(0), channel(1), channel(2)])
     }
-}
-
-fn m3(m: &crate::output::matrix::Mat3) -> M3 {
-    m.map(|r| r.map(|x| x as f32))
 }
 
 /// An output's rendering in f32 lanes: ACES2065-1 → its RGB before the last clamp.

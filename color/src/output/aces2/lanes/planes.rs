@@ -5,9 +5,10 @@
 // The SIMD levels exist on x86_64 only; elsewhere their items and names go unused.
 #![cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
 
-use super::{mat, select, Aces2Lanes, CHUNK};
+use super::{Aces2Lanes, CHUNK};
 use crate::output::aces2::cam::{NL_INVERSE_LIMIT, NL_OFFSET};
 use crate::output::fastmath32::PORTABLE_FMA;
+use crate::output::fastmath32::{mat, select};
 use crate::output::fastplanes;
 use crate::output::fastplanes::{AVX2, AVX512, PORTABLE};
 
