@@ -64,7 +64,7 @@ pub struct DeviceTally {
 pub enum Admit {
     Send(Look),
     Held,
-    /// Fade from `from` to `to`: [`start_fade`] with `number`, the fade reserved for it.
+    /// Fade from `from` to `to`: `start_fade` with `number`, the fade reserved for it.
     Fade {
         from: Look,
         to: Look,
