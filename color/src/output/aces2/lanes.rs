@@ -5,13 +5,18 @@
 //! powers, logarithms and arctangent of [`crate::output::fastmath32`], so that the loop
 //! over a chunk of values vectorises (16 lanes with AVX-512, 8 with AVX2, chosen by the
 //! render kernels' CPU selection; a portable build elsewhere). The per-hue tables are
-//! read by index (gathers), no binary search: the hue table's interval holding a hue is
-//! found from a uniform bin table plus at most [`HUE_STEPS`] comparisons (the bin width is
-//! chosen when the tables are built so that no bin holds more knots).
+//! read by index, no binary search, in two records per value: the hue's bin (a uniform
+//! table: the interval's upper index if the hue is below the one knot a bin may hold,
+//! that knot's hue, and the reach M at the bin's two whole degrees; [`BinRecord`]), then
+//! what the cusp's lerp needs of the interval so found ([`HueRecord`]). The batches read
+//! them with gathers or, where the kernels read lattice nodes with loads
+//! ([`NodeReads::Loads`]: AMD, whose gathers cost about 1.3 cycles per element), with one
+//! load per value and a transpose (`planes::avx512`).
 
 use super::cam::{NL_INVERSE_LIMIT, NL_OFFSET};
 use super::tables::{CuspTable, HueTable, NOMINAL};
 use super::Aces2Rendering;
+use crate::kernel::NodeReads;
 use crate::output::fastmath32::{atan2_deg, floor_index, log2, m3, mat, pow, select, M3};
 use crate::output::matrix::mul;
 
@@ -23,12 +28,10 @@ pub(crate) use planes::{BatchIo, ChunkIo};
 pub const CHUNK: usize = 128;
 /// Per-hue tables are padded to this power of two (indices are masked, never checked).
 const TABLE: usize = 512;
-/// Entries of the hue bin table (a power of two).
-const BINS: usize = 1 << 14;
-/// Comparisons after the bin lookup: one, since quarter-degree bins (the fewest tried)
+/// Most bins per degree tried (a power of two): quarter-degree bins (the fewest tried)
 /// hold at most one knot at every ACES 2.0 peak and gamut (the knots are about a degree
 /// apart; tested over all six).
-const HUE_STEPS: usize = 1;
+const MAX_BINS_PER_DEGREE: usize = 32;
 const LOG10_2: f32 = std::f32::consts::LOG10_2;
 
 #[inline(always)]
@@ -125,6 +128,34 @@ fn remap_m<const F: bool>(m: f32, gamut_m: f32, reach_m: f32) -> f32 {
     select(m <= threshold || proportion >= 1.0, m, compressed)
 }
 
+/// What the cusp's lerp reads of the hue interval whose upper knot is at index `hi`
+/// (lower knot `lo` = `hi` − 1): the lower knot's hue, 1/(its width), the cusp J, cusp M
+/// and upper hull 1/γ at `lo`, and their steps to `hi` (in f32, as the lerp took them).
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct HueRecord([f32; 8]);
+
+/// A hue bin's record: the upper index of the hue interval holding the bin's start, the
+/// hue of the one knot the bin may hold (above it the interval is the next one), and the
+/// reach M at the two whole degrees around the bin (the bins split degrees).
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(16))]
+struct BinRecord {
+    hi: u32,
+    knot: f32,
+    reach: [f32; 2],
+}
+
+impl HueRecord {
+    /// Cusp J, cusp M and the upper hull 1/γ at hue `h` of this interval.
+    #[inline(always)]
+    fn cusp(self, h: f32) -> [f32; 3] {
+        let r = self.0;
+        let t = (h - r[0]) * r[1];
+        [r[2] + t * r[5], r[3] + t * r[6], r[4] + t * r[7]]
+    }
+}
+
 /// One ACES 2.0 rendering's constants and per-hue tables in f32.
 #[derive(Debug, Clone)]
 pub struct Aces2Lanes {
@@ -145,43 +176,54 @@ pub struct Aces2Lanes {
     mid_j: f32,
     focus_dist: f32,
     lower_hull_gamma_inv: f32,
-    reach: Box<[f32; TABLE]>,
-    hues: Box<[f32; TABLE]>,
-    inv_dh: Box<[f32; TABLE]>,
-    cusp: Box<[[f32; TABLE]; 3]>,
-    bins: Box<[u32; BINS]>,
+    /// By the interval's upper index ([`Self::hue_interval`]).
+    records: Box<[HueRecord; TABLE]>,
+    /// By ⌊h·bins_per_degree⌋, the last for every hue beyond (h = 360 and up).
+    bins: Box<[BinRecord]>,
     bins_per_degree: f32,
     /// OpenColorIO's search window around 1 + ⌊h⌋ ([`Self::hue_interval`]).
     search_range: [i32; 2],
     aab_to_cone: M3,
     cone_to_rgb: M3,
+    /// How [`Self::chunks`] reads the hue records at AVX-512.
+    reads: NodeReads,
 }
 
-/// The smallest bin count per degree (a power of two) with at most [`HUE_STEPS`] knots
-/// of `hues` in any bin, and the bins: the first index whose hue is ≥ the bin's start.
-fn hue_bins(hues: &HueTable) -> (f32, Box<[u32; BINS]>) {
+/// The smallest bin count per degree (a power of two) with at most one knot of `hues` in
+/// any bin, and the bins ([`BinRecord`]) with the reach M of `reach` (by whole degree,
+/// padded).
+fn hue_bins(hues: &HueTable, reach: &[f32; TABLE]) -> (f32, Box<[BinRecord]>) {
     let knots = &hues.0[..=NOMINAL + 1];
     let mut per_degree = 4usize;
-    while per_degree * 360 * 2 <= BINS {
+    while per_degree < MAX_BINS_PER_DEGREE {
         let fits = (0..per_degree * 360).all(|b| {
             let (lo, hi) = (
                 b as f64 / per_degree as f64,
                 (b + 1) as f64 / per_degree as f64,
             );
-            knots.iter().filter(|&&h| h >= lo && h < hi).count() <= HUE_STEPS
+            knots.iter().filter(|&&h| h >= lo && h < hi).count() <= 1
         });
         if fits {
             break;
         }
         per_degree *= 2;
     }
-    let mut bins = Box::new([0u32; BINS]);
-    for (b, bin) in bins.iter_mut().enumerate().take(per_degree * 360) {
-        let start = b as f64 / per_degree as f64;
-        *bin = (1..=NOMINAL + 1)
-            .find(|&k| knots[k] >= start)
-            .unwrap_or(NOMINAL + 1) as u32;
-    }
+    // One bin past 360° (h = 360 after f32 rounding), read by every hue beyond.
+    let bins = (0..=per_degree * 360)
+        .map(|b| {
+            let start = b as f64 / per_degree as f64;
+            let hi = (1..=NOMINAL + 1)
+                .find(|&k| knots[k] >= start)
+                .unwrap_or(NOMINAL + 1);
+            // ⌊h⌋ of every hue in the bin, as the reach's lerp clamps it.
+            let k = (b / per_degree).min(NOMINAL);
+            BinRecord {
+                hi: hi as u32,
+                knot: knots[hi.min(NOMINAL + 1)] as f32,
+                reach: [reach[(k + 1) & (TABLE - 1)], reach[(k + 2) & (TABLE - 1)]],
+            }
+        })
+        .collect();
     (per_degree as f32, bins)
 }
 
@@ -193,12 +235,21 @@ fn padded(values: impl Iterator<Item = f64>) -> Box<[f32; TABLE]> {
     t
 }
 
-fn cusp_columns(cusps: &CuspTable) -> Box<[[f32; TABLE]; 3]> {
-    let mut c = Box::new([[0.0f32; TABLE]; 3]);
-    for (k, col) in c.iter_mut().enumerate() {
-        *col = *padded(cusps.iter().map(|e| e[k]));
+/// The [`HueRecord`] of every upper index (index 0, below every interval, and the
+/// padding read zeros).
+fn hue_records(
+    hues: &[f32; TABLE],
+    inv_dh: &[f32; TABLE],
+    cusps: &CuspTable,
+) -> Box<[HueRecord; TABLE]> {
+    let columns = [0, 1, 2].map(|k| padded(cusps.iter().map(|e| e[k])));
+    let mut records = Box::new([HueRecord::default(); TABLE]);
+    for (hi, rec) in records.iter_mut().enumerate() {
+        let lo = hi.wrapping_sub(1) & (TABLE - 1);
+        let [j, m, g] = [0, 1, 2].map(|k| [columns[k][lo], columns[k][hi] - columns[k][lo]]);
+        rec.0 = [hues[lo], inv_dh[hi], j[0], m[0], g[0], j[1], m[1], g[1]];
     }
-    c
+    records
 }
 
 impl Aces2Lanes {
@@ -212,7 +263,12 @@ impl Aces2Lanes {
                 0.0
             }
         });
-        let (bins_per_degree, bins) = hue_bins(&r.gamut.hues);
+        let (bins_per_degree, bins) = hue_bins(&r.gamut.hues, &padded(r.reach_m.iter().copied()));
+        let records = hue_records(
+            &padded(hues.iter().copied()),
+            &padded(inv_dh),
+            &r.gamut.cusps,
+        );
         let ts = &r.tonescale;
         let ch = &r.chroma;
         Aces2Lanes {
@@ -232,16 +288,20 @@ impl Aces2Lanes {
             mid_j: r.gamut.mid_j as f32,
             focus_dist: r.gamut.focus_dist as f32,
             lower_hull_gamma_inv: r.gamut.lower_hull_gamma_inv as f32,
-            reach: padded(r.reach_m.iter().copied()),
-            hues: padded(hues.iter().copied()),
-            inv_dh: padded(inv_dh),
-            cusp: cusp_columns(&r.gamut.cusps),
+            records,
             bins,
             bins_per_degree,
             search_range: r.gamut.search_range.map(|x| x as i32),
             aab_to_cone: m3(&r.p_out.aab_to_cone),
             cone_to_rgb: m3(&r.p_out.cone_to_rgb),
+            reads: NodeReads::selected(),
         }
+    }
+
+    /// Sets how the batches read the hue records at AVX-512 (tests run both; the
+    /// lanes start with [`NodeReads::selected`]). Both give the same bits.
+    pub fn set_node_reads(&mut self, reads: NodeReads) {
+        self.reads = reads;
     }
 
     /// The tonescale's first half, of a response `a > 0`: the tonemapped display
@@ -309,15 +369,25 @@ impl Aces2Lanes {
     /// finds it: its binary search looks only within `search_range` of 1 + ⌊h⌋, so a hue
     /// near a knot outside that window gets an interval next to its own (P3-D65
     /// 2000 cd/m²: h = 359.0, below the knot 359.003, gets 359.003..360). The f64 path
-    /// does as OpenColorIO does; the lanes clamp the true interval (bins and steps) into
+    /// does as OpenColorIO does; the lanes clamp the true interval (bin and knot) into
     /// the same window (before session 6 they kept the true one, which the test checked
     /// only at 100 cd/m² Rec.709 and 1000 cd/m² P3-D65).
     #[inline(always)]
     fn hue_interval(&self, h: f32) -> usize {
-        let mut hi = self.bins[floor_index(h * self.bins_per_degree) & (BINS - 1)] as usize;
-        for _ in 0..HUE_STEPS {
-            hi += usize::from(h > self.hues[hi & (TABLE - 1)]);
-        }
+        let bin = self.bins[self.bin_index(h)];
+        self.interval_in(h, bin.hi, bin.knot)
+    }
+
+    /// The index of hue `h`'s [`BinRecord`] (in bounds whatever `h` is).
+    #[inline(always)]
+    fn bin_index(&self, h: f32) -> usize {
+        floor_index(h * self.bins_per_degree).min(self.bins.len() - 1)
+    }
+
+    /// [`Self::hue_interval`] given the upper index and knot of `h`'s bin.
+    #[inline(always)]
+    fn interval_in(&self, h: f32, bin_hi: u32, knot: f32) -> usize {
+        let hi = bin_hi as usize + usize::from(h > knot);
         let i = 1 + floor_index(h).min(NOMINAL) as i32;
         let [below, above] = self.search_range;
         let (lo, top) = ((i + below).max(0), (i + above).min(NOMINAL as i32 + 1));
@@ -330,32 +400,24 @@ impl Aces2Lanes {
 
     /// Cusp J, cusp M and the upper hull 1/γ at hue `h`.
     #[inline(always)]
-    fn cusp_at<const F: bool>(&self, h: f32) -> [f32; 3] {
-        let hi = self.hue_interval(h);
-        let lo = hi.wrapping_sub(1) & (TABLE - 1);
-        let t = (h - self.hues[lo]) * self.inv_dh[hi];
-        let c = &self.cusp;
-        [
-            lerp(c[0][lo], c[0][hi], t),
-            lerp(c[1][lo], c[1][hi], t),
-            lerp(c[2][lo], c[2][hi], t),
-        ]
+    fn cusp_at(&self, h: f32) -> [f32; 3] {
+        self.records[self.hue_interval(h)].cusp(h)
     }
 
     /// Gamut compression of (J, M) at hue `h` (reach M given): (J, M) out.
     #[inline(always)]
     fn gamut_compress<const F: bool>(&self, j: f32, m: f32, h: f32, reach_max_m: f32) -> [f32; 2] {
-        let line = self.gamut_line::<F>(j, m, h);
+        let line = self.gamut_line::<F>(j, m, self.cusp_at(h));
         self.gamut_hull::<F>(j, m, reach_max_m, line)
     }
 
-    /// The gamut compression's first half: the cusp at hue `h` and the compression line
-    /// through (J, M): [cusp J, cusp M, upper hull 1/γ, focus J, the line's J-axis
-    /// crossing, its slope, the cusp's J-axis crossing].
+    /// The gamut compression's first half: the compression line through (J, M) given
+    /// the cusp at the hue ([`Self::cusp_at`]): [cusp J, cusp M, upper hull 1/γ, focus
+    /// J, the line's J-axis crossing, its slope, the cusp's J-axis crossing].
     #[inline(always)]
-    fn gamut_line<const F: bool>(&self, j: f32, m: f32, h: f32) -> [f32; 7] {
+    fn gamut_line<const F: bool>(&self, j: f32, m: f32, cusp: [f32; 3]) -> [f32; 7] {
         let ljm = self.limit_j_max;
-        let [cj, cm, gamma_top_inv] = self.cusp_at::<F>(h);
+        let [cj, cm, gamma_top_inv] = cusp;
         let focus_j = lerp(cj, self.mid_j, (1.3 - cj * (1.0 / ljm)).min(1.0));
         let focus = [focus_j, 1.0 / focus_j];
         let threshold = lerp(cj, ljm, 0.3);
@@ -448,23 +510,30 @@ impl Aces2Lanes {
         [a_ts, 100.0 * pow::<F>(a_ts, self.cz)]
     }
 
-    /// Hue (degrees), its cosine and sine, M after the chroma compression and the
-    /// reach M at the hue, from (A, a, b) and the tonemapped (A, J).
+    /// The hue (degrees) of (A, a, b); 0 unless A > 0.
     #[inline(always)]
-    fn chroma<const F: bool>(&self, [a_resp, a, b]: [f32; 3], [a_ts, j_ts]: [f32; 2]) -> [f32; 5] {
+    fn hue(&self, [a_resp, a, b]: [f32; 3]) -> f32 {
+        select(a_resp > 0.0, atan2_deg(b, a), 0.0)
+    }
+
+    /// Hue (degrees), its cosine and sine, M after the chroma compression and the
+    /// reach M at the hue, from (A, a, b), the tonemapped (A, J), the hue and the reach
+    /// M at the whole degrees around it (its [`BinRecord`]'s).
+    #[inline(always)]
+    fn chroma<const F: bool>(
+        &self,
+        [a_resp, a, b]: [f32; 3],
+        [a_ts, j_ts]: [f32; 2],
+        h: f32,
+        reach: [f32; 2],
+    ) -> [f32; 5] {
         let lit = a_resp > 0.0;
         let m = select(lit, (a * a + b * b).sqrt(), 0.0);
-        let h = select(lit, atan2_deg(b, a), 0.0);
         let inv_m = 1.0 / select(m > 0.0, m, 1.0);
         let cos_h = select(m > 0.0, a * inv_m, 1.0);
         let sin_h = select(m > 0.0, b * inv_m, 0.0);
         let base = h.max(0.0).min(NOMINAL as f32).floor();
-        let k = floor_index(base);
-        let reach_max_m = lerp(
-            self.reach[(k + 1) & (TABLE - 1)],
-            self.reach[(k + 2) & (TABLE - 1)],
-            h - base,
-        );
+        let reach_max_m = lerp(reach[0], reach[1], h - base);
         let m_norm = self.m_norm::<F>(cos_h, sin_h);
         let m_c = self.chroma_compress::<F>([a_resp, a_ts], m, j_ts, m_norm, reach_max_m);
         [m_c, h, cos_h, sin_h, reach_max_m]
@@ -492,7 +561,9 @@ impl Aces2Lanes {
     pub fn unclamped<const F: bool>(&self, aces: [f32; 3]) -> [f32; 3] {
         let aab = self.front::<F>(aces);
         let [a_ts, j_ts] = self.tone::<F>(aab[0]);
-        let [m_c, h, cos_h, sin_h, reach] = self.chroma::<F>(aab, [a_ts, j_ts]);
+        let h = self.hue(aab);
+        let reach = self.bins[self.bin_index(h)].reach;
+        let [m_c, h, cos_h, sin_h, reach] = self.chroma::<F>(aab, [a_ts, j_ts], h, reach);
         let jm = self.gamut_compress::<F>(j_ts, m_c, h, reach);
         self.back::<F>(jm, [cos_h, sin_h])
     }

@@ -20,7 +20,7 @@ use super::planes::{self, AVX2, AVX512, PORTABLE};
 use crate::kernel::CpuLevel;
 use crate::output::aces1::Aces1Lanes;
 use crate::output::aces2::{Aces2Lanes, ChunkIo};
-use crate::output::fastmath32::{floor_index, m3, mat, pow, M3, PORTABLE_FMA};
+use crate::output::fastmath32::{floor_index, m3, mat, pow, select, M3, PORTABLE_FMA};
 use crate::output::fastplanes;
 use crate::output::matrix::Primaries;
 use crate::output::{GamutCompression, OutputTransform};
@@ -34,7 +34,7 @@ const TABLE_ENTRIES: usize = 1 << 14;
 
 /// The decode of a log curve: `(2^((y − log_offset)·exp2_slope) − lin_offset)·inv_lin_slope`
 /// from `log_break` up, the straight toe `(y − linear_offset)·inv_linear_slope` below.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct LogDecode {
     exp2_slope: f32,
     log_offset: f32,
@@ -57,20 +57,31 @@ impl LogDecode {
         planes: &mut [[f32; CHUNK]; 3],
         flags: &mut [bool; CHUNK],
     ) {
+        // The constants in locals: read through `self` inside the loops, LLVM loaded
+        // them with a masked gather per vector (a conditional load of one address).
+        let LogDecode {
+            exp2_slope,
+            log_offset,
+            lin_offset,
+            inv_lin_slope,
+            linear_offset,
+            inv_linear_slope,
+            log_break,
+        } = *self;
         let mut e2 = [0.0f32; CHUNK];
         for p in planes.iter_mut() {
             for ((e, &y), f) in e2.iter_mut().zip(p.iter()).zip(flags.iter_mut()) {
-                *e = (y - self.log_offset) * self.exp2_slope;
-                let below = y < self.log_break;
+                *e = (y - log_offset) * exp2_slope;
+                let below = y < log_break;
                 // exp2 saturates at 2¹²⁷: such codes are far outside any grade.
                 *f |= e.abs().partial_cmp(&120.0) != Some(std::cmp::Ordering::Less) && !below;
             }
             // SAFETY: the caller's level.
             unsafe { fastplanes::exp2::<F, L, CHUNK>(&mut e2) };
             for (y, &e) in p.iter_mut().zip(&e2) {
-                let log = (e - self.lin_offset) * self.inv_lin_slope;
-                let toe = (*y - self.linear_offset) * self.inv_linear_slope;
-                *y = if *y < self.log_break { toe } else { log };
+                let log = (e - lin_offset) * inv_lin_slope;
+                let toe = (*y - linear_offset) * inv_linear_slope;
+                *y = select(*y < log_break, toe, log);
             }
         }
     }
@@ -174,7 +185,7 @@ fn decode_planes(
 }
 
 /// The reference gamut compression in f32 (AP1 side), branch-free.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct GamutCompress32 {
     to_ap1: M3,
     to_ap0: M3,
@@ -206,12 +217,7 @@ impl GamutCompress32 {
             let nd = (dist - thr) / scale;
             let root = pow::<F>(1.0 + pow::<F>(nd, self.power), 1.0 / self.power);
             let compressed = ach - (thr + scale * nd / root) * abs;
-            let v = if dist < thr { rgb[i] } else { compressed };
-            if ach == 0.0 {
-                0.0
-            } else {
-                v
-            }
+            select(ach == 0.0, 0.0, select(dist < thr, rgb[i], compressed))
         };
         mat::<F>(&self.to_ap0, [channel(0), channel(1), channel(2)])
     }
@@ -408,7 +414,8 @@ impl ExactLanes {
                 planes[c][i] = aces[c];
             }
         }
-        if let Some(gc) = &self.gamut_compress {
+        // A copy in locals, as `LogDecode::planes` takes its constants.
+        if let Some(gc) = self.gamut_compress {
             let [r, g, b] = planes;
             for ((r, g), b) in r.iter_mut().zip(g.iter_mut()).zip(b.iter_mut()) {
                 [*r, *g, *b] = gc.apply::<F>([*r, *g, *b]);

@@ -5,7 +5,8 @@
 // The SIMD levels exist on x86_64 only; elsewhere their items and names go unused.
 #![cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
 
-use super::{Aces2Lanes, CHUNK};
+use super::{Aces2Lanes, CHUNK, TABLE};
+use crate::kernel::NodeReads;
 use crate::output::aces2::cam::{NL_INVERSE_LIMIT, NL_OFFSET};
 use crate::output::fastmath32::PORTABLE_FMA;
 use crate::output::fastmath32::{mat, select};
@@ -135,7 +136,8 @@ impl Aces2Lanes {
         let z = [0.0f32; CHUNK];
         let (mut input, mut out) = ([z; 3], [z; 3]);
         let (mut aab, mut tone, mut chroma, mut jm) = ([z; 3], [z; 2], [z; 5], [z; 2]);
-        let (mut line, mut powered) = ([z; 7], [z; 3]);
+        let (mut line, mut powered, mut records, mut bins) = ([z; 7], [z; 3], [z; 8], [z; 4]);
+        let mut index = [0u32; CHUNK];
         let (mut cone, mut pow, mut a) = ([z; 3], [z; 3], z);
         for k in 0..count {
             io.load(k, &mut input);
@@ -144,14 +146,30 @@ impl Aces2Lanes {
             // SAFETY: the caller's level.
             unsafe { self.tone_planes::<F, L>(&aab[0], &mut tone) };
             for i in 0..CHUNK {
-                let v =
-                    self.chroma::<F>([aab[0][i], aab[1][i], aab[2][i]], [tone[0][i], tone[1][i]]);
+                let h = self.hue([aab[0][i], aab[1][i], aab[2][i]]);
+                chroma[1][i] = h;
+                index[i] = self.bin_index(h) as u32;
+            }
+            // SAFETY: the caller's level.
+            unsafe { self.bin_records::<L>(&index, &mut bins) };
+            for i in 0..CHUNK {
+                let aab = [aab[0][i], aab[1][i], aab[2][i]];
+                let reach = [bins[2][i], bins[3][i]];
+                let v = self.chroma::<F>(aab, [tone[0][i], tone[1][i]], chroma[1][i], reach);
                 for c in 0..5 {
                     chroma[c][i] = v[c];
                 }
+                index[i] = self.interval_in(chroma[1][i], bins[0][i].to_bits(), bins[1][i]) as u32;
             }
+            // SAFETY: the caller's level.
+            unsafe { self.hue_records::<L>(&index, &mut records) };
             for i in 0..CHUNK {
-                let v = self.gamut_line::<F>(tone[1][i], chroma[0][i], chroma[1][i]);
+                let r = &records;
+                let record = [
+                    r[0][i], r[1][i], r[2][i], r[3][i], r[4][i], r[5][i], r[6][i], r[7][i],
+                ];
+                let cusp = super::HueRecord(record).cusp(chroma[1][i]);
+                let v = self.gamut_line::<F>(tone[1][i], chroma[0][i], cusp);
                 for c in 0..7 {
                     line[c][i] = v[c];
                 }
@@ -176,6 +194,60 @@ impl Aces2Lanes {
             // SAFETY: the caller's level.
             unsafe { self.back_planes::<F, L>(&jm, hue, &mut out, back, &mut a) };
             io.store(k, &mut out);
+        }
+    }
+
+    /// The [`super::BinRecord`] of every bin index of `index` into planes: upper index
+    /// (its bits), knot and the two reach M. With [`NodeReads::Loads`] at AVX-512 a
+    /// 16-byte load per value and a transpose, else gathers.
+    ///
+    /// # Safety
+    /// The CPU must support vector level `L`.
+    #[inline(always)]
+    unsafe fn bin_records<const L: u8>(&self, index: &[u32; CHUNK], bins: &mut [[f32; CHUNK]; 4]) {
+        #[cfg(target_arch = "x86_64")]
+        if L == AVX512 && self.reads == NodeReads::Loads {
+            for at in (0..CHUNK).step_by(16) {
+                // SAFETY: the caller's level is AVX-512.
+                unsafe { avx512::bins16(&self.bins, index, bins, at) };
+            }
+            return;
+        }
+        let last = self.bins.len() - 1;
+        for (i, &k) in index.iter().enumerate() {
+            let bin = self.bins[(k as usize).min(last)];
+            bins[0][i] = f32::from_bits(bin.hi);
+            bins[1][i] = bin.knot;
+            bins[2][i] = bin.reach[0];
+            bins[3][i] = bin.reach[1];
+        }
+    }
+
+    /// The [`super::HueRecord`] of every interval index of `index` into planes:
+    /// `records[c][i]` is field c of record `index[i]`. With [`NodeReads::Loads`] at
+    /// AVX-512 a 32-byte load per value and a transpose, else gathers.
+    ///
+    /// # Safety
+    /// The CPU must support vector level `L`.
+    #[inline(always)]
+    unsafe fn hue_records<const L: u8>(
+        &self,
+        index: &[u32; CHUNK],
+        records: &mut [[f32; CHUNK]; 8],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if L == AVX512 && self.reads == NodeReads::Loads {
+            for at in (0..CHUNK).step_by(16) {
+                // SAFETY: the caller's level is AVX-512.
+                unsafe { avx512::records16(&self.records, index, records, at) };
+            }
+            return;
+        }
+        for (i, &k) in index.iter().enumerate() {
+            let record = self.records[k as usize & (TABLE - 1)].0;
+            for c in 0..8 {
+                records[c][i] = record[c];
+            }
         }
     }
 
@@ -321,6 +393,129 @@ impl Aces2Lanes {
             let v = mat::<F>(&self.cone_to_rgb, c);
             for c in 0..3 {
                 out[c][i] = v[c];
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    use super::super::{BinRecord, HueRecord, CHUNK, TABLE};
+
+    /// Bins `index[at..at + 16]` into lanes `at..at + 16` of the four planes: one
+    /// 16-byte load each (bins j, j + 4, j + 8, j + 12 share a vector), then the 4×4
+    /// transpose of SSE in every 128-bit lane at once.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn bins16(
+        bins: &[BinRecord],
+        index: &[u32; CHUNK],
+        out: &mut [[f32; CHUNK]; 4],
+        at: usize,
+    ) {
+        assert!(at + 16 <= CHUNK);
+        let last = bins.len() - 1;
+        let base = bins.as_ptr().cast::<f32>();
+        let mut z = [_mm512_setzero_ps(); 4];
+        for (j, z) in z.iter_mut().enumerate() {
+            let [a, b, c, d] =
+                [j, j + 4, j + 8, j + 12].map(|k| (index[at + k] as usize).min(last) * 4);
+            // SAFETY: each index is clamped into the table; a bin is 16-byte aligned
+            // (`repr(align(16))`), four 32-bit values long.
+            *z = unsafe {
+                let v = _mm512_castps128_ps512(_mm_load_ps(base.add(a)));
+                let v = _mm512_insertf32x4::<1>(v, _mm_load_ps(base.add(b)));
+                let v = _mm512_insertf32x4::<2>(v, _mm_load_ps(base.add(c)));
+                _mm512_insertf32x4::<3>(v, _mm_load_ps(base.add(d)))
+            };
+        }
+        let t = [
+            _mm512_unpacklo_ps(z[0], z[1]),
+            _mm512_unpackhi_ps(z[0], z[1]),
+            _mm512_unpacklo_ps(z[2], z[3]),
+            _mm512_unpackhi_ps(z[2], z[3]),
+        ];
+        let fields = [
+            _mm512_shuffle_ps::<0x44>(t[0], t[2]),
+            _mm512_shuffle_ps::<0xEE>(t[0], t[2]),
+            _mm512_shuffle_ps::<0x44>(t[1], t[3]),
+            _mm512_shuffle_ps::<0xEE>(t[1], t[3]),
+        ];
+        for (plane, v) in out.iter_mut().zip(fields) {
+            // SAFETY: lanes at..at + 16 lie in the plane (asserted above).
+            unsafe { _mm512_storeu_ps(plane[at..].as_mut_ptr(), v) };
+        }
+    }
+
+    /// `vpermt2ps` indices that join fields c (`LOW`) or c + 4 (`HIGH`) of records 0–3,
+    /// 4–7, 8–11 and 12–15 from the transpose's two halves (see [`records16`]).
+    const LOW: [i32; 16] = [0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27];
+    const HIGH: [i32; 16] = [4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31];
+
+    /// Records `index[at..at + 16]` into lanes `at..at + 16` of the eight planes: one
+    /// 32-byte load each (records i and i + 8 share a vector), then the 8×8 transpose of
+    /// AVX in both halves at once (unpack, shuffle) and one `vpermt2ps` per field.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F and DQ.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512dq")]
+    pub(super) unsafe fn records16(
+        records: &[HueRecord; TABLE],
+        index: &[u32; CHUNK],
+        out: &mut [[f32; CHUNK]; 8],
+        at: usize,
+    ) {
+        assert!(at + 16 <= CHUNK);
+        let base = records.as_ptr().cast::<f32>();
+        let mut z = [_mm512_setzero_ps(); 8];
+        for (i, z) in z.iter_mut().enumerate() {
+            let [lo, hi] = [i, i + 8].map(|k| (index[at + k] as usize & (TABLE - 1)) * 8);
+            // SAFETY: each index is masked into the table; a record is 32 floats-aligned
+            // bytes (`repr(align(32))`), eight floats long.
+            *z = unsafe {
+                let low = _mm512_castps256_ps512(_mm256_load_ps(base.add(lo)));
+                _mm512_insertf32x8::<1>(low, _mm256_load_ps(base.add(hi)))
+            };
+        }
+        // Per 128-bit lane: t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3 (rows a, b = z0, z1), …
+        let t = [
+            _mm512_unpacklo_ps(z[0], z[1]),
+            _mm512_unpackhi_ps(z[0], z[1]),
+            _mm512_unpacklo_ps(z[2], z[3]),
+            _mm512_unpackhi_ps(z[2], z[3]),
+            _mm512_unpacklo_ps(z[4], z[5]),
+            _mm512_unpackhi_ps(z[4], z[5]),
+            _mm512_unpacklo_ps(z[6], z[7]),
+            _mm512_unpackhi_ps(z[6], z[7]),
+        ];
+        // u[c] (c < 4): field c of rows 0–3 | field c + 4 of rows 0–3 | the same of
+        // rows 8–11; u[c + 4] likewise of rows 4–7 and 12–15.
+        let u = [
+            _mm512_shuffle_ps::<0x44>(t[0], t[2]),
+            _mm512_shuffle_ps::<0xEE>(t[0], t[2]),
+            _mm512_shuffle_ps::<0x44>(t[1], t[3]),
+            _mm512_shuffle_ps::<0xEE>(t[1], t[3]),
+            _mm512_shuffle_ps::<0x44>(t[4], t[6]),
+            _mm512_shuffle_ps::<0xEE>(t[4], t[6]),
+            _mm512_shuffle_ps::<0x44>(t[5], t[7]),
+            _mm512_shuffle_ps::<0xEE>(t[5], t[7]),
+        ];
+        // SAFETY: the index tables are 16 i32s.
+        let [low, high] = [&LOW, &HIGH].map(|t| unsafe { _mm512_loadu_si512(t.as_ptr().cast()) });
+        for c in 0..4 {
+            let field = [
+                _mm512_permutex2var_ps(u[c], low, u[c + 4]),
+                _mm512_permutex2var_ps(u[c], high, u[c + 4]),
+            ];
+            for (k, v) in [c, c + 4].into_iter().zip(field) {
+                // SAFETY: lanes at..at + 16 lie in the plane (asserted above).
+                unsafe { _mm512_storeu_ps(out[k][at..].as_mut_ptr(), v) };
             }
         }
     }

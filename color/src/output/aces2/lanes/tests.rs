@@ -32,7 +32,8 @@ fn values() -> Vec<[f64; 3]> {
     out
 }
 
-/// The hue interval from the bins equals the f64 path's binary search.
+/// The hue interval from the bins equals the f64 path's binary search, and each bin's
+/// reach M are the rendering's at the whole degrees around its hues, 360° included.
 #[test]
 fn hue_bins_find_the_searched_interval() {
     for (peak, prims) in [
@@ -45,8 +46,15 @@ fn hue_bins_find_the_searched_interval() {
     ] {
         let r = Aces2Rendering::new(peak, &prims);
         let lanes = Aces2Lanes::new(&r);
-        for i in 0..360_000 {
+        for i in 0..=360_000 {
             let h = i as f64 * 0.001;
+            let k = (h as f32).floor() as usize;
+            let reach = [k + 1, k + 2].map(|k| r.reach_m.get(k).map_or(0.0, |&m| m as f32));
+            assert_eq!(
+                lanes.bins[lanes.bin_index(h as f32)].reach,
+                reach,
+                "{peak} h={h}"
+            );
             let want = r.gamut.hues.interval(h, r.gamut.search_range);
             let got = lanes.hue_interval(h as f32);
             let hues = &r.gamut.hues.0;
@@ -104,5 +112,56 @@ fn lanes_match_the_f64_rendering() {
             }
         }
         eprintln!("{peak}: worst relative error {worst:e}");
+    }
+}
+
+/// The hue records read with loads and a transpose (AMD's reads at AVX-512) give the same
+/// bits as read with gathers, at every ACES 2.0 peak and gamut, hues near every knot
+/// included.
+#[test]
+fn hue_record_loads_equal_gathers() {
+    use crate::kernel::{selection, CpuLevel, NodeReads};
+    if selection().level != CpuLevel::Avx512 {
+        eprintln!(
+            "skipped: the loads are read at AVX-512 only, this process runs {}",
+            selection().level
+        );
+        return;
+    }
+    for (peak, prims) in [
+        (100.0, Primaries::REC709),
+        (100.0, Primaries::P3_D65),
+        (500.0, Primaries::P3_D65),
+        (1000.0, Primaries::P3_D65),
+        (2000.0, Primaries::P3_D65),
+        (4000.0, Primaries::P3_D65),
+    ] {
+        let r = Aces2Rendering::new(peak, &prims);
+        let mut lanes = Aces2Lanes::new(&r);
+        let mut input: Vec<[f32; 3]> = values().iter().map(|v| v.map(|x| x as f32)).collect();
+        // Saturated values around the hue circle: every cusp interval is read.
+        for i in 0..7200 {
+            let a = (i as f32 * 0.05).to_radians();
+            let (s, c) = a.sin_cos();
+            input.push([0.3 + 0.25 * c, 0.3 + 0.25 * s, 0.3 - 0.25 * (c + s) * 0.5]);
+        }
+        let mut got = [
+            vec![[f32::NAN; 3]; input.len()],
+            vec![[f32::NAN; 3]; input.len()],
+        ];
+        for (reads, out) in [NodeReads::Gathers, NodeReads::Loads]
+            .into_iter()
+            .zip(&mut got)
+        {
+            lanes.set_node_reads(reads);
+            lanes.unclamped_batch(&input, out);
+        }
+        for ((v, g), l) in input.iter().zip(&got[0]).zip(&got[1]) {
+            assert_eq!(
+                g.map(f32::to_bits),
+                l.map(f32::to_bits),
+                "{peak} {v:?}: {g:?} vs {l:?}"
+            );
+        }
     }
 }
