@@ -26,8 +26,9 @@
 //! their table bake was 14–113 codes off at p99.9 and up to 434 at most.
 //!
 //! The lanes run stage by stage over chunks of 128 nodes (CDLs, decode, front, two
-//! halves of the tonescale, chroma, two halves of the gamut compression, back, then the
-//! near-zero test and the encoding): one stage's vectors are independent, so their long
+//! halves of the tonescale, the hue and its bin's record, chroma, the hue interval's
+//! record, two halves of the gamut compression, back, then the near-zero test and the
+//! encoding): one stage's vectors are independent, so their long
 //! chains of powers, divisions and gathers overlap; the whole chain per vector in one
 //! loop (~1200 instructions) ran at about 1.2 instructions per cycle.
 //!
@@ -109,7 +110,25 @@
 //! planes: within noise (median of runs' medians +0.2–1 %, the control likewise).
 //! The cusp and reach tables as 64-bit pairs of neighbours (one gather per lerp instead
 //! of two, written portably): +17 % (LLVM split the loops into 8-lane halves around
-//! `vpgatherqq`); explicit 64-bit gathers at AVX-512 are left to try.
+//! `vpgatherqq`); explicit 64-bit gathers at AVX-512 are left to try (session 10 took
+//! records and loads instead, below).
+//!
+//! Session 10 (AMD EPYC, Zen 4, AVX-512, 2 vCPUs at load 1–1.5; `live_cpu`, look as a
+//! 33³ LUT, the old and new builds alternated, 3 runs of 200 bakes per output): every
+//! ACES 2.0 id best 0.77–0.86 ms (was 0.93–1.01), median of the runs' medians
+//! 0.81–0.91 (was 0.95–1.08); ACES 1.x 0.58 / 0.63 best (was 0.64 / 0.70). AVX2
+//! (LOOKWIRE_CPU=avx2): SDR Rec.709 1.51, PQ 1000 1.70 ms best (was 1.64 / 1.83). What
+//! it took, found by the samples just after each gather (Zen 4's gathers cost ~1.3
+//! cycles per element, even from L1, and stall what needs them):
+//! - The log decode read its constants through `self` inside a conditional, and LLVM
+//!   loaded each with a masked gather of one address: 16 per chunk, ~6 % of the output
+//!   pass. Locals and a `select` now; the reference gamut compression likewise.
+//! - The per-hue tables are two records per value (`aces2::lanes`): the hue's bin
+//!   (interval index, its one knot, the reach M at the bin's two whole degrees) and the
+//!   interval's cusp data, read on AMD (the kernels' [`crate::kernel::NodeReads`]) with
+//!   one load per value and a transpose instead of twelve gathers per vector: −12 %
+//!   with the cusp records, −5 % more with the bins. On Intel the gathers stay (same
+//!   count as before, now into planes; not measured there: its gathers cost less).
 //!
 //! The ACES 1.x lanes (AMD EPYC, Zen 4, AVX-512, 2 vCPUs at load 2.1–2.3; `live_cpu`,
 //! look as a 33³ LUT, 200 bakes, alternated with the table bake they replace): SDR
