@@ -22,12 +22,10 @@
 
 use super::{Aces1Kind, Aces1Rendering, AP1_Y, ODT_SAT, RRT_SAT};
 use crate::kernel::CpuLevel;
-use crate::output::aces2::{BatchIo, ChunkIo, LANES_CHUNK as CHUNK};
+use crate::output::aces2::{batch_at, ChunkIo, LaneChain, LANES_CHUNK as CHUNK};
 use crate::output::bspline::BSplineCurve;
-use crate::output::fastmath32::{
-    atan2_deg, exp2, fma, log2, m3, mat, pow, select, M3, PORTABLE_FMA,
-};
-use crate::output::fastplanes::{self, AVX2, AVX512, PORTABLE};
+use crate::output::fastmath32::{atan2_deg, exp2, fma, log2, m3, mat, pow, select, M3};
+use crate::output::fastplanes::{self, AVX512};
 use crate::output::matrix::mul;
 
 /// log₁₀ 2: log₁₀x = log₂x · this.
@@ -353,48 +351,15 @@ impl Aces1Lanes {
     /// count), vectorised at `level`, which must be supported by this CPU
     /// ([`CpuLevel::is_supported`]).
     pub fn unclamped_batch(&self, level: CpuLevel, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
-        assert!(level.is_supported(), "{level} on this CPU");
-        let io = BatchIo::new(aces, out);
-        let count = io.chunks();
-        #[cfg(target_arch = "x86_64")]
-        match level {
-            // SAFETY: the level was checked as supported by this CPU above.
-            CpuLevel::Avx512 => return unsafe { self.chunks_avx512(count, io) },
-            // SAFETY: as above.
-            CpuLevel::Avx2 => return unsafe { self.chunks_avx2(count, io) },
-            CpuLevel::Scalar => {}
-        }
-        // SAFETY: the portable level runs everywhere.
-        unsafe { self.chunks::<PORTABLE_FMA, PORTABLE>(count, io) };
+        batch_at(self, level, aces, out);
     }
+}
 
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
-    unsafe fn chunks_avx512(&self, count: usize, io: BatchIo<'_>) {
-        // SAFETY: this function runs where the CPU has AVX-512.
-        unsafe { self.chunks::<true, AVX512>(count, io) };
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn chunks_avx2(&self, count: usize, io: BatchIo<'_>) {
-        // SAFETY: this function runs where the CPU has AVX2.
-        unsafe { self.chunks::<true, AVX2>(count, io) };
-    }
-
-    /// Chunks `0..count`, each stage by stage: `io` fills chunk k's planes with
-    /// ACES2065-1 values ([`ChunkIo::load`]), the chain runs, `io` takes the rendering's
-    /// RGB planes ([`ChunkIo::store`]). The planes are this function's locals, made once
-    /// for all chunks (as in the ACES 2.0 lanes' `chunks`).
-    ///
-    /// # Safety
-    /// The CPU must support vector level `L`.
+impl LaneChain for Aces1Lanes {
+    /// The planes are this function's locals, made once for all chunks (as in the ACES
+    /// 2.0 lanes').
     #[inline(always)]
-    pub(crate) unsafe fn chunks<const F: bool, const L: u8>(
-        &self,
-        count: usize,
-        mut io: impl ChunkIo,
-    ) {
+    unsafe fn chunks<const F: bool, const L: u8>(&self, count: usize, mut io: impl ChunkIo) {
         let z = [0.0f32; CHUNK];
         let (mut rgb, mut out, mut y) = ([z; 3], [z; 3], z);
         let mut pieces = [0u32; CHUNK];

@@ -22,7 +22,7 @@ use crate::output::matrix::mul;
 
 mod planes;
 
-pub(crate) use planes::{BatchIo, ChunkIo};
+pub(crate) use planes::{batch_at, ChunkIo, LaneChain};
 
 /// Values per chunk of [`Aces2Lanes::unclamped_batch`].
 pub const CHUNK: usize = 128;

@@ -18,8 +18,8 @@ use tonescale::{ChromaCompress, Shared, ToneScale};
 
 pub use cam::JmhParams as Jmh;
 pub(crate) use gamut::{Libm, Maths, Vector};
+pub(crate) use lanes::{batch_at, ChunkIo, LaneChain};
 pub use lanes::{Aces2Lanes, CHUNK as LANES_CHUNK};
-pub(crate) use lanes::{BatchIo, ChunkIo};
 
 /// One ACES 2.0 rendering: a peak luminance and a limiting gamut, with its tables.
 #[derive(Debug, Clone)]

@@ -19,7 +19,7 @@ use super::grade::GradeLanes;
 use super::planes::{self, AVX2, AVX512, PORTABLE};
 use crate::kernel::CpuLevel;
 use crate::output::aces1::Aces1Lanes;
-use crate::output::aces2::{Aces2Lanes, ChunkIo};
+use crate::output::aces2::{Aces2Lanes, ChunkIo, LaneChain};
 use crate::output::fastmath32::{floor_index, m3, mat, pow, select, M3, PORTABLE_FMA};
 use crate::output::fastplanes;
 use crate::output::matrix::Primaries;

@@ -6,7 +6,7 @@
 #![cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
 
 use super::{Aces2Lanes, CHUNK, TABLE};
-use crate::kernel::NodeReads;
+use crate::kernel::{CpuLevel, NodeReads};
 use crate::output::aces2::cam::{NL_INVERSE_LIMIT, NL_OFFSET};
 use crate::output::fastmath32::PORTABLE_FMA;
 use crate::output::fastmath32::{mat, select};
@@ -64,58 +64,65 @@ impl ChunkIo for BatchIo<'_> {
     }
 }
 
-impl Aces2Lanes {
-    /// [`Self::unclamped`] of every value of `aces` into `out` (the shorter sets the
-    /// count), vectorised where the CPU allows.
-    pub fn unclamped_batch(&self, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use crate::kernel::{selection, CpuLevel};
-            match selection().level {
-                // SAFETY: the selected level was detected on this CPU.
-                CpuLevel::Avx512 => return unsafe { self.batch_avx512(aces, out) },
-                // SAFETY: as above.
-                CpuLevel::Avx2 => return unsafe { self.batch_avx2(aces, out) },
-                CpuLevel::Scalar => {}
-            }
-        }
-        // SAFETY: the portable level runs everywhere.
-        unsafe { self.batch::<PORTABLE_FMA, PORTABLE>(aces, out) };
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
-    unsafe fn batch_avx512(&self, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
-        // SAFETY: this function runs where the CPU has AVX-512.
-        unsafe { self.batch::<true, AVX512>(aces, out) };
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn batch_avx2(&self, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
-        // SAFETY: this function runs where the CPU has AVX2.
-        unsafe { self.batch::<true, AVX2>(aces, out) };
-    }
-
-    /// Chunks of [`CHUNK`] values through lane arrays (the loop the compiler vectorises).
+/// A rendering's chain in f32 lanes over chunks of [`CHUNK`] values ([`Aces2Lanes`],
+/// the ACES 1.x lanes): what the live bake's lanes and [`batch_at`] run.
+pub(crate) trait LaneChain {
+    /// Chunks `0..count`, each stage by stage: `io` fills chunk k's planes with
+    /// ACES2065-1 values ([`ChunkIo::load`]), the chain runs, `io` takes the rendering's
+    /// RGB planes before its last clamp ([`ChunkIo::store`]).
     ///
     /// # Safety
     /// The CPU must support vector level `L`.
-    #[inline(always)]
-    pub(crate) unsafe fn batch<const F: bool, const L: u8>(
-        &self,
-        aces: &[[f32; 3]],
-        out: &mut [[f32; 3]],
-    ) {
-        let io = BatchIo::new(aces, out);
-        // SAFETY: the caller's level.
-        unsafe { self.chunks::<F, L>(io.chunks(), io) };
-    }
+    unsafe fn chunks<const F: bool, const L: u8>(&self, count: usize, io: impl ChunkIo);
+}
 
-    /// Chunks `0..count`, each stage by stage: `io` fills chunk k's planes with
-    /// ACES2065-1 values ([`ChunkIo::load`]), the chain runs, `io` takes its limiting
-    /// RGB planes ([`ChunkIo::store`]). Each
-    /// stage is a loop over the chunk's values, so the vectors of one stage are
+/// `lanes`' chain of every value of `aces` into `out` (the shorter sets the count) at
+/// `level`, which must be supported by this CPU ([`CpuLevel::is_supported`]).
+pub(crate) fn batch_at(
+    lanes: &impl LaneChain,
+    level: CpuLevel,
+    aces: &[[f32; 3]],
+    out: &mut [[f32; 3]],
+) {
+    assert!(level.is_supported(), "{level} on this CPU");
+    let io = BatchIo::new(aces, out);
+    let count = io.chunks();
+    #[cfg(target_arch = "x86_64")]
+    match level {
+        // SAFETY: the level was checked as supported by this CPU above.
+        CpuLevel::Avx512 => return unsafe { chunks_avx512(lanes, count, io) },
+        // SAFETY: as above.
+        CpuLevel::Avx2 => return unsafe { chunks_avx2(lanes, count, io) },
+        CpuLevel::Scalar => {}
+    }
+    // SAFETY: the portable level runs everywhere.
+    unsafe { lanes.chunks::<PORTABLE_FMA, PORTABLE>(count, io) };
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+unsafe fn chunks_avx512(lanes: &impl LaneChain, count: usize, io: BatchIo<'_>) {
+    // SAFETY: this function runs where the CPU has AVX-512.
+    unsafe { lanes.chunks::<true, AVX512>(count, io) };
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn chunks_avx2(lanes: &impl LaneChain, count: usize, io: BatchIo<'_>) {
+    // SAFETY: this function runs where the CPU has AVX2.
+    unsafe { lanes.chunks::<true, AVX2>(count, io) };
+}
+
+impl Aces2Lanes {
+    /// [`Self::unclamped`] of every value of `aces` into `out` (the shorter sets the
+    /// count) at the process's CPU level.
+    pub fn unclamped_batch(&self, aces: &[[f32; 3]], out: &mut [[f32; 3]]) {
+        batch_at(self, crate::kernel::selection().level, aces, out);
+    }
+}
+
+impl LaneChain for Aces2Lanes {
+    /// Each stage is a loop over the chunk's values, so the vectors of one stage are
     /// independent and their long chains of powers and divisions overlap (the whole
     /// chain per vector was latency-bound: ~1.2 instructions per cycle). The powers of
     /// the front, the tonescale and the back run over whole planes ([`fastplanes`]:
@@ -125,14 +132,8 @@ impl Aces2Lanes {
     /// instead, the vectoriser could no longer tell them from the hue tables and left
     /// the gather loops scalar (4× slower).
     ///
-    /// # Safety
-    /// The CPU must support vector level `L`.
     #[inline(always)]
-    pub(crate) unsafe fn chunks<const F: bool, const L: u8>(
-        &self,
-        count: usize,
-        mut io: impl ChunkIo,
-    ) {
+    unsafe fn chunks<const F: bool, const L: u8>(&self, count: usize, mut io: impl ChunkIo) {
         let z = [0.0f32; CHUNK];
         let (mut input, mut out) = ([z; 3], [z; 3]);
         let (mut aab, mut tone, mut chroma, mut jm) = ([z; 3], [z; 2], [z; 5], [z; 2]);
@@ -196,7 +197,9 @@ impl Aces2Lanes {
             io.store(k, &mut out);
         }
     }
+}
 
+impl Aces2Lanes {
     /// The [`super::BinRecord`] of every bin index of `index` into planes: upper index
     /// (its bits), knot and the two reach M. With [`NodeReads::Loads`] at AVX-512 a
     /// 16-byte load per value and a transpose, else gathers.

@@ -3,7 +3,6 @@
 
 use super::*;
 use crate::output::fastmath32::PORTABLE_FMA;
-use crate::output::fastplanes::PORTABLE;
 use crate::output::matrix::Primaries;
 
 fn values() -> Vec<[f64; 3]> {
@@ -83,8 +82,12 @@ fn lanes_match_the_f64_rendering() {
         lanes.unclamped_batch(&as32, &mut out);
         // The portable build (no FMA on x86_64) as well.
         let mut portable = vec![[f32::NAN; 3]; input.len()];
-        // SAFETY: the portable level runs everywhere.
-        unsafe { lanes.batch::<false, PORTABLE>(&as32, &mut portable) };
+        batch_at(
+            &lanes,
+            crate::kernel::CpuLevel::Scalar,
+            &as32,
+            &mut portable,
+        );
         let mut worst = 0.0f64;
         let avx512 = crate::kernel::selection().level == crate::kernel::CpuLevel::Avx512;
         for (((v, v32), got), plain) in input.iter().zip(&as32).zip(&out).zip(&portable) {
