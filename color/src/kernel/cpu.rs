@@ -137,15 +137,18 @@ pub fn select(cpu: Option<&str>, check: Option<&str>, best: CpuLevel) -> Selecti
     Selection { level, check, note }
 }
 
-/// The environment variable that forces how the SIMD levels read f32 lattice nodes
-/// (`gathers` or `loads`, see [`NodeReads`]).
+/// The environment variable that forces how the SIMD levels read f32 lattice nodes, and
+/// how the live bake's ACES 2.0 lanes read their hue records at AVX-512 (`gathers` or
+/// `loads`, see [`NodeReads`]).
 pub const ENV_NODE_READS: &str = "LOOKWIRE_NODE_READS";
 
 /// How the SIMD levels read an f32 lattice's nodes for tetrahedral interpolation, chosen
 /// once per process from the CPU's vendor ([`NodeReads::selected`]). For f32 outputs both
 /// give the same bits; u16 outputs read the packed 16-bit lattice with gathers and the f32
 /// one with loads, so they may differ by one code (both within one code of the scalar
-/// reference). They differ in speed by microarchitecture (bench/README.md).
+/// reference). They differ in speed by microarchitecture (bench/README.md). The live
+/// bake's ACES 2.0 lanes read their per-hue records the same way at AVX-512 (one load
+/// per value and a transpose, or gathers; the same bits either way).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NodeReads {
     /// Hardware gathers (three per vertex and vector: R and G as one 64-bit element, B);

@@ -5,7 +5,7 @@
 //! through) or planar RGB, in f32, f16, u16 (8- to 16-bit code values, full or legal range)
 //! or u8. The level is detected once ([`CpuLevel::selected`]); `LOOKWIRE_CPU` forces one;
 //! how the SIMD levels read lattice nodes follows the CPU's vendor ([`NodeReads`],
-//! forced with `LOOKWIRE_NODE_READS`);
+//! forced with `LOOKWIRE_NODE_READS`; the live bake's ACES 2.0 hue records follow it too);
 //! `LOOKWIRE_CPU_CHECK=1` renders every row with the scalar reference too and fails on a
 //! difference (f32 beyond 1e-6 relative, integers beyond one code value).
 //!

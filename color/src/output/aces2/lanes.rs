@@ -10,8 +10,8 @@
 //! that knot's hue, and the reach M at the bin's two whole degrees; [`BinRecord`]), then
 //! what the cusp's lerp needs of the interval so found ([`HueRecord`]). The batches read
 //! them with gathers or, where the kernels read lattice nodes with loads
-//! ([`NodeReads::Loads`]: AMD, whose gathers cost about 1.3 cycles per element), with one
-//! load per value and a transpose (`planes::avx512`).
+//! ([`NodeReads::Loads`]: AMD, whose gathers cost over a cycle per element even from L1),
+//! with one load per value and a transpose (`planes::avx512`).
 
 use super::cam::{NL_INVERSE_LIMIT, NL_OFFSET};
 use super::tables::{CuspTable, HueTable, NOMINAL};
@@ -26,12 +26,12 @@ pub(crate) use planes::{batch_at, ChunkIo, LaneChain};
 
 /// Values per chunk of [`Aces2Lanes::unclamped_batch`].
 pub const CHUNK: usize = 128;
-/// Per-hue tables are padded to this power of two (indices are masked, never checked).
+/// The hue records are padded to this power of two (indices are masked, never checked).
 const TABLE: usize = 512;
-/// Most bins per degree tried (a power of two): quarter-degree bins (the fewest tried)
-/// hold at most one knot at every ACES 2.0 peak and gamut (the knots are about a degree
-/// apart; tested over all six).
-const MAX_BINS_PER_DEGREE: usize = 32;
+/// Bins per degree tried, fewest first, until no bin holds two knots: quarter-degree
+/// bins already do at every ACES 2.0 peak and gamut (the knots are about a degree apart;
+/// tested over all six). Powers of two, so that a bin lies within one whole degree.
+const BINS_PER_DEGREE: [usize; 4] = [4, 8, 16, 32];
 const LOG10_2: f32 = std::f32::consts::LOG10_2;
 
 #[inline(always)]
@@ -138,13 +138,17 @@ struct HueRecord([f32; 8]);
 /// A hue bin's record: the upper index of the hue interval holding the bin's start, the
 /// hue of the one knot the bin may hold (above it the interval is the next one), and the
 /// reach M at the two whole degrees around the bin (the bins split degrees).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 #[repr(C, align(16))]
 struct BinRecord {
     hi: u32,
     knot: f32,
     reach: [f32; 2],
 }
+
+// The transposes in `planes::avx512` read records by these sizes.
+const _: () = assert!(size_of::<HueRecord>() == 32 && align_of::<HueRecord>() == 32);
+const _: () = assert!(size_of::<BinRecord>() == 16 && align_of::<BinRecord>() == 16);
 
 impl HueRecord {
     /// Cusp J, cusp M and the upper hull 1/γ at hue `h` of this interval.
@@ -189,25 +193,28 @@ pub struct Aces2Lanes {
     reads: NodeReads,
 }
 
-/// The smallest bin count per degree (a power of two) with at most one knot of `hues` in
+/// The fewest bins per degree of [`BINS_PER_DEGREE`] with at most one knot of `hues` in
 /// any bin, and the bins ([`BinRecord`]) with the reach M of `reach` (by whole degree,
 /// padded).
+///
+/// # Panics
+/// If two knots lie closer than the finest bin (1/32°): the renderings' knots are about
+/// a degree apart.
 fn hue_bins(hues: &HueTable, reach: &[f32; TABLE]) -> (f32, Box<[BinRecord]>) {
     let knots = &hues.0[..=NOMINAL + 1];
-    let mut per_degree = 4usize;
-    while per_degree < MAX_BINS_PER_DEGREE {
-        let fits = (0..per_degree * 360).all(|b| {
+    let fits = |per_degree: usize| {
+        (0..per_degree * 360).all(|b| {
             let (lo, hi) = (
                 b as f64 / per_degree as f64,
                 (b + 1) as f64 / per_degree as f64,
             );
             knots.iter().filter(|&&h| h >= lo && h < hi).count() <= 1
-        });
-        if fits {
-            break;
-        }
-        per_degree *= 2;
-    }
+        })
+    };
+    let per_degree = BINS_PER_DEGREE
+        .into_iter()
+        .find(|&p| fits(p))
+        .expect("ACES 2.0 hue knots closer than 1/32 degree");
     // One bin past 360° (h = 360 after f32 rounding), read by every hue beyond.
     let bins = (0..=per_degree * 360)
         .map(|b| {
@@ -219,7 +226,7 @@ fn hue_bins(hues: &HueTable, reach: &[f32; TABLE]) -> (f32, Box<[BinRecord]>) {
             let k = (b / per_degree).min(NOMINAL);
             BinRecord {
                 hi: hi as u32,
-                knot: knots[hi.min(NOMINAL + 1)] as f32,
+                knot: knots[hi] as f32,
                 reach: [reach[(k + 1) & (TABLE - 1)], reach[(k + 2) & (TABLE - 1)]],
             }
         })
@@ -365,7 +372,7 @@ impl Aces2Lanes {
         select(m == 0.0, 0.0, mc * m_norm)
     }
 
-    /// Index of the upper end of the hue interval holding `h` ∈ [0, 360), as OpenColorIO
+    /// Index of the upper end of the hue interval holding `h` ∈ [0, 360], as OpenColorIO
     /// finds it: its binary search looks only within `search_range` of 1 + ⌊h⌋, so a hue
     /// near a knot outside that window gets an interval next to its own (P3-D65
     /// 2000 cd/m²: h = 359.0, below the knot 359.003, gets 359.003..360). The f64 path

@@ -201,7 +201,8 @@ impl LaneChain for Aces2Lanes {
 
 impl Aces2Lanes {
     /// The [`super::BinRecord`] of every bin index of `index` into planes: upper index
-    /// (its bits), knot and the two reach M. With [`NodeReads::Loads`] at AVX-512 a
+    /// (its bits in a float plane: only moved, never computed with), knot and the two
+    /// reach M. With [`NodeReads::Loads`] at AVX-512 a
     /// 16-byte load per value and a transpose, else gathers.
     ///
     /// # Safety
@@ -407,6 +408,26 @@ mod avx512 {
 
     use super::super::{BinRecord, HueRecord, CHUNK, TABLE};
 
+    /// The 4×4 transpose of SSE in every 128-bit lane: lane l of output f holds field f
+    /// of input rows 0–3's lane l (unpack, then shuffle).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn transpose4(z: [__m512; 4]) -> [__m512; 4] {
+        // Per lane: t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3 (rows a, b = z0, z1), …
+        let t = [
+            _mm512_unpacklo_ps(z[0], z[1]),
+            _mm512_unpackhi_ps(z[0], z[1]),
+            _mm512_unpacklo_ps(z[2], z[3]),
+            _mm512_unpackhi_ps(z[2], z[3]),
+        ];
+        [
+            _mm512_shuffle_ps::<0x44>(t[0], t[2]),
+            _mm512_shuffle_ps::<0xEE>(t[0], t[2]),
+            _mm512_shuffle_ps::<0x44>(t[1], t[3]),
+            _mm512_shuffle_ps::<0xEE>(t[1], t[3]),
+        ]
+    }
+
     /// Bins `index[at..at + 16]` into lanes `at..at + 16` of the four planes: one
     /// 16-byte load each (bins j, j + 4, j + 8, j + 12 share a vector), then the 4×4
     /// transpose of SSE in every 128-bit lane at once.
@@ -428,8 +449,9 @@ mod avx512 {
         for (j, z) in z.iter_mut().enumerate() {
             let [a, b, c, d] =
                 [j, j + 4, j + 8, j + 12].map(|k| (index[at + k] as usize).min(last) * 4);
-            // SAFETY: each index is clamped into the table; a bin is 16-byte aligned
-            // (`repr(align(16))`), four 32-bit values long.
+            // SAFETY: each index is clamped into the table; bins are 16 bytes long and
+            // 16-byte aligned (`repr(C, align(16))`, asserted beside the type; the boxed
+            // slice keeps the type's alignment), so base + 4k is 16-byte aligned.
             *z = unsafe {
                 let v = _mm512_castps128_ps512(_mm_load_ps(base.add(a)));
                 let v = _mm512_insertf32x4::<1>(v, _mm_load_ps(base.add(b)));
@@ -437,19 +459,7 @@ mod avx512 {
                 _mm512_insertf32x4::<3>(v, _mm_load_ps(base.add(d)))
             };
         }
-        let t = [
-            _mm512_unpacklo_ps(z[0], z[1]),
-            _mm512_unpackhi_ps(z[0], z[1]),
-            _mm512_unpacklo_ps(z[2], z[3]),
-            _mm512_unpackhi_ps(z[2], z[3]),
-        ];
-        let fields = [
-            _mm512_shuffle_ps::<0x44>(t[0], t[2]),
-            _mm512_shuffle_ps::<0xEE>(t[0], t[2]),
-            _mm512_shuffle_ps::<0x44>(t[1], t[3]),
-            _mm512_shuffle_ps::<0xEE>(t[1], t[3]),
-        ];
-        for (plane, v) in out.iter_mut().zip(fields) {
+        for (plane, v) in out.iter_mut().zip(transpose4(z)) {
             // SAFETY: lanes at..at + 16 lie in the plane (asserted above).
             unsafe { _mm512_storeu_ps(plane[at..].as_mut_ptr(), v) };
         }
@@ -479,36 +489,19 @@ mod avx512 {
         let mut z = [_mm512_setzero_ps(); 8];
         for (i, z) in z.iter_mut().enumerate() {
             let [lo, hi] = [i, i + 8].map(|k| (index[at + k] as usize & (TABLE - 1)) * 8);
-            // SAFETY: each index is masked into the table; a record is 32 floats-aligned
-            // bytes (`repr(align(32))`), eight floats long.
+            // SAFETY: each index is masked into the table; records are 32 bytes long and
+            // 32-byte aligned (`repr(C, align(32))`, asserted beside the type; the box
+            // keeps the type's alignment), so base + 8k is 32-byte aligned.
             *z = unsafe {
                 let low = _mm512_castps256_ps512(_mm256_load_ps(base.add(lo)));
                 _mm512_insertf32x8::<1>(low, _mm256_load_ps(base.add(hi)))
             };
         }
-        // Per 128-bit lane: t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3 (rows a, b = z0, z1), …
-        let t = [
-            _mm512_unpacklo_ps(z[0], z[1]),
-            _mm512_unpackhi_ps(z[0], z[1]),
-            _mm512_unpacklo_ps(z[2], z[3]),
-            _mm512_unpackhi_ps(z[2], z[3]),
-            _mm512_unpacklo_ps(z[4], z[5]),
-            _mm512_unpackhi_ps(z[4], z[5]),
-            _mm512_unpacklo_ps(z[6], z[7]),
-            _mm512_unpackhi_ps(z[6], z[7]),
-        ];
         // u[c] (c < 4): field c of rows 0–3 | field c + 4 of rows 0–3 | the same of
         // rows 8–11; u[c + 4] likewise of rows 4–7 and 12–15.
-        let u = [
-            _mm512_shuffle_ps::<0x44>(t[0], t[2]),
-            _mm512_shuffle_ps::<0xEE>(t[0], t[2]),
-            _mm512_shuffle_ps::<0x44>(t[1], t[3]),
-            _mm512_shuffle_ps::<0xEE>(t[1], t[3]),
-            _mm512_shuffle_ps::<0x44>(t[4], t[6]),
-            _mm512_shuffle_ps::<0xEE>(t[4], t[6]),
-            _mm512_shuffle_ps::<0x44>(t[5], t[7]),
-            _mm512_shuffle_ps::<0xEE>(t[5], t[7]),
-        ];
+        let [u0, u1, u2, u3] = transpose4([z[0], z[1], z[2], z[3]]);
+        let [u4, u5, u6, u7] = transpose4([z[4], z[5], z[6], z[7]]);
+        let u = [u0, u1, u2, u3, u4, u5, u6, u7];
         // SAFETY: the index tables are 16 i32s.
         let [low, high] = [&LOW, &HIGH].map(|t| unsafe { _mm512_loadu_si512(t.as_ptr().cast()) });
         for c in 0..4 {

@@ -31,18 +31,21 @@ fn values() -> Vec<[f64; 3]> {
     out
 }
 
+/// Every ACES 2.0 rendering's peak (cd/m²) and limiting gamut.
+const RENDERINGS: [(f64, Primaries); 6] = [
+    (100.0, Primaries::REC709),
+    (100.0, Primaries::P3_D65),
+    (500.0, Primaries::P3_D65),
+    (1000.0, Primaries::P3_D65),
+    (2000.0, Primaries::P3_D65),
+    (4000.0, Primaries::P3_D65),
+];
+
 /// The hue interval from the bins equals the f64 path's binary search, and each bin's
 /// reach M are the rendering's at the whole degrees around its hues, 360° included.
 #[test]
 fn hue_bins_find_the_searched_interval() {
-    for (peak, prims) in [
-        (100.0, Primaries::REC709),
-        (100.0, Primaries::P3_D65),
-        (500.0, Primaries::P3_D65),
-        (1000.0, Primaries::P3_D65),
-        (2000.0, Primaries::P3_D65),
-        (4000.0, Primaries::P3_D65),
-    ] {
+    for (peak, prims) in RENDERINGS {
         let r = Aces2Rendering::new(peak, &prims);
         let lanes = Aces2Lanes::new(&r);
         for i in 0..=360_000 {
@@ -65,9 +68,11 @@ fn hue_bins_find_the_searched_interval() {
 }
 
 /// The f32 lanes stay within 2e-5 relative (of the largest channel, plus 1e-6) of
-/// the f64 rendering, through the vectorised batch and one value at a time.
+/// the f64 rendering, through the batch at every CPU level this machine has and one
+/// value at a time.
 #[test]
 fn lanes_match_the_f64_rendering() {
+    use crate::kernel::CpuLevel;
     for (peak, prims) in [
         (100.0, Primaries::REC709),
         (100.0, Primaries::P3_D65),
@@ -76,45 +81,39 @@ fn lanes_match_the_f64_rendering() {
     ] {
         let r = Aces2Rendering::new(peak, &prims);
         let lanes = Aces2Lanes::new(&r);
-        let input = values();
-        let as32: Vec<[f32; 3]> = input.iter().map(|v| v.map(|x| x as f32)).collect();
-        let mut out = vec![[f32::NAN; 3]; input.len()];
-        lanes.unclamped_batch(&as32, &mut out);
-        // The portable build (no FMA on x86_64) as well.
-        let mut portable = vec![[f32::NAN; 3]; input.len()];
-        batch_at(
-            &lanes,
-            crate::kernel::CpuLevel::Scalar,
-            &as32,
-            &mut portable,
-        );
-        let mut worst = 0.0f64;
-        let avx512 = crate::kernel::selection().level == crate::kernel::CpuLevel::Avx512;
-        for (((v, v32), got), plain) in input.iter().zip(&as32).zip(&out).zip(&portable) {
-            let want = r.unclamped(v32.map(f64::from));
-            // One value at a time, fused as the selected level's batch is.
-            let one = if crate::kernel::selection().level == crate::kernel::CpuLevel::Scalar {
-                lanes.unclamped::<PORTABLE_FMA>(*v32)
-            } else {
-                lanes.unclamped::<true>(*v32)
-            };
+        let as32: Vec<[f32; 3]> = values().iter().map(|v| v.map(|x| x as f32)).collect();
+        let want: Vec<[f64; 3]> = as32.iter().map(|v| r.unclamped(v.map(f64::from))).collect();
+        let error = |got: [f32; 3], want: [f64; 3]| {
             let scale = want.iter().fold(0.0f64, |m, c| m.max(c.abs()));
-            for c in 0..3 {
-                let e = (f64::from(got[c]) - want[c]).abs() / (scale + 0.05);
+            (0..3).fold(0.0f64, |e, c| {
+                e.max((f64::from(got[c]) - want[c]).abs() / (scale + 0.05))
+            })
+        };
+        for level in CpuLevel::available() {
+            let mut out = vec![[f32::NAN; 3]; as32.len()];
+            batch_at(&lanes, level, &as32, &mut out);
+            let mut worst = 0.0f64;
+            for ((v, got), want) in as32.iter().zip(&out).zip(&want) {
+                let e = error(*got, *want);
                 worst = worst.max(e);
-                assert!(e <= 2e-5, "{peak} {v:?}: {got:?} vs {want:?}");
-                let e = (f64::from(plain[c]) - want[c]).abs() / (scale + 0.05);
-                assert!(e <= 2e-5, "{peak} {v:?} portable: {plain:?} vs {want:?}");
-                let e = (f64::from(one[c]) - want[c]).abs() / (scale + 0.05);
-                assert!(e <= 2e-5, "{peak} {v:?} one value: {one:?} vs {want:?}");
+                assert!(e <= 2e-5, "{peak} {level} {v:?}: {got:?} vs {want:?}");
+                // One value at a time, fused as the level's batch is.
+                let one = match level {
+                    CpuLevel::Scalar => lanes.unclamped::<PORTABLE_FMA>(*v),
+                    _ => lanes.unclamped::<true>(*v),
+                };
+                assert!(error(one, *want) <= 2e-5, "{peak} {v:?} one value: {one:?}");
                 // Below AVX-512 the batch runs the one-value code itself; at AVX-512
                 // its powers are other code (`fastplanes`), within their own bound.
-                if !avx512 {
-                    assert!((got[c] - one[c]).abs() <= 1e-6 * (1.0 + one[c].abs()));
+                if level != CpuLevel::Avx512 {
+                    for c in 0..3 {
+                        let d = (got[c] - one[c]).abs();
+                        assert!(d <= 1e-6 * (1.0 + one[c].abs()), "{peak} {level} {v:?}");
+                    }
                 }
             }
+            eprintln!("{peak} {level}: worst relative error {worst:e}");
         }
-        eprintln!("{peak}: worst relative error {worst:e}");
     }
 }
 
@@ -123,22 +122,12 @@ fn lanes_match_the_f64_rendering() {
 /// included.
 #[test]
 fn hue_record_loads_equal_gathers() {
-    use crate::kernel::{selection, CpuLevel, NodeReads};
-    if selection().level != CpuLevel::Avx512 {
-        eprintln!(
-            "skipped: the loads are read at AVX-512 only, this process runs {}",
-            selection().level
-        );
+    use crate::kernel::{CpuLevel, NodeReads};
+    if !CpuLevel::Avx512.is_supported() {
+        eprintln!("skipped: the loads are read at AVX-512 only, which this CPU lacks");
         return;
     }
-    for (peak, prims) in [
-        (100.0, Primaries::REC709),
-        (100.0, Primaries::P3_D65),
-        (500.0, Primaries::P3_D65),
-        (1000.0, Primaries::P3_D65),
-        (2000.0, Primaries::P3_D65),
-        (4000.0, Primaries::P3_D65),
-    ] {
+    for (peak, prims) in RENDERINGS {
         let r = Aces2Rendering::new(peak, &prims);
         let mut lanes = Aces2Lanes::new(&r);
         let mut input: Vec<[f32; 3]> = values().iter().map(|v| v.map(|x| x as f32)).collect();
@@ -157,7 +146,7 @@ fn hue_record_loads_equal_gathers() {
             .zip(&mut got)
         {
             lanes.set_node_reads(reads);
-            lanes.unclamped_batch(&input, out);
+            batch_at(&lanes, CpuLevel::Avx512, &input, out);
         }
         for ((v, g), l) in input.iter().zip(&got[0]).zip(&got[1]) {
             assert_eq!(
