@@ -3,60 +3,25 @@
 //! exact output per node in f32 lanes, every output id); `table_33`: the older table
 //! bake (65³ output table, ACES 2.0 tails of hundreds of codes); `certified_33`: f64.
 //! Target: under 1 ms on one core. The CPU level follows LOOKWIRE_CPU (avx512, avx2).
-//! Wall time here; the `live_cpu` example measures thread CPU time.
-
-use std::sync::Arc;
+//! Wall time here; the `live_cpu` example and `lookwire bench --live --cpu-time` measure
+//! thread CPU time. The camera, look and trims are `lookwire_color::output::live::bench`'s.
 
 use divan::{black_box, Bencher};
 use lookwire_color::cdl::{Cdl, CdlStyle};
-use lookwire_color::lut::Lut3d;
-use lookwire_color::output::live::{LiveBake, OutputTable};
-use lookwire_color::output::OutputTransform;
-use lookwire_color::pipeline::WorkingSpace;
-use lookwire_color::spaces;
+use lookwire_color::output::display_output_ids;
+use lookwire_color::output::live::bench::{live_bake, output_table, trim, BenchLook};
+use lookwire_color::output::live::LiveBake;
 
 fn main() {
     divan::main();
 }
 
+/// The benchmark's camera and look LUT feeding `output` (`lookwire bench --live`'s bake).
 fn setup(output: &str) -> LiveBake {
-    let out = OutputTransform::from_id(output).unwrap();
-    let table = Arc::new(OutputTable::acescct(&out, false, 65).unwrap());
-    let space = spaces::lookup("arri-logc3-awg3").unwrap();
-    let mut live = LiveBake::new(&space, WorkingSpace::AcesCct, table, 33).unwrap();
-    let look = Lut3d::from_fn(33, |[r, g, b]| [r * 0.98 + 0.01, g, b * 1.02 - 0.01]).unwrap();
-    live.set_look(Some(&look));
-    live
+    live_bake(output_table(output).unwrap(), BenchLook::Lut).unwrap()
 }
 
-/// A trim that moves at every change, as a VC's hands do.
-fn trim(step: u32) -> Cdl {
-    let t = (step % 100) as f64 * 1e-3;
-    Cdl {
-        slope: [1.05 + t, 1.0, 0.95],
-        offset: [0.01, -t * 0.1, 0.0],
-        power: [0.95, 1.0 + t, 1.05],
-        sat: 1.1,
-    }
-}
-
-const ALL_OUTPUTS: [&str; 13] = [
-    "aces2-sdr-rec709",
-    "aces2-sdr-p3d65",
-    "aces2-hdr-rec2100-pq500",
-    "aces2-hdr-rec2100-pq1000",
-    "aces2-hdr-rec2100-pq2000",
-    "aces2-hdr-rec2100-pq4000",
-    "aces2-hdr-p3d65-pq500",
-    "aces2-hdr-p3d65-pq1000",
-    "aces2-hdr-p3d65-pq2000",
-    "aces2-hdr-p3d65-pq4000",
-    "aces2-hdr-rec2100-hlg1000",
-    "aces1-sdr-rec709",
-    "aces1-hdr-rec2100-pq1000",
-];
-
-#[divan::bench(args = ALL_OUTPUTS)]
+#[divan::bench(args = display_output_ids())]
 fn live_33(bencher: Bencher<'_, '_>, output: &str) {
     let live = setup(output);
     let mut out = Vec::with_capacity(33 * 33 * 33);

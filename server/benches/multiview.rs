@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::Request;
 use futures_util::{SinkExt, StreamExt};
+use lookwire_color::kernel::workload;
 use lookwire_server::api::{router, AppState};
 use lookwire_server::auth::Auth;
 use lookwire_server::device_registry::DeviceRegistry;
@@ -159,19 +160,11 @@ async fn main() {
 }
 
 fn cpu_name() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let name = info
-        .lines()
-        .find_map(|l| l.strip_prefix("model name"))
-        .map_or("unknown", |l| l.trim_start_matches([' ', '\t', ':']));
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     format!(
-        "{name}, {} threads, load average {}",
+        "{}, {} threads, load average {}",
+        workload::cpu_name().as_deref().unwrap_or("unknown"),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        load.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
+        workload::load_average().as_deref().unwrap_or("unknown"),
     )
 }
 

@@ -1,5 +1,5 @@
 //! Image files round-trip, refuse what they cannot hold, and `lookwire apply` /
-//! `lookwire bench` work end to end.
+//! `lookwire bench` (and `bench --live`) work end to end.
 
 use half::f16;
 use lookwire_color::formats::{write_lut, LutFile, Precision};
@@ -345,4 +345,72 @@ fn bench_json_lists_every_workload_level_and_thread_count() {
             assert_eq!(hit.as_object().unwrap().len(), 4);
         }
     }
+}
+
+fn bench_live(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_lookwire"))
+        .args(["bench", "--live"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn bench_live_json_has_one_line_per_level() {
+    let out = bench_live(&["--output", "aces2-sdr-rec709", "--bakes", "3", "--json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+        .collect();
+    let levels = lookwire_color::kernel::CpuLevel::available();
+    assert_eq!(lines.len(), levels.len(), "{lines:?}");
+    for (line, level) in lines.iter().zip(&levels) {
+        let mut keys: Vec<&str> = line
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        let mut expected = [
+            "bake",
+            "output",
+            "level",
+            "threads",
+            "best_ms",
+            "median_ms",
+            "f64_nodes",
+        ];
+        expected.sort_unstable();
+        assert_eq!(keys, expected, "{line}");
+        assert_eq!(line["bake"], "live-33");
+        assert_eq!(line["output"], "aces2-sdr-rec709");
+        assert_eq!(line["level"], level.as_str());
+        assert_eq!(line["threads"], 1);
+        let best = line["best_ms"].as_f64().unwrap();
+        let median = line["median_ms"].as_f64().unwrap();
+        assert!(0.0 < best && best <= median, "{line}");
+        assert!(line["f64_nodes"].is_u64(), "{line}");
+    }
+}
+
+#[test]
+fn bench_live_refuses_an_unknown_output_and_zero_bakes() {
+    let out = bench_live(&["--output", "aces2-sdr-rec7090", "--bakes", "3"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("\"aces2-sdr-rec7090\"") && err.contains("lookwire spaces"),
+        "{err}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing is measured before the check"
+    );
+    let out = bench_live(&["--output", "aces2-sdr-rec709", "--bakes", "0"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("--bakes"), "{err}");
 }

@@ -244,6 +244,31 @@ fn thread_cpu_time() -> Option<Duration> {
     None
 }
 
+/// The CPU's name ("model name" in /proc/cpuinfo), where the platform says it.
+pub fn cpu_name() -> Option<String> {
+    model_name(&std::fs::read_to_string("/proc/cpuinfo").ok()?)
+}
+
+/// The first "model name" of a /proc/cpuinfo text.
+fn model_name(cpuinfo: &str) -> Option<String> {
+    cpuinfo
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(key, _)| key.trim() == "model name")
+        .map(|(_, name)| name.trim().to_owned())
+}
+
+/// The 1, 5 and 15-minute load averages (/proc/loadavg), where the platform says them.
+pub fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    Some(
+        text.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
 /// Renders `frame` `runs` times at `level` and keeps the fastest run. `threads` > 1 splits
 /// rows over a rayon pool of that many threads.
 pub fn measure(
@@ -330,4 +355,21 @@ pub fn copy_bandwidth(frame: &Frame, threads: usize, runs: usize) -> f64 {
         };
     }
     2.0 * bytes as f64 / best.as_secs_f64() / 1e9
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cpu_name_is_the_first_model_name() {
+        let info = "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel\t\t: 17\n\
+                    model name\t: AMD EPYC 9R14 96-Core Processor\nprocessor\t: 1\n\
+                    model name\t: another\n";
+        assert_eq!(
+            model_name(info).as_deref(),
+            Some("AMD EPYC 9R14 96-Core Processor")
+        );
+        assert_eq!(model_name("processor\t: 0\n"), None);
+    }
 }

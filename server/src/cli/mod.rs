@@ -40,7 +40,7 @@ pub enum Command {
     /// Render image files through a look.
     Apply(apply::Args),
 
-    /// Measure render throughput per workload and CPU level.
+    /// Measure render throughput per workload and CPU level, or the live bake's time (--live).
     Bench(bench::Args),
 
     /// Render the built-in test chart as a camera records it.
