@@ -71,7 +71,7 @@ impl Default for Cdl {
 pub enum CdlError {
     #[error("CDL {field} is {value}: it must be a finite number")]
     NotFinite { field: &'static str, value: f64 },
-    #[error("CDL {field} is {value}: it must be {rule}")]
+    #[error("CDL {field} is {}: it must be {rule}", short_number(*value))]
     OutOfRange {
         field: &'static str,
         value: f64,
@@ -79,6 +79,16 @@ pub enum CdlError {
     },
     #[error("unknown CDL style {0:?}: expected one of asc, noclamp")]
     UnknownStyle(String),
+}
+
+/// A number as a person would type it: plain, or in exponent form when very large or small.
+fn short_number(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude >= 1e6 || (magnitude > 0.0 && magnitude < 1e-4) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
+    }
 }
 
 const CHANNEL_FIELDS: [[&str; 3]; 3] = [
@@ -109,47 +119,40 @@ impl Cdl {
         Ok(cdl)
     }
 
-    /// Checks the ASC rules: every value finite, slope ≥ 0, power > 0, saturation ≥ 0.
+    /// The largest magnitude lookwire takes for any CDL value. The ASC sets no ceiling;
+    /// this one lies far beyond any grade (lookwire's widest fitted CDL spans slope 0–8,
+    /// offset ±1, power 0.05–8, saturation 0–4) and turns typos such as `1e308` away
+    /// before they reach a bake, a device or a file for post.
+    pub const CEILING: f64 = 100.0;
+
+    /// Checks the ASC rules: every value finite, slope ≥ 0, power > 0, saturation ≥ 0;
+    /// and lookwire's ceiling: no magnitude above [`Cdl::CEILING`].
     /// The error names the first field that breaks them.
     pub fn validate(&self) -> Result<(), CdlError> {
         let groups = [self.slope, self.offset, self.power];
-        for (group, names) in groups.iter().zip(CHANNEL_FIELDS) {
-            for (&value, field) in group.iter().zip(names) {
-                if !value.is_finite() {
-                    return Err(CdlError::NotFinite { field, value });
-                }
+        let fields = groups
+            .iter()
+            .zip(CHANNEL_FIELDS)
+            .flat_map(|(group, names)| group.iter().copied().zip(names))
+            .chain([(self.sat, "sat")]);
+        for (value, field) in fields.clone() {
+            if !value.is_finite() {
+                return Err(CdlError::NotFinite { field, value });
             }
         }
-        if !self.sat.is_finite() {
-            return Err(CdlError::NotFinite {
-                field: "sat",
-                value: self.sat,
-            });
-        }
-        for (&value, field) in self.slope.iter().zip(CHANNEL_FIELDS[0]) {
-            if value < 0.0 {
-                return Err(CdlError::OutOfRange {
-                    field,
-                    value,
-                    rule: "at least 0",
-                });
+        for (value, field) in fields {
+            let (ok, rule) = match field.split('.').next() {
+                Some("offset") => (value.abs() <= Self::CEILING, "within ±100"),
+                Some("power") => (
+                    value > 0.0 && value <= Self::CEILING,
+                    "greater than 0 and at most 100",
+                ),
+                // slope and sat
+                _ => ((0.0..=Self::CEILING).contains(&value), "from 0 to 100"),
+            };
+            if !ok {
+                return Err(CdlError::OutOfRange { field, value, rule });
             }
-        }
-        for (&value, field) in self.power.iter().zip(CHANNEL_FIELDS[2]) {
-            if value <= 0.0 {
-                return Err(CdlError::OutOfRange {
-                    field,
-                    value,
-                    rule: "greater than 0",
-                });
-            }
-        }
-        if self.sat < 0.0 {
-            return Err(CdlError::OutOfRange {
-                field: "sat",
-                value: self.sat,
-                rule: "at least 0",
-            });
         }
         Ok(())
     }
@@ -362,13 +365,13 @@ mod tests {
         cdl.power[1] = 0.0;
         assert_eq!(
             cdl.validate().unwrap_err().to_string(),
-            "CDL power.g is 0: it must be greater than 0"
+            "CDL power.g is 0: it must be greater than 0 and at most 100"
         );
         cdl = Cdl::IDENTITY;
         cdl.slope[2] = -0.1;
         assert_eq!(
             cdl.validate().unwrap_err().to_string(),
-            "CDL slope.b is -0.1: it must be at least 0"
+            "CDL slope.b is -0.1: it must be from 0 to 100"
         );
         cdl = Cdl::IDENTITY;
         cdl.offset[0] = f64::NAN;
@@ -387,6 +390,28 @@ mod tests {
             cdl.validate(),
             Err(CdlError::OutOfRange { field: "sat", .. })
         ));
+        // The ceiling: typos far beyond any grade are refused, the largest values kept.
+        let at_ceiling = Cdl::from_sop_sat(
+            [100.0, 0.0, 1.0, -100.0, 100.0, 0.0, 100.0, 1.0, 1.0],
+            100.0,
+        );
+        assert!(at_ceiling.is_ok(), "{at_ceiling:?}");
+        for (i, value, message) in [
+            (0, 1e308, "CDL slope.r is 1e308: it must be from 0 to 100"),
+            (4, -1e300, "CDL offset.g is -1e300: it must be within ±100"),
+            (
+                8,
+                101.0,
+                "CDL power.b is 101: it must be greater than 0 and at most 100",
+            ),
+            (9, 100.5, "CDL sat is 100.5: it must be from 0 to 100"),
+        ] {
+            let mut numbers = [1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0];
+            numbers[i] = value;
+            let sop: [f64; 9] = numbers[..9].try_into().unwrap();
+            let err = Cdl::from_sop_sat(sop, numbers[9]).unwrap_err();
+            assert_eq!(err.to_string(), message);
+        }
     }
 
     #[test]

@@ -327,3 +327,28 @@ fn opencolorio_applies_lookwire_ccc_like_lookwire() {
     }
     assert_eq!(checked, 2, "both corrections have OpenColorIO values");
 }
+
+#[test]
+fn file_extensions_name_their_format_and_unknown_ones_list_the_known() {
+    for (name, format) in [
+        ("a.CUBE", LutFormat::Cube),
+        ("a.3dl", LutFormat::Flame),
+        ("a.ctf", LutFormat::Clf),
+        ("a.clf", LutFormat::Clf),
+        ("dir.v2/a.spi3d", LutFormat::Spi3d),
+    ] {
+        assert_eq!(
+            LutFormat::from_path(Path::new(name)).ok(),
+            Some(format),
+            "{name}"
+        );
+    }
+    let message = LutFormat::from_path(Path::new("looks/x.foo"))
+        .expect_err("foo is no LUT format")
+        .to_string();
+    assert_eq!(
+        message,
+        "looks/x.foo: unknown LUT file extension \"foo\", \
+         expected one of cube, 3dl, spi1d, spi3d, csp, clf, ctf"
+    );
+}

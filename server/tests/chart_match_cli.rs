@@ -1,5 +1,6 @@
 //! `lookwire chart` and `lookwire match` end to end: files in each format, the JSON
-//! document, the .cc file, and errors that name the fault.
+//! document, the .cc file, and errors that name the fault; and a listing whose reader
+//! closes early.
 
 use lookwire_color::formats::read_cdl;
 use lookwire_server::image::{self, Samples};
@@ -205,6 +206,31 @@ fn bad_arguments_fail_with_a_message_naming_them() {
         ],
         "white balance 100 K",
     );
+    // Negative numbers reach the range checks (the parser must not take them for flags).
+    fails(
+        &[
+            "chart",
+            "--input",
+            "arri-logc3-awg3",
+            "--white-balance",
+            "-5",
+            "-o",
+            "x.exr",
+        ],
+        "white balance -5 K",
+    );
+    fails(
+        &[
+            "chart",
+            "--input",
+            "arri-logc3-awg3",
+            "--noise",
+            "-1",
+            "-o",
+            "x.exr",
+        ],
+        "noise sigma -1",
+    );
     fails(
         &[
             "chart",
@@ -390,4 +416,23 @@ fn match_corners_output_and_text_summary() {
         !rec709.contains(&format!("before: mean {p3:.2},")),
         "P3 and Rec.709 ΔE should differ: {rec709}"
     );
+}
+
+#[test]
+fn a_listing_ends_quietly_when_its_reader_closes() {
+    use std::process::Stdio;
+    // As `lookwire spaces --json | head -c 100`: the pipe closes before the listing is
+    // written (the reader is gone before the child has started), which is no failure.
+    for args in [&["spaces", "--json"][..], &["spaces"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lookwire"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && err.is_empty(), "{args:?}: {err}");
+    }
 }

@@ -63,6 +63,13 @@ pub enum FormatError {
     /// The file could not be opened, read or written (the OS error is in the message).
     #[error("{file}: {io}")]
     Io { file: String, io: std::io::Error },
+    /// A file name whose extension names no LUT format lookwire knows.
+    #[error("{file}: unknown LUT file extension {extension:?}, expected one of {known}")]
+    UnknownExtension {
+        file: String,
+        extension: String,
+        known: String,
+    },
     /// A writer was asked for something its format cannot hold.
     #[error("{format} cannot hold {what}")]
     Unsupported { format: &'static str, what: String },

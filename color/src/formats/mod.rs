@@ -109,14 +109,12 @@ impl LutFormat {
         Self::from_name(ext).ok_or_else(|| {
             let mut known: Vec<_> = Self::ALL.iter().map(|f| f.extension()).collect();
             known.dedup();
-            FormatError::unsupported(
-                "lookwire",
-                format!(
-                    "LUT files named {:?}: known extensions are {}",
-                    path.display().to_string(),
-                    known.join(", ")
-                ),
-            )
+            known.push("ctf");
+            FormatError::UnknownExtension {
+                file: path.display().to_string(),
+                extension: ext.to_owned(),
+                known: known.join(", "),
+            }
         })
     }
 

@@ -7,17 +7,17 @@ use utoipa::ToSchema;
 #[schema(as = Cdl)]
 #[allow(dead_code)]
 pub struct CdlDoc {
-    /// Slope per channel, each at least 0.
+    /// Slope per channel, each from 0 to 100.
     #[schema(min_items = 3, max_items = 3)]
     pub slope: [f64; 3],
-    /// Offset per channel.
+    /// Offset per channel, each within ±100.
     #[schema(min_items = 3, max_items = 3)]
     pub offset: [f64; 3],
-    /// Power per channel, each greater than 0.
+    /// Power per channel, each greater than 0 and at most 100.
     #[schema(min_items = 3, max_items = 3)]
     pub power: [f64; 3],
-    /// Saturation, at least 0.
-    #[schema(minimum = 0.0)]
+    /// Saturation, from 0 to 100.
+    #[schema(minimum = 0.0, maximum = 100.0)]
     pub sat: f64,
 }
 

@@ -17,7 +17,7 @@ use std::time::Instant;
     [--look-lut FILE]... [--range R] [--gamut-compress] [--size N] [--trilinear] IN OUT"
 )]
 pub struct Args {
-    /// The look as a LUT file (.cube, .3dl, .spi3d, .spi1d, .csp): its 1D part, if any,
+    /// The look as a LUT file (.cube, .3dl, .spi3d, .spi1d, .csp, .clf/.ctf): its 1D part, if any,
     /// is the shaper in front of its 3D part. Instead of it, give the look as for
     /// `lookwire bake` (--input, --working, --sop/--sat or --cdl, --look-lut, --output,
     /// --range...).

@@ -24,13 +24,13 @@ pub struct Args {
     )]
     pub exposure: f64,
     /// The camera's white balance in kelvin (the scene is lit by D65; 3200 gives a blue cast).
-    #[arg(long, value_name = "KELVIN")]
+    #[arg(long, allow_negative_numbers = true, value_name = "KELVIN")]
     pub white_balance: Option<f64>,
     /// Render without the camera make's simulated deviation.
     #[arg(long)]
     pub ideal: bool,
     /// Gaussian noise, standard deviation in normalised code values (1/1023 ≈ one 10-bit code).
-    #[arg(long, value_name = "SIGMA")]
+    #[arg(long, allow_negative_numbers = true, value_name = "SIGMA")]
     pub noise: Option<f64>,
     /// Write EXR as 32-bit float instead of half.
     #[arg(long)]

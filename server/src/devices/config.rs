@@ -294,8 +294,7 @@ impl DeviceConfig {
 /// A calibration LUT from a show file's name and bytes: any LUT format lookwire reads,
 /// holding a 1D or 3D table.
 pub fn read_calibration(name: &str, bytes: &[u8]) -> Result<LutFile, String> {
-    let format =
-        LutFormat::from_path(std::path::Path::new(name)).map_err(|e| format!("{name}: {e}"))?;
+    let format = LutFormat::from_path(std::path::Path::new(name)).map_err(|e| e.to_string())?;
     let lut = format.read(bytes, name).map_err(|e| e.to_string())?;
     if lut.lut1d.is_none() && lut.lut3d.is_none() {
         return Err(format!("{name} holds no 1D or 3D LUT"));

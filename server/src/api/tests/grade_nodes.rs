@@ -70,6 +70,18 @@ async fn bad_nodes_are_refused_with_the_pointer_of_the_fault() {
             "/cameras/a/grade/nodes/0/id",
         ),
         (
+            json!({"trim": {"slope": [1e308, 1, 1], "offset": [0, 0, 0], "power": [1, 1, 1], "sat": 1}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_value",
+            "/cameras/a/grade/trim/slope/0",
+        ),
+        (
+            json!({"nodes": [{"kind": "cdl", "id": "n", "cdl": {"slope": [1, 1, 1], "offset": [0, 0, -1e300], "power": [1, 1, 1], "sat": 1}}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_value",
+            "/cameras/a/grade/nodes/0/cdl/offset/2",
+        ),
+        (
             json!({"nodes": [{"kind": "lut", "id": "x"}]}),
             StatusCode::BAD_REQUEST,
             "invalid_body",
@@ -82,6 +94,7 @@ async fn bad_nodes_are_refused_with_the_pointer_of_the_fault() {
     }
     let (_, grade) = t.get("/api/v1/cameras/a/grade").await;
     assert_eq!(grade["nodes"], json!([]), "nothing changed");
+    assert_ne!(grade["trim"]["slope"][0], json!(1e308), "nothing changed");
 }
 
 #[tokio::test]
