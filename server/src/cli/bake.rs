@@ -345,7 +345,7 @@ mod tests {
         a.pipeline.sop = Some("1 1 1 0 0 0 1 0 1".into());
         assert_eq!(
             err(a),
-            "--sop/--sat: CDL power.g is 0: it must be greater than 0"
+            "--sop/--sat: CDL power.g is 0: it must be greater than 0 and at most 100"
         );
         let out = args(dir.path()).out;
         assert!(!out.exists(), "nothing written on error");
