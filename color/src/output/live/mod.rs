@@ -130,6 +130,11 @@
 //!   with the cusp records, −5 % more with the bins. On Intel the gathers stay (same
 //!   count as before, now into planes; not measured there: its gathers cost less).
 //!
+//! The margin is thin where the host is busy: on the same CPU the next day (3 alternated
+//! runs of 200 bakes, load 1.0) every ACES 2.0 id had a best of 0.84–0.92 ms and a
+//! median of the runs' medians of 0.90–1.00 (PQ 4000 at 1.000), the old build 1.08–1.32.
+//! `lookwire bench --live` times the same bake from the shipped binary.
+//!
 //! The ACES 1.x lanes (AMD EPYC, Zen 4, AVX-512, 2 vCPUs at load 2.1–2.3; `live_cpu`,
 //! look as a 33³ LUT, 200 bakes, alternated with the table bake they replace): SDR
 //! Rec.709 best 0.72 ms, median 0.77–0.97; HDR PQ 1000 best 0.78, median 0.82–1.32 (13
