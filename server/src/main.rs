@@ -7,7 +7,7 @@ fn main() -> std::process::ExitCode {
     match lookwire_server::cli::run(cli) {
         Ok(code) => code,
         // A reader that stopped early (`lookwire spaces --json | head`) is no failure.
-        Err(err) if closed_pipe(&err) => std::process::ExitCode::SUCCESS,
+        Err(err) if closed_pipe(&err) && stdout_reader_gone() => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("lookwire: {err:#}");
             std::process::ExitCode::FAILURE
@@ -24,4 +24,24 @@ fn closed_pipe(err: &anyhow::Error) -> bool {
             .and_then(|e| e.io_error_kind());
         io == pipe || json == pipe
     })
+}
+
+/// True when standard output is a pipe whose reader has gone, so a broken pipe from a
+/// socket or another file is still reported.
+fn stdout_reader_gone() -> bool {
+    #[cfg(unix)]
+    {
+        let mut fd = libc::pollfd {
+            fd: libc::STDOUT_FILENO,
+            events: 0,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, no wait; poll reads and writes only that struct.
+        let ready = unsafe { libc::poll(&mut fd, 1, 0) };
+        ready == 1 && fd.revents & libc::POLLERR != 0
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }
