@@ -82,7 +82,7 @@ pub enum CdlError {
 }
 
 /// A number as a person would type it: plain, or in exponent form when very large or small.
-fn short_number(value: f64) -> String {
+pub fn short_number(value: f64) -> String {
     let magnitude = value.abs();
     if magnitude >= 1e6 || (magnitude > 0.0 && magnitude < 1e-4) {
         format!("{value:e}")
@@ -125,6 +125,26 @@ impl Cdl {
     /// before they reach a bake, a device or a file for post.
     pub const CEILING: f64 = 100.0;
 
+    /// Checks one value of a CDL part (`slope`, `offset`, `power` or `sat`) against the ASC
+    /// rules and lookwire's ceiling; the error is the rule in words. Every reader of CDL
+    /// values (the API, CDL and CLF files, OSC) applies these.
+    pub fn check_value(part: &str, value: f64) -> Result<(), &'static str> {
+        let (ok, rule) = match part {
+            "offset" => (value.abs() <= Self::CEILING, "within ±100"),
+            "power" => (
+                value > 0.0 && value <= Self::CEILING,
+                "greater than 0 and at most 100",
+            ),
+            // slope and sat
+            _ => ((0.0..=Self::CEILING).contains(&value), "from 0 to 100"),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(rule)
+        }
+    }
+
     /// Checks the ASC rules: every value finite, slope ≥ 0, power > 0, saturation ≥ 0;
     /// and lookwire's ceiling: no magnitude above [`Cdl::CEILING`].
     /// The error names the first field that breaks them.
@@ -141,18 +161,12 @@ impl Cdl {
             }
         }
         for (value, field) in fields {
-            let (ok, rule) = match field.split('.').next() {
-                Some("offset") => (value.abs() <= Self::CEILING, "within ±100"),
-                Some("power") => (
-                    value > 0.0 && value <= Self::CEILING,
-                    "greater than 0 and at most 100",
-                ),
-                // slope and sat
-                _ => ((0.0..=Self::CEILING).contains(&value), "from 0 to 100"),
-            };
-            if !ok {
-                return Err(CdlError::OutOfRange { field, value, rule });
-            }
+            let part = field.split('.').next().unwrap_or(field);
+            Self::check_value(part, value).map_err(|rule| CdlError::OutOfRange {
+                field,
+                value,
+                rule,
+            })?;
         }
         Ok(())
     }
@@ -200,7 +214,8 @@ impl Cdl {
 
     /// The CDLs applied one after the other (`cdls[0]` first) as one CDL, when that is
     /// exact: identities drop out, and (no-clamp style only) a CDL that is only slope and
-    /// offset folds into the next. `None` when no single ASC CDL equals the chain.
+    /// offset folds into the next. `None` when no single ASC CDL equals the chain, or when
+    /// the one that does would break [`Cdl::validate`] (slopes multiplied past the ceiling).
     pub fn merge_exact(cdls: &[Cdl], style: CdlStyle) -> Option<Cdl> {
         cdls.iter()
             .try_fold(Cdl::IDENTITY, |acc, next| merge_pair(&acc, next, style))
@@ -230,12 +245,14 @@ fn merge_pair(first: &Cdl, second: &Cdl, style: CdlStyle) -> Option<Cdl> {
     }
     let s = |i: usize| first.slope[i] * second.slope[i];
     let o = |i: usize| first.offset[i] * second.slope[i] + second.offset[i];
-    Some(Cdl {
+    let merged = Cdl {
         slope: [s(0), s(1), s(2)],
         offset: [o(0), o(1), o(2)],
         power: second.power,
         sat: second.sat,
-    })
+    };
+    // Two valid CDLs can multiply past the ceiling: then no one CDL holds them.
+    merged.validate().ok().map(|()| merged)
 }
 
 /// The CDL's parameters in f32, for render loops that apply it per pixel.
@@ -487,5 +504,17 @@ mod tests {
             let got = m.apply(rgb, CdlStyle::NoClamp);
             assert!(close(got, want, 1e-12), "{rgb:?}: {got:?} vs {want:?}");
         }
+    }
+
+    /// Two valid CDLs whose merge would pass the ceiling have no exact single CDL (the
+    /// callers fit one instead), so every merged CDL can be exported and sent.
+    #[test]
+    fn a_merge_past_the_ceiling_is_none() {
+        let gain = |s: f64| Cdl::from_sop_sat([s, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0], 1.0);
+        let (a, b) = (gain(11.0).unwrap(), gain(10.0).unwrap());
+        assert_eq!(Cdl::merge_exact(&[a, b], CdlStyle::NoClamp), None);
+        let ok = Cdl::merge_exact(&[a, gain(9.0).unwrap()], CdlStyle::NoClamp).unwrap();
+        assert_eq!(ok.slope[0], 99.0);
+        assert!(ok.validate().is_ok());
     }
 }

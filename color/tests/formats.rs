@@ -351,4 +351,11 @@ fn file_extensions_name_their_format_and_unknown_ones_list_the_known() {
         "looks/x.foo: unknown LUT file extension \"foo\", \
          expected one of cube, 3dl, spi1d, spi3d, csp, clf, ctf"
     );
+    let message = LutFormat::from_path(Path::new("looks/show_lut"))
+        .expect_err("no extension")
+        .to_string();
+    assert!(
+        message.starts_with("looks/show_lut: the file name has no extension, expected one of cube"),
+        "{message}"
+    );
 }

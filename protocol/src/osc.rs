@@ -3,11 +3,11 @@
 //!
 //! | Address | Arguments | Meaning |
 //! |---|---|---|
-//! | `/lookwire/camera/{id}/slope` | r g b | trim slope (≥ 0) |
-//! | `/lookwire/camera/{id}/offset` | r g b | trim offset |
-//! | `/lookwire/camera/{id}/power` | r g b | trim power (> 0) |
+//! | `/lookwire/camera/{id}/slope` | r g b | trim slope (0–100) |
+//! | `/lookwire/camera/{id}/offset` | r g b | trim offset (±100) |
+//! | `/lookwire/camera/{id}/power` | r g b | trim power (> 0, ≤ 100) |
 //! | `/lookwire/camera/{id}/{slope,offset,power}/{r,g,b}` | v | one channel (a fader) |
-//! | `/lookwire/camera/{id}/sat` | s | trim saturation (≥ 0) |
+//! | `/lookwire/camera/{id}/sat` | s | trim saturation (0–100) |
 //! | `/lookwire/camera/{id}/reset` | — | trim back to identity |
 //!
 //! Numbers may be int32, float32 or float64. Feedback: lookwire answers each change with
@@ -20,6 +20,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use lookwire_color::cdl::{short_number, Cdl};
 use rosc::{OscMessage, OscPacket, OscType};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
@@ -84,23 +85,16 @@ fn number(arg: &OscType) -> Option<f64> {
     }
 }
 
+/// The CDL's own rules (finite, the ASC bounds and lookwire's ceiling), so a value the
+/// server would refuse is refused here, where the sender and address are known.
 fn check(field: &str, v: f64) -> Result<f64, String> {
-    let ok = match field {
-        _ if !v.is_finite() => false,
-        "slope" | "sat" => v >= 0.0,
-        "power" => v > 0.0,
-        _ => true,
-    };
-    if ok {
-        Ok(v)
+    let rule = if v.is_finite() {
+        Cdl::check_value(field, v)
     } else {
-        let rule = match field {
-            "power" => "a finite number > 0",
-            "slope" | "sat" => "a finite number >= 0",
-            _ => "a finite number",
-        };
-        Err(format!("{field} {v} must be {rule}"))
-    }
+        Err("a finite number")
+    };
+    rule.map(|()| v)
+        .map_err(|rule| format!("{field} {} must be {rule}", short_number(v)))
 }
 
 fn numbers(msg: &OscMessage, want: usize, field: &str) -> Result<Vec<f64>, String> {

@@ -45,12 +45,22 @@ fn the_address_scheme_decodes_and_checks_values() {
         (
             "/lookwire/camera/a/power",
             vec![f(1.0), f(0.0), f(1.0)],
-            "power 0 must be a finite number > 0",
+            "power 0 must be greater than 0 and at most 100",
         ),
         (
             "/lookwire/camera/a/sat",
             vec![f(f32::NAN)],
-            "must be a finite number >= 0",
+            "sat NaN must be a finite number",
+        ),
+        (
+            "/lookwire/camera/a/offset/g",
+            vec![OscType::Double(-1e300)],
+            "offset -1e300 must be within ±100",
+        ),
+        (
+            "/lookwire/camera/a/slope",
+            vec![f(1.0), f(250.0), f(1.0)],
+            "slope 250 must be from 0 to 100",
         ),
         (
             "/lookwire/camera/a/slope",

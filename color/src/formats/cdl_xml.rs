@@ -9,7 +9,7 @@
 use super::error::FormatError;
 use super::text::{f64_text, parse_f64};
 use super::xml::{self, escape, Element};
-use crate::cdl::Cdl;
+use crate::cdl::{short_number, Cdl};
 
 pub const NAMESPACE_V101: &str = "urn:ASC:CDL:v1.01";
 pub const NAMESPACE_V12: &str = "urn:ASC:CDL:v1.2";
@@ -277,9 +277,9 @@ pub(crate) fn sop_sat<'a>(
     let mut cdl = Cdl::IDENTITY;
     let sop = el.child(SOP);
     if let Some(sop) = sop {
-        cdl.slope = triple(sop, "Slope", file, [1.0; 3], |v| v >= 0.0, "at least 0")?;
-        cdl.offset = triple(sop, "Offset", file, [0.0; 3], |_| true, "")?;
-        cdl.power = triple(sop, "Power", file, [1.0; 3], |v| v > 0.0, "greater than 0")?;
+        cdl.slope = triple(sop, "Slope", file, [1.0; 3], "slope")?;
+        cdl.offset = triple(sop, "Offset", file, [0.0; 3], "offset")?;
+        cdl.power = triple(sop, "Power", file, [1.0; 3], "power")?;
     }
     // OpenColorIO also accepts `SATNode`; the case-blind match covers it.
     let sat = el.child(SAT);
@@ -295,8 +295,7 @@ fn triple(
     name: &str,
     file: &str,
     default: [f64; 3],
-    rule: impl Fn(f64) -> bool,
-    rule_text: &str,
+    part: &str,
 ) -> Result<[f64; 3], FormatError> {
     let Some(el) = node.child(&[name]) else {
         return Ok(default);
@@ -310,11 +309,11 @@ fn triple(
         ));
     };
     for v in [r, g, b] {
-        if !rule(v) {
+        if let Err(rule) = Cdl::check_value(part, v) {
             return Err(FormatError::format(
                 el.at(file),
-                format!("{name} value {v}"),
-                rule_text,
+                format!("{name} value {}", short_number(v)),
+                rule,
             ));
         }
     }
@@ -330,12 +329,14 @@ fn saturation(node: &Element, file: &str) -> Result<f64, FormatError> {
         ));
     };
     match numbers(el, file)?[..] {
-        [v] if v >= 0.0 => Ok(v),
-        [v] => Err(FormatError::format(
-            el.at(file),
-            format!("Saturation value {v}"),
-            "at least 0",
-        )),
+        [v] => match Cdl::check_value("sat", v) {
+            Ok(()) => Ok(v),
+            Err(rule) => Err(FormatError::format(
+                el.at(file),
+                format!("Saturation value {}", short_number(v)),
+                rule,
+            )),
+        },
         ref vs => Err(FormatError::format(
             el.at(file),
             format!("Saturation has {} numbers", vs.len()),

@@ -122,7 +122,11 @@ fn errors_give_line_column_and_element_path() {
         ),
         (
             "<ColorCorrection><SOPNode><Power>1 0 1</Power></SOPNode></ColorCorrection>",
-            "t.ccc:1:27: /ColorCorrection/SOPNode/Power: Power value 0, expected greater than 0",
+            "t.ccc:1:27: /ColorCorrection/SOPNode/Power: Power value 0, expected greater than 0 and at most 100",
+        ),
+        (
+            "<ColorCorrection><SOPNode><Offset>0 1e308 0</Offset></SOPNode></ColorCorrection>",
+            "t.ccc:1:27: /ColorCorrection/SOPNode/Offset: Offset value 1e308, expected within ±100",
         ),
         (
             "<ColorCorrection><SOPNode><Slope>1 NaN 1</Slope></SOPNode></ColorCorrection>",
@@ -134,7 +138,7 @@ fn errors_give_line_column_and_element_path() {
         ),
         (
             "<ColorCorrection><SatNode><Saturation>-1</Saturation></SatNode></ColorCorrection>",
-            "t.ccc:1:27: /ColorCorrection/SatNode/Saturation: Saturation value -1, expected at least 0",
+            "t.ccc:1:27: /ColorCorrection/SatNode/Saturation: Saturation value -1, expected from 0 to 100",
         ),
         (
             "<ColorCorrection id=\"a\"><Description/></ColorCorrection>",

@@ -64,7 +64,7 @@ pub enum FormatError {
     #[error("{file}: {io}")]
     Io { file: String, io: std::io::Error },
     /// A file name whose extension names no LUT format lookwire knows.
-    #[error("{file}: unknown LUT file extension {extension:?}, expected one of {known}")]
+    #[error("{file}: {}, expected one of {known}", unknown_extension(extension))]
     UnknownExtension {
         file: String,
         extension: String,
@@ -73,6 +73,14 @@ pub enum FormatError {
     /// A writer was asked for something its format cannot hold.
     #[error("{format} cannot hold {what}")]
     Unsupported { format: &'static str, what: String },
+}
+
+fn unknown_extension(extension: &str) -> String {
+    if extension.is_empty() {
+        "the file name has no extension".into()
+    } else {
+        format!("unknown LUT file extension {extension:?}")
+    }
 }
 
 impl FormatError {

@@ -125,7 +125,7 @@ fn errors_name_the_element() {
          "t.clf:3:66: /ProcessList/ASC_CDL/SOPNode/Slope: Slope has 2 numbers, expected 3 (R G B)"),
         // The ASC rules of the shared CDL XML reader apply inside CLF too.
         (doc(r#"<ASC_CDL inBitDepth="32f" outBitDepth="32f" style="Fwd"><SOPNode><Power>1 0 1</Power></SOPNode></ASC_CDL>"#),
-         "t.clf:3:66: /ProcessList/ASC_CDL/SOPNode/Power: Power value 0, expected greater than 0"),
+         "t.clf:3:66: /ProcessList/ASC_CDL/SOPNode/Power: Power value 0, expected greater than 0 and at most 100"),
         (doc(r#"<ASC_CDL inBitDepth="32f" outBitDepth="32f" style="Fwd"><SatNode></SatNode></ASC_CDL>"#),
          "t.clf:3:57: /ProcessList/ASC_CDL/SatNode: <SatNode> without Saturation, expected <Saturation>"),
         (doc(r#"<Exponent inBitDepth="32f" outBitDepth="32f" style="monCurveFwd"><ExponentParams exponent="2.4" offset="1.5"/></Exponent>"#),
