@@ -3,6 +3,7 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    quiet_on_closed_stdout();
     let cli = lookwire_server::cli::Cli::parse();
     match lookwire_server::cli::run(cli) {
         Ok(code) => code,
@@ -13,6 +14,19 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// `println!` panics when standard output is a closed pipe (Rust ignores SIGPIPE, so
+/// sockets report errors instead); a reader that stopped early is no failure, so that
+/// panic ends the process quietly with success. Every other panic is reported as before.
+fn quiet_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info.to_string().contains("failed printing to stdout") && stdout_reader_gone() {
+            std::process::exit(0);
+        }
+        report(info);
+    }));
 }
 
 fn closed_pipe(err: &anyhow::Error) -> bool {

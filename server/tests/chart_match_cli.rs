@@ -423,7 +423,21 @@ fn a_listing_ends_quietly_when_its_reader_closes() {
     use std::process::Stdio;
     // As `lookwire spaces --json | head -c 100`: the pipe closes before the listing is
     // written (the reader is gone before the child has started), which is no failure.
-    for args in [&["spaces", "--json"][..], &["spaces"]] {
+    // `convert` prints with println!, which panics on a closed stdout unless caught.
+    let dir = tempfile::tempdir().unwrap();
+    let cube = dir.path().join("a.cube");
+    std::fs::write(
+        &cube,
+        "LUT_3D_SIZE 2\n0 0 0\n1 0 0\n0 1 0\n1 1 0\n0 0 1\n1 0 1\n0 1 1\n1 1 1\n",
+    )
+    .unwrap();
+    let (cube, spi) = (cube.to_str().unwrap(), dir.path().join("a.spi3d"));
+    let spi_arg = spi.to_str().unwrap();
+    for args in [
+        &["spaces", "--json"][..],
+        &["spaces"],
+        &["convert", cube, spi_arg],
+    ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lookwire"))
             .args(args)
             .stdout(Stdio::piped())
@@ -435,4 +449,5 @@ fn a_listing_ends_quietly_when_its_reader_closes() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success() && err.is_empty(), "{args:?}: {err}");
     }
+    assert!(spi.exists(), "convert wrote its file before printing");
 }
